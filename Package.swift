@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SoftSEAM",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "softseam", targets: ["softseam"]),
+        .library(name: "SEAMCore", targets: ["SEAMCore"]),
+        .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C boundary: XXH3 from Debian's libxxhash-dev.
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+        // Pure ABI value types, no dependencies.
+        .target(name: "SEAMTypes"),
+        // The machine: TD, vCPUs, GPA space, leaf handlers, host side, state hashing.
+        .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
+        // Specs/ tables and the conformance runner.
+        .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore"]),
+        // CLI commands as a library, so tests can parse and run them.
+        .target(
+            name: "SoftSEAMCommands",
+            dependencies: [
+                "SEAMTypes", "SEAMCore", "SEAMSpec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "softseam", dependencies: ["SoftSEAMCommands"]),
+        .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),
+        .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),
+        .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec"]),
+        .testTarget(name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore"]),
+    ]
+)

@@ -1,0 +1,28 @@
+import CXXHash
+
+/// XXH3-64 over bytes, through Debian's libxxhash. The only place SEAMCore calls into C.
+public enum XXH3 {
+    /// XXH3_64bits of a byte buffer.
+    @inline(__always)
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        XXH3_64bits(bytes.baseAddress, bytes.count)
+    }
+
+    /// XXH3_64bits of an array of bytes.
+    public static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { hash($0) }
+    }
+
+    /// XXH3_64bits of the little-endian serialization of three words (24 bytes): the shape of every
+    /// GPA-space record in the state hash.
+    @inline(__always)
+    public static func hash(words a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        var w = (a.littleEndian, b.littleEndian, c.littleEndian)
+        return withUnsafeBytes(of: &w) { hash($0) }
+    }
+
+    /// XXH3_64bits of the little-endian serialization of a list of words.
+    public static func hash(words: [UInt64]) -> UInt64 {
+        words.map(\.littleEndian).withUnsafeBytes { hash($0) }
+    }
+}

@@ -1,0 +1,63 @@
+import SEAMTypes
+
+extension Machine {
+    /// NULL_PA: an HPA operand that names no page (all ones).
+    public static let nullPA: UInt64 = ~0
+
+    /// Executes one host SEAMCALL against this TD, as the module's VMM dispatcher does: RAX bits 63:24
+    /// reserved → OPERAND_INVALID(RAX); a version above 0 for a leaf that has none → OPERAND_INVALID(RAX);
+    /// a leaf SoftSEAM does not model → OPERAND_INVALID(RAX).
+    ///
+    /// SoftSEAM models one TD, so the TDR operand (RDX, or RCX for TDH.MEM.TRACK) is not checked, and host
+    /// physical addresses are checked for alignment only: the model has no PAMT.
+    public mutating func seamcall(_ regs: inout RegisterFile) {
+        let rax = regs.rax
+        guard rax & .mask(63, 24) == 0 else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
+        let leaf = SEAMCallLeaf(UInt16(truncatingIfNeeded: rax))
+        let version = UInt8(truncatingIfNeeded: rax >> 16)
+        guard version == 0 || leaf == .memSEPTAdd else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
+        switch leaf {
+        case .memPageAdd: tdhMemPageAdd(&regs)
+        case .memPageAug: tdhMemPageAug(&regs)
+        case .memSEPTAdd: tdhMemSEPTAdd(version: version, &regs)
+        case .memRangeBlock: tdhMemRangeBlock(&regs)
+        case .memRangeUnblock: tdhMemRangeUnblock(&regs)
+        case .memPageRemove: tdhMemPageRemove(&regs)
+        case .memTrack: tdhMemTrack(&regs)
+        case .mngWr: tdhMngWr(&regs)
+        default: hostStatus(&regs, .operandInvalid.with(.rax))
+        }
+    }
+
+    /// The host leaves `seamcall` carries out.
+    public static let implementedSEAMCalls: Set<SEAMCallLeaf> = [
+        .memPageAdd, .memPageAug, .memSEPTAdd, .memRangeBlock, .memRangeUnblock, .memPageRemove, .memTrack, .mngWr,
+    ]
+
+    func hostStatus(_ regs: inout RegisterFile, _ status: TDXStatus) {
+        regs.rax = status.rawValue
+    }
+
+    /// A SEPT error with the module's details: RCX = the architectural entry (R/W/X and leaf bit; SVE alone
+    /// for FREE; SoftSEAM has no HPAs to show), RDX = level | public state << 8 | vm << 16.
+    func hostSEPTError(_ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry,
+                       vm: Int = 0) {
+        regs.rax = status.rawValue
+        let (arch, state): (UInt64, UInt8)
+        switch entry {
+        case .free: (arch, state) = (1 << 63, SEPTState.free.publicValue)
+        case .table: (arch, state) = (0x7, SEPTState.nlMapped.publicValue)
+        case .leaf(let r): (arch, state) = ((r.state.isGuestAccessibleLeaf ? 0x7 : 0) | 1 << 7, r.state.publicValue)
+        }
+        regs.rcx = arch
+        regs.rdx = UInt64(level.rawValue) | UInt64(state) << 8 | UInt64(vm & 3) << 16
+    }
+
+    /// Whether an HPA operand names a 4 KiB-aligned page below 2^52.
+    static func isPageHPA(_ hpa: UInt64) -> Bool { hpa & 0xFFF == 0 && hpa < 1 << 52 }
+
+    /// The host-side page-info and GPA checks shared by the memory leaves; nil when they pass.
+    func hostPageInfoError(_ info: PageInfo, maxLevel: PageLevel) -> TDXStatus? {
+        info.isValid(maxLevel: maxLevel, width: width) ? nil : .operandInvalid.with(.rcx)
+    }
+}

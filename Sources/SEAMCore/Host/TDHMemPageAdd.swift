@@ -1,0 +1,28 @@
+import SEAMTypes
+
+extension Machine {
+    /// TDH.MEM.PAGE.ADD (2): adds a 4K page to the TD as MAPPED. RCX = page info (4K only), R8 = target HPA,
+    /// R9 = source HPA. Checks in order: page info and GPA → OPERAND_INVALID(RCX); walk →
+    /// EPT_WALK_FAILED(RCX) + details; entry not FREE → EPT_ENTRY_STATE_INCORRECT(RCX) + details; R9 then R8
+    /// not a page → OPERAND_INVALID(R9/R8). RCX and RDX are zeroed first and stay 0 on success.
+    ///
+    /// The page starts zeroed (SoftSEAM has no host memory to copy from; write L1's view with
+    /// `writeMemory`), and ADD stays allowed after L1 has started because the build phase is not modelled.
+    mutating func tdhMemPageAdd(_ regs: inout RegisterFile) {
+        let info = PageInfo(rawValue: regs.rcx)
+        regs.rcx = 0
+        regs.rdx = 0
+        if let e = hostPageInfoError(info, maxLevel: .size4K) { return hostStatus(&regs, e) }
+        let walk = space.walkL1(info.gpa, to: .size4K)
+        guard walk.level == .size4K else {
+            return hostSEPTError(&regs, .eptWalkFailed.with(.rcx), level: walk.level, entry: walk.entry)
+        }
+        guard walk.entry == .free else {
+            return hostSEPTError(&regs, .eptEntryStateIncorrect.with(.rcx), level: walk.level, entry: walk.entry)
+        }
+        guard Machine.isPageHPA(regs.r9) else { return hostStatus(&regs, .operandInvalid.with(.r9)) }
+        guard Machine.isPageHPA(regs.r8) else { return hostStatus(&regs, .operandInvalid.with(.r8)) }
+        space.setLeaf(GPASpace.leafKey(info.gpa, .size4K), PageRecord(state: .mapped, level: .size4K))
+        hostStatus(&regs, .success)
+    }
+}

@@ -1,0 +1,40 @@
+import SEAMTypes
+
+extension Machine {
+    /// L1 SEPT leaf states ATTR.RD accepts (reference §1.4, state lookup row 23).
+    static let attrRdAllowedStates: Set<SEPTState> = [
+        .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW, .pending, .pendingBlockedW,
+        .pendingExportedBlockedW, .pendingExportedDirty, .pendingExportedDirtyBlockedW,
+    ]
+
+    /// TDG.MEM.PAGE.ATTR.RD (leaf 23): reads the L2 attributes of the page holding a GPA (reference §1.4,
+    /// §12 E1, E13).
+    ///
+    /// RCX = GPA (bits 11:0 ignored); it must be a valid private GPA → else OPERAND_INVALID(RCX) with
+    /// RCX = RDX = 0. A leaf in a state outside row 23 (FREE, BLOCKED, PENDING_BLOCKED, no leaf) is an
+    /// EPT-violation TD exit with exit qualification 0 and no EEQ. Success: RCX = GPA aligned to the leaf,
+    /// level in bits 2:0, PENDING in bit 62; RDX = each aliased VM's attributes (parked ones when blocked),
+    /// 0 for L1 and for VMs without an alias.
+    mutating func tdgMemPageAttrRd(_ regs: inout RegisterFile) -> TDCallOutcome {
+        let gpa = regs.rcx
+        guard width.isValidPrivate(gpa) else {
+            regs.rax = TDXStatus.operandInvalid.with(.rcx).rawValue
+            regs.rcx = 0
+            regs.rdx = 0
+            return .completed
+        }
+        let walk = space.walkL1ToLeaf(gpa)
+        guard case .leaf(let record) = walk.entry, Machine.attrRdAllowedStates.contains(record.state) else {
+            return .tdExit(.eptViolation(gpa: gpa))
+        }
+        var attr = GPAAttr(0)
+        if numL2VMs > 0 {
+            for vm in 1...numL2VMs where record.isAliased(vm: vm) { attr[vm: vm] = record.attrs(vm: vm) }
+        }
+        regs.rax = TDXStatus.success.rawValue
+        regs.rcx = (gpa & ~(record.level.bytes - 1)) | UInt64(record.level.rawValue)
+            | (record.state.isPending ? 1 << 62 : 0)
+        regs.rdx = attr.rawValue
+        return .completed
+    }
+}

@@ -1,0 +1,217 @@
+import SEAMTypes
+
+/// The TD's one shared GPA space: the L1 secure EPT, each L2 VM's secure EPT over the same GPAs (aliases),
+/// and page contents.
+///
+///     leaves   [gpa>>12 of leaf base : PageRecord]   L1 leaf state, level, TDAL, per-VM L2 leaf attributes
+///     tables   [level, gpa>>(12+9·level) : bits]     which SEPT paging pages exist: bit 0 L1, bit vm L2 VM vm
+///     contents [gpa>>12 : 4096 bytes]                 sparse; a page never written reads as zeros
+///     digest   Σ XXH3(record) over all three maps     maintained on every change (O(records changed))
+///
+/// A "table at level L" is the paging page that an entry at level L points to; the root page (entries at
+/// `width.rootLevel`) belongs to TDR/TDCS and always exists. An L2 leaf maps the same page at the same level
+/// as the L1 leaf it aliases, so it lives in the L1 leaf's record rather than in a map of its own.
+public struct GPASpace: Sendable {
+    /// Table bit for the L1 SEPT.
+    public static let l1TableBit: UInt8 = 1
+
+    public let width: GPAWidth
+    package private(set) var leaves: [UInt64: PageRecord] = [:]
+    package private(set) var tables: [UInt64: UInt8] = [:]
+    package private(set) var contents: [UInt64: PageContents] = [:]
+    /// Leaves blocked by the host (key as in `leaves`): false until a TDH.MEM.TRACK follows the block.
+    package private(set) var blocks: [UInt64: Bool] = [:]
+    /// Wrapping sum of the XXH3 of every record; see `StateHash`.
+    public private(set) var digest: UInt64 = 0
+
+    public init(width: GPAWidth) { self.width = width }
+
+    // MARK: Keys
+
+    /// The `leaves` key of the level-`level` leaf that would map `gpa`.
+    @inline(__always)
+    public static func leafKey(_ gpa: UInt64, _ level: PageLevel) -> UInt64 {
+        (gpa >> level.shift) << (level.shift - 12)
+    }
+
+    /// The `tables` key of the paging page that the level-`level` entry for `gpa` points to.
+    @inline(__always)
+    public static func tableKey(_ gpa: UInt64, _ level: PageLevel) -> UInt64 {
+        UInt64(level.rawValue) << 48 | gpa >> level.shift
+    }
+
+    // MARK: Reads
+
+    /// The leaf record whose page contains `gpa`, if any (checks 4K, then 2M, then 1G).
+    public func leaf(containing gpa: UInt64) -> PageRecord? {
+        for l: UInt8 in 0...2 {
+            let level = PageLevel(l)
+            if let r = leaves[GPASpace.leafKey(gpa, level)], r.level == level { return r }
+        }
+        return nil
+    }
+
+    /// The leaf record at exactly (`gpa` aligned to `level`, `level`).
+    @inline(__always)
+    public func leaf(at gpa: UInt64, level: PageLevel) -> PageRecord? {
+        if let r = leaves[GPASpace.leafKey(gpa, level)], r.level == level { return r }
+        return nil
+    }
+
+    /// Table bits of the paging page under the level-`level` entry for `gpa` (0 when none).
+    public func tableBits(_ gpa: UInt64, _ level: PageLevel) -> UInt8 {
+        tables[GPASpace.tableKey(gpa, level)] ?? 0
+    }
+
+    /// What an L1 SEPT entry is.
+    public enum Entry: Equatable, Sendable {
+        case free
+        case table
+        case leaf(PageRecord)
+    }
+
+    /// The L1 entry at `level` for `gpa`, assuming the walk reaches that level.
+    public func l1Entry(_ gpa: UInt64, _ level: PageLevel) -> Entry {
+        if let r = leaf(at: gpa, level: level) { return .leaf(r) }
+        if level.rawValue >= 1, tableBits(gpa, level) & GPASpace.l1TableBit != 0 { return .table }
+        return .free
+    }
+
+    /// Where an L1 SEPT walk toward `target` ended, and the entry there.
+    public struct Walk: Equatable, Sendable {
+        /// The level of the entry the walk stopped at; equal to the target when it got there.
+        public var level: PageLevel
+        public var entry: Entry
+    }
+
+    /// Walks the L1 SEPT from the root toward level `target`, stopping early at a FREE entry or a leaf.
+    public func walkL1(_ gpa: UInt64, to target: PageLevel) -> Walk {
+        // A leaf at the target level implies every table above it exists (tables are never removed while
+        // a leaf is below them), so the common case is one lookup.
+        if let r = leaf(at: gpa, level: target) { return Walk(level: target, entry: .leaf(r)) }
+        var level = width.rootLevel
+        while true {
+            let e = l1Entry(gpa, level)
+            if level == target { return Walk(level: level, entry: e) }
+            guard e == .table else { return Walk(level: level, entry: e) }
+            level = PageLevel(level.rawValue - 1)
+        }
+    }
+
+    /// Walks the L1 SEPT down to the first leaf or FREE entry (as ATTR.RD and L2 accesses do).
+    public func walkL1ToLeaf(_ gpa: UInt64) -> Walk {
+        walkL1(gpa, to: .size4K)
+    }
+
+    /// Walks VM `vm`'s L2 SEPT toward level `target`: nil when every paging page down to it exists, else
+    /// the level of the L2_FREE entry where the walk stopped (reference §12 E5).
+    public func walkL2(_ gpa: UInt64, vm: Int, to target: PageLevel) -> PageLevel? {
+        let bit = UInt8(1) << UInt8(vm)
+        var level = width.rootLevel
+        while level > target {
+            if tableBits(gpa, level) & bit == 0 { return level }
+            level = PageLevel(level.rawValue - 1)
+        }
+        return nil
+    }
+
+    /// The 4 KiB page at `pageIndex` (gpa >> 12), zeros when never written.
+    public func page(_ pageIndex: UInt64) -> [UInt8] {
+        contents[pageIndex]?.bytes ?? [UInt8](repeating: 0, count: 4096)
+    }
+
+    // MARK: Writes (each keeps `digest` equal to the sum of record hashes)
+
+    /// Replaces the leaf record under `key` (nil removes it).
+    public mutating func setLeaf(_ key: UInt64, _ record: PageRecord?) {
+        if let old = leaves[key] { digest &-= StateHash.leafHash(key, old) }
+        leaves[key] = record
+        if let record { digest &+= StateHash.leafHash(key, record) }
+    }
+
+    /// Replaces the record at a dictionary index found by a lookup just before (no insertions since).
+    @inline(__always)
+    package mutating func replaceLeaf(at index: Dictionary<UInt64, PageRecord>.Index, with record: PageRecord) {
+        let (key, old) = leaves[index]
+        guard old != record else { return }
+        digest &-= StateHash.leafHash(key, old)
+        digest &+= StateHash.leafHash(key, record)
+        leaves.values[index] = record
+    }
+
+    /// The dictionary index of the leaf at (`gpa`, `level`), for an in-place update.
+    @inline(__always)
+    package func leafIndex(_ gpa: UInt64, _ level: PageLevel) -> Dictionary<UInt64, PageRecord>.Index? {
+        guard let i = leaves.index(forKey: GPASpace.leafKey(gpa, level)), leaves.values[i].level == level
+        else { return nil }
+        return i
+    }
+
+    /// Sets table bits under the level-`level` entry for `gpa`.
+    public mutating func setTableBits(_ gpa: UInt64, _ level: PageLevel, _ bits: UInt8) {
+        let key = GPASpace.tableKey(gpa, level)
+        if let old = tables[key] { digest &-= StateHash.tableHash(key, old) }
+        tables[key] = bits == 0 ? nil : bits
+        if bits != 0 { digest &+= StateHash.tableHash(key, bits) }
+    }
+
+    /// Writes `bytes` into page `pageIndex` at `offset`; a page that becomes all zeros is dropped, so a
+    /// zeroed page and a never-touched one are the same state.
+    public mutating func writePage(_ pageIndex: UInt64, offset: Int, _ bytes: some Collection<UInt8>) {
+        precondition(offset >= 0 && offset + bytes.count <= 4096)
+        var page = contents[pageIndex]?.bytes ?? [UInt8](repeating: 0, count: 4096)
+        page.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+        setPage(pageIndex, page)
+    }
+
+    /// Zeroes page `pageIndex`.
+    public mutating func zeroPage(_ pageIndex: UInt64) { setPage(pageIndex, nil) }
+
+    private mutating func setPage(_ pageIndex: UInt64, _ bytes: [UInt8]?) {
+        if let old = contents[pageIndex] { digest &-= StateHash.contentsHash(pageIndex, old.hash) }
+        if let bytes, bytes.contains(where: { $0 != 0 }) {
+            let c = PageContents(bytes: bytes)
+            contents[pageIndex] = c
+            digest &+= StateHash.contentsHash(pageIndex, c.hash)
+        } else {
+            contents[pageIndex] = nil
+        }
+    }
+
+    /// Records whether the block of the leaf under `key` is tracked; nil forgets the block.
+    public mutating func setBlockTracked(_ key: UInt64, _ tracked: Bool?) {
+        if let old = blocks[key] { digest &-= StateHash.blockHash(key, old) }
+        blocks[key] = tracked
+        if let tracked { digest &+= StateHash.blockHash(key, tracked) }
+    }
+
+    /// Whether the leaf under `key` was blocked and a TDH.MEM.TRACK has happened since.
+    public func isBlockTracked(_ key: UInt64) -> Bool { blocks[key] ?? false }
+
+    /// Marks every block tracked (TDH.MEM.TRACK). The order keys are visited in cannot matter: each key is
+    /// updated on its own.
+    public mutating func trackAllBlocks() {
+        for key in blocks.keys where blocks[key] == false { setBlockTracked(key, true) }
+    }
+
+    /// The digest recomputed from every record; equal to `digest` unless there is a bug. The sum is
+    /// commutative, so the dictionaries' iteration order cannot change the result.
+    public func recomputedDigest() -> UInt64 {
+        var d: UInt64 = 0
+        for (k, r) in leaves { d &+= StateHash.leafHash(k, r) }
+        for (k, b) in tables { d &+= StateHash.tableHash(k, b) }
+        for (k, c) in contents { d &+= StateHash.contentsHash(k, XXH3.hash(c.bytes)) }
+        for (k, t) in blocks { d &+= StateHash.blockHash(k, t) }
+        return d
+    }
+}
+
+/// One 4 KiB page's bytes with their XXH3, so removing the page from the digest needs no rehash.
+package struct PageContents: Sendable {
+    package var bytes: [UInt8]
+    package var hash: UInt64
+    package init(bytes: [UInt8]) {
+        self.bytes = bytes
+        hash = XXH3.hash(bytes)
+    }
+}

@@ -1,0 +1,42 @@
+import SEAMTypes
+
+extension Machine {
+    /// Executes one TDCALL from L1 on `vcpu`, as the module's TD dispatcher does (reference §1.2).
+    ///
+    /// RAX bits 63:24 reserved → OPERAND_INVALID(RAX); a version above 0 for any leaf but TDG.VM.RD →
+    /// OPERAND_INVALID(RAX); a leaf the profile does not define, or one SoftSEAM does not implement yet →
+    /// OPERAND_INVALID(RAX). Otherwise the leaf handler runs and writes the registers the module writes.
+    /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have (API misuse; no register
+    ///   value can cause it).
+    public mutating func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
+        guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+        let rax = regs.rax
+        guard rax & .mask(63, 24) == 0 else { return complete(&regs, .operandInvalid.with(.rax)) }
+        let leaf = Leaf(UInt16(truncatingIfNeeded: rax))
+        let version = UInt8(truncatingIfNeeded: rax >> 16)
+        guard version == 0 || leaf == .vmRd else { return complete(&regs, .operandInvalid.with(.rax)) }
+        switch leaf {
+        case .memPageAttrWr: return tdgMemPageAttrWr(&regs)
+        case .memPageAttrRd: return tdgMemPageAttrRd(&regs)
+        case .memPageAccept: return tdgMemPageAccept(&regs)
+        case .vpInfo: return tdgVPInfo(vcpu: vcpu, &regs)
+        case .vpInvEPT: return tdgVPInvEPT(&regs)
+        case .vmRd: return tdgVMRd(version: version, &regs)
+        default:
+            // Undefined leaves, and leaves later SoftSEAM work implements (README, "Implemented").
+            return complete(&regs, .operandInvalid.with(.rax))
+        }
+    }
+
+    /// The leaves `tdcall` carries out; every other leaf answers OPERAND_INVALID(RAX).
+    public static let implementedLeaves: Set<Leaf> = [
+        .memPageAttrWr, .memPageAttrRd, .memPageAccept, .vpInfo, .vpInvEPT, .vmRd,
+    ]
+
+    /// Writes `status` to RAX and reports completion.
+    @inline(__always)
+    func complete(_ regs: inout RegisterFile, _ status: TDXStatus) -> TDCallOutcome {
+        regs.rax = status.rawValue
+        return .completed
+    }
+}

@@ -1,0 +1,55 @@
+import SEAMTypes
+
+/// What a TD looks like when SoftSEAM starts: the config JSON of DESIGN.md as a value.
+///
+///     {"num_l2_vms": 3, "vcpus": 1, "gpaw": 48, "module": "1.5.01",
+///      "memory": [{"gpa": "0x0", "size": "0x200000", "state": "mapped"}],
+///      "l2_sept": "supplied", "vm_ctls": [0, 0, 0]}
+public struct MachineConfig: Hashable, Sendable {
+    /// One memory region the built-in host has added (`mapped`) or AUGed (`pending`) before L1 runs.
+    public struct Region: Hashable, Sendable {
+        public enum State: String, Sendable { case mapped, pending }
+        public var gpa: UInt64
+        public var size: UInt64
+        public var state: State
+        /// Leaf size the host maps the region with (4K unless the region asks for 2M or 1G).
+        public var pageLevel: PageLevel
+        public init(gpa: UInt64, size: UInt64, state: State, pageLevel: PageLevel = .size4K) {
+            self.gpa = gpa
+            self.size = size
+            self.state = state
+            self.pageLevel = pageLevel
+        }
+    }
+
+    /// How the host supplies L2 SEPT paging pages.
+    public enum L2SEPT: String, Sendable {
+        /// With every L1 SEPT page it adds (TDH.MEM.SEPT.ADD version 1, R9–R11), so aliases can always be
+        /// created.
+        case supplied
+        /// Not at set-up; an alias then needs the host to add them later (L2_SEPT_WALK_FAILED or a TD exit).
+        case onDemand = "on-demand"
+    }
+
+    /// NUM_L2_VMS, 0…3.
+    public var numL2VMs: Int
+    /// Number of vCPUs (≥ 1).
+    public var vcpus: Int
+    public var gpaw: GPAWidth
+    public var profile: ModuleProfile
+    public var memory: [Region]
+    public var l2SEPT: L2SEPT
+    /// VM_CTLS for VM1…3 as the host wrote them (bit 0: EPT violation TD exit on L2 SEPT walk failure).
+    public var vmCtls: [UInt64]
+
+    public init(numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,
+                memory: [Region] = [], l2SEPT: L2SEPT = .supplied, vmCtls: [UInt64] = [0, 0, 0]) {
+        self.numL2VMs = numL2VMs
+        self.vcpus = vcpus
+        self.gpaw = gpaw
+        self.profile = profile
+        self.memory = memory
+        self.l2SEPT = l2SEPT
+        self.vmCtls = vmCtls
+    }
+}

@@ -1,0 +1,71 @@
+/// One VM's 16-bit GPA attribute field (GPA_ATTR, reference §3.1).
+///
+/// Bit 0 R, 1 W, 2 Xs (supervisor execute), 3 Xu (user execute), 4 VGP, 5 PWA, 6 SSS, 7 SVE,
+/// 14:8 reserved, 15 VALID.
+public struct GPAAttributes: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let r = GPAAttributes(1 << 0)
+    public static let w = GPAAttributes(1 << 1)
+    public static let xs = GPAAttributes(1 << 2)
+    public static let xu = GPAAttributes(1 << 3)
+    public static let vgp = GPAAttributes(1 << 4)
+    public static let pwa = GPAAttributes(1 << 5)
+    public static let sss = GPAAttributes(1 << 6)
+    public static let sve = GPAAttributes(1 << 7)
+    public static let valid = GPAAttributes(1 << 15)
+    /// Bits 14:8.
+    public static let reservedMask: UInt16 = 0x7F00
+    /// R | W | Xs | Xu: the bits that make a field "present".
+    public static let presentMask: UInt16 = 0x000F
+    /// GUEST_L2_GPA_ATTR_MASK of 1.5.01 (bits 6:0 and VALID; SVE unsupported).
+    public static let supportedMask1501: UInt16 = 0x807F
+
+    public static let none = GPAAttributes(0)
+    public static let rwx = GPAAttributes(0x000F)
+
+    public func contains(_ other: GPAAttributes) -> Bool { rawValue & other.rawValue == other.rawValue }
+    public static func | (a: GPAAttributes, b: GPAAttributes) -> GPAAttributes { GPAAttributes(a.rawValue | b.rawValue) }
+
+    /// Any of R, W, Xs, Xu set (`is_gpa_attr_present`).
+    public var isPresent: Bool { rawValue & GPAAttributes.presentMask != 0 }
+
+    /// The module's legality check for a resulting field (`is_gpa_attr_legal`): with VALID clear all bits
+    /// are clear; reserved bits clear; W needs R; PWA needs R; SVE clear.
+    public var isLegal: Bool {
+        if !contains(.valid) { return rawValue == 0 }
+        if rawValue & GPAAttributes.reservedMask != 0 { return false }
+        if contains(.w) && !contains(.r) { return false }
+        if contains(.pwa) && !contains(.r) { return false }
+        return !contains(.sve)
+    }
+
+    /// `RWX` style: R, W, then X when both Xs and Xu are set, else `Xs`/`Xu`; `—` when nothing is set.
+    public var permissionString: String {
+        var s = ""
+        if contains(.r) { s += "R" }
+        if contains(.w) { s += "W" }
+        switch (contains(.xs), contains(.xu)) {
+        case (true, true): s += "X"
+        case (true, false): s += "Xs"
+        case (false, true): s += "Xu"
+        default: break
+        }
+        return s.isEmpty ? "—" : s
+    }
+
+    public var description: String {
+        let names: [(GPAAttributes, String)] = [(.r, "R"), (.w, "W"), (.xs, "Xs"), (.xu, "Xu"), (.vgp, "VGP"),
+                                                (.pwa, "PWA"), (.sss, "SSS"), (.sve, "SVE"), (.valid, "VALID")]
+        let set = names.filter { contains($0.0) }.map(\.1)
+        let rest = rawValue & GPAAttributes.reservedMask
+        return (set + (rest != 0 ? ["reserved \(hexShort(UInt64(rest)))"] : [])).joined(separator: "|")
+            .ifEmpty("0")
+    }
+}
+
+extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

@@ -1,0 +1,32 @@
+/// The TD's guest physical address width, fixed at TDH.MNG.INIT: 48 (4-level SEPT) or 52 (5-level).
+///
+/// The SHARED bit is the top GPA bit: bit 47 with GPAW 48, bit 51 with GPAW 52 (reference §12 E1).
+public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
+    /// 48 or 52.
+    public let bits: Int
+    public init?(bits: Int) {
+        guard bits == 48 || bits == 52 else { return nil }
+        self.bits = bits
+    }
+    public static let gpaw48 = GPAWidth(bits: 48)!
+    public static let gpaw52 = GPAWidth(bits: 52)!
+
+    /// The boolean GPAW control of TDCS (1 for 52 bits), as TDG.VM.RD reports it (reference §12 E8).
+    public var control: UInt64 { bits == 52 ? 1 : 0 }
+    /// Bit number of the SHARED bit.
+    public var sharedBit: Int { bits - 1 }
+    /// The SHARED bit as a mask.
+    public var sharedMask: UInt64 { 1 << UInt64(sharedBit) }
+    /// The level whose entries the SEPT root page holds: 3 for 4-level, 4 for 5-level paging.
+    public var rootLevel: PageLevel { PageLevel(bits == 52 ? 4 : 3) }
+
+    /// The module's `check_gpa_validity`: SHARED clear, bits 63:52 clear (MAX_PA is the constant 52), and
+    /// bits 51:48 clear when GPAW is 48. `private` asks for a private GPA (the SHARED bit must be 0).
+    public func isValidPrivate(_ gpa: UInt64) -> Bool {
+        if gpa & .mask(63, 52) != 0 { return false }
+        if bits == 48 && gpa & .mask(51, 48) != 0 { return false }
+        return gpa & sharedMask == 0
+    }
+
+    public var description: String { "GPAW \(bits)" }
+}

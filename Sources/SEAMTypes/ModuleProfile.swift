@@ -1,0 +1,29 @@
+/// The version-dependent facts of one TDX module release: which TDCALL leaves exist, the L2 GPA attribute
+/// mask, and the number of L2 VMs a TD may have. "1.5.01" is the default and the only profile so far.
+public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
+    /// Version string as configs and traces name it.
+    public let version: String
+    /// TDCALL leaves this module defines.
+    public let leaves: Set<Leaf>
+    /// GUEST_L2_GPA_ATTR_MASK (TDH.SYS.RD 0xA200000100000000).
+    public let l2GPAAttrMask: UInt16
+    /// MAX_L2_VMS.
+    public let maxL2VMs: Int
+
+    /// TDX module 1.5.01 (reference §1.1, §3.1, §8).
+    public static let v1_5_01 = ModuleProfile(
+        version: "1.5.01",
+        leaves: Set(Leaf.allKnown.map(\.leaf)),
+        l2GPAAttrMask: GPAAttributes.supportedMask1501,
+        maxL2VMs: 3)
+
+    /// Every profile by version string.
+    public static let all: [ModuleProfile] = [.v1_5_01]
+    /// The profile used when a config names none.
+    public static let `default` = v1_5_01
+
+    /// The profile for a version string, or nil.
+    public static func named(_ version: String) -> ModuleProfile? { all.first { $0.version == version } }
+
+    public var description: String { "TDX module \(version)" }
+}

@@ -41,7 +41,7 @@ public struct OperandID: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let l2VAPICGPA = OperandID(170)
     public static let metadataField = OperandID(176)
 
-    static let names: [UInt32: String] = [
+    public static let names: [UInt32: String] = [
         0: "RAX", 1: "RCX", 2: "RDX", 3: "RBX", 5: "RBP", 6: "RSI", 7: "RDI", 8: "R8", 9: "R9", 10: "R10",
         11: "R11", 12: "R12", 13: "R13", 14: "R14", 15: "R15", 64: "ATTRIBUTES", 65: "XFAM",
         66: "EXEC_CONTROLS", 67: "EPTP_CONTROLS", 68: "MAX_VCPUS", 69: "CPUID_CONFIG", 70: "TSC_FREQUENCY",

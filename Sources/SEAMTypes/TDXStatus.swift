@@ -123,7 +123,9 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
         if details == 0 { return "\(name) \(hex64(rawValue))" }
         let showsOperand = [TDXStatus.operandInvalid, .operandBusy, .operandAddrRangeError,
                             .operandBusyHostPriority].contains(code)
-        let detail = showsOperand ? operandID.description : "\(details)"
+        let twoDetails = [TDXStatus.l2SEPTWalkFailed, .l2SEPTEntryNotFree].contains(code)
+        let detail = showsOperand ? operandID.description
+            : twoDetails ? "hi=\(details >> 16),lo=\(details & 0xFFFF)" : "\(details)"
         return "\(name)(\(detail)) \(hex64(rawValue))"
     }
 }

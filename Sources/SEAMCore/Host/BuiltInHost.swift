@@ -49,8 +49,9 @@ public enum BuiltInHost {
         }
     }
 
-    /// Adds every missing paging page (L1, and L2 for each VM when `l2`) above a level-`level` leaf at `gpa`.
-    static func addTables(_ machine: inout Machine, gpa: UInt64, above level: PageLevel, l2: Bool, hpa: inout UInt64) {
+    /// Adds every missing paging page (L1, and L2 for each VM when `l2`) above a level-`level` leaf at `gpa`,
+    /// taking HPAs for the new pages from `hpa` onward.
+    public static func addTables(_ machine: inout Machine, gpa: UInt64, above level: PageLevel, l2: Bool, hpa: inout UInt64) {
         var l = machine.width.rootLevel
         let vmBits: UInt8 = l2 ? UInt8(((1 << (machine.numL2VMs + 1)) - 1) & ~1) : 0
         while l > level {

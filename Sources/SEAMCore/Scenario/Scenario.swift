@@ -1,0 +1,64 @@
+import SEAMTypes
+
+/// A scripted run: a TD config, then TDCALLs from L1 and SEAMCALLs from the host, in order.
+///
+/// JSON Lines. The first line is the header, each further non-empty line one step:
+///
+///     {"softseam": "scenario", "version": 1, "config": {…config JSON…}, "labels": {"A": "0x100000"}}
+///     {"actor": "l1", "vcpu": 0, "tdcall": {"rax": "0x18", "rcx": "0x100000", "rdx": "0x80010000", "r8": "0xf0000"}}
+///     {"actor": "host", "seamcall": {"rax": "0x7", "rcx": "0x103000"}, "comment": "block D"}
+///
+/// Registers not named are 0. This is the minimal form the trace work builds on (Traces/FORMAT.md will be
+/// the normative description); every key is checked, and an error names the file, line and key.
+public struct Scenario: Sendable {
+    /// Who performs a step.
+    public enum Actor: Hashable, Sendable {
+        case host
+        case l1(vcpu: Int)
+    }
+
+    /// One call.
+    public struct Step: Hashable, Sendable {
+        public var actor: Actor
+        public var registers: RegisterFile
+        public var comment: String?
+        /// Line in the source file (0 for steps built in code).
+        public var line: Int
+        public init(actor: Actor, registers: RegisterFile, comment: String? = nil, line: Int = 0) {
+            self.actor = actor
+            self.registers = registers
+            self.comment = comment
+            self.line = line
+        }
+    }
+
+    public static let formatVersion = 1
+
+    public var config: MachineConfig
+    /// Names for pages, in the order given (alias maps show them).
+    public var labels: [(label: String, gpa: UInt64)]
+    public var steps: [Step]
+
+    public init(config: MachineConfig, labels: [(label: String, gpa: UInt64)] = [], steps: [Step] = []) {
+        self.config = config
+        self.labels = labels
+        self.steps = steps
+    }
+
+    /// Runs every step on a machine built from the config. A step naming a vCPU the TD lacks is an error
+    /// with its line; architectural failures are outcomes, not errors.
+    public func run(file: String = "<scenario>") throws(InputError) -> Machine {
+        var m = Machine(config: config)
+        for step in steps {
+            var regs = step.registers
+            switch step.actor {
+            case .host: m.seamcall(&regs)
+            case .l1(let vcpu):
+                do { _ = try m.tdcall(vcpu: vcpu, &regs) } catch {
+                    throw InputError(file: file, line: step.line, field: "vcpu", error.description)
+                }
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import SEAMCore
+
+/// `softseam`: the root command. Exit codes: 0 ok, 1 divergence or failure, 2 usage or bad input.
+public struct SoftSEAMCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "softseam",
+        abstract: "The Intel TDX module with TD Partitioning, in software.",
+        subcommands: [Demo.self, AliasMapCommand.self, Bench.self])
+
+    public init() {}
+}
+
+/// Reports a bad input file the way every command does: the message on stderr, exit code 2.
+func fail(_ error: InputError) -> ExitCode {
+    var stderr = StandardError()
+    print("softseam: \(error)", to: &stderr)
+    return ExitCode(2)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleShim.writeStderr(string)
+    }
+}

@@ -3,7 +3,7 @@
 public struct AttrFlags: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
     /// Builds R8 from per-VM masks and INVEPT requests.
     public init(vm: Int, mask: UInt16, invept: Bool = false) {
@@ -11,11 +11,11 @@ public struct AttrFlags: RawRepresentable, Hashable, Sendable, CustomStringConve
     }
 
     /// The raw 16-bit field of VM `vm`.
-    public func field(vm: Int) -> UInt16 { UInt16(truncatingIfNeeded: rawValue >> (16 * UInt64(vm))) }
+    @inlinable public func field(vm: Int) -> UInt16 { UInt16(truncatingIfNeeded: rawValue >> (16 * UInt64(vm))) }
     /// Bits 14:0 of VM `vm`'s field.
-    public func mask(vm: Int) -> UInt16 { field(vm: vm) & 0x7FFF }
+    @inlinable public func mask(vm: Int) -> UInt16 { field(vm: vm) & 0x7FFF }
     /// Bit 15 of VM `vm`'s field.
-    public func invept(vm: Int) -> Bool { field(vm: vm) & 0x8000 != 0 }
+    @inlinable public func invept(vm: Int) -> Bool { field(vm: vm) & 0x8000 != 0 }
 
     public static func | (a: AttrFlags, b: AttrFlags) -> AttrFlags { AttrFlags(a.rawValue | b.rawValue) }
 

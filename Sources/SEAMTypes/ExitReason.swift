@@ -3,21 +3,21 @@
 public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let exceptionOrNMI = ExitReason(0)
-    public static let externalInterrupt = ExitReason(1)
-    public static let tripleFault = ExitReason(2)
-    public static let cpuid = ExitReason(10)
-    public static let hlt = ExitReason(12)
-    public static let crAccess = ExitReason(28)
-    public static let ioInstruction = ExitReason(30)
-    public static let rdmsr = ExitReason(31)
-    public static let wrmsr = ExitReason(32)
-    public static let entryFailGuestState = ExitReason(33)
-    public static let eptViolation = ExitReason(48)
-    public static let eptMisconfiguration = ExitReason(49)
-    public static let tdcall = ExitReason(77)
+    @inlinable public static var exceptionOrNMI: ExitReason { ExitReason(0) }
+    @inlinable public static var externalInterrupt: ExitReason { ExitReason(1) }
+    @inlinable public static var tripleFault: ExitReason { ExitReason(2) }
+    @inlinable public static var cpuid: ExitReason { ExitReason(10) }
+    @inlinable public static var hlt: ExitReason { ExitReason(12) }
+    @inlinable public static var crAccess: ExitReason { ExitReason(28) }
+    @inlinable public static var ioInstruction: ExitReason { ExitReason(30) }
+    @inlinable public static var rdmsr: ExitReason { ExitReason(31) }
+    @inlinable public static var wrmsr: ExitReason { ExitReason(32) }
+    @inlinable public static var entryFailGuestState: ExitReason { ExitReason(33) }
+    @inlinable public static var eptViolation: ExitReason { ExitReason(48) }
+    @inlinable public static var eptMisconfiguration: ExitReason { ExitReason(49) }
+    @inlinable public static var tdcall: ExitReason { ExitReason(77) }
 
     static let names: [UInt32: String] = [
         0: "EXCEPTION_OR_NMI", 1: "EXTERNAL_INTERRUPT", 2: "TRIPLE_FAULT", 10: "CPUID", 12: "HLT",

@@ -3,7 +3,7 @@
 public struct GPAAttr: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
     /// Builds a register from per-VM fields, index 0 being L1.
     public init(vm fields: [Int: GPAAttributes]) {
@@ -13,6 +13,7 @@ public struct GPAAttr: RawRepresentable, Hashable, Sendable, CustomStringConvert
     }
 
     /// The field of VM `vm` (0…3).
+    @inlinable
     public subscript(vm vm: Int) -> GPAAttributes {
         get { GPAAttributes(UInt16(truncatingIfNeeded: rawValue >> (16 * UInt64(vm)))) }
         set {

@@ -14,17 +14,17 @@ public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
     /// The boolean GPAW control of TDCS (1 for 52 bits), as TDG.VM.RD reports it (reference §12 E8).
     public var control: UInt64 { bits == 52 ? 1 : 0 }
     /// Bit number of the SHARED bit.
-    public var sharedBit: Int { bits - 1 }
+    @inlinable public var sharedBit: Int { bits - 1 }
     /// The SHARED bit as a mask.
-    public var sharedMask: UInt64 { 1 << UInt64(sharedBit) }
+    @inlinable public var sharedMask: UInt64 { 1 << UInt64(sharedBit) }
     /// The level whose entries the SEPT root page holds: 3 for 4-level, 4 for 5-level paging.
     public var rootLevel: PageLevel { PageLevel(bits == 52 ? 4 : 3) }
 
     /// The module's `check_gpa_validity`: SHARED clear, bits 63:52 clear (MAX_PA is the constant 52), and
     /// bits 51:48 clear when GPAW is 48. `private` asks for a private GPA (the SHARED bit must be 0).
-    public func isValidPrivate(_ gpa: UInt64) -> Bool {
-        if gpa & .mask(63, 52) != 0 { return false }
-        if bits == 48 && gpa & .mask(51, 48) != 0 { return false }
+    @inlinable public func isValidPrivate(_ gpa: UInt64) -> Bool {
+        if gpa & 0xFFF0_0000_0000_0000 != 0 { return false }  // bits 63:52
+        if bits == 48 && gpa & 0x000F_0000_0000_0000 != 0 { return false }  // bits 51:48
         return gpa & sharedMask == 0
     }
 

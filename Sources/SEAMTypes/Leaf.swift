@@ -5,29 +5,29 @@
 public struct Leaf: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
 
-    public static let vpVMCall = Leaf(0)
-    public static let vpInfo = Leaf(1)
-    public static let mrRTMRExtend = Leaf(2)
-    public static let vpVEInfoGet = Leaf(3)
-    public static let mrReport = Leaf(4)
-    public static let vpCPUIDVESet = Leaf(5)
-    public static let memPageAccept = Leaf(6)
-    public static let vmRd = Leaf(7)
-    public static let vmWr = Leaf(8)
-    public static let vpRd = Leaf(9)
-    public static let vpWr = Leaf(10)
-    public static let sysRd = Leaf(11)
-    public static let sysRdAll = Leaf(12)
-    public static let servTDRd = Leaf(18)
-    public static let servTDWr = Leaf(20)
-    public static let mrVerifyReport = Leaf(22)
-    public static let memPageAttrRd = Leaf(23)
-    public static let memPageAttrWr = Leaf(24)
-    public static let vpEnter = Leaf(25)
-    public static let vpInvEPT = Leaf(26)
-    public static let vpInvVPID = Leaf(27)
+    @inlinable public static var vpVMCall: Leaf { Leaf(0) }
+    @inlinable public static var vpInfo: Leaf { Leaf(1) }
+    @inlinable public static var mrRTMRExtend: Leaf { Leaf(2) }
+    @inlinable public static var vpVEInfoGet: Leaf { Leaf(3) }
+    @inlinable public static var mrReport: Leaf { Leaf(4) }
+    @inlinable public static var vpCPUIDVESet: Leaf { Leaf(5) }
+    @inlinable public static var memPageAccept: Leaf { Leaf(6) }
+    @inlinable public static var vmRd: Leaf { Leaf(7) }
+    @inlinable public static var vmWr: Leaf { Leaf(8) }
+    @inlinable public static var vpRd: Leaf { Leaf(9) }
+    @inlinable public static var vpWr: Leaf { Leaf(10) }
+    @inlinable public static var sysRd: Leaf { Leaf(11) }
+    @inlinable public static var sysRdAll: Leaf { Leaf(12) }
+    @inlinable public static var servTDRd: Leaf { Leaf(18) }
+    @inlinable public static var servTDWr: Leaf { Leaf(20) }
+    @inlinable public static var mrVerifyReport: Leaf { Leaf(22) }
+    @inlinable public static var memPageAttrRd: Leaf { Leaf(23) }
+    @inlinable public static var memPageAttrWr: Leaf { Leaf(24) }
+    @inlinable public static var vpEnter: Leaf { Leaf(25) }
+    @inlinable public static var vpInvEPT: Leaf { Leaf(26) }
+    @inlinable public static var vpInvVPID: Leaf { Leaf(27) }
 
     /// Every leaf TDX module 1.5.01 defines, with its ABI name, in leaf order.
     public static let allKnown: [(leaf: Leaf, name: String)] = [

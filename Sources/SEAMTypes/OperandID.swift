@@ -2,44 +2,44 @@
 public struct OperandID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let rax = OperandID(0)
-    public static let rcx = OperandID(1)
-    public static let rdx = OperandID(2)
-    public static let rbx = OperandID(3)
-    public static let rbp = OperandID(5)
-    public static let rsi = OperandID(6)
-    public static let rdi = OperandID(7)
-    public static let r8 = OperandID(8)
-    public static let r9 = OperandID(9)
-    public static let r10 = OperandID(10)
-    public static let r11 = OperandID(11)
-    public static let r12 = OperandID(12)
-    public static let r13 = OperandID(13)
-    public static let r14 = OperandID(14)
-    public static let r15 = OperandID(15)
-    public static let attributes = OperandID(64)
-    public static let xfam = OperandID(65)
-    public static let execControls = OperandID(66)
-    public static let eptpControls = OperandID(67)
-    public static let maxVCPUs = OperandID(68)
-    public static let cpuidConfig = OperandID(69)
-    public static let tscFrequency = OperandID(70)
-    public static let numL2VMs = OperandID(71)
-    public static let ia32ArchCapabilitiesConfig = OperandID(72)
-    public static let page = OperandID(95)
-    public static let tdr = OperandID(128)
-    public static let tdcx = OperandID(129)
-    public static let tdvpr = OperandID(130)
-    public static let tdcs = OperandID(144)
-    public static let tdvps = OperandID(145)
-    public static let septTree = OperandID(146)
-    public static let septEntry = OperandID(147)
-    public static let rtmr = OperandID(168)
-    public static let tdEpoch = OperandID(169)
-    public static let l2VAPICGPA = OperandID(170)
-    public static let metadataField = OperandID(176)
+    @inlinable public static var rax: OperandID { OperandID(0) }
+    @inlinable public static var rcx: OperandID { OperandID(1) }
+    @inlinable public static var rdx: OperandID { OperandID(2) }
+    @inlinable public static var rbx: OperandID { OperandID(3) }
+    @inlinable public static var rbp: OperandID { OperandID(5) }
+    @inlinable public static var rsi: OperandID { OperandID(6) }
+    @inlinable public static var rdi: OperandID { OperandID(7) }
+    @inlinable public static var r8: OperandID { OperandID(8) }
+    @inlinable public static var r9: OperandID { OperandID(9) }
+    @inlinable public static var r10: OperandID { OperandID(10) }
+    @inlinable public static var r11: OperandID { OperandID(11) }
+    @inlinable public static var r12: OperandID { OperandID(12) }
+    @inlinable public static var r13: OperandID { OperandID(13) }
+    @inlinable public static var r14: OperandID { OperandID(14) }
+    @inlinable public static var r15: OperandID { OperandID(15) }
+    @inlinable public static var attributes: OperandID { OperandID(64) }
+    @inlinable public static var xfam: OperandID { OperandID(65) }
+    @inlinable public static var execControls: OperandID { OperandID(66) }
+    @inlinable public static var eptpControls: OperandID { OperandID(67) }
+    @inlinable public static var maxVCPUs: OperandID { OperandID(68) }
+    @inlinable public static var cpuidConfig: OperandID { OperandID(69) }
+    @inlinable public static var tscFrequency: OperandID { OperandID(70) }
+    @inlinable public static var numL2VMs: OperandID { OperandID(71) }
+    @inlinable public static var ia32ArchCapabilitiesConfig: OperandID { OperandID(72) }
+    @inlinable public static var page: OperandID { OperandID(95) }
+    @inlinable public static var tdr: OperandID { OperandID(128) }
+    @inlinable public static var tdcx: OperandID { OperandID(129) }
+    @inlinable public static var tdvpr: OperandID { OperandID(130) }
+    @inlinable public static var tdcs: OperandID { OperandID(144) }
+    @inlinable public static var tdvps: OperandID { OperandID(145) }
+    @inlinable public static var septTree: OperandID { OperandID(146) }
+    @inlinable public static var septEntry: OperandID { OperandID(147) }
+    @inlinable public static var rtmr: OperandID { OperandID(168) }
+    @inlinable public static var tdEpoch: OperandID { OperandID(169) }
+    @inlinable public static var l2VAPICGPA: OperandID { OperandID(170) }
+    @inlinable public static var metadataField: OperandID { OperandID(176) }
 
     public static let names: [UInt32: String] = [
         0: "RAX", 1: "RCX", 2: "RDX", 3: "RBX", 5: "RBP", 6: "RSI", 7: "RDI", 8: "R8", 9: "R9", 10: "R10",

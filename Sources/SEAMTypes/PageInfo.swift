@@ -2,19 +2,19 @@
 /// reserved (reference §1.5, §12 E1). Used by TDG.MEM.PAGE.ACCEPT, ATTR.WR and the host memory leaves.
 public struct PageInfo: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
     public init(gpa: UInt64, level: PageLevel) { rawValue = gpa | UInt64(level.rawValue) }
 
     /// Bits 2:0.
-    public var level: PageLevel { PageLevel(UInt8(rawValue.bits(2, 0))) }
+    @inlinable public var level: PageLevel { PageLevel(UInt8(rawValue.bits(2, 0))) }
     /// Bits 51:12, in place.
-    public var gpa: UInt64 { rawValue & .mask(51, 12) }
+    @inlinable public var gpa: UInt64 { rawValue & .mask(51, 12) }
     /// Bits 11:3 and 63:52.
-    public static let reservedMask: UInt64 = .mask(11, 3) | .mask(63, 52)
+    @inlinable public static var reservedMask: UInt64 { 0xFFF0_0000_0000_0FF8 }
 
     /// The module's `verify_page_info_input` followed by `check_gpa_validity`: reserved bits clear, level
     /// within `maxLevel`, GPA aligned to the level, then a valid private GPA for `width`.
-    public func isValid(maxLevel: PageLevel, width: GPAWidth) -> Bool {
+    @inlinable public func isValid(maxLevel: PageLevel, width: GPAWidth) -> Bool {
         guard rawValue & PageInfo.reservedMask == 0, level <= maxLevel else { return false }
         guard gpa & (level.bytes - 1) == 0 else { return false }
         return width.isValidPrivate(gpa)

@@ -3,20 +3,20 @@
 public struct PageLevel: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let size4K = PageLevel(0)
-    public static let size2M = PageLevel(1)
-    public static let size1G = PageLevel(2)
+    @inlinable public static var size4K: PageLevel { PageLevel(0) }
+    @inlinable public static var size2M: PageLevel { PageLevel(1) }
+    @inlinable public static var size1G: PageLevel { PageLevel(2) }
 
     /// log2 of the bytes one entry at this level maps: 12, 21, 30, …
-    public var shift: UInt64 { 12 + 9 * UInt64(rawValue) }
+    @inlinable public var shift: UInt64 { 12 + 9 * UInt64(rawValue) }
     /// Bytes one entry at this level maps.
-    public var bytes: UInt64 { 1 << shift }
+    @inlinable public var bytes: UInt64 { 1 << shift }
     /// Number of 4 KiB pages one entry at this level maps.
     public var pages4K: UInt64 { 1 << (9 * UInt64(rawValue)) }
 
-    public static func < (a: PageLevel, b: PageLevel) -> Bool { a.rawValue < b.rawValue }
+    @inlinable public static func < (a: PageLevel, b: PageLevel) -> Bool { a.rawValue < b.rawValue }
 
     public var description: String {
         switch rawValue {

@@ -2,17 +2,17 @@
 public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
 
-    public static let vpEnter = SEAMCallLeaf(0)
-    public static let memPageAdd = SEAMCallLeaf(2)
-    public static let memSEPTAdd = SEAMCallLeaf(3)
-    public static let memPageAug = SEAMCallLeaf(6)
-    public static let memRangeBlock = SEAMCallLeaf(7)
-    public static let mngWr = SEAMCallLeaf(13)
-    public static let memPageRemove = SEAMCallLeaf(29)
-    public static let memTrack = SEAMCallLeaf(38)
-    public static let memRangeUnblock = SEAMCallLeaf(39)
+    @inlinable public static var vpEnter: SEAMCallLeaf { SEAMCallLeaf(0) }
+    @inlinable public static var memPageAdd: SEAMCallLeaf { SEAMCallLeaf(2) }
+    @inlinable public static var memSEPTAdd: SEAMCallLeaf { SEAMCallLeaf(3) }
+    @inlinable public static var memPageAug: SEAMCallLeaf { SEAMCallLeaf(6) }
+    @inlinable public static var memRangeBlock: SEAMCallLeaf { SEAMCallLeaf(7) }
+    @inlinable public static var mngWr: SEAMCallLeaf { SEAMCallLeaf(13) }
+    @inlinable public static var memPageRemove: SEAMCallLeaf { SEAMCallLeaf(29) }
+    @inlinable public static var memTrack: SEAMCallLeaf { SEAMCallLeaf(38) }
+    @inlinable public static var memRangeUnblock: SEAMCallLeaf { SEAMCallLeaf(39) }
 
     /// The host leaves SoftSEAM models, with their ABI names.
     public static let allModelled: [(leaf: SEAMCallLeaf, name: String)] = [

@@ -6,24 +6,24 @@
 public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let free = SEPTState(0)
-    public static let removed = SEPTState(1)
-    public static let nlMapped = SEPTState(2)
-    public static let nlBlocked = SEPTState(3)
-    public static let mapped = SEPTState(4)
-    public static let blocked = SEPTState(5)
-    public static let blockedW = SEPTState(6)
-    public static let exportedBlockedW = SEPTState(7)
-    public static let exportedDirty = SEPTState(8)
-    public static let exportedDirtyBlockedW = SEPTState(9)
-    public static let pending = SEPTState(10)
-    public static let pendingBlocked = SEPTState(11)
-    public static let pendingBlockedW = SEPTState(12)
-    public static let pendingExportedBlockedW = SEPTState(13)
-    public static let pendingExportedDirty = SEPTState(14)
-    public static let pendingExportedDirtyBlockedW = SEPTState(15)
+    @inlinable public static var free: SEPTState { SEPTState(0) }
+    @inlinable public static var removed: SEPTState { SEPTState(1) }
+    @inlinable public static var nlMapped: SEPTState { SEPTState(2) }
+    @inlinable public static var nlBlocked: SEPTState { SEPTState(3) }
+    @inlinable public static var mapped: SEPTState { SEPTState(4) }
+    @inlinable public static var blocked: SEPTState { SEPTState(5) }
+    @inlinable public static var blockedW: SEPTState { SEPTState(6) }
+    @inlinable public static var exportedBlockedW: SEPTState { SEPTState(7) }
+    @inlinable public static var exportedDirty: SEPTState { SEPTState(8) }
+    @inlinable public static var exportedDirtyBlockedW: SEPTState { SEPTState(9) }
+    @inlinable public static var pending: SEPTState { SEPTState(10) }
+    @inlinable public static var pendingBlocked: SEPTState { SEPTState(11) }
+    @inlinable public static var pendingBlockedW: SEPTState { SEPTState(12) }
+    @inlinable public static var pendingExportedBlockedW: SEPTState { SEPTState(13) }
+    @inlinable public static var pendingExportedDirty: SEPTState { SEPTState(14) }
+    @inlinable public static var pendingExportedDirtyBlockedW: SEPTState { SEPTState(15) }
 
     static let names = ["FREE", "REMOVED", "NL_MAPPED", "NL_BLOCKED", "MAPPED", "BLOCKED", "BLOCKEDW",
                         "EXPORTED_BLOCKEDW", "EXPORTED_DIRTY", "EXPORTED_DIRTY_BLOCKEDW", "PENDING",
@@ -36,10 +36,23 @@ public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConve
         rawValue = UInt8(i)
     }
 
+    /// Whether the state is in `set`, a bitmask over raw values (bit n = state n): a set test without hashing
+    /// on the TDCALL hot path.
+    @inlinable
+    public func isIn(_ set: UInt16) -> Bool { rawValue < 16 && set & (1 << UInt16(rawValue)) != 0 }
+
+    /// The bitmask `isIn` takes, for a list of states.
+    @inlinable
+    public static func mask(_ states: SEPTState...) -> UInt16 {
+        var m: UInt16 = 0
+        for s in states { m |= 1 << UInt16(s.rawValue & 15) }
+        return m
+    }
+
     /// Any PENDING state (ATTR.RD/WR report these with bit 62 of RCX).
-    public var isPending: Bool { rawValue >= 10 && rawValue <= 15 }
+    @inlinable public var isPending: Bool { rawValue >= 10 && rawValue <= 15 }
     /// States in which L1 may access the page: MAPPED and the BLOCKEDW/EXPORTED family (reference §12 O1).
-    public var isGuestAccessibleLeaf: Bool { [4, 6, 7, 8, 9].contains(rawValue) }
+    @inlinable public var isGuestAccessibleLeaf: Bool { rawValue < 16 && (1 << UInt16(rawValue)) & 0b11_1101_0000 != 0 }
     /// Non-leaf states.
     public var isNonLeaf: Bool { self == .nlMapped || self == .nlBlocked }
     /// Leaf states other than FREE and REMOVED.

@@ -3,56 +3,60 @@
 /// Bits 63:32 are the code (error, non-recoverable, fatal and host-recoverability bits, class and
 /// sub-code); bits 31:0 are details: an operand id, two 16-bit details, or a VMX exit reason for the
 /// L2-exit and TD-exit statuses. Open struct: any 64-bit value is representable.
+///
+/// The constants are `@inlinable` computed properties rather than `static let`s: a `static let` is a lazily
+/// initialised global whose every cross-module use pays a `swift_once` check, which showed up on the
+/// TDCALL hot path under callgrind.
 public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
-    public static let success = TDXStatus(0x0000_0000_0000_0000)
-    public static let nonRecoverableVCPU = TDXStatus(0x4000_0001_0000_0000)
-    public static let nonRecoverableTD = TDXStatus(0x6000_0002_0000_0000)
-    public static let nonRecoverableTDNonAccessible = TDXStatus(0x6000_0005_0000_0000)
-    public static let operandInvalid = TDXStatus(0xC000_0100_0000_0000)
-    public static let operandAddrRangeError = TDXStatus(0xC000_0101_0000_0000)
-    public static let operandBusy = TDXStatus(0x8000_0200_0000_0000)
-    public static let operandBusyHostPriority = TDXStatus(0x8000_0204_0000_0000)
-    public static let hostPriorityBusyTimeout = TDXStatus(0x9000_0205_0000_0000)
-    public static let vcpuStateIncorrect = TDXStatus(0xC000_0700_0000_0000)
-    public static let noValidVEInfo = TDXStatus(0xC000_0704_0000_0000)
-    public static let tdVMCSFieldNotInitialized = TDXStatus(0xC000_0730_0000_0000)
-    public static let eptWalkFailed = TDXStatus(0xC000_0B00_0000_0000)
-    public static let eptEntryFree = TDXStatus(0xC000_0B01_0000_0000)
-    public static let eptEntryNotFree = TDXStatus(0xC000_0B02_0000_0000)
-    public static let eptEntryNotPresent = TDXStatus(0xC000_0B03_0000_0000)
-    public static let eptEntryNotLeaf = TDXStatus(0xC000_0B04_0000_0000)
-    public static let eptEntryLeaf = TDXStatus(0xC000_0B05_0000_0000)
-    public static let gpaRangeNotBlocked = TDXStatus(0xC000_0B06_0000_0000)
-    public static let gpaRangeAlreadyBlocked = TDXStatus(0x0000_0B07_0000_0000)
-    public static let tlbTrackingNotDone = TDXStatus(0xC000_0B08_0000_0000)
-    public static let pageAlreadyAccepted = TDXStatus(0x0000_0B0A_0000_0000)
-    public static let pageSizeMismatch = TDXStatus(0xC000_0B0B_0000_0000)
-    public static let gpaRangeBlocked = TDXStatus(0xC000_0B0C_0000_0000)
-    public static let eptEntryStateIncorrect = TDXStatus(0xC000_0B0D_0000_0000)
-    public static let eptPageNotFree = TDXStatus(0xC000_0B0E_0000_0000)
-    public static let l2SEPTWalkFailed = TDXStatus(0xC000_0B0F_0000_0000)
-    public static let l2SEPTEntryNotFree = TDXStatus(0xC000_0B10_0000_0000)
-    public static let pageAttrInvalid = TDXStatus(0xC000_0B11_0000_0000)
-    public static let l2SEPTPageNotProvided = TDXStatus(0xC000_0B12_0000_0000)
-    public static let metadataFieldIDIncorrect = TDXStatus(0xC000_0C00_0000_0000)
-    public static let metadataFieldNotWritable = TDXStatus(0xC000_0C01_0000_0000)
-    public static let metadataFieldNotReadable = TDXStatus(0xC000_0C02_0000_0000)
-    public static let metadataFieldValueNotValid = TDXStatus(0xC000_0C03_0000_0000)
-    public static let metadataFirstFieldIDInContext = TDXStatus(0x0000_0C0B_0000_0000)
-    public static let invalidCPUSVN = TDXStatus(0xC000_1000_0000_0000)
-    public static let invalidReportMACStruct = TDXStatus(0xC000_1001_0000_0000)
-    public static let l2ExitHostRoutedAsync = TDXStatus(0x0000_1100_0000_0000)
-    public static let l2ExitHostRoutedTDVMCall = TDXStatus(0x0000_1101_0000_0000)
-    public static let l2ExitPendingInterrupt = TDXStatus(0x0000_1102_0000_0000)
-    public static let pendingInterrupt = TDXStatus(0x0000_1120_0000_0000)
-    public static let tdExitBeforeL2Entry = TDXStatus(0x0000_1140_0000_0000)
-    public static let tdExitOnL2VMExit = TDXStatus(0x0000_1141_0000_0000)
-    public static let tdExitOnL2ToL1 = TDXStatus(0x0000_1142_0000_0000)
-    public static let glaNotCanonical = TDXStatus(0xC000_1160_0000_0000)
+    @inlinable public static var success: TDXStatus { TDXStatus(0x0000_0000_0000_0000) }
+    @inlinable public static var nonRecoverableVCPU: TDXStatus { TDXStatus(0x4000_0001_0000_0000) }
+    @inlinable public static var nonRecoverableTD: TDXStatus { TDXStatus(0x6000_0002_0000_0000) }
+    @inlinable public static var nonRecoverableTDNonAccessible: TDXStatus { TDXStatus(0x6000_0005_0000_0000) }
+    @inlinable public static var operandInvalid: TDXStatus { TDXStatus(0xC000_0100_0000_0000) }
+    @inlinable public static var operandAddrRangeError: TDXStatus { TDXStatus(0xC000_0101_0000_0000) }
+    @inlinable public static var operandBusy: TDXStatus { TDXStatus(0x8000_0200_0000_0000) }
+    @inlinable public static var operandBusyHostPriority: TDXStatus { TDXStatus(0x8000_0204_0000_0000) }
+    @inlinable public static var hostPriorityBusyTimeout: TDXStatus { TDXStatus(0x9000_0205_0000_0000) }
+    @inlinable public static var vcpuStateIncorrect: TDXStatus { TDXStatus(0xC000_0700_0000_0000) }
+    @inlinable public static var noValidVEInfo: TDXStatus { TDXStatus(0xC000_0704_0000_0000) }
+    @inlinable public static var tdVMCSFieldNotInitialized: TDXStatus { TDXStatus(0xC000_0730_0000_0000) }
+    @inlinable public static var eptWalkFailed: TDXStatus { TDXStatus(0xC000_0B00_0000_0000) }
+    @inlinable public static var eptEntryFree: TDXStatus { TDXStatus(0xC000_0B01_0000_0000) }
+    @inlinable public static var eptEntryNotFree: TDXStatus { TDXStatus(0xC000_0B02_0000_0000) }
+    @inlinable public static var eptEntryNotPresent: TDXStatus { TDXStatus(0xC000_0B03_0000_0000) }
+    @inlinable public static var eptEntryNotLeaf: TDXStatus { TDXStatus(0xC000_0B04_0000_0000) }
+    @inlinable public static var eptEntryLeaf: TDXStatus { TDXStatus(0xC000_0B05_0000_0000) }
+    @inlinable public static var gpaRangeNotBlocked: TDXStatus { TDXStatus(0xC000_0B06_0000_0000) }
+    @inlinable public static var gpaRangeAlreadyBlocked: TDXStatus { TDXStatus(0x0000_0B07_0000_0000) }
+    @inlinable public static var tlbTrackingNotDone: TDXStatus { TDXStatus(0xC000_0B08_0000_0000) }
+    @inlinable public static var pageAlreadyAccepted: TDXStatus { TDXStatus(0x0000_0B0A_0000_0000) }
+    @inlinable public static var pageSizeMismatch: TDXStatus { TDXStatus(0xC000_0B0B_0000_0000) }
+    @inlinable public static var gpaRangeBlocked: TDXStatus { TDXStatus(0xC000_0B0C_0000_0000) }
+    @inlinable public static var eptEntryStateIncorrect: TDXStatus { TDXStatus(0xC000_0B0D_0000_0000) }
+    @inlinable public static var eptPageNotFree: TDXStatus { TDXStatus(0xC000_0B0E_0000_0000) }
+    @inlinable public static var l2SEPTWalkFailed: TDXStatus { TDXStatus(0xC000_0B0F_0000_0000) }
+    @inlinable public static var l2SEPTEntryNotFree: TDXStatus { TDXStatus(0xC000_0B10_0000_0000) }
+    @inlinable public static var pageAttrInvalid: TDXStatus { TDXStatus(0xC000_0B11_0000_0000) }
+    @inlinable public static var l2SEPTPageNotProvided: TDXStatus { TDXStatus(0xC000_0B12_0000_0000) }
+    @inlinable public static var metadataFieldIDIncorrect: TDXStatus { TDXStatus(0xC000_0C00_0000_0000) }
+    @inlinable public static var metadataFieldNotWritable: TDXStatus { TDXStatus(0xC000_0C01_0000_0000) }
+    @inlinable public static var metadataFieldNotReadable: TDXStatus { TDXStatus(0xC000_0C02_0000_0000) }
+    @inlinable public static var metadataFieldValueNotValid: TDXStatus { TDXStatus(0xC000_0C03_0000_0000) }
+    @inlinable public static var metadataFirstFieldIDInContext: TDXStatus { TDXStatus(0x0000_0C0B_0000_0000) }
+    @inlinable public static var invalidCPUSVN: TDXStatus { TDXStatus(0xC000_1000_0000_0000) }
+    @inlinable public static var invalidReportMACStruct: TDXStatus { TDXStatus(0xC000_1001_0000_0000) }
+    @inlinable public static var l2ExitHostRoutedAsync: TDXStatus { TDXStatus(0x0000_1100_0000_0000) }
+    @inlinable public static var l2ExitHostRoutedTDVMCall: TDXStatus { TDXStatus(0x0000_1101_0000_0000) }
+    @inlinable public static var l2ExitPendingInterrupt: TDXStatus { TDXStatus(0x0000_1102_0000_0000) }
+    @inlinable public static var pendingInterrupt: TDXStatus { TDXStatus(0x0000_1120_0000_0000) }
+    @inlinable public static var tdExitBeforeL2Entry: TDXStatus { TDXStatus(0x0000_1140_0000_0000) }
+    @inlinable public static var tdExitOnL2VMExit: TDXStatus { TDXStatus(0x0000_1141_0000_0000) }
+    @inlinable public static var tdExitOnL2ToL1: TDXStatus { TDXStatus(0x0000_1142_0000_0000) }
+    @inlinable public static var glaNotCanonical: TDXStatus { TDXStatus(0xC000_1160_0000_0000) }
 
     /// Every named code with its ABI spelling; `Specs/status-codes.tsv` is checked against this list.
     public static let allNamed: [(status: TDXStatus, name: String)] = [
@@ -88,7 +92,7 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     ]
 
     /// Bits 63:32: the code without details. Compare statuses with this, as L1s do.
-    public var code: TDXStatus { TDXStatus(rawValue & 0xFFFF_FFFF_0000_0000) }
+    @inlinable public var code: TDXStatus { TDXStatus(rawValue & 0xFFFF_FFFF_0000_0000) }
     /// Bits 31:0: operand id, two 16-bit details, or an exit reason.
     public var details: UInt32 { UInt32(truncatingIfNeeded: rawValue) }
     /// Bit 63.
@@ -99,15 +103,15 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     public var operandID: OperandID { OperandID(details) }
 
     /// `err + id`, the module's status-with-operand form.
-    public func with(_ operand: OperandID) -> TDXStatus {
+    @inlinable public func with(_ operand: OperandID) -> TDXStatus {
         TDXStatus(code.rawValue | UInt64(operand.rawValue))
     }
     /// `err` with a raw 32-bit detail (for example a SEPT level as the operand).
-    public func with(detail: UInt32) -> TDXStatus {
+    @inlinable public func with(detail: UInt32) -> TDXStatus {
         TDXStatus(code.rawValue | UInt64(detail))
     }
     /// `err` with two 16-bit details: `hi` in bits 31:16, `lo` in bits 15:0.
-    public func with(hi: UInt16, lo: UInt16) -> TDXStatus {
+    @inlinable public func with(hi: UInt16, lo: UInt16) -> TDXStatus {
         TDXStatus(code.rawValue | UInt64(hi) << 16 | UInt64(lo))
     }
 

@@ -22,7 +22,7 @@ public struct AliasMap: Sendable {
     public init(_ machine: Machine, labels: [(label: String, gpa: UInt64)] = []) {
         var scratch = machine
         numL2VMs = machine.numL2VMs
-        rows = machine.space.leaves.keys.sorted().map { key in
+        rows = machine.space.leaves.sortedKeys.map { key in
             let record = machine.space.leaves[key]!
             let gpa = key << 12
             var regs = RegisterFile(rax: UInt64(Leaf.memPageAttrRd.rawValue), rcx: gpa)

@@ -13,11 +13,11 @@ public enum XXH3 {
         bytes.withUnsafeBytes { hash($0) }
     }
 
-    /// XXH3_64bits of the little-endian serialization of three words (24 bytes): the shape of every
+    /// XXH3_64bits of the little-endian serialization of two words (16 bytes): the shape of every
     /// GPA-space record in the state hash.
     @inline(__always)
-    public static func hash(words a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-        var w = (a.littleEndian, b.littleEndian, c.littleEndian)
+    public static func hash(words a: UInt64, _ b: UInt64) -> UInt64 {
+        var w = (a.littleEndian, b.littleEndian)
         return withUnsafeBytes(of: &w) { hash($0) }
     }
 

@@ -76,7 +76,8 @@ extension Machine {
                     outputs[vm] = Machine.nullPA
                 } else {
                     guard allowExisting else {
-                        regs.rcx = 0x7
+                        // L2_NL_MAPPED details keep R, W, Xs and Xu (bit 10): host-facts §2.0, reference §3.3.
+                        regs.rcx = 0x407
                         regs.rdx = UInt64(level.rawValue) | UInt64(0xC4) << 8 | UInt64(vm) << 16
                         regs.rax = TDXStatus.l2SEPTEntryNotFree.with(hi: UInt16(vm), lo: UInt16(level.rawValue)).rawValue
                         return

@@ -16,11 +16,11 @@ public struct GPASpace: Sendable {
     public static let l1TableBit: UInt8 = 1
 
     public let width: GPAWidth
-    package private(set) var leaves: [UInt64: PageRecord] = [:]
-    package private(set) var tables: [UInt64: UInt8] = [:]
-    package private(set) var contents: [UInt64: PageContents] = [:]
+    package private(set) var leaves = U64Map(placeholder: PageRecord(state: .free, level: .size4K))
+    package private(set) var tables = U64Map<UInt8>(placeholder: 0)
+    package private(set) var contents = U64Map(placeholder: PageContents(bytes: []))
     /// Leaves blocked by the host (key as in `leaves`): false until a TDH.MEM.TRACK follows the block.
-    package private(set) var blocks: [UInt64: Bool] = [:]
+    package private(set) var blocks = U64Map(placeholder: false)
     /// Wrapping sum of the XXH3 of every record; see `StateHash`.
     public private(set) var digest: UInt64 = 0
 
@@ -106,11 +106,19 @@ public struct GPASpace: Sendable {
     /// Walks VM `vm`'s L2 SEPT toward level `target`: nil when every paging page down to it exists, else
     /// the level of the L2_FREE entry where the walk stopped (reference §12 E5).
     public func walkL2(_ gpa: UInt64, vm: Int, to target: PageLevel) -> PageLevel? {
+        GPASpace.walkL2(tables, root: width.rootLevel.rawValue, gpa, vm: vm, to: target.rawValue)
+    }
+
+    /// `walkL2` over the tables map alone: called from ATTR.WR's per-VM loop, where calling a method on
+    /// the whole `GPASpace` made the compiler copy the struct (184 bytes) on every call.
+    @inline(__always)
+    static func walkL2(_ tables: U64Map<UInt8>, root: UInt8, _ gpa: UInt64, vm: Int, to target: UInt8) -> PageLevel? {
         let bit = UInt8(1) << UInt8(vm)
-        var level = width.rootLevel
+        var level = root
         while level > target {
-            if tableBits(gpa, level) & bit == 0 { return level }
-            level = PageLevel(level.rawValue - 1)
+            let key = UInt64(level) << 48 | gpa >> (12 &+ 9 &* UInt64(level))
+            guard let slot = tables.slot(of: key), tables.value(at: slot) & bit != 0 else { return PageLevel(level) }
+            level &-= 1
         }
         return nil
     }
@@ -129,20 +137,21 @@ public struct GPASpace: Sendable {
         if let record { digest &+= StateHash.leafHash(key, record) }
     }
 
-    /// Replaces the record at a dictionary index found by a lookup just before (no insertions since).
+    /// Replaces the record in a slot found by `leafSlot` just before (no insertion or removal since).
     @inline(__always)
-    package mutating func replaceLeaf(at index: Dictionary<UInt64, PageRecord>.Index, with record: PageRecord) {
-        let (key, old) = leaves[index]
+    package mutating func replaceLeaf(at slot: Int, with record: PageRecord) {
+        let old = leaves.value(at: slot)
         guard old != record else { return }
+        let key = leaves.key(at: slot)
         digest &-= StateHash.leafHash(key, old)
         digest &+= StateHash.leafHash(key, record)
-        leaves.values[index] = record
+        leaves.setValue(record, at: slot)
     }
 
-    /// The dictionary index of the leaf at (`gpa`, `level`), for an in-place update.
+    /// The slot of the leaf at (`gpa`, `level`), for an in-place update.
     @inline(__always)
-    package func leafIndex(_ gpa: UInt64, _ level: PageLevel) -> Dictionary<UInt64, PageRecord>.Index? {
-        guard let i = leaves.index(forKey: GPASpace.leafKey(gpa, level)), leaves.values[i].level == level
+    package func leafSlot(_ gpa: UInt64, _ level: PageLevel) -> Int? {
+        guard let i = leaves.slot(of: GPASpace.leafKey(gpa, level)), leaves.value(at: i).level == level
         else { return nil }
         return i
     }
@@ -191,17 +200,17 @@ public struct GPASpace: Sendable {
     /// Marks every block tracked (TDH.MEM.TRACK). The order keys are visited in cannot matter: each key is
     /// updated on its own.
     public mutating func trackAllBlocks() {
-        for key in blocks.keys where blocks[key] == false { setBlockTracked(key, true) }
+        for (key, tracked) in blocks.entries where !tracked { setBlockTracked(key, true) }
     }
 
     /// The digest recomputed from every record; equal to `digest` unless there is a bug. The sum is
-    /// commutative, so the dictionaries' iteration order cannot change the result.
+    /// commutative, so the maps' slot order cannot change the result.
     public func recomputedDigest() -> UInt64 {
         var d: UInt64 = 0
-        for (k, r) in leaves { d &+= StateHash.leafHash(k, r) }
-        for (k, b) in tables { d &+= StateHash.tableHash(k, b) }
-        for (k, c) in contents { d &+= StateHash.contentsHash(k, XXH3.hash(c.bytes)) }
-        for (k, t) in blocks { d &+= StateHash.blockHash(k, t) }
+        for (k, r) in leaves.entries { d &+= StateHash.leafHash(k, r) }
+        for (k, b) in tables.entries { d &+= StateHash.tableHash(k, b) }
+        for (k, c) in contents.entries { d &+= StateHash.contentsHash(k, XXH3.hash(c.bytes)) }
+        for (k, t) in blocks.entries { d &+= StateHash.blockHash(k, t) }
         return d
     }
 }

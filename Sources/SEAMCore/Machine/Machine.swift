@@ -29,10 +29,10 @@ public struct Machine: Sendable {
     /// NOTIFY_ENABLES.
     public var notifyEnables: UInt64 = 0
     /// VM_CTLS per VM index 0…3 (index 0 unused); bit 0 = EPT_VIOLATION_ON_L2_SEPT_WALK_FAILURE.
-    public internal(set) var vmCtls: [UInt64] = [0, 0, 0, 0]
+    public internal(set) var vmCtls = PerVM()
     /// Number of INVEPT single-context flushes of each VM's L2 SEPT (index 0 unused): the model's record of
     /// the TLB flushes L1 asked for, so a missing flush shows up in the state hash.
-    public internal(set) var l2SEPTFlushes: [UInt64] = [0, 0, 0, 0]
+    public internal(set) var l2SEPTFlushes = PerVM()
 
     /// TD_EPOCH, advanced by TDH.MEM.TRACK.
     public internal(set) var tdEpoch: UInt64 = 1
@@ -70,8 +70,8 @@ public struct Machine: Sendable {
     public func hashWords() -> [UInt64] {
         var w: [UInt64] = [StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits),
                            UInt64(vcpuCount), attributes, xfam, tscFrequency, tdCtls, notifyEnables]
-        w += vmCtls
-        w += l2SEPTFlushes[1...3]
+        w += vmCtls.array
+        w += l2SEPTFlushes.array[1...3]
         w += [tdEpoch, UInt64(space.leaves.count), UInt64(space.tables.count), UInt64(space.contents.count),
               UInt64(space.blocks.count)]
         return w

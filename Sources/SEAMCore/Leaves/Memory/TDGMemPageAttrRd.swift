@@ -2,10 +2,10 @@ import SEAMTypes
 
 extension Machine {
     /// L1 SEPT leaf states ATTR.RD accepts (reference §1.4, state lookup row 23).
-    static let attrRdAllowedStates: Set<SEPTState> = [
-        .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW, .pending, .pendingBlockedW,
-        .pendingExportedBlockedW, .pendingExportedDirty, .pendingExportedDirtyBlockedW,
-    ]
+    /// MAPPED, BLOCKEDW, EXPORTED_BLOCKEDW, EXPORTED_DIRTY, EXPORTED_DIRTY_BLOCKEDW, PENDING, PENDING_BLOCKEDW,
+    /// PENDING_EXPORTED_BLOCKEDW, PENDING_EXPORTED_DIRTY, PENDING_EXPORTED_DIRTY_BLOCKEDW as a literal bitmask;
+    /// `SEPTStateMaskTests` checks it against `SEPTState.mask` of those states.
+    static let attrRdAllowedStates: UInt16 = 0xF7D0
 
     /// TDG.MEM.PAGE.ATTR.RD (leaf 23): reads the L2 attributes of the page holding a GPA (reference §1.4,
     /// §12 E1, E13).
@@ -24,7 +24,7 @@ extension Machine {
             return .completed
         }
         let walk = space.walkL1ToLeaf(gpa)
-        guard case .leaf(let record) = walk.entry, Machine.attrRdAllowedStates.contains(record.state) else {
+        guard case .leaf(let record) = walk.entry, Machine.attrRdAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
             return .tdExit(.eptViolation(gpa: gpa))
         }
         var attr = GPAAttr(0)

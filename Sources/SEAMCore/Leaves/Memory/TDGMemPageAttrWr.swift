@@ -2,7 +2,9 @@ import SEAMTypes
 
 extension Machine {
     /// L1 SEPT leaf states ATTR.WR accepts (reference §3.4 step 2, state lookup row 24).
-    static let attrWrAllowedStates: Set<SEPTState> = [.mapped, .exportedDirty, .pending, .pendingExportedDirty]
+    /// As a literal bitmask (MAPPED 4, EXPORTED_DIRTY 8, PENDING 10, PENDING_EXPORTED_DIRTY 14) so the hot path
+    /// reads a constant; `SEPTStateMaskTests` checks it against `SEPTState.mask` of those states.
+    static let attrWrAllowedStates: UInt16 = 0x4510
 
     /// TDG.MEM.PAGE.ATTR.WR (leaf 24): sets L2 aliases' attributes of one L1 page (reference §1.5, §3.4,
     /// §12 E4, E5, O7, O8).
@@ -14,18 +16,17 @@ extension Machine {
     /// Outputs: success — RCX = input | PENDING << 62, RDX = input updated in place; PAGE_ATTR_INVALID —
     /// RCX = 0, RDX per VM as §1.5 says; other failures — RCX = RDX = 0; TD exit — nothing written.
     mutating func tdgMemPageAttrWr(_ regs: inout RegisterFile) -> TDCallOutcome {
-        var attr = GPAAttr(regs.rdx)
+        let rdx = regs.rdx
         let flags = AttrFlags(regs.r8)
 
-        // Step 1: RDX, then R8, for each VM in order 0…3.
-        for vm in 0..<4 {
-            let field = attr[vm: vm].rawValue
-            if vm == 0 || vm > numL2VMs {
-                if field != 0 { return attrWrFail(&regs, .operandInvalid.with(.rdx)) }
-                if flags.field(vm: vm) != 0 { return attrWrFail(&regs, .operandInvalid.with(.r8)) }
-            } else if field & GPAAttributes.valid.rawValue == 0 && field != 0 {
-                return attrWrFail(&regs, .operandInvalid.with(.rdx))
-            }
+        // Step 1: RDX, then R8, for each VM in order 0…3. The common case (nothing outside the existing
+        // VMs' fields, VALID on every non-zero field) is tested in one go; otherwise the exact per-VM order
+        // decides which operand is reported.
+        let existing = existingL2FieldsMask
+        let valids = rdx & 0x8000_8000_8000_8000
+        let nonZero = fieldNonZeroBits(rdx)
+        if (rdx | flags.rawValue) & ~existing != 0 || nonZero & ~valids & existing != 0 {
+            if let status = attrWrInputError(rdx: rdx, flags: flags) { return attrWrFail(&regs, status) }
         }
         // Page info and GPA validity (levels 4K…1G, aligned, private).
         let info = PageInfo(rawValue: regs.rcx)
@@ -36,7 +37,7 @@ extension Machine {
         let level = info.level
 
         // Step 2: walk the L1 SEPT to the requested level.
-        guard let index = space.leafIndex(gpa, level) else {
+        guard let slot = space.leafSlot(gpa, level) else {
             let walk = space.walkL1(gpa, to: level)
             if walk.level == level, walk.entry == .table {
                 return attrWrFail(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue)))
@@ -45,92 +46,125 @@ extension Machine {
             // is FREE: the host is expected to fix the SEPT and re-enter.
             return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .attrWr))
         }
-        var record = space.leaves.values[index]
-        guard Machine.attrWrAllowedStates.contains(record.state) else {
+        var record = space.leaves.value(at: slot)
+        guard Machine.attrWrAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
             return .tdExit(l1SideExit(gpa: gpa, requested: level,
                                       walk: GPASpace.Walk(level: level, entry: .leaf(record)), kind: .attrWr))
         }
 
-        // Step 3: the new attributes of each L2 VM named with VALID.
+        // Step 3: the new attributes of each L2 VM named with VALID. `out` is RDX updated in place. The
+        // changes go into a copy of the record, which is stored only if the whole call succeeds (step 5).
+        let old = record
+        let tables = space.tables, root = width.rootLevel.rawValue
+        var out = rdx & ~0xFFFF
         var illegal = false
-        var updates: UInt8 = 0, removals: UInt8 = 0, creations: UInt8 = 0
-        if numL2VMs > 0 {
-            for vm in 1...numL2VMs {
-                let input = attr[vm: vm].rawValue
-                guard input & GPAAttributes.valid.rawValue != 0 else { continue }
-                // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
-                let mask = flags.mask(vm: vm) | GPAAttributes.valid.rawValue
-                let masked = input & mask
-                let bit = UInt8(1) << UInt8(vm - 1)
-                if record.isAliased(vm: vm) {
-                    let current = record.attrs(vm: vm).rawValue
-                    let new = GPAAttributes((current & ~mask) | masked)
-                    if !new.isPresent {
-                        attr[vm: vm] = new  // removal, no legality check (§12 O7)
-                        removals |= bit
-                    } else if new.isLegal {
-                        attr[vm: vm] = new
-                        updates |= bit
-                    } else {
-                        attr[vm: vm] = GPAAttributes(current)
-                        illegal = true
-                    }
+        var removals: UInt64 = 0  // VALID bit of each removed VM's field
+        var vm = 1
+        while vm <= numL2VMs {
+            defer { vm += 1 }
+            let shift = UInt64(16 &* vm)
+            let input = UInt16(truncatingIfNeeded: rdx >> shift)
+            guard input & 0x8000 != 0 else { continue }
+            // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
+            let mask = UInt16(truncatingIfNeeded: flags.rawValue >> shift) | 0x8000
+            let masked = input & mask
+            if old.isAliased(vm: vm) {
+                let current = old.attrs(vm: vm).rawValue
+                let new = GPAAttributes((current & ~mask) | masked)
+                if !new.isPresent {
+                    // Removal, with no legality check (§12 O7); on success RDX reports VALID alone.
+                    record.removeAlias(vm: vm)
+                    removals |= 0x8000 << shift
+                    out = replacingField(out, shift, new.rawValue)
+                } else if new.isLegal {
+                    record.setAttrs(vm: vm, new)
+                    out = replacingField(out, shift, new.rawValue)
                 } else {
-                    let new = GPAAttributes(masked)
-                    // Not present: nothing to do, and the slot keeps the raw input (§12 E4).
-                    guard new.isPresent else { continue }
-                    guard new.isLegal else {
-                        attr[vm: vm] = .none  // an unaliased VM's current attributes read 0
-                        illegal = true
-                        continue
-                    }
-                    if let stop = space.walkL2(gpa, vm: vm, to: level) {
-                        // A missing L2 paging page ends the call at once, ahead of any illegality (§12 E5).
-                        if eptViolationOnL2SEPTWalkFailure(vm: vm) {
-                            // §12 O8: data-write plus the stopping L2_FREE entry's (zero) permissions.
-                            let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: stop.rawValue, vm: vm)
-                            return .tdExit(.eptViolation(gpa: gpa, qualification: 0x2, eeq: eeq))
-                        }
-                        return attrWrFail(&regs, .l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue)))
-                    }
-                    attr[vm: vm] = new
-                    creations |= bit
+                    out = replacingField(out, shift, current)
+                    illegal = true
                 }
+            } else {
+                let new = GPAAttributes(masked)
+                // Not present: nothing to do, and the slot keeps the raw input (§12 E4).
+                guard new.isPresent else { continue }
+                guard new.isLegal else {
+                    out = replacingField(out, shift, 0)  // an unaliased VM's current attributes read 0
+                    illegal = true
+                    continue
+                }
+                if let stop = GPASpace.walkL2(tables, root: root, gpa, vm: vm, to: level.rawValue) {
+                    // A missing L2 paging page ends the call at once, ahead of any illegality (§12 E5).
+                    if eptViolationOnL2SEPTWalkFailure(vm: vm) {
+                        // §12 O8: data-write plus the stopping L2_FREE entry's (zero) permissions.
+                        let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: stop.rawValue, vm: vm)
+                        return .tdExit(.eptViolation(gpa: gpa, qualification: 0x2, eeq: eeq))
+                    }
+                    return attrWrFail(&regs, .l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue)))
+                }
+                // An alias of a PENDING page is created L2_BLOCKED, its permissions parked.
+                record.addAlias(vm: vm, new, blocked: old.state.isPending)
+                out = replacingField(out, shift, new.rawValue)
             }
         }
 
         // Step 4: any illegal combination rejects the whole call; nothing is committed.
-        attr[vm: 0] = .none
         if illegal {
             regs.rax = TDXStatus.pageAttrInvalid.rawValue
             regs.rcx = 0
-            regs.rdx = attr.rawValue
+            regs.rdx = out
             return .completed
         }
 
-        // Step 5: commit, then INVEPT each VM whose flag asks for it.
-        if numL2VMs > 0 {
-            for vm in 1...numL2VMs {
-                let bit = UInt8(1) << UInt8(vm - 1)
-                if updates & bit != 0 {
-                    record.setAttrs(vm: vm, attr[vm: vm])
-                } else if removals & bit != 0 {
-                    record.removeAlias(vm: vm)
-                    attr[vm: vm] = .valid
-                } else if creations & bit != 0 {
-                    // An alias of a PENDING page is created L2_BLOCKED, its permissions parked.
-                    record.addAlias(vm: vm, attr[vm: vm], blocked: record.state.isPending)
-                }
+        // Step 5: commit, then INVEPT each VM whose flag asks for it (whether or not its attributes changed).
+        space.replaceLeaf(at: slot, with: record)
+        if removals != 0 { out = (out & ~(removals | removals >> 15 &* 0x7FFF)) | removals }
+        if flags.rawValue & 0x8000_8000_8000_0000 != 0 {
+            vm = 1
+            while vm <= numL2VMs {
                 if flags.invept(vm: vm) { l2SEPTFlushes[vm] &+= 1 }
+                vm += 1
             }
-            space.replaceLeaf(at: index, with: record)
         }
 
         // Step 6: outputs.
         regs.rax = TDXStatus.success.rawValue
         regs.rcx = regs.rcx | (record.state.isPending ? 1 << 62 : 0)
-        regs.rdx = attr.rawValue
+        regs.rdx = out
         return .completed
+    }
+
+    /// Bits 15:0 set for VM0 never; for each existing L2 VM its 16-bit field: what RDX and R8 may hold.
+    @inline(__always)
+    var existingL2FieldsMask: UInt64 {
+        numL2VMs == 0 ? 0 : ((1 << UInt64(16 * (numL2VMs + 1))) &- 1) & ~0xFFFF
+    }
+
+    /// For each 16-bit field of `x` that is non-zero, bit 15 of that field set.
+    @inline(__always)
+    func fieldNonZeroBits(_ x: UInt64) -> UInt64 {
+        let low15 = x & 0x7FFF_7FFF_7FFF_7FFF
+        return ((low15 &+ 0x7FFF_7FFF_7FFF_7FFF) | x) & 0x8000_8000_8000_8000
+    }
+
+    /// `x` with the 16-bit field at `shift` replaced by `value`.
+    @inline(__always)
+    func replacingField(_ x: UInt64, _ shift: UInt64, _ value: UInt16) -> UInt64 {
+        (x & ~(0xFFFF << shift)) | UInt64(value) << shift
+    }
+
+    /// The ATTR.WR input checks in the module's exact order (VM 0…3; RDX before R8 for each VM), for
+    /// inputs the quick test found suspicious; nil when they pass after all.
+    func attrWrInputError(rdx: UInt64, flags: AttrFlags) -> TDXStatus? {
+        for vm in 0..<4 {
+            let field = UInt16(truncatingIfNeeded: rdx >> UInt64(16 * vm))
+            if vm == 0 || vm > numL2VMs {
+                if field != 0 { return .operandInvalid.with(.rdx) }
+                if flags.field(vm: vm) != 0 { return .operandInvalid.with(.r8) }
+            } else if field & 0x8000 == 0 && field != 0 {
+                return .operandInvalid.with(.rdx)
+            }
+        }
+        return nil
     }
 
     /// A failure other than PAGE_ATTR_INVALID: RCX = RDX = 0.

@@ -1,0 +1,114 @@
+/// A hash map from 64-bit keys to values: open addressing, linear probing, a multiplicative hash.
+///
+/// It exists because `Dictionary<UInt64, _>` hashes every key with the per-process seeded SipHash: on the
+/// ATTR.WR benchmark (`softseam bench --only attr_wr`, perf) hashing and probing took a fifth of the time.
+/// Keys here are GPA indexes, which a Fibonacci multiply spreads well. Value semantics come from the two
+/// arrays (copy-on-write), so a `Machine` copy is still a snapshot. Iteration order depends on insertion
+/// history: anything that reaches output or a hash sorts the keys or combines commutatively.
+public struct U64Map<Value>: Sendable where Value: Sendable {
+    /// Marks an empty slot; no GPA index or table key reaches it.
+    @usableFromInline static var empty: UInt64 { ~0 }
+
+    @usableFromInline var keys: [UInt64]
+    /// Values by slot; empty slots hold `placeholder` (non-optional values keep the slot 8 bytes for an
+    /// 8-byte value, where an Optional would pad it to 16).
+    @usableFromInline var values: [Value]
+    @usableFromInline var shift: UInt64
+    let placeholder: Value
+    public private(set) var count = 0
+
+    /// An empty map; `placeholder` fills empty slots and is never returned.
+    public init(placeholder: Value) {
+        self.placeholder = placeholder
+        keys = [UInt64](repeating: U64Map.empty, count: 16)
+        values = [Value](repeating: placeholder, count: 16)
+        shift = 64 - 4
+    }
+
+    @inlinable @inline(__always)
+    func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The slot holding `key`, or nil.
+    @inlinable
+    public func slot(of key: UInt64) -> Int? {
+        precondition(key != U64Map.empty)
+        let mask = keys.count - 1
+        var i = home(key)
+        while true {
+            let k = keys[i]
+            if k == key { return i }
+            if k == U64Map.empty { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The value in an occupied slot.
+    @inlinable
+    public func value(at slot: Int) -> Value { values[slot] }
+
+    /// Replaces the value in an occupied slot.
+    @inlinable
+    public mutating func setValue(_ v: Value, at slot: Int) { values[slot] = v }
+
+    /// The key in an occupied slot.
+    @inlinable
+    public func key(at slot: Int) -> UInt64 { keys[slot] }
+
+    public subscript(key: UInt64) -> Value? {
+        get { slot(of: key).map { value(at: $0) } }
+        set {
+            if let v = newValue { insert(key, v) } else { remove(key) }
+        }
+    }
+
+    mutating func insert(_ key: UInt64, _ v: Value) {
+        if let s = slot(of: key) { values[s] = v; return }
+        if (count + 1) * 4 > keys.count * 3 { grow() }
+        let mask = keys.count - 1
+        var i = home(key)
+        while keys[i] != U64Map.empty { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = v
+        count += 1
+    }
+
+    /// Removes `key` by backward-shift deletion, so probes never need tombstones.
+    mutating func remove(_ key: UInt64) {
+        guard var hole = slot(of: key) else { return }
+        let mask = keys.count - 1
+        var i = hole
+        while true {
+            i = (i + 1) & mask
+            let k = keys[i]
+            if k == U64Map.empty { break }
+            // Move k into the hole unless its home lies cyclically in (hole, i].
+            let h = home(k)
+            let inRange = hole <= i ? (h > hole && h <= i) : (h > hole || h <= i)
+            if !inRange {
+                keys[hole] = k
+                values[hole] = values[i]
+                hole = i
+            }
+        }
+        keys[hole] = U64Map.empty
+        values[hole] = placeholder
+        count -= 1
+    }
+
+    mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [UInt64](repeating: U64Map.empty, count: oldKeys.count * 2)
+        values = [Value](repeating: placeholder, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (i, k) in oldKeys.enumerated() where k != U64Map.empty { insert(k, oldValues[i]) }
+    }
+
+    /// Every (key, value), in slot order (not a stable order: sort or combine commutatively).
+    public var entries: [(key: UInt64, value: Value)] {
+        keys.indices.compactMap { i in keys[i] == U64Map.empty ? nil : (keys[i], values[i]) }
+    }
+
+    /// Every key, ascending.
+    public var sortedKeys: [UInt64] { keys.filter { $0 != U64Map.empty }.sorted() }
+}

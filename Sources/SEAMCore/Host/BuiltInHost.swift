@@ -28,17 +28,13 @@ public enum BuiltInHost {
                 var r = RegisterFile(rax: UInt64(leaf.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue,
                                      r8: hpa, r9: firstHPA)
                 if region.state == .mapped && level != .size4K {
-                    // TDH.MEM.PAGE.ADD takes 4K pages only: a large mapped page is AUGed and accepted for L1.
+                    // TDH.MEM.PAGE.ADD takes 4K pages only: a 2M mapped page is AUGed and accepted for L1.
                     r.rax = UInt64(SEAMCallLeaf.memPageAug.rawValue)
                     machine.seamcall(&r)
                     precondition(r.rax == 0, "TDH.MEM.PAGE.AUG \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(r.rax))")
                     var accept = RegisterFile(rax: UInt64(Leaf.memPageAccept.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue)
-                    if level == .size1G {
-                        machine.acceptForSetUp(gpa: gpa, level: level)
-                    } else {
-                        _ = try? machine.tdcall(vcpu: 0, &accept)
-                        precondition(accept.rax == 0, "TDG.MEM.PAGE.ACCEPT \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(accept.rax))")
-                    }
+                    _ = try? machine.tdcall(vcpu: 0, &accept)
+                    precondition(accept.rax == 0, "TDG.MEM.PAGE.ACCEPT \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(accept.rax))")
                 } else {
                     machine.seamcall(&r)
                     precondition(r.rax == 0, "\(leaf) \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(r.rax))")
@@ -75,16 +71,5 @@ public enum BuiltInHost {
     static func next(_ hpa: inout UInt64) -> UInt64 {
         defer { hpa += 0x1000 }
         return hpa
-    }
-}
-
-extension Machine {
-    /// Marks a 1G page the built-in host AUGed as accepted: L1 cannot ACCEPT above 2M, and a real L1 would
-    /// have been given such memory already mapped.
-    mutating func acceptForSetUp(gpa: UInt64, level: PageLevel) {
-        let key = GPASpace.leafKey(gpa, level)
-        guard var r = space.leaves[key] else { preconditionFailure("no leaf to accept at \(hexShort(gpa))") }
-        r.state = .mapped
-        space.setLeaf(key, r)
     }
 }

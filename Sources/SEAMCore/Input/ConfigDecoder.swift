@@ -95,8 +95,7 @@ public enum ConfigDecoder {
                 switch s {
                 case "4K": level = .size4K
                 case "2M": level = .size2M
-                case "1G": level = .size1G
-                default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\", \"2M\" or \"1G\", got \"\(s)\"")
+                default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\" or \"2M\", got \"\(s)\"")
                 }
             default:
                 throw InputError(file: file, line: v.line, field: f, "unknown key (known: \(regionKeys.joined(separator: ", ")))")

@@ -12,7 +12,7 @@ public struct MachineConfig: Hashable, Sendable {
         public var gpa: UInt64
         public var size: UInt64
         public var state: State
-        /// Leaf size the host maps the region with (4K unless the region asks for 2M or 1G).
+        /// Leaf size the host maps the region with: 4K, or 2M when the region asks (`"page_size": "2M"`).
         public var pageLevel: PageLevel
         public init(gpa: UInt64, size: UInt64, state: State, pageLevel: PageLevel = .size4K) {
             self.gpa = gpa

@@ -57,13 +57,17 @@ public struct TDExit: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Misuse of the Swift API that no register value can cause (a vCPU that does not exist).
+/// Misuse of the Swift API that no register value can cause (a vCPU that does not exist, memory L1 cannot
+/// reach).
 public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     case noSuchVCPU(Int, count: Int)
+    /// A memory access through the host API to a GPA L1 cannot reach (shared, unmapped, pending, blocked).
+    case notL1Accessible(gpa: UInt64)
 
     public var description: String {
         switch self {
         case .noSuchVCPU(let v, let n): "vCPU \(v) does not exist (the TD has \(n))"
+        case .notL1Accessible(let gpa): "GPA \(hexShort(gpa)) is not private memory L1 can access"
         }
     }
 }

@@ -1,0 +1,50 @@
+import SEAMTypes
+
+extension Machine {
+    /// Reads L1's view of private memory: `count` bytes from `gpa`. Every page touched must be a private
+    /// GPA that L1 can access (an L1 SEPT leaf in MAPPED state); nothing is read otherwise.
+    public func readMemory(gpa: UInt64, count: Int) throws(MachineError) -> [UInt8] {
+        try checkL1Accessible(gpa: gpa, count: count)
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var a = gpa
+        let end = gpa + UInt64(count)
+        while a < end {
+            let offset = Int(a & 0xFFF)
+            let n = min(4096 - offset, Int(end - a))
+            let page = space.page(a >> 12)
+            out += page[offset..<offset + n]
+            a += UInt64(n)
+        }
+        return out
+    }
+
+    /// Writes L1's view of private memory. Every page touched must be L1-accessible; on error nothing is
+    /// written.
+    public mutating func writeMemory(gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
+        try checkL1Accessible(gpa: gpa, count: bytes.count)
+        var a = gpa
+        var i = 0
+        while i < bytes.count {
+            let offset = Int(a & 0xFFF)
+            let n = min(4096 - offset, bytes.count - i)
+            space.writePage(a >> 12, offset: offset, bytes[i..<i + n])
+            a += UInt64(n)
+            i += n
+        }
+    }
+
+    func checkL1Accessible(gpa: UInt64, count: Int) throws(MachineError) {
+        guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
+        guard count > 0 else { return }
+        let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
+        guard !overflow else { throw .notL1Accessible(gpa: gpa) }
+        var page = gpa & ~0xFFF
+        while page <= last {
+            guard width.isValidPrivate(page), let r = space.leaf(containing: page), r.state.isGuestAccessibleLeaf else {
+                throw .notL1Accessible(gpa: max(page, gpa))
+            }
+            page += 0x1000
+        }
+    }
+}

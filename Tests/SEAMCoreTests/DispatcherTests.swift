@@ -1,0 +1,66 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+// TDCALL and SEAMCALL dispatchers: RAX layout and leaf/version checks. Reference §1.1, §1.2, §12 B §1.1/§1.2;
+// host-facts §1.
+@Suite struct DispatcherTests {
+
+    @Test(arguments: [UInt64(13), 14, 15, 16, 17, 19, 21, 28, 29, 30, 100, 0xFFFF])
+    func undefinedTDCallLeafIsOperandInvalidRAX(leaf: UInt64) throws {
+        // §1.1: 1.5.01 defines no other leaves; an unknown leaf → OPERAND_INVALID(RAX) = 0xC000010000000000.
+        var m = standardMachine()
+        let before = m.stateHash()
+        let c = try m.td(leaf, rcx: 0x1000, rdx: 0x2222, r8: 0x3333)
+        #expect(c.completed)
+        #expect(c.regs.rax == 0xC000_0100_0000_0000)
+        #expect(c.regs.rcx == 0x1000)
+        #expect(c.regs.rdx == 0x2222)
+        #expect(c.regs.r8 == 0x3333)
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func notYetImplementedLeafAnswersOperandInvalidRAX() throws {
+        // Not reference behaviour: TDG.VM.WR (8) exists in 1.5.01, but SoftSEAM does not implement it yet
+        // and its dispatcher documents OPERAND_INVALID(RAX) for such leaves (brief item 7).
+        var m = standardMachine()
+        #expect(try m.td(TDG.vmWr, rdx: 0x1110_0003_0000_0017, r8: 1, r9: 1).regs.rax == 0xC000_0100_0000_0000)
+    }
+
+    @Test(arguments: [UInt64(1) << 24, 1 << 31, 1 << 40, 1 << 63])
+    func raxReservedBitsAreOperandInvalidRAX(bit: UInt64) throws {
+        // §1.2: bits 63:24 reserved → OPERAND_INVALID(RAX); checked before the leaf (valid leaves here).
+        var m = standardMachine()
+        #expect(try m.td(TDG.vpInfo | bit).regs.rax == 0xC000_0100_0000_0000)
+        #expect(try m.td(TDG.vmRd | bit, rdx: 0x9010_0001_0000_0005).regs.rax == 0xC000_0100_0000_0000)
+        #expect(try m.td(TDG.attrWr | bit, rcx: 0x1000).regs.rax == 0xC000_0100_0000_0000)
+    }
+
+    @Test func versionAboveZeroIsOnlyAcceptedForVMRd() throws {
+        // §1.2: only TDG.VM.RD accepts a version above 0.
+        var m = standardMachine()
+        let before = m.stateHash()
+        for leaf in [TDG.vpInfo, TDG.accept, TDG.attrRd, TDG.attrWr, TDG.invept] {
+            let c = try m.td(leaf | 1 << 16, rcx: 0x1_0000)
+            #expect(c.regs.rax == 0xC000_0100_0000_0000, "leaf \(leaf)")
+        }
+        #expect(m.stateHash() == before)
+        #expect(try m.td(TDG.vmRd | 1 << 16, rdx: 0x9010_0001_0000_0005).regs.rax == 0)
+        // Undefined leaf with a version: still OPERAND_INVALID(RAX).
+        #expect(try m.td(13 | 1 << 16).regs.rax == 0xC000_0100_0000_0000)
+    }
+
+    @Test func seamcallRAXChecks() {
+        // host-facts §1: reserved bits 63:24 → OPERAND_INVALID(RAX); version > 0 only for SEPT.ADD among
+        // the modelled leaves (and > 1 rejected by it); unknown leaf → OPERAND_INVALID(RAX).
+        var m = standardMachine()
+        let before = m.stateHash()
+        #expect(m.host(TDH.aug | 1 << 24, rcx: 0x9000, r8: 0x3000_0000).rax == 0xC000_0100_0000_0000)
+        #expect(m.host(TDH.aug | TDH.v1, rcx: 0x9000, r8: 0x3000_0000).rax == 0xC000_0100_0000_0000)
+        #expect(m.host(TDH.block | TDH.v1, rcx: 0x1000).rax == 0xC000_0100_0000_0000)
+        #expect(m.host(TDH.track | TDH.v1).rax == 0xC000_0100_0000_0000)
+        #expect(m.host(TDH.septAdd | 2 << 16, rcx: 0x60_0001, r8: 0x3000_0000).rax == 0xC000_0100_0000_0000)
+        #expect(m.host(99).rax == 0xC000_0100_0000_0000)
+        #expect(m.stateHash() == before)
+    }
+}

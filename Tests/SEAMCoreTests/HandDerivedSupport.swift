@@ -1,0 +1,146 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+// Shared helpers for the hand-derived SEAMCore tests. Every constant here is typed in from the ABI reference
+// (/work/shared/reference/tdx-abi-1.5.01.md, §2.2 status codes, §2.3 operand ids, §1.1 leaf numbers) or from
+// /work/notes/host-facts.md (§1 SEAMCALL leaf numbers), never taken from the implementation's own tables.
+
+/// Status values, reference §2.2 (+ operand ids §2.3).
+enum St {
+    static let success: UInt64 = 0
+    static let operandInvalid: UInt64 = 0xC000_0100_0000_0000
+    static let operandInvalidRAX: UInt64 = 0xC000_0100_0000_0000
+    static let operandInvalidRCX: UInt64 = 0xC000_0100_0000_0001
+    static let operandInvalidRDX: UInt64 = 0xC000_0100_0000_0002
+    static let operandInvalidR8: UInt64 = 0xC000_0100_0000_0008
+    static let eptWalkFailed: UInt64 = 0xC000_0B00_0000_0000
+    static let gpaRangeNotBlocked: UInt64 = 0xC000_0B06_0000_0000
+    static let gpaRangeAlreadyBlocked: UInt64 = 0x0000_0B07_0000_0000
+    static let tlbTrackingNotDone: UInt64 = 0xC000_0B08_0000_0000
+    static let pageAlreadyAccepted: UInt64 = 0x0000_0B0A_0000_0000
+    static let pageSizeMismatch: UInt64 = 0xC000_0B0B_0000_0000
+    static let eptEntryStateIncorrect: UInt64 = 0xC000_0B0D_0000_0000
+    static let l2SEPTWalkFailed: UInt64 = 0xC000_0B0F_0000_0000
+    static let l2SEPTEntryNotFree: UInt64 = 0xC000_0B10_0000_0000
+    static let pageAttrInvalid: UInt64 = 0xC000_0B11_0000_0000
+    static let fieldIDIncorrect: UInt64 = 0xC000_0C00_0000_0000
+    static let fieldNotWritable: UInt64 = 0xC000_0C01_0000_0000
+    static let fieldNotReadable: UInt64 = 0xC000_0C02_0000_0000
+    static let fieldValueNotValid: UInt64 = 0xC000_0C03_0000_0000
+    static let firstFieldIDInContext: UInt64 = 0x0000_0C0B_0000_0000
+    /// Operand id SEPT_TREE (reference §2.3).
+    static let opSEPTTree: UInt64 = 146
+}
+
+/// TDCALL leaf numbers, reference §1.1.
+enum TDG {
+    static let vpInfo: UInt64 = 1
+    static let accept: UInt64 = 6
+    static let vmRd: UInt64 = 7
+    static let vmWr: UInt64 = 8
+    static let attrRd: UInt64 = 23
+    static let attrWr: UInt64 = 24
+    static let invept: UInt64 = 26
+}
+
+/// SEAMCALL leaf numbers, host-facts §1.
+enum TDH {
+    static let pageAdd: UInt64 = 2
+    static let septAdd: UInt64 = 3
+    static let aug: UInt64 = 6
+    static let block: UInt64 = 7
+    static let mngWr: UInt64 = 13
+    static let remove: UInt64 = 29
+    static let track: UInt64 = 38
+    static let unblock: UInt64 = 39
+    /// RAX version field (bits 23:16).
+    static let v1: UInt64 = 1 << 16
+    static let nullPA: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+    /// A TDR HPA for RDX (the model keeps one TD and does not check it).
+    static let tdr: UInt64 = 0x7000_0000
+}
+
+/// Bit 62 of ATTR.RD/ATTR.WR output RCX: the page is PENDING (reference §1.4, §1.5).
+let pendingBit: UInt64 = 1 << 62
+
+/// Puts a 16-bit per-VM field into its slot (reference §3.1: VM n = bits 16n+15:16n).
+func slot(_ vm: Int, _ value: UInt64) -> UInt64 { value << (16 * UInt64(vm)) }
+
+/// The standard TD of these tests (GPAW 48, L2 SEPT pages supplied by the host unless told otherwise):
+///
+///     0x000000 – 0x007FFF   eight 4K MAPPED pages (L1 PT for 0–2M exists)
+///     0x010000 – 0x013FFF   four 4K PENDING pages
+///     0x200000              one 2M MAPPED leaf
+///     0x400000              one 2M PENDING leaf
+///     0x009000              FREE 4K entry inside an existing PT
+///     0x600000              FREE PDE (no PT): a 4K walk stops at level 1
+///     0x40000000            FREE PDPTE (no PD): a 4K walk stops at level 2
+func standardConfig(numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
+                    vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1) -> MachineConfig {
+    MachineConfig(
+        numL2VMs: numL2VMs, vcpus: vcpus, gpaw: gpaw,
+        memory: [
+            .init(gpa: 0x0, size: 0x8000, state: .mapped),
+            .init(gpa: 0x10000, size: 0x4000, state: .pending),
+            .init(gpa: 0x200000, size: 0x200000, state: .mapped, pageLevel: .size2M),
+            .init(gpa: 0x400000, size: 0x200000, state: .pending, pageLevel: .size2M),
+        ],
+        l2SEPT: l2SEPT, vmCtls: vmCtls)
+}
+
+func standardMachine(numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
+                     vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1) -> Machine {
+    Machine(config: standardConfig(numL2VMs: numL2VMs, gpaw: gpaw, l2SEPT: l2SEPT, vmCtls: vmCtls, vcpus: vcpus))
+}
+
+/// Result of one TDCALL: the registers after the call and the outcome.
+struct Call {
+    var regs: RegisterFile
+    var outcome: TDCallOutcome
+    var exit: TDExit? {
+        if case .tdExit(let e) = outcome { return e }
+        return nil
+    }
+    var completed: Bool { outcome == .completed }
+}
+
+extension Machine {
+    /// One TDCALL from L1 on vCPU 0 (or `vcpu`).
+    mutating func td(_ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
+                     vcpu: Int = 0) throws -> Call {
+        var r = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9)
+        let o = try tdcall(vcpu: vcpu, &r)
+        return Call(regs: r, outcome: o)
+    }
+
+    mutating func attrWr(_ rcx: UInt64, _ rdx: UInt64, _ r8: UInt64) throws -> Call {
+        try td(TDG.attrWr, rcx: rcx, rdx: rdx, r8: r8)
+    }
+
+    mutating func attrRd(_ gpa: UInt64) throws -> Call { try td(TDG.attrRd, rcx: gpa) }
+
+    mutating func accept(_ rcx: UInt64) throws -> Call { try td(TDG.accept, rcx: rcx) }
+
+    /// One host SEAMCALL.
+    mutating func host(_ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = TDH.tdr, r8: UInt64 = 0, r9: UInt64 = 0,
+                       r10: UInt64 = 0, r11: UInt64 = 0) -> RegisterFile {
+        var r = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9, r10: r10, r11: r11)
+        seamcall(&r)
+        return r
+    }
+
+    /// BLOCK then TRACK (host-facts §2.0, §2.4): both must succeed.
+    mutating func blockAndTrack(_ pageInfo: UInt64) {
+        let b = host(TDH.block, rcx: pageInfo)
+        #expect(b.rax == St.success)
+        let t = host(TDH.track, rcx: TDH.tdr, rdx: 0)
+        #expect(t.rax == St.success)
+    }
+}
+
+/// `machine.l2SEPTFlushes` as four numbers (VM0…VM3), whatever collection type holds them.
+func flushes(_ m: Machine) -> [UInt64] { (0..<4).map { m.l2SEPTFlushes[$0] } }
+
+/// `machine.vmCtls` as four numbers (VM0…VM3).
+func vmCtls(_ m: Machine) -> [UInt64] { (0..<4).map { m.vmCtls[$0] } }

@@ -1,0 +1,387 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+// Host SEAMCALLs against the TD. Expected values from host-facts §2 (§2.0 details, §2.2 AUG, §2.3 SEPT.ADD,
+// §2.4 BLOCK, §2.5 UNBLOCK, §2.6 REMOVE), §3 (public SEPT states), §8 (VM_CTLS via TDH.MNG.WR), and the
+// reference §1.7, §3.3, §12 E13, O11, O12. Standard TD layout: see HandDerivedSupport.swift.
+@Suite struct HostLeafTests {
+
+    // MARK: TDH.MEM.PAGE.AUG (host-facts §2.2)
+
+    @Test func augThenAcceptMapsThePage() throws {
+        var m = standardMachine()
+        let r = m.host(TDH.aug, rcx: 0x9000, r8: 0x3000_0000)
+        #expect(r.rax == 0)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        let leaf = try #require(m.space.leaf(containing: 0x9000))
+        #expect(leaf.state == .pending)
+        #expect(leaf.level == .size4K)
+        #expect(leaf.tdal == 0)
+        #expect(try m.attrRd(0x9000).regs.rcx == 0x4000_0000_0000_9000)
+        #expect(try m.accept(0x9000).regs.rax == 0)
+        #expect(m.space.leaf(containing: 0x9000)?.state == .mapped)
+        #expect(try m.attrRd(0x9000).regs.rcx == 0x9000)
+        // 2M AUG on a FREE PDE, then a 2M ACCEPT.
+        #expect(m.host(TDH.aug, rcx: 0x60_0001, r8: 0x4000_0000).rax == 0)
+        #expect(m.space.leaf(containing: 0x60_0000)?.level == .size2M)
+        #expect(try m.accept(0x60_0001).regs.rax == 0)
+    }
+
+    @Test func augErrorsCarrySEPTDetails() {
+        var m = standardMachine()
+        let before = m.stateHash()
+        // Entry not FREE (MAPPED 4K) → EPT_ENTRY_STATE_INCORRECT(RCX); RDX = level 0 | state 0x04 << 8.
+        var r = m.host(TDH.aug, rcx: 0x1000, r8: 0x3000_0000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rdx == 0x0000_0000_0000_0400)
+        // 2M AUG on an NL_MAPPED PDE → EPT_ENTRY_STATE_INCORRECT(RCX); non-leaf RCX = R|W|X = 0x7, RDX =
+        // level 1 | 0x84 << 8.
+        r = m.host(TDH.aug, rcx: 0x0001, r8: 0x4000_0000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rcx == 0x7)
+        #expect(r.rdx == 0x0000_0000_0000_8401)
+        // 4K AUG inside a 2M MAPPED leaf → EPT_WALK_FAILED(RCX) at level 1 with the leaf's state 0x04.
+        r = m.host(TDH.aug, rcx: 0x20_1000, r8: 0x3000_0000)
+        #expect(r.rax == 0xC000_0B00_0000_0001)
+        #expect(r.rdx == 0x0000_0000_0000_0401)
+        // Missing PD: walk stops at the FREE level-2 entry: RCX = SVE only, RDX = level 2 | state 0.
+        r = m.host(TDH.aug, rcx: 0x4000_0000, r8: 0x3000_0000)
+        #expect(r.rax == 0xC000_0B00_0000_0001)
+        #expect(r.rcx == 0x8000_0000_0000_0000)
+        #expect(r.rdx == 0x0000_0000_0000_0002)
+        // Level 2 → OPERAND_INVALID(RCX), RCX = RDX = 0.
+        r = m.host(TDH.aug, rcx: 0x4000_0002, r8: 0x4000_0000)
+        #expect(r.rax == 0xC000_0100_0000_0001)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        #expect(m.stateHash() == before)
+    }
+
+    // MARK: TDH.MEM.RANGE.BLOCK / UNBLOCK / TRACK (host-facts §2.4, §2.5; reference §12 O12, E13)
+
+    @Test func blockOfAliasedMappedPageParksAliasPermissions() throws {
+        var m = standardMachine()
+        #expect(try m.attrWr(0x1000, slot(1, 0x8007) | slot(2, 0x8003),
+                             slot(1, 0x0007) | slot(2, 0x0003)).regs.rax == 0)
+        let r = m.host(TDH.block, rcx: 0x1000)
+        #expect(r.rax == 0)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        let leaf = try #require(m.space.leaf(containing: 0x1000))
+        #expect(leaf.state == .blocked)
+        #expect(leaf.tdal == 0b011)
+        #expect(leaf.l2Blocked == 0b011)
+        #expect(leaf.attrs(vm: 1).rawValue == 0x8007)  // parked
+        #expect(leaf.attrs(vm: 2).rawValue == 0x8003)
+        // A second BLOCK: TDX_GPA_RANGE_ALREADY_BLOCKED + RCX (warning), RDX = level 0 | state 0x01 << 8.
+        let again = m.host(TDH.block, rcx: 0x1000)
+        #expect(again.rax == 0x0000_0B07_0000_0001)
+        #expect(again.rdx == 0x0000_0000_0000_0100)
+    }
+
+    @Test func unblockNeedsTrackAndRestoresAliases() throws {
+        var m = standardMachine()
+        #expect(try m.attrWr(0x1000, slot(1, 0x8007) | slot(2, 0x8003),
+                             slot(1, 0x0007) | slot(2, 0x0003)).regs.rax == 0)
+        #expect(m.host(TDH.block, rcx: 0x1000).rax == 0)
+        // host-facts §2.5: BEPOCH not tracked → TDX_TLB_TRACKING_NOT_DONE + SEPT_TREE (146 = 0x92).
+        let r = m.host(TDH.unblock, rcx: 0x1000)
+        #expect(r.rax == 0xC000_0B08_0000_0092)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        #expect(m.space.leaf(containing: 0x1000)?.state == .blocked)
+        #expect(m.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == 0)
+        let u = m.host(TDH.unblock, rcx: 0x1000)
+        #expect(u.rax == 0)
+        #expect(u.rcx == 0)
+        #expect(u.rdx == 0)
+        let leaf = try #require(m.space.leaf(containing: 0x1000))
+        #expect(leaf.state == .mapped)
+        #expect(leaf.l2Blocked == 0)
+        let rd = try m.attrRd(0x1000)
+        #expect(rd.regs.rcx == 0x1000)
+        #expect(rd.regs.rdx == 0x0000_8003_8007_0000)
+    }
+
+    @Test func unblockOfAMappedPageIsEntryStateIncorrect() {
+        // host-facts §2.5: only NL_BLOCKED, BLOCKED or PENDING_BLOCKED; details level 0, state 0x04.
+        var m = standardMachine()
+        let r = m.host(TDH.unblock, rcx: 0x2000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rdx == 0x0000_0000_0000_0400)
+    }
+
+    @Test func trackBeforeBlockDoesNotTrackTheBlock() {
+        // host-facts §2.0: the block's BEPOCH is the TD_EPOCH at BLOCK time; a TRACK must follow the BLOCK.
+        var m = standardMachine()
+        #expect(m.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == 0)
+        #expect(m.host(TDH.block, rcx: 0x2000).rax == 0)
+        #expect(m.host(TDH.unblock, rcx: 0x2000).rax == 0xC000_0B08_0000_0092)
+    }
+
+    @Test func unblockOfPendingBlockedKeepsAliasesBlockedAndBlockLosesParkedPermissions() throws {
+        // host-facts §2.4 quirk: BLOCK of a PENDING page whose alias was made by ATTR.WR copies the live
+        // zeros over the parked R/W/Xs/Xu; §2.5: UNBLOCK of PENDING_BLOCKED leaves the aliases L2_BLOCKED;
+        // ACCEPT then unblocks them with R = W = Xs = Xu = 0. ATTR.RD of such an alias: VALID only (§12 E13).
+        var m = standardMachine()
+        #expect(try m.attrWr(0x1_1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0)
+        #expect(try m.attrRd(0x1_1000).regs.rdx == 0x0000_0000_8007_0000)
+        #expect(m.host(TDH.block, rcx: 0x1_1000).rax == 0)
+        var leaf = try #require(m.space.leaf(containing: 0x1_1000))
+        #expect(leaf.state == .pendingBlocked)
+        #expect(leaf.l2Blocked == 0b001)
+        #expect(m.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == 0)
+        #expect(m.host(TDH.unblock, rcx: 0x1_1000).rax == 0)
+        leaf = try #require(m.space.leaf(containing: 0x1_1000))
+        #expect(leaf.state == .pending)
+        #expect(leaf.tdal == 0b001)
+        #expect(leaf.l2Blocked == 0b001)
+        var rd = try m.attrRd(0x1_1000)
+        #expect(rd.regs.rcx == 0x4000_0000_0001_1000)
+        #expect(rd.regs.rdx == 0x0000_0000_8000_0000)
+        #expect(try m.accept(0x1_1000).regs.rax == 0)
+        leaf = try #require(m.space.leaf(containing: 0x1_1000))
+        #expect(leaf.l2Blocked == 0)
+        #expect(leaf.tdal == 0b001)
+        rd = try m.attrRd(0x1_1000)
+        #expect(rd.regs.rcx == 0x1_1000)
+        #expect(rd.regs.rdx == 0x0000_0000_8000_0000)
+    }
+
+    // MARK: TDH.MEM.PAGE.REMOVE (host-facts §2.6)
+
+    @Test func removeNeedsBlockThenTrackAndRemovesAliases() throws {
+        var m = standardMachine()
+        #expect(try m.attrWr(0x3000, slot(1, 0x8007) | slot(3, 0x8003),
+                             slot(1, 0x0007) | slot(3, 0x0003)).regs.rax == 0)
+        // Not blocked → TDX_GPA_RANGE_NOT_BLOCKED + RCX, details level 0 | state 0x04.
+        var r = m.host(TDH.remove, rcx: 0x3000)
+        #expect(r.rax == 0xC000_0B06_0000_0001)
+        #expect(r.rdx == 0x0000_0000_0000_0400)
+        #expect(m.host(TDH.block, rcx: 0x3000).rax == 0)
+        // Blocked, not tracked → TDX_TLB_TRACKING_NOT_DONE + RCX.
+        r = m.host(TDH.remove, rcx: 0x3000)
+        #expect(r.rax == 0xC000_0B08_0000_0001)
+        #expect(m.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == 0)
+        r = m.host(TDH.remove, rcx: 0x3000)
+        #expect(r.rax == 0)
+        #expect(r.rdx == 0)
+        #expect(m.space.leaf(containing: 0x3000) == nil)
+        // The page is FREE now: ATTR.RD TD-exits (§1.4).
+        #expect(try m.attrRd(0x3000).exit?.r8 == 0x3000)
+        // Re-AUG: no alias survived the removal (every alias → L2_FREE).
+        #expect(m.host(TDH.aug, rcx: 0x3000, r8: 0x3000_0000).rax == 0)
+        let rd = try m.attrRd(0x3000)
+        #expect(rd.regs.rcx == 0x4000_0000_0000_3000)
+        #expect(rd.regs.rdx == 0)
+        #expect(m.space.leaf(containing: 0x3000)?.tdal == 0)
+    }
+
+    @Test func removeErrors() {
+        var m = standardMachine()
+        // FREE entry → EPT_ENTRY_STATE_INCORRECT(RCX); FREE details: RCX = SVE only, RDX = level 0 | state 0.
+        var r = m.host(TDH.remove, rcx: 0x9000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rcx == 0x8000_0000_0000_0000)
+        #expect(r.rdx == 0)
+        // Non-leaf (NL_MAPPED PDE) at the requested 2M level → EPT_ENTRY_STATE_INCORRECT(RCX), RDX 0x8401.
+        r = m.host(TDH.remove, rcx: 0x0001)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rcx == 0x7)
+        #expect(r.rdx == 0x0000_0000_0000_8401)
+        // Level 3 → OPERAND_INVALID(RCX) (levels 0..2).
+        r = m.host(TDH.remove, rcx: 0x3)
+        #expect(r.rax == 0xC000_0100_0000_0001)
+    }
+
+    @Test func removeOfABlockedPending2MPage() {
+        var m = standardMachine()
+        m.blockAndTrack(0x40_0001)
+        #expect(m.host(TDH.remove, rcx: 0x40_0001).rax == 0)
+        #expect(m.space.leaf(containing: 0x40_0000) == nil)
+    }
+
+    // MARK: TDH.MEM.SEPT.ADD (host-facts §2.3; reference §1.7, §12 O11)
+
+    @Test func septAddV1L2PagesMakeAliasCreationSucceed() throws {
+        // Top-down: each SEPT.ADD v1 for VM1 moves ATTR.WR's L2 stop level down by one (§12 E5).
+        var m = standardMachine(l2SEPT: .onDemand)
+        #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0xC000_0B0F_0001_0003)
+        for (level, stopAfter) in [(UInt64(3), UInt64(2)), (2, 1)] {
+            // R8 = NULL_PA: the L1 table exists (version 1 allows that); R9 = VM1's new L2 page.
+            let r = m.host(TDH.septAdd | TDH.v1, rcx: level, r8: TDH.nullPA, r9: 0x5000_0000 + level << 12,
+                           r10: TDH.nullPA, r11: TDH.nullPA)
+            #expect(r.rax == 0, "level \(level)")
+            #expect(r.rcx == 0)
+            #expect(r.rdx == 0)
+            #expect(r.r8 == TDH.nullPA)
+            #expect(r.r9 == TDH.nullPA)  // consumed
+            #expect(r.r10 == TDH.nullPA)
+            #expect(r.r11 == TDH.nullPA)
+            #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax
+                    == 0xC000_0B0F_0001_0000 | stopAfter)
+        }
+        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_1000,
+                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
+        let c = try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007))
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == 0x0000_0000_8007_0000)
+        #expect(m.space.leaf(containing: 0x1000)?.tdal == 0b001)
+        // VM2 still has no L2 tables.
+        #expect(try m.attrWr(0x1000, slot(2, 0x8007), slot(2, 0x0007)).regs.rax == 0xC000_0B0F_0002_0003)
+    }
+
+    @Test func septAddV1AllowExistingMarksSkippedPagesWithBit63() {
+        // host-facts §2.3: ALLOW_EXISTING = RDX bit 0; a page skipped because its entry exists returns with
+        // bit 63 set; a consumed page returns NULL_PA.
+        var m = standardMachine(l2SEPT: .onDemand)
+        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
+                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
+        let r = m.host(TDH.septAdd | TDH.v1, rcx: 3, rdx: TDH.tdr | 1, r8: 0x6000_0000, r9: 0x6000_1000,
+                       r10: 0x6000_2000, r11: TDH.nullPA)
+        #expect(r.rax == 0)
+        #expect(r.r8 == 0x8000_0000_6000_0000)
+        #expect(r.r9 == 0x8000_0000_6000_1000)
+        #expect(r.r10 == TDH.nullPA)
+        #expect(r.r11 == TDH.nullPA)
+    }
+
+    @Test func septAddV1ExistingL2EntryWithoutAllowExistingIsL2EntryNotFree() {
+        // host-facts §2.3 step 6.4: TDX_L2_SEPT_ENTRY_NOT_FREE, hi = vm, lo = level; L2 details: a non-leaf
+        // keeps R, W, X (bits 2:0) and Xu (bit 10, reference §3.3) → L2_NL_MAPPED = 0x407; RDX level 3,
+        // vm 1 in bits 17:16.
+        var m = standardMachine(l2SEPT: .onDemand)
+        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
+                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
+        let before = m.stateHash()
+        let r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x6000_0000,
+                       r10: TDH.nullPA, r11: TDH.nullPA)
+        #expect(r.rax == 0xC000_0B10_0001_0003)
+        #expect(r.rcx == 0x407)
+        #expect(r.rdx & 0x3_0007 == 0x1_0003)
+        #expect(r.r9 == 0x6000_0000)
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func septAddV1LowerLevelFirstIsL2SEPTWalkFailed() {
+        // host-facts §2.3 step 6.2: L2 walk to level 1 stops at the FREE level-3 entry of VM1's root:
+        // L2_SEPT_WALK_FAILED hi 1 lo 3; L2 details: FREE → RCX = bit 63 only; RDX = level 3 |
+        // L2_FREE 0x40 << 8 | vm 1 << 16 = 0x14003. Nothing consumed: outputs = inputs.
+        var m = standardMachine(l2SEPT: .onDemand)
+        let before = m.stateHash()
+        let r = m.host(TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_0000,
+                       r10: TDH.nullPA, r11: TDH.nullPA)
+        #expect(r.rax == 0xC000_0B0F_0001_0003)
+        #expect(r.rcx == 0x8000_0000_0000_0000)
+        #expect(r.rdx == 0x0000_0000_0001_4003)
+        #expect(r.r8 == TDH.nullPA)
+        #expect(r.r9 == 0x5000_0000)
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func septAddVersion2IsOperandInvalidRAXAndLeavesR8ToR11() {
+        // host-facts §2.3 step 1: RCX and RDX are zeroed, version > 1 → OPERAND_INVALID(RAX); R8-R11 not
+        // written.
+        var m = standardMachine(l2SEPT: .onDemand)
+        let r = m.host(TDH.septAdd | 2 << 16, rcx: 3, r8: 0x1234_5000, r9: 0x5000_0000, r10: 0x5000_1000,
+                       r11: 0x5000_2000)
+        #expect(r.rax == 0xC000_0100_0000_0000)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        #expect(r.r8 == 0x1234_5000)
+        #expect(r.r9 == 0x5000_0000)
+        #expect(r.r10 == 0x5000_1000)
+        #expect(r.r11 == 0x5000_2000)
+    }
+
+    @Test func septAddL2PageForAVMAboveNumL2VMsIsOperandInvalidR8PlusVM() {
+        // host-facts §2.3 step 6.1: vm > NUM_L2_VMS → OPERAND_INVALID, operand R8 + vm.
+        var m = standardMachine(numL2VMs: 1, l2SEPT: .onDemand)
+        let before = m.stateHash()
+        var r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: 0x5000_0000,
+                       r11: TDH.nullPA)
+        #expect(r.rax == 0xC000_0100_0000_000A)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        #expect(r.r10 == 0x5000_0000)
+        r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: TDH.nullPA,
+                   r11: 0x5000_0000)
+        #expect(r.rax == 0xC000_0100_0000_000B)
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func septAddOtherErrors() {
+        var m = standardMachine()
+        // Version 0 with R8 = NULL_PA → OPERAND_INVALID(R8).
+        #expect(m.host(TDH.septAdd, rcx: 0x60_0001, r8: TDH.nullPA).rax == 0xC000_0100_0000_0008)
+        // Level 0 and level 4 (4-level EPT allows 1..3) → OPERAND_INVALID(RCX).
+        #expect(m.host(TDH.septAdd, rcx: 0x9000, r8: 0x3000_0000).rax == 0xC000_0100_0000_0001)
+        #expect(m.host(TDH.septAdd, rcx: 0x4, r8: 0x3000_0000).rax == 0xC000_0100_0000_0001)
+        // RDX reserved bit 1 → OPERAND_INVALID(RDX).
+        #expect(m.host(TDH.septAdd, rcx: 0x60_0001, rdx: TDH.tdr | 2, r8: 0x3000_0000).rax
+                == 0xC000_0100_0000_0002)
+        // Existing L1 table, ALLOW_EXISTING = 0 → EPT_ENTRY_STATE_INCORRECT(RCX); NL_MAPPED details:
+        // RCX = 0x7, RDX = level 1 | 0x84 << 8.
+        var r = m.host(TDH.septAdd, rcx: 0x0001, r8: 0x3000_0000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rcx == 0x7)
+        #expect(r.rdx == 0x0000_0000_0000_8401)
+        // A leaf (2M MAPPED) at the level → EPT_ENTRY_STATE_INCORRECT(RCX), RDX = level 1 | 0x04 << 8.
+        r = m.host(TDH.septAdd, rcx: 0x20_0001, r8: 0x3000_0000)
+        #expect(r.rax == 0xC000_0B0D_0000_0001)
+        #expect(r.rdx == 0x0000_0000_0000_0401)
+        // Version 0 success on a FREE PDE: RCX = RDX = 0 and R8 not written.
+        r = m.host(TDH.septAdd, rcx: 0x60_0001, r8: 0x3000_0000)
+        #expect(r.rax == 0)
+        #expect(r.rcx == 0)
+        #expect(r.rdx == 0)
+        #expect(r.r8 == 0x3000_0000)
+    }
+
+    // MARK: TDH.MNG.WR of VM_CTLS (host-facts §8; reference §12 O15)
+
+    @Test func mngWrOfVMCtlsSwitchesAttrWrWalkFailureToATDExit() throws {
+        var m = standardMachine(l2SEPT: .onDemand)
+        #expect(vmCtls(m) == [0, 0, 0, 0])  // default 0 (host-facts §8)
+        var r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0013, r8: 1, r9: 1)
+        #expect(r.rax == 0)
+        #expect(r.r8 == 0)  // old value
+        #expect(r.rdx == 0x9110_0003_0000_0013)  // RDX untouched
+        #expect(m.vmCtls[1] == 1)
+        // EEQ type 2, err level 3, vm 1 → info = 0x18 | 1 << 20 = 0x100018.
+        let e = try #require(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).exit)
+        #expect(e.rax == 0x30)
+        #expect(e.rcx == 0x2)
+        #expect(e.rdx == 0x0010_0018_0000_0002)
+        #expect(e.r8 == 0x1000)
+        // Clear it again: R8 returns the old value 1.
+        r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0013, r8: 0, r9: 1)
+        #expect(r.rax == 0)
+        #expect(r.r8 == 1)
+        #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0xC000_0B0F_0001_0003)
+    }
+
+    @Test func mngWrOfVMCtlsMaskAndValueChecks() {
+        var m = standardMachine()
+        // Write mask without bit 0 → FIELD_NOT_WRITABLE, R8 = 0.
+        var r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0014, r8: 1, r9: 2)
+        #expect(r.rax == 0xC000_0C01_0000_0000)
+        #expect(r.r8 == 0)
+        // Mask covers bit 1 and R8 bit 1 differs from the current 0 → FIELD_VALUE_NOT_VALID, R8 = 0.
+        r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0014, r8: 3, r9: 3)
+        #expect(r.rax == 0xC000_0C03_0000_0000)
+        #expect(r.r8 == 0)
+        #expect(m.vmCtls[2] == 0)
+        // Full mask, bits 63:1 equal to the current value → success, only bit 0 updated.
+        r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0014, r8: 1, r9: ~0)
+        #expect(r.rax == 0)
+        #expect(m.vmCtls[2] == 1)
+        // VM3 via field 0x...15.
+        #expect(m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0015, r8: 1, r9: 1).rax == 0)
+        #expect(m.vmCtls[3] == 1)
+        // VM0 (0x...12): succeeds (no VM-index check).
+        #expect(m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0012, r8: 1, r9: 1).rax == 0)
+    }
+}

@@ -1,0 +1,161 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+// TDG.VM.RD (leaf 7). Reference §1.3 VM.RD row, §8, §12 E8, E16, O10, D; host-facts §6.
+@Suite struct VMRdTests {
+    static let v1: UInt64 = TDG.vmRd | 1 << 16
+    static let numL2VMsID: UInt64 = 0x9010_0001_0000_0005
+    static let gpawID: UInt64 = 0x1110_0000_0000_0003
+    static let attributesID: UInt64 = 0x1110_0003_0000_0000
+    static let tscFrequencyID: UInt64 = 0x1110_0001_0000_000C
+    static let notifyEnablesID: UInt64 = 0x9110_0003_0000_0010
+    static let configFlagsID: UInt64 = 0x1110_0003_0000_0016
+    static let vmCtlsVM1ID: UInt64 = 0x9110_0003_0000_0013
+    static let tdUUID0ID: UInt64 = 0x8010_0003_0000_0020
+    static let lastBindingID: UInt64 = 0x9910_0003_0000_008F
+    static let naID: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+
+    @Test func numL2VMsReadsTheTDValueAtVersion0() throws {
+        // §8: NUM_L2_VMS field 0x9010000100000005; version 0 never writes RDX (§12 E16).
+        for n in 0...3 {
+            var m = Machine(config: MachineConfig(numL2VMs: n))
+            let c = try m.td(TDG.vmRd, rdx: Self.numL2VMsID, r8: 0x77)
+            #expect(c.regs.rax == 0)
+            #expect(c.regs.r8 == UInt64(n))
+            #expect(c.regs.rdx == Self.numL2VMsID)
+        }
+    }
+
+    @Test func gpawFieldIsTheBooleanControl() throws {
+        // §12 E8: GPAW via TDG.VM.RD is 0 or 1, not 48/52.
+        var m48 = standardMachine(gpaw: .gpaw48)
+        var c = try m48.td(TDG.vmRd, rdx: Self.gpawID, r8: 0x77)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.r8 == 0)
+        var m52 = standardMachine(gpaw: .gpaw52)
+        c = try m52.td(TDG.vmRd, rdx: Self.gpawID)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.r8 == 1)
+    }
+
+    @Test func version1ReturnsTheNextReadableFieldID() throws {
+        // host-facts §6 table order: NUM_L2_VMS → ATTRIBUTES; GPAW → TSC_FREQUENCY; NOTIFY_ENABLES →
+        // CONFIG_FLAGS (VM_CTLS skipped: not guest-readable).
+        var m = standardMachine()
+        var c = try m.td(Self.v1, rdx: Self.numL2VMsID)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.r8 == 3)
+        #expect(c.regs.rdx == Self.attributesID)
+        c = try m.td(Self.v1, rdx: Self.gpawID)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == Self.tscFrequencyID)
+        c = try m.td(Self.v1, rdx: Self.notifyEnablesID)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == Self.configFlagsID)
+    }
+
+    @Test func version1NextWithinOneFieldIncrementsTheCallersID() throws {
+        // host-facts §6 nuance: next element in the same entry → caller's id + 1 (size bits carried over),
+        // context forced to TD.
+        var m = standardMachine()
+        var c = try m.td(Self.v1, rdx: 0x8010_0000_0000_0020)  // TD_UUID[0], element size code 0
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == 0x8010_0000_0000_0021)
+        c = try m.td(Self.v1, rdx: 0x8000_0003_0000_0020)      // context SYS → forced TD
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == 0x8010_0003_0000_0021)
+    }
+
+    @Test func version1AfterTheLastReadableElementReturnsAllOnes() throws {
+        var m = standardMachine()
+        let c = try m.td(Self.v1, rdx: Self.lastBindingID)
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.rdx == Self.naID)
+    }
+
+    @Test func version1NullFieldReturnsFirstFieldID() throws {
+        // §1.3 / §12 E16: null id → TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT, RDX = first readable id
+        // (TD_UUID[0] 0x8010000300000020, host-facts §6), R8 = 0.
+        var m = standardMachine()
+        var c = try m.td(Self.v1, rdx: Self.naID, r8: 0x77)
+        #expect(c.regs.rax == 0x0000_0C0B_0000_0000)
+        #expect(c.regs.rdx == Self.tdUUID0ID)
+        #expect(c.regs.r8 == 0)
+        // "all ones outside the context bits" (host-facts §6): context bits cleared still counts as null.
+        c = try m.td(Self.v1, rdx: 0xFF8F_FFFF_FFFF_FFFF)
+        #expect(c.regs.rax == 0x0000_0C0B_0000_0000)
+        #expect(c.regs.rdx == Self.tdUUID0ID)
+    }
+
+    @Test func version0NullFieldIsFieldIDIncorrect() throws {
+        // host-facts §6: at version 0 the null id fails the format check.
+        var m = standardMachine()
+        let c = try m.td(TDG.vmRd, rdx: Self.naID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0C00_0000_0000)
+        #expect(c.regs.r8 == 0)
+    }
+
+    @Test func nonZeroRCXIsOperandInvalidRCXWithR8Zero() throws {
+        // §12 E16: R8 = 0 before any check; v1 RDX = −1 first; RCX ≠ 0 → OPERAND_INVALID(RCX).
+        var m = standardMachine()
+        var c = try m.td(TDG.vmRd, rcx: 1, rdx: Self.numL2VMsID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0100_0000_0001)
+        #expect(c.regs.r8 == 0)
+        #expect(c.regs.rdx == Self.numL2VMsID)
+        c = try m.td(Self.v1, rcx: 1, rdx: Self.numL2VMsID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0100_0000_0001)
+        #expect(c.regs.r8 == 0)
+        #expect(c.regs.rdx == Self.naID)
+        // RCX is checked before the null-field case.
+        c = try m.td(Self.v1, rcx: 1, rdx: Self.naID)
+        #expect(c.regs.rax == 0xC000_0100_0000_0001)
+    }
+
+    @Test func version2IsOperandInvalidRAX() throws {
+        // §1.2 / §12 E16: VM.RD accepts version up to 1; version 2 → OPERAND_INVALID(RAX), R8 = 0.
+        var m = standardMachine()
+        let c = try m.td(TDG.vmRd | 2 << 16, rdx: Self.numL2VMsID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0100_0000_0000)
+        #expect(c.regs.r8 == 0)
+    }
+
+    @Test func vmCtlsIsNotReadable() throws {
+        // §8 / §12 E8: VM_CTLS exists but is not guest-readable → FIELD_NOT_READABLE; R8 = 0, v1 RDX = −1.
+        var m = standardMachine(vmCtls: [1, 1, 1])
+        var c = try m.td(TDG.vmRd, rdx: Self.vmCtlsVM1ID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0C02_0000_0000)
+        #expect(c.regs.r8 == 0)
+        c = try m.td(Self.v1, rdx: Self.vmCtlsVM1ID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0C02_0000_0000)
+        #expect(c.regs.r8 == 0)
+        #expect(c.regs.rdx == Self.naID)
+    }
+
+    @Test(arguments: [
+        UInt64(0x9010_0001_0100_0005),  // reserved bit 24
+        0x9010_0005_0000_0005,          // LAST_ELEMENT (bit 34)
+        0x9010_0041_0000_0005,          // LAST_FIELD (bit 38)
+        0x9090_0001_0000_0005,          // reserved bit 55
+        0xD010_0001_0000_0005,          // reserved bit 62
+        0x3F10_0003_0000_0000,          // class 63: no such field
+    ])
+    func malformedOrUnknownFieldIsFieldIDIncorrect(id: UInt64) throws {
+        // host-facts §6 / §12 E16: format check and lookup → TDX_METADATA_FIELD_ID_INCORRECT; R8 = 0.
+        var m = standardMachine()
+        var c = try m.td(TDG.vmRd, rdx: id, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0C00_0000_0000)
+        #expect(c.regs.r8 == 0)
+        c = try m.td(Self.v1, rdx: id, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0C00_0000_0000)
+        #expect(c.regs.rdx == Self.naID)
+    }
+
+    @Test func contextAndSizeBitsAreIgnoredOnRead() throws {
+        // §5.4 / host-facts §6: context forced to TD, input element size ignored (value uses the table's).
+        var m = standardMachine(numL2VMs: 2)
+        let c = try m.td(TDG.vmRd, rdx: 0x9020_0003_0000_0005)  // NUM_L2_VMS with context VP, size 64
+        #expect(c.regs.rax == 0)
+        #expect(c.regs.r8 == 2)
+    }
+}

@@ -17,7 +17,9 @@ public enum AttrWrFixture {
         BuiltInHost.addTables(&m, gpa: g, above: .size2M, l2: true, hpa: &hpa)
         BuiltInHost.addTables(&m, gpa: h, above: .size4K, l2: true, hpa: &hpa)
         BuiltInHost.addTables(&m, gpa: i, above: .size4K, l2: false, hpa: &hpa)
-        for page in [a, d, e, h, h + 0x1000, i] { host(&m, .memPageAdd, rcx: page, r8: 0x30_0000_0000, r9: 0x30_0000_0000) }
+        for page in [a, d, e, h, h + 0x1000, i] {
+            host(&m, .memPageAdd, rcx: page, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+        }
         for page in [b, f] { host(&m, .memPageAug, rcx: page, r8: 0x30_0000_0000) }
         host(&m, .memPageAug, rcx: g | 1, r8: 0x30_0000_0000)
         l1(&m, .memPageAccept, rcx: g | 1)
@@ -27,7 +29,9 @@ public enum AttrWrFixture {
         return m
     }()
 
-    static func host(_ m: inout Machine, _ leaf: SEAMCallLeaf, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0) {
+    static func host(
+        _ m: inout Machine, _ leaf: SEAMCallLeaf, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0
+    ) {
         var r = RegisterFile(rax: UInt64(leaf.rawValue), rcx: rcx, rdx: rdx, r8: r8, r9: r9)
         m.seamcall(&r)
         precondition(r.rax == 0, "fixture: \(leaf) \(hexShort(rcx)) returned \(TDXStatus(r.rax))")
@@ -36,6 +40,7 @@ public enum AttrWrFixture {
     static func l1(_ m: inout Machine, _ leaf: Leaf, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0) {
         var r = RegisterFile(rax: UInt64(leaf.rawValue), rcx: rcx, rdx: rdx, r8: r8)
         let outcome = try? m.tdcall(vcpu: 0, &r)
-        precondition(outcome == .completed && r.rax == 0, "fixture: \(leaf) \(hexShort(rcx)) returned \(TDXStatus(r.rax))")
+        precondition(
+            outcome == .completed && r.rax == 0, "fixture: \(leaf) \(hexShort(rcx)) returned \(TDXStatus(r.rax))")
     }
 }

@@ -21,7 +21,9 @@ public enum ConformanceRunner {
         switch row[column] {
         case "yes": return true
         case "no": return false
-        default: throw InputError(file: row.file, line: row.line, field: column, "expected yes or no, got \"\(row[column])\"")
+        default:
+            throw InputError(
+                file: row.file, line: row.line, field: column, "expected yes or no, got \"\(row[column])\"")
         }
     }
 
@@ -32,7 +34,9 @@ public enum ConformanceRunner {
         let defined = try yesNo(row, "defined")
         let expectedName = row["name"] == "-" ? nil : row["name"]
         if leaf.name != expectedName { return "leaf \(n) is named \(leaf.name ?? "-"), table says \(row["name"])" }
-        if ModuleProfile.v1_5_01.leaves.contains(leaf) != defined { return "profile 1.5.01 disagrees on whether leaf \(n) exists" }
+        if ModuleProfile.v1_5_01.leaves.contains(leaf) != defined {
+            return "profile 1.5.01 disagrees on whether leaf \(n) exists"
+        }
         // An undefined leaf, or one SoftSEAM does not implement yet, answers OPERAND_INVALID(RAX).
         if !defined || !Machine.implementedLeaves.contains(leaf) {
             var m = Machine(numL2VMs: 1)
@@ -51,7 +55,9 @@ public enum ConformanceRunner {
         guard let named = TDXStatus.allNamed.first(where: { $0.name == row["name"] }) else {
             return "SEAMTypes has no status named \(row["name"])"
         }
-        if named.status.rawValue != value { return "\(row["name"]) is \(hex64(named.status.rawValue)), table says \(hex64(value))" }
+        if named.status.rawValue != value {
+            return "\(row["name"]) is \(hex64(named.status.rawValue)), table says \(hex64(value))"
+        }
         if named.status.isError != isError { return "\(row["name"]).isError is \(named.status.isError)" }
         return nil
     }
@@ -64,8 +70,10 @@ public enum ConformanceRunner {
 
     static func checkAttrBit(_ row: SpecTable.Row) throws(InputError) -> String? {
         let bit = try row.integer("bit")
-        let named: [String: GPAAttributes] = ["R": .r, "W": .w, "Xs": .xs, "Xu": .xu, "VGP": .vgp, "PWA": .pwa,
-                                              "SSS": .sss, "SVE": .sve, "VALID": .valid]
+        let named: [String: GPAAttributes] = [
+            "R": .r, "W": .w, "Xs": .xs, "Xu": .xu, "VGP": .vgp, "PWA": .pwa,
+            "SSS": .sss, "SVE": .sve, "VALID": .valid,
+        ]
         guard let a = named[row["name"]] else { return "SEAMTypes has no attribute named \(row["name"])" }
         return a.rawValue == 1 << bit ? nil : "\(row["name"]) is \(hexShort(UInt64(a.rawValue))), table says bit \(bit)"
     }
@@ -81,13 +89,16 @@ public enum ConformanceRunner {
     static func checkAttrWr(_ row: SpecTable.Row) throws(InputError) -> String? {
         var m = AttrWrFixture.machine
         let before = m.stateHash()
-        let input = RegisterFile(rax: UInt64(Leaf.memPageAttrWr.rawValue), rcx: try row.integer("rcx"),
-                                 rdx: try row.integer("rdx"), r8: try row.integer("r8"))
+        let input = RegisterFile(
+            rax: UInt64(Leaf.memPageAttrWr.rawValue), rcx: try row.integer("rcx"),
+            rdx: try row.integer("rdx"), r8: try row.integer("r8"))
         var regs = input
         let outcome = try? m.tdcall(vcpu: 0, &regs)
         let operand = row["operand"]
         if row["expected"] == "TD_EXIT" {
-            guard case .tdExit(let exit)? = outcome else { return "completed with \(TDXStatus(regs.rax)), expected a TD exit" }
+            guard case .tdExit(let exit)? = outcome else {
+                return "completed with \(TDXStatus(regs.rax)), expected a TD exit"
+            }
             guard operand.hasPrefix("eeq="), let kind = UInt8(operand.dropFirst(4)) else {
                 throw InputError(file: row.file, line: row.line, field: "operand", "expected eeq=<type> for TD_EXIT")
             }
@@ -111,13 +122,16 @@ public enum ConformanceRunner {
         return nil
     }
 
-    static func expectedStatus(_ base: TDXStatus, _ operand: String, _ row: SpecTable.Row) throws(InputError) -> TDXStatus {
+    static func expectedStatus(_ base: TDXStatus, _ operand: String, _ row: SpecTable.Row) throws(InputError)
+        -> TDXStatus
+    {
         if operand == "-" { return base }
         if let id = OperandID.names.first(where: { $0.value == operand })?.key { return base.with(OperandID(id)) }
         if let level = UInt32(operand) { return base.with(detail: level) }
         let parts = operand.split(separator: ",").map { $0.split(separator: "=") }
         if parts.count == 2, parts[0].count == 2, parts[1].count == 2, parts[0][0] == "hi", parts[1][0] == "lo",
-           let hi = UInt16(parts[0][1]), let lo = UInt16(parts[1][1]) {
+            let hi = UInt16(parts[0][1]), let lo = UInt16(parts[1][1])
+        {
             return base.with(hi: hi, lo: lo)
         }
         throw InputError(file: row.file, line: row.line, field: "operand", "cannot read \"\(operand)\"")

@@ -51,7 +51,8 @@ public struct SpecTable: Sendable {
                 continue
             }
             guard cells.count == header.count else {
-                throw InputError(file: file, line: i + 1, "expected \(header.count) tab-separated cells, found \(cells.count)")
+                throw InputError(
+                    file: file, line: i + 1, "expected \(header.count) tab-separated cells, found \(cells.count)")
             }
             if let empty = cells.firstIndex(where: { $0.isEmpty }) {
                 throw InputError(file: file, line: i + 1, field: header[empty], "empty cell")

@@ -24,5 +24,7 @@ public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConv
         28: "CR_ACCESS", 30: "IO_INSTRUCTION", 31: "RDMSR", 32: "WRMSR", 33: "ENTRY_FAIL_GUEST_STATE",
         48: "EPT_VIOLATION", 49: "EPT_MISCONFIGURATION", 77: "TDCALL",
     ]
-    public var description: String { ExitReason.names[rawValue & 0xFFFF].map { "\($0) (\(rawValue))" } ?? "\(rawValue)" }
+    public var description: String {
+        ExitReason.names[rawValue & 0xFFFF].map { "\($0) (\(rawValue))" } ?? "\(rawValue)"
+    }
 }

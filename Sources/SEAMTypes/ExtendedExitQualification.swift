@@ -17,8 +17,10 @@ public struct ExtendedExitQualification: RawRepresentable, Hashable, Sendable, C
         public static let pendingEPTViolation = Kind(rawValue: 6)
     }
 
-    public init(kind: Kind, requestedLevel: UInt8 = 0, errorLevel: UInt8 = 0, errorState: UInt8 = 0,
-                isLeaf: Bool = false, vm: Int = 0) {
+    public init(
+        kind: Kind, requestedLevel: UInt8 = 0, errorLevel: UInt8 = 0, errorState: UInt8 = 0,
+        isLeaf: Bool = false, vm: Int = 0
+    ) {
         var info = UInt64(requestedLevel & 7)
         info |= UInt64(errorLevel & 7) << 3
         info |= UInt64(errorState) << 6

@@ -24,8 +24,10 @@ public struct FieldID: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public enum Context: UInt64, Sendable { case sys = 0, td = 1, vp = 2 }
 
     /// Encodes a field id from its parts; reserved, last-element and last-field bits are zero.
-    public init(nonArch: Bool, classCode: UInt8, context: UInt8, elementSizeCode: UInt8, fieldCode: UInt32,
-                writeMaskValid: Bool = false, incSize: Bool = false) {
+    public init(
+        nonArch: Bool, classCode: UInt8, context: UInt8, elementSizeCode: UInt8, fieldCode: UInt32,
+        writeMaskValid: Bool = false, incSize: Bool = false
+    ) {
         var raw = UInt64(fieldCode & 0xFF_FFFF)
         raw |= UInt64(elementSizeCode & 3) << 32
         raw |= (incSize ? 1 : 0) << 50

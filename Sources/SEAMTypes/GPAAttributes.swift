@@ -31,7 +31,9 @@ public struct GPAAttributes: RawRepresentable, Hashable, Sendable, CustomStringC
     @inlinable public static var rwx: GPAAttributes { GPAAttributes(0x000F) }
 
     @inlinable public func contains(_ other: GPAAttributes) -> Bool { rawValue & other.rawValue == other.rawValue }
-    @inlinable public static func | (a: GPAAttributes, b: GPAAttributes) -> GPAAttributes { GPAAttributes(a.rawValue | b.rawValue) }
+    @inlinable public static func | (a: GPAAttributes, b: GPAAttributes) -> GPAAttributes {
+        GPAAttributes(a.rawValue | b.rawValue)
+    }
 
     /// Any of R, W, Xs, Xu set (`is_gpa_attr_present`).
     @inlinable public var isPresent: Bool { rawValue & GPAAttributes.presentMask != 0 }
@@ -61,8 +63,10 @@ public struct GPAAttributes: RawRepresentable, Hashable, Sendable, CustomStringC
     }
 
     public var description: String {
-        let names: [(GPAAttributes, String)] = [(.r, "R"), (.w, "W"), (.xs, "Xs"), (.xu, "Xu"), (.vgp, "VGP"),
-                                                (.pwa, "PWA"), (.sss, "SSS"), (.sve, "SVE"), (.valid, "VALID")]
+        let names: [(GPAAttributes, String)] = [
+            (.r, "R"), (.w, "W"), (.xs, "Xs"), (.xu, "Xu"), (.vgp, "VGP"),
+            (.pwa, "PWA"), (.sss, "SSS"), (.sve, "SVE"), (.valid, "VALID"),
+        ]
         let set = names.filter { contains($0.0) }.map(\.1)
         let rest = rawValue & GPAAttributes.reservedMask
         return (set + (rest != 0 ? ["reserved \(hexShort(UInt64(rest)))"] : [])).joined(separator: "|")

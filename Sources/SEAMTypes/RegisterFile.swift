@@ -10,15 +10,19 @@ public struct RegisterFile: Hashable, Sendable, CustomStringConvertible {
     public var r12: UInt64 = 0, r13: UInt64 = 0, r14: UInt64 = 0, r15: UInt64 = 0
 
     public init() {}
-    public init(rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
-                r10: UInt64 = 0, r11: UInt64 = 0) {
+    public init(
+        rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
+        r10: UInt64 = 0, r11: UInt64 = 0
+    ) {
         self.rax = rax; self.rcx = rcx; self.rdx = rdx; self.r8 = r8; self.r9 = r9
         self.r10 = r10; self.r11 = r11
     }
 
     /// Register names in architectural order.
-    public static let names = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                               "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+    public static let names = [
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+    ]
 
     /// Register `i` (0 = RAX … 15 = R15).
     public subscript(i: Int) -> UInt64 {

@@ -25,10 +25,12 @@ public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConve
     @inlinable public static var pendingExportedDirty: SEPTState { SEPTState(14) }
     @inlinable public static var pendingExportedDirtyBlockedW: SEPTState { SEPTState(15) }
 
-    static let names = ["FREE", "REMOVED", "NL_MAPPED", "NL_BLOCKED", "MAPPED", "BLOCKED", "BLOCKEDW",
-                        "EXPORTED_BLOCKEDW", "EXPORTED_DIRTY", "EXPORTED_DIRTY_BLOCKEDW", "PENDING",
-                        "PENDING_BLOCKED", "PENDING_BLOCKEDW", "PENDING_EXPORTED_BLOCKEDW",
-                        "PENDING_EXPORTED_DIRTY", "PENDING_EXPORTED_DIRTY_BLOCKEDW"]
+    static let names = [
+        "FREE", "REMOVED", "NL_MAPPED", "NL_BLOCKED", "MAPPED", "BLOCKED", "BLOCKEDW",
+        "EXPORTED_BLOCKEDW", "EXPORTED_DIRTY", "EXPORTED_DIRTY_BLOCKEDW", "PENDING",
+        "PENDING_BLOCKED", "PENDING_BLOCKEDW", "PENDING_EXPORTED_BLOCKEDW",
+        "PENDING_EXPORTED_DIRTY", "PENDING_EXPORTED_DIRTY_BLOCKEDW",
+    ]
 
     /// The state for an ABI name such as `PENDING_BLOCKED`.
     public init?(name: String) {
@@ -67,8 +69,10 @@ extension SEPTState {
     /// The public value of the state, as host error details (RDX bits 15:8) and the extended exit
     /// qualification's error-state field report it (module state lookup table, `public_state`).
     public var publicValue: UInt8 {
-        let values: [UInt8] = [0x00, 0x05, 0x84, 0x81, 0x04, 0x01, 0x08, 0x09, 0x0B, 0x0C, 0x02, 0x03, 0x10, 0x11,
-                               0x13, 0x14]
+        let values: [UInt8] = [
+            0x00, 0x05, 0x84, 0x81, 0x04, 0x01, 0x08, 0x09, 0x0B, 0x0C, 0x02, 0x03, 0x10, 0x11,
+            0x13, 0x14,
+        ]
         return Int(rawValue) < values.count ? values[Int(rawValue)] : 0
     }
 }

@@ -125,10 +125,14 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     public var description: String {
         guard let name else { return hex64(rawValue) }
         if details == 0 { return "\(name) \(hex64(rawValue))" }
-        let showsOperand = [TDXStatus.operandInvalid, .operandBusy, .operandAddrRangeError,
-                            .operandBusyHostPriority].contains(code)
+        let showsOperand = [
+            TDXStatus.operandInvalid, .operandBusy, .operandAddrRangeError,
+            .operandBusyHostPriority,
+        ].contains(code)
         let twoDetails = [TDXStatus.l2SEPTWalkFailed, .l2SEPTEntryNotFree].contains(code)
-        let detail = showsOperand ? operandID.description
+        let detail =
+            showsOperand
+            ? operandID.description
             : twoDetails ? "hi=\(details >> 16),lo=\(details & 0xFFFF)" : "\(details)"
         return "\(name)(\(detail)) \(hex64(rawValue))"
     }

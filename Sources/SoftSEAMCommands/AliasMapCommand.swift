@@ -19,7 +19,9 @@ struct AliasMapCommand: ParsableCommand {
         let machine: Machine
         var labels: [(label: String, gpa: UInt64)] = []
         if let file {
-            guard let text = FileHandleShim.read(file) else { throw fail(InputError(file: file, "cannot read the file")) }
+            guard let text = FileHandleShim.read(file) else {
+                throw fail(InputError(file: file, "cannot read the file"))
+            }
             do {
                 if Scenario.isScenario(text) {
                     let scenario = try Scenario.parse(text, file: file)

@@ -21,7 +21,8 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         if let only, !Benchmarks.all.contains(where: { $0.name == only }) {
-            throw ValidationError("no benchmark named \(only) (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
+            throw ValidationError(
+                "no benchmark named \(only) (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
         }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
@@ -68,8 +69,9 @@ enum Benchmarks {
 
     /// 4,096 mapped 4K pages in a TD with 3 L2 VMs, every alias table entry present.
     static let pages = 4096
-    static let base = Machine(config: MachineConfig(
-        numL2VMs: 3, memory: [.init(gpa: 0x10_0000, size: UInt64(pages) * 0x1000, state: .mapped)]))
+    static let base = Machine(
+        config: MachineConfig(
+            numL2VMs: 3, memory: [.init(gpa: 0x10_0000, size: UInt64(pages) * 0x1000, state: .mapped)]))
     /// A fresh copy of the benchmark TD (copy-on-write: building it is not part of any measurement).
     static func machine() -> Machine { base }
 
@@ -109,7 +111,8 @@ enum Benchmarks {
         var m = machine()
         var regs = RegisterFile()
         for p in 0..<pages {
-            regs = RegisterFile(rax: 24, rcx: 0x10_0000 + UInt64(p) << 12, rdx: attrWrRequests[0].rdx, r8: attrWrRequests[0].r8)
+            regs = RegisterFile(
+                rax: 24, rcx: 0x10_0000 + UInt64(p) << 12, rdx: attrWrRequests[0].rdx, r8: attrWrRequests[0].r8)
             _ = try? m.tdcall(vcpu: 0, &regs)
         }
         var acc: UInt64 = 0

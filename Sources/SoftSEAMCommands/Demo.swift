@@ -24,7 +24,9 @@ struct Demo: ParsableCommand {
             print(map.json(stateHash: result.machine.stateHash()))
             return
         }
-        print("SoftSEAM demo: a TD with 3 L2 VMs (TDX module \(result.machine.profile.version), \(result.machine.width));")
+        print(
+            "SoftSEAM demo: a TD with 3 L2 VMs (TDX module \(result.machine.profile.version), \(result.machine.width));"
+        )
         print("L1 aliases pages A–H with TDG.MEM.PAGE.ATTR.WR and accepts the pending E–H. Read back with ATTR.RD:")
         print("")
         print(map.text())

@@ -10,8 +10,11 @@ import Testing
     @Test func acceptUnblocksEveryAlias() throws {
         // §3.5 / §12 O1 step 8: success → MAPPED, every aliased L2 entry unblocked.
         var m = standardMachine()
-        #expect(try m.attrWr(0x1_2000, slot(1, 0x8007) | slot(3, 0x8003),
-                             slot(1, 0x0007) | slot(3, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x1_2000, slot(1, 0x8007) | slot(3, 0x8003),
+                slot(1, 0x0007) | slot(3, 0x0003)
+            ).regs.rax == 0)
         #expect(m.space.leaf(containing: 0x1_2000)?.l2Blocked == 0b101)
         let c = try m.accept(0x1_2000)
         #expect(c.completed)
@@ -63,15 +66,16 @@ import Testing
         #expect(try m.accept(0x0001).regs.rax == 0xC000_0B0B_0000_0001)
     }
 
-    @Test(arguments: [
-        UInt64(0x4000_0002),     // level 2 (1G) rejected (§12 E2)
-        0x4000_0003,             // level 3
-        0x20_1001,               // 2M not aligned
-        0x1_0008,                // reserved bit 3
-        0x1_0000 | 1 << 52,      // bits 63:52
-        1 << 47 | 0x1_0000,      // SHARED (GPAW 48)
-        1 << 48,                 // bits 51:48 with GPAW 48
-    ] as [UInt64])
+    @Test(
+        arguments: [
+            UInt64(0x4000_0002),  // level 2 (1G) rejected (§12 E2)
+            0x4000_0003,  // level 3
+            0x20_1001,  // 2M not aligned
+            0x1_0008,  // reserved bit 3
+            0x1_0000 | 1 << 52,  // bits 63:52
+            1 << 47 | 0x1_0000,  // SHARED (GPAW 48)
+            1 << 48,  // bits 51:48 with GPAW 48
+        ] as [UInt64])
     func invalidPageInfoIsOperandInvalidRCX(rcx: UInt64) throws {
         var m = standardMachine()
         let before = m.stateHash()

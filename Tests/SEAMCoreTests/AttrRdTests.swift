@@ -42,8 +42,8 @@ import Testing
     }
 
     @Test(arguments: [
-        UInt64(1) << 47,           // SHARED bit (GPAW 48)
-        UInt64(1) << 48,           // bits 51:48 with GPAW 48
+        UInt64(1) << 47,  // SHARED bit (GPAW 48)
+        UInt64(1) << 48,  // bits 51:48 with GPAW 48
         UInt64(0x1000) | 1 << 52,  // bits 63:52
         UInt64(1) << 63,
     ])
@@ -89,9 +89,9 @@ import Testing
 
     @Test func freePageTDExitsWithQualificationZero() throws {
         var m = standardMachine()
-        try expectBasicExit(&m, gpa: 0x9ABC)         // FREE 4K entry
-        try expectBasicExit(&m, gpa: 0x60_0123)      // FREE PDE (missing table)
-        try expectBasicExit(&m, gpa: 0x4000_0FFF)    // FREE PDPTE
+        try expectBasicExit(&m, gpa: 0x9ABC)  // FREE 4K entry
+        try expectBasicExit(&m, gpa: 0x60_0123)  // FREE PDE (missing table)
+        try expectBasicExit(&m, gpa: 0x4000_0FFF)  // FREE PDPTE
     }
 
     @Test func blockedAndPendingBlockedPagesTDExit() throws {

@@ -74,16 +74,17 @@ import Testing
         #expect(try m.attrWr(1 << 47, 0, 0x0001).regs.rax == 0xC000_0100_0000_0008)
     }
 
-    @Test(arguments: [
-        UInt64(0x1003),          // level 3: only 0, 1, 2 allowed (§1.5)
-        0x1001,                  // 2M request, GPA not 2M-aligned (§12 E1)
-        0x20_0002,               // 1G request, GPA not 1G-aligned
-        0x1008,                  // reserved bit 3 (bits 11:3 reserved)
-        0x1800,                  // reserved bit 11
-        0x1000 | 1 << 52,        // bits 63:52 reserved
-        1 << 47,                 // SHARED bit with GPAW 48 (§12 E1)
-        1 << 48,                 // bits 51:48 with GPAW 48
-    ] as [UInt64])
+    @Test(
+        arguments: [
+            UInt64(0x1003),  // level 3: only 0, 1, 2 allowed (§1.5)
+            0x1001,  // 2M request, GPA not 2M-aligned (§12 E1)
+            0x20_0002,  // 1G request, GPA not 1G-aligned
+            0x1008,  // reserved bit 3 (bits 11:3 reserved)
+            0x1800,  // reserved bit 11
+            0x1000 | 1 << 52,  // bits 63:52 reserved
+            1 << 47,  // SHARED bit with GPAW 48 (§12 E1)
+            1 << 48,  // bits 51:48 with GPAW 48
+        ] as [UInt64])
     func invalidPageInfoIsOperandInvalidRCX(rcx: UInt64) throws {
         // §1.5 / §12 E1: page-info and GPA checks → OPERAND_INVALID(RCX) = 0xC000010000000001; RCX = RDX = 0.
         var m = standardMachine()
@@ -163,10 +164,10 @@ import Testing
 
     @Test(arguments: [
         (UInt16(0x8002), UInt16(0x0002)),  // W without R
-        (0x8024, 0x0024),                  // PWA without R (Xs present)
-        (0x8081, 0x0081),                  // SVE
-        (0x8101, 0x0101),                  // reserved bit 8
-        (0xC001, 0x4001),                  // reserved bit 14
+        (0x8024, 0x0024),  // PWA without R (Xs present)
+        (0x8081, 0x0081),  // SVE
+        (0x8101, 0x0101),  // reserved bit 8
+        (0xC001, 0x4001),  // reserved bit 14
     ])
     func illegalNewAliasIsPageAttrInvalidAndCommitsNothing(input: UInt16, mask: UInt16) throws {
         // §3.1 legality; §1.5: PAGE_ATTR_INVALID = 0xC0000B1100000000, RCX = 0, an illegal VM shows its
@@ -185,14 +186,18 @@ import Testing
         // §1.5 / §3.4 step 4: illegal VM → current attributes; legal named VM → new uncommitted value;
         // VMs not named → 0 even when aliased. No INVEPT on failure (§12 O7).
         var m = standardMachine()
-        #expect(try m.attrWr(0x3000, slot(2, 0x8007) | slot(3, 0x8003),
-                             slot(2, 0x0007) | slot(3, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x3000, slot(2, 0x8007) | slot(3, 0x8003),
+                slot(2, 0x0007) | slot(3, 0x0003)
+            ).regs.rax == 0)
         let before = m.stateHash()
         // VM1 (not aliased): 0x8003 & (0x0003|0x8000) = 0x8003, legal → shown.
         // VM2 (aliased 0x8007): (0x8007 & ~0x8001) | (0x8002 & 0x8001) = 0x8006 → W without R → illegal,
         // shows current 0x8007. VM3 not named (INVEPT only) → 0.
-        let c = try m.attrWr(0x3000, slot(1, 0x8003) | slot(2, 0x8002),
-                             slot(1, 0x0003) | slot(2, 0x0001) | slot(3, 0x8000))
+        let c = try m.attrWr(
+            0x3000, slot(1, 0x8003) | slot(2, 0x8002),
+            slot(1, 0x0003) | slot(2, 0x0001) | slot(3, 0x8000))
         #expect(c.regs.rax == 0xC000_0B11_0000_0000)
         #expect(c.regs.rcx == 0)
         #expect(c.regs.rdx == 0x0000_8007_8003_0000)
@@ -256,8 +261,11 @@ import Testing
     @Test func aliasRemovalReportsValidOnlyAndClearsTDAL() throws {
         // §3.4 step 5: aliased and new not present → L2_FREE, TDAL cleared, RDX reports 0x8000.
         var m = standardMachine()
-        #expect(try m.attrWr(0x5000, slot(1, 0x8007) | slot(2, 0x8007),
-                             slot(1, 0x0007) | slot(2, 0x0007)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x5000, slot(1, 0x8007) | slot(2, 0x8007),
+                slot(1, 0x0007) | slot(2, 0x0007)
+            ).regs.rax == 0)
         // VM1: (0x8007 & ~0x800F) | (0x8000 & 0x800F) = 0x8000 → removed.
         var c = try m.attrWr(0x5000, slot(1, 0x8000), slot(1, 0x000F))
         #expect(c.regs.rax == 0)
@@ -275,8 +283,11 @@ import Testing
     @Test func unnamedAliasedVMsReadZeroInOutputRDX() throws {
         // §1.5: every VM not named in the input keeps its input field, i.e. 0, even when aliased.
         var m = standardMachine()
-        #expect(try m.attrWr(0x6000, slot(1, 0x8007) | slot(2, 0x8003),
-                             slot(1, 0x0007) | slot(2, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x6000, slot(1, 0x8007) | slot(2, 0x8003),
+                slot(1, 0x0007) | slot(2, 0x0003)
+            ).regs.rax == 0)
         let c = try m.attrWr(0x6000, slot(3, 0x8001), slot(3, 0x0001))
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x8001_0000_0000_0000)
@@ -409,7 +420,8 @@ import Testing
         // §12 O7: not executed on PAGE_ATTR_INVALID or any other failure.
         var m = standardMachine()
         // PAGE_ATTR_INVALID.
-        #expect(try m.attrWr(0x1000, slot(1, 0x8002), slot(1, 0x8002) | slot(2, 0x8000)).regs.rax
+        #expect(
+            try m.attrWr(0x1000, slot(1, 0x8002), slot(1, 0x8002) | slot(2, 0x8000)).regs.rax
                 == 0xC000_0B11_0000_0000)
         // OPERAND_INVALID(RCX).
         #expect(try m.attrWr(0x1001, 0, slot(1, 0x8000)).regs.rax == 0xC000_0100_0000_0001)

@@ -76,8 +76,10 @@ func slot(_ vm: Int, _ value: UInt64) -> UInt64 { value << (16 * UInt64(vm)) }
 ///     0x009000              FREE 4K entry inside an existing PT
 ///     0x600000              FREE PDE (no PT): a 4K walk stops at level 1
 ///     0x40000000            FREE PDPTE (no PD): a 4K walk stops at level 2
-func standardConfig(numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
-                    vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1) -> MachineConfig {
+func standardConfig(
+    numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
+    vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1
+) -> MachineConfig {
     MachineConfig(
         numL2VMs: numL2VMs, vcpus: vcpus, gpaw: gpaw,
         memory: [
@@ -89,8 +91,10 @@ func standardConfig(numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: Machine
         l2SEPT: l2SEPT, vmCtls: vmCtls)
 }
 
-func standardMachine(numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
-                     vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1) -> Machine {
+func standardMachine(
+    numL2VMs: Int = 3, gpaw: GPAWidth = .gpaw48, l2SEPT: MachineConfig.L2SEPT = .supplied,
+    vmCtls: [UInt64] = [0, 0, 0], vcpus: Int = 1
+) -> Machine {
     Machine(config: standardConfig(numL2VMs: numL2VMs, gpaw: gpaw, l2SEPT: l2SEPT, vmCtls: vmCtls, vcpus: vcpus))
 }
 
@@ -107,8 +111,10 @@ struct Call {
 
 extension Machine {
     /// One TDCALL from L1 on vCPU 0 (or `vcpu`).
-    mutating func td(_ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
-                     vcpu: Int = 0) throws -> Call {
+    mutating func td(
+        _ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
+        vcpu: Int = 0
+    ) throws -> Call {
         var r = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9)
         let o = try tdcall(vcpu: vcpu, &r)
         return Call(regs: r, outcome: o)
@@ -123,8 +129,10 @@ extension Machine {
     mutating func accept(_ rcx: UInt64) throws -> Call { try td(TDG.accept, rcx: rcx) }
 
     /// One host SEAMCALL.
-    mutating func host(_ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = TDH.tdr, r8: UInt64 = 0, r9: UInt64 = 0,
-                       r10: UInt64 = 0, r11: UInt64 = 0) -> RegisterFile {
+    mutating func host(
+        _ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = TDH.tdr, r8: UInt64 = 0, r9: UInt64 = 0,
+        r10: UInt64 = 0, r11: UInt64 = 0
+    ) -> RegisterFile {
         var r = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9, r10: r10, r11: r11)
         seamcall(&r)
         return r

@@ -63,8 +63,11 @@ import Testing
 
     @Test func blockOfAliasedMappedPageParksAliasPermissions() throws {
         var m = standardMachine()
-        #expect(try m.attrWr(0x1000, slot(1, 0x8007) | slot(2, 0x8003),
-                             slot(1, 0x0007) | slot(2, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x1000, slot(1, 0x8007) | slot(2, 0x8003),
+                slot(1, 0x0007) | slot(2, 0x0003)
+            ).regs.rax == 0)
         let r = m.host(TDH.block, rcx: 0x1000)
         #expect(r.rax == 0)
         #expect(r.rcx == 0)
@@ -83,8 +86,11 @@ import Testing
 
     @Test func unblockNeedsTrackAndRestoresAliases() throws {
         var m = standardMachine()
-        #expect(try m.attrWr(0x1000, slot(1, 0x8007) | slot(2, 0x8003),
-                             slot(1, 0x0007) | slot(2, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x1000, slot(1, 0x8007) | slot(2, 0x8003),
+                slot(1, 0x0007) | slot(2, 0x0003)
+            ).regs.rax == 0)
         #expect(m.host(TDH.block, rcx: 0x1000).rax == 0)
         // host-facts §2.5: BEPOCH not tracked → TDX_TLB_TRACKING_NOT_DONE + SEPT_TREE (146 = 0x92).
         let r = m.host(TDH.unblock, rcx: 0x1000)
@@ -154,8 +160,11 @@ import Testing
 
     @Test func removeNeedsBlockThenTrackAndRemovesAliases() throws {
         var m = standardMachine()
-        #expect(try m.attrWr(0x3000, slot(1, 0x8007) | slot(3, 0x8003),
-                             slot(1, 0x0007) | slot(3, 0x0003)).regs.rax == 0)
+        #expect(
+            try m.attrWr(
+                0x3000, slot(1, 0x8007) | slot(3, 0x8003),
+                slot(1, 0x0007) | slot(3, 0x0003)
+            ).regs.rax == 0)
         // Not blocked → TDX_GPA_RANGE_NOT_BLOCKED + RCX, details level 0 | state 0x04.
         var r = m.host(TDH.remove, rcx: 0x3000)
         #expect(r.rax == 0xC000_0B06_0000_0001)
@@ -211,8 +220,9 @@ import Testing
         #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0xC000_0B0F_0001_0003)
         for (level, stopAfter) in [(UInt64(3), UInt64(2)), (2, 1)] {
             // R8 = NULL_PA: the L1 table exists (version 1 allows that); R9 = VM1's new L2 page.
-            let r = m.host(TDH.septAdd | TDH.v1, rcx: level, r8: TDH.nullPA, r9: 0x5000_0000 + level << 12,
-                           r10: TDH.nullPA, r11: TDH.nullPA)
+            let r = m.host(
+                TDH.septAdd | TDH.v1, rcx: level, r8: TDH.nullPA, r9: 0x5000_0000 + level << 12,
+                r10: TDH.nullPA, r11: TDH.nullPA)
             #expect(r.rax == 0, "level \(level)")
             #expect(r.rcx == 0)
             #expect(r.rdx == 0)
@@ -220,11 +230,15 @@ import Testing
             #expect(r.r9 == TDH.nullPA)  // consumed
             #expect(r.r10 == TDH.nullPA)
             #expect(r.r11 == TDH.nullPA)
-            #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax
+            #expect(
+                try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax
                     == 0xC000_0B0F_0001_0000 | stopAfter)
         }
-        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_1000,
-                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
+        #expect(
+            m.host(
+                TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_1000,
+                r10: TDH.nullPA, r11: TDH.nullPA
+            ).rax == 0)
         let c = try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007))
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x0000_0000_8007_0000)
@@ -237,10 +251,14 @@ import Testing
         // host-facts §2.3: ALLOW_EXISTING = RDX bit 0; a page skipped because its entry exists returns with
         // bit 63 set; a consumed page returns NULL_PA.
         var m = standardMachine(l2SEPT: .onDemand)
-        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
-                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
-        let r = m.host(TDH.septAdd | TDH.v1, rcx: 3, rdx: TDH.tdr | 1, r8: 0x6000_0000, r9: 0x6000_1000,
-                       r10: 0x6000_2000, r11: TDH.nullPA)
+        #expect(
+            m.host(
+                TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
+                r10: TDH.nullPA, r11: TDH.nullPA
+            ).rax == 0)
+        let r = m.host(
+            TDH.septAdd | TDH.v1, rcx: 3, rdx: TDH.tdr | 1, r8: 0x6000_0000, r9: 0x6000_1000,
+            r10: 0x6000_2000, r11: TDH.nullPA)
         #expect(r.rax == 0)
         #expect(r.r8 == 0x8000_0000_6000_0000)
         #expect(r.r9 == 0x8000_0000_6000_1000)
@@ -253,11 +271,15 @@ import Testing
         // keeps R, W, X (bits 2:0) and Xu (bit 10, reference §3.3) → L2_NL_MAPPED = 0x407; RDX level 3,
         // vm 1 in bits 17:16.
         var m = standardMachine(l2SEPT: .onDemand)
-        #expect(m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
-                       r10: TDH.nullPA, r11: TDH.nullPA).rax == 0)
+        #expect(
+            m.host(
+                TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x5000_0000,
+                r10: TDH.nullPA, r11: TDH.nullPA
+            ).rax == 0)
         let before = m.stateHash()
-        let r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x6000_0000,
-                       r10: TDH.nullPA, r11: TDH.nullPA)
+        let r = m.host(
+            TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: 0x6000_0000,
+            r10: TDH.nullPA, r11: TDH.nullPA)
         #expect(r.rax == 0xC000_0B10_0001_0003)
         #expect(r.rcx == 0x407)
         #expect(r.rdx & 0x3_0007 == 0x1_0003)
@@ -271,8 +293,9 @@ import Testing
         // L2_FREE 0x40 << 8 | vm 1 << 16 = 0x14003. Nothing consumed: outputs = inputs.
         var m = standardMachine(l2SEPT: .onDemand)
         let before = m.stateHash()
-        let r = m.host(TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_0000,
-                       r10: TDH.nullPA, r11: TDH.nullPA)
+        let r = m.host(
+            TDH.septAdd | TDH.v1, rcx: 1, r8: TDH.nullPA, r9: 0x5000_0000,
+            r10: TDH.nullPA, r11: TDH.nullPA)
         #expect(r.rax == 0xC000_0B0F_0001_0003)
         #expect(r.rcx == 0x8000_0000_0000_0000)
         #expect(r.rdx == 0x0000_0000_0001_4003)
@@ -285,8 +308,9 @@ import Testing
         // host-facts §2.3 step 1: RCX and RDX are zeroed, version > 1 → OPERAND_INVALID(RAX); R8-R11 not
         // written.
         var m = standardMachine(l2SEPT: .onDemand)
-        let r = m.host(TDH.septAdd | 2 << 16, rcx: 3, r8: 0x1234_5000, r9: 0x5000_0000, r10: 0x5000_1000,
-                       r11: 0x5000_2000)
+        let r = m.host(
+            TDH.septAdd | 2 << 16, rcx: 3, r8: 0x1234_5000, r9: 0x5000_0000, r10: 0x5000_1000,
+            r11: 0x5000_2000)
         #expect(r.rax == 0xC000_0100_0000_0000)
         #expect(r.rcx == 0)
         #expect(r.rdx == 0)
@@ -300,14 +324,16 @@ import Testing
         // host-facts §2.3 step 6.1: vm > NUM_L2_VMS → OPERAND_INVALID, operand R8 + vm.
         var m = standardMachine(numL2VMs: 1, l2SEPT: .onDemand)
         let before = m.stateHash()
-        var r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: 0x5000_0000,
-                       r11: TDH.nullPA)
+        var r = m.host(
+            TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: 0x5000_0000,
+            r11: TDH.nullPA)
         #expect(r.rax == 0xC000_0100_0000_000A)
         #expect(r.rcx == 0)
         #expect(r.rdx == 0)
         #expect(r.r10 == 0x5000_0000)
-        r = m.host(TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: TDH.nullPA,
-                   r11: 0x5000_0000)
+        r = m.host(
+            TDH.septAdd | TDH.v1, rcx: 3, r8: TDH.nullPA, r9: TDH.nullPA, r10: TDH.nullPA,
+            r11: 0x5000_0000)
         #expect(r.rax == 0xC000_0100_0000_000B)
         #expect(m.stateHash() == before)
     }
@@ -320,7 +346,8 @@ import Testing
         #expect(m.host(TDH.septAdd, rcx: 0x9000, r8: 0x3000_0000).rax == 0xC000_0100_0000_0001)
         #expect(m.host(TDH.septAdd, rcx: 0x4, r8: 0x3000_0000).rax == 0xC000_0100_0000_0001)
         // RDX reserved bit 1 → OPERAND_INVALID(RDX).
-        #expect(m.host(TDH.septAdd, rcx: 0x60_0001, rdx: TDH.tdr | 2, r8: 0x3000_0000).rax
+        #expect(
+            m.host(TDH.septAdd, rcx: 0x60_0001, rdx: TDH.tdr | 2, r8: 0x3000_0000).rax
                 == 0xC000_0100_0000_0002)
         // Existing L1 table, ALLOW_EXISTING = 0 → EPT_ENTRY_STATE_INCORRECT(RCX); NL_MAPPED details:
         // RCX = 0x7, RDX = level 1 | 0x84 << 8.

@@ -62,7 +62,7 @@ import Testing
         var c = try m.td(Self.v1, rdx: 0x8010_0000_0000_0020)  // TD_UUID[0], element size code 0
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x8010_0000_0000_0021)
-        c = try m.td(Self.v1, rdx: 0x8000_0003_0000_0020)      // context SYS → forced TD
+        c = try m.td(Self.v1, rdx: 0x8000_0003_0000_0020)  // context SYS → forced TD
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x8010_0003_0000_0021)
     }
@@ -134,11 +134,11 @@ import Testing
 
     @Test(arguments: [
         UInt64(0x9010_0001_0100_0005),  // reserved bit 24
-        0x9010_0005_0000_0005,          // LAST_ELEMENT (bit 34)
-        0x9010_0041_0000_0005,          // LAST_FIELD (bit 38)
-        0x9090_0001_0000_0005,          // reserved bit 55
-        0xD010_0001_0000_0005,          // reserved bit 62
-        0x3F10_0003_0000_0000,          // class 63: no such field
+        0x9010_0005_0000_0005,  // LAST_ELEMENT (bit 34)
+        0x9010_0041_0000_0005,  // LAST_FIELD (bit 38)
+        0x9090_0001_0000_0005,  // reserved bit 55
+        0xD010_0001_0000_0005,  // reserved bit 62
+        0x3F10_0003_0000_0000,  // class 63: no such field
     ])
     func malformedOrUnknownFieldIsFieldIDIncorrect(id: UInt64) throws {
         // host-facts §6 / §12 E16: format check and lookup → TDX_METADATA_FIELD_ID_INCORRECT; R8 = 0.

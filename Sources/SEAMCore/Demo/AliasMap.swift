@@ -30,8 +30,9 @@ public struct AliasMap: Sendable {
             if (try? scratch.tdcall(vcpu: 0, &regs)) == .completed, regs.rax == 0 {
                 attrs = (0..<4).map { GPAAttr(regs.rdx)[vm: $0].rawValue }
             }
-            return Row(label: labels.first { $0.gpa == gpa }?.label, gpa: gpa, level: record.level, state: record.state,
-                       attrs: attrs)
+            return Row(
+                label: labels.first { $0.gpa == gpa }?.label, gpa: gpa, level: record.level, state: record.state,
+                attrs: attrs)
         }
     }
 
@@ -50,15 +51,20 @@ public struct AliasMap: Sendable {
             var j = i + 1
             if r.label == nil {
                 while j < rows.count, rows[j].label == nil, rows[j].level == r.level, rows[j].state == r.state,
-                      rows[j].attrs == r.attrs, rows[j].gpa == rows[j - 1].gpa + r.level.bytes { j += 1 }
+                    rows[j].attrs == r.attrs, rows[j].gpa == rows[j - 1].gpa + r.level.bytes
+                { j += 1 }
             }
             let count = j - i
-            let gpa = count == 1 ? hexShort(r.gpa) : "\(hexShort(r.gpa))–\(hexShort(rows[j - 1].gpa + r.level.bytes - 1))"
+            let gpa =
+                count == 1 ? hexShort(r.gpa) : "\(hexShort(r.gpa))–\(hexShort(rows[j - 1].gpa + r.level.bytes - 1))"
             let size = count == 1 ? "\(r.level)" : "\(count)×\(r.level)"
-            let vms: [String] = numL2VMs == 0 ? [] : (1...numL2VMs).map { vm in
-                guard let a = r.attrs else { return "blocked" }
-                return GPAAttributes(a[vm]).permissionString
-            }
+            let vms: [String] =
+                numL2VMs == 0
+                ? []
+                : (1...numL2VMs).map { vm in
+                    guard let a = r.attrs else { return "blocked" }
+                    return GPAAttributes(a[vm]).permissionString
+                }
             lines.append([r.label ?? "", gpa, size, AliasMap.l1Permissions(r.state)] + vms)
             i = j
         }

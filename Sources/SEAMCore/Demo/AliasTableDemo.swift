@@ -16,7 +16,8 @@ import SEAMTypes
 public enum AliasTableDemo {
     /// Each page's label, GPA and the permissions L1 gives VM1…VM3.
     public static let pages: [(label: String, gpa: UInt64, vms: [GPAAttributes])] = {
-        let r = GPAAttributes.r, rw = GPAAttributes.r | .w, rwx = GPAAttributes.r | .w | .xs | .xu, none = GPAAttributes.none
+        let r = GPAAttributes.r, rw = GPAAttributes.r | .w, rwx = GPAAttributes.r | .w | .xs | .xu,
+            none = GPAAttributes.none
         let table: [(String, [GPAAttributes])] = [
             ("A", [r, none, none]), ("B", [rw, rw, r]), ("C", [rwx, none, none]), ("D", [none, rwx, none]),
             ("E", [rwx, none, r]), ("F", [rwx, none, r]), ("G", [rw, none, r]), ("H", [rwx, none, r]),
@@ -27,7 +28,9 @@ public enum AliasTableDemo {
     /// TD with 3 L2 VMs and one vCPU; A–D mapped, E–H pending.
     public static let config = MachineConfig(
         numL2VMs: 3, vcpus: 1,
-        memory: [.init(gpa: 0x10_0000, size: 0x4000, state: .mapped), .init(gpa: 0x10_4000, size: 0x4000, state: .pending)])
+        memory: [
+            .init(gpa: 0x10_0000, size: 0x4000, state: .mapped), .init(gpa: 0x10_4000, size: 0x4000, state: .pending),
+        ])
 
     /// What the demo L1 did.
     public struct Result: Sendable {
@@ -60,8 +63,9 @@ public enum AliasTableDemo {
             guard request.rawValue != 0 else { continue }
             var tries = 0
             while true {
-                let out = call(.memPageAttrWr, rcx: page.gpa, rdx: request.rawValue, r8: flags.rawValue,
-                               "alias page \(page.label)")
+                let out = call(
+                    .memPageAttrWr, rcx: page.gpa, rdx: request.rawValue, r8: flags.rawValue,
+                    "alias page \(page.label)")
                 tries += 1
                 if out.rax == 0 && out.rdx == request.rawValue { break }
                 precondition(tries < 4, "demo: ATTR.WR of page \(page.label) returned \(TDXStatus(out.rax))")

@@ -40,8 +40,10 @@ extension Machine {
 
     /// A SEPT error with the module's details: RCX = the architectural entry (R/W/X and leaf bit; SVE alone
     /// for FREE; SoftSEAM has no HPAs to show), RDX = level | public state << 8 | vm << 16.
-    func hostSEPTError(_ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry,
-                       vm: Int = 0) {
+    func hostSEPTError(
+        _ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry,
+        vm: Int = 0
+    ) {
         regs.rax = status.rawValue
         let (arch, state): (UInt64, UInt8)
         switch entry {

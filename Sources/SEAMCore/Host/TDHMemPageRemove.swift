@@ -19,7 +19,7 @@ extension Machine {
             return hostSEPTError(&regs, .eptWalkFailed.with(.rcx), level: walk.level, entry: walk.entry)
         }
         guard case .leaf(let record) = walk.entry,
-              [.mapped, .blocked, .pending, .pendingBlocked].contains(record.state)
+            [.mapped, .blocked, .pending, .pendingBlocked].contains(record.state)
         else { return hostSEPTError(&regs, .eptEntryStateIncorrect.with(.rcx), level: info.level, entry: walk.entry) }
         guard record.state == .blocked || record.state == .pendingBlocked else {
             return hostSEPTError(&regs, .gpaRangeNotBlocked.with(.rcx), level: info.level, entry: walk.entry)

@@ -26,11 +26,13 @@ extension Machine {
             let out = committed ? outputs : inputs
             if version == 1 { regs.r8 = out[0]; regs.r9 = out[1]; regs.r10 = out[2]; regs.r11 = out[3] }
         }
-        guard rdx & (UInt64.mask(11, 1) | .mask(63, 52)) == 0 else { return hostStatus(&regs, .operandInvalid.with(.rdx)) }
+        guard rdx & (UInt64.mask(11, 1) | .mask(63, 52)) == 0 else {
+            return hostStatus(&regs, .operandInvalid.with(.rdx))
+        }
         let allowExisting = rdx & 1 != 0
         let level = info.level
         guard info.rawValue & PageInfo.reservedMask == 0, level.rawValue >= 1, level <= width.rootLevel,
-              info.gpa & (level.bytes - 1) == 0, width.isValidPrivate(info.gpa)
+            info.gpa & (level.bytes - 1) == 0, width.isValidPrivate(info.gpa)
         else { return hostStatus(&regs, .operandInvalid.with(.rcx)) }
         let gpa = info.gpa
         let walk = space.walkL1(gpa, to: level)
@@ -79,7 +81,8 @@ extension Machine {
                         // L2_NL_MAPPED details keep R, W, Xs and Xu (bit 10): host-facts §2.0, reference §3.3.
                         regs.rcx = 0x407
                         regs.rdx = UInt64(level.rawValue) | UInt64(0xC4) << 8 | UInt64(vm) << 16
-                        regs.rax = TDXStatus.l2SEPTEntryNotFree.with(hi: UInt16(vm), lo: UInt16(level.rawValue)).rawValue
+                        regs.rax =
+                            TDXStatus.l2SEPTEntryNotFree.with(hi: UInt16(vm), lo: UInt16(level.rawValue)).rawValue
                         return
                     }
                     outputs[vm] = inputs[vm] | 1 << 63

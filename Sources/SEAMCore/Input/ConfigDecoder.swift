@@ -16,7 +16,9 @@ public enum ConfigDecoder {
 
     package static func decode(_ root: JSONNode, file: String, path: String = "") throws(InputError) -> MachineConfig {
         guard case .object(let members) = root.value else {
-            throw InputError(file: file, line: root.line, field: path.isEmpty ? nil : path, "expected an object, got \(root.typeName)")
+            throw InputError(
+                file: file, line: root.line, field: path.isEmpty ? nil : path,
+                "expected an object, got \(root.typeName)")
         }
         var config = MachineConfig()
         func name(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
@@ -39,18 +41,22 @@ public enum ConfigDecoder {
                 let s = try string(node, file, field)
                 guard let p = ModuleProfile.named(s) else {
                     let known = ModuleProfile.all.map { "\"\($0.version)\"" }.joined(separator: ", ")
-                    throw InputError(file: file, line: node.line, field: field, "unknown module \"\(s)\" (known: \(known))")
+                    throw InputError(
+                        file: file, line: node.line, field: field, "unknown module \"\(s)\" (known: \(known))")
                 }
                 config.profile = p
             case "l2_sept":
                 let s = try string(node, file, field)
                 guard let v = MachineConfig.L2SEPT(rawValue: s) else {
-                    throw InputError(file: file, line: node.line, field: field, "expected \"supplied\" or \"on-demand\", got \"\(s)\"")
+                    throw InputError(
+                        file: file, line: node.line, field: field,
+                        "expected \"supplied\" or \"on-demand\", got \"\(s)\"")
                 }
                 config.l2SEPT = v
             case "vm_ctls":
                 guard case .array(let items) = node.value, items.count == 3 else {
-                    throw InputError(file: file, line: node.line, field: field, "expected an array of 3 integers (VM1…VM3)")
+                    throw InputError(
+                        file: file, line: node.line, field: field, "expected an array of 3 integers (VM1…VM3)")
                 }
                 var ctls: [UInt64] = []
                 for (i, item) in items.enumerated() {
@@ -59,15 +65,17 @@ public enum ConfigDecoder {
                 config.vmCtls = ctls
             case "memory":
                 guard case .array(let items) = node.value else {
-                    throw InputError(file: file, line: node.line, field: field, "expected an array, got \(node.typeName)")
+                    throw InputError(
+                        file: file, line: node.line, field: field, "expected an array, got \(node.typeName)")
                 }
                 config.memory = []
                 for (i, item) in items.enumerated() {
                     config.memory.append(try region(item, file, "\(field)[\(i)]"))
                 }
             default:
-                throw InputError(file: file, line: node.line, field: field,
-                                 "unknown key (known: \(keys.joined(separator: ", ")))")
+                throw InputError(
+                    file: file, line: node.line, field: field,
+                    "unknown key (known: \(keys.joined(separator: ", ")))")
             }
         }
         try validate(config, root, file: file, field: name("memory"))
@@ -87,7 +95,8 @@ public enum ConfigDecoder {
             case "state":
                 let s = try string(v, file, f)
                 guard let st = MachineConfig.Region.State(rawValue: s) else {
-                    throw InputError(file: file, line: v.line, field: f, "expected \"mapped\" or \"pending\", got \"\(s)\"")
+                    throw InputError(
+                        file: file, line: v.line, field: f, "expected \"mapped\" or \"pending\", got \"\(s)\"")
                 }
                 state = st
             case "page_size":
@@ -98,14 +107,16 @@ public enum ConfigDecoder {
                 default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\" or \"2M\", got \"\(s)\"")
                 }
             default:
-                throw InputError(file: file, line: v.line, field: f, "unknown key (known: \(regionKeys.joined(separator: ", ")))")
+                throw InputError(
+                    file: file, line: v.line, field: f, "unknown key (known: \(regionKeys.joined(separator: ", ")))")
             }
         }
         guard let gpa else { throw InputError(file: file, line: node.line, field: "\(field).gpa", "missing") }
         guard let size else { throw InputError(file: file, line: node.line, field: "\(field).size", "missing") }
         guard let state else { throw InputError(file: file, line: node.line, field: "\(field).state", "missing") }
         guard size > 0, size % level.bytes == 0 else {
-            throw InputError(file: file, line: node.line, field: "\(field).size", "must be a non-zero multiple of \(level) pages")
+            throw InputError(
+                file: file, line: node.line, field: "\(field).size", "must be a non-zero multiple of \(level) pages")
         }
         guard gpa % level.bytes == 0 else {
             throw InputError(file: file, line: node.line, field: "\(field).gpa", "must be aligned to \(level)")
@@ -120,8 +131,9 @@ public enum ConfigDecoder {
             let (end, overflow) = r.gpa.addingReportingOverflow(r.size)
             let line = memoryLine(root, i)
             guard !overflow, c.gpaw.isValidPrivate(end - 1), c.gpaw.isValidPrivate(r.gpa) else {
-                throw InputError(file: file, line: line, field: "\(field)[\(i)]",
-                                 "region is not inside the private GPA space of \(c.gpaw)")
+                throw InputError(
+                    file: file, line: line, field: "\(field)[\(i)]",
+                    "region is not inside the private GPA space of \(c.gpaw)")
             }
             if let p = previous, r.gpa < p.end {
                 throw InputError(file: file, line: line, field: "\(field)[\(i)]", "overlaps \(field)[\(p.index)]")
@@ -136,17 +148,22 @@ public enum ConfigDecoder {
     }
 
     /// An integer from a JSON number or a "0x…" / decimal string.
-    package static func integer(_ node: JSONNode, _ file: String, _ field: String, max: UInt64) throws(InputError) -> UInt64 {
+    package static func integer(_ node: JSONNode, _ file: String, _ field: String, max: UInt64) throws(InputError)
+        -> UInt64
+    {
         let text: String
         switch node.value {
         case .number(let s): text = s
         case .string(let s): text = s
-        default: throw InputError(file: file, line: node.line, field: field, "expected an integer, got \(node.typeName)")
+        default:
+            throw InputError(file: file, line: node.line, field: field, "expected an integer, got \(node.typeName)")
         }
         guard let v = parseInteger(text) else {
             throw InputError(file: file, line: node.line, field: field, "expected an integer, got \"\(text)\"")
         }
-        guard v <= max else { throw InputError(file: file, line: node.line, field: field, "\(text) is above the maximum \(max)") }
+        guard v <= max else {
+            throw InputError(file: file, line: node.line, field: field, "\(text) is above the maximum \(max)")
+        }
         return v
     }
 

@@ -90,7 +90,9 @@ package struct JSONParser {
             i += 1
             var members: [(key: String, value: JSONNode)] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONNode(value: .object(members), line: startLine) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1; return JSONNode(value: .object(members), line: startLine)
+            }
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -114,7 +116,9 @@ package struct JSONParser {
             i += 1
             var items: [JSONNode] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return JSONNode(value: .array(items), line: startLine) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1; return JSONNode(value: .array(items), line: startLine)
+            }
             while true {
                 skipSpace()
                 items.append(try parseValue(depth: depth + 1))
@@ -185,7 +189,8 @@ package struct JSONParser {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
+                    guard i + 4 <= bytes.count,
+                        let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
                     else { throw error("bad \\u escape") }
                     i += 4
                     // Surrogate pairs are not needed by any SoftSEAM file; a lone surrogate becomes U+FFFD.

@@ -8,16 +8,19 @@ extension Machine {
     /// Exit qualification: data write (bit 1) plus the R/W/X of the entry the walk stopped at (bits 3/4/5).
     /// EEQ info: requested level, the level of that entry, its public state and leaf bit, VM index 0.
     /// R8: the requested GPA, bits 11:0 clear.
-    func l1SideExit(gpa: UInt64, requested: PageLevel, walk: GPASpace.Walk,
-                    kind: ExtendedExitQualification.Kind) -> TDExit {
+    func l1SideExit(
+        gpa: UInt64, requested: PageLevel, walk: GPASpace.Walk,
+        kind: ExtendedExitQualification.Kind
+    ) -> TDExit {
         let (state, isLeaf, rwx): (UInt8, Bool, UInt64)
         switch walk.entry {
         case .free: (state, isLeaf, rwx) = (SEPTState.free.publicValue, false, 0)
         case .table: (state, isLeaf, rwx) = (SEPTState.nlMapped.publicValue, false, 0x7)
         case .leaf(let r): (state, isLeaf, rwx) = (r.state.publicValue, true, r.state.isGuestAccessibleLeaf ? 0x7 : 0)
         }
-        let eeq = ExtendedExitQualification(kind: kind, requestedLevel: requested.rawValue,
-                                            errorLevel: walk.level.rawValue, errorState: state, isLeaf: isLeaf)
+        let eeq = ExtendedExitQualification(
+            kind: kind, requestedLevel: requested.rawValue,
+            errorLevel: walk.level.rawValue, errorState: state, isLeaf: isLeaf)
         return .eptViolation(gpa: gpa, qualification: 0x2 | rwx << 3, eeq: eeq)
     }
 }

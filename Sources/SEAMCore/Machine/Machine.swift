@@ -68,12 +68,16 @@ public struct Machine: Sendable {
     /// The words the state hash covers, in order: format version, module, TD-scope fields, record counts
     /// and the GPA-space digest. See `StateHash`.
     public func hashWords() -> [UInt64] {
-        var w: [UInt64] = [StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits),
-                           UInt64(vcpuCount), attributes, xfam, tscFrequency, tdCtls, notifyEnables]
+        var w: [UInt64] = [
+            StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits),
+            UInt64(vcpuCount), attributes, xfam, tscFrequency, tdCtls, notifyEnables,
+        ]
         w += vmCtls.array
         w += l2SEPTFlushes.array[1...3]
-        w += [tdEpoch, UInt64(space.leaves.count), UInt64(space.tables.count), UInt64(space.contents.count),
-              UInt64(space.blocks.count)]
+        w += [
+            tdEpoch, UInt64(space.leaves.count), UInt64(space.tables.count), UInt64(space.contents.count),
+            UInt64(space.blocks.count),
+        ]
         return w
     }
 

@@ -15,6 +15,7 @@ public struct MachineConfig: Hashable, Sendable {
         /// Leaf size the host maps the region with: 4K, or 2M when the region asks (`"page_size": "2M"`).
         public var pageLevel: PageLevel
         public init(gpa: UInt64, size: UInt64, state: State, pageLevel: PageLevel = .size4K) {
+            precondition(pageLevel <= .size2M, "the built-in host maps regions with 4K or 2M pages")
             self.gpa = gpa
             self.size = size
             self.state = state
@@ -42,8 +43,10 @@ public struct MachineConfig: Hashable, Sendable {
     /// VM_CTLS for VM1…3 as the host wrote them (bit 0: EPT violation TD exit on L2 SEPT walk failure).
     public var vmCtls: [UInt64]
 
-    public init(numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,
-                memory: [Region] = [], l2SEPT: L2SEPT = .supplied, vmCtls: [UInt64] = [0, 0, 0]) {
+    public init(
+        numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,
+        memory: [Region] = [], l2SEPT: L2SEPT = .supplied, vmCtls: [UInt64] = [0, 0, 0]
+    ) {
         self.numL2VMs = numL2VMs
         self.vcpus = vcpus
         self.gpaw = gpaw

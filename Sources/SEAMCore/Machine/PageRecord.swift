@@ -67,7 +67,8 @@ public struct PageRecord: Hashable, Sendable {
     @inline(__always)
     public mutating func addAlias(vm: Int, _ a: GPAAttributes, blocked: Bool) {
         let shift = UInt64(16 &* (vm &- 1))
-        raw = (raw & ~(0xFFFF << shift | 1 << UInt64(50 &+ vm))) | UInt64(a.rawValue) << shift
+        raw =
+            (raw & ~(0xFFFF << shift | 1 << UInt64(50 &+ vm))) | UInt64(a.rawValue) << shift
             | 1 << UInt64(47 &+ vm) | (blocked ? 1 << UInt64(50 &+ vm) : 0)
     }
 

@@ -32,12 +32,15 @@ public struct TDExit: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// An EPT-violation TD exit (exit reason 48) raised while `vm` is current.
-    public static func eptViolation(gpa: UInt64, qualification: UInt64 = 0,
-                                    eeq: ExtendedExitQualification = ExtendedExitQualification(rawValue: 0),
-                                    vm: Int = 0) -> TDExit {
-        TDExit(rax: UInt64(ExitReason.eptViolation.rawValue),
-               rcx: (qualification & ~UInt64.mask(33, 32)) | UInt64(vm & 3) << 32,
-               rdx: eeq.rawValue, r8: gpa & ~0xFFF)
+    public static func eptViolation(
+        gpa: UInt64, qualification: UInt64 = 0,
+        eeq: ExtendedExitQualification = ExtendedExitQualification(rawValue: 0),
+        vm: Int = 0
+    ) -> TDExit {
+        TDExit(
+            rax: UInt64(ExitReason.eptViolation.rawValue),
+            rcx: (qualification & ~UInt64.mask(33, 32)) | UInt64(vm & 3) << 32,
+            rdx: eeq.rawValue, r8: gpa & ~0xFFF)
     }
 
     /// The exit reason in RAX bits 31:0.

@@ -8,7 +8,8 @@ extension Scenario {
     /// "softseam" key); anything else is read as a config.
     public static func isScenario(_ text: String) -> Bool {
         guard let first = text.split(separator: "\n").first(where: { !$0.allSatisfy(\.isWhitespace) }),
-              let node = try? JSONParser.parse(String(first), file: "") else { return false }
+            let node = try? JSONParser.parse(String(first), file: "")
+        else { return false }
         return node["softseam"] != nil
     }
 
@@ -23,22 +24,33 @@ extension Scenario {
             throw InputError(file: file, line: first + 1, "the header must be an object")
         }
         for (k, v) in members where !headerKeys.contains(k) {
-            throw InputError(file: file, line: v.line, field: k, "unknown key (known: \(headerKeys.joined(separator: ", ")))")
+            throw InputError(
+                file: file, line: v.line, field: k, "unknown key (known: \(headerKeys.joined(separator: ", ")))")
         }
         guard case .string("scenario")? = header["softseam"]?.value else {
             throw InputError(file: file, line: first + 1, field: "softseam", "expected \"scenario\"")
         }
-        guard let version = header["version"] else { throw InputError(file: file, line: first + 1, field: "version", "missing") }
+        guard let version = header["version"] else {
+            throw InputError(file: file, line: first + 1, field: "version", "missing")
+        }
         let v = try ConfigDecoder.integer(version, file, "version", max: .max)
         guard v == UInt64(formatVersion) else {
-            throw InputError(file: file, line: version.line, field: "version", "unsupported version \(v) (this SoftSEAM reads \(formatVersion))")
+            throw InputError(
+                file: file, line: version.line, field: "version",
+                "unsupported version \(v) (this SoftSEAM reads \(formatVersion))")
         }
-        guard let configNode = header["config"] else { throw InputError(file: file, line: first + 1, field: "config", "missing") }
+        guard let configNode = header["config"] else {
+            throw InputError(file: file, line: first + 1, field: "config", "missing")
+        }
         let config = try ConfigDecoder.decode(configNode, file: file, path: "config")
         var labels: [(label: String, gpa: UInt64)] = []
         if let l = header["labels"] {
-            guard case .object(let items) = l.value else { throw InputError(file: file, line: l.line, field: "labels", "expected an object") }
-            for (name, node) in items { labels.append((name, try ConfigDecoder.integer(node, file, "labels.\(name)", max: .max))) }
+            guard case .object(let items) = l.value else {
+                throw InputError(file: file, line: l.line, field: "labels", "expected an object")
+            }
+            for (name, node) in items {
+                labels.append((name, try ConfigDecoder.integer(node, file, "labels.\(name)", max: .max)))
+            }
         }
         var steps: [Step] = []
         for i in (first + 1)..<lines.count where !lines[i].allSatisfy(\.isWhitespace) {
@@ -49,9 +61,12 @@ extension Scenario {
 
     static func parseStep(_ text: String, file: String, line: Int, vcpus: Int) throws(InputError) -> Step {
         let node = try JSONParser.parse(text, file: file, firstLine: line)
-        guard case .object(let members) = node.value else { throw InputError(file: file, line: line, "a step must be an object") }
+        guard case .object(let members) = node.value else {
+            throw InputError(file: file, line: line, "a step must be an object")
+        }
         for (k, _) in members where !stepKeys.contains(k) {
-            throw InputError(file: file, line: line, field: k, "unknown key (known: \(stepKeys.joined(separator: ", ")))")
+            throw InputError(
+                file: file, line: line, field: k, "unknown key (known: \(stepKeys.joined(separator: ", ")))")
         }
         guard let actorNode = node["actor"] else { throw InputError(file: file, line: line, field: "actor", "missing") }
         let actorName = try ConfigDecoder.string(actorNode, file, "actor")
@@ -59,22 +74,35 @@ extension Scenario {
         if let c = node["comment"] { comment = try ConfigDecoder.string(c, file, "comment") }
         switch actorName {
         case "l1":
-            guard node["seamcall"] == nil else { throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs") }
-            guard let regs = node["tdcall"] else { throw InputError(file: file, line: line, field: "tdcall", "missing") }
-            var vcpu = 0
-            if let v = node["vcpu"] { vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs))) }
-            guard vcpu < vcpus else {
-                throw InputError(file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+            guard node["seamcall"] == nil else {
+                throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs")
             }
-            return Step(actor: .l1(vcpu: vcpu), registers: try registers(regs, file, "tdcall"), comment: comment, line: line)
+            guard let regs = node["tdcall"] else {
+                throw InputError(file: file, line: line, field: "tdcall", "missing")
+            }
+            var vcpu = 0
+            if let v = node["vcpu"] {
+                vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs)))
+            }
+            guard vcpu < vcpus else {
+                throw InputError(
+                    file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+            }
+            return Step(
+                actor: .l1(vcpu: vcpu), registers: try registers(regs, file, "tdcall"), comment: comment, line: line)
         case "host":
             guard node["tdcall"] == nil, node["vcpu"] == nil else {
-                throw InputError(file: file, line: line, field: node["tdcall"] != nil ? "tdcall" : "vcpu", "the host issues SEAMCALLs")
+                throw InputError(
+                    file: file, line: line, field: node["tdcall"] != nil ? "tdcall" : "vcpu",
+                    "the host issues SEAMCALLs")
             }
-            guard let regs = node["seamcall"] else { throw InputError(file: file, line: line, field: "seamcall", "missing") }
+            guard let regs = node["seamcall"] else {
+                throw InputError(file: file, line: line, field: "seamcall", "missing")
+            }
             return Step(actor: .host, registers: try registers(regs, file, "seamcall"), comment: comment, line: line)
         default:
-            throw InputError(file: file, line: line, field: "actor", "expected \"l1\" or \"host\", got \"\(actorName)\"")
+            throw InputError(
+                file: file, line: line, field: "actor", "expected \"l1\" or \"host\", got \"\(actorName)\"")
         }
     }
 
@@ -85,7 +113,9 @@ extension Scenario {
         var regs = RegisterFile()
         for (name, v) in members {
             guard let i = RegisterFile.names.firstIndex(of: name) else {
-                throw InputError(file: file, line: v.line, field: "\(field).\(name)", "not a register (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8…r15)")
+                throw InputError(
+                    file: file, line: v.line, field: "\(field).\(name)",
+                    "not a register (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8…r15)")
             }
             regs[i] = try ConfigDecoder.integer(v, file, "\(field).\(name)", max: .max)
         }
@@ -96,7 +126,8 @@ extension Scenario {
     public func jsonLines() -> String {
         var out = "{\"softseam\":\"scenario\",\"version\":\(Scenario.formatVersion),\"config\":\(config.json())"
         if !labels.isEmpty {
-            out += ",\"labels\":{" + labels.map { "\"\($0.label)\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"
+            out +=
+                ",\"labels\":{" + labels.map { "\"\($0.label)\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"
         }
         out += "}\n"
         for s in steps {
@@ -123,8 +154,13 @@ func jsonEscaped(_ s: String) -> String {
         case "\n": out += "\\n"
         case "\t": out += "\\t"
         default:
-            if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-            else { out.unicodeScalars.append(u) }
+            if u.value < 0x20 {
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
+                    + String(u.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(u)
+            }
         }
     }
     return out

@@ -24,7 +24,8 @@ extension Machine {
             return .completed
         }
         let walk = space.walkL1ToLeaf(gpa)
-        guard case .leaf(let record) = walk.entry, Machine.attrRdAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
+        guard case .leaf(let record) = walk.entry, Machine.attrRdAllowedStates >> UInt16(record.state.rawValue) & 1 != 0
+        else {
             return .tdExit(.eptViolation(gpa: gpa))
         }
         var attr = GPAAttr(0)
@@ -32,7 +33,8 @@ extension Machine {
             for vm in 1...numL2VMs where record.isAliased(vm: vm) { attr[vm: vm] = record.attrs(vm: vm) }
         }
         regs.rax = TDXStatus.success.rawValue
-        regs.rcx = (gpa & ~(record.level.bytes - 1)) | UInt64(record.level.rawValue)
+        regs.rcx =
+            (gpa & ~(record.level.bytes - 1)) | UInt64(record.level.rawValue)
             | (record.state.isPending ? 1 << 62 : 0)
         regs.rdx = attr.rawValue
         return .completed

@@ -48,8 +48,10 @@ extension Machine {
         }
         var record = space.leaves.value(at: slot)
         guard Machine.attrWrAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
-            return .tdExit(l1SideExit(gpa: gpa, requested: level,
-                                      walk: GPASpace.Walk(level: level, entry: .leaf(record)), kind: .attrWr))
+            return .tdExit(
+                l1SideExit(
+                    gpa: gpa, requested: level,
+                    walk: GPASpace.Walk(level: level, entry: .leaf(record)), kind: .attrWr))
         }
 
         // Step 3: the new attributes of each L2 VM named with VALID. `out` is RDX updated in place. The

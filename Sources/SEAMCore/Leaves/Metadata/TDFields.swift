@@ -35,7 +35,8 @@ struct TDField {
         TDField(id: 0x9810_0003_0000_0040, name: "PRE_IMPORT_UUID", elements: 4, guestReadable: true, readMask: ~0),
         TDField(id: 0x9910_0003_0000_0000, name: "SERVTD_HASH", elements: 6, guestReadable: true, readMask: ~0),
         TDField(id: 0x9910_0001_0000_0006, name: "SERVTD_NUM", elements: 1, guestReadable: true, readMask: 0xFFFF),
-        TDField(id: 0x9910_0003_0000_0080, name: "SERVTD_BINDINGS_TABLE", elements: 16, guestReadable: true, readMask: ~0),
+        TDField(
+            id: 0x9910_0003_0000_0080, name: "SERVTD_BINDINGS_TABLE", elements: 16, guestReadable: true, readMask: ~0),
     ]
 
     var classCode: UInt8 { FieldID(id).classCode }

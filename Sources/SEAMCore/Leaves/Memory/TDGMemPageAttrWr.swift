@@ -4,7 +4,7 @@ extension Machine {
     /// L1 SEPT leaf states ATTR.WR accepts (reference §3.4 step 2, state lookup row 24).
     /// As a literal bitmask (MAPPED 4, EXPORTED_DIRTY 8, PENDING 10, PENDING_EXPORTED_DIRTY 14) so the hot path
     /// reads a constant; `SEPTStateMaskTests` checks it against `SEPTState.mask` of those states.
-    static let attrWrAllowedStates: UInt16 = 0x4510
+    package static let attrWrAllowedStates: UInt16 = 0x4510
 
     /// TDG.MEM.PAGE.ATTR.WR (leaf 24): sets L2 aliases' attributes of one L1 page (reference §1.5, §3.4,
     /// §12 E4, E5, O7, O8).

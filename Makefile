@@ -1,0 +1,47 @@
+# SoftSEAM — set-up and everyday commands. `make demo` and `make test` work on a fresh Debian machine with
+# Swift: each installs what is missing first (libxxhash-dev, through apt-get).
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := libxxhash-dev pkg-config
+
+.PHONY: deps build demo test lint bench release clean
+
+## deps: install the Debian packages the build needs, when any is missing
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
+	fi
+
+## build: debug build of everything
+build: deps
+	$(SWIFT) build
+
+## demo: run the main job on the built-in default scenario
+demo: deps
+	$(SWIFT) build --product softseam
+	.build/debug/softseam demo
+
+## test: the whole test suite (Swift Testing), then the formatter's lint
+test: deps
+	$(SWIFT) test
+	$(MAKE) --no-print-directory lint
+
+## lint: swift-format lint with the committed .swift-format (fails on any finding)
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+## release: optimised build
+release: deps
+	$(SWIFT) build -c release
+
+## bench: in-process benchmarks, release build (ops/s; --json for tools)
+bench: release
+	.build/release/softseam bench
+
+clean:
+	rm -rf .build

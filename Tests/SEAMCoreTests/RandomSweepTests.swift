@@ -1,0 +1,62 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+@Suite struct RandomSweepTests {
+    /// Every named status code (§2.2), the only codes a TDCALL may complete with.
+    static let namedCodes = Set(TDXStatus.allNamed.map(\.status.rawValue))
+
+    @Test func hundredThousandRandomRegisterFilesGiveDefinedStatusesAndErrorsChangeNothing() {
+        var rng = SplitMix64(seed: 0x5EA_5EED)
+        var m = sequenceMachine()
+        var counts = (completed: 0, errors: 0, exits: 0)
+        for i in 0..<100_000 {
+            let leaf = UInt64(i % 41)
+            var rax = leaf
+            switch rng.next() % 16 {
+            case 0: rax |= (rng.next() % 4) << 16  // a version
+            case 1: rax |= rng.next() & ~0xFF_FFFF  // reserved bits
+            default: break
+            }
+            func operand() -> UInt64 {
+                switch rng.next() % 4 {
+                case 0: rng.next()
+                case 1: 0x10_0000 + (rng.next() % 48) << 12 | rng.next() % 3
+                case 2: rng.next() & 0x800F_800F_800F_800F
+                default: rng.next() % 8
+                }
+            }
+            let input = RegisterFile(rax: rax, rcx: operand(), rdx: operand(), r8: operand(), r9: operand(),
+                                     r10: operand(), r11: operand())
+            var regs = input
+            let before = m.stateHash()
+            let outcome: TDCallOutcome
+            do { outcome = try m.tdcall(vcpu: 0, &regs) } catch {
+                Issue.record("vCPU 0 rejected: \(error)")
+                return
+            }
+            switch outcome {
+            case .completed:
+                counts.completed += 1
+                let status = TDXStatus(regs.rax)
+                #expect(Self.namedCodes.contains(status.code.rawValue), "leaf \(leaf): undefined status \(status)")
+                if status.isError {
+                    counts.errors += 1
+                    if m.stateHash() != before {
+                        Issue.record("leaf \(leaf) \(input): \(status) changed the state")
+                        return
+                    }
+                }
+            case .tdExit(let exit):
+                counts.exits += 1
+                #expect(exit.exitReason == .eptViolation)
+                #expect(regs == input, "a fault-like TD exit wrote L1 registers")
+                #expect(m.stateHash() == before, "a TD exit changed the state")
+            }
+        }
+        // The sweep must have reached every kind of outcome, or it proves little.
+        #expect(counts.errors > 10_000)
+        #expect(counts.completed - counts.errors > 1_000)
+        #expect(counts.exits > 100)
+    }
+}

@@ -1,0 +1,104 @@
+import SEAMCore
+import SEAMTypes
+import Testing
+
+@Suite struct U64MapTests {
+    @Test func behavesLikeADictionaryUnderRandomInsertsAndRemoves() {
+        var rng = SplitMix64(seed: 42)
+        var map = U64Map<UInt64>(placeholder: 0)
+        var model: [UInt64: UInt64] = [:]
+        for _ in 0..<50_000 {
+            let key = rng.next() % 3000  // dense keys: long probe runs and many backward shifts
+            switch rng.next() % 3 {
+            case 0, 1:
+                let v = rng.next()
+                map[key] = v
+                model[key] = v
+            default:
+                map[key] = nil
+                model[key] = nil
+            }
+            #expect(map[key] == model[key])
+        }
+        #expect(map.count == model.count)
+        for (k, v) in model { #expect(map[k] == v) }
+        #expect(map.sortedKeys == model.keys.sorted())
+    }
+
+    @Test func copiesAreIndependent() {
+        var a = U64Map<UInt8>(placeholder: 0)
+        a[1] = 1
+        var b = a
+        b[1] = 2
+        b[2] = 3
+        #expect(a[1] == 1 && a[2] == nil && b[1] == 2 && b.count == 2)
+    }
+}
+
+@Suite struct MetadataBudgetTests {
+    @Test func pageRecordIsOneWord() {
+        // DESIGN.md: ≤ 32 bytes of metadata per mapped 4 KiB page. A record is 8 bytes; with its 8-byte key a
+        // U64Map slot is 16 bytes, and at the 3/4 maximum load a leaf costs at most 32 bytes of slots.
+        #expect(MemoryLayout<PageRecord>.stride == 8)
+    }
+
+    @Test func pageRecordFieldsDoNotOverlap() {
+        var r = PageRecord(state: .pendingBlocked, level: .size2M)
+        r.addAlias(vm: 3, GPAAttributes(0x807F), blocked: true)
+        r.addAlias(vm: 1, GPAAttributes(0x8001), blocked: false)
+        #expect(r.state == .pendingBlocked && r.level == .size2M)
+        #expect(r.tdal == 0b101 && r.l2Blocked == 0b100)
+        #expect(r.attrs(vm: 3).rawValue == 0x807F && r.attrs(vm: 1).rawValue == 0x8001 && r.attrs(vm: 2).rawValue == 0)
+        r.removeAlias(vm: 3)
+        #expect(r.tdal == 0b001 && r.l2Blocked == 0 && r.attrs(vm: 3).rawValue == 0)
+    }
+
+    @Test func stateMasksMatchTheStateLists() {
+        // §3.4 step 2 (row 24) and §1.4 (row 23).
+        #expect(Machine.attrWrAllowedStates == SEPTState.mask(.mapped, .exportedDirty, .pending, .pendingExportedDirty))
+        #expect(Machine.attrRdAllowedStates == SEPTState.mask(
+            .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW, .pending, .pendingBlockedW,
+            .pendingExportedBlockedW, .pendingExportedDirty, .pendingExportedDirtyBlockedW))
+    }
+}
+
+@Suite struct MemoryAccessTests {
+    @Test func l1ReadsBackWhatItWroteAcrossAPageBoundary() throws {
+        var m = sequenceMachine()
+        try m.writeMemory(gpa: 0x10_0FFE, [1, 2, 3, 4])
+        #expect(try m.readMemory(gpa: 0x10_0FFC, count: 8) == [0, 0, 1, 2, 3, 4, 0, 0])
+    }
+
+    @Test func pendingSharedAndUnmappedMemoryIsRefusedAndNothingIsWritten() {
+        var m = sequenceMachine()
+        let before = m.stateHash()
+        #expect(throws: MachineError.notL1Accessible(gpa: 0x11_0000)) { try m.writeMemory(gpa: 0x10_FFFF, [1, 2]) }
+        #expect(throws: MachineError.notL1Accessible(gpa: 0x8000_0010_0000)) {
+            try m.readMemory(gpa: 0x8000_0010_0000, count: 1)
+        }
+        #expect(throws: MachineError.notL1Accessible(gpa: 0x20_0000)) { try m.readMemory(gpa: 0x20_0000, count: 1) }
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func removedAndReacceptedPageReadsZero() throws {
+        var m = sequenceMachine()
+        try m.writeMemory(gpa: 0x10_1000, [9, 9, 9])
+        for (rax, rcx) in [(UInt64(7), UInt64(0x10_1000)), (38, 0), (29, 0x10_1000)] {
+            var h = RegisterFile(rax: rax, rcx: rcx)
+            m.seamcall(&h)
+            #expect(h.rax == 0)
+        }
+        var aug = RegisterFile(rax: 6, rcx: 0x10_1000, r8: 0x30_0000_0000)
+        m.seamcall(&aug)
+        var accept = RegisterFile(rax: 6, rcx: 0x10_1000)
+        _ = try m.tdcall(vcpu: 0, &accept)
+        #expect(accept.rax == 0)
+        #expect(try m.readMemory(gpa: 0x10_1000, count: 3) == [0, 0, 0])
+    }
+
+    @Test func noSuchVCPUIsAnAPIError() {
+        var m = sequenceMachine()
+        var regs = RegisterFile(rax: 1)
+        #expect(throws: MachineError.noSuchVCPU(1, count: 1)) { try m.tdcall(vcpu: 1, &regs) }
+    }
+}

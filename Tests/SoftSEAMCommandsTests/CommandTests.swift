@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SoftSEAMCommands
+import Testing
+
+/// Writes `text` to a fresh temporary file and returns its path.
+func temporaryFile(_ name: String, _ text: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("softseam-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+}
+
+let repositoryRoot: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/")
+}()
+
+@Suite struct CommandTests {
+    @Test func aliasMapOfAConfigWithAnUnknownKeyExitsTwo() throws {
+        let path = try temporaryFile("bad.json", "{\"num_l2_vms\": 3,\n \"gpa_width\": 48}")
+        var command = try SoftSEAMCommand.parseAsRoot(["alias-map", path])
+        #expect(throws: ExitCode(2)) { try command.run() }
+    }
+
+    @Test func aliasMapOfAMissingFileExitsTwo() throws {
+        var command = try SoftSEAMCommand.parseAsRoot(["alias-map", "/nonexistent/softseam.json"])
+        #expect(throws: ExitCode(2)) { try command.run() }
+    }
+
+    @Test func aliasMapOfAScenarioWithABadStepExitsTwo() throws {
+        let text = "{\"softseam\":\"scenario\",\"version\":1,\"config\":{}}\n{\"actor\":\"l9\"}\n"
+        let path = try temporaryFile("bad.jsonl", text)
+        var command = try SoftSEAMCommand.parseAsRoot(["alias-map", "--json", path])
+        #expect(throws: ExitCode(2)) { try command.run() }
+    }
+
+    @Test func aliasMapRunsTheCommittedDemoScenarioAndAConfig() throws {
+        var scenario = try SoftSEAMCommand.parseAsRoot(["alias-map", repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl"])
+        try scenario.run()
+        let config = try temporaryFile("ok.json", "{\"num_l2_vms\": 2, \"memory\": [{\"gpa\": \"0x0\", \"size\": \"0x10000\", \"state\": \"pending\"}]}")
+        var map = try SoftSEAMCommand.parseAsRoot(["alias-map", "--json", config])
+        try map.run()
+    }
+
+    @Test func demoParsesItsFlags() throws {
+        #expect(throws: Never.self) { _ = try SoftSEAMCommand.parseAsRoot(["demo", "--json"]) }
+        #expect(throws: (any Error).self) { _ = try SoftSEAMCommand.parseAsRoot(["demo", "--jsn"]) }
+    }
+
+    @Test func benchRejectsAnUnknownBenchmark() {
+        #expect(throws: (any Error).self) { _ = try SoftSEAMCommand.parseAsRoot(["bench", "--only", "nope"]) }
+        #expect(throws: (any Error).self) { _ = try SoftSEAMCommand.parseAsRoot(["bench", "--seconds", "0"]) }
+    }
+
+    @Test func emitScenarioWritesAFileThatReplays() throws {
+        let path = try temporaryFile("placeholder", "")
+        let out = path + ".jsonl"
+        var demo = try SoftSEAMCommand.parseAsRoot(["demo", "--json", "--emit-scenario", out])
+        try demo.run()
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        let committed = try String(contentsOfFile: repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl", encoding: .utf8)
+        #expect(written == committed)
+    }
+}

@@ -58,8 +58,9 @@ import Testing
         let text = result.scenario.jsonLines()
         let parsed = try Scenario.parse(text, file: "demo.jsonl")
         // Equal apart from the line numbers the parser records.
-        #expect(parsed.steps.map { Scenario.Step(actor: $0.actor, registers: $0.registers, comment: $0.comment) }
-            == result.scenario.steps)
+        #expect(
+            parsed.steps.map { Scenario.Step(actor: $0.actor, registers: $0.registers, comment: $0.comment) }
+                == result.scenario.steps)
         #expect(try parsed.run().stateHash() == result.machine.stateHash())
     }
 

@@ -13,8 +13,11 @@ import Testing
         let c = try ConfigDecoder.decode(text, file: "c.json")
         #expect(c.numL2VMs == 2 && c.vcpus == 4 && c.gpaw == .gpaw52 && c.l2SEPT == .onDemand)
         #expect(c.vmCtls == [0, 1, 0])
-        #expect(c.memory == [.init(gpa: 0x10_0000, size: 0x4000, state: .mapped),
-                             .init(gpa: 0x20_0000, size: 0x20_0000, state: .pending, pageLevel: .size2M)])
+        #expect(
+            c.memory == [
+                .init(gpa: 0x10_0000, size: 0x4000, state: .mapped),
+                .init(gpa: 0x20_0000, size: 0x20_0000, state: .pending, pageLevel: .size2M),
+            ])
     }
 
     @Test func configRoundTripsThroughItsJSON() throws {
@@ -23,30 +26,62 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{\"num_l2_vms\": 1,\n \"vcpu\": 2}", InputError(file: "c.json", line: 2, field: "vcpu",
-            "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls)")),
+        (
+            "{\"num_l2_vms\": 1,\n \"vcpu\": 2}",
+            InputError(
+                file: "c.json", line: 2, field: "vcpu",
+                "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls)")
+        ),
         ("{\"num_l2_vms\": 4}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "4 is above the maximum 3")),
         ("{\"gpaw\": 50}", InputError(file: "c.json", line: 1, field: "gpaw", "must be 48 or 52, got 50")),
-        ("{\"module\": \"1.5.06\"}", InputError(file: "c.json", line: 1, field: "module",
-            "unknown module \"1.5.06\" (known: \"1.5.01\")")),
+        (
+            "{\"module\": \"1.5.06\"}",
+            InputError(
+                file: "c.json", line: 1, field: "module",
+                "unknown module \"1.5.06\" (known: \"1.5.01\")")
+        ),
         ("{\"vcpus\": 0}", InputError(file: "c.json", line: 1, field: "vcpus", "must be at least 1")),
-        ("{\"vcpus\": \"two\"}", InputError(file: "c.json", line: 1, field: "vcpus", "expected an integer, got \"two\"")),
-        ("{\"l2_sept\": \"lazy\"}", InputError(file: "c.json", line: 1, field: "l2_sept",
-            "expected \"supplied\" or \"on-demand\", got \"lazy\"")),
-        ("{\"memory\": [\n{\"gpa\": \"0x1000\", \"size\": \"0x1000\", \"state\": \"mappd\"}]}",
-         InputError(file: "c.json", line: 2, field: "memory[0].state", "expected \"mapped\" or \"pending\", got \"mappd\"")),
-        ("{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x1000\"}]}",
-         InputError(file: "c.json", line: 1, field: "memory[0].state", "missing")),
-        ("{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x1000\", \"state\": \"mapped\", \"page_size\": \"1G\"}]}",
-         InputError(file: "c.json", line: 1, field: "memory[0].page_size", "expected \"4K\" or \"2M\", got \"1G\"")),
-        ("{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x800\", \"state\": \"mapped\"}]}",
-         InputError(file: "c.json", line: 1, field: "memory[0].size", "must be a non-zero multiple of 4K pages")),
-        ("{\"memory\": [{\"gpa\": \"0x800000000000\", \"size\": \"0x1000\", \"state\": \"mapped\"}]}",
-         InputError(file: "c.json", line: 1, field: "memory[0]", "region is not inside the private GPA space of GPAW 48")),
-        ("{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x2000\", \"state\": \"mapped\"},\n"
-            + "{\"gpa\": \"0x2000\", \"size\": \"0x1000\", \"state\": \"pending\"}]}",
-         InputError(file: "c.json", line: 2, field: "memory[1]", "overlaps memory[0]")),
-        ("{\"vm_ctls\": [0, 2, 0]}", InputError(file: "c.json", line: 1, field: "vm_ctls[1]", "2 is above the maximum 1")),
+        (
+            "{\"vcpus\": \"two\"}",
+            InputError(file: "c.json", line: 1, field: "vcpus", "expected an integer, got \"two\"")
+        ),
+        (
+            "{\"l2_sept\": \"lazy\"}",
+            InputError(
+                file: "c.json", line: 1, field: "l2_sept",
+                "expected \"supplied\" or \"on-demand\", got \"lazy\"")
+        ),
+        (
+            "{\"memory\": [\n{\"gpa\": \"0x1000\", \"size\": \"0x1000\", \"state\": \"mappd\"}]}",
+            InputError(
+                file: "c.json", line: 2, field: "memory[0].state", "expected \"mapped\" or \"pending\", got \"mappd\"")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x1000\"}]}",
+            InputError(file: "c.json", line: 1, field: "memory[0].state", "missing")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x1000\", \"state\": \"mapped\", \"page_size\": \"1G\"}]}",
+            InputError(file: "c.json", line: 1, field: "memory[0].page_size", "expected \"4K\" or \"2M\", got \"1G\"")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x800\", \"state\": \"mapped\"}]}",
+            InputError(file: "c.json", line: 1, field: "memory[0].size", "must be a non-zero multiple of 4K pages")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x800000000000\", \"size\": \"0x1000\", \"state\": \"mapped\"}]}",
+            InputError(
+                file: "c.json", line: 1, field: "memory[0]", "region is not inside the private GPA space of GPAW 48")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x1000\", \"size\": \"0x2000\", \"state\": \"mapped\"},\n"
+                + "{\"gpa\": \"0x2000\", \"size\": \"0x1000\", \"state\": \"pending\"}]}",
+            InputError(file: "c.json", line: 2, field: "memory[1]", "overlaps memory[0]")
+        ),
+        (
+            "{\"vm_ctls\": [0, 2, 0]}",
+            InputError(file: "c.json", line: 1, field: "vm_ctls[1]", "2 is above the maximum 1")
+        ),
         ("[1]", InputError(file: "c.json", line: 1, "expected an object, got an array")),
         ("{\"vcpus\": 1,}", InputError(file: "c.json", line: 1, "malformed JSON: expected a string key")),
         ("{\"vcpus\": 1, \"vcpus\": 2}", InputError(file: "c.json", line: 1, field: "vcpus", "duplicate key")),
@@ -62,10 +97,13 @@ import Testing
 }
 
 @Suite struct ScenarioTests {
-    let header = "{\"softseam\":\"scenario\",\"version\":1,\"config\":{\"num_l2_vms\":1,\"memory\":[{\"gpa\":\"0x100000\",\"size\":\"0x1000\",\"state\":\"mapped\"}]}}"
+    let header =
+        "{\"softseam\":\"scenario\",\"version\":1,\"config\":{\"num_l2_vms\":1,\"memory\":[{\"gpa\":\"0x100000\",\"size\":\"0x1000\",\"state\":\"mapped\"}]}}"
 
     @Test func scenarioRunsItsSteps() throws {
-        let text = header + "\n{\"actor\":\"l1\",\"vcpu\":0,\"tdcall\":{\"rax\":\"0x18\",\"rcx\":\"0x100000\",\"rdx\":\"0x80030000\",\"r8\":\"0xf0000\"},\"comment\":\"alias\"}\n"
+        let text =
+            header
+            + "\n{\"actor\":\"l1\",\"vcpu\":0,\"tdcall\":{\"rax\":\"0x18\",\"rcx\":\"0x100000\",\"rdx\":\"0x80030000\",\"r8\":\"0xf0000\"},\"comment\":\"alias\"}\n"
         let s = try Scenario.parse(text, file: "s.jsonl")
         #expect(s.steps.count == 1 && s.steps[0].line == 2 && s.steps[0].comment == "alias")
         let m = try s.run()
@@ -75,11 +113,20 @@ import Testing
     @Test(arguments: [
         ("\n{\"actor\":\"l2\",\"tdcall\":{}}", 3, "actor", "expected \"l1\" or \"host\", got \"l2\""),
         ("\n{\"actor\":\"l1\",\"vcpu\":1,\"tdcall\":{}}", 3, "vcpu", "vCPU 1 does not exist (the TD has 1)"),
-        ("\n{\"actor\":\"l1\",\"tdcall\":{\"rzx\":1}}", 3, "tdcall.rzx", "not a register (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8…r15)"),
-        ("\n{\"actor\":\"host\",\"seamcall\":{\"rax\":\"0xZZ\"}}", 3, "seamcall.rax", "expected an integer, got \"0xZZ\""),
+        (
+            "\n{\"actor\":\"l1\",\"tdcall\":{\"rzx\":1}}", 3, "tdcall.rzx",
+            "not a register (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8…r15)"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"seamcall\":{\"rax\":\"0xZZ\"}}", 3, "seamcall.rax",
+            "expected an integer, got \"0xZZ\""
+        ),
         ("\n{\"actor\":\"host\",\"tdcall\":{}}", 3, "tdcall", "the host issues SEAMCALLs"),
         ("\n{\"actor\":\"l1\"}", 3, "tdcall", "missing"),
-        ("\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when", "unknown key (known: actor, vcpu, tdcall, seamcall, comment)"),
+        (
+            "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
+            "unknown key (known: actor, vcpu, tdcall, seamcall, comment)"
+        ),
     ])
     func badStepNamesLineAndField(_ tail: String, _ line: Int, _ field: String, _ message: String) {
         #expect(throws: InputError(file: "s.jsonl", line: line, field: field, message)) {
@@ -89,7 +136,10 @@ import Testing
 
     @Test func wrongVersionIsRejected() {
         let text = "{\"softseam\":\"scenario\",\"version\":9,\"config\":{}}"
-        #expect(throws: InputError(file: "s.jsonl", line: 1, field: "version", "unsupported version 9 (this SoftSEAM reads 1)")) {
+        #expect(
+            throws: InputError(
+                file: "s.jsonl", line: 1, field: "version", "unsupported version 9 (this SoftSEAM reads 1)")
+        ) {
             try Scenario.parse(text, file: "s.jsonl")
         }
     }

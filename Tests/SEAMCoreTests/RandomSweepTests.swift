@@ -26,8 +26,9 @@ import Testing
                 default: rng.next() % 8
                 }
             }
-            let input = RegisterFile(rax: rax, rcx: operand(), rdx: operand(), r8: operand(), r9: operand(),
-                                     r10: operand(), r11: operand())
+            let input = RegisterFile(
+                rax: rax, rcx: operand(), rdx: operand(), r8: operand(), r9: operand(),
+                r10: operand(), r11: operand())
             var regs = input
             let before = m.stateHash()
             let outcome: TDCallOutcome

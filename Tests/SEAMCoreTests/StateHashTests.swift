@@ -5,13 +5,14 @@ import Testing
 /// A small TD for random sequences: 3 L2 VMs, pages 0x100000–0x10FFFF mapped, 0x110000–0x11FFFF pending,
 /// L2 paging supplied for the first 2M only, so some alias creations walk off the L2 SEPT.
 func sequenceMachine(l2SEPT: MachineConfig.L2SEPT = .supplied) -> Machine {
-    Machine(config: MachineConfig(
-        numL2VMs: 3,
-        memory: [
-            .init(gpa: 0x10_0000, size: 0x1_0000, state: .mapped),
-            .init(gpa: 0x11_0000, size: 0x1_0000, state: .pending),
-            .init(gpa: 0x40_0000, size: 0x20_0000, state: .mapped, pageLevel: .size2M),
-        ], l2SEPT: l2SEPT))
+    Machine(
+        config: MachineConfig(
+            numL2VMs: 3,
+            memory: [
+                .init(gpa: 0x10_0000, size: 0x1_0000, state: .mapped),
+                .init(gpa: 0x11_0000, size: 0x1_0000, state: .pending),
+                .init(gpa: 0x40_0000, size: 0x20_0000, state: .mapped, pageLevel: .size2M),
+            ], l2SEPT: l2SEPT))
 }
 
 /// One random call against `m`: an L1 TDCALL of a memory leaf or a host SEAMCALL, with operands drawn mostly
@@ -33,17 +34,20 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
     var regs = RegisterFile()
     switch rng.next() % 12 {
     case 0...4:
-        regs = RegisterFile(rax: 24, rcx: page() | (rng.next() % 10 == 0 ? 1 : 0), rdx: attrs(),
-                            r8: (rng.next() & 0x800F_800F_800F_0000))
+        regs = RegisterFile(
+            rax: 24, rcx: page() | (rng.next() % 10 == 0 ? 1 : 0), rdx: attrs(),
+            r8: (rng.next() & 0x800F_800F_800F_0000))
     case 5: regs = RegisterFile(rax: 23, rcx: page())
     case 6: regs = RegisterFile(rax: 6, rcx: page())
     case 7: regs = RegisterFile(rax: 26, rcx: rng.next() & 0xE)
     case 8:
-        var h = RegisterFile(rax: [7, 38, 39, 29, 6, 2][Int(rng.next() % 6)], rcx: page(), r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+        var h = RegisterFile(
+            rax: [7, 38, 39, 29, 6, 2][Int(rng.next() % 6)], rcx: page(), r8: 0x30_0000_0000, r9: 0x30_0000_0000)
         m.seamcall(&h)
         return
     case 9:
-        var h = RegisterFile(rax: 3 | 1 << 16, rcx: page() & ~0x1F_FFFF | 1, r8: ~0, r9: 0x30_0000_0000, r10: 0x30_0000_1000)
+        var h = RegisterFile(
+            rax: 3 | 1 << 16, rcx: page() & ~0x1F_FFFF | 1, r8: ~0, r9: 0x30_0000_0000, r10: 0x30_0000_1000)
         h.r11 = 0x30_0000_2000
         m.seamcall(&h)
         return
@@ -72,7 +76,9 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
             for _ in 0..<40 {
                 randomStep(&m, &rng)
                 if m.stateHash() != m.recomputedStateHash() {
-                    Issue.record("seed \(seed): incremental \(hex64(m.stateHash())) != scratch \(hex64(m.recomputedStateHash()))")
+                    Issue.record(
+                        "seed \(seed): incremental \(hex64(m.stateHash())) != scratch \(hex64(m.recomputedStateHash()))"
+                    )
                     return
                 }
                 checked += 1

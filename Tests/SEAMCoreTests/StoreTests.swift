@@ -56,9 +56,12 @@ import Testing
     @Test func stateMasksMatchTheStateLists() {
         // §3.4 step 2 (row 24) and §1.4 (row 23).
         #expect(Machine.attrWrAllowedStates == SEPTState.mask(.mapped, .exportedDirty, .pending, .pendingExportedDirty))
-        #expect(Machine.attrRdAllowedStates == SEPTState.mask(
-            .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW, .pending, .pendingBlockedW,
-            .pendingExportedBlockedW, .pendingExportedDirty, .pendingExportedDirtyBlockedW))
+        #expect(
+            Machine.attrRdAllowedStates
+                == SEPTState.mask(
+                    .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW, .pending,
+                    .pendingBlockedW,
+                    .pendingExportedBlockedW, .pendingExportedDirty, .pendingExportedDirtyBlockedW))
     }
 }
 

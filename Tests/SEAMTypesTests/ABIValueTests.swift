@@ -96,7 +96,8 @@ import Testing
         // §3.6: type 3:0; info 63:32 = req 2:0, err 5:3, state 13:6, leaf 14, vm 21:20.
         let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: 1, vm: 2)
         #expect(eeq.rawValue == 0x0020_0008_0000_0002)
-        let full = ExtendedExitQualification(kind: .accept, requestedLevel: 0, errorLevel: 1, errorState: 3, isLeaf: true)
+        let full = ExtendedExitQualification(
+            kind: .accept, requestedLevel: 0, errorLevel: 1, errorState: 3, isLeaf: true)
         #expect(full.rawValue == (UInt64(1 << 3 | 3 << 6 | 1 << 14) << 32 | 1))
         #expect(full.errorState == 3 && full.isLeaf && full.errorLevel == 1 && full.kind == .accept)
     }
@@ -113,7 +114,9 @@ import Testing
 
     @Test func septStateFamiliesFollowTheStateLookupFlags() {
         // host-facts §3: guest_accessible_leaf = MAPPED, BLOCKEDW, EXP_BLOCKEDW, EXP_DIRTY, EXP_DIRTY_BLOCKEDW.
-        let accessible: Set<SEPTState> = [.mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW]
+        let accessible: Set<SEPTState> = [
+            .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW,
+        ]
         for raw in UInt8(0)..<16 {
             let s = SEPTState(raw)
             #expect(s.isGuestAccessibleLeaf == accessible.contains(s), "\(s)")

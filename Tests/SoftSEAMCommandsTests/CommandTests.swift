@@ -38,9 +38,13 @@ let repositoryRoot: String = {
     }
 
     @Test func aliasMapRunsTheCommittedDemoScenarioAndAConfig() throws {
-        var scenario = try SoftSEAMCommand.parseAsRoot(["alias-map", repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl"])
+        var scenario = try SoftSEAMCommand.parseAsRoot([
+            "alias-map", repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl",
+        ])
         try scenario.run()
-        let config = try temporaryFile("ok.json", "{\"num_l2_vms\": 2, \"memory\": [{\"gpa\": \"0x0\", \"size\": \"0x10000\", \"state\": \"pending\"}]}")
+        let config = try temporaryFile(
+            "ok.json",
+            "{\"num_l2_vms\": 2, \"memory\": [{\"gpa\": \"0x0\", \"size\": \"0x10000\", \"state\": \"pending\"}]}")
         var map = try SoftSEAMCommand.parseAsRoot(["alias-map", "--json", config])
         try map.run()
     }
@@ -61,7 +65,8 @@ let repositoryRoot: String = {
         var demo = try SoftSEAMCommand.parseAsRoot(["demo", "--json", "--emit-scenario", out])
         try demo.run()
         let written = try String(contentsOfFile: out, encoding: .utf8)
-        let committed = try String(contentsOfFile: repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl", encoding: .utf8)
+        let committed = try String(
+            contentsOfFile: repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl", encoding: .utf8)
         #expect(written == committed)
     }
 }

@@ -37,76 +37,75 @@ extension Machine {
         let level = info.level
 
         // Step 2: walk the L1 SEPT to the requested level.
-        guard let slot = space.leafSlot(gpa, level) else {
-            let walk = space.walkL1(gpa, to: level)
-            if walk.level == level, walk.entry == .table {
-                return attrWrFail(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue)))
-            }
-            // The walk stopped above the requested level (a larger leaf, or a missing table), or the entry
-            // is FREE: the host is expected to fix the SEPT and re-enter.
-            return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .attrWr))
-        }
+        guard let slot = space.leafSlot(gpa, level) else { return attrWrNoLeaf(&regs, gpa: gpa, level: level) }
         var record = space.leaves.value(at: slot)
         guard Machine.attrWrAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
-            return .tdExit(
-                l1SideExit(
-                    gpa: gpa, requested: level,
-                    walk: GPASpace.Walk(level: level, entry: .leaf(record)), kind: .attrWr))
+            return .tdExit(attrWrStateExit(gpa: gpa, level: level, record: record))
         }
 
         // Step 3: the new attributes of each L2 VM named with VALID. `out` is RDX updated in place. The
-        // changes go into a copy of the record, which is stored only if the whole call succeeds (step 5).
-        let old = record
-        let tables = space.tables, root = width.rootLevel.rawValue
+        // changes go into `raw`, a copy of the record word (layout in PageRecord), stored only if the whole
+        // call succeeds (step 5). Plain shifts on the word rather than PageRecord's accessors: this loop is
+        // the hot path of the attr_wr benchmark.
+        let old = record.raw
+        var raw = old
+        let blockedOnCreate: UInt64 = record.state.isPending ? 1 : 0
+        let r8 = flags.rawValue
+        let n = numL2VMs
         var out = rdx & ~0xFFFF
         var illegal = false
         var removals: UInt64 = 0  // VALID bit of each removed VM's field
         var vm = 1
-        while vm <= numL2VMs {
-            defer { vm += 1 }
-            let shift = UInt64(16 &* vm)
-            let input = UInt16(truncatingIfNeeded: rdx >> shift)
-            guard input & 0x8000 != 0 else { continue }
-            // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
-            let mask = UInt16(truncatingIfNeeded: flags.rawValue >> shift) | 0x8000
-            let masked = input & mask
-            if old.isAliased(vm: vm) {
-                let current = old.attrs(vm: vm).rawValue
-                let new = GPAAttributes((current & ~mask) | masked)
-                if !new.isPresent {
-                    // Removal, with no legality check (§12 O7); on success RDX reports VALID alone.
-                    record.removeAlias(vm: vm)
-                    removals |= 0x8000 << shift
-                    out = replacingField(out, shift, new.rawValue)
-                } else if new.isLegal {
-                    record.setAttrs(vm: vm, new)
-                    out = replacingField(out, shift, new.rawValue)
-                } else {
-                    out = replacingField(out, shift, current)
-                    illegal = true
-                }
-            } else {
-                let new = GPAAttributes(masked)
-                // Not present: nothing to do, and the slot keeps the raw input (§12 E4).
-                guard new.isPresent else { continue }
-                guard new.isLegal else {
-                    out = replacingField(out, shift, 0)  // an unaliased VM's current attributes read 0
-                    illegal = true
-                    continue
-                }
-                if let stop = GPASpace.walkL2(tables, root: root, gpa, vm: vm, to: level.rawValue) {
-                    // A missing L2 paging page ends the call at once, ahead of any illegality (§12 E5).
-                    if eptViolationOnL2SEPTWalkFailure(vm: vm) {
-                        // §12 O8: data-write plus the stopping L2_FREE entry's (zero) permissions.
-                        let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: stop.rawValue, vm: vm)
-                        return .tdExit(.eptViolation(gpa: gpa, qualification: 0x2, eeq: eeq))
+        while vm <= n {
+            let shift = UInt64(truncatingIfNeeded: vm &* 16)
+            let input = UInt16(truncatingIfNeeded: rdx &>> shift)
+            if input & 0x8000 != 0 {
+                // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
+                let mask = UInt16(truncatingIfNeeded: r8 &>> shift) | 0x8000
+                let masked = input & mask
+                let field = shift &- 16  // this VM's attributes in the record word
+                let aliasBit: UInt64 = 1 &<< (47 &+ UInt64(truncatingIfNeeded: vm))
+                let blockedBit: UInt64 = aliasBit &<< 3
+                let outField: UInt64 = 0xFFFF &<< shift
+                if old & aliasBit != 0 {
+                    let current = UInt16(truncatingIfNeeded: old &>> field)
+                    let new = GPAAttributes((current & ~mask) | masked)
+                    if !new.isPresent {
+                        // Removal, with no legality check (§12 O7); on success RDX reports VALID alone.
+                        raw &= ~(0xFFFF &<< field | aliasBit | blockedBit)
+                        removals |= 0x8000 &<< shift
+                        out = (out & ~outField) | UInt64(new.rawValue) &<< shift
+                    } else if new.isLegal {
+                        raw = (raw & ~(0xFFFF &<< field)) | UInt64(new.rawValue) &<< field
+                        out = (out & ~outField) | UInt64(new.rawValue) &<< shift
+                    } else {
+                        out = (out & ~outField) | UInt64(current) &<< shift
+                        illegal = true
                     }
-                    return attrWrFail(&regs, .l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue)))
+                } else {
+                    let new = GPAAttributes(masked)
+                    // Not present: nothing to do, and the slot keeps the raw input (§12 E4).
+                    if new.isPresent {
+                        if !new.isLegal {
+                            out &= ~outField  // an unaliased VM's current attributes read 0
+                            illegal = true
+                        } else if let stop = GPASpace.walkL2(
+                            space.tables, root: width.rootLevel.rawValue, gpa,
+                            vm: vm, to: level.rawValue)
+                        {
+                            // A missing L2 paging page ends the call at once, ahead of any illegality (§12 E5).
+                            return attrWrL2WalkFailure(&regs, gpa: gpa, vm: vm, stop: stop)
+                        } else {
+                            // An alias of a PENDING page is created L2_BLOCKED, its permissions parked.
+                            raw =
+                                (raw & ~(0xFFFF &<< field)) | UInt64(new.rawValue) &<< field | aliasBit
+                                | blockedOnCreate &* blockedBit
+                            out = (out & ~outField) | UInt64(new.rawValue) &<< shift
+                        }
+                    }
                 }
-                // An alias of a PENDING page is created L2_BLOCKED, its permissions parked.
-                record.addAlias(vm: vm, new, blocked: old.state.isPending)
-                out = replacingField(out, shift, new.rawValue)
             }
+            vm &+= 1
         }
 
         // Step 4: any illegal combination rejects the whole call; nothing is committed.
@@ -118,13 +117,14 @@ extension Machine {
         }
 
         // Step 5: commit, then INVEPT each VM whose flag asks for it (whether or not its attributes changed).
+        record.raw = raw
         space.replaceLeaf(at: slot, with: record)
-        if removals != 0 { out = (out & ~(removals | removals >> 15 &* 0x7FFF)) | removals }
-        if flags.rawValue & 0x8000_8000_8000_0000 != 0 {
+        if removals != 0 { out = (out & ~(removals | removals &>> 15 &* 0x7FFF)) | removals }
+        if r8 & 0x8000_8000_8000_0000 != 0 {
             vm = 1
-            while vm <= numL2VMs {
+            while vm <= n {
                 if flags.invept(vm: vm) { l2SEPTFlushes[vm] &+= 1 }
-                vm += 1
+                vm &+= 1
             }
         }
 
@@ -133,6 +133,38 @@ extension Machine {
         regs.rcx = regs.rcx | (record.state.isPending ? 1 << 62 : 0)
         regs.rdx = out
         return .completed
+    }
+
+    // The cold paths live in functions of their own: kept inside the handler they made it large enough
+    // that the optimiser stopped inlining the small ABI helpers on the hot path.
+
+    /// No leaf at the requested level: PAGE_SIZE_MISMATCH when a table is there, else the EEQ type 5 TD exit
+    /// (the walk stopped above the level at a larger leaf or a missing table, or the entry is FREE).
+    @inline(never)
+    func attrWrNoLeaf(_ regs: inout RegisterFile, gpa: UInt64, level: PageLevel) -> TDCallOutcome {
+        let walk = space.walkL1(gpa, to: level)
+        if walk.level == level, walk.entry == .table {
+            return attrWrFail(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue)))
+        }
+        return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .attrWr))
+    }
+
+    /// The leaf is in a state ATTR.WR does not accept (BLOCKED, PENDING_BLOCKED…): EEQ type 5 TD exit.
+    @inline(never)
+    func attrWrStateExit(gpa: UInt64, level: PageLevel, record: PageRecord) -> TDExit {
+        l1SideExit(gpa: gpa, requested: level, walk: GPASpace.Walk(level: level, entry: .leaf(record)), kind: .attrWr)
+    }
+
+    /// A new alias of VM `vm` needs an L2 paging page the host has not supplied: the TD exit when
+    /// VM_CTLS[vm] bit 0 asks for it (§12 O8: data write plus the stopping L2_FREE entry's zero
+    /// permissions, EEQ type 2), else L2_SEPT_WALK_FAILED(hi = vm, lo = stop level).
+    @inline(never)
+    func attrWrL2WalkFailure(_ regs: inout RegisterFile, gpa: UInt64, vm: Int, stop: PageLevel) -> TDCallOutcome {
+        if eptViolationOnL2SEPTWalkFailure(vm: vm) {
+            let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: stop.rawValue, vm: vm)
+            return .tdExit(.eptViolation(gpa: gpa, qualification: 0x2, eeq: eeq))
+        }
+        return attrWrFail(&regs, .l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue)))
     }
 
     /// Bits 15:0 set for VM0 never; for each existing L2 VM its 16-bit field: what RDX and R8 may hold.
@@ -148,14 +180,9 @@ extension Machine {
         return ((low15 &+ 0x7FFF_7FFF_7FFF_7FFF) | x) & 0x8000_8000_8000_8000
     }
 
-    /// `x` with the 16-bit field at `shift` replaced by `value`.
-    @inline(__always)
-    func replacingField(_ x: UInt64, _ shift: UInt64, _ value: UInt16) -> UInt64 {
-        (x & ~(0xFFFF << shift)) | UInt64(value) << shift
-    }
-
     /// The ATTR.WR input checks in the module's exact order (VM 0…3; RDX before R8 for each VM), for
     /// inputs the quick test found suspicious; nil when they pass after all.
+    @inline(never)
     func attrWrInputError(rdx: UInt64, flags: AttrFlags) -> TDXStatus? {
         for vm in 0..<4 {
             let field = UInt16(truncatingIfNeeded: rdx >> UInt64(16 * vm))
@@ -170,7 +197,8 @@ extension Machine {
     }
 
     /// A failure other than PAGE_ATTR_INVALID: RCX = RDX = 0.
-    private func attrWrFail(_ regs: inout RegisterFile, _ status: TDXStatus) -> TDCallOutcome {
+    @inline(never)
+    func attrWrFail(_ regs: inout RegisterFile, _ status: TDXStatus) -> TDCallOutcome {
         regs.rax = status.rawValue
         regs.rcx = 0
         regs.rdx = 0

@@ -79,6 +79,12 @@ import Testing
             InputError(file: "c.json", line: 2, field: "memory[1]", "overlaps memory[0]")
         ),
         (
+            "{\"memory\": [{\"gpa\": \"0x0\", \"size\": \"0x400001000\", \"state\": \"mapped\"}]}",
+            InputError(
+                file: "c.json", line: 1, field: "memory[0].size", "the memory regions add up to more than 4194304 pages"
+            )
+        ),
+        (
             "{\"vm_ctls\": [0, 2, 0]}",
             InputError(file: "c.json", line: 1, field: "vm_ctls[1]", "2 is above the maximum 1")
         ),

@@ -7,6 +7,9 @@ public enum ConfigDecoder {
     static let regionKeys = ["gpa", "size", "state", "page_size"]
     /// Upper bound on vCPUs a config may ask for (MAX_VCPUS is a 16-bit field).
     public static let maxVCPUs = 0xFFFF
+    /// Upper bound on the leaves the built-in host creates for a config's memory: 4 Mi leaves (16 GiB of 4K
+    /// pages) is 64 MiB of metadata; a larger request is far more likely a typo than a test.
+    public static let maxLeaves: UInt64 = 1 << 22
 
     /// Decodes config JSON text. `file` names the source in errors.
     public static func decode(_ text: String, file: String = "<config>") throws(InputError) -> MachineConfig {
@@ -125,6 +128,15 @@ public enum ConfigDecoder {
     }
 
     static func validate(_ c: MachineConfig, _ root: JSONNode, file: String, field: String) throws(InputError) {
+        var leaves: UInt64 = 0
+        for (i, r) in c.memory.enumerated() {
+            leaves += r.size / r.pageLevel.bytes
+            guard leaves <= maxLeaves else {
+                throw InputError(
+                    file: file, line: memoryLine(root, i), field: "\(field)[\(i)].size",
+                    "the memory regions add up to more than \(maxLeaves) pages")
+            }
+        }
         var previous: (end: UInt64, index: Int)?
         let sorted = c.memory.enumerated().sorted { $0.element.gpa < $1.element.gpa }
         for (i, r) in sorted {

@@ -9,13 +9,17 @@ public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
     public let l2GPAAttrMask: UInt16
     /// MAX_L2_VMS.
     public let maxL2VMs: Int
+    /// The version as one word, major << 32 | minor << 16 | update (1.5.01 → 0x1_0005_0001): how the state
+    /// hash names the module.
+    public let hashID: UInt64
 
     /// TDX module 1.5.01 (reference §1.1, §3.1, §8).
     public static let v1_5_01 = ModuleProfile(
         version: "1.5.01",
         leaves: Set(Leaf.allKnown.map(\.leaf)),
         l2GPAAttrMask: GPAAttributes.supportedMask1501,
-        maxL2VMs: 3)
+        maxL2VMs: 3,
+        hashID: 0x1_0005_0001)
 
     /// Every profile by version string.
     public static let all: [ModuleProfile] = [.v1_5_01]

@@ -65,37 +65,47 @@ public struct Machine: Sendable {
 
     // MARK: State hash
 
-    /// The words the state hash covers, in order: format version, module, TD-scope fields, record counts
-    /// and the GPA-space digest. See `StateHash`.
-    public func hashWords() -> [UInt64] {
-        var w: [UInt64] = [
-            StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits),
-            UInt64(vcpuCount), attributes, xfam, tscFrequency, tdCtls, notifyEnables,
-        ]
-        w += vmCtls.array
-        w += l2SEPTFlushes.array[1...3]
-        w += [
-            tdEpoch, UInt64(space.leaves.count), UInt64(space.tables.count), UInt64(space.contents.count),
-            UInt64(space.blocks.count),
-        ]
-        return w
+    /// Number of words `hashWords()` returns.
+    static let hashWordCount = 22
+
+    /// The words the state hash covers, in order: format version, module, TD-scope fields, VM_CTLS, flush
+    /// counts, TD epoch, record counts and the GPA-space digest (`digest`). See `StateHash`.
+    public func hashWords(digest: UInt64? = nil) -> [UInt64] {
+        [UInt64](unsafeUninitializedCapacity: Machine.hashWordCount) { buffer, count in
+            fillHashWords(buffer, digest: digest ?? space.digest)
+            count = Machine.hashWordCount
+        }
     }
 
-    /// XXH3-64 of the whole machine state, from the incrementally kept digest: O(1) in the number of pages.
+    /// Writes the hashed words, little-endian, into `w` (at least `hashWordCount` words).
+    func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64) {
+        let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
+            StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits), UInt64(vcpuCount),
+            attributes, xfam, tscFrequency, tdCtls, notifyEnables, vmCtls.vm0
+        )
+        w[0] = words.0; w[1] = words.1; w[2] = words.2; w[3] = words.3; w[4] = words.4; w[5] = words.5
+        w[6] = words.6; w[7] = words.7; w[8] = words.8; w[9] = words.9; w[10] = words.10
+        w[11] = vmCtls.vm1; w[12] = vmCtls.vm2; w[13] = vmCtls.vm3
+        w[14] = l2SEPTFlushes.vm1; w[15] = l2SEPTFlushes.vm2; w[16] = l2SEPTFlushes.vm3
+        w[17] = tdEpoch
+        w[18] = UInt64(space.leaves.count) | UInt64(space.blocks.count) << 32
+        w[19] = UInt64(space.tables.count)
+        w[20] = UInt64(space.contents.count)
+        w[21] = digest
+        for i in 0..<Machine.hashWordCount { w[i] = w[i].littleEndian }
+    }
+
+    /// XXH3-64 of the whole machine state, from the incrementally kept digest: O(1) in the number of pages,
+    /// and no allocation (the words are laid out on the stack).
     public func stateHash() -> UInt64 {
-        XXH3.hash(words: hashWords() + [space.digest])
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Machine.hashWordCount) { buffer in
+            fillHashWords(buffer, digest: space.digest)
+            return XXH3.hash(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// The same hash computed from scratch over every record; equals `stateHash()` unless there is a bug.
     public func recomputedStateHash() -> UInt64 {
-        XXH3.hash(words: hashWords() + [space.recomputedDigest()])
-    }
-}
-
-extension ModuleProfile {
-    /// The version as one word for the state hash: major << 32 | minor << 16 | update (1.5.01 → 0x1_0005_0001).
-    public var hashID: UInt64 {
-        let parts = version.split(separator: ".").compactMap { UInt64($0) }
-        return parts.reduce(0) { $0 << 16 | $1 }
+        XXH3.hash(words: hashWords(digest: space.recomputedDigest()))
     }
 }

@@ -10,6 +10,7 @@ public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable, CustomStringCo
     @inlinable public static var memPageAug: SEAMCallLeaf { SEAMCallLeaf(6) }
     @inlinable public static var memRangeBlock: SEAMCallLeaf { SEAMCallLeaf(7) }
     @inlinable public static var mngWr: SEAMCallLeaf { SEAMCallLeaf(13) }
+    @inlinable public static var mrFinalize: SEAMCallLeaf { SEAMCallLeaf(17) }
     @inlinable public static var memPageRemove: SEAMCallLeaf { SEAMCallLeaf(29) }
     @inlinable public static var memTrack: SEAMCallLeaf { SEAMCallLeaf(38) }
     @inlinable public static var memRangeUnblock: SEAMCallLeaf { SEAMCallLeaf(39) }
@@ -18,7 +19,8 @@ public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let allModelled: [(leaf: SEAMCallLeaf, name: String)] = [
         (.vpEnter, "TDH.VP.ENTER"), (.memPageAdd, "TDH.MEM.PAGE.ADD"), (.memSEPTAdd, "TDH.MEM.SEPT.ADD"),
         (.memPageAug, "TDH.MEM.PAGE.AUG"), (.memRangeBlock, "TDH.MEM.RANGE.BLOCK"),
-        (.mngWr, "TDH.MNG.WR"), (.memPageRemove, "TDH.MEM.PAGE.REMOVE"), (.memTrack, "TDH.MEM.TRACK"),
+        (.mngWr, "TDH.MNG.WR"), (.mrFinalize, "TDH.MR.FINALIZE"), (.memPageRemove, "TDH.MEM.PAGE.REMOVE"),
+        (.memTrack, "TDH.MEM.TRACK"),
         (.memRangeUnblock, "TDH.MEM.RANGE.UNBLOCK"),
     ]
 

@@ -21,6 +21,7 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     @inlinable public static var operandBusy: TDXStatus { TDXStatus(0x8000_0200_0000_0000) }
     @inlinable public static var operandBusyHostPriority: TDXStatus { TDXStatus(0x8000_0204_0000_0000) }
     @inlinable public static var hostPriorityBusyTimeout: TDXStatus { TDXStatus(0x9000_0205_0000_0000) }
+    @inlinable public static var opStateIncorrect: TDXStatus { TDXStatus(0xC000_0608_0000_0000) }
     @inlinable public static var vcpuStateIncorrect: TDXStatus { TDXStatus(0xC000_0700_0000_0000) }
     @inlinable public static var noValidVEInfo: TDXStatus { TDXStatus(0xC000_0704_0000_0000) }
     @inlinable public static var tdVMCSFieldNotInitialized: TDXStatus { TDXStatus(0xC000_0730_0000_0000) }
@@ -66,7 +67,8 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
         (.operandInvalid, "TDX_OPERAND_INVALID"), (.operandAddrRangeError, "TDX_OPERAND_ADDR_RANGE_ERROR"),
         (.operandBusy, "TDX_OPERAND_BUSY"), (.operandBusyHostPriority, "TDX_OPERAND_BUSY_HOST_PRIORITY"),
         (.hostPriorityBusyTimeout, "TDX_HOST_PRIORITY_BUSY_TIMEOUT"),
-        (.vcpuStateIncorrect, "TDX_VCPU_STATE_INCORRECT"), (.noValidVEInfo, "TDX_NO_VALID_VE_INFO"),
+        (.opStateIncorrect, "TDX_OP_STATE_INCORRECT"), (.vcpuStateIncorrect, "TDX_VCPU_STATE_INCORRECT"),
+        (.noValidVEInfo, "TDX_NO_VALID_VE_INFO"),
         (.tdVMCSFieldNotInitialized, "TDX_TD_VMCS_FIELD_NOT_INITIALIZED"),
         (.eptWalkFailed, "TDX_EPT_WALK_FAILED"), (.eptEntryFree, "TDX_EPT_ENTRY_FREE"),
         (.eptEntryNotFree, "TDX_EPT_ENTRY_NOT_FREE"), (.eptEntryNotPresent, "TDX_EPT_ENTRY_NOT_PRESENT"),

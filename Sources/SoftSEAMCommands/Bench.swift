@@ -24,7 +24,8 @@ struct Bench: ParsableCommand {
             throw ValidationError(
                 "no benchmark named \(only) (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
         }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
     }
 
     func run() throws {

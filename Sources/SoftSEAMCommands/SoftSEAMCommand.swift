@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SEAMCore
 
 /// `softseam`: the root command. Exit codes: 0 ok, 1 divergence or failure, 2 usage or bad input.
@@ -9,6 +10,22 @@ public struct SoftSEAMCommand: ParsableCommand {
         subcommands: [Demo.self, AliasMapCommand.self, Bench.self])
 
     public init() {}
+
+    /// Parses the process arguments and runs the command, with SoftSEAM's exit codes: 0 ok, 1 divergence or
+    /// failure, 2 usage or bad input. (argument-parser's own code for a usage error is 64.)
+    public static func mainExitingTwoOnUsageErrors() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                var stderr = StandardError()
+                print(fullMessage(for: error), to: &stderr)
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Reports a bad input file the way every command does: the message on stderr, exit code 2.

@@ -1,3 +1,3 @@
 import SoftSEAMCommands
 
-SoftSEAMCommand.main()
+SoftSEAMCommand.mainExitingTwoOnUsageErrors()

@@ -412,3 +412,47 @@ import Testing
         #expect(m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0012, r8: 1, r9: 1).rax == 0)
     }
 }
+
+/// TD build phase (TDCS OP_STATE): host-facts §2.1 (PAGE.ADD only before TDH.MR.FINALIZE), §2.6 (REMOVE
+/// needs BLOCK → TRACK only once the TD runs); TDX_OP_STATE_INCORRECT = 0xC000060800000000 from the module's
+/// error-code header.
+@Suite struct OpStateTests {
+    static let opStateIncorrect: UInt64 = 0xC000_0608_0000_0000
+
+    @Test func pageAddIsRefusedOnceTheTDIsFinalized() {
+        var m = Machine(numL2VMs: 1)
+        var hpa: UInt64 = 0x20_0000_0000
+        BuiltInHost.addTables(&m, gpa: 0x10_0000, above: .size4K, l2: true, hpa: &hpa)
+        var add = RegisterFile(rax: 2, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+        m.seamcall(&add)
+        #expect(add.rax == 0)
+        var finalize = RegisterFile(rax: 17)
+        m.seamcall(&finalize)
+        #expect(finalize.rax == 0)
+        #expect(m.opState == .runnable)
+        add = RegisterFile(rax: 2, rcx: 0x10_1000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+        m.seamcall(&add)
+        #expect(add.rax == Self.opStateIncorrect)
+        finalize = RegisterFile(rax: 17)
+        m.seamcall(&finalize)
+        #expect(finalize.rax == Self.opStateIncorrect)
+    }
+
+    @Test func beforeFinalizeAMappedPageIsRemovedWithoutBlockOrTrack() {
+        var m = Machine(numL2VMs: 1)
+        var hpa: UInt64 = 0x20_0000_0000
+        BuiltInHost.addTables(&m, gpa: 0x10_0000, above: .size4K, l2: true, hpa: &hpa)
+        var add = RegisterFile(rax: 2, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+        m.seamcall(&add)
+        var remove = RegisterFile(rax: 29, rcx: 0x10_0000)
+        m.seamcall(&remove)
+        #expect(remove.rax == 0)
+        #expect(m.space.leaf(containing: 0x10_0000) == nil)
+    }
+
+    @Test func aConfiguredTDIsFinalized() {
+        let m = Machine(
+            config: MachineConfig(numL2VMs: 1, memory: [.init(gpa: 0x10_0000, size: 0x1000, state: .mapped)]))
+        #expect(m.opState == .runnable)
+    }
+}

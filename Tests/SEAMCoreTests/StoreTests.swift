@@ -36,6 +36,18 @@ import Testing
 }
 
 @Suite struct MetadataBudgetTests {
+    @Test func leafSlotsNeverPassThirtyTwoBytesPerLeaf() {
+        // DESIGN.md: ≤ 32 bytes of metadata per mapped 4 KiB page; 1 M pages in ≤ 64 MiB.
+        var map = U64Map(placeholder: PageRecord(state: .free, level: .size4K))
+        var worst = 0.0
+        for key in UInt64(0)..<1_048_576 {
+            map[key] = PageRecord(state: .mapped, level: .size4K)
+            if map.count >= 12 { worst = max(worst, Double(map.slotBytes) / Double(map.count)) }
+        }
+        #expect(worst <= 32.0, "worst \(worst) bytes per leaf")
+        #expect(map.slotBytes <= 64 << 20)
+    }
+
     @Test func pageRecordIsOneWord() {
         // DESIGN.md: ≤ 32 bytes of metadata per mapped 4 KiB page. A record is 8 bytes; with its 8-byte key a
         // U64Map slot is 16 bytes, and at the 3/4 maximum load a leaf costs at most 32 bytes of slots.

@@ -15,7 +15,7 @@ import SEAMTypes
 /// per-record hashes can, and stays canonical because the records are keyed and the sum ignores order.
 public enum StateHash {
     /// Version of this serialization; bump it whenever a word is added, removed or reinterpreted.
-    public static let formatVersion: UInt64 = 2
+    public static let formatVersion: UInt64 = 3
 
     @inline(__always)
     static func leafHash(_ key: UInt64, _ r: PageRecord) -> UInt64 {

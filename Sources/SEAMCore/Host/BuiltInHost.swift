@@ -1,54 +1,57 @@
 import SEAMTypes
 
 /// The deterministic host VMM SoftSEAM ships: it turns a `MachineConfig` into the SEAMCALLs a real host
-/// issues to build the TD — TDH.MNG.WR of VM_CTLS, TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless
-/// `l2_sept` is `on-demand`) down to each region's page size, then TDH.MEM.PAGE.ADD for `mapped` regions and
-/// TDH.MEM.PAGE.AUG for `pending` ones.
+/// issues to build the TD — TDH.MNG.WR of VM_CTLS; TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless
+/// `l2_sept` is `on-demand`) down to each region's page size; TDH.MEM.PAGE.ADD of the `mapped` 4K regions;
+/// TDH.MR.FINALIZE; then TDH.MEM.PAGE.AUG of the `pending` regions, and of the `mapped` 2M ones, which L1
+/// (vCPU 0) accepts at once since PAGE.ADD takes 4K pages only.
 public enum BuiltInHost {
     /// First HPA the built-in host hands out; HPAs only need to be well-formed, the model keeps none.
     static let firstHPA: UInt64 = 0x10_0000_0000
 
-    /// Builds the TD `config` describes into `machine`. A config that passed `ConfigDecoder` cannot make a
-    /// SEAMCALL fail; one that does is a bug in SoftSEAM, and stops here.
+    /// Builds the TD `config` describes into `machine`, leaving it finalized. A config that passed
+    /// `ConfigDecoder` cannot make a SEAMCALL fail; one that does is a bug in SoftSEAM, and stops here.
     public static func setUp(_ machine: inout Machine, _ config: MachineConfig) {
         for (i, ctl) in config.vmCtls.enumerated() where i < config.numL2VMs && ctl != 0 {
             var r = RegisterFile(
-                rax: UInt64(SEAMCallLeaf.mngWr.rawValue), rdx: 0x9110_0003_0000_0012 + UInt64(i + 1),
-                r8: ctl, r9: 1)
+                rax: UInt64(SEAMCallLeaf.mngWr.rawValue), rdx: 0x9110_0003_0000_0012 + UInt64(i + 1), r8: ctl, r9: 1)
             machine.seamcall(&r)
             precondition(r.rax == 0, "TDH.MNG.WR VM_CTLS: \(TDXStatus(r.rax))")
         }
         var hpa = firstHPA
-        for region in config.memory {
-            let level = region.pageLevel
-            var gpa = region.gpa
-            while gpa < region.gpa + region.size {
-                addTables(&machine, gpa: gpa, above: level, l2: config.l2SEPT == .supplied, hpa: &hpa)
-                let leaf: SEAMCallLeaf = region.state == .mapped ? .memPageAdd : .memPageAug
-                hpa = (hpa + level.bytes - 1) & ~(level.bytes - 1)
-                var r = RegisterFile(
-                    rax: UInt64(leaf.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue,
-                    r8: hpa, r9: firstHPA)
-                if region.state == .mapped && level != .size4K {
-                    // TDH.MEM.PAGE.ADD takes 4K pages only: a 2M mapped page is AUGed and accepted for L1.
-                    r.rax = UInt64(SEAMCallLeaf.memPageAug.rawValue)
-                    machine.seamcall(&r)
-                    precondition(
-                        r.rax == 0, "TDH.MEM.PAGE.AUG \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(r.rax))")
-                    var accept = RegisterFile(
-                        rax: UInt64(Leaf.memPageAccept.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue)
-                    _ = try? machine.tdcall(vcpu: 0, &accept)
-                    precondition(
-                        accept.rax == 0,
-                        "TDG.MEM.PAGE.ACCEPT \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(accept.rax))")
-                } else {
-                    machine.seamcall(&r)
-                    precondition(r.rax == 0, "\(leaf) \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(r.rax))")
-                }
-                hpa += level.bytes
-                gpa += level.bytes
+        let l2 = config.l2SEPT == .supplied
+        let added = config.memory.filter { $0.state == .mapped && $0.pageLevel == .size4K }
+        let augmented = config.memory.filter { !($0.state == .mapped && $0.pageLevel == .size4K) }
+        for region in added {
+            for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
+                addTables(&machine, gpa: gpa, above: .size4K, l2: l2, hpa: &hpa)
+                call(&machine, .memPageAdd, PageInfo(gpa: gpa, level: .size4K), r8: next(&hpa), r9: firstHPA)
             }
         }
+        call(&machine, .mrFinalize, PageInfo(rawValue: 0))
+        for region in augmented {
+            let level = region.pageLevel
+            for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(level.bytes)) {
+                addTables(&machine, gpa: gpa, above: level, l2: l2, hpa: &hpa)
+                hpa = (hpa + level.bytes - 1) & ~(level.bytes - 1)
+                call(&machine, .memPageAug, PageInfo(gpa: gpa, level: level), r8: hpa)
+                hpa += level.bytes
+                if region.state == .mapped {
+                    var accept = RegisterFile(
+                        rax: UInt64(Leaf.memPageAccept.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue)
+                    let outcome = try? machine.tdcall(vcpu: 0, &accept)
+                    precondition(
+                        outcome == .completed && accept.rax == 0,
+                        "TDG.MEM.PAGE.ACCEPT \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(accept.rax))")
+                }
+            }
+        }
+    }
+
+    static func call(_ machine: inout Machine, _ leaf: SEAMCallLeaf, _ info: PageInfo, r8: UInt64 = 0, r9: UInt64 = 0) {
+        var r = RegisterFile(rax: UInt64(leaf.rawValue), rcx: info.rawValue, r8: r8, r9: r9)
+        machine.seamcall(&r)
+        precondition(r.rax == 0, "\(leaf) \(info): \(TDXStatus(r.rax))")
     }
 
     /// Adds every missing paging page (L1, and L2 for each VM when `l2`) above a level-`level` leaf at `gpa`,

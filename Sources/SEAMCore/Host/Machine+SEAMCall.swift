@@ -25,6 +25,7 @@ extension Machine {
         case .memPageRemove: tdhMemPageRemove(&regs)
         case .memTrack: tdhMemTrack(&regs)
         case .mngWr: tdhMngWr(&regs)
+        case .mrFinalize: tdhMRFinalize(&regs)
         default: hostStatus(&regs, .operandInvalid.with(.rax))
         }
     }
@@ -32,14 +33,16 @@ extension Machine {
     /// The host leaves `seamcall` carries out.
     public static let implementedSEAMCalls: Set<SEAMCallLeaf> = [
         .memPageAdd, .memPageAug, .memSEPTAdd, .memRangeBlock, .memRangeUnblock, .memPageRemove, .memTrack, .mngWr,
+        .mrFinalize,
     ]
 
     func hostStatus(_ regs: inout RegisterFile, _ status: TDXStatus) {
         regs.rax = status.rawValue
     }
 
-    /// A SEPT error with the module's details: RCX = the architectural entry (R/W/X and leaf bit; SVE alone
-    /// for FREE; SoftSEAM has no HPAs to show), RDX = level | public state << 8 | vm << 16.
+    /// A SEPT error with the module's details: RCX = the architectural entry — SVE alone for FREE; R/W/X and
+    /// PS for a table; for a leaf R/W/X, memory type WB (bits 5:3 = 6) when it is mapped, and PS; SoftSEAM
+    /// has no HPAs to show — and RDX = level | public state << 8 | vm << 16.
     func hostSEPTError(
         _ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry,
         vm: Int = 0
@@ -49,11 +52,15 @@ extension Machine {
         switch entry {
         case .free: (arch, state) = (1 << 63, SEPTState.free.publicValue)
         case .table: (arch, state) = (0x7, SEPTState.nlMapped.publicValue)
-        case .leaf(let r): (arch, state) = ((r.state.isGuestAccessibleLeaf ? 0x7 : 0) | 1 << 7, r.state.publicValue)
+        case .leaf(let r): (arch, state) = ((r.state.isGuestAccessibleLeaf ? 0x37 : 0) | 1 << 7, r.state.publicValue)
         }
         regs.rcx = arch
         regs.rdx = UInt64(level.rawValue) | UInt64(state) << 8 | UInt64(vm & 3) << 16
     }
+
+    /// Whether removing or unblocking a page needs a TDH.MEM.TRACK since its block: only once the TD runs
+    /// (the module's op_state "tracking required" flag is clear before TDH.MR.FINALIZE).
+    var tlbTrackingRequired: Bool { opState == .runnable }
 
     /// Whether an HPA operand names a 4 KiB-aligned page below 2^52.
     static func isPageHPA(_ hpa: UInt64) -> Bool { hpa & 0xFFF == 0 && hpa < 1 << 52 }

@@ -1,12 +1,11 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDH.MEM.PAGE.REMOVE (29): removes a blocked, tracked leaf from the TD; its aliases go with it.
-    /// RCX = page info (4K…1G).
+    /// TDH.MEM.PAGE.REMOVE (29): removes a leaf from the TD; its aliases go with it. RCX = page info (4K…1G).
     ///
-    /// Checks: page info; walk → EPT_WALK_FAILED(RCX); not a leaf → EPT_ENTRY_STATE_INCORRECT(RCX); not
-    /// BLOCKED or PENDING_BLOCKED → GPA_RANGE_NOT_BLOCKED(RCX); not tracked → TLB_TRACKING_NOT_DONE(RCX).
-    /// (SoftSEAM treats the TD as running, where the module requires BLOCK → TRACK → REMOVE.) The leaf
+    /// Checks: page info; walk → EPT_WALK_FAILED(RCX); not a leaf in MAPPED, BLOCKED, PENDING or
+    /// PENDING_BLOCKED → EPT_ENTRY_STATE_INCORRECT(RCX); then, once the TD is finalized (BLOCK → TRACK →
+    /// REMOVE): not blocked → GPA_RANGE_NOT_BLOCKED(RCX), not tracked → TLB_TRACKING_NOT_DONE(RCX). The leaf
     /// becomes FREE, every alias L2_FREE, and the contents are gone. RCX would return the page's HPA;
     /// SoftSEAM has none and returns 0.
     mutating func tdhMemPageRemove(_ regs: inout RegisterFile) {
@@ -21,11 +20,13 @@ extension Machine {
         guard case .leaf(let record) = walk.entry,
             [.mapped, .blocked, .pending, .pendingBlocked].contains(record.state)
         else { return hostSEPTError(&regs, .eptEntryStateIncorrect.with(.rcx), level: info.level, entry: walk.entry) }
-        guard record.state == .blocked || record.state == .pendingBlocked else {
-            return hostSEPTError(&regs, .gpaRangeNotBlocked.with(.rcx), level: info.level, entry: walk.entry)
-        }
         let key = GPASpace.leafKey(info.gpa, info.level)
-        guard space.isBlockTracked(key) else { return hostStatus(&regs, .tlbTrackingNotDone.with(.rcx)) }
+        if tlbTrackingRequired {
+            guard record.state == .blocked || record.state == .pendingBlocked else {
+                return hostSEPTError(&regs, .gpaRangeNotBlocked.with(.rcx), level: info.level, entry: walk.entry)
+            }
+            guard space.isBlockTracked(key) else { return hostStatus(&regs, .tlbTrackingNotDone.with(.rcx)) }
+        }
         space.setLeaf(key, nil)
         space.setBlockTracked(key, nil)
         let first = info.gpa >> 12

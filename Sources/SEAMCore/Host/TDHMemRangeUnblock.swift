@@ -4,8 +4,8 @@ extension Machine {
     /// TDH.MEM.RANGE.UNBLOCK (39): undoes RANGE.BLOCK once the block is tracked. RCX = page info.
     ///
     /// BLOCKED → MAPPED with every alias unblocked; PENDING_BLOCKED → PENDING with the aliases kept
-    /// L2_BLOCKED (ACCEPT unblocks them). Not blocked → EPT_ENTRY_STATE_INCORRECT(RCX); no TDH.MEM.TRACK
-    /// since the block → TLB_TRACKING_NOT_DONE(SEPT_TREE).
+    /// L2_BLOCKED (ACCEPT unblocks them). Not blocked → EPT_ENTRY_STATE_INCORRECT(RCX); once the TD is
+    /// finalized, no TDH.MEM.TRACK since the block → TLB_TRACKING_NOT_DONE(SEPT_TREE).
     mutating func tdhMemRangeUnblock(_ regs: inout RegisterFile) {
         let info = PageInfo(rawValue: regs.rcx)
         regs.rcx = 0
@@ -19,7 +19,9 @@ extension Machine {
             return hostSEPTError(&regs, .eptEntryStateIncorrect.with(.rcx), level: info.level, entry: walk.entry)
         }
         let key = GPASpace.leafKey(info.gpa, info.level)
-        guard space.isBlockTracked(key) else { return hostStatus(&regs, .tlbTrackingNotDone.with(.septTree)) }
+        guard !tlbTrackingRequired || space.isBlockTracked(key) else {
+            return hostStatus(&regs, .tlbTrackingNotDone.with(.septTree))
+        }
         if record.state == .blocked {
             record.state = .mapped
             record.l2Blocked = 0

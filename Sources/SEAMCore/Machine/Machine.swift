@@ -34,6 +34,17 @@ public struct Machine: Sendable {
     /// the TLB flushes L1 asked for, so a missing flush shows up in the state hash.
     public internal(set) var l2SEPTFlushes = PerVM()
 
+    /// The TD's build state (TDCS OP_STATE) as far as the modelled leaves care.
+    public enum OpState: UInt8, Sendable {
+        /// After TDH.MNG.INIT: the host may TDH.MEM.PAGE.ADD; removing pages needs no TLB tracking.
+        case initialized = 0
+        /// After TDH.MR.FINALIZE: PAGE.ADD is refused; REMOVE and UNBLOCK need BLOCK and TRACK first.
+        case runnable = 1
+    }
+
+    /// OP_STATE: `initialized` until the host calls TDH.MR.FINALIZE.
+    public internal(set) var opState = OpState.initialized
+
     /// TD_EPOCH, advanced by TDH.MEM.TRACK.
     public internal(set) var tdEpoch: UInt64 = 1
 
@@ -54,7 +65,8 @@ public struct Machine: Sendable {
         space = GPASpace(width: width)
     }
 
-    /// Builds the TD a config describes, with the built-in host's SEAMCALLs (see `BuiltInHost`).
+    /// Builds the TD a config describes, with the built-in host's SEAMCALLs (see `BuiltInHost`); the TD is
+    /// finalized (RUNNABLE) when it returns.
     public init(config: MachineConfig) {
         self.init(numL2VMs: config.numL2VMs, vcpus: config.vcpus, width: config.gpaw, profile: config.profile)
         BuiltInHost.setUp(&self, config)
@@ -66,7 +78,7 @@ public struct Machine: Sendable {
     // MARK: State hash
 
     /// Number of words `hashWords()` returns.
-    static let hashWordCount = 22
+    static let hashWordCount = 23
 
     /// The words the state hash covers, in order: format version, module, TD-scope fields, VM_CTLS, flush
     /// counts, TD epoch, record counts and the GPA-space digest (`digest`). See `StateHash`.
@@ -77,7 +89,7 @@ public struct Machine: Sendable {
         }
     }
 
-    /// Writes the hashed words, little-endian, into `w` (at least `hashWordCount` words).
+    /// Writes the hashed words, in host order, into `w` (at least `hashWordCount` words).
     func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64) {
         let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
             StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits), UInt64(vcpuCount),
@@ -91,8 +103,8 @@ public struct Machine: Sendable {
         w[18] = UInt64(space.leaves.count) | UInt64(space.blocks.count) << 32
         w[19] = UInt64(space.tables.count)
         w[20] = UInt64(space.contents.count)
-        w[21] = digest
-        for i in 0..<Machine.hashWordCount { w[i] = w[i].littleEndian }
+        w[21] = UInt64(opState.rawValue)
+        w[22] = digest
     }
 
     /// XXH3-64 of the whole machine state, from the incrementally kept digest: O(1) in the number of pages,
@@ -100,6 +112,7 @@ public struct Machine: Sendable {
     public func stateHash() -> UInt64 {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Machine.hashWordCount) { buffer in
             fillHashWords(buffer, digest: space.digest)
+            for i in 0..<Machine.hashWordCount { buffer[i] = buffer[i].littleEndian }  // canonical byte order
             return XXH3.hash(UnsafeRawBufferPointer(buffer))
         }
     }

@@ -1,10 +1,15 @@
-/// A hash map from 64-bit keys to values: open addressing, linear probing, a multiplicative hash.
+/// A hash map from 64-bit keys to values: open addressing, linear probing, a multiplicative hash mapped onto
+/// the table with a multiply-high ("fast range"), so the capacity need not be a power of two.
 ///
 /// It exists because `Dictionary<UInt64, _>` hashes every key with the per-process seeded SipHash: on the
 /// ATTR.WR benchmark (`softseam bench --only attr_wr`, perf) hashing and probing took a fifth of the time.
 /// Keys here are GPA indexes, which a Fibonacci multiply spreads well. Value semantics come from the two
 /// arrays (copy-on-write), so a `Machine` copy is still a snapshot. Iteration order depends on insertion
 /// history: anything that reaches output or a hash sorts the keys or combines commutatively.
+///
+/// The table grows by half when it would pass 3/4 full, so it is never less than half full once past its
+/// first 12 entries: with 8-byte keys and 8-byte values that bounds a `PageRecord` entry at 32 bytes of
+/// slots (DESIGN.md's budget per mapped page), where doubling would let it reach 43.
 public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Marks an empty slot; no GPA index or table key reaches it.
     @usableFromInline static var empty: UInt64 { ~0 }
@@ -13,7 +18,6 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Values by slot; empty slots hold `placeholder` (non-optional values keep the slot 8 bytes for an
     /// 8-byte value, where an Optional would pad it to 16).
     @usableFromInline var values: [Value]
-    @usableFromInline var shift: UInt64
     let placeholder: Value
     public private(set) var count = 0
 
@@ -22,23 +26,32 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
         self.placeholder = placeholder
         keys = [UInt64](repeating: U64Map.empty, count: 16)
         values = [Value](repeating: placeholder, count: 16)
-        shift = 64 - 4
+    }
+
+    /// Number of slots.
+    public var capacity: Int { keys.count }
+
+    /// Bytes the slots take (keys and values), for the metadata budget.
+    public var slotBytes: Int { keys.count * (MemoryLayout<UInt64>.stride + MemoryLayout<Value>.stride) }
+
+    @inlinable @inline(__always)
+    func home(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: UInt64(keys.count)).high)
     }
 
     @inlinable @inline(__always)
-    func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    func next(_ i: Int) -> Int { i &+ 1 == keys.count ? 0 : i &+ 1 }
 
     /// The slot holding `key`, or nil.
     @inlinable
     public func slot(of key: UInt64) -> Int? {
         precondition(key != U64Map.empty)
-        let mask = keys.count - 1
         var i = home(key)
         while true {
             let k = keys[i]
             if k == key { return i }
             if k == U64Map.empty { return nil }
-            i = (i + 1) & mask
+            i = next(i)
         }
     }
 
@@ -64,9 +77,8 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
     mutating func insert(_ key: UInt64, _ v: Value) {
         if let s = slot(of: key) { values[s] = v; return }
         if (count + 1) * 4 > keys.count * 3 { grow() }
-        let mask = keys.count - 1
         var i = home(key)
-        while keys[i] != U64Map.empty { i = (i + 1) & mask }
+        while keys[i] != U64Map.empty { i = next(i) }
         keys[i] = key
         values[i] = v
         count += 1
@@ -75,10 +87,9 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Removes `key` by backward-shift deletion, so probes never need tombstones.
     mutating func remove(_ key: UInt64) {
         guard var hole = slot(of: key) else { return }
-        let mask = keys.count - 1
         var i = hole
         while true {
-            i = (i + 1) & mask
+            i = next(i)
             let k = keys[i]
             if k == U64Map.empty { break }
             // Move k into the hole unless its home lies cyclically in (hole, i].
@@ -97,9 +108,9 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
 
     mutating func grow() {
         let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: U64Map.empty, count: oldKeys.count * 2)
-        values = [Value](repeating: placeholder, count: oldKeys.count * 2)
-        shift -= 1
+        let newCapacity = oldKeys.count + oldKeys.count / 2
+        keys = [UInt64](repeating: U64Map.empty, count: newCapacity)
+        values = [Value](repeating: placeholder, count: newCapacity)
         count = 0
         for (i, k) in oldKeys.enumerated() where k != U64Map.empty { insert(k, oldValues[i]) }
     }

@@ -42,7 +42,9 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
     case 7: regs = RegisterFile(rax: 26, rcx: rng.next() & 0xE)
     case 8:
         var h = RegisterFile(
-            rax: [7, 38, 39, 29, 6, 2][Int(rng.next() % 6)], rcx: page(), r8: 0x30_0000_0000, r9: 0x30_0000_0000)
+            rax: [7, 38, 39, 29, 6, 2][Int(rng.next() % 6)],
+            // Mostly 4K pages; sometimes the 2M entry above one, so non-leaf blocks happen too.
+            rcx: rng.next() % 6 == 0 ? page() & ~0x1F_FFFF | 1 : page(), r8: 0x30_0000_0000, r9: 0x30_0000_0000)
         m.seamcall(&h)
         return
     case 9:

@@ -6,7 +6,8 @@ import SEAMTypes
 ///       leaf        (1 << 56 | gpa>>12,  PageRecord.raw — attributes, TDAL, L2-blocked, level, state)
 ///       table       (2 << 56 | level<<48 | gpa>>(12+9·level),  bits)
 ///       contents    (3 << 56 | gpa>>12,  XXH3-64 of the 4096 bytes)
-///       block       (4 << 56 | gpa>>12 of the blocked leaf,  1 if a TDH.MEM.TRACK followed the block else 0)
+///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
+///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///     digest        = wrapping sum of every record hash (kept up to date on each change)
 ///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`, which start with
 ///                     `formatVersion` and end with the record counts and the digest

@@ -52,6 +52,7 @@ extension Machine {
         switch entry {
         case .free: (arch, state) = (1 << 63, SEPTState.free.publicValue)
         case .table: (arch, state) = (0x7, SEPTState.nlMapped.publicValue)
+        case .blockedTable: (arch, state) = (0, SEPTState.nlBlocked.publicValue)
         case .leaf(let r): (arch, state) = ((r.state.isGuestAccessibleLeaf ? 0x37 : 0) | 1 << 7, r.state.publicValue)
         }
         regs.rcx = arch

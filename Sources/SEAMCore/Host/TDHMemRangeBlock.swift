@@ -6,9 +6,10 @@ extension Machine {
     /// MAPPED → BLOCKED, PENDING → PENDING_BLOCKED; each alias becomes L2_BLOCKED with its permissions
     /// parked. An alias that was already L2_BLOCKED (made on a PENDING page) has its parked R/W/Xs/Xu
     /// overwritten with the live zeros, as the module does, so after ACCEPT it maps with no permissions.
-    /// Already blocked → GPA_RANGE_ALREADY_BLOCKED(RCX) (a warning); FREE → EPT_ENTRY_STATE_INCORRECT(RCX).
-    /// The block must be tracked (TDH.MEM.TRACK) before UNBLOCK or REMOVE. Blocking a non-leaf entry is not
-    /// modelled yet and answers EPT_ENTRY_STATE_INCORRECT(RCX).
+    /// A non-leaf entry (NL_MAPPED) becomes NL_BLOCKED, and so does each L2 VM's entry at that level
+    /// (L2_NL_BLOCKED): every walk through it stops there. Already blocked → GPA_RANGE_ALREADY_BLOCKED(RCX) (a
+    /// warning); FREE → EPT_ENTRY_STATE_INCORRECT(RCX). The block must be tracked (TDH.MEM.TRACK) before
+    /// UNBLOCK or REMOVE once the TD runs.
     mutating func tdhMemRangeBlock(_ regs: inout RegisterFile) {
         let info = PageInfo(rawValue: regs.rcx)
         regs.rcx = 0
@@ -17,6 +18,16 @@ extension Machine {
         let walk = space.walkL1(info.gpa, to: info.level)
         guard walk.level == info.level else {
             return hostSEPTError(&regs, .eptWalkFailed.with(.rcx), level: walk.level, entry: walk.entry)
+        }
+        switch walk.entry {
+        case .table:
+            let bits = space.tableBits(info.gpa, info.level)
+            space.setTableBits(info.gpa, info.level, bits | (bits & 0xF) << GPASpace.blockedShift)
+            space.setBlockTracked(GPASpace.tableBlockKey(info.gpa, info.level), false)
+            return hostStatus(&regs, .success)
+        case .blockedTable:
+            return hostSEPTError(&regs, .gpaRangeAlreadyBlocked.with(.rcx), level: info.level, entry: walk.entry)
+        default: break
         }
         guard case .leaf(var record) = walk.entry, record.state == .mapped || record.state == .pending else {
             if case .leaf(let r) = walk.entry, r.state == .blocked || r.state == .pendingBlocked {

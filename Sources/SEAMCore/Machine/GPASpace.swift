@@ -4,7 +4,8 @@ import SEAMTypes
 /// and page contents.
 ///
 ///     leaves   [gpa>>12 of leaf base : PageRecord]   L1 leaf state, level, TDAL, per-VM L2 leaf attributes
-///     tables   [level, gpa>>(12+9·level) : bits]     which SEPT paging pages exist: bit 0 L1, bit vm L2 VM vm
+///     tables   [level, gpa>>(12+9·level) : bits]     which SEPT paging pages exist: bit 0 L1, bit vm L2 VM vm;
+///                                                     bit 4 + n: that page's parent entry is (L2_)NL_BLOCKED
 ///     contents [gpa>>12 : 4096 bytes]                 sparse; a page never written reads as zeros
 ///     digest   Σ XXH3(record) over all three maps     maintained on every change (O(records changed))
 ///
@@ -14,6 +15,9 @@ import SEAMTypes
 public struct GPASpace: Sendable {
     /// Table bit for the L1 SEPT.
     public static let l1TableBit: UInt8 = 1
+    /// Table bit set, with the presence bits shifted up by 4, when the host blocked the entry pointing to the
+    /// page (NL_BLOCKED in L1, L2_NL_BLOCKED in an L2 SEPT).
+    public static let blockedShift: UInt8 = 4
 
     public let width: GPAWidth
     package private(set) var leaves = U64Map(placeholder: PageRecord(state: .free, level: .size4K))
@@ -23,6 +27,9 @@ public struct GPASpace: Sendable {
     package private(set) var blocks = U64Map(placeholder: false)
     /// Wrapping sum of the XXH3 of every record; see `StateHash`.
     public private(set) var digest: UInt64 = 0
+    /// Number of L1 paging entries that are NL_BLOCKED: while it is 0 no walk can stop at a blocked table,
+    /// which keeps the one-lookup fast path of `walkL1` and `leafSlot` valid.
+    public private(set) var blockedTables = 0
 
     public init(width: GPAWidth) { self.width = width }
 
@@ -32,6 +39,12 @@ public struct GPASpace: Sendable {
     @inline(__always)
     public static func leafKey(_ gpa: UInt64, _ level: PageLevel) -> UInt64 {
         (gpa >> level.shift) << (level.shift - 12)
+    }
+
+    /// The `blocks` key of a blocked non-leaf entry: its `tables` key with bit 62 set, apart from leaf keys.
+    @inline(__always)
+    public static func tableBlockKey(_ gpa: UInt64, _ level: PageLevel) -> UInt64 {
+        tableKey(gpa, level) | 1 << 62
     }
 
     /// The `tables` key of the paging page that the level-`level` entry for `gpa` points to.
@@ -66,15 +79,34 @@ public struct GPASpace: Sendable {
     /// What an L1 SEPT entry is.
     public enum Entry: Equatable, Sendable {
         case free
+        /// NL_MAPPED: points to a paging page.
         case table
+        /// NL_BLOCKED: points to a paging page, blocked by the host; walks stop here.
+        case blockedTable
         case leaf(PageRecord)
     }
 
     /// The L1 entry at `level` for `gpa`, assuming the walk reaches that level.
     public func l1Entry(_ gpa: UInt64, _ level: PageLevel) -> Entry {
         if let r = leaf(at: gpa, level: level) { return .leaf(r) }
-        if level.rawValue >= 1, tableBits(gpa, level) & GPASpace.l1TableBit != 0 { return .table }
+        if level.rawValue >= 1 {
+            let bits = tableBits(gpa, level)
+            if bits & GPASpace.l1TableBit != 0 {
+                return bits & GPASpace.l1TableBit << GPASpace.blockedShift != 0 ? .blockedTable : .table
+            }
+        }
         return .free
+    }
+
+    /// Whether an NL_BLOCKED entry lies on the walk from the root to the level-`level` entry for `gpa`.
+    func blockedAbove(_ gpa: UInt64, _ level: PageLevel) -> Bool {
+        guard blockedTables > 0 else { return false }
+        var l = width.rootLevel
+        while l > level {
+            if tableBits(gpa, l) & GPASpace.l1TableBit << GPASpace.blockedShift != 0 { return true }
+            l = PageLevel(l.rawValue - 1)
+        }
+        return false
     }
 
     /// Where an L1 SEPT walk toward `target` ended, and the entry there.
@@ -87,8 +119,8 @@ public struct GPASpace: Sendable {
     /// Walks the L1 SEPT from the root toward level `target`, stopping early at a FREE entry or a leaf.
     public func walkL1(_ gpa: UInt64, to target: PageLevel) -> Walk {
         // A leaf at the target level implies every table above it exists (tables are never removed while
-        // a leaf is below them), so the common case is one lookup.
-        if let r = leaf(at: gpa, level: target) { return Walk(level: target, entry: .leaf(r)) }
+        // a leaf is below them), so unless some table is blocked the common case is one lookup.
+        if blockedTables == 0, let r = leaf(at: gpa, level: target) { return Walk(level: target, entry: .leaf(r)) }
         var level = width.rootLevel
         while true {
             let e = l1Entry(gpa, level)
@@ -103,8 +135,9 @@ public struct GPASpace: Sendable {
         walkL1(gpa, to: .size4K)
     }
 
-    /// Walks VM `vm`'s L2 SEPT toward level `target`: nil when every paging page down to it exists, else
-    /// the level of the L2_FREE entry where the walk stopped (reference §12 E5).
+    /// Walks VM `vm`'s L2 SEPT toward level `target`: nil when every paging page down to it exists and no
+    /// entry on the way is L2_NL_BLOCKED, else the level of the entry where the walk stopped (an L2_FREE or
+    /// blocked entry has no permissions, reference §12 E5).
     public func walkL2(_ gpa: UInt64, vm: Int, to target: PageLevel) -> PageLevel? {
         GPASpace.walkL2(tables, root: width.rootLevel.rawValue, gpa, vm: vm, to: target.rawValue)
     }
@@ -117,7 +150,9 @@ public struct GPASpace: Sendable {
         var level = root
         while level > target {
             let key = UInt64(level) << 48 | gpa >> (12 &+ 9 &* UInt64(level))
-            guard let slot = tables.slot(of: key), tables.value(at: slot) & bit != 0 else { return PageLevel(level) }
+            guard let slot = tables.slot(of: key), tables.value(at: slot) & (bit | bit << 4) == bit else {
+                return PageLevel(level)
+            }
             level &-= 1
         }
         return nil
@@ -151,7 +186,8 @@ public struct GPASpace: Sendable {
     /// The slot of the leaf at (`gpa`, `level`), for an in-place update.
     @inline(__always)
     package func leafSlot(_ gpa: UInt64, _ level: PageLevel) -> Int? {
-        guard let i = leaves.slot(of: GPASpace.leafKey(gpa, level)), leaves.value(at: i).level == level
+        guard let i = leaves.slot(of: GPASpace.leafKey(gpa, level)), leaves.value(at: i).level == level,
+            !blockedAbove(gpa, level)
         else { return nil }
         return i
     }
@@ -159,6 +195,8 @@ public struct GPASpace: Sendable {
     /// Sets table bits under the level-`level` entry for `gpa`.
     public mutating func setTableBits(_ gpa: UInt64, _ level: PageLevel, _ bits: UInt8) {
         let key = GPASpace.tableKey(gpa, level)
+        let blocked = GPASpace.l1TableBit << GPASpace.blockedShift
+        blockedTables += (bits & blocked != 0 ? 1 : 0) - ((tables[key] ?? 0) & blocked != 0 ? 1 : 0)
         if let old = tables[key] { digest &-= StateHash.tableHash(key, old) }
         tables[key] = bits == 0 ? nil : bits
         if bits != 0 { digest &+= StateHash.tableHash(key, bits) }

@@ -16,6 +16,7 @@ extension Machine {
         switch walk.entry {
         case .free: (state, isLeaf, rwx) = (SEPTState.free.publicValue, false, 0)
         case .table: (state, isLeaf, rwx) = (SEPTState.nlMapped.publicValue, false, 0x7)
+        case .blockedTable: (state, isLeaf, rwx) = (SEPTState.nlBlocked.publicValue, false, 0)
         case .leaf(let r): (state, isLeaf, rwx) = (r.state.publicValue, true, r.state.isGuestAccessibleLeaf ? 0x7 : 0)
         }
         let eeq = ExtendedExitQualification(

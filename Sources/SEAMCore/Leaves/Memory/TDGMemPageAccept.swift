@@ -25,7 +25,9 @@ extension Machine {
             return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .accept))
         }
         guard case .leaf(var record) = walk.entry else {
-            if walk.entry == .table { return complete(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue))) }
+            if walk.entry == .table || walk.entry == .blockedTable {
+                return complete(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue)))
+            }
             return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .accept))
         }
         if record.state.isGuestAccessibleLeaf {

@@ -143,7 +143,7 @@ extension Machine {
     @inline(never)
     func attrWrNoLeaf(_ regs: inout RegisterFile, gpa: UInt64, level: PageLevel) -> TDCallOutcome {
         let walk = space.walkL1(gpa, to: level)
-        if walk.level == level, walk.entry == .table {
+        if walk.level == level, walk.entry == .table || walk.entry == .blockedTable {
             return attrWrFail(&regs, .pageSizeMismatch.with(detail: UInt32(level.rawValue)))
         }
         return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .attrWr))

@@ -119,6 +119,12 @@ public enum ConformanceRunner {
             if regs.rcx != 0 { return "RCX is \(hexShort(regs.rcx)) on failure, expected 0" }
             if expected.code != .pageAttrInvalid && regs.rdx != 0 { return "RDX is \(hexShort(regs.rdx)), expected 0" }
         }
+        if row["out_rcx"] != "-", regs.rcx != (try row.integer("out_rcx")) {
+            return "RCX is \(hex64(regs.rcx)), expected \(row["out_rcx"])"
+        }
+        if row["out_rdx"] != "-", regs.rdx != (try row.integer("out_rdx")) {
+            return "RDX is \(hex64(regs.rdx)), expected \(row["out_rdx"])"
+        }
         return nil
     }
 

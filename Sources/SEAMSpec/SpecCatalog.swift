@@ -10,7 +10,10 @@ public enum SpecCatalog {
         ("operand-ids.tsv", ["id", "name"]),
         ("gpa-attr-bits.tsv", ["bit", "name"]),
         ("gpa-attr-legality.tsv", ["attrs", "present", "legal"]),
-        ("attr-wr-failures.tsv", ["priority", "condition", "rcx", "rdx", "r8", "expected", "operand"]),
+        (
+            "attr-wr-failures.tsv",
+            ["priority", "condition", "rcx", "rdx", "r8", "expected", "operand", "out_rcx", "out_rdx"]
+        ),
     ]
 
     /// Loads one table from `directory`.

@@ -4,7 +4,8 @@ import Testing
 
 // TDG.MEM.PAGE.ACCEPT (leaf 6). Expected values from the ABI reference §1.3, §3.5, §3.6, §12 E2, E3, O1, O4,
 // §12 D, and host-facts §4 (host view of the TD exit). Standard TD layout: see HandDerivedSupport.swift.
-// Contents zeroing is not checked: Machine has no public memory-write API (no `writeMemory`).
+// Contents zeroing is not observable here: L1 cannot write a PENDING page (MemoryAccessTests covers a
+// removed and re-accepted page reading zero).
 @Suite struct AcceptTests {
 
     @Test func acceptUnblocksEveryAlias() throws {

@@ -118,7 +118,14 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
         var invept = RegisterFile(rax: 26, rcx: 0b10)
         _ = try? m.tdcall(vcpu: 0, &invept)
         #expect(invept.rax == 0)
-        #expect(m.stateHash() != before)
+        let afterFlush = m.stateHash()
+        #expect(afterFlush != before)
+        // TDH.MNG.WR of VM_CTLS[2] bit 0 (field 0x9110000300000014, write mask 1).
+        var wr = RegisterFile(rax: 13, rdx: 0x9110_0003_0000_0014, r8: 1, r9: 1)
+        m.seamcall(&wr)
+        #expect(wr.rax == 0)
+        #expect(m.stateHash() != afterFlush)
+        #expect(m.stateHash() == m.recomputedStateHash())
     }
 
     @Test func demoStateHashIsPinned() {

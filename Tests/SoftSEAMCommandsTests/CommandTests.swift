@@ -41,12 +41,12 @@ let repositoryRoot: String = {
         var scenario = try SoftSEAMCommand.parseAsRoot([
             "alias-map", repositoryRoot + "/Traces/alias-table-demo.scenario.jsonl",
         ])
-        try scenario.run()
+        #expect(throws: Never.self) { try scenario.run() }
         let config = try temporaryFile(
             "ok.json",
             "{\"num_l2_vms\": 2, \"memory\": [{\"gpa\": \"0x0\", \"size\": \"0x10000\", \"state\": \"pending\"}]}")
         var map = try SoftSEAMCommand.parseAsRoot(["alias-map", "--json", config])
-        try map.run()
+        #expect(throws: Never.self) { try map.run() }
     }
 
     @Test func demoParsesItsFlags() throws {

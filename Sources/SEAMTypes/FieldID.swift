@@ -61,12 +61,6 @@ public struct FieldID: RawRepresentable, Hashable, Sendable, CustomStringConvert
         rawValue & (FieldID.reservedMask | .mask(46, 34)) == 0
     }
 
-    /// The id with the context code, element size, inc-size and write-mask-valid bits cleared: the part a
-    /// field lookup compares (the module ignores those bits on single-element access).
-    public var lookupKey: UInt64 {
-        rawValue & ~(UInt64.mask(54, 50) | .mask(33, 32))
-    }
-
     public var description: String {
         "\(hex64(rawValue)) (class \(classCode), context \(contextCode), code \(hexShort(UInt64(fieldCode))))"
     }

@@ -32,18 +32,7 @@ public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConve
         "PENDING_EXPORTED_DIRTY", "PENDING_EXPORTED_DIRTY_BLOCKEDW",
     ]
 
-    /// The state for an ABI name such as `PENDING_BLOCKED`.
-    public init?(name: String) {
-        guard let i = SEPTState.names.firstIndex(of: name) else { return nil }
-        rawValue = UInt8(i)
-    }
-
-    /// Whether the state is in `set`, a bitmask over raw values (bit n = state n): a set test without hashing
-    /// on the TDCALL hot path.
-    @inlinable
-    public func isIn(_ set: UInt16) -> Bool { rawValue < 16 && set & (1 << UInt16(rawValue)) != 0 }
-
-    /// The bitmask `isIn` takes, for a list of states.
+    /// A set of states as a bitmask over raw values (bit n = state n), for hot-path membership tests.
     @inlinable
     public static func mask(_ states: SEPTState...) -> UInt16 {
         var m: UInt16 = 0
@@ -55,10 +44,6 @@ public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConve
     @inlinable public var isPending: Bool { rawValue >= 10 && rawValue <= 15 }
     /// States in which L1 may access the page: MAPPED and the BLOCKEDW/EXPORTED family (reference §12 O1).
     @inlinable public var isGuestAccessibleLeaf: Bool { rawValue < 16 && (1 << UInt16(rawValue)) & 0b11_1101_0000 != 0 }
-    /// Non-leaf states.
-    public var isNonLeaf: Bool { self == .nlMapped || self == .nlBlocked }
-    /// Leaf states other than FREE and REMOVED.
-    public var isLeaf: Bool { rawValue >= 4 }
 
     public var description: String {
         Int(rawValue) < SEPTState.names.count ? SEPTState.names[Int(rawValue)] : "SEPT state \(rawValue)"

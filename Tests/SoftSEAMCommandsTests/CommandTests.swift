@@ -70,3 +70,37 @@ let repositoryRoot: String = {
         #expect(written == committed)
     }
 }
+
+@Suite struct ConformCommandTests {
+    /// A copy of Specs/ in a temporary directory with `edit` applied to one table.
+    func specsCopy(editing file: String, _ edit: (String) -> String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("softseam-specs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Specs") {
+            var text = try String(contentsOfFile: repositoryRoot + "/Specs/" + name, encoding: .utf8)
+            if name == file { text = edit(text) }
+            try Data(text.utf8).write(to: dir.appendingPathComponent(name))
+        }
+        return dir.path
+    }
+
+    @Test func conformPassesOnTheCommittedTables() throws {
+        var command = try SoftSEAMCommand.parseAsRoot(["conform", "--specs", repositoryRoot + "/Specs"])
+        #expect(throws: Never.self) { try command.run() }
+    }
+
+    @Test func conformExitsOneWhenARowDisagrees() throws {
+        let dir = try specsCopy(editing: "status-codes.tsv") {
+            $0.replacingOccurrences(
+                of: "TDX_PAGE_ATTR_INVALID\t0xC0000B1100000000", with: "TDX_PAGE_ATTR_INVALID\t0xC0000B1200000000")
+        }
+        var command = try SoftSEAMCommand.parseAsRoot(["conform", "--specs", dir])
+        #expect(throws: ExitCode(1)) { try command.run() }
+    }
+
+    @Test func conformExitsTwoOnAMalformedTable() throws {
+        let dir = try specsCopy(editing: "leaves.tsv") { $0 + "41\tTDG.NOPE\n" }
+        var command = try SoftSEAMCommand.parseAsRoot(["conform", "--specs", dir])
+        #expect(throws: ExitCode(2)) { try command.run() }
+    }
+}

@@ -30,12 +30,6 @@ extension Machine {
         }
     }
 
-    /// The host leaves `seamcall` carries out.
-    public static let implementedSEAMCalls: Set<SEAMCallLeaf> = [
-        .memPageAdd, .memPageAug, .memSEPTAdd, .memRangeBlock, .memRangeUnblock, .memPageRemove, .memTrack, .mngWr,
-        .mrFinalize,
-    ]
-
     func hostStatus(_ regs: inout RegisterFile, _ status: TDXStatus) {
         regs.rax = status.rawValue
     }
@@ -43,11 +37,7 @@ extension Machine {
     /// A SEPT error with the module's details: RCX = the architectural entry — SVE alone for FREE; R/W/X and
     /// PS for a table; for a leaf R/W/X, memory type WB (bits 5:3 = 6) when it is mapped, and PS; SoftSEAM
     /// has no HPAs to show — and RDX = level | public state << 8 | vm << 16.
-    func hostSEPTError(
-        _ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry,
-        vm: Int = 0
-    ) {
-        regs.rax = status.rawValue
+    func hostSEPTError(_ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, entry: GPASpace.Entry) {
         let (arch, state): (UInt64, UInt8)
         switch entry {
         case .free: (arch, state) = (1 << 63, SEPTState.free.publicValue)
@@ -55,8 +45,26 @@ extension Machine {
         case .blockedTable: (arch, state) = (0, SEPTState.nlBlocked.publicValue)
         case .leaf(let r): (arch, state) = ((r.state.isGuestAccessibleLeaf ? 0x37 : 0) | 1 << 7, r.state.publicValue)
         }
+        hostSEPTDetails(&regs, status, level: level, arch: arch, state: state, vm: 0)
+    }
+
+    /// Writes a SEPT error status with its details: RCX = the architectural entry, RDX = level | public
+    /// state << 8 | VM index << 16 (host-facts §2.0).
+    func hostSEPTDetails(
+        _ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, arch: UInt64, state: UInt8, vm: Int
+    ) {
+        regs.rax = status.rawValue
         regs.rcx = arch
         regs.rdx = UInt64(level.rawValue) | UInt64(state) << 8 | UInt64(vm & 3) << 16
+    }
+
+    /// An L2 SEPT non-leaf entry's details (host-facts §2.0): L2_FREE shows SVE alone (public state 0x40);
+    /// an L2_NL_MAPPED entry R, W, X and Xu (0xC4); an L2_NL_BLOCKED one no permissions (0xC1).
+    func l2EntryDetails(_ gpa: UInt64, level: PageLevel, vm: Int) -> (arch: UInt64, state: UInt8) {
+        let bits = space.tableBits(gpa, level)
+        let present = UInt8(1) << UInt8(vm)
+        if bits & present == 0 { return (1 << 63, 0x40) }
+        return bits & present << GPASpace.blockedShift != 0 ? (0, 0xC1) : (0x407, 0xC4)
     }
 
     /// Whether removing or unblocking a page needs a TDH.MEM.TRACK since its block: only once the TD runs

@@ -64,10 +64,9 @@ extension Machine {
             for vm in 1...3 where inputs[vm] != Machine.nullPA {
                 guard vm <= numL2VMs else { return hostStatus(&regs, .operandInvalid.with(OperandID(8 + UInt32(vm)))) }
                 if let stop = space.walkL2(gpa, vm: vm, to: level) {
-                    regs.rdx = UInt64(stop.rawValue) | UInt64(0x40) << 8 | UInt64(vm) << 16
-                    regs.rcx = 1 << 63
-                    regs.rax = TDXStatus.l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue)).rawValue
-                    return
+                    let (arch, state) = l2EntryDetails(gpa, level: stop, vm: vm)
+                    let status = TDXStatus.l2SEPTWalkFailed.with(hi: UInt16(vm), lo: UInt16(stop.rawValue))
+                    return hostSEPTDetails(&regs, status, level: stop, arch: arch, state: state, vm: vm)
                 }
                 let bit = UInt8(1) << UInt8(vm)
                 if bits & bit == 0 {
@@ -78,12 +77,9 @@ extension Machine {
                     outputs[vm] = Machine.nullPA
                 } else {
                     guard allowExisting else {
-                        // L2_NL_MAPPED details keep R, W, Xs and Xu (bit 10): host-facts §2.0, reference §3.3.
-                        regs.rcx = 0x407
-                        regs.rdx = UInt64(level.rawValue) | UInt64(0xC4) << 8 | UInt64(vm) << 16
-                        regs.rax =
-                            TDXStatus.l2SEPTEntryNotFree.with(hi: UInt16(vm), lo: UInt16(level.rawValue)).rawValue
-                        return
+                        let (arch, state) = l2EntryDetails(gpa, level: level, vm: vm)
+                        let status = TDXStatus.l2SEPTEntryNotFree.with(hi: UInt16(vm), lo: UInt16(level.rawValue))
+                        return hostSEPTDetails(&regs, status, level: level, arch: arch, state: state, vm: vm)
                     }
                     outputs[vm] = inputs[vm] | 1 << 63
                 }

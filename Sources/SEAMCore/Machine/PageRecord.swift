@@ -42,45 +42,52 @@ public struct PageRecord: Hashable, Sendable {
         @inline(__always) set { raw = (raw & ~(7 << 51)) | UInt64(newValue & 7) << 51 }
     }
 
+    /// Shift of VM `vm`'s 16-bit attribute field in `raw`.
+    @inline(__always)
+    public static func attrShift(vm: Int) -> UInt64 { UInt64(truncatingIfNeeded: (vm &- 1) &* 16) }
+
+    /// VM `vm`'s TDAL bit in `raw`.
+    @inline(__always)
+    public static func aliasBit(vm: Int) -> UInt64 { 1 &<< (47 &+ UInt64(truncatingIfNeeded: vm)) }
+
+    /// VM `vm`'s L2-blocked bit in `raw`.
+    @inline(__always)
+    public static func blockedBit(vm: Int) -> UInt64 { 1 &<< (50 &+ UInt64(truncatingIfNeeded: vm)) }
+
     /// Whether L2 VM `vm` (1…3) has an alias of this page.
     @inline(__always)
-    public func isAliased(vm: Int) -> Bool { raw >> UInt64(47 &+ vm) & 1 != 0 }
+    public func isAliased(vm: Int) -> Bool { raw & PageRecord.aliasBit(vm: vm) != 0 }
 
     /// Whether L2 VM `vm`'s alias is L2_BLOCKED.
     @inline(__always)
-    public func isL2Blocked(vm: Int) -> Bool { raw >> UInt64(50 &+ vm) & 1 != 0 }
+    public func isL2Blocked(vm: Int) -> Bool { raw & PageRecord.blockedBit(vm: vm) != 0 }
 
     /// The stored attributes of VM `vm` (1…3), VALID set when aliased. For a blocked alias these are the
     /// parked permissions, as ATTR.RD reports them (reference §12 E13).
     @inline(__always)
     public func attrs(vm: Int) -> GPAAttributes {
-        GPAAttributes(UInt16(truncatingIfNeeded: raw >> UInt64(16 &* (vm &- 1))))
+        GPAAttributes(UInt16(truncatingIfNeeded: raw &>> PageRecord.attrShift(vm: vm)))
     }
 
+    /// Replaces VM `vm`'s stored attributes, leaving its TDAL and blocked bits alone.
     @inline(__always)
     public mutating func setAttrs(vm: Int, _ a: GPAAttributes) {
-        let shift = UInt64(16 &* (vm &- 1))
-        raw = (raw & ~(0xFFFF << shift)) | UInt64(a.rawValue) << shift
+        let shift = PageRecord.attrShift(vm: vm)
+        raw = (raw & ~(0xFFFF &<< shift)) | UInt64(a.rawValue) &<< shift
     }
 
     /// Creates VM `vm`'s alias with `a` (VALID set), blocked when `blocked`.
     @inline(__always)
     public mutating func addAlias(vm: Int, _ a: GPAAttributes, blocked: Bool) {
-        let shift = UInt64(16 &* (vm &- 1))
+        setAttrs(vm: vm, a)
         raw =
-            (raw & ~(0xFFFF << shift | 1 << UInt64(50 &+ vm))) | UInt64(a.rawValue) << shift
-            | 1 << UInt64(47 &+ vm) | (blocked ? 1 << UInt64(50 &+ vm) : 0)
+            (raw & ~PageRecord.blockedBit(vm: vm)) | PageRecord.aliasBit(vm: vm)
+            | (blocked ? PageRecord.blockedBit(vm: vm) : 0)
     }
 
     /// Removes VM `vm`'s alias: the L2 entry becomes L2_FREE and the TDAL bit clears.
     @inline(__always)
     public mutating func removeAlias(vm: Int) {
-        let shift = UInt64(16 &* (vm &- 1))
-        raw &= ~(0xFFFF << shift | 1 << UInt64(47 &+ vm) | 1 << UInt64(50 &+ vm))
-    }
-
-    /// The permissions an L2 access of VM `vm` sees now: none unless aliased and not blocked.
-    public func effectiveAttrs(vm: Int) -> GPAAttributes {
-        isAliased(vm: vm) && !isL2Blocked(vm: vm) ? attrs(vm: vm) : .none
+        raw &= ~(0xFFFF &<< PageRecord.attrShift(vm: vm) | PageRecord.aliasBit(vm: vm) | PageRecord.blockedBit(vm: vm))
     }
 }

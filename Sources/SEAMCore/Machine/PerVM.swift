@@ -26,7 +26,4 @@ public struct PerVM: Hashable, Sendable {
             }
         }
     }
-
-    /// The four values, VM0 first.
-    public var array: [UInt64] { [vm0, vm1, vm2, vm3] }
 }

@@ -1,6 +1,6 @@
 import SEAMTypes
 
-/// What a TDCALL or SEAMCALL did, beyond the registers it wrote.
+/// What a TDCALL did, beyond the registers it wrote.
 public enum TDCallOutcome: Hashable, Sendable {
     /// The call completed; its status is in RAX and its outputs in the other registers.
     case completed

@@ -63,9 +63,9 @@ extension Machine {
                 // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
                 let mask = UInt16(truncatingIfNeeded: r8 &>> shift) | 0x8000
                 let masked = input & mask
-                let field = shift &- 16  // this VM's attributes in the record word
-                let aliasBit: UInt64 = 1 &<< (47 &+ UInt64(truncatingIfNeeded: vm))
-                let blockedBit: UInt64 = aliasBit &<< 3
+                let field = PageRecord.attrShift(vm: vm)  // this VM's attributes in the record word
+                let aliasBit = PageRecord.aliasBit(vm: vm)
+                let blockedBit = PageRecord.blockedBit(vm: vm)
                 let outField: UInt64 = 0xFFFF &<< shift
                 if old & aliasBit != 0 {
                     let current = UInt16(truncatingIfNeeded: old &>> field)

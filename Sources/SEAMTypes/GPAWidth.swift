@@ -22,7 +22,7 @@ public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
 
     /// The module's `check_gpa_validity`: SHARED clear, bits 63:52 clear (MAX_PA is the constant 52), and
     /// bits 51:48 clear when GPAW is 48. `private` asks for a private GPA (the SHARED bit must be 0).
-    @inlinable public func isValidPrivate(_ gpa: UInt64) -> Bool {
+    @inlinable @inline(__always) public func isValidPrivate(_ gpa: UInt64) -> Bool {
         if gpa & 0xFFF0_0000_0000_0000 != 0 { return false }  // bits 63:52
         if bits == 48 && gpa & 0x000F_0000_0000_0000 != 0 { return false }  // bits 51:48
         return gpa & sharedMask == 0

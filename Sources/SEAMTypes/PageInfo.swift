@@ -14,7 +14,7 @@ public struct PageInfo: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     /// The module's `verify_page_info_input` followed by `check_gpa_validity`: reserved bits clear, level
     /// within `maxLevel`, GPA aligned to the level, then a valid private GPA for `width`.
-    @inlinable public func isValid(maxLevel: PageLevel, width: GPAWidth) -> Bool {
+    @inlinable @inline(__always) public func isValid(maxLevel: PageLevel, width: GPAWidth) -> Bool {
         guard rawValue & PageInfo.reservedMask == 0, level <= maxLevel else { return false }
         guard gpa & (level.bytes - 1) == 0 else { return false }
         return width.isValidPrivate(gpa)

@@ -10,9 +10,9 @@ public struct PageLevel: RawRepresentable, Hashable, Comparable, Sendable, Custo
     @inlinable public static var size1G: PageLevel { PageLevel(2) }
 
     /// log2 of the bytes one entry at this level maps: 12, 21, 30, …
-    @inlinable public var shift: UInt64 { 12 + 9 * UInt64(rawValue) }
+    @inlinable @inline(__always) public var shift: UInt64 { 12 + 9 * UInt64(rawValue) }
     /// Bytes one entry at this level maps.
-    @inlinable public var bytes: UInt64 { 1 << shift }
+    @inlinable @inline(__always) public var bytes: UInt64 { 1 << shift }
     /// Number of 4 KiB pages one entry at this level maps.
     public var pages4K: UInt64 { 1 << (9 * UInt64(rawValue)) }
 

@@ -1,11 +1,14 @@
 import CXXHash
 
-/// XXH3-64 over bytes, through Debian's libxxhash. The only place SEAMCore calls into C.
+/// XXH3-64 over bytes, from Debian's libxxhash-dev. The only place SEAMCore calls into C.
+///
+/// The shim includes `xxhash.h` with `XXH_INLINE_ALL`, the library's documented header-only mode, which
+/// names the inlined functions `XXH_INLINE_*`.
 public enum XXH3 {
     /// XXH3_64bits of a byte buffer.
     @inline(__always)
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        XXH3_64bits(bytes.baseAddress, bytes.count)
+        XXH_INLINE_XXH3_64bits(bytes.baseAddress, bytes.count)
     }
 
     /// XXH3_64bits of an array of bytes.

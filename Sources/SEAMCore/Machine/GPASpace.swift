@@ -186,9 +186,17 @@ public struct GPASpace: Sendable {
     /// The slot of the leaf at (`gpa`, `level`), for an in-place update.
     @inline(__always)
     package func leafSlot(_ gpa: UInt64, _ level: PageLevel) -> Int? {
-        guard let i = leaves.slot(of: GPASpace.leafKey(gpa, level)), leaves.value(at: i).level == level,
-            !blockedAbove(gpa, level)
-        else { return nil }
+        guard let i = GPASpace.leafSlot(leaves, gpa, level), blockedTables == 0 || !blockedAbove(gpa, level) else {
+            return nil
+        }
+        return i
+    }
+
+    /// `leafSlot` over the leaves map alone, for when no table is blocked: a method call on the whole
+    /// `GPASpace` from ATTR.WR made the compiler copy the struct (160 bytes) on every call.
+    @inline(__always)
+    static func leafSlot(_ leaves: U64Map<PageRecord>, _ gpa: UInt64, _ level: PageLevel) -> Int? {
+        guard let i = leaves.slot(of: leafKey(gpa, level)), leaves.value(at: i).level == level else { return nil }
         return i
     }
 

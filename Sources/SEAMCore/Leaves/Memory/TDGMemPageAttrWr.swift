@@ -37,7 +37,9 @@ extension Machine {
         let level = info.level
 
         // Step 2: walk the L1 SEPT to the requested level.
-        guard let slot = space.leafSlot(gpa, level) else { return attrWrNoLeaf(&regs, gpa: gpa, level: level) }
+        let found =
+            space.blockedTables == 0 ? GPASpace.leafSlot(space.leaves, gpa, level) : space.leafSlot(gpa, level)
+        guard let slot = found else { return attrWrNoLeaf(&regs, gpa: gpa, level: level) }
         var record = space.leaves.value(at: slot)
         guard Machine.attrWrAllowedStates >> UInt16(record.state.rawValue) & 1 != 0 else {
             return .tdExit(attrWrStateExit(gpa: gpa, level: level, record: record))

@@ -30,7 +30,7 @@ extension Machine {
         space.setLeaf(key, nil)
         space.setBlockTracked(key, nil)
         let first = info.gpa >> 12
-        for page in first..<first + info.level.pages4K { space.zeroPage(page) }
+        space.zeroPages(from: first, count: info.level.pages4K)
         hostStatus(&regs, .success)
     }
 }

@@ -219,8 +219,12 @@ public struct GPASpace: Sendable {
         setPage(pageIndex, page)
     }
 
-    /// Zeroes page `pageIndex`.
-    public mutating func zeroPage(_ pageIndex: UInt64) { setPage(pageIndex, nil) }
+    /// Zeroes `count` pages from `first` (a 2M ACCEPT or REMOVE covers 512): nothing to look up when no page
+    /// holds data.
+    public mutating func zeroPages(from first: UInt64, count: UInt64) {
+        guard contents.count > 0 else { return }
+        for page in first..<first + count where contents[page] != nil { setPage(page, nil) }
+    }
 
     private mutating func setPage(_ pageIndex: UInt64, _ bytes: [UInt8]?) {
         if let old = contents[pageIndex] { digest &-= StateHash.contentsHash(pageIndex, old.hash) }

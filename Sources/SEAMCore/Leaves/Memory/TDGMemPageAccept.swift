@@ -37,7 +37,7 @@ extension Machine {
             return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .accept))
         }
         let first = gpa >> 12
-        for page in first..<first + level.pages4K { space.zeroPage(page) }
+        space.zeroPages(from: first, count: level.pages4K)
         record.state = record.state == .pending ? .mapped : .exportedDirty
         record.l2Blocked = 0
         space.setLeaf(GPASpace.leafKey(gpa, level), record)

@@ -4,7 +4,7 @@ extension Machine {
     /// L1 SEPT leaf states ATTR.RD accepts (reference §1.4, state lookup row 23).
     /// MAPPED, BLOCKEDW, EXPORTED_BLOCKEDW, EXPORTED_DIRTY, EXPORTED_DIRTY_BLOCKEDW, PENDING, PENDING_BLOCKEDW,
     /// PENDING_EXPORTED_BLOCKEDW, PENDING_EXPORTED_DIRTY, PENDING_EXPORTED_DIRTY_BLOCKEDW as a literal bitmask;
-    /// `SEPTStateMaskTests` checks it against `SEPTState.mask` of those states.
+    /// `MetadataBudgetTests.stateMasksMatchTheStateLists` checks it against `SEPTState.mask` of those states.
     package static let attrRdAllowedStates: UInt16 = 0xF7D0
 
     /// TDG.MEM.PAGE.ATTR.RD (leaf 23): reads the L2 attributes of the page holding a GPA (reference §1.4,

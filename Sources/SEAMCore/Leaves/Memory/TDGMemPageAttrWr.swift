@@ -3,7 +3,7 @@ import SEAMTypes
 extension Machine {
     /// L1 SEPT leaf states ATTR.WR accepts (reference §3.4 step 2, state lookup row 24).
     /// As a literal bitmask (MAPPED 4, EXPORTED_DIRTY 8, PENDING 10, PENDING_EXPORTED_DIRTY 14) so the hot path
-    /// reads a constant; `SEPTStateMaskTests` checks it against `SEPTState.mask` of those states.
+    /// reads a constant; `MetadataBudgetTests.stateMasksMatchTheStateLists` checks it against `SEPTState.mask`.
     package static let attrWrAllowedStates: UInt16 = 0x4510
 
     /// TDG.MEM.PAGE.ATTR.WR (leaf 24): sets L2 aliases' attributes of one L1 page (reference §1.5, §3.4,
@@ -47,8 +47,8 @@ extension Machine {
 
         // Step 3: the new attributes of each L2 VM named with VALID. `out` is RDX updated in place. The
         // changes go into `raw`, a copy of the record word (layout in PageRecord), stored only if the whole
-        // call succeeds (step 5). Plain shifts on the word rather than PageRecord's accessors: this loop is
-        // the hot path of the attr_wr benchmark.
+        // call succeeds (step 5). Shifts on the word (bit positions from PageRecord) rather than its
+        // accessors: this loop is the hot path of the attr_wr benchmark.
         let old = record.raw
         var raw = old
         let blockedOnCreate: UInt64 = record.state.isPending ? 1 : 0

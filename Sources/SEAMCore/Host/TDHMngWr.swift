@@ -12,7 +12,7 @@ extension Machine {
         let value = regs.r8, mask = regs.r9
         regs.r8 = 0
         let id = FieldID(regs.rdx & ~UInt64.mask(54, 52) | 1 << 52)
-        guard id.isSingleElement, let (index, element) = TDField.find(id) else {
+        guard id.isSingleElement, let (index, element) = TDField.find(id, numL2VMs: numL2VMs) else {
             return hostStatus(&regs, .metadataFieldIDIncorrect)
         }
         guard TDField.all[index].name == "VM_CTLS", mask & 1 != 0 else {

@@ -20,7 +20,9 @@ extension Machine {
             return complete(&regs, .metadataFirstFieldIDInContext)
         }
         guard fieldID.isSingleElement else { return complete(&regs, .metadataFieldIDIncorrect) }
-        guard let (index, element) = TDField.find(fieldID) else { return complete(&regs, .metadataFieldIDIncorrect) }
+        guard let (index, element) = TDField.find(fieldID, numL2VMs: numL2VMs) else {
+            return complete(&regs, .metadataFieldIDIncorrect)
+        }
         let field = TDField.all[index]
         guard field.guestReadable else { return complete(&regs, .metadataFieldNotReadable) }
         let bytes = FieldID(field.id).elementBytes

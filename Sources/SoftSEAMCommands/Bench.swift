@@ -33,8 +33,11 @@ struct Bench: ParsableCommand {
             for b in Benchmarks.all where only == nil || b.name == only { _ = b.body(iterations) }
             return
         }
-        let results = Benchmarks.all.filter { only == nil || $0.name == only }
-            .map { b in (b.name, Benchmarks.measure(b.body, seconds: seconds)) }
+        var stderr = StandardError()
+        let results = Benchmarks.all.filter { only == nil || $0.name == only }.map { b in
+            print("bench: \(b.name) (\(seconds) s)…", to: &stderr)  // progress: each one runs ≥ `seconds`
+            return (b.name, Benchmarks.measure(b.body, seconds: seconds))
+        }
         if json {
             print("{" + results.map { "\"\($0.0)\": \(Int($0.1))" }.joined(separator: ", ") + "}")
         } else {

@@ -89,19 +89,8 @@ import Testing
     /// Runs ACCEPT expecting a TD exit (host-facts §4): RAX = 0x30, R9 = 0, R8 = requested GPA; L1's
     /// registers and the state untouched (§12 O4).
     private func expectAcceptExit(_ m: inout Machine, rcx: UInt64) throws -> TDExit {
-        let before = m.stateHash()
-        let input = RegisterFile(rax: TDG.accept, rcx: rcx)
-        var regs = input
-        let o = try m.tdcall(vcpu: 0, &regs)
-        #expect(regs == input)
-        #expect(m.stateHash() == before)
-        guard case .tdExit(let e) = o else {
-            Issue.record("expected a TD exit, got \(o) rax \(hex64(regs.rax))")
-            return TDExit(rax: 0)
-        }
-        #expect(e.rax == 0x30)
+        let e = try expectFaultLikeEPTExit(&m, RegisterFile(rax: TDG.accept, rcx: rcx))
         #expect(e.r8 == rcx & ~0xFFF)
-        #expect(e.r9 == 0)
         return e
     }
 

@@ -440,19 +440,8 @@ import Testing
 
     /// Runs ATTR.WR expecting a TD exit; checks L1's registers and the state are untouched (§12 O4).
     private func expectL1Exit(_ m: inout Machine, rcx: UInt64) throws -> TDExit {
-        let before = m.stateHash()
-        let input = RegisterFile(rax: TDG.attrWr, rcx: rcx, rdx: slot(1, 0x8001), r8: slot(1, 0x0001))
-        var regs = input
-        let o = try m.tdcall(vcpu: 0, &regs)
-        #expect(regs == input)
-        #expect(m.stateHash() == before)
-        guard case .tdExit(let e) = o else {
-            Issue.record("expected a TD exit, got \(o) rax \(hex64(regs.rax))")
-            return TDExit(rax: 0)
-        }
-        #expect(e.rax == 0x30)
-        #expect(e.r9 == 0)
-        return e
+        try expectFaultLikeEPTExit(
+            &m, RegisterFile(rax: TDG.attrWr, rcx: rcx, rdx: slot(1, 0x8001), r8: slot(1, 0x0001)))
     }
 
     @Test func fourKRequestInside2MMappedLeafExitsWithQualification0x3A() throws {

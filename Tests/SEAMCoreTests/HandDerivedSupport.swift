@@ -152,3 +152,20 @@ func flushes(_ m: Machine) -> [UInt64] { (0..<4).map { m.l2SEPTFlushes[$0] } }
 
 /// `machine.vmCtls` as four numbers (VM0…VM3).
 func vmCtls(_ m: Machine) -> [UInt64] { (0..<4).map { m.vmCtls[$0] } }
+
+/// Runs a TDCALL expecting the fault-like EPT-violation TD exit of §12 O4: RAX = 0x30 (exit reason 48),
+/// R9 = 0, and L1's registers and the state untouched.
+func expectFaultLikeEPTExit(_ m: inout Machine, _ input: RegisterFile) throws -> TDExit {
+    let before = m.stateHash()
+    var regs = input
+    let o = try m.tdcall(vcpu: 0, &regs)
+    #expect(regs == input)
+    #expect(m.stateHash() == before)
+    guard case .tdExit(let e) = o else {
+        Issue.record("expected a TD exit, got \(o) rax \(hex64(regs.rax))")
+        return TDExit(rax: 0)
+    }
+    #expect(e.rax == 0x30)
+    #expect(e.r9 == 0)
+    return e
+}

@@ -29,6 +29,8 @@ enum St {
     static let fieldNotReadable: UInt64 = 0xC000_0C02_0000_0000
     static let fieldValueNotValid: UInt64 = 0xC000_0C03_0000_0000
     static let firstFieldIDInContext: UInt64 = 0x0000_0C0B_0000_0000
+    /// From the module's error-code header (the reference's §2.2 table omits it).
+    static let opStateIncorrect: UInt64 = 0xC000_0608_0000_0000
     /// Operand id SEPT_TREE (reference §2.3).
     static let opSEPTTree: UInt64 = 146
 }
@@ -51,6 +53,7 @@ enum TDH {
     static let aug: UInt64 = 6
     static let block: UInt64 = 7
     static let mngWr: UInt64 = 13
+    static let finalize: UInt64 = 17
     static let remove: UInt64 = 29
     static let track: UInt64 = 38
     static let unblock: UInt64 = 39
@@ -147,7 +150,7 @@ extension Machine {
     }
 }
 
-/// `machine.l2SEPTFlushes` as four numbers (VM0…VM3), whatever collection type holds them.
+/// `machine.l2SEPTFlushes` as four numbers (VM0…VM3).
 func flushes(_ m: Machine) -> [UInt64] { (0..<4).map { m.l2SEPTFlushes[$0] } }
 
 /// `machine.vmCtls` as four numbers (VM0…VM3).

@@ -414,45 +414,33 @@ import Testing
 }
 
 /// TD build phase (TDCS OP_STATE): host-facts §2.1 (PAGE.ADD only before TDH.MR.FINALIZE), §2.6 (REMOVE
-/// needs BLOCK → TRACK only once the TD runs); TDX_OP_STATE_INCORRECT = 0xC000060800000000 from the module's
-/// error-code header.
+/// needs BLOCK → TRACK only once the TD runs).
 @Suite struct OpStateTests {
-    static let opStateIncorrect: UInt64 = 0xC000_0608_0000_0000
-
-    @Test func pageAddIsRefusedOnceTheTDIsFinalized() {
+    /// A TD not yet finalized, with the paging pages for 0x100000 in place.
+    func initializedMachine() -> Machine {
         var m = Machine(numL2VMs: 1)
         var hpa: UInt64 = 0x20_0000_0000
         BuiltInHost.addTables(&m, gpa: 0x10_0000, above: .size4K, l2: true, hpa: &hpa)
-        var add = RegisterFile(rax: 2, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
-        m.seamcall(&add)
-        #expect(add.rax == 0)
-        var finalize = RegisterFile(rax: 17)
-        m.seamcall(&finalize)
-        #expect(finalize.rax == 0)
+        return m
+    }
+
+    @Test func pageAddIsRefusedOnceTheTDIsFinalized() {
+        var m = initializedMachine()
+        #expect(m.host(TDH.pageAdd, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000).rax == St.success)
+        #expect(m.host(TDH.finalize).rax == St.success)
         #expect(m.opState == .runnable)
-        add = RegisterFile(rax: 2, rcx: 0x10_1000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
-        m.seamcall(&add)
-        #expect(add.rax == Self.opStateIncorrect)
-        finalize = RegisterFile(rax: 17)
-        m.seamcall(&finalize)
-        #expect(finalize.rax == Self.opStateIncorrect)
+        #expect(m.host(TDH.pageAdd, rcx: 0x10_1000, r8: 0x30_0000_0000, r9: 0x30_0000_0000).rax == St.opStateIncorrect)
+        #expect(m.host(TDH.finalize).rax == St.opStateIncorrect)
     }
 
     @Test func beforeFinalizeAMappedPageIsRemovedWithoutBlockOrTrack() {
-        var m = Machine(numL2VMs: 1)
-        var hpa: UInt64 = 0x20_0000_0000
-        BuiltInHost.addTables(&m, gpa: 0x10_0000, above: .size4K, l2: true, hpa: &hpa)
-        var add = RegisterFile(rax: 2, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000)
-        m.seamcall(&add)
-        var remove = RegisterFile(rax: 29, rcx: 0x10_0000)
-        m.seamcall(&remove)
-        #expect(remove.rax == 0)
+        var m = initializedMachine()
+        #expect(m.host(TDH.pageAdd, rcx: 0x10_0000, r8: 0x30_0000_0000, r9: 0x30_0000_0000).rax == St.success)
+        #expect(m.host(TDH.remove, rcx: 0x10_0000).rax == St.success)
         #expect(m.space.leaf(containing: 0x10_0000) == nil)
     }
 
     @Test func aConfiguredTDIsFinalized() {
-        let m = Machine(
-            config: MachineConfig(numL2VMs: 1, memory: [.init(gpa: 0x10_0000, size: 0x1000, state: .mapped)]))
-        #expect(m.opState == .runnable)
+        #expect(standardMachine().opState == .runnable)
     }
 }

@@ -17,16 +17,10 @@ import Testing
                 ]))
     }
 
-    func host(_ m: inout Machine, _ rax: UInt64, _ rcx: UInt64) -> RegisterFile {
-        var r = RegisterFile(rax: rax, rcx: rcx)
-        m.seamcall(&r)
-        return r
-    }
-
     /// RANGE.BLOCK (7) of the level-1 entry covering 0x000000–0x1FFFFF.
     func blocked() -> Machine {
         var m = machine()
-        let r = host(&m, 7, 0x0000_0001)
+        let r = m.host(TDH.block, rcx: 0x0000_0001)
         #expect(r.rax == 0)
         return m
     }
@@ -67,7 +61,7 @@ import Testing
 
     @Test func blockingTwiceIsAWarningAndHostWalksStopThere() {
         var m = blocked()
-        #expect(host(&m, 7, 0x0000_0001).rax == 0x0000_0B07_0000_0001)  // GPA_RANGE_ALREADY_BLOCKED(RCX)
+        #expect(m.host(TDH.block, rcx: 0x0000_0001).rax == 0x0000_0B07_0000_0001)  // GPA_RANGE_ALREADY_BLOCKED(RCX)
         var aug = RegisterFile(rax: 6, rcx: 0x10_8000, r8: 0x30_0000_0000)
         m.seamcall(&aug)
         // EPT_WALK_FAILED(RCX); RDX = level 1 | NL_BLOCKED 0x81 << 8; RCX = the entry, no permissions.
@@ -78,9 +72,9 @@ import Testing
 
     @Test func unblockNeedsTrackThenRestoresTheWalk() throws {
         var m = blocked()
-        #expect(host(&m, 39, 0x0000_0001).rax == 0xC000_0B08_0000_0092)  // TLB_TRACKING_NOT_DONE(SEPT_TREE)
-        #expect(host(&m, 38, 0).rax == 0)
-        #expect(host(&m, 39, 0x0000_0001).rax == 0)
+        #expect(m.host(TDH.unblock, rcx: 0x0000_0001).rax == 0xC000_0B08_0000_0092)  // TLB_TRACKING_NOT_DONE(SEPT_TREE)
+        #expect(m.host(TDH.track, rcx: 0).rax == 0)
+        #expect(m.host(TDH.unblock, rcx: 0x0000_0001).rax == 0)
         var regs = RegisterFile(rax: 24, rcx: 0x10_0000, rdx: 0x8003 << 16, r8: 0xF << 16)
         #expect(try m.tdcall(vcpu: 0, &regs) == .completed)
         #expect(regs.rax == 0)
@@ -90,13 +84,13 @@ import Testing
     @Test func blockAndUnblockLeaveTheStateAsItWas() {
         var m = machine()
         let before = m.stateHash()
-        _ = host(&m, 7, 0x0000_0001)
+        _ = m.host(TDH.block, rcx: 0x0000_0001)
         #expect(m.stateHash() != before)
-        _ = host(&m, 38, 0)
-        _ = host(&m, 39, 0x0000_0001)
+        _ = m.host(TDH.track, rcx: 0)
+        _ = m.host(TDH.unblock, rcx: 0x0000_0001)
         // Only the TD epoch differs from the start.
         var n = machine()
-        _ = host(&n, 38, 0)
+        _ = n.host(TDH.track, rcx: 0)
         #expect(m.stateHash() == n.stateHash())
     }
 
@@ -104,7 +98,7 @@ import Testing
         // Blocking the level-2 entry blocks the L1 PD page and each L2 VM's, so the L1 walk stops first:
         // a 4K request there TD-exits at level 2.
         var m = machine()
-        #expect(host(&m, 7, 0x0000_0002).rax == 0)
+        #expect(m.host(TDH.block, rcx: 0x0000_0002).rax == 0)
         var regs = RegisterFile(rax: 24, rcx: 0x10_2000, rdx: 0x8001 << 16, r8: 0x1 << 16)
         guard case .tdExit(let exit) = try m.tdcall(vcpu: 0, &regs) else {
             Issue.record("expected a TD exit")

@@ -161,17 +161,8 @@ import Testing
 }
 
 /// TDCS fields that exist but have no guest read mask, and ids that match nothing (reference §12 E8;
-/// host-facts §6): NOT_READABLE = 0xC0000C0200000000, FIELD_ID_INCORRECT = 0xC0000C0000000000.
+/// host-facts §6).
 @Suite struct VMRdFieldTableTests {
-    static let notReadable: UInt64 = 0xC000_0C02_0000_0000
-    static let idIncorrect: UInt64 = 0xC000_0C00_0000_0000
-
-    func vmRd(_ m: inout Machine, _ id: UInt64, version: UInt64 = 0) throws -> RegisterFile {
-        var regs = RegisterFile(rax: 7 | version << 16, rdx: id)
-        _ = try m.tdcall(vcpu: 0, &regs)
-        return regs
-    }
-
     @Test(arguments: [
         UInt64(0x1110_0003_0000_0004),  // EPTP
         0x1110_0003_0000_000A,  // TSC_OFFSET
@@ -181,28 +172,24 @@ import Testing
         0x9610_0003_0000_0480,  // VIRTUAL_IA32_VMX_BASIC
     ])
     func existingFieldsWithoutAGuestReadMaskAreNotReadable(_ id: UInt64) throws {
-        var m = Machine(numL2VMs: 1)
-        let r = try vmRd(&m, id)
-        #expect(r.rax == Self.notReadable)
-        #expect(r.r8 == 0)
+        var m = standardMachine(numL2VMs: 1)
+        let c = try m.td(TDG.vmRd, rdx: id)
+        #expect(c.regs.rax == St.fieldNotReadable)
+        #expect(c.regs.r8 == 0)
     }
 
     @Test func l2SEPTRootOfAVMTheTDLacksDoesNotExist() throws {
-        var m = Machine(numL2VMs: 1)
-        #expect(try vmRd(&m, 0x2D10_0003_0000_0000).rax == Self.idIncorrect)  // L2_SEPT_ROOT_3
-        #expect(try vmRd(&m, 0x1110_0003_0000_0005).rax == Self.idIncorrect)  // no field with class 17, code 5
+        var m = standardMachine(numL2VMs: 1)
+        #expect(try m.td(TDG.vmRd, rdx: 0x2D10_0003_0000_0000).regs.rax == St.fieldIDIncorrect)  // L2_SEPT_ROOT_3
+        #expect(try m.td(TDG.vmRd, rdx: 0x1110_0003_0000_0005).regs.rax == St.fieldIDIncorrect)  // class 17 code 5
     }
 
     @Test func nextFieldSkipsFieldsL1CannotRead() throws {
-        var m = Machine(numL2VMs: 1)
         // After TD_CTLS the table holds CPUID_VALID, XBUFF_OFFSETS, TD_EPOCH, REFCOUNT (none guest-readable),
         // then MRTD: host-facts §6 order.
-        let r = try vmRd(&m, 0x1110_0003_0000_0017, version: 1)
-        #expect(r.rax == 0)
-        #expect(r.rdx == 0x1310_0003_0000_0000)
-        // The last readable element is SERVTD_BINDINGS_TABLE[15]; after it RDX = −1.
-        let last = try vmRd(&m, 0x9910_0003_0000_008F, version: 1)
-        #expect(last.rax == 0)
-        #expect(last.rdx == ~0)
+        var m = standardMachine(numL2VMs: 1)
+        let c = try m.td(TDG.vmRd | 1 << 16, rdx: 0x1110_0003_0000_0017)
+        #expect(c.regs.rax == St.success)
+        #expect(c.regs.rdx == 0x1310_0003_0000_0000)
     }
 }

@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libxxhash-dev pkg-config
 
-.PHONY: deps build demo test lint bench release clean
+.PHONY: deps build demo test lint bench release clean generate
 
 ## deps: install the Debian packages the build needs, when any is missing
 deps:
@@ -45,3 +45,9 @@ bench: release
 
 clean:
 	rm -rf .build
+
+## generate: rewrite the Swift sources generated from Specs/ tables (the L2 VMCS field table)
+generate: deps
+	$(SWIFT) build --product softseam
+	.build/debug/softseam generate
+	$(SWIFT) format -i Sources/SEAMCore/VCPU/L2VMCSFields+Generated.swift

@@ -14,6 +14,7 @@ public enum SpecCatalog {
             "attr-wr-failures.tsv",
             ["priority", "condition", "rcx", "rdx", "r8", "expected", "operand", "out_rcx", "out_rdx"]
         ),
+        ("l2-vmcs-fields.tsv", ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs"]),
     ]
 
     /// Loads one table from `directory`.

@@ -7,7 +7,7 @@ public struct SoftSEAMCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "softseam",
         abstract: "The Intel TDX module with TD Partitioning, in software.",
-        subcommands: [Demo.self, AliasMapCommand.self, Conform.self, Bench.self])
+        subcommands: [Demo.self, AliasMapCommand.self, Conform.self, Bench.self, Generate.self])
 
     public init() {}
 

@@ -5,7 +5,9 @@ import SEAMTypes
 ///     record hash   = XXH3-64 of two little-endian words (16 bytes):
 ///       leaf        (1 << 56 | gpa>>12,  PageRecord.raw — attributes, TDAL, L2-blocked, level, state)
 ///       table       (2 << 56 | level<<48 | gpa>>(12+9·level),  bits)
-///       contents    (3 << 56 | gpa>>12,  XXH3-64 of the 4096 bytes)
+///       contents    (3 << 56 | gpa>>12,  Σ over the page's 256-byte chunks of XXH3-64(chunk, seed: chunk index))
+///       VMCS field  (5 << 56 | vcpu << 24 | vm << 16 | field row,  value)   only fields not at reset
+///       MSR bitmap  (6 << 56 | vcpu << 24 | vm << 16 | word,  value)         only words not all ones
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///     digest        = wrapping sum of every record hash (kept up to date on each change)
@@ -16,7 +18,7 @@ import SEAMTypes
 /// per-record hashes can, and stays canonical because the records are keyed and the sum ignores order.
 public enum StateHash {
     /// Version of this serialization; bump it whenever a word is added, removed or reinterpreted.
-    public static let formatVersion: UInt64 = 3
+    public static let formatVersion: UInt64 = 4
 
     @inline(__always)
     static func leafHash(_ key: UInt64, _ r: PageRecord) -> UInt64 {
@@ -36,5 +38,16 @@ public enum StateHash {
     @inline(__always)
     static func blockHash(_ key: UInt64, _ tracked: Bool) -> UInt64 {
         XXH3.hash(words: 4 << 56 | key, tracked ? 1 : 0)
+    }
+
+    /// Key of a per-vCPU record: kind 5 = L2 VMCS field, 6 = L1's MSR-bitmap word.
+    @inline(__always)
+    static func vcpuKey(kind: UInt64, vcpu: Int, vm: Int, item: Int) -> UInt64 {
+        kind << 56 | UInt64(vcpu) << 24 | UInt64(vm) << 16 | UInt64(item)
+    }
+
+    @inline(__always)
+    static func vcpuRecordHash(_ key: UInt64, _ value: UInt64) -> UInt64 {
+        XXH3.hash(words: key, value)
     }
 }

@@ -11,6 +11,12 @@ public enum XXH3 {
         XXH_INLINE_XXH3_64bits(bytes.baseAddress, bytes.count)
     }
 
+    /// XXH3_64bits_withSeed of a byte buffer.
+    @inline(__always)
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        XXH_INLINE_XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, seed)
+    }
+
     /// XXH3_64bits of an array of bytes.
     public static func hash(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { hash($0) }

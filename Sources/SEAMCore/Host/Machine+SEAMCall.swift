@@ -17,6 +17,7 @@ extension Machine {
         let version = UInt8(truncatingIfNeeded: rax >> 16)
         guard version == 0 || leaf == .memSEPTAdd else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
         switch leaf {
+        case .vpEnter: tdhVPEnter(&regs)
         case .memPageAdd: tdhMemPageAdd(&regs)
         case .memPageAug: tdhMemPageAug(&regs)
         case .memSEPTAdd: tdhMemSEPTAdd(version: version, &regs)

@@ -213,10 +213,61 @@ public struct GPASpace: Sendable {
     /// Writes `bytes` into page `pageIndex` at `offset`; a page that becomes all zeros is dropped, so a
     /// zeroed page and a never-touched one are the same state.
     public mutating func writePage(_ pageIndex: UInt64, offset: Int, _ bytes: some Collection<UInt8>) {
-        precondition(offset >= 0 && offset + bytes.count <= 4096)
-        var page = contents[pageIndex]?.bytes ?? [UInt8](repeating: 0, count: 4096)
-        page.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-        setPage(pageIndex, page)
+        let b = Array(bytes)
+        b.withUnsafeBytes { write(pageIndex, offset: offset, $0) }
+    }
+
+    /// Writes `source` into page `pageIndex` at `offset`, in place. Only the 256-byte chunks the write
+    /// changes are rehashed: TDG.VP.ENTER writes its 154-byte buffer back on every L2→L1 exit, and rehashing
+    /// the whole 4 KiB page each time would cost more than the rest of the round trip.
+    mutating func write(_ pageIndex: UInt64, offset: Int, _ source: UnsafeRawBufferPointer) {
+        precondition(offset >= 0 && offset + source.count <= 4096)
+        guard source.count > 0 else { return }
+        guard let slot = contents.slot(of: pageIndex) else {
+            guard source.contains(where: { $0 != 0 }) else { return }  // zeros into a zero page
+            var c = PageContents(bytes: [UInt8](repeating: 0, count: 4096))
+            c.bytes.withUnsafeMutableBytes {
+                $0.baseAddress!.advanced(by: offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
+            }
+            c.hash = PageContents.pageHash(c.bytes)
+            contents[pageIndex] = c
+            digest &+= StateHash.contentsHash(pageIndex, c.hash)
+            return
+        }
+        let oldHash = contents.values[slot].hash
+        var newHash = oldHash
+        var becameZero = false
+        contents.values[slot].bytes.withUnsafeMutableBytes { page in
+            let target = UnsafeMutableRawBufferPointer(rebasing: page[offset..<offset + source.count])
+            guard !target.elementsEqual(source) else { return }
+            let first = offset / PageContents.chunk
+            let last = (offset + source.count - 1) / PageContents.chunk
+            for c in first...last { newHash &-= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
+            target.copyMemory(from: source)
+            for c in first...last { newHash &+= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
+            becameZero = !source.contains(where: { $0 != 0 }) && !page.contains(where: { $0 != 0 })
+        }
+        guard newHash != oldHash || becameZero else { return }
+        digest &-= StateHash.contentsHash(pageIndex, oldHash)
+        if becameZero {
+            contents[pageIndex] = nil
+        } else {
+            contents.values[slot].hash = newHash
+            digest &+= StateHash.contentsHash(pageIndex, newHash)
+        }
+    }
+
+    /// Copies `count` bytes of page `pageIndex` from `offset` into `destination` (zeros for a page never
+    /// written).
+    func read(_ pageIndex: UInt64, offset: Int, into destination: UnsafeMutableRawBufferPointer) {
+        precondition(offset >= 0 && offset + destination.count <= 4096)
+        guard let slot = contents.slot(of: pageIndex) else {
+            destination.initializeMemory(as: UInt8.self, repeating: 0)
+            return
+        }
+        contents.values[slot].bytes.withUnsafeBytes {
+            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + destination.count]))
+        }
     }
 
     /// Zeroes `count` pages from `first` (a 2M ACCEPT or REMOVE covers 512): nothing to look up when no page
@@ -259,18 +310,30 @@ public struct GPASpace: Sendable {
         var d: UInt64 = 0
         for (k, r) in leaves.entries { d &+= StateHash.leafHash(k, r) }
         for (k, b) in tables.entries { d &+= StateHash.tableHash(k, b) }
-        for (k, c) in contents.entries { d &+= StateHash.contentsHash(k, XXH3.hash(c.bytes)) }
+        for (k, c) in contents.entries { d &+= StateHash.contentsHash(k, PageContents.pageHash(c.bytes)) }
         for (k, t) in blocks.entries { d &+= StateHash.blockHash(k, t) }
         return d
     }
 }
 
-/// One 4 KiB page's bytes with their XXH3, so removing the page from the digest needs no rehash.
+/// One 4 KiB page's bytes with their hash: the wrapping sum over its sixteen 256-byte chunks of
+/// XXH3-64(chunk, seed: chunk index). A write rehashes only the chunks it touches.
 package struct PageContents: Sendable {
     package var bytes: [UInt8]
     package var hash: UInt64
+    static let chunk = 256
+
     package init(bytes: [UInt8]) {
         self.bytes = bytes
-        hash = XXH3.hash(bytes)
+        hash = PageContents.pageHash(bytes)
+    }
+
+    static func pageHash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { p in (0..<bytes.count / chunk).reduce(0) { $0 &+ chunkHash(p, $1) } }
+    }
+
+    @inline(__always)
+    static func chunkHash(_ page: UnsafeRawBufferPointer, _ c: Int) -> UInt64 {
+        XXH3.hash(UnsafeRawBufferPointer(rebasing: page[c * chunk..<(c + 1) * chunk]), seed: UInt64(c))
     }
 }

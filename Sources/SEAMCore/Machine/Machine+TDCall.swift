@@ -6,10 +6,14 @@ extension Machine {
     /// RAX bits 63:24 reserved → OPERAND_INVALID(RAX); a version above 0 for any leaf but TDG.VM.RD →
     /// OPERAND_INVALID(RAX); a leaf the profile does not define, or one SoftSEAM does not implement yet →
     /// OPERAND_INVALID(RAX). Otherwise the leaf handler runs and writes the registers the module writes.
-    /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have (API misuse; no register
-    ///   value can cause it).
+    /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
+    ///   vCPU is not running L1 (it runs L2, or waits for the host after a TDG.VP.VMCALL or an L2 TD exit):
+    ///   API misuse that no register value can cause.
     public mutating func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
         guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+        guard case .l1 = vcpus[vcpu].location else {
+            throw .vcpuNotThere(vcpu, needs: "running L1", location: "\(vcpus[vcpu].location)")
+        }
         let rax = regs.rax
         guard rax & .mask(63, 24) == 0 else { return complete(&regs, .operandInvalid.with(.rax)) }
         let leaf = Leaf(UInt16(truncatingIfNeeded: rax))
@@ -22,6 +26,10 @@ extension Machine {
         case .vpInfo: return tdgVPInfo(vcpu: vcpu, &regs)
         case .vpInvEPT: return tdgVPInvEPT(&regs)
         case .vmRd: return tdgVMRd(version: version, &regs)
+        case .vpRd: return tdgVPRd(vcpu: vcpu, &regs)
+        case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
+        case .vpEnter: return tdgVPEnter(vcpu: vcpu, &regs)
+        case .vpVMCall: return tdgVPVMCall(vcpu: vcpu, &regs)
         default:
             // Undefined leaves, and leaves later SoftSEAM work implements (README, "Implemented").
             return complete(&regs, .operandInvalid.with(.rax))
@@ -30,7 +38,7 @@ extension Machine {
 
     /// The leaves `tdcall` carries out; every other leaf answers OPERAND_INVALID(RAX).
     public static let implementedLeaves: Set<Leaf> = [
-        .memPageAttrWr, .memPageAttrRd, .memPageAccept, .vpInfo, .vpInvEPT, .vmRd,
+        .memPageAttrWr, .memPageAttrRd, .memPageAccept, .vpInfo, .vpInvEPT, .vmRd, .vpRd, .vpWr, .vpEnter, .vpVMCall,
     ]
 
     /// Writes `status` to RAX and reports completion.

@@ -45,11 +45,17 @@ public struct Machine: Sendable {
     /// OP_STATE: `initialized` until the host calls TDH.MR.FINALIZE.
     public internal(set) var opState = OpState.initialized
 
+    /// The TD became fatal (NON_RECOVERABLE_TD…): no vCPU enters it again.
+    public internal(set) var isFatal = false
+
     /// TD_EPOCH, advanced by TDH.MEM.TRACK.
     public internal(set) var tdEpoch: UInt64 = 1
 
     /// The GPA space: L1 SEPT, L2 aliases, contents.
     public internal(set) var space: GPASpace
+
+    /// The vCPUs' TDVPS: location, GPR image, per-VM controls and L2 VMCSs.
+    public internal(set) var vcpus: [VCPU]
 
     /// CONFIG_FLAGS: bit 0 is the GPAW control.
     public var configFlags: UInt64 { width.control }
@@ -63,6 +69,7 @@ public struct Machine: Sendable {
         self.width = width
         vcpuCount = vcpus
         space = GPASpace(width: width)
+        self.vcpus = (0..<vcpus).map { VCPU(index: $0, numL2VMs: numL2VMs) }
     }
 
     /// Builds the TD a config describes, with the built-in host's SEAMCALLs (see `BuiltInHost`); the TD is
@@ -77,16 +84,19 @@ public struct Machine: Sendable {
 
     // MARK: State hash
 
-    /// Number of words `hashWords()` returns.
-    static let hashWordCount = 23
+    /// Number of TD-scope words at the start of `hashWords()`.
+    static let hashWordCount = 24
 
     /// The words the state hash covers, in order: format version, module, TD-scope fields, VM_CTLS, flush
-    /// counts, TD epoch, record counts and the GPA-space digest (`digest`). See `StateHash`.
-    public func hashWords(digest: UInt64? = nil) -> [UInt64] {
-        [UInt64](unsafeUninitializedCapacity: Machine.hashWordCount) { buffer, count in
+    /// counts, TD epoch, record counts and the GPA-space digest (`digest`), then each vCPU's TDVPS words
+    /// (`VCPU.hashWords`). See `StateHash`.
+    public func hashWords(digest: UInt64? = nil, vcpuDigests: [UInt64]? = nil) -> [UInt64] {
+        var words = [UInt64](unsafeUninitializedCapacity: Machine.hashWordCount) { buffer, count in
             fillHashWords(buffer, digest: digest ?? space.digest)
             count = Machine.hashWordCount
         }
+        for (i, v) in vcpus.enumerated() { words += v.hashWords(digest: vcpuDigests?[i] ?? v.digest) }
+        return words
     }
 
     /// Writes the hashed words, in host order, into `w` (at least `hashWordCount` words).
@@ -104,21 +114,18 @@ public struct Machine: Sendable {
         w[19] = UInt64(space.tables.count)
         w[20] = UInt64(space.contents.count)
         w[21] = UInt64(opState.rawValue)
-        w[22] = digest
+        w[22] = isFatal ? 1 : 0
+        w[23] = digest
     }
 
-    /// XXH3-64 of the whole machine state, from the incrementally kept digest: O(1) in the number of pages,
-    /// and no allocation (the words are laid out on the stack).
+    /// XXH3-64 of the whole machine state, from the incrementally kept digests: O(vCPUs), independent of
+    /// the number of pages.
     public func stateHash() -> UInt64 {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Machine.hashWordCount) { buffer in
-            fillHashWords(buffer, digest: space.digest)
-            for i in 0..<Machine.hashWordCount { buffer[i] = buffer[i].littleEndian }  // canonical byte order
-            return XXH3.hash(UnsafeRawBufferPointer(buffer))
-        }
+        XXH3.hash(words: hashWords())
     }
 
     /// The same hash computed from scratch over every record; equals `stateHash()` unless there is a bug.
     public func recomputedStateHash() -> UInt64 {
-        XXH3.hash(words: hashWords(digest: space.recomputedDigest()))
+        XXH3.hash(words: hashWords(digest: space.recomputedDigest(), vcpuDigests: vcpus.map { $0.recomputedDigest() }))
     }
 }

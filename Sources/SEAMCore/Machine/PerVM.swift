@@ -27,3 +27,14 @@ public struct PerVM: Hashable, Sendable {
         }
     }
 }
+
+extension PerVM {
+    /// The same value for every VM index.
+    public init(all value: UInt64) {
+        self.init()
+        vm0 = value
+        vm1 = value
+        vm2 = value
+        vm3 = value
+    }
+}

@@ -8,28 +8,45 @@ public enum TDCallOutcome: Hashable, Sendable {
     /// (the exits SEAMCore raises from leaves are fault-like, reference §12 O4): when the host re-enters,
     /// the TDCALL runs again.
     case tdExit(TDExit)
+    /// TDG.VP.ENTER entered L2 VM `vm`: L1 waits inside its TDCALL until L2 exits to it (`Machine.l2Event`
+    /// reports that exit with L1's registers).
+    case enteredL2(vm: Int)
 }
 
-/// The registers the host sees on a TD exit, as TDH.VP.ENTER returns them (reference §1.7, §12 E7).
+/// The registers the host sees on a TD exit, as TDH.VP.ENTER returns them (reference §1.3, §1.7, §12 E7):
+/// RAX = status with the VMX exit reason in bits 31:0, RCX = exit qualification with the VM index in bits
+/// 33:32, RDX = extended exit qualification, R8 = GPA, R9 = interruption information; a TDG.VP.VMCALL exit
+/// also carries the GPRs its select mask names. Every other register is 0.
 public struct TDExit: Hashable, Sendable, CustomStringConvertible {
-    /// Status with the VMX exit reason in bits 31:0 (e.g. 48 for an EPT violation).
-    public var rax: UInt64
-    /// Exit qualification, with the VM index (CURR_VM) in bits 33:32.
-    public var rcx: UInt64
-    /// Extended exit qualification.
-    public var rdx: UInt64
-    /// GPA (bits 11:0 cleared for EPT violations).
-    public var r8: UInt64
-    /// VM-exit interruption information.
-    public var r9: UInt64
+    /// The whole host-facing register file.
+    public var registers: RegisterFile
+
+    public var rax: UInt64 {
+        get { registers.rax }
+        set { registers.rax = newValue }
+    }
+    public var rcx: UInt64 {
+        get { registers.rcx }
+        set { registers.rcx = newValue }
+    }
+    public var rdx: UInt64 {
+        get { registers.rdx }
+        set { registers.rdx = newValue }
+    }
+    public var r8: UInt64 {
+        get { registers.r8 }
+        set { registers.r8 = newValue }
+    }
+    public var r9: UInt64 {
+        get { registers.r9 }
+        set { registers.r9 = newValue }
+    }
 
     public init(rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0) {
-        self.rax = rax
-        self.rcx = rcx
-        self.rdx = rdx
-        self.r8 = r8
-        self.r9 = r9
+        registers = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9)
     }
+
+    public init(registers: RegisterFile) { self.registers = registers }
 
     /// An EPT-violation TD exit (exit reason 48) raised while `vm` is current.
     public static func eptViolation(
@@ -50,11 +67,6 @@ public struct TDExit: Hashable, Sendable, CustomStringConvertible {
     /// The VM index in RCX bits 33:32.
     public var vm: Int { Int(rcx.bits(33, 32)) }
 
-    /// The host-facing register file: RAX, RCX, RDX, R8, R9 as above, everything else zero.
-    public var registers: RegisterFile {
-        RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9)
-    }
-
     public var description: String {
         "TD exit \(exitReason) qual \(hexShort(rcx)) \(eeq) gpa \(hexShort(r8))"
     }
@@ -66,11 +78,19 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     case noSuchVCPU(Int, count: Int)
     /// A memory access through the host API to a GPA L1 cannot reach (shared, unmapped, pending, blocked).
     case notL1Accessible(gpa: UInt64)
+    /// The call needs the vCPU somewhere else: an L1 TDCALL while L2 runs or the host has the vCPU, an L2
+    /// event while L1 runs…
+    case vcpuNotThere(Int, needs: String, location: String)
+    /// An L2 event the model cannot carry out as given (a register index above 15, an access size of 0 or
+    /// above 8, an access that crosses a page).
+    case invalidEvent(String)
 
     public var description: String {
         switch self {
         case .noSuchVCPU(let v, let n): "vCPU \(v) does not exist (the TD has \(n))"
         case .notL1Accessible(let gpa): "GPA \(hexShort(gpa)) is not private memory L1 can access"
+        case .vcpuNotThere(let v, let needs, let location): "vCPU \(v) must be \(needs), but is \(location)"
+        case .invalidEvent(let why): "invalid L2 event: \(why)"
         }
     }
 }

@@ -1,0 +1,115 @@
+import SEAMTypes
+
+/// What a host TDH.VP.ENTER did.
+public enum HostEntryOutcome: Hashable, Sendable {
+    /// The SEAMCALL failed with this status; the vCPU did not run.
+    case failed(TDXStatus)
+    /// L1 runs again. `registers` completes the TDCALL L1 was waiting in — its TDG.VP.VMCALL, or its
+    /// TDG.VP.ENTER after a RESUME_L1 — and is nil when L1 simply re-executes a TDCALL that TD-exited.
+    case resumedL1(registers: RegisterFile?)
+    /// L2 VM `vm` runs again.
+    case resumedL2(vm: Int)
+}
+
+extension Machine {
+    /// The TDVPR HPA SoftSEAM gives vCPU `vcpu`: what the host passes in TDH.VP.ENTER's RCX bits 51:12.
+    public static func tdvpr(vcpu: Int) -> UInt64 { 0x20_0000_0000 + UInt64(vcpu) << 12 }
+
+    /// TDH.VP.ENTER (SEAMCALL 0) from registers: RCX = TDVPR HPA | HOST_RECOVERABILITY_HINT (bit 52) |
+    /// RESUME_L1 (bit 53); reserved bits 11:0 and 63:54 → OPERAND_INVALID(RCX), as is an HPA that is no
+    /// vCPU's TDVPR. On entry RAX = TDX_SUCCESS: the vCPU runs until its next TD exit, which the call that
+    /// causes it reports.
+    mutating func tdhVPEnter(_ regs: inout RegisterFile) {
+        let rcx = regs.rcx
+        let hpa = rcx & .mask(51, 12)
+        guard rcx & (.mask(11, 0) | .mask(63, 54)) == 0, hpa >= Machine.tdvpr(vcpu: 0),
+            hpa < Machine.tdvpr(vcpu: vcpuCount)
+        else { return hostStatus(&regs, .operandInvalid.with(.rcx)) }
+        let vcpu = Int((hpa - Machine.tdvpr(vcpu: 0)) >> 12)
+        switch hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs) {
+        case .failed(let status): hostStatus(&regs, status)
+        case .resumedL1, .resumedL2: hostStatus(&regs, .success)
+        }
+    }
+
+    /// The host re-enters `vcpu` (reference §5.2, §13 B5, B6, O14, O15).
+    ///
+    /// After a TDG.VP.VMCALL from L1, the GPRs its mask selected are copied from `hostRegisters` into L1's
+    /// and the call completes with RAX = 0. After a TD exit from L2: without `resumeL1`, L2 resumes (a routed
+    /// TDVMCALL gets the selected GPRs, RAX = 0 and its RCX back); with it, L1's TDG.VP.ENTER returns
+    /// TDX_L2_EXIT_HOST_ROUTED_ASYNC or _TDVMCALL with the exit information the VMCS holds (R13 = 0), L2's
+    /// state written to its buffer. RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A vCPU running L1
+    /// after a fault-like exit (or never exited) simply goes on running L1.
+    public mutating func hostEnter(vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile) -> HostEntryOutcome {
+        guard i >= 0 && i < vcpuCount else { return .failed(.operandInvalid.with(.rcx)) }
+        guard !isFatal else { return .failed(.nonRecoverableTD) }
+        let pending: VCPU.PendingTDExit
+        switch vcpus[i].location {
+        case .l1:
+            return resumeL1 ? .failed(.operandInvalid.with(.rcx)) : .resumedL1(registers: nil)
+        case .l2:
+            return .failed(.vcpuStateIncorrect)  // running: the host cannot enter it
+        case .host(let p):
+            pending = p
+        }
+        let vm = pending.vm
+        switch pending.kind {
+        case .l1FaultLike:
+            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
+            vcpus[i].location = .l1
+            return .resumedL1(registers: nil)
+        case .l1TDVMCall:
+            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
+            var r = vcpus[i].gprs
+            Machine.copySelected(from: h, into: &r, mask: pending.exit.rcx)
+            r.rax = TDXStatus.success.rawValue
+            vcpus[i].gprs = r
+            vcpus[i].location = .l1
+            return .resumedL1(registers: r)
+        case .l2TDVMCall:
+            var g = vcpus[i].gprs
+            Machine.copySelected(from: h, into: &g, mask: pending.exit.rcx)
+            g.rax = TDXStatus.success.rawValue
+            g.rcx = pending.exit.rcx & 0xFFFF_FFFF
+            vcpus[i].gprs = g
+            guard resumeL1 else {
+                vcpus[i].location = .l2(vm: vm)
+                return .resumedL2(vm: vm)
+            }
+            vcpus[i].hostRouting = .tdvmcall
+            writeBackGuestState(vcpu: i, vm: vm)
+            return .resumedL1(
+                registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: .l2ExitHostRoutedTDVMCall))
+        case .l2Async:
+            guard resumeL1 else {
+                vcpus[i].location = .l2(vm: vm)
+                return .resumedL2(vm: vm)
+            }
+            vcpus[i].hostRouting = .async
+            writeBackGuestState(vcpu: i, vm: vm)
+            return .resumedL1(
+                registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: .l2ExitHostRoutedAsync))
+        }
+    }
+
+    /// Copies the GPRs a TDVMCALL select mask names (bits 2…15) from `source`.
+    static func copySelected(from source: RegisterFile, into target: inout RegisterFile, mask: UInt64) {
+        for n in 2..<16 where mask >> UInt64(n) & 1 != 0 { target[n] = source[n] }
+    }
+
+    /// The exit information VM `vm`'s VMCS holds, as the RESUME_L1 path reports it (unsanitised; R13 = 0).
+    func exitInfoFromVMCS(_ i: Int, _ vm: Int) -> L2ExitInfo {
+        let v = vcpus[i]
+        var info = L2ExitInfo(ExitReason(UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.exitReason))))
+        info.qualification = v.vmcs(vm, L2VMCSLayout.exitQualification)
+        info.guestLinearAddress = v.vmcs(vm, L2VMCSLayout.guestLinearAddress)
+        info.guestPhysicalAddress = v.vmcs(vm, L2VMCSLayout.guestPhysicalAddress)
+        info.interruptionInfo = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.exitInterruptionInfo))
+        info.interruptionErrorCode = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.exitInterruptionErrorCode))
+        info.idtVectoringInfo = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.idtVectoringInfo))
+        info.idtVectoringErrorCode = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.idtVectoringErrorCode))
+        info.instructionLength = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.exitInstructionLength))
+        info.instructionInfo = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.exitInstructionInfo))
+        return info
+    }
+}

@@ -1,0 +1,106 @@
+import SEAMTypes
+
+/// The module's L2 exit router (reference §5.1, §13 A3, B9, B19, O9, O10): each L2 event either completes
+/// in L2, is handled by the module, exits to L1 or exits to the host.
+///
+///     L2 event ──▶ completes in L2 (permitted access, register write, exception L1 does not intercept)
+///              ──▶ module (CR0 write it checks, EFER SCE/LME, MSRs L1 does not intercept, #GP it injects)
+///              ──▶ L2→L1 exit (CPUID, HLT, I/O, intercepted MSRs, CR writes L1 owns, L1-mapped EPT
+///                  violations, TDCALL 77, …) ──▶ L1's TDG.VP.ENTER returns
+///              ──▶ TD exit (NMI, external interrupt, host-owned EPT violation, routed TDVMCALL)
+extension Machine {
+    /// Carries out one L2 event on `vcpu`, which must be running an L2 VM.
+    /// - Throws: `MachineError.vcpuNotThere` when the vCPU is not in L2; `.invalidEvent` for an event the
+    ///   model cannot carry out as given. Architectural outcomes are never thrown.
+    public mutating func l2Event(vcpu i: Int, _ event: L2Event) throws(MachineError) -> L2Outcome {
+        guard i >= 0 && i < vcpuCount else { throw .noSuchVCPU(i, count: vcpuCount) }
+        guard case .l2(let vm) = vcpus[i].location else {
+            throw .vcpuNotThere(i, needs: "running an L2 VM", location: "\(vcpus[i].location)")
+        }
+        switch event {
+        case .setRegister(let r, let value):
+            guard (0..<16).contains(r) else { throw .invalidEvent("register index \(r)") }
+            if r == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[r] = value }
+            return .continued
+        case .jump(let rip):
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, rip)
+            return .continued
+        case .cpuid:
+            return exitToL1(i, vm, L2ExitInfo(.cpuid, instructionLength: 2))
+        case .hlt:
+            return exitToL1(i, vm, L2ExitInfo(.hlt, instructionLength: 1))
+        case .io(let a):
+            guard [1, 2, 4].contains(a.size) else { throw .invalidEvent("I/O size \(a.size)") }
+            return exitToL1(
+                i, vm,
+                L2ExitInfo(.ioInstruction, qualification: a.exitQualification, instructionLength: a.instructionLength))
+        case .rdmsr, .wrmsr:
+            return msrAccess(i, vm, write: event == .wrmsr)
+        case .tdcall:
+            return l2TDCall(i, vm)
+        case .vmcall:
+            return exitToL1(i, vm, L2ExitInfo(.vmcall, instructionLength: 3))
+        case .movToCR(let cr, let gpr):
+            guard gpr < 16 else { throw .invalidEvent("register index \(gpr)") }
+            return movToCR(i, vm, cr: cr, gpr: gpr)
+        case .movFromCR(let cr, let gpr):
+            guard gpr < 16 else { throw .invalidEvent("register index \(gpr)") }
+            let qualification = UInt64(cr & 0xF) | 1 << 4 | UInt64(gpr) << 8
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))
+        case .clts:
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: 2 << 4, instructionLength: 2))
+        case .lmsw(let source):
+            return lmsw(i, vm, source)
+        case .memory(let access):
+            guard (1...8).contains(access.size), access.gpa & 0xFFF + UInt64(access.size) <= 0x1000 else {
+                throw .invalidEvent("a memory access must be 1…8 bytes within one page")
+            }
+            return memoryAccess(i, vm, access)
+        case .exception(let vector, let errorCode):
+            guard vector < 32, vector != 2 else { throw .invalidEvent("exception vector \(vector)") }
+            return exception(i, vm, vector: vector, errorCode: errorCode)
+        case .externalInterrupt(let vector):
+            let info = L2ExitInfo(.externalInterrupt, interruptionInfo: UInt32(vector) | 1 << 31)
+            return .tdExit(asyncTDExit(i, vm, info))
+        case .nmi:
+            let info = L2ExitInfo(.exceptionOrNMI, interruptionInfo: 2 | 2 << 8 | 1 << 31)
+            return .tdExit(asyncTDExit(i, vm, info))
+        case .exit(let reason, let qualification, let length):
+            return otherExit(i, vm, reason, qualification: qualification, length: length)
+        }
+    }
+
+    // MARK: Routes
+
+    /// An L2→L1 exit with status SUCCESS; L2's RIP stays at the exiting instruction (L1 advances it by the
+    /// length in R11[63:32], reference §13 O9).
+    mutating func exitToL1(_ i: Int, _ vm: Int, _ info: L2ExitInfo) -> L2Outcome {
+        .exitToL1(l2ToL1Exit(vcpu: i, vm: vm, info))
+    }
+
+    /// The module completed an instruction for L2: RIP moves past it and L2 goes on.
+    mutating func advanceRIP(_ i: Int, _ vm: Int, by length: UInt64) -> L2Outcome {
+        let rip = vcpus[i].vmcs(vm, L2VMCSLayout.guestRIP)
+        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, rip &+ length)
+        return .continued
+    }
+
+    /// A TD exit that makes the TD unusable (an #MC, an MTF exit, an exit reason the module has no case for;
+    /// reference §5.1, §13 O4): RAX = `status` | exit reason.
+    mutating func fatalTDExit(_ i: Int, _ vm: Int, _ status: TDXStatus, reason: UInt32) -> L2Outcome {
+        isFatal = true
+        let exit = TDExit(rax: status.rawValue | UInt64(reason), rcx: UInt64(vm) << 32)
+        return .tdExit(l2TDExit(vcpu: i, vm: vm, kind: .l2Async, exit, info: nil))
+    }
+
+    /// An asynchronous TD exit from L2 (reference §5.1): RAX = exit reason, RCX = qualification with bits
+    /// 12:7 cleared and the VM index in bits 33:32, RDX = 0, R8 = GPA with bits 11:0 cleared, R9 =
+    /// interruption information. The unsanitised values stay in the VMCS for a RESUME_L1 entry.
+    mutating func asyncTDExit(_ i: Int, _ vm: Int, _ info: L2ExitInfo) -> TDExit {
+        let exit = TDExit(
+            rax: UInt64(info.reason),
+            rcx: info.qualification & ~UInt64.mask(12, 7) & ~UInt64.mask(33, 32) | UInt64(vm) << 32,
+            rdx: 0, r8: info.guestPhysicalAddress & ~0xFFF, r9: UInt64(info.interruptionInfo))
+        return l2TDExit(vcpu: i, vm: vm, kind: .l2Async, exit, info: info)
+    }
+}

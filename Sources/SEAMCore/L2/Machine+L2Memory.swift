@@ -1,0 +1,61 @@
+import SEAMTypes
+
+extension Machine {
+    /// An L2 memory access at a GPA, checked against VM `vm`'s alias (reference §3.3, §5.1, §12 O13, §13 B9).
+    ///
+    /// Permitted when the L1 leaf is guest-accessible and the alias is present, not blocked and grants the
+    /// access: R for a read, W for a write, Xs for a supervisor fetch, Xu for a user fetch when mode-based
+    /// execute control (secondary control bit 22) is on (Xs otherwise). A permitted write changes the page
+    /// contents; a permitted read loads the value into RAX. A denied access is an EPT violation with the
+    /// SDM's exit qualification — access in bits 2:0, the alias's R/W/Xs in bits 5:3 and Xu in bit 6, GLA
+    /// valid (bit 7), linear-address translation (bit 8) and user access (bit 9) when a GLA is given — and goes:
+    /// to L1 when the L1 leaf is guest-accessible; to L1 with extended exit qualification type 6 when the
+    /// leaf is PENDING; to L1 when GPAW is 48, a bit between the shared bit and bit 51 is set and there is a
+    /// GLA; and otherwise (shared GPA, no leaf, blocked or removed page) to the host.
+    mutating func memoryAccess(_ i: Int, _ vm: Int, _ a: MemoryAccess) -> L2Outcome {
+        let gpa = a.gpa
+        var qualification: UInt64 = a.kind == .read ? 1 : a.kind == .write ? 2 : 4
+        if a.gla != nil { qualification |= 1 << 7 | 1 << 8 | (a.isUser ? 1 << 9 : 0) }
+        var info = L2ExitInfo(
+            .eptViolation, qualification: qualification, guestLinearAddress: a.gla ?? 0, guestPhysicalAddress: gpa)
+        let shared = gpa & width.sharedMask != 0
+        guard !shared, gpa >> 52 == 0 else { return .tdExit(asyncTDExit(i, vm, info)) }
+        guard width.isValidPrivate(gpa) else {
+            return a.gla != nil ? exitToL1(i, vm, info) : .tdExit(asyncTDExit(i, vm, info))
+        }
+        guard let leaf = space.leaf(containing: gpa) else { return .tdExit(asyncTDExit(i, vm, info)) }
+        if leaf.state == .pending {
+            info.eeq = ExtendedExitQualification(kind: .pendingEPTViolation).rawValue
+            return exitToL1(i, vm, info)
+        }
+        guard leaf.state.isGuestAccessibleLeaf else { return .tdExit(asyncTDExit(i, vm, info)) }
+        let attrs = leaf.isAliased(vm: vm) && !leaf.isL2Blocked(vm: vm) ? leaf.attrs(vm: vm).rawValue : 0
+        let mbec = vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls) >> 22 & 1 != 0
+        let needed: UInt16 =
+            switch a.kind {
+            case .read: 1
+            case .write: 2
+            case .fetch: a.isUser && mbec ? 8 : 4
+            }
+        if attrs & needed == needed {
+            var data = a.value.littleEndian
+            if a.kind == .write {
+                withUnsafeBytes(of: &data) {
+                    space.write(
+                        gpa >> 12, offset: Int(gpa & 0xFFF), UnsafeRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
+                }
+            } else if a.kind == .read {
+                var loaded: UInt64 = 0
+                withUnsafeMutableBytes(of: &loaded) {
+                    space.read(
+                        gpa >> 12, offset: Int(gpa & 0xFFF),
+                        into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
+                }
+                vcpus[i].gprs.rax = UInt64(littleEndian: loaded)
+            }
+            return .continued
+        }
+        info.qualification |= UInt64(attrs & 0x7) << 3 | (mbec ? UInt64(attrs >> 3 & 1) << 6 : 0)
+        return exitToL1(i, vm, info)
+    }
+}

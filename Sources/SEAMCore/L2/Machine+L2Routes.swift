@@ -1,0 +1,204 @@
+import SEAMTypes
+
+/// The L2 exits the module looks into before deciding where they go (reference §5.1, §7, §13 A3, B7, B19).
+extension Machine {
+    static let msrEFER: UInt32 = 0xC000_0080
+    /// EFER bits an L2 WRMSR may change without L1: SCE and LME.
+    static let eferL2Writable: UInt64 = 0x101
+    /// CR0 bits 28:19, 17 and 15:6: a MOV to CR0 leaves them as they were.
+    static let cr0IgnoredBits: UInt64 = 0x1FFA_FFC0
+
+    /// RDMSR or WRMSR of the MSR in ECX: L1's bitmap (or an MSR outside the bitmap ranges) → L2→L1 exit;
+    /// a read of an IA32_VMX_* MSR → L2→L1 exit; a WRMSR of EFER that changes only SCE and LME is applied by
+    /// the module, any other EFER change exits to L1 (§13 B19). Other MSRs L1 does not intercept run
+    /// natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0 and WRMSR is dropped (README, "Not
+    /// modelled").
+    mutating func msrAccess(_ i: Int, _ vm: Int, write: Bool) -> L2Outcome {
+        let msr = UInt32(truncatingIfNeeded: vcpus[i].gprs.rcx)
+        let info = L2ExitInfo(write ? .wrmsr : .rdmsr, instructionLength: 2)
+        if vcpus[i].msrIntercepted(vm, msr: msr, write: write) { return exitToL1(i, vm, info) }
+        if !write && (0x480...0x492).contains(msr) { return exitToL1(i, vm, info) }
+        let g = vcpus[i].gprs
+        if msr == Machine.msrEFER {
+            let efer = vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER)
+            if write {
+                let new = g.rdx << 32 | g.rax & 0xFFFF_FFFF
+                guard (new ^ efer) & ~Machine.eferL2Writable == 0 else { return exitToL1(i, vm, info) }
+                vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, new)
+            } else {
+                vcpus[i].gprs.rax = efer & 0xFFFF_FFFF
+                vcpus[i].gprs.rdx = efer >> 32
+            }
+        } else if !write {
+            vcpus[i].gprs.rax = 0
+            vcpus[i].gprs.rdx = 0
+        }
+        return advanceRIP(i, vm, by: 2)
+    }
+
+    /// TDCALL from L2 (§5.1, §13 O10): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the host — L2
+    /// must be in 64-bit mode (#GP otherwise), RAX reserved bits or a version give OPERAND_INVALID(RAX) and
+    /// a select mask naming RAX, RCX or RSP or bits 63:32 gives OPERAND_INVALID(RCX), both in L2's RAX without
+    /// an exit. Any other TDCALL is an L2→L1 exit with reason 77.
+    mutating func l2TDCall(_ i: Int, _ vm: Int) -> L2Outcome {
+        let info = L2ExitInfo(.tdcall, instructionLength: 4)
+        let g = vcpus[i].gprs
+        guard g.rax & 0xFFFF == 0, vcpus[i].l2Ctls[vm] & 2 != 0 else { return exitToL1(i, vm, info) }
+        guard isIn64BitMode(vcpus[i], vm) else { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
+        if g.rax & .mask(63, 16) != 0 {
+            vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rax).rawValue
+            return advanceRIP(i, vm, by: 4)
+        }
+        guard g.rcx & (0b10011 | .mask(63, 32)) == 0 else {
+            vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rcx).rawValue
+            return advanceRIP(i, vm, by: 4)
+        }
+        // Trap-like: the TDCALL is complete from L2's point of view once the host answers.
+        _ = advanceRIP(i, vm, by: 4)
+        recordExitInfo(vcpu: i, vm: vm, info)
+        let exit = TDExit(registers: Machine.tdvmcallHostRegisters(g, vm: vm))
+        return .tdExit(l2TDExit(vcpu: i, vm: vm, kind: .l2TDVMCall, exit, info: nil))
+    }
+
+    /// The host's registers on a TDVMCALL exit: RAX = exit reason 77, RCX = the select mask with the VM
+    /// index in bits 33:32, the GPRs the mask selects, 0 in the rest (reference §1.3, §13 O10).
+    static func tdvmcallHostRegisters(_ g: RegisterFile, vm: Int) -> RegisterFile {
+        var r = RegisterFile()
+        let mask = g.rcx & 0xFFFF
+        for n in 2..<16 where mask >> UInt64(n) & 1 != 0 { r[n] = g[n] }
+        r.rax = UInt64(ExitReason.tdcall.rawValue)
+        r.rcx = g.rcx & 0xFFFF_FFFF | UInt64(vm) << 32
+        return r
+    }
+
+    /// L2 runs 64-bit code: IA-32e mode guest and CS.L.
+    func isIn64BitMode(_ v: VCPU, _ vm: Int) -> Bool {
+        v.vmcs(vm, L2VMCSLayout.entryControls) & 0x200 != 0 && v.vmcs(vm, L2VMCSLayout.csAccessRights) & 1 << 13 != 0
+    }
+
+    /// MOV to CR0/CR4 (§13 A3, O8): a change to a bit L1 owns (set in L1's guest/host mask, compared with
+    /// L1's read shadow) exits to L1. Otherwise, CR0: the fixed bits (NE; bits 63:32), PE = 0 with PG = 1
+    /// and WP = 0 under CR4.CET inject #GP; NW or CD exit to L1; else the module writes CR0, keeping bits
+    /// 28:19, 17 and 15:6. CR4: reserved bits and features this TD lacks inject #GP, CET without CR0.WP
+    /// injects #GP, and every other MOV to CR4 exits to L1. CR3 and CR8 exit to L1.
+    mutating func movToCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
+        let v = vcpus[i]
+        let value = gpr == 4 ? v.vmcs(vm, L2VMCSLayout.guestRSP) : v.gprs[Int(gpr)]
+        let info = L2ExitInfo(.crAccess, qualification: UInt64(cr & 0xF) | UInt64(gpr) << 8, instructionLength: 3)
+        switch cr {
+        case 0:
+            if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] != 0 { return exitToL1(i, vm, info) }
+            let cr4 = v.vmcs(vm, L2VMCSLayout.guestCR4)
+            let gp =
+                value & 0x20 == 0 || value >> 32 != 0 || (value & 1 == 0 && value >> 31 & 1 != 0)
+                || (cr4 >> 23 & 1 != 0 && value >> 16 & 1 == 0)
+            if gp { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
+            if value & (1 << 29 | 1 << 30) != 0 { return exitToL1(i, vm, info) }
+            let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
+            vcpus[i].setGuestState(
+                vm, L2VMCSLayout.guestCR0, value & ~Machine.cr0IgnoredBits | old & Machine.cr0IgnoredBits)
+            return advanceRIP(i, vm, by: 3)
+        case 4:
+            if (value ^ v.l1CR4Shadow[vm]) & v.l1CR4Mask[vm] != 0 { return exitToL1(i, vm, info) }
+            let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
+            let gp = value & ~cr4Allowed != 0 || (value >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0)
+            if gp { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
+            return exitToL1(i, vm, info)
+        default:
+            return exitToL1(i, vm, info)
+        }
+    }
+
+    /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (bits 25:0 but 15 and 12:11… as
+    /// SoftSEAM's platform reports them, 0x3FF7FFF), less the features this TD's XFAM and ATTRIBUTES leave
+    /// off — PKE without XFAM.PK (bit 9), CET without both XFAM.CET_U and CET_S (bits 11, 12), UINTR without
+    /// XFAM.ULI (bit 14), KeyLocker always, PKS without ATTRIBUTES.PKS (bit 30) (§13 A3, B18).
+    var cr4Allowed: UInt64 {
+        var allowed: UInt64 = 0x3FF_7FFF
+        if xfam >> 9 & 1 == 0 { allowed &= ~(1 << 22) }
+        if xfam >> 11 & 3 != 3 { allowed &= ~(1 << 23) }
+        if xfam >> 14 & 1 == 0 { allowed &= ~(1 << 25) }
+        allowed &= ~(1 << 19)
+        if attributes >> 30 & 1 == 0 { allowed &= ~(1 << 24) }
+        return allowed
+    }
+
+    /// LMSW (§5.1): a change to an L1-owned bit among CR0 bits 3:0 exits to L1; otherwise the module writes
+    /// bits 3:0, and LMSW cannot clear PE.
+    mutating func lmsw(_ i: Int, _ vm: Int, _ source: UInt16) -> L2Outcome {
+        let v = vcpus[i]
+        let value = UInt64(source)
+        let info = L2ExitInfo(.crAccess, qualification: 3 << 4 | value << 16, instructionLength: 3)
+        if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] & 0xF != 0 { return exitToL1(i, vm, info) }
+        let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
+        vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, old & ~0xF | value & 0xE | (old | value) & 1)
+        return advanceRIP(i, vm, by: 3)
+    }
+
+    /// An exception the module injects into L2 (#GP from its CR checks and TDCALL mode check). If L1's
+    /// exception bitmap intercepts it (for #PF, with the error-code mask and match), it becomes an L2→L1
+    /// exit instead: the VMCS shows reason 0 with the vectored event, but RAX, RCX and R9[31:0] carry the
+    /// original exit's values, as 1.5.01 does (§13 B7). Otherwise L2 takes it: RFLAGS.RF is set and RIP does
+    /// not move.
+    mutating func injectException(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?, cause: L2ExitInfo)
+        -> L2Outcome
+    {
+        guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else {
+            let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | 1 << 16)
+            return .continued
+        }
+        var vectored = L2ExitInfo(.exceptionOrNMI)
+        vectored.interruptionInfo = L2ExitInfo.exceptionInfo(vector: vector, hasErrorCode: errorCode != nil)
+        vectored.interruptionErrorCode = errorCode ?? 0
+        recordExitInfo(vcpu: i, vm: vm, vectored)
+        writeBackGuestState(vcpu: i, vm: vm)
+        var reported = cause
+        reported.interruptionErrorCode = errorCode ?? 0
+        return .exitToL1(completeL1Entry(vcpu: i, vm: vm, reported, status: .success))
+    }
+
+    /// Whether VM `vm`'s exception bitmap makes `vector` exit; a #PF exits when (error code & PFEC_MASK) =
+    /// PFEC_MATCH agrees with bit 14 (SDM 3C 26.2).
+    func interceptsException(_ v: VCPU, _ vm: Int, vector: UInt8, errorCode: UInt32) -> Bool {
+        let bit = v.vmcs(vm, L2VMCSLayout.exceptionBitmap) >> UInt64(vector) & 1 != 0
+        guard vector == 14 else { return bit }
+        let matches =
+            UInt64(errorCode) & v.vmcs(vm, L2VMCSLayout.pageFaultErrorCodeMask)
+            == v.vmcs(vm, L2VMCSLayout.pageFaultErrorCodeMatch)
+        return bit == matches
+    }
+
+    /// An exception raised by L2 code: exits to L1 (reason 0, hardware-exception interruption information)
+    /// when the exception bitmap intercepts it, else L2's own IDT handles it. #MC makes the TD fatal.
+    mutating func exception(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?) -> L2Outcome {
+        if vector == 18 { return fatalTDExit(i, vm, .nonRecoverableTDNonAccessible, reason: 0) }
+        guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else { return .continued }
+        var info = L2ExitInfo(.exceptionOrNMI)
+        info.interruptionInfo = L2ExitInfo.exceptionInfo(vector: vector, hasErrorCode: errorCode != nil)
+        info.interruptionErrorCode = errorCode ?? 0
+        return exitToL1(i, vm, info)
+    }
+
+    /// Basic exit reasons the module always turns into an L2→L1 exit (§5.1, "Unconditional" and the
+    /// HLT/INVD/I/O/MWAIT/MONITOR/WBINVD/PCONFIG group).
+    static let l1ExitReasons: Set<UInt32> = [
+        2, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30, 36, 39, 40, 43,
+        45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 63, 64, 65, 67, 68, 69, 70, 72, 73, 76,
+    ]
+    /// Basic exit reasons that are an asynchronous TD exit to the host (§5.1): external interrupt, INIT,
+    /// SMIs, EPT misconfiguration, PML full, bus lock, NOTIFICATION.
+    static let hostExitReasons: Set<UInt32> = [1, 3, 5, 6, 49, 62, 74, 75]
+
+    /// Any other VM exit given by its reason: the unconditional L2→L1 list exits to L1, the host list TD-exits,
+    /// and a reason the module has no case for (MTF, …) makes the TD fatal (§13 O4).
+    mutating func otherExit(_ i: Int, _ vm: Int, _ reason: ExitReason, qualification: UInt64, length: UInt32)
+        -> L2Outcome
+    {
+        let basic = reason.rawValue & 0xFFFF
+        let info = L2ExitInfo(reason, qualification: qualification, instructionLength: length)
+        if Machine.l1ExitReasons.contains(basic) { return exitToL1(i, vm, info) }
+        if Machine.hostExitReasons.contains(basic) { return .tdExit(asyncTDExit(i, vm, info)) }
+        return fatalTDExit(i, vm, .nonRecoverableTD, reason: reason.rawValue)
+    }
+}

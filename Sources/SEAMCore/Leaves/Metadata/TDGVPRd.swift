@@ -1,0 +1,29 @@
+import SEAMTypes
+
+extension Machine {
+    /// TDG.VP.RD (leaf 9): reads one TDVPS field element of the calling vCPU (reference §1.3, §5.4, §12 E16,
+    /// §13 O7).
+    ///
+    /// R8 = 0 and RDX = −1 before any check. RCX ≠ 0 → OPERAND_INVALID(RCX); the null field id →
+    /// FIRST_FIELD_ID_IN_CONTEXT with RDX = the first readable id; malformed id or no such field (an
+    /// unmodelled class, a VM above NUM_L2_VMS, a HIGH access, an unknown encoding) → FIELD_ID_INCORRECT; read
+    /// mask 0 → FIELD_NOT_READABLE. Success: R8 = the value as L1 sees it & read mask, RDX = next readable id.
+    mutating func tdgVPRd(vcpu: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
+        let input = regs.rdx
+        regs.r8 = 0
+        regs.rdx = FieldID.null.rawValue
+        guard regs.rcx == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
+        if input | .mask(54, 52) == ~0 {  // the context code is forced to VP: a null id is all ones elsewhere
+            regs.rdx = VPField.first.id
+            return complete(&regs, .metadataFirstFieldIDInContext)
+        }
+        let fieldID = FieldID(input)
+        guard fieldID.isSingleElement, let field = VPField.decode(fieldID, numL2VMs: numL2VMs) else {
+            return complete(&regs, .metadataFieldIDIncorrect)
+        }
+        guard field.readMask != 0 else { return complete(&regs, .metadataFieldNotReadable) }
+        regs.r8 = l1View(vcpus[vcpu], field) & field.readMask & field.sizeMask
+        regs.rdx = field.nextReadable(numL2VMs: numL2VMs)?.id ?? FieldID.null.rawValue
+        return complete(&regs, .success)
+    }
+}

@@ -1,0 +1,207 @@
+import SEAMTypes
+
+/// One vCPU's TDVPS as far as TD partitioning needs it (reference §8, §10): where the vCPU is running,
+/// the GPR image L1 and L2 share, the per-VM management fields, one L2 VMCS per L2 VM and L1's view of the
+/// L2 MSR bitmaps.
+///
+///     L1 ──TDG.VP.ENTER──▶ L2 (vm) ──L2 event──▶ module | L2→L1 exit | TD exit ──TDH.VP.ENTER──▶ L1 or L2
+///
+/// VMCS fields and MSR-bitmap words are hashed as records that differ from their reset value, so a fresh
+/// vCPU costs nothing to hash and a step costs O(fields it changed).
+public struct VCPU: Sendable {
+    /// Where the vCPU is: running L1, running an L2 VM, or out of the TD waiting for the host.
+    public enum Location: Hashable, Sendable {
+        case l1
+        case l2(vm: Int)
+        case host(PendingTDExit)
+    }
+
+    /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
+    public struct PendingTDExit: Hashable, Sendable {
+        public enum Kind: UInt8, Hashable, Sendable {
+            /// A fault-like exit raised by an L1 TDCALL (ACCEPT, ATTR.WR, TDG.VP.ENTER translation): L1
+            /// re-executes the TDCALL when the host re-enters.
+            case l1FaultLike = 0
+            /// TDG.VP.VMCALL from L1: the host's selected registers go back to L1.
+            case l1TDVMCall = 1
+            /// An asynchronous exit while L2 ran (NMI, external interrupt, host-owned EPT violation…).
+            case l2Async = 2
+            /// TDG.VP.VMCALL from L2 with ENABLE_TDVMCALL.
+            case l2TDVMCall = 3
+        }
+        public var kind: Kind
+        /// The VM the vCPU was in (CURR_VM).
+        public var vm: Int
+        /// What the host was told.
+        public var exit: TDExit
+    }
+
+    /// L2_EXIT_HOST_ROUTING: what a RESUME_L1 entry reports to L1 (reference §8).
+    public enum HostRouting: UInt8, Hashable, Sendable {
+        case none = 0
+        case async = 1
+        case tdvmcall = 2
+    }
+
+    public internal(set) var location = Location.l1
+    /// CURR_VM: 0 while L1 runs.
+    public internal(set) var currentVM = 0
+    /// The TDVPS GPR image: L1's registers while L1 runs, L2's while an L2 VM runs (the RSP slot is unused
+    /// while L2 runs: L2's RSP lives in its VMCS).
+    public internal(set) var gprs = RegisterFile()
+    /// L1's RSP, kept in the L1 VMCS while L2 runs (reference §13 A1).
+    var l1RSP: UInt64 = 0
+    /// VM_LAUNCHED, one bit per VM.
+    public internal(set) var vmLaunched: UInt8 = 0
+    /// L2_CTLS[vm]: bit 0 ENABLE_SHARED_EPTP, bit 1 ENABLE_TDVMCALL, bit 2 ENABLE_EXTENDED_VE.
+    public internal(set) var l2Ctls = PerVM()
+    /// TSC_DEADLINE[vm]; all ones = disabled. TDH.VP.INIT sets all ones for VM 0…NUM_L2_VMS and 0 above.
+    public internal(set) var tscDeadline = PerVM(all: ~0)
+    /// CPUID_SUPERVISOR_VE (bit 0) and CPUID_USER_VE (bit 1).
+    public internal(set) var cpuidVE: UInt8 = 0
+    /// L2_EXIT_HOST_ROUTING.
+    public internal(set) var hostRouting = HostRouting.none
+    /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).
+    public internal(set) var guestStateGPA = PerVM(all: ~0)
+    /// Per VM (bit vm): the guest-state buffer's and the virtual-APIC page's GPA→HPA translation is cached.
+    /// Dropped when the GPA changes and on a TD epoch change (reference §4.1).
+    var translationsCached: UInt8 = 0
+    /// TD epoch the cached translations were made in.
+    var translationEpoch: UInt64 = 0
+    /// L1's copies of the CR0/CR4 guest/host masks and read shadows, per VM (reset: masks all ones, shadows 0;
+    /// reference §13 B17).
+    public internal(set) var l1CR0Mask = PerVM(all: ~0)
+    public internal(set) var l1CR4Mask = PerVM(all: ~0)
+    public internal(set) var l1CR0Shadow = PerVM()
+    public internal(set) var l1CR4Shadow = PerVM()
+    /// Number of INVVPID flushes TDG.VP.ENTER's INVD_TRANSLATIONS asked for, per VM.
+    public internal(set) var vpidFlushes = PerVM()
+    /// L1's virtual APIC: requesting virtual interrupt (RVI, guest interrupt status bits 7:0) and processor
+    /// priority (PPR), for TDG.VP.ENTER's PENDING_INTERRUPT check (reference §4.2 step 4).
+    public internal(set) var l1RVI: UInt8 = 0
+    public internal(set) var l1PPR: UInt8 = 0
+    /// Per VM (bit vm): the guest state passed the VM-entry checks and no guest-state field has been written
+    /// since, so the next entry need not run them again.
+    var guestStateChecked: UInt8 = 0
+
+    /// The L2 VMCS fields of VMs 1…3, in `L2VMCSLayout` order, one VM after another.
+    var vmcs: [UInt64]
+    /// L1's view of the L2 MSR bitmaps, VMs 1…3, 512 words each (reset: all ones).
+    var msrBitmaps: [UInt64]
+    /// Wrapping sum of the hash records of every VMCS field and MSR-bitmap word not at its reset value.
+    public internal(set) var digest: UInt64 = 0
+    /// This vCPU's index, part of each record key.
+    public let index: Int
+
+    static let msrBitmapWords = 512
+
+    init(index: Int, numL2VMs: Int) {
+        self.index = index
+        for vm in (numL2VMs + 1)..<4 { tscDeadline[vm] = 0 }
+        vmcs = (0..<3).flatMap { _ in L2VMCSLayout.fields.map(\.reset) }
+        msrBitmaps = [UInt64](repeating: ~0, count: 3 * VCPU.msrBitmapWords)
+    }
+
+    // MARK: L2 VMCS
+
+    /// The value of field `index` (an `L2VMCSLayout` row) in VM `vm`'s VMCS.
+    @inline(__always)
+    public func vmcs(_ vm: Int, _ row: Int) -> UInt64 { vmcs[(vm - 1) * L2VMCSLayout.count + row] }
+
+    /// The value of `field` in VM `vm`'s VMCS, or nil for an encoding the table does not list.
+    public func vmcs(_ vm: Int, _ field: VMCSField) -> UInt64? {
+        L2VMCSLayout.index(of: field).map { vmcs(vm, $0) }
+    }
+
+    /// Writes a VMCS field, keeping `digest`; writing the value it holds costs one compare.
+    mutating func setVMCS(_ vm: Int, _ row: Int, _ value: UInt64) {
+        let slot = (vm - 1) * L2VMCSLayout.count + row
+        let old = vmcs[slot]
+        guard old != value else { return }
+        let reset = L2VMCSLayout.fields[row].reset
+        let key = StateHash.vcpuKey(kind: 5, vcpu: index, vm: vm, item: row)
+        if old != reset { digest &-= StateHash.vcpuRecordHash(key, old) }
+        if value != reset { digest &+= StateHash.vcpuRecordHash(key, value) }
+        vmcs[slot] = value
+    }
+
+    /// Writes a guest-state field: the next entry re-runs the VM-entry checks.
+    mutating func setGuestState(_ vm: Int, _ row: Int, _ value: UInt64) {
+        setVMCS(vm, row, value)
+        guestStateChecked &= ~(1 << UInt8(vm))
+    }
+
+    // MARK: MSR bitmaps
+
+    /// Word `word` (0…511) of L1's MSR bitmap for VM `vm`.
+    public func msrBitmap(_ vm: Int, word: Int) -> UInt64 { msrBitmaps[(vm - 1) * VCPU.msrBitmapWords + word] }
+
+    mutating func setMSRBitmap(_ vm: Int, word: Int, _ value: UInt64) {
+        let slot = (vm - 1) * VCPU.msrBitmapWords + word
+        let old = msrBitmaps[slot]
+        guard old != value else { return }
+        let key = StateHash.vcpuKey(kind: 6, vcpu: index, vm: vm, item: word)
+        if old != ~0 { digest &-= StateHash.vcpuRecordHash(key, old) }
+        if value != ~0 { digest &+= StateHash.vcpuRecordHash(key, value) }
+        msrBitmaps[slot] = value
+    }
+
+    /// Whether L1's bitmap for `vm` intercepts a read (or write) of `msr`. The bitmap page holds read-low
+    /// (MSRs 0…0x1FFF), read-high (0xC0000000…0xC0001FFF), write-low and write-high quarters of 1 KiB each;
+    /// an MSR outside both ranges is always intercepted (reference §5.1, §13 O13).
+    public func msrIntercepted(_ vm: Int, msr: UInt32, write: Bool) -> Bool {
+        let base: Int
+        switch msr {
+        case 0...0x1FFF: base = 0
+        case 0xC000_0000...0xC000_1FFF: base = 0x2000
+        default: return true
+        }
+        let bit = base + Int(msr & 0x1FFF) + (write ? 0x4000 : 0)
+        return msrBitmap(vm, word: bit >> 6) >> UInt64(bit & 63) & 1 != 0
+    }
+
+    /// The digest recomputed from every field and word; equal to `digest` unless there is a bug.
+    func recomputedDigest() -> UInt64 {
+        var d: UInt64 = 0
+        for vm in 1...3 {
+            for (i, f) in L2VMCSLayout.fields.enumerated() where vmcs(vm, i) != f.reset {
+                d &+= StateHash.vcpuRecordHash(StateHash.vcpuKey(kind: 5, vcpu: index, vm: vm, item: i), vmcs(vm, i))
+            }
+            for w in 0..<VCPU.msrBitmapWords where msrBitmap(vm, word: w) != ~0 {
+                d &+= StateHash.vcpuRecordHash(
+                    StateHash.vcpuKey(kind: 6, vcpu: index, vm: vm, item: w), msrBitmap(vm, word: w))
+            }
+        }
+        return d
+    }
+
+    /// The scalar TDVPS words of the state hash, in a fixed order, ending with `digest`.
+    func hashWords(digest: UInt64) -> [UInt64] {
+        let (loc, exitWords) = locationWords
+        var w: [UInt64] = [UInt64(index), loc, UInt64(currentVM)]
+        w += (0..<16).map { gprs[$0] }
+        w += exitWords
+        w += [
+            l1RSP, UInt64(vmLaunched), UInt64(hostRouting.rawValue),
+            UInt64(l1RVI) | UInt64(l1PPR) << 8 | UInt64(cpuidVE) << 16,
+        ]
+        for v in [l2Ctls, tscDeadline, guestStateGPA, l1CR0Mask, l1CR4Mask, l1CR0Shadow, l1CR4Shadow, vpidFlushes] {
+            w += [v.vm0, v.vm1, v.vm2, v.vm3]
+        }
+        w += [UInt64(translationsCached), translationEpoch, digest]
+        return w
+    }
+
+    /// Location code (0 L1, 1 L2, 2 host) | vm << 8 | exit kind << 16, and the pending exit's registers.
+    var locationWords: (UInt64, [UInt64]) {
+        switch location {
+        case .l1: (0, [0, 0, 0, 0, 0])
+        case .l2(let vm): (1 | UInt64(vm) << 8, [0, 0, 0, 0, 0])
+        case .host(let p):
+            (
+                2 | UInt64(p.vm) << 8 | UInt64(p.kind.rawValue) << 16,
+                [p.exit.rax, p.exit.rcx, p.exit.rdx, p.exit.r8, p.exit.r9]
+            )
+        }
+    }
+}

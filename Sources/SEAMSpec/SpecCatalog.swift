@@ -15,6 +15,7 @@ public enum SpecCatalog {
             ["priority", "condition", "rcx", "rdx", "r8", "expected", "operand", "out_rcx", "out_rdx"]
         ),
         ("l2-vmcs-fields.tsv", ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs"]),
+        (VMEntryCheckTable.file, VMEntryCheckTable.columns),
     ]
 
     /// Loads one table from `directory`.

@@ -117,7 +117,19 @@ import Testing
     }
 
     @Test(arguments: [
-        ("\n{\"actor\":\"l2\",\"tdcall\":{}}", 3, "actor", "expected \"l1\" or \"host\", got \"l2\""),
+        ("\n{\"actor\":\"l3\",\"tdcall\":{}}", 3, "actor", "expected \"l1\", \"l2\" or \"host\", got \"l3\""),
+        ("\n{\"actor\":\"l2\",\"vm\":2,\"event\":\"cpuid\"}", 3, "vm", "L2 VM 2 does not exist (the TD has 1 L2 VMs)"),
+        ("\n{\"actor\":\"l2\",\"vm\":1}", 3, "event", "missing"),
+        ("\n{\"actor\":\"l2\",\"event\":\"cpuid\"}", 3, "vm", "missing"),
+        (
+            "\n{\"actor\":\"l2\",\"vm\":1,\"event\":\"rdtscp\"}", 3, "event",
+            "unknown L2 event \"rdtscp\" (known: cpuid, hlt, rdmsr, wrmsr, tdcall, vmcall, clts, nmi, or an object with one of set, jump, io, mov_to_cr, mov_from_cr, lmsw, read, write, fetch, exception, interrupt, exit)"
+        ),
+        (
+            "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"io\":{\"port\":\"0x3f8\",\"size\":3,\"dir\":\"out\"}}}", 3,
+            "event.io.size", "must be 1, 2 or 4"
+        ),
+        ("\n{\"actor\":\"l1\",\"vm\":1,\"tdcall\":{}}", 3, "vm", "only an \"l2\" step has \"vm\""),
         ("\n{\"actor\":\"l1\",\"vcpu\":1,\"tdcall\":{}}", 3, "vcpu", "vCPU 1 does not exist (the TD has 1)"),
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{\"rzx\":1}}", 3, "tdcall.rzx",
@@ -131,12 +143,43 @@ import Testing
         ("\n{\"actor\":\"l1\"}", 3, "tdcall", "missing"),
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
-            "unknown key (known: actor, vcpu, tdcall, seamcall, comment)"
+            "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment)"
         ),
     ])
     func badStepNamesLineAndField(_ tail: String, _ line: Int, _ field: String, _ message: String) {
         #expect(throws: InputError(file: "s.jsonl", line: line, field: field, message)) {
             try Scenario.parse(header + "\n" + tail, file: "s.jsonl")
+        }
+    }
+
+    /// L1 enters VM 1 (virtual-APIC page and buffer at 0x100000), L2 sets RAX and runs CPUID: the exit
+    /// returns to L1 with exit reason 10 (reference §5.1), and the buffer now holds L2's RAX.
+    @Test func scenarioRunsL2EventsAfterTDGVPEnter() throws {
+        let text =
+            header
+            + "\n{\"actor\":\"l1\",\"tdcall\":{\"rax\":\"0xa\",\"rdx\":\"0x2420000300002012\",\"r8\":\"0x100000\",\"r9\":\"0xffffffffffffffff\"}}"
+            + "\n{\"actor\":\"l1\",\"write\":{\"gpa\":\"0x100080\",\"value\":\"0x2\"},\"comment\":\"RFLAGS\"}"
+            + "\n{\"actor\":\"l1\",\"tdcall\":{\"rax\":\"0x19\",\"rcx\":\"0x10000000000000\",\"rdx\":\"0x100000\"}}"
+            + "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"set\":{\"rax\":\"0x7\"}}}"
+            + "\n{\"actor\":\"l2\",\"vm\":1,\"vcpu\":0,\"event\":\"cpuid\",\"comment\":\"exits to L1\"}\n"
+        let s = try Scenario.parse(text, file: "s.jsonl")
+        #expect(s.steps[3].events == [.setRegister(0, 7)])
+        let m = try s.run(file: "s.jsonl")
+        #expect(m.vcpus[0].location == .l1)
+        #expect(m.vcpus[0].gprs.rax == 10)  // status SUCCESS, exit reason CPUID
+        #expect(try m.readMemory(gpa: 0x10_0000, count: 1) == [7])
+        // The written form reads back to the same steps.
+        let again = try Scenario.parse(s.jsonLines(), file: "t")
+        #expect(again.steps.map(\.events) == s.steps.map(\.events))
+        #expect(again.steps.map(\.write) == s.steps.map(\.write))
+    }
+
+    @Test func l2EventForAVMThatIsNotRunningIsAnErrorWithItsLine() throws {
+        let s = try Scenario.parse(header + "\n{\"actor\":\"l2\",\"vm\":1,\"event\":\"hlt\"}", file: "s.jsonl")
+        #expect(
+            throws: InputError(file: "s.jsonl", line: 2, field: "vm", "L2 VM 1 is not running on vCPU 0 (it is l1)")
+        ) {
+            try s.run(file: "s.jsonl")
         }
     }
 

@@ -35,6 +35,12 @@ package struct JSONNode: Sendable {
         if case .object(let members) = value { return members.first { $0.key == key }?.value }
         return nil
     }
+
+    /// The members of an object, in order; none for any other value.
+    package var objectMembers: [(key: String, value: JSONNode)] {
+        if case .object(let members) = value { return members }
+        return []
+    }
 }
 
 /// Parses JSON text into `JSONNode`s; errors carry the file and line.

@@ -2,7 +2,7 @@ import SEAMTypes
 
 extension Scenario {
     static let headerKeys = ["softseam", "version", "config", "labels"]
-    static let stepKeys = ["actor", "vcpu", "tdcall", "seamcall", "comment"]
+    static let stepKeys = ["actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment"]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
@@ -54,12 +54,16 @@ extension Scenario {
         }
         var steps: [Step] = []
         for i in (first + 1)..<lines.count where !lines[i].allSatisfy(\.isWhitespace) {
-            steps.append(try parseStep(String(lines[i]), file: file, line: i + 1, vcpus: config.vcpus))
+            steps.append(
+                try parseStep(String(lines[i]), file: file, line: i + 1, vcpus: config.vcpus, numL2VMs: config.numL2VMs)
+            )
         }
         return Scenario(config: config, labels: labels, steps: steps)
     }
 
-    static func parseStep(_ text: String, file: String, line: Int, vcpus: Int) throws(InputError) -> Step {
+    static func parseStep(_ text: String, file: String, line: Int, vcpus: Int, numL2VMs: Int = 3) throws(InputError)
+        -> Step
+    {
         let node = try JSONParser.parse(text, file: file, firstLine: line)
         guard case .object(let members) = node.value else {
             throw InputError(file: file, line: line, "a step must be an object")
@@ -72,13 +76,19 @@ extension Scenario {
         let actorName = try ConfigDecoder.string(actorNode, file, "actor")
         var comment: String?
         if let c = node["comment"] { comment = try ConfigDecoder.string(c, file, "comment") }
+        for k in ["vm", "event"] where actorName != "l2" && node[k] != nil {
+            throw InputError(file: file, line: line, field: k, "only an \"l2\" step has \"\(k)\"")
+        }
         switch actorName {
-        case "l1":
-            guard node["seamcall"] == nil else {
-                throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs")
+        case "l2":
+            for k in ["tdcall", "seamcall"] where node[k] != nil {
+                throw InputError(file: file, line: line, field: k, "an L2 step is an \"event\"")
             }
-            guard let regs = node["tdcall"] else {
-                throw InputError(file: file, line: line, field: "tdcall", "missing")
+            guard let vmNode = node["vm"] else { throw InputError(file: file, line: line, field: "vm", "missing") }
+            let vm = Int(try ConfigDecoder.integer(vmNode, file, "vm", max: 3))
+            guard vm >= 1 && vm <= numL2VMs else {
+                throw InputError(
+                    file: file, line: line, field: "vm", "L2 VM \(vm) does not exist (the TD has \(numL2VMs) L2 VMs)")
             }
             var vcpu = 0
             if let v = node["vcpu"] {
@@ -87,6 +97,46 @@ extension Scenario {
             guard vcpu < vcpus else {
                 throw InputError(
                     file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+            }
+            guard let e = node["event"] else { throw InputError(file: file, line: line, field: "event", "missing") }
+            var step = Step(actor: .l2(vm: vm, vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
+            step.events = try L2EventJSON.parse(e, file)
+            return step
+        case "l1":
+            guard node["seamcall"] == nil else {
+                throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs")
+            }
+            var vcpu = 0
+            if let v = node["vcpu"] {
+                vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs)))
+            }
+            guard vcpu < vcpus else {
+                throw InputError(
+                    file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+            }
+            if let w = node["write"] {
+                guard node["tdcall"] == nil else {
+                    throw InputError(file: file, line: line, field: "write", "a step is a TDCALL or a write, not both")
+                }
+                for (k, n) in w.objectMembers where !["gpa", "size", "value"].contains(k) {
+                    throw InputError(
+                        file: file, line: n.line, field: "write.\(k)", "unknown key (known: gpa, size, value)")
+                }
+                guard let g = w["gpa"], let v = w["value"] else {
+                    throw InputError(file: file, line: line, field: "write", "needs gpa and value")
+                }
+                let size =
+                    try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8)
+                    } ?? 8
+                guard size >= 1 else { throw InputError(file: file, line: line, field: "write.size", "must be 1…8") }
+                var step = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
+                step.write = .init(
+                    gpa: try ConfigDecoder.integer(g, file, "write.gpa", max: .max), size: Int(size),
+                    value: try ConfigDecoder.integer(v, file, "write.value", max: .max))
+                return step
+            }
+            guard let regs = node["tdcall"] else {
+                throw InputError(file: file, line: line, field: "tdcall", "missing")
             }
             return Step(
                 actor: .l1(vcpu: vcpu), registers: try registers(regs, file, "tdcall"), comment: comment, line: line)
@@ -102,24 +152,31 @@ extension Scenario {
             return Step(actor: .host, registers: try registers(regs, file, "seamcall"), comment: comment, line: line)
         default:
             throw InputError(
-                file: file, line: line, field: "actor", "expected \"l1\" or \"host\", got \"\(actorName)\"")
+                file: file, line: line, field: "actor", "expected \"l1\", \"l2\" or \"host\", got \"\(actorName)\"")
         }
     }
 
     static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile {
+        var regs = RegisterFile()
+        for (i, v) in try registerList(node, file, field) { regs[i] = v }
+        return regs
+    }
+
+    /// An object of register names and values, in the order given.
+    static func registerList(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [(Int, UInt64)] {
         guard case .object(let members) = node.value else {
             throw InputError(file: file, line: node.line, field: field, "expected an object of registers")
         }
-        var regs = RegisterFile()
+        var out: [(Int, UInt64)] = []
         for (name, v) in members {
             guard let i = RegisterFile.names.firstIndex(of: name) else {
                 throw InputError(
                     file: file, line: v.line, field: "\(field).\(name)",
                     "not a register (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8…r15)")
             }
-            regs[i] = try ConfigDecoder.integer(v, file, "\(field).\(name)", max: .max)
+            out.append((i, try ConfigDecoder.integer(v, file, "\(field).\(name)", max: .max)))
         }
-        return regs
+        return out
     }
 
     /// The scenario as JSON Lines, in the form `parse` reads.
@@ -135,7 +192,19 @@ extension Scenario {
                 .map { "\"\(RegisterFile.names[$0])\":\"\(hexShort(s.registers[$0]))\"" }.joined(separator: ",")
             switch s.actor {
             case .host: out += "{\"actor\":\"host\",\"seamcall\":{\(regs)}"
-            case .l1(let vcpu): out += "{\"actor\":\"l1\",\"vcpu\":\(vcpu),\"tdcall\":{\(regs)}"
+            case .l1(let vcpu):
+                if let w = s.write {
+                    out +=
+                        "{\"actor\":\"l1\",\"vcpu\":\(vcpu),\"write\":{\"gpa\":\"\(hexShort(w.gpa))\",\"size\":\(w.size),\"value\":\"\(hexShort(w.value))\"}"
+                } else {
+                    out += "{\"actor\":\"l1\",\"vcpu\":\(vcpu),\"tdcall\":{\(regs)}"
+                }
+            case .l2(let vm, let vcpu):
+                // A "set" step parsed into several events is written back one event per line.
+                for (n, e) in s.events.enumerated() {
+                    out += "{\"actor\":\"l2\",\"vm\":\(vm),\"vcpu\":\(vcpu),\"event\":\(L2EventJSON.render(e))"
+                    if n + 1 < s.events.count { out += "}\n" }
+                }
             }
             if let c = s.comment { out += ",\"comment\":\"\(jsonEscaped(c))\"" }
             out += "}\n"

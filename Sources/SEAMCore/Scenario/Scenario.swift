@@ -15,12 +15,19 @@ public struct Scenario: Sendable {
     public enum Actor: Hashable, Sendable {
         case host
         case l1(vcpu: Int)
+        /// L2 VM `vm` running on `vcpu`: the step is an L2 event.
+        case l2(vm: Int, vcpu: Int)
     }
 
     /// One call.
     public struct Step: Hashable, Sendable {
         public var actor: Actor
         public var registers: RegisterFile
+        /// The L2 events of an `.l2` step, in order (empty for the other actors).
+        public var events: [L2Event] = []
+        /// An L1 step that stores to L1's private memory instead of a TDCALL (e.g. filling the
+        /// L2_ENTER_GUEST_STATE buffer).
+        public var write: MemoryWrite?
         public var comment: String?
         /// Line in the source file (0 for steps built in code).
         public var line: Int
@@ -29,6 +36,18 @@ public struct Scenario: Sendable {
             self.registers = registers
             self.comment = comment
             self.line = line
+        }
+    }
+
+    /// A little-endian store of `size` bytes (1…8) of `value` at `gpa`.
+    public struct MemoryWrite: Hashable, Sendable {
+        public var gpa: UInt64
+        public var size: Int
+        public var value: UInt64
+        public init(gpa: UInt64, size: Int, value: UInt64) {
+            self.gpa = gpa
+            self.size = size
+            self.value = value
         }
     }
 
@@ -45,8 +64,9 @@ public struct Scenario: Sendable {
         self.steps = steps
     }
 
-    /// Runs every step on a machine built from the config. A step naming a vCPU the TD lacks is an error
-    /// with its line; architectural failures are outcomes, not errors.
+    /// Runs every step on a machine built from the config. A step the machine cannot take where it is — a
+    /// vCPU the TD lacks, an L1 TDCALL while the vCPU runs L2, an L2 event for a VM that is not running — is
+    /// an error with its line; architectural failures are outcomes, not errors.
     public func run(file: String = "<scenario>") throws(InputError) -> Machine {
         var m = Machine(config: config)
         for step in steps {
@@ -54,8 +74,26 @@ public struct Scenario: Sendable {
             switch step.actor {
             case .host: m.seamcall(&regs)
             case .l1(let vcpu):
+                if let w = step.write {
+                    let bytes = (0..<w.size).map { UInt8(truncatingIfNeeded: w.value >> (8 * UInt64($0))) }
+                    do { try m.writeMemory(gpa: w.gpa, bytes) } catch {
+                        throw InputError(file: file, line: step.line, field: "write.gpa", error.description)
+                    }
+                    continue
+                }
                 do { _ = try m.tdcall(vcpu: vcpu, &regs) } catch {
                     throw InputError(file: file, line: step.line, field: "vcpu", error.description)
+                }
+            case .l2(let vm, let vcpu):
+                guard case .l2(vm) = m.vcpus[vcpu].location else {
+                    throw InputError(
+                        file: file, line: step.line, field: "vm",
+                        "L2 VM \(vm) is not running on vCPU \(vcpu) (it is \(m.vcpus[vcpu].location))")
+                }
+                for e in step.events {
+                    do { _ = try m.l2Event(vcpu: vcpu, e) } catch {
+                        throw InputError(file: file, line: step.line, field: "event", error.description)
+                    }
                 }
             }
         }

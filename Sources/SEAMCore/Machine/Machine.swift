@@ -91,12 +91,19 @@ public struct Machine: Sendable {
     /// counts, TD epoch, record counts and the GPA-space digest (`digest`), then each vCPU's TDVPS words
     /// (`VCPU.hashWords`). See `StateHash`.
     public func hashWords(digest: UInt64? = nil, vcpuDigests: [UInt64]? = nil) -> [UInt64] {
-        var words = [UInt64](unsafeUninitializedCapacity: Machine.hashWordCount) { buffer, count in
-            fillHashWords(buffer, digest: digest ?? space.digest)
-            count = Machine.hashWordCount
+        [UInt64](unsafeUninitializedCapacity: totalHashWords) { buffer, count in
+            fillAllHashWords(buffer, digest: digest ?? space.digest, vcpuDigests: vcpuDigests)
+            count = totalHashWords
         }
-        for (i, v) in vcpus.enumerated() { words += v.hashWords(digest: vcpuDigests?[i] ?? v.digest) }
-        return words
+    }
+
+    var totalHashWords: Int { Machine.hashWordCount + vcpus.count * VCPU.hashWordCount }
+
+    func fillAllHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64, vcpuDigests: [UInt64]?) {
+        fillHashWords(w, digest: digest)
+        for (i, v) in vcpus.enumerated() {
+            v.fillHashWords(w, at: Machine.hashWordCount + i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? v.digest)
+        }
     }
 
     /// Writes the hashed words, in host order, into `w` (at least `hashWordCount` words).
@@ -121,7 +128,11 @@ public struct Machine: Sendable {
     /// XXH3-64 of the whole machine state, from the incrementally kept digests: O(vCPUs), independent of
     /// the number of pages.
     public func stateHash() -> UInt64 {
-        XXH3.hash(words: hashWords())
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: totalHashWords) { buffer in
+            fillAllHashWords(buffer, digest: space.digest, vcpuDigests: nil)
+            for i in 0..<buffer.count { buffer[i] = buffer[i].littleEndian }  // canonical byte order
+            return XXH3.hash(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// The same hash computed from scratch over every record; equals `stateHash()` unless there is a bug.

@@ -175,33 +175,55 @@ public struct VCPU: Sendable {
         return d
     }
 
-    /// The scalar TDVPS words of the state hash, in a fixed order, ending with `digest`.
-    func hashWords(digest: UInt64) -> [UInt64] {
-        let (loc, exitWords) = locationWords
-        var w: [UInt64] = [UInt64(index), loc, UInt64(currentVM)]
-        w += (0..<16).map { gprs[$0] }
-        w += exitWords
-        w += [
-            l1RSP, UInt64(vmLaunched), UInt64(hostRouting.rawValue),
-            UInt64(l1RVI) | UInt64(l1PPR) << 8 | UInt64(cpuidVE) << 16,
-        ]
-        for v in [l2Ctls, tscDeadline, guestStateGPA, l1CR0Mask, l1CR4Mask, l1CR0Shadow, l1CR4Shadow, vpidFlushes] {
-            w += [v.vm0, v.vm1, v.vm2, v.vm3]
-        }
-        w += [UInt64(translationsCached), translationEpoch, digest]
-        return w
-    }
+    /// Number of words `fillHashWords` writes.
+    static let hashWordCount = 63
 
-    /// Location code (0 L1, 1 L2, 2 host) | vm << 8 | exit kind << 16, and the pending exit's registers.
-    var locationWords: (UInt64, [UInt64]) {
-        switch location {
-        case .l1: (0, [0, 0, 0, 0, 0])
-        case .l2(let vm): (1 | UInt64(vm) << 8, [0, 0, 0, 0, 0])
-        case .host(let p):
-            (
-                2 | UInt64(p.vm) << 8 | UInt64(p.kind.rawValue) << 16,
-                [p.exit.rax, p.exit.rcx, p.exit.rdx, p.exit.r8, p.exit.r9]
-            )
+    /// Writes the TDVPS words of the state hash into `w` from `at`, in a fixed order ending with `digest`:
+    /// index, location, CURR_VM, the 16 GPRs, the pending exit's five registers, L1's RSP, VM_LAUNCHED,
+    /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch.
+    func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64) {
+        var n = start
+        func put(_ v: UInt64) {
+            w[n] = v
+            n += 1
         }
+        put(UInt64(index))
+        var exit = RegisterFile()
+        switch location {
+        case .l1: put(0)
+        case .l2(let vm): put(1 | UInt64(vm) << 8)
+        case .host(let p):
+            put(2 | UInt64(p.vm) << 8 | UInt64(p.kind.rawValue) << 16)
+            exit = p.exit.registers
+        }
+        put(UInt64(currentVM))
+        for r in 0..<16 { put(gprs[r]) }
+        put(exit.rax)
+        put(exit.rcx)
+        put(exit.rdx)
+        put(exit.r8)
+        put(exit.r9)
+        put(l1RSP)
+        put(UInt64(vmLaunched))
+        put(UInt64(hostRouting.rawValue))
+        put(UInt64(l1RVI) | UInt64(l1PPR) << 8 | UInt64(cpuidVE) << 16)
+        func put(_ v: PerVM) {
+            put(v.vm0)
+            put(v.vm1)
+            put(v.vm2)
+            put(v.vm3)
+        }
+        put(l2Ctls)
+        put(tscDeadline)
+        put(guestStateGPA)
+        put(l1CR0Mask)
+        put(l1CR4Mask)
+        put(l1CR0Shadow)
+        put(l1CR4Shadow)
+        put(vpidFlushes)
+        put(UInt64(translationsCached))  // guestStateChecked is a memo of a pure function: not state
+        put(translationEpoch)
+        put(digest)
+        precondition(n - start == VCPU.hashWordCount)
     }
 }

@@ -23,6 +23,7 @@ public enum L2VMCSTableGenerator {
 
             """
         var names = Set<String>()
+        var rows: [String] = []
         var encodings = Set<UInt64>()
         for row in table.rows {
             let encoding = try row.integer("encoding")
@@ -53,11 +54,26 @@ public enum L2VMCSTableGenerator {
                     attrs.append("." + swiftName(known.1))
                 }
             }
+            rows.append("    @inlinable public static var \(camelCase(name)): Int { \(rows.count) }\n")
             out += "        L2VMCSFieldInfo(\(hex(encoding)), \"\(name)\", \(size), \(hex(masks.0)), \(hex(masks.1)), "
             out += "\(hex(masks.2)), [\(attrs.joined(separator: ", "))]),\n"
         }
-        out += "    ]\n}\n"
+        out += "    ]\n}\n\n"
+        out +=
+            "/// The row of each field in `L2VMCSLayout.fields`, by its table name: constants, so the hot paths index\n"
+        out += "/// a VMCS without a lookup or a lazy-initialisation check.\n"
+        out += "public enum L2VMCSRow {\n"
+        out += "    /// Number of rows.\n"
+        out += "    @inlinable public static var count: Int { \(rows.count) }\n"
+        out += rows.joined()
+        out += "}\n"
         return out
+    }
+
+    /// GUEST_IA32_EFER → guestIa32Efer.
+    static func camelCase(_ name: String) -> String {
+        let words = name.lowercased().split(separator: "_")
+        return words.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
     }
 
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16, uppercase: true) }

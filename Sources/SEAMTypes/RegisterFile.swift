@@ -18,6 +18,17 @@ public struct RegisterFile: Hashable, Sendable, CustomStringConvertible {
         self.r10 = r10; self.r11 = r11
     }
 
+    /// All sixteen registers, in architectural order.
+    @inlinable
+    public init(
+        rax: UInt64, rcx: UInt64, rdx: UInt64, rbx: UInt64, rsp: UInt64, rbp: UInt64, rsi: UInt64, rdi: UInt64,
+        r8: UInt64, r9: UInt64, r10: UInt64, r11: UInt64, r12: UInt64, r13: UInt64, r14: UInt64, r15: UInt64
+    ) {
+        self.rax = rax; self.rcx = rcx; self.rdx = rdx; self.rbx = rbx; self.rsp = rsp; self.rbp = rbp
+        self.rsi = rsi; self.rdi = rdi; self.r8 = r8; self.r9 = r9; self.r10 = r10; self.r11 = r11
+        self.r12 = r12; self.r13 = r13; self.r14 = r14; self.r15 = r15
+    }
+
     /// Register names in architectural order.
     public static let names = [
         "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",

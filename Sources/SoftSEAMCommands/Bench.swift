@@ -55,6 +55,7 @@ enum Benchmarks {
         ("attr_wr", attrWr),
         ("attr_rd", attrRd),
         ("state_hash", stateHash),
+        ("vp_enter_cpuid_roundtrip", vpEnterCPUIDRoundTrip),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.
@@ -135,5 +136,44 @@ enum Benchmarks {
         var acc: UInt64 = 0
         for _ in 0..<n { acc &+= m.stateHash() }
         return acc
+    }
+
+    /// A TD whose VM 1 is set up in 64-bit mode by L1 through TDG.VP.WR (virtual-APIC page, IA-32e entry
+    /// control, EFER.LME|LMA, CR0.PG, CR4.PAE, CS.L) with its L2_ENTER_GUEST_STATE buffer at 0x101000.
+    static let roundTripBase: Machine = {
+        var m = machine()
+        func wr(_ code: UInt64, _ size: UInt64, _ value: UInt64) {
+            var r = RegisterFile(rax: 10, rdx: 0x2420_0000_0000_0000 | size << 32 | code, r8: value, r9: ~0)
+            _ = try? m.tdcall(vcpu: 0, &r)
+            precondition(r.rax == 0, "round-trip setup \(hexShort(code)): \(TDXStatus(r.rax))")
+        }
+        wr(0x2012, 3, 0x10_0000)  // virtual-APIC page
+        wr(0x6804, 3, 0x2060)  // CR4: PAE
+        wr(0x2806, 3, 0xD01)  // EFER: SCE, LME, LMA, NXE
+        wr(0x6800, 3, 0x8000_0021)  // CR0: PG, NE, PE
+        wr(0x4012, 2, 0x3E_D3FF)  // entry controls: IA-32e mode guest
+        wr(0x4816, 2, 0xA09B)  // CS: 64-bit code
+        try? m.writeMemory(gpa: 0x10_1080, [2, 0, 0, 0, 0, 0, 0, 0])  // RFLAGS = 2
+        return m
+    }()
+
+    /// TDG.VP.ENTER of VM 1 → L2 executes CPUID → L2→L1 exit with reason 10, through `Machine.tdcall` and
+    /// `Machine.l2Event`, with the incremental state hash kept; then L1 does what a VMM does with a CPUID
+    /// exit: it advances L2's RIP in the guest-state buffer by the instruction length (R11[63:32]), so each
+    /// round trip changes the buffer and the VMCS (RIP) and both are rehashed.
+    static func vpEnterCPUIDRoundTrip(_ n: Int) -> UInt64 {
+        var m = roundTripBase
+        var acc: UInt64 = 0
+        var rip: UInt64 = 0x1000
+        for _ in 0..<n {
+            var regs = RegisterFile(rax: 25, rcx: 1 << 52, rdx: 0x10_1000)
+            guard case .enteredL2 = try? m.tdcall(vcpu: 0, &regs) else { preconditionFailure("entry: \(regs)") }
+            guard case .exitToL1(let out)? = try? m.l2Event(vcpu: 0, .cpuid) else { preconditionFailure("no exit") }
+            acc &+= out.rax
+            rip &+= out.r11 >> 32
+            withUnsafeBytes(of: rip.littleEndian) { try? m.writeMemory(gpa: 0x10_1088, from: $0) }
+        }
+        precondition(acc == UInt64(n) * 10, "every exit is CPUID")
+        return acc &+ m.stateHash()
     }
 }

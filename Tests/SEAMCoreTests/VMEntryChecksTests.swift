@@ -117,3 +117,24 @@ import Testing
         #expect(s.es.selector == 1 && s.cs.selector == 2 && s.ldtr.selector == 7 && s.tr.selector == 8)
     }
 }
+
+@Suite struct VMEntryRIPFastPathTests {
+    /// `checkRIP` (run on entries after L1 changed only RIP) must give what the full checks give for the RIP
+    /// rules, for every mode and a spread of RIPs around the 32-bit and 48-bit boundaries.
+    @Test func ripFastPathAgreesWithTheFullChecks() {
+        let rips: [UInt64] = [
+            0, 0xFFF0, 0xFFFF_FFF0, 0x1_0000_0000, 0x7FFF_FFFF_FFFF, 0x8000_0000_0000, 0xFFFF_8000_0000_0000,
+            0x0001_0000_0000_0000, 0xFFFE_FFFF_FFFF_FFFF, ~0,
+        ]
+        for base in [L2GuestState.reset, .protectedFlat, .paged32, .long64, .compatibility] {
+            for rip in rips {
+                var s = base
+                s.rip = rip
+                let full = VMEntryChecks.ripChecks.first { $0.fails(s) }?.id
+                let fast = VMEntryChecks.checkRIP(
+                    rip, entryControls: s.entryControls, csAccessRights: s.cs.accessRights)
+                #expect(fast?.check == full, "rip \(hexShort(rip)) entry \(hexShort(UInt64(s.entryControls)))")
+            }
+        }
+    }
+}

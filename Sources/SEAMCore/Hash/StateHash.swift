@@ -5,7 +5,7 @@ import SEAMTypes
 ///     record hash   = XXH3-64 of two little-endian words (16 bytes):
 ///       leaf        (1 << 56 | gpa>>12,  PageRecord.raw — attributes, TDAL, L2-blocked, level, state)
 ///       table       (2 << 56 | level<<48 | gpa>>(12+9·level),  bits)
-///       contents    (3 << 56 | gpa>>12,  Σ over the page's 256-byte chunks of XXH3-64(chunk, seed: chunk index))
+///       contents    (3 << 56 | gpa>>12,  Σ over the page's 64-byte chunks of XXH3-64(chunk, seed: chunk index))
 ///       VMCS field  (5 << 56 | vcpu << 24 | vm << 16 | field row,  value)   only fields not at reset
 ///       MSR bitmap  (6 << 56 | vcpu << 24 | vm << 16 | word,  value)         only words not all ones
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked

@@ -49,8 +49,8 @@ extension Machine {
             return resumeL1 ? .failed(.operandInvalid.with(.rcx)) : .resumedL1(registers: nil)
         case .l2:
             return .failed(.vcpuStateIncorrect)  // running: the host cannot enter it
-        case .host(let p):
-            pending = p
+        case .host:
+            pending = vcpus[i].pendingExit!
         }
         let vm = pending.vm
         switch pending.kind {

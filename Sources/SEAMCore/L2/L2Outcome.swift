@@ -7,6 +7,6 @@ public enum L2Outcome: Hashable, Sendable {
     /// The module exited to L1 (`via`: SUCCESS, or a VM-entry failure): L1's TDG.VP.ENTER returns with these
     /// registers.
     case exitToL1(RegisterFile)
-    /// The vCPU left the TD; the host must re-enter it with TDH.VP.ENTER.
-    case tdExit(TDExit)
+    /// The vCPU left the TD; the host must re-enter it with TDH.VP.ENTER. (Indirect, as in `TDCallOutcome`.)
+    indirect case tdExit(TDExit)
 }

@@ -34,17 +34,16 @@ extension Machine {
     mutating func writeBackGuestState(vcpu i: Int, vm: Int) {
         let gpa = vcpus[i].guestStateGPA[vm]
         guard gpa != Machine.nullPA else { return }
-        let v = vcpus[i]
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 20) { w in
-            for r in 0..<16 { w[r] = v.gprs[r].littleEndian }
-            w[4] = v.vmcs(vm, L2VMCSLayout.guestRSP).littleEndian
-            w[16] = v.vmcs(vm, L2VMCSLayout.guestRFLAGS).littleEndian
-            w[17] = v.vmcs(vm, L2VMCSLayout.guestRIP).littleEndian
-            w[18] = v.vmcs(vm, L2VMCSLayout.guestSSP).littleEndian
-            w[19] = v.vmcs(vm, L2VMCSLayout.guestInterruptStatus).littleEndian
-            let bytes = UnsafeRawBufferPointer(start: w.baseAddress, count: GuestStateBuffer.size)
-            space.write(gpa >> 12, offset: Int(gpa & 0xFFF), bytes)
-        }
+        let g = vcpus[i].gprs
+        var b = GuestStateWords()
+        b.w = (
+            g.rax, g.rcx, g.rdx, g.rbx, vcpus[i].vmcs(vm, L2VMCSLayout.guestRSP), g.rbp, g.rsi, g.rdi, g.r8, g.r9,
+            g.r10,
+            g.r11, g.r12, g.r13, g.r14, g.r15, vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS),
+            vcpus[i].vmcs(vm, L2VMCSLayout.guestRIP), vcpus[i].vmcs(vm, L2VMCSLayout.guestSSP),
+            vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)
+        )
+        space.write(gpa >> 12, offset: Int(gpa & 0xFFF), count: GuestStateBuffer.size, from: &b)
     }
 
     /// The L2→L1 exit: records the exit in the VMCS, writes L2's state back to the buffer and returns L1's
@@ -61,25 +60,25 @@ extension Machine {
 
     /// Builds L1's registers from `info` and makes L1 current again.
     mutating func completeL1Entry(vcpu i: Int, vm: Int, _ info: L2ExitInfo, status: TDXStatus) -> RegisterFile {
-        let v = vcpus[i]
-        var r = v.gprs
+        var r = vcpus[i].gprs
         r.rax = status.rawValue & ~0xFFFF_FFFF | UInt64(info.reason)
         r.rbx = 0
         r.rcx = info.qualification
         r.rdx = info.guestLinearAddress
         r.rsi =
-            v.vmcs(vm, L2VMCSLayout.csSelector) & 0xFFFF | (v.vmcs(vm, L2VMCSLayout.csAccessRights) & 0xFFFF) << 16
-            | v.vmcs(vm, L2VMCSLayout.csLimit) << 32
-        r.rdi = v.vmcs(vm, L2VMCSLayout.csBase)
+            vcpus[i].vmcs(vm, L2VMCSLayout.csSelector) & 0xFFFF
+            | (vcpus[i].vmcs(vm, L2VMCSLayout.csAccessRights) & 0xFFFF) << 16
+            | vcpus[i].vmcs(vm, L2VMCSLayout.csLimit) << 32
+        r.rdi = vcpus[i].vmcs(vm, L2VMCSLayout.csBase)
         r.r8 = info.guestPhysicalAddress
         r.r9 = UInt64(info.interruptionInfo) | UInt64(info.interruptionErrorCode) << 32
         r.r10 = UInt64(info.idtVectoringInfo) | UInt64(info.idtVectoringErrorCode) << 32
         r.r11 = UInt64(info.instructionInfo) | UInt64(info.instructionLength) << 32
-        r.r12 = v.vmcs(vm, L2VMCSLayout.ssAccessRights) >> 5 & 3
+        r.r12 = vcpus[i].vmcs(vm, L2VMCSLayout.ssAccessRights) >> 5 & 3
         r.r13 = info.eeq
         r.r14 = 0
         r.r15 = 0
-        r.rsp = v.l1RSP
+        r.rsp = vcpus[i].l1RSP
         vcpus[i].gprs = r
         vcpus[i].currentVM = 0
         vcpus[i].location = .l1
@@ -96,7 +95,8 @@ extension Machine {
             recordExitInfo(vcpu: i, vm: vm, info)
             writeBackGuestState(vcpu: i, vm: vm)
         }
-        vcpus[i].location = .host(.init(kind: kind, vm: vm, exit: exit))
+        vcpus[i].pendingExit = .init(kind: kind, vm: vm, exit: exit)
+        vcpus[i].location = .host
         return exit
     }
 }

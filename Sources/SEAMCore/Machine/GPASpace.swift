@@ -1,5 +1,11 @@
 import SEAMTypes
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The TD's one shared GPA space: the L1 secure EPT, each L2 VM's secure EPT over the same GPAs (aliases),
 /// and page contents.
 ///
@@ -217,14 +223,14 @@ public struct GPASpace: Sendable {
         b.withUnsafeBytes { write(pageIndex, offset: offset, $0) }
     }
 
-    /// Writes `source` into page `pageIndex` at `offset`, in place. Only the 256-byte chunks the write
+    /// Writes `source` into page `pageIndex` at `offset`, in place. Only the 64-byte chunks the write
     /// changes are rehashed: TDG.VP.ENTER writes its 154-byte buffer back on every L2→L1 exit, and rehashing
     /// the whole 4 KiB page each time would cost more than the rest of the round trip.
     mutating func write(_ pageIndex: UInt64, offset: Int, _ source: UnsafeRawBufferPointer) {
         precondition(offset >= 0 && offset + source.count <= 4096)
         guard source.count > 0 else { return }
         guard let slot = contents.slot(of: pageIndex) else {
-            guard source.contains(where: { $0 != 0 }) else { return }  // zeros into a zero page
+            guard !GPASpace.isAllZero(source) else { return }  // zeros into a zero page
             var c = PageContents(bytes: [UInt8](repeating: 0, count: 4096))
             c.bytes.withUnsafeMutableBytes {
                 $0.baseAddress!.advanced(by: offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
@@ -239,13 +245,13 @@ public struct GPASpace: Sendable {
         var becameZero = false
         contents.values[slot].bytes.withUnsafeMutableBytes { page in
             let target = UnsafeMutableRawBufferPointer(rebasing: page[offset..<offset + source.count])
-            guard !target.elementsEqual(source) else { return }
+            guard memcmp(target.baseAddress!, source.baseAddress!, source.count) != 0 else { return }
             let first = offset / PageContents.chunk
             let last = (offset + source.count - 1) / PageContents.chunk
             for c in first...last { newHash &-= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
             target.copyMemory(from: source)
             for c in first...last { newHash &+= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
-            becameZero = !source.contains(where: { $0 != 0 }) && !page.contains(where: { $0 != 0 })
+            becameZero = GPASpace.isAllZero(source) && GPASpace.isAllZero(UnsafeRawBufferPointer(page))
         }
         guard newHash != oldHash || becameZero else { return }
         digest &-= StateHash.contentsHash(pageIndex, oldHash)
@@ -254,6 +260,38 @@ public struct GPASpace: Sendable {
         } else {
             contents.values[slot].hash = newHash
             digest &+= StateHash.contentsHash(pageIndex, newHash)
+        }
+    }
+
+    /// Whether every byte of `b` is 0, eight at a time.
+    static func isAllZero(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= b.count {
+            acc |= b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < b.count {
+            acc |= UInt64(b[i])
+            i += 1
+        }
+        return acc == 0
+    }
+
+    /// Copies `count` bytes of page `pageIndex` from `offset` into the first bytes of `value`, whose memory
+    /// holds plain little-endian words (`GuestStateWords`); the host is little-endian, as x86 is.
+    mutating func read<T>(_ pageIndex: UInt64, offset: Int, count: Int, into value: inout T) {
+        precondition(count <= MemoryLayout<T>.size)
+        withUnsafeMutableBytes(of: &value) {
+            read(pageIndex, offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]))
+        }
+    }
+
+    /// Writes the first `count` bytes of `value` into page `pageIndex` at `offset` (see `read(_:offset:count:into:)`).
+    mutating func write<T>(_ pageIndex: UInt64, offset: Int, count: Int, from value: inout T) {
+        precondition(count <= MemoryLayout<T>.size)
+        withUnsafeBytes(of: &value) {
+            write(pageIndex, offset: offset, UnsafeRawBufferPointer(rebasing: $0[0..<count]))
         }
     }
 
@@ -316,12 +354,13 @@ public struct GPASpace: Sendable {
     }
 }
 
-/// One 4 KiB page's bytes with their hash: the wrapping sum over its sixteen 256-byte chunks of
+/// One 4 KiB page's bytes with their hash: the wrapping sum over its 64 chunks of 64 bytes (a cache line: XXH3 of
+/// up to 64 bytes is a few dozen instructions, of 256 bytes ten times that) of
 /// XXH3-64(chunk, seed: chunk index). A write rehashes only the chunks it touches.
 package struct PageContents: Sendable {
     package var bytes: [UInt8]
     package var hash: UInt64
-    static let chunk = 256
+    static let chunk = 64
 
     package init(bytes: [UInt8]) {
         self.bytes = bytes

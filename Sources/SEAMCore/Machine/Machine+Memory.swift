@@ -22,13 +22,23 @@ extension Machine {
     /// Writes L1's view of private memory. Every page touched must be L1-accessible; on error nothing is
     /// written.
     public mutating func writeMemory(gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
-        try checkL1Accessible(gpa: gpa, count: bytes.count)
+        var failure: MachineError?
+        bytes.withUnsafeBytes { b in
+            do throws(MachineError) { try writeMemory(gpa: gpa, from: b) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes the bytes of `source` to L1's view of private memory at `gpa` (the C ABI's form: no array).
+    /// Every page touched must be L1-accessible; on error nothing is written.
+    public mutating func writeMemory(gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError) {
+        try checkL1Accessible(gpa: gpa, count: source.count)
         var a = gpa
         var i = 0
-        while i < bytes.count {
+        while i < source.count {
             let offset = Int(a & 0xFFF)
-            let n = min(4096 - offset, bytes.count - i)
-            space.writePage(a >> 12, offset: offset, bytes[i..<i + n])
+            let n = min(4096 - offset, source.count - i)
+            space.write(a >> 12, offset: offset, UnsafeRawBufferPointer(rebasing: source[i..<i + n]))
             a += UInt64(n)
             i += n
         }

@@ -6,8 +6,9 @@ public enum TDCallOutcome: Hashable, Sendable {
     case completed
     /// The call caused a TD exit to the host. L1's registers are untouched and its RIP is not advanced
     /// (the exits SEAMCore raises from leaves are fault-like, reference §12 O4): when the host re-enters,
-    /// the TDCALL runs again.
-    case tdExit(TDExit)
+    /// the TDCALL runs again. Indirect: TD exits are rare, and a 128-byte payload would make every
+    /// outcome, on every hot path, that large to copy.
+    indirect case tdExit(TDExit)
     /// TDG.VP.ENTER entered L2 VM `vm`: L1 waits inside its TDCALL until L2 exits to it (`Machine.l2Event`
     /// reports that exit with L1's registers).
     case enteredL2(vm: Int)

@@ -4,10 +4,10 @@ import SEAMTypes
 ///
 /// The model keeps a VMCS as one flat array of values in table order, so a field access is an array index
 /// and the per-field hash record is (VM, index, value). The indices of the fields the model itself reads on
-/// every entry and exit are looked up once here.
+/// every entry and exit are the generated `L2VMCSRow` constants.
 public enum L2VMCSLayout {
     /// Number of fields in an L2 VMCS.
-    public static var count: Int { fields.count }
+    @inlinable public static var count: Int { L2VMCSRow.count }
 
     /// Index of each encoding in `fields`.
     static let indexByEncoding: [UInt32: Int] = {
@@ -22,7 +22,8 @@ public enum L2VMCSLayout {
     /// The table row of `field`, or nil for an encoding the table does not list.
     public static func index(of field: VMCSField) -> Int? { indexByEncoding[field.rawValue] }
 
-    /// The table row of a field the model relies on; the table must list it.
+    /// The table row of a field the model relies on; the table must list it. (The hot paths use the
+    /// `L2VMCSRow` constants instead.)
     static func required(_ field: VMCSField) -> Int {
         guard let i = indexByEncoding[field.rawValue] else {
             preconditionFailure("Specs/l2-vmcs-fields.tsv lacks \(field), which the model uses")
@@ -30,39 +31,39 @@ public enum L2VMCSLayout {
         return i
     }
 
-    static let guestRSP = required(.guestRSP)
-    static let guestRIP = required(.guestRIP)
-    static let guestRFLAGS = required(.guestRFLAGS)
-    static let guestSSP = required(.guestSSP)
-    static let guestInterruptStatus = required(.guestInterruptStatus)
-    static let guestCR0 = required(.guestCR0)
-    static let guestCR3 = required(.guestCR3)
-    static let guestCR4 = required(.guestCR4)
-    static let guestEFER = required(.guestEFER)
-    static let entryControls = required(.entryControls)
-    static let virtualAPICAddress = required(.virtualAPICAddress)
-    static let exitReason = required(.exitReason)
-    static let exitQualification = required(.exitQualification)
-    static let guestLinearAddress = required(.guestLinearAddress)
-    static let guestPhysicalAddress = required(.guestPhysicalAddress)
-    static let exitInterruptionInfo = required(.exitInterruptionInfo)
-    static let exitInterruptionErrorCode = required(.exitInterruptionErrorCode)
-    static let idtVectoringInfo = required(.idtVectoringInfo)
-    static let idtVectoringErrorCode = required(.idtVectoringErrorCode)
-    static let exitInstructionLength = required(.exitInstructionLength)
-    static let exitInstructionInfo = required(.exitInstructionInfo)
-    static let entryInterruptionInfo = required(.entryInterruptionInfo)
-    static let exceptionBitmap = required(.exceptionBitmap)
-    static let pageFaultErrorCodeMask = required(.pageFaultErrorCodeMask)
-    static let pageFaultErrorCodeMatch = required(.pageFaultErrorCodeMatch)
-    static let cr0GuestHostMask = required(.cr0GuestHostMask)
-    static let cr4GuestHostMask = required(.cr4GuestHostMask)
-    static let cr0ReadShadow = required(.cr0ReadShadow)
-    static let cr4ReadShadow = required(.cr4ReadShadow)
-    static let secondaryControls = required(.secondaryProcessorControls)
-    static let csSelector = required(.guestCSSelector)
-    static let csBase = required(.guestCSBase)
-    static let csLimit = required(.guestCSLimit)
-    static let csAccessRights = required(.guestCSAccessRights)
-    static let ssAccessRights = required(.guestSSAccessRights)
+    static var guestRSP: Int { L2VMCSRow.guestRsp }
+    static var guestRIP: Int { L2VMCSRow.guestRip }
+    static var guestRFLAGS: Int { L2VMCSRow.guestRflags }
+    static var guestSSP: Int { L2VMCSRow.guestSsp }
+    static var guestInterruptStatus: Int { L2VMCSRow.guestIntrStatus }
+    static var guestCR0: Int { L2VMCSRow.guestCr0 }
+    static var guestCR3: Int { L2VMCSRow.guestCr3 }
+    static var guestCR4: Int { L2VMCSRow.guestCr4 }
+    static var guestEFER: Int { L2VMCSRow.guestIa32Efer }
+    static var entryControls: Int { L2VMCSRow.vmEntryControls }
+    static var virtualAPICAddress: Int { L2VMCSRow.virtualApicAddress }
+    static var exitReason: Int { L2VMCSRow.exitReason }
+    static var exitQualification: Int { L2VMCSRow.exitQualification }
+    static var guestLinearAddress: Int { L2VMCSRow.guestLinearAddress }
+    static var guestPhysicalAddress: Int { L2VMCSRow.guestPhysicalAddress }
+    static var exitInterruptionInfo: Int { L2VMCSRow.vmExitIntrInfo }
+    static var exitInterruptionErrorCode: Int { L2VMCSRow.vmExitIntrErrorCode }
+    static var idtVectoringInfo: Int { L2VMCSRow.idtVectoringInfo }
+    static var idtVectoringErrorCode: Int { L2VMCSRow.idtVectoringErrorCode }
+    static var exitInstructionLength: Int { L2VMCSRow.vmExitInstructionLength }
+    static var exitInstructionInfo: Int { L2VMCSRow.vmExitInstructionInfo }
+    static var entryInterruptionInfo: Int { L2VMCSRow.vmEntryIntrInfo }
+    static var exceptionBitmap: Int { L2VMCSRow.exceptionBitmap }
+    static var pageFaultErrorCodeMask: Int { L2VMCSRow.pfErrorCodeMask }
+    static var pageFaultErrorCodeMatch: Int { L2VMCSRow.pfErrorCodeMatch }
+    static var cr0GuestHostMask: Int { L2VMCSRow.cr0GuestHostMask }
+    static var cr4GuestHostMask: Int { L2VMCSRow.cr4GuestHostMask }
+    static var cr0ReadShadow: Int { L2VMCSRow.cr0ReadShadow }
+    static var cr4ReadShadow: Int { L2VMCSRow.cr4ReadShadow }
+    static var secondaryControls: Int { L2VMCSRow.secondaryProcBasedControls }
+    static var csSelector: Int { L2VMCSRow.guestCsSelector }
+    static var csBase: Int { L2VMCSRow.guestCsBase }
+    static var csLimit: Int { L2VMCSRow.guestCsLimit }
+    static var csAccessRights: Int { L2VMCSRow.guestCsAr }
+    static var ssAccessRights: Int { L2VMCSRow.guestSsAr }
 }

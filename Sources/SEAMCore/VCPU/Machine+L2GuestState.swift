@@ -1,50 +1,51 @@
 import SEAMTypes
 
 extension Machine {
-    /// VM `vm`'s guest-state area as the CPU's VM-entry checks read it.
+    /// VM `vm`'s guest-state area as the CPU's VM-entry checks read it (rows by the generated `L2VMCSRow`
+    /// constants: this runs on every entry after L1 changed the guest state).
     public func l2GuestState(vcpu i: Int, vm: Int) -> L2GuestState {
-        let v = vcpus[i]
-        func f(_ field: VMCSField) -> UInt64 { v.vmcs(vm, L2VMCSLayout.required(field)) }
-        func segment(_ n: Int) -> L2GuestState.Segment {
+        typealias R = L2VMCSRow
+        func f(_ row: Int) -> UInt64 { vcpus[i].vmcs(vm, row) }
+        func segment(_ sel: Int, _ base: Int, _ limit: Int, _ ar: Int) -> L2GuestState.Segment {
             L2GuestState.Segment(
-                selector: UInt16(truncatingIfNeeded: f(.segmentSelector(n))), base: f(.segmentBase(n)),
-                limit: UInt32(truncatingIfNeeded: f(.segmentLimit(n))),
-                accessRights: UInt32(truncatingIfNeeded: f(.segmentAccessRights(n))))
+                selector: UInt16(truncatingIfNeeded: f(sel)), base: f(base),
+                limit: UInt32(truncatingIfNeeded: f(limit)),
+                accessRights: UInt32(truncatingIfNeeded: f(ar)))
         }
         var s = L2GuestState.reset
-        s.cr0 = f(.guestCR0)
-        s.cr3 = f(.guestCR3)
-        s.cr4 = f(.guestCR4)
-        s.dr7 = f(.guestDR7)
-        s.efer = f(.guestEFER)
-        s.pat = f(.guestPAT)
-        s.rflags = f(.guestRFLAGS)
-        s.rip = f(.guestRIP)
-        s.rsp = f(.guestRSP)
-        s.entryControls = UInt32(truncatingIfNeeded: f(.entryControls))
-        s.activityState = UInt32(truncatingIfNeeded: f(.guestActivityState))
-        s.interruptibility = UInt32(truncatingIfNeeded: f(.guestInterruptibility))
-        s.pendingDebugExceptions = f(.guestPendingDebugExceptions)
-        s.entryInterruptionInfo = UInt32(truncatingIfNeeded: f(.entryInterruptionInfo))
-        s.debugCtl = f(.guestDebugCtl)
-        s.sysenterESP = f(.guestSysenterESP)
-        s.sysenterEIP = f(.guestSysenterEIP)
-        s.es = segment(0)
-        s.cs = segment(1)
-        s.ss = segment(2)
-        s.ds = segment(3)
-        s.fs = segment(4)
-        s.gs = segment(5)
-        s.ldtr = segment(6)
-        s.tr = segment(7)
-        s.gdtrBase = f(.guestGDTRBase)
-        s.idtrBase = f(.guestIDTRBase)
-        s.gdtrLimit = UInt32(truncatingIfNeeded: f(.guestGDTRLimit))
-        s.idtrLimit = UInt32(truncatingIfNeeded: f(.guestIDTRLimit))
-        s.pdpte0 = f(.guestPDPTE0)
-        s.pdpte1 = f(.guestPDPTE1)
-        s.pdpte2 = f(.guestPDPTE2)
-        s.pdpte3 = f(.guestPDPTE3)
+        s.cr0 = f(R.guestCr0)
+        s.cr3 = f(R.guestCr3)
+        s.cr4 = f(R.guestCr4)
+        s.dr7 = f(R.guestDr7)
+        s.efer = f(R.guestIa32Efer)
+        s.pat = f(R.guestIa32Pat)
+        s.rflags = f(R.guestRflags)
+        s.rip = f(R.guestRip)
+        s.rsp = f(R.guestRsp)
+        s.entryControls = UInt32(truncatingIfNeeded: f(R.vmEntryControls))
+        s.activityState = UInt32(truncatingIfNeeded: f(R.guestActivityState))
+        s.interruptibility = UInt32(truncatingIfNeeded: f(R.guestInterruptibility))
+        s.pendingDebugExceptions = f(R.guestPendingDebugExceptions)
+        s.entryInterruptionInfo = UInt32(truncatingIfNeeded: f(R.vmEntryIntrInfo))
+        s.debugCtl = f(R.guestIa32Debugctl)
+        s.sysenterESP = f(R.guestIa32SysenterEsp)
+        s.sysenterEIP = f(R.guestIa32SysenterEip)
+        s.es = segment(R.guestEsSelector, R.guestEsBase, R.guestEsLimit, R.guestEsAr)
+        s.cs = segment(R.guestCsSelector, R.guestCsBase, R.guestCsLimit, R.guestCsAr)
+        s.ss = segment(R.guestSsSelector, R.guestSsBase, R.guestSsLimit, R.guestSsAr)
+        s.ds = segment(R.guestDsSelector, R.guestDsBase, R.guestDsLimit, R.guestDsAr)
+        s.fs = segment(R.guestFsSelector, R.guestFsBase, R.guestFsLimit, R.guestFsAr)
+        s.gs = segment(R.guestGsSelector, R.guestGsBase, R.guestGsLimit, R.guestGsAr)
+        s.ldtr = segment(R.guestLdtrSelector, R.guestLdtrBase, R.guestLdtrLimit, R.guestLdtrAr)
+        s.tr = segment(R.guestTrSelector, R.guestTrBase, R.guestTrLimit, R.guestTrAr)
+        s.gdtrBase = f(R.guestGdtrBase)
+        s.idtrBase = f(R.guestIdtrBase)
+        s.gdtrLimit = UInt32(truncatingIfNeeded: f(R.guestGdtrLimit))
+        s.idtrLimit = UInt32(truncatingIfNeeded: f(R.guestIdtrLimit))
+        s.pdpte0 = f(R.guestPdpte0)
+        s.pdpte1 = f(R.guestPdpte1)
+        s.pdpte2 = f(R.guestPdpte2)
+        s.pdpte3 = f(R.guestPdpte3)
         return s
     }
 }

@@ -9,11 +9,13 @@ import SEAMTypes
 /// VMCS fields and MSR-bitmap words are hashed as records that differ from their reset value, so a fresh
 /// vCPU costs nothing to hash and a step costs O(fields it changed).
 public struct VCPU: Sendable {
-    /// Where the vCPU is: running L1, running an L2 VM, or out of the TD waiting for the host.
+    /// Where the vCPU is: running L1, running an L2 VM, or out of the TD waiting for the host (then
+    /// `pendingExit` says why). Kept apart from the pending exit so the check every TDCALL and L2 event makes
+    /// reads one small value.
     public enum Location: Hashable, Sendable {
         case l1
         case l2(vm: Int)
-        case host(PendingTDExit)
+        case host
     }
 
     /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
@@ -43,7 +45,11 @@ public struct VCPU: Sendable {
         case tdvmcall = 2
     }
 
-    public internal(set) var location = Location.l1
+    public internal(set) var location = Location.l1 {
+        didSet { if location != .host, case .some = pendingExit { pendingExit = nil } }
+    }
+    /// The TD exit the host must answer, while `location` is `.host`.
+    public internal(set) var pendingExit: PendingTDExit?
     /// CURR_VM: 0 while L1 runs.
     public internal(set) var currentVM = 0
     /// The TDVPS GPR image: L1's registers while L1 runs, L2's while an L2 VM runs (the RSP slot is unused
@@ -80,9 +86,11 @@ public struct VCPU: Sendable {
     /// priority (PPR), for TDG.VP.ENTER's PENDING_INTERRUPT check (reference §4.2 step 4).
     public internal(set) var l1RVI: UInt8 = 0
     public internal(set) var l1PPR: UInt8 = 0
-    /// Per VM (bit vm): the guest state passed the VM-entry checks and no guest-state field has been written
-    /// since, so the next entry need not run them again.
+    /// Per VM (bit vm): the guest state passed the VM-entry checks and no guest-state field but RIP has been
+    /// written since, so the next entry need not run them all again.
     var guestStateChecked: UInt8 = 0
+    /// Per VM (bit vm): RIP changed since the last full check (the next entry runs the RIP checks).
+    var ripChanged: UInt8 = 0
 
     /// The L2 VMCS fields of VMs 1…3, in `L2VMCSLayout` order, one VM after another.
     var vmcs: [UInt64]
@@ -90,6 +98,9 @@ public struct VCPU: Sendable {
     var msrBitmaps: [UInt64]
     /// Wrapping sum of the hash records of every VMCS field and MSR-bitmap word not at its reset value.
     public internal(set) var digest: UInt64 = 0
+    /// Each VMCS field's reset value, by row (shared storage; kept here so `setVMCS` reads it without the
+    /// table's lazy-initialisation check).
+    let resets: [UInt64]
     /// This vCPU's index, part of each record key.
     public let index: Int
 
@@ -97,8 +108,9 @@ public struct VCPU: Sendable {
 
     init(index: Int, numL2VMs: Int) {
         self.index = index
+        resets = L2VMCSLayout.fields.map(\.reset)
         for vm in (numL2VMs + 1)..<4 { tscDeadline[vm] = 0 }
-        vmcs = (0..<3).flatMap { _ in L2VMCSLayout.fields.map(\.reset) }
+        vmcs = resets + resets + resets
         msrBitmaps = [UInt64](repeating: ~0, count: 3 * VCPU.msrBitmapWords)
     }
 
@@ -113,22 +125,31 @@ public struct VCPU: Sendable {
         L2VMCSLayout.index(of: field).map { vmcs(vm, $0) }
     }
 
-    /// Writes a VMCS field, keeping `digest`; writing the value it holds costs one compare.
-    mutating func setVMCS(_ vm: Int, _ row: Int, _ value: UInt64) {
+    /// Writes a VMCS field, keeping `digest`; writing the value it holds costs one compare. Returns whether
+    /// the value changed.
+    @discardableResult @inline(__always)
+    mutating func setVMCS(_ vm: Int, _ row: Int, _ value: UInt64) -> Bool {
         let slot = (vm - 1) * L2VMCSLayout.count + row
         let old = vmcs[slot]
-        guard old != value else { return }
-        let reset = L2VMCSLayout.fields[row].reset
+        guard old != value else { return false }
+        let reset = resets[row]
         let key = StateHash.vcpuKey(kind: 5, vcpu: index, vm: vm, item: row)
         if old != reset { digest &-= StateHash.vcpuRecordHash(key, old) }
         if value != reset { digest &+= StateHash.vcpuRecordHash(key, value) }
         vmcs[slot] = value
+        return true
     }
 
-    /// Writes a guest-state field: the next entry re-runs the VM-entry checks.
+    /// Writes a guest-state field: if it changes, the next entry re-runs the VM-entry checks (only the RIP
+    /// ones when the field is RIP).
+    @inline(__always)
     mutating func setGuestState(_ vm: Int, _ row: Int, _ value: UInt64) {
-        setVMCS(vm, row, value)
-        guestStateChecked &= ~(1 << UInt8(vm))
+        guard setVMCS(vm, row, value) else { return }
+        if row == L2VMCSLayout.guestRIP {
+            ripChanged |= 1 << UInt8(vm)
+        } else {
+            guestStateChecked &= ~(1 << UInt8(vm))
+        }
     }
 
     // MARK: MSR bitmaps
@@ -192,7 +213,8 @@ public struct VCPU: Sendable {
         switch location {
         case .l1: put(0)
         case .l2(let vm): put(1 | UInt64(vm) << 8)
-        case .host(let p):
+        case .host:
+            let p = pendingExit!
             put(2 | UInt64(p.vm) << 8 | UInt64(p.kind.rawValue) << 16)
             exit = p.exit.registers
         }

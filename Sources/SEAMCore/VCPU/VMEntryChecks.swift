@@ -68,7 +68,7 @@ public enum VMEntryChecks {
         public let rule: String
         /// Exit qualification reported when this check fails.
         public let qualification: UInt64
-        let fails: @Sendable (L2GuestState) -> Bool
+        public let fails: @Sendable (L2GuestState) -> Bool
 
         init(
             _ id: String, _ section: String, _ rule: String, qualification: UInt64 = 0,
@@ -88,6 +88,22 @@ public enum VMEntryChecks {
     /// The first failing check as a VM-entry failure, or nil when the CPU would accept the state.
     public static func check(_ s: L2GuestState) -> VMEntryFailure? {
         for c in all where c.fails(s) { return VMEntryFailure(check: c.id, qualification: c.qualification) }
+        return nil
+    }
+
+    /// The checks that read RIP (the two RIP rules of 27.3.1.4), which read nothing else but the IA-32e mode
+    /// guest control and CS.L.
+    public static let ripChecks: [Check] = all.filter { $0.id.hasPrefix("rip.") }
+
+    /// Only the RIP checks, for an entry whose guest state passed `check` before and has changed since in RIP
+    /// alone (an L1 advancing L2's RIP past an emulated instruction): the other checks cannot change their
+    /// verdict.
+    /// (The two rules written out rather than run through `ripChecks`' closures on a whole `L2GuestState`:
+    /// this runs on every entry after L1 advanced RIP. A test checks the two agree.)
+    public static func checkRIP(_ rip: UInt64, entryControls: UInt32, csAccessRights: UInt32) -> VMEntryFailure? {
+        let longMode = entryControls & 0x200 != 0 && csAccessRights & 1 << 13 != 0
+        if !longMode && rip >> 32 != 0 { return VMEntryFailure(check: "rip.bits-63-32") }
+        if longMode && rip >> 48 != 0 && rip >> 48 != 0xFFFF { return VMEntryFailure(check: "rip.bits-63-48-differ") }
         return nil
     }
 

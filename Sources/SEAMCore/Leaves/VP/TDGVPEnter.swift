@@ -35,7 +35,9 @@ extension Machine {
             vcpus[i].guestStateGPA[vm] = gpa
             vcpus[i].translationsCached &= ~bufferBit
         }
-        if let exit = translate(vcpu: i, bufferBit, gpa) ?? translate(vcpu: i, vapicBit, vapic) { return .tdExit(exit) }
+        // (Booleans, not an optional TDExit: a 128-byte optional costs a copy per call on every entry.)
+        guard translate(vcpu: i, bufferBit, gpa) else { return .tdExit(.eptViolation(gpa: gpa, vm: 0)) }
+        guard translate(vcpu: i, vapicBit, vapic) else { return .tdExit(.eptViolation(gpa: vapic, vm: 0)) }
 
         switch rcx & 3 {
         case 1: l2SEPTFlushes[vm] &+= 1  // INVEPT single-context on the VM's SEPT
@@ -46,46 +48,65 @@ extension Machine {
         vcpus[i].l1RSP = regs.rsp
         vcpus[i].currentVM = vm
 
-        if vcpus[i].guestStateChecked & bufferBit == 0 {
-            if let failure = VMEntryChecks.check(l2GuestState(vcpu: i, vm: vm)) {
-                let info = L2ExitInfo(.invalidGuestStateEntryFailure, qualification: failure.qualification)
-                regs = l2ToL1Exit(vcpu: i, vm: vm, info)
-                return .completed
-            }
-            vcpus[i].guestStateChecked |= bufferBit
+        if let failure = entryCheckFailure(vcpu: i, vm: vm) {
+            let info = L2ExitInfo(.invalidGuestStateEntryFailure, qualification: failure.qualification)
+            regs = l2ToL1Exit(vcpu: i, vm: vm, info)
+            return .completed
         }
         vcpus[i].vmLaunched |= bufferBit
         vcpus[i].location = .l2(vm: vm)
         return .enteredL2(vm: vm)
     }
 
-    /// Translates a soft-translated GPA through the L1 SEPT unless `bit` says it is cached: it must be a
-    /// guest-accessible leaf, else the vCPU TD-exits with an EPT violation on it (fault-like, like the other
-    /// L1 TDCALL exits: L1 stays current and re-executes the TDCALL).
-    mutating func translate(vcpu i: Int, _ bit: UInt8, _ target: UInt64) -> TDExit? {
-        guard vcpus[i].translationsCached & bit == 0 else { return nil }
-        guard let r = space.leaf(containing: target), r.state.isGuestAccessibleLeaf else {
-            return TDExit.eptViolation(gpa: target, vm: 0)
+    /// The CPU's VM-entry checks on VM `vm`'s guest state, all of them after any change but RIP, the RIP ones
+    /// after a change of RIP alone, none when nothing changed since they passed.
+    mutating func entryCheckFailure(vcpu i: Int, vm: Int) -> VMEntryFailure? {
+        let bit: UInt8 = 1 << UInt8(vm)
+        if vcpus[i].guestStateChecked & bit == 0 {
+            if let failure = VMEntryChecks.check(l2GuestState(vcpu: i, vm: vm)) { return failure }
+        } else if vcpus[i].ripChanged & bit != 0 {
+            let failure = VMEntryChecks.checkRIP(
+                vcpus[i].vmcs(vm, L2VMCSLayout.guestRIP),
+                entryControls: UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.entryControls)),
+                csAccessRights: UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.csAccessRights)))
+            if let failure { return failure }
         }
-        vcpus[i].translationsCached |= bit
+        vcpus[i].guestStateChecked |= bit
+        vcpus[i].ripChanged &= ~bit
         return nil
+    }
+
+    /// Translates a soft-translated GPA through the L1 SEPT unless `bit` says it is cached: it must be a
+    /// guest-accessible leaf, else (false) the vCPU TD-exits with an EPT violation on it (fault-like, like the
+    /// other L1 TDCALL exits: L1 stays current and re-executes the TDCALL).
+    mutating func translate(vcpu i: Int, _ bit: UInt8, _ target: UInt64) -> Bool {
+        guard vcpus[i].translationsCached & bit == 0 else { return true }
+        guard let r = space.leaf(containing: target), r.state.isGuestAccessibleLeaf else { return false }
+        vcpus[i].translationsCached |= bit
+        return true
     }
 
     /// Copies the L2_ENTER_GUEST_STATE buffer at `gpa` into the GPR image and VM `vm`'s VMCS.
     mutating func loadGuestState(vcpu i: Int, vm: Int, from gpa: UInt64) {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 20) { w in
-            w[19] = 0
-            space.read(
-                gpa >> 12, offset: Int(gpa & 0xFFF),
-                into: UnsafeMutableRawBufferPointer(start: w.baseAddress, count: GuestStateBuffer.size))
-            var g = RegisterFile()
-            for r in 0..<16 { g[r] = UInt64(littleEndian: w[r]) }
-            vcpus[i].gprs = g
-            vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, g.rsp)
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, UInt64(littleEndian: w[16]))
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, UInt64(littleEndian: w[17]))
-            vcpus[i].setVMCS(vm, L2VMCSLayout.guestSSP, UInt64(littleEndian: w[18]))
-            vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, UInt64(littleEndian: w[19]) & 0xFFFF)
-        }
+        var b = GuestStateWords()
+        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: GuestStateBuffer.size, into: &b)
+        vcpus[i].gprs = RegisterFile(
+            rax: b.w.0, rcx: b.w.1, rdx: b.w.2, rbx: b.w.3, rsp: b.w.4, rbp: b.w.5, rsi: b.w.6, rdi: b.w.7,
+            r8: b.w.8, r9: b.w.9, r10: b.w.10, r11: b.w.11, r12: b.w.12, r13: b.w.13, r14: b.w.14, r15: b.w.15)
+        vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, b.w.4)
+        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, b.w.16)
+        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, b.w.17)
+        vcpus[i].setVMCS(vm, L2VMCSLayout.guestSSP, b.w.18)
+        vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, b.w.19 & 0xFFFF)
     }
+}
+
+/// The L2_ENTER_GUEST_STATE buffer as 20 words in host order (the last holds the 16-bit interrupt status);
+/// a tuple, so reading and writing it needs neither an allocation nor a closure.
+struct GuestStateWords {
+    var w:
+        (
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }

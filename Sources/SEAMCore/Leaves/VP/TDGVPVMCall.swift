@@ -11,7 +11,8 @@ extension Machine {
         guard regs.rcx & (0b10011 | .mask(63, 32)) == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
         vcpus[i].gprs = regs
         let exit = TDExit(registers: Machine.tdvmcallHostRegisters(regs, vm: 0))
-        vcpus[i].location = .host(.init(kind: .l1TDVMCall, vm: 0, exit: exit))
+        vcpus[i].pendingExit = .init(kind: .l1TDVMCall, vm: 0, exit: exit)
+        vcpus[i].location = .host
         return .tdExit(exit)
     }
 }

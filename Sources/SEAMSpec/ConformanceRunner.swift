@@ -15,6 +15,7 @@ public enum ConformanceRunner {
         case "attr-wr-failures.tsv": return try checkAttrWr(row)
         case "l2-vmcs-fields.tsv": return try checkL2VMCSField(row)
         case VMEntryCheckTable.file: return try VMEntryCheckTable.check(row)
+        case "exit-routing.tsv": return try ExitRoutingTable.check(row)
         default: throw InputError(file: row.file, line: row.line, "no checker for this table")
         }
     }

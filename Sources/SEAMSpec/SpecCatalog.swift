@@ -16,6 +16,7 @@ public enum SpecCatalog {
         ),
         ("l2-vmcs-fields.tsv", ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs"]),
         (VMEntryCheckTable.file, VMEntryCheckTable.columns),
+        (ExitRoutingTable.file, ExitRoutingTable.columns),
     ]
 
     /// Loads one table from `directory`.

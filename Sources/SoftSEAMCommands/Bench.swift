@@ -55,6 +55,7 @@ enum Benchmarks {
         ("attr_wr", attrWr),
         ("attr_rd", attrRd),
         ("state_hash", stateHash),
+        ("vp_enter_cpuid_roundtrip", vpEnterCPUIDRoundtrip),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.
@@ -135,5 +136,31 @@ enum Benchmarks {
         var acc: UInt64 = 0
         for _ in 0..<n { acc &+= m.stateHash() }
         return acc
+    }
+
+    /// The L2 boot demo's TD at its end: VM1 in long mode, L1 running (copy-on-write, built once).
+    static let longModeTD = L2BootDemo.run().machine
+
+    /// One op = TDG.VP.ENTER of VM1 through `Machine.tdcall`, an L2 CPUID event, and the L2→L1 exit it
+    /// causes, with the incremental state hash kept (it always is). L1 does not advance L2's RIP, so every
+    /// entry re-executes the same CPUID from an unchanged L2_ENTER_GUEST_STATE buffer.
+    static func vpEnterCPUIDRoundtrip(_ n: Int) -> UInt64 {
+        var m = longModeTD
+        var regs = RegisterFile()
+        var acc: UInt64 = 0
+        for _ in 0..<n {
+            regs.rax = 25
+            regs.rcx = 1 << 52
+            regs.rdx = 0x20_0000
+            guard (try? m.tdcall(vcpu: 0, &regs)) == .enteredL2(vm: 1) else {
+                preconditionFailure("vp_enter_cpuid_roundtrip: TDG.VP.ENTER \(TDXStatus(regs.rax))")
+            }
+            guard case .exitToL1(let r)? = try? m.l2Event(vcpu: 0, .cpuid), r.rax == 10 else {
+                preconditionFailure("vp_enter_cpuid_roundtrip: CPUID did not exit to L1")
+            }
+            regs = r
+            acc &+= r.rax
+        }
+        return acc &+ m.stateHash()
     }
 }

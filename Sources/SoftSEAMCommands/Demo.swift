@@ -3,12 +3,13 @@ import SEAMCore
 import SEAMTypes
 
 /// `softseam demo`: runs the built-in default scenario (`AliasTableDemo`) and prints the alias table as
-/// read back with ATTR.RD, the number of TDCALLs and the final state hash.
+/// read back with ATTR.RD, the number of TDCALLs and the final state hash; then runs the L2 boot scenario
+/// (`L2BootDemo`) and prints its exit log, the mode L2 reached and that TD's state hash.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the built-in default scenario: an L1 builds the seed talk's alias table over 3 L2 VMs.")
+        abstract: "Run the built-in scenarios: the seed talk's alias table, then an L2 booted into long mode.")
 
-    @Flag(help: "Print {\"pages\":[…],\"state_hash\":\"0x…\"} instead of the table.")
+    @Flag(help: "Print {\"pages\":[…],\"state_hash\":\"0x…\",\"l2_boot\":{\"exits\":[…],…}} instead of tables.")
     var json = false
 
     @Option(name: .customLong("emit-scenario"), help: "Also write the L1's calls as a scenario file (JSON Lines).")
@@ -20,8 +21,10 @@ struct Demo: ParsableCommand {
         if let path = emitScenario {
             try FileHandleShim.write(result.scenario.jsonLines(), to: path)
         }
+        let boot = L2BootDemo.run()
         if json {
-            print(map.json(stateHash: result.machine.stateHash()))
+            // The alias table's object, with the L2 boot run added as one more member.
+            print(String(map.json(stateHash: result.machine.stateHash()).dropLast()) + ",\"l2_boot\":\(boot.json())}")
             return
         }
         print(
@@ -33,5 +36,17 @@ struct Demo: ParsableCommand {
         print("")
         print("L1 TDCALLs: \(result.tdcalls)")
         print("state hash: \(hex64(result.machine.stateHash()))")
+        print("")
+        print(
+            "L2 boot: a TD with 2 L2 VMs; L1 builds its alias table, then boots VM1 from the reset vector through"
+        )
+        print("real mode and protected mode into long mode. Every exit on the way (route: L1, module or host):")
+        print("")
+        for line in boot.lines { print(line) }
+        print("")
+        print("L2 reached \(boot.modeAtEnd) (TDG.VP.RD of guest CR0, EFER, entry controls, CS AR).")
+        print("serial console: \"\(boot.serial)\"")
+        print("L1 TDCALLs + L2 events: \(boot.steps)")
+        print("state hash: \(hex64(boot.stateHash))")
     }
 }

@@ -8,7 +8,7 @@ import Testing
 // O10) and the SDM (exit qualifications, Table 28-7), never read back from the model.
 
 /// L2 VMCS field encodings used below (SDM Vol. 3D Appendix B; reference §5.5).
-private enum Enc {
+private enum RouteEnc {
     static let csSelector: UInt32 = 0x0802, ssSelector: UInt32 = 0x0804, dsSelector: UInt32 = 0x0806
     static let esSelector: UInt32 = 0x0800
     static let virtualAPIC: UInt32 = 0x2012, guestPhysicalAddress: UInt32 = 0x2400, efer: UInt32 = 0x2806
@@ -38,7 +38,7 @@ private let l1RSP: UInt64 = 0x7777_0000
 private let l1RBP: UInt64 = 0x1111
 
 /// L2_ENTER_GUEST_STATE as numbers: 16 GPRs, RFLAGS, RIP, SSP, interrupt status.
-private struct GuestState: Equatable {
+private struct RouteGuestState: Equatable {
     var gprs = RegisterFile()
     var rflags: UInt64 = 0x2
     var rip: UInt64 = l2RIP
@@ -79,17 +79,17 @@ extension Machine {
 
     /// 64-bit L2 (IA-32e mode guest, EFER LME|LMA, CR0 PG|NE|PE, CR4 PAE|MCE|VMXE, CS.L = 1).
     fileprivate mutating func makeVM1Long64() throws {
-        try writeVM1(Enc.entryControls, 0x200, mask: 0x200)
-        try writeVM1(Enc.efer, 0xD01)
-        try writeVM1(Enc.cr0, 0x8000_0021)
-        try writeVM1(Enc.cr4, 0x2060)
-        try writeVM1(Enc.csAR, 0xA09B)
+        try writeVM1(RouteEnc.entryControls, 0x200, mask: 0x200)
+        try writeVM1(RouteEnc.efer, 0xD01)
+        try writeVM1(RouteEnc.cr0, 0x8000_0021)
+        try writeVM1(RouteEnc.cr4, 0x2060)
+        try writeVM1(RouteEnc.csAR, 0xA09B)
     }
 
     /// L1 sets VM1's virtual-APIC page (0x2000), writes `state` to the buffer and calls TDG.VP.ENTER with
     /// RSP/RBP = l1RSP/l1RBP and R14 = R15 = a marker; VM1 must be entered.
-    fileprivate mutating func enterVM1(_ state: GuestState = GuestState()) throws {
-        try writeVM1(Enc.virtualAPIC, 0x2000)
+    fileprivate mutating func enterVM1(_ state: RouteGuestState = RouteGuestState()) throws {
+        try writeVM1(RouteEnc.virtualAPIC, 0x2000)
         try writeMemory(gpa: bufferGPA, state.bytes)
         var regs = RegisterFile(rax: tdgVPEnter, rcx: 1 << 52, rdx: bufferGPA)
         regs.rsp = l1RSP
@@ -106,7 +106,7 @@ extension Machine {
         return try l2Event(vcpu: 0, event)
     }
 
-    fileprivate func buffer() throws -> GuestState { GuestState(try readMemory(gpa: bufferGPA, count: 0x9A)) }
+    fileprivate func buffer() throws -> RouteGuestState { RouteGuestState(try readMemory(gpa: bufferGPA, count: 0x9A)) }
 }
 
 @Suite struct L2ExitRoutingTests {
@@ -124,14 +124,17 @@ extension Machine {
         let alias = try m.attrWr(0x5000, slot(1, 0x8001), slot(1, 0xF))
         #expect(alias.regs.rax == St.success)
         try m.makeVM1Long64()
-        try m.writeVM1(Enc.csSelector, 0x23)
-        try m.writeVM1(Enc.csBase, 0x10000)
-        try m.writeVM1(Enc.csAR, 0xC0FB)
-        for (sel, ar) in [(Enc.ssSelector, Enc.ssAR), (Enc.dsSelector, Enc.dsAR), (Enc.esSelector, Enc.esAR)] {
+        try m.writeVM1(RouteEnc.csSelector, 0x23)
+        try m.writeVM1(RouteEnc.csBase, 0x10000)
+        try m.writeVM1(RouteEnc.csAR, 0xC0FB)
+        for (sel, ar) in [
+            (RouteEnc.ssSelector, RouteEnc.ssAR), (RouteEnc.dsSelector, RouteEnc.dsAR),
+            (RouteEnc.esSelector, RouteEnc.esAR),
+        ] {
             try m.writeVM1(sel, 0x2B)
             try m.writeVM1(ar, 0xC0F3)
         }
-        var state = GuestState()
+        var state = RouteGuestState()
         state.ssp = 0x6000
         state.interruptStatus = 0x2131
         try m.enterVM1(state)
@@ -160,16 +163,16 @@ extension Machine {
 
         // L1 is current again, and the registers are the VMCS exit fields (§4.3).
         #expect(m.vcpus[0].location == .l1)
-        #expect(try m.readVM1(Enc.exitReason) == 48)
-        #expect(try m.readVM1(Enc.exitQualification) == r.rcx)
-        #expect(try m.readVM1(Enc.guestLinearAddress) == r.rdx)
-        #expect(try m.readVM1(Enc.guestPhysicalAddress) == r.r8)
-        #expect(try m.readVM1(Enc.exitIntInfo) | (try m.readVM1(Enc.exitIntError)) << 32 == r.r9)
-        #expect(try m.readVM1(Enc.idtInfo) | (try m.readVM1(Enc.idtError)) << 32 == r.r10)
-        #expect(try m.readVM1(Enc.exitInstrInfo) | (try m.readVM1(Enc.exitLength)) << 32 == r.r11)
+        #expect(try m.readVM1(RouteEnc.exitReason) == 48)
+        #expect(try m.readVM1(RouteEnc.exitQualification) == r.rcx)
+        #expect(try m.readVM1(RouteEnc.guestLinearAddress) == r.rdx)
+        #expect(try m.readVM1(RouteEnc.guestPhysicalAddress) == r.r8)
+        #expect(try m.readVM1(RouteEnc.exitIntInfo) | (try m.readVM1(RouteEnc.exitIntError)) << 32 == r.r9)
+        #expect(try m.readVM1(RouteEnc.idtInfo) | (try m.readVM1(RouteEnc.idtError)) << 32 == r.r10)
+        #expect(try m.readVM1(RouteEnc.exitInstrInfo) | (try m.readVM1(RouteEnc.exitLength)) << 32 == r.r11)
 
         // The buffer holds L2's state at the exit; the write did not happen (the page is unchanged).
-        var expected = GuestState()
+        var expected = RouteGuestState()
         for (i, v) in l2Regs { expected.gprs[i] = v }
         expected.ssp = 0x6000
         expected.interruptStatus = 0x2131
@@ -209,7 +212,7 @@ extension Machine {
             Issue.record("expected a TD exit, got \(o)")
             return (m, TDExit(rax: 0), regs)
         }
-        #expect(try m.buffer() == GuestState(), "the buffer was written at a TDVMCALL exit")
+        #expect(try m.buffer() == RouteGuestState(), "the buffer was written at a TDVMCALL exit")
         return (m, e, regs)
     }
 

@@ -45,10 +45,9 @@ extension Machine {
             return movToCR(i, vm, cr: cr, gpr: gpr)
         case .movFromCR(let cr, let gpr):
             guard gpr < 16 else { throw .invalidEvent("register index \(gpr)") }
-            let qualification = UInt64(cr & 0xF) | 1 << 4 | UInt64(gpr) << 8
-            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))
+            return movFromCR(i, vm, cr: cr, gpr: gpr)
         case .clts:
-            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: 2 << 4, instructionLength: 2))
+            return clts(i, vm)
         case .lmsw(let source):
             return lmsw(i, vm, source)
         case .memory(let access):

@@ -76,14 +76,22 @@ extension Machine {
         v.vmcs(vm, L2VMCSLayout.entryControls) & 0x200 != 0 && v.vmcs(vm, L2VMCSLayout.csAccessRights) & 1 << 13 != 0
     }
 
-    /// MOV to CR0/CR4 (§13 A3, O8): a change to a bit L1 owns (set in L1's guest/host mask, compared with
-    /// L1's read shadow) exits to L1. Otherwise, CR0: the fixed bits (NE; bits 63:32), PE = 0 with PG = 1
-    /// and WP = 0 under CR4.CET inject #GP; NW or CD exit to L1; else the module writes CR0, keeping bits
-    /// 28:19, 17 and 15:6. CR4: reserved bits and features this TD lacks inject #GP, CET without CR0.WP
-    /// injects #GP, and every other MOV to CR4 exits to L1. CR3 and CR8 exit to L1.
+    /// MOV to CR0, CR3, CR4 or CR8 (SDM 3C 26.1.3; reference §5.1, §13 A3, O8).
+    ///
+    /// First the CPU: MOV to CR0/CR4 VM-exits only when a bit set in the VMCS guest/host mask (the base mask
+    /// OR L1's) differs from the VMCS read shadow; MOV to CR3 only under CR3-load exiting (primary control
+    /// bit 15) and a value that is none of the CR3-target values; MOV to CR8 only under CR8-load exiting (bit
+    /// 19). Without an exit the instruction completes in L2 (`nativeMovToCR`).
+    ///
+    /// Then the module: a change to a bit L1 owns (set in L1's own mask, compared with L1's own shadow) exits
+    /// to L1. Otherwise, CR0: the fixed bits (NE; bits 63:32), PE = 0 with PG = 1 and WP = 0 under CR4.CET
+    /// inject #GP; NW or CD exit to L1; else the module writes CR0, keeping bits 28:19, 17 and 15:6, and
+    /// leaves EFER.LMA and the IA-32e entry control alone. CR4: reserved bits and features this TD lacks inject
+    /// #GP, CET without CR0.WP injects #GP, and every other MOV to CR4 exits to L1. CR3 and CR8 exit to L1.
     mutating func movToCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
+        let value = gpr == 4 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestRSP) : vcpus[i].gprs[Int(gpr)]
+        guard movToCRExits(i, vm, cr: cr, value: value) else { return nativeMovToCR(i, vm, cr: cr, value: value) }
         let v = vcpus[i]
-        let value = gpr == 4 ? v.vmcs(vm, L2VMCSLayout.guestRSP) : v.gprs[Int(gpr)]
         let info = L2ExitInfo(.crAccess, qualification: UInt64(cr & 0xF) | UInt64(gpr) << 8, instructionLength: 3)
         switch cr {
         case 0:
@@ -109,6 +117,121 @@ extension Machine {
         }
     }
 
+    /// Whether the CPU VM-exits on MOV to CR`cr` of `value` (SDM 3C 26.1.3).
+    func movToCRExits(_ i: Int, _ vm: Int, cr: UInt8, value: UInt64) -> Bool {
+        let v = vcpus[i]
+        switch cr {
+        case 0:
+            return (value ^ v.vmcs(vm, L2VMCSLayout.cr0ReadShadow)) & v.vmcs(vm, L2VMCSLayout.cr0GuestHostMask) != 0
+        case 4:
+            return (value ^ v.vmcs(vm, L2VMCSLayout.cr4ReadShadow)) & v.vmcs(vm, L2VMCSLayout.cr4GuestHostMask) != 0
+        case 3:
+            guard v.vmcs(vm, L2VMCSRow.primaryProcBasedControls) >> 15 & 1 != 0 else { return false }
+            let count = min(Int(v.vmcs(vm, L2VMCSRow.cr3TargetCount)), 4)
+            let targets = [
+                L2VMCSRow.cr3TargetValue0, L2VMCSRow.cr3TargetValue1, L2VMCSRow.cr3TargetValue2,
+                L2VMCSRow.cr3TargetValue3,
+            ]
+            return !targets.prefix(count).contains { v.vmcs(vm, $0) == value }
+        default:
+            return v.vmcs(vm, L2VMCSRow.primaryProcBasedControls) >> 19 & 1 != 0
+        }
+    }
+
+    /// A MOV to CR that does not VM-exit, as the CPU carries it out in L2: CR0/CR4 take the bits outside the
+    /// guest/host mask (the masked bits keep their values) after the CPU's own #GP checks (CR0: bits 63:32,
+    /// NE, PG without PE, NW without CD, PG with EFER.LME but not CR4.PAE, clearing PG in 64-bit code; CR4:
+    /// bits beyond the platform's CR4_FIXED1, CET without WP) — a #GP goes to L1 when the exception bitmap
+    /// intercepts it, else L2 takes it; turning paging on with EFER.LME sets EFER.LMA, off clears it, and the
+    /// next VM exit stores LMA in the IA-32e mode guest entry control. CR3 is loaded. CR8 writes the TPR of
+    /// the virtual-APIC page (VTPR = value[3:0] << 4, offset 0x80; use TPR shadow is fixed on for L2).
+    mutating func nativeMovToCR(_ i: Int, _ vm: Int, cr: UInt8, value: UInt64) -> L2Outcome {
+        let v = vcpus[i]
+        switch cr {
+        case 0:
+            let mask = v.vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
+            let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
+            let new = value & ~mask | old & mask
+            let efer = v.vmcs(vm, L2VMCSLayout.guestEFER)
+            let cr4 = v.vmcs(vm, L2VMCSLayout.guestCR4)
+            let pgOn = new >> 31 & 1 != 0
+            let gp =
+                new >> 32 != 0 || new & 0x20 == 0 || (pgOn && new & 1 == 0)
+                || (new >> 29 & 1 != 0 && new >> 30 & 1 == 0)
+                || (pgOn && old >> 31 & 1 == 0 && efer >> 8 & 1 != 0 && cr4 >> 5 & 1 == 0)
+                || (!pgOn && old >> 31 & 1 != 0 && isIn64BitMode(v, vm))
+            if gp { return nativeException(i, vm, vector: 13, errorCode: 0) }
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
+            if pgOn != (old >> 31 & 1 != 0) && efer >> 8 & 1 != 0 {
+                let entry = v.vmcs(vm, L2VMCSLayout.entryControls)
+                vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, pgOn ? efer | 1 << 10 : efer & ~(1 << 10))
+                vcpus[i].setGuestState(vm, L2VMCSLayout.entryControls, pgOn ? entry | 0x200 : entry & ~0x200)
+            }
+        case 4:
+            let mask = v.vmcs(vm, L2VMCSLayout.cr4GuestHostMask)
+            let new = value & ~mask | v.vmcs(vm, L2VMCSLayout.guestCR4) & mask
+            let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
+            if new & ~0x3FF_7FFF != 0 || (new >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0) {
+                return nativeException(i, vm, vector: 13, errorCode: 0)
+            }
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR4, new)
+        case 3:
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR3, value)
+        default:
+            writeVTPR(i, vm, UInt8(value & 0xF) << 4)
+        }
+        return advanceRIP(i, vm, by: 3)
+    }
+
+    /// MOV from CR3 or CR8 (SDM 3C 26.1.3): exits to L1 under CR3-store (primary bit 16) or CR8-store (bit 20)
+    /// exiting; otherwise L2 reads CR3, or VTPR[7:4] for CR8.
+    mutating func movFromCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
+        let primary = vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls)
+        let exits = cr == 3 ? primary >> 16 & 1 != 0 : cr == 8 ? primary >> 20 & 1 != 0 : true
+        guard !exits else {
+            let qualification = UInt64(cr & 0xF) | 1 << 4 | UInt64(gpr) << 8
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))
+        }
+        let value = cr == 3 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestCR3) : UInt64(readVTPR(i, vm) >> 4)
+        if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
+        return advanceRIP(i, vm, by: 3)
+    }
+
+    /// CLTS (SDM 3C 26.1.3): exits (to L1: the module does not emulate it) only when CR0.TS is set in both
+    /// the guest/host mask and the read shadow; otherwise TS is cleared unless the mask owns it.
+    mutating func clts(_ i: Int, _ vm: Int) -> L2Outcome {
+        let mask = vcpus[i].vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
+        let shadow = vcpus[i].vmcs(vm, L2VMCSLayout.cr0ReadShadow)
+        if mask & shadow & 8 != 0 {
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: 2 << 4, instructionLength: 2))
+        }
+        if mask & 8 == 0 {
+            let cr0 = vcpus[i].vmcs(vm, L2VMCSLayout.guestCR0)
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, cr0 & ~8)
+        }
+        return advanceRIP(i, vm, by: 2)
+    }
+
+    /// The virtual-APIC page's TPR (offset 0x80) of VM `vm`.
+    func readVTPR(_ i: Int, _ vm: Int) -> UInt8 {
+        var b: UInt8 = 0
+        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + 0x80
+        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: 1, into: &b)
+        return b
+    }
+
+    mutating func writeVTPR(_ i: Int, _ vm: Int, _ value: UInt8) {
+        var b = value
+        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + 0x80
+        space.write(gpa >> 12, offset: Int(gpa & 0xFFF), count: 1, from: &b)
+    }
+
+    /// An exception the CPU raises in L2 on its own (no VM exit of the instruction): L1 gets it when the
+    /// exception bitmap intercepts it (reason 0), else L2's IDT handles it.
+    mutating func nativeException(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?) -> L2Outcome {
+        exception(i, vm, vector: vector, errorCode: errorCode)
+    }
+
     /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (bits 25:0 but 15 and 12:11… as
     /// SoftSEAM's platform reports them, 0x3FF7FFF), less the features this TD's XFAM and ATTRIBUTES leave
     /// off — PKE without XFAM.PK (bit 9), CET without both XFAM.CET_U and CET_S (bits 11, 12), UINTR without
@@ -123,14 +246,25 @@ extension Machine {
         return allowed
     }
 
-    /// LMSW (§5.1): a change to an L1-owned bit among CR0 bits 3:0 exits to L1; otherwise the module writes
-    /// bits 3:0, and LMSW cannot clear PE.
+    /// LMSW (SDM 3C 26.1.3; reference §5.1): the CPU exits when the source would set a masked PE that the
+    /// shadow has clear, or change a masked bit among 3:1 from the shadow; then the module exits to L1 if an
+    /// L1-owned bit among 3:0 changes and otherwise writes bits 3:0. Without an exit the CPU writes the
+    /// unmasked bits 3:0. LMSW never clears PE.
     mutating func lmsw(_ i: Int, _ vm: Int, _ source: UInt16) -> L2Outcome {
         let v = vcpus[i]
         let value = UInt64(source)
+        let mask = v.vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
+        let shadow = v.vmcs(vm, L2VMCSLayout.cr0ReadShadow)
+        let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
+        let exits = mask & value & ~shadow & 1 != 0 || (value ^ shadow) & mask & 0xE != 0
+        guard exits else {
+            let writable = ~mask & 0xF
+            let new = old & ~writable | value & writable & 0xE | (old | value & writable) & 1
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
+            return advanceRIP(i, vm, by: 3)
+        }
         let info = L2ExitInfo(.crAccess, qualification: 3 << 4 | value << 16, instructionLength: 3)
         if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] & 0xF != 0 { return exitToL1(i, vm, info) }
-        let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, old & ~0xF | value & 0xE | (old | value) & 1)
         return advanceRIP(i, vm, by: 3)
     }
@@ -184,7 +318,7 @@ extension Machine {
     /// HLT/INVD/I/O/MWAIT/MONITOR/WBINVD/PCONFIG group).
     static let l1ExitReasons: Set<UInt32> = [
         2, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30, 36, 39, 40, 43,
-        45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 63, 64, 65, 67, 68, 69, 70, 72, 73, 76,
+        45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 63, 64, 65, 67, 68, 69, 70, 71, 72, 73, 76,
     ]
     /// Basic exit reasons that are an asynchronous TD exit to the host (§5.1): external interrupt, INIT,
     /// SMIs, EPT misconfiguration, PML full, bus lock, NOTIFICATION.
@@ -198,6 +332,10 @@ extension Machine {
         let basic = reason.rawValue & 0xFFFF
         let info = L2ExitInfo(reason, qualification: qualification, instructionLength: length)
         if Machine.l1ExitReasons.contains(basic) { return exitToL1(i, vm, info) }
+        // NOTIFICATION with "VM context invalid" (qualification bit 0) makes the TD fatal (§13 B10).
+        if basic == ExitReason.notification.rawValue && qualification & 1 != 0 {
+            return fatalTDExit(i, vm, .nonRecoverableTD, reason: reason.rawValue)
+        }
         if Machine.hostExitReasons.contains(basic) { return .tdExit(asyncTDExit(i, vm, info)) }
         return fatalTDExit(i, vm, .nonRecoverableTD, reason: reason.rawValue)
     }

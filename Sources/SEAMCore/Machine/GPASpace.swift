@@ -280,7 +280,7 @@ public struct GPASpace: Sendable {
 
     /// Copies `count` bytes of page `pageIndex` from `offset` into the first bytes of `value`, whose memory
     /// holds plain little-endian words (`GuestStateWords`); the host is little-endian, as x86 is.
-    mutating func read<T>(_ pageIndex: UInt64, offset: Int, count: Int, into value: inout T) {
+    func read<T>(_ pageIndex: UInt64, offset: Int, count: Int, into value: inout T) {
         precondition(count <= MemoryLayout<T>.size)
         withUnsafeMutableBytes(of: &value) {
             read(pageIndex, offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]))

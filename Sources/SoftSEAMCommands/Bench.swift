@@ -55,7 +55,8 @@ enum Benchmarks {
         ("attr_wr", attrWr),
         ("attr_rd", attrRd),
         ("state_hash", stateHash),
-        ("vp_enter_cpuid_roundtrip", vpEnterCPUIDRoundTrip),
+        ("vp_enter_cpuid_roundtrip", { vpEnterCPUIDRoundTrip($0, advanceRIP: false) }),
+        ("vp_enter_cpuid_roundtrip_l1_advances_rip", { vpEnterCPUIDRoundTrip($0, advanceRIP: true) }),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.
@@ -158,10 +159,11 @@ enum Benchmarks {
     }()
 
     /// TDG.VP.ENTER of VM 1 → L2 executes CPUID → L2→L1 exit with reason 10, through `Machine.tdcall` and
-    /// `Machine.l2Event`, with the incremental state hash kept; then L1 does what a VMM does with a CPUID
-    /// exit: it advances L2's RIP in the guest-state buffer by the instruction length (R11[63:32]), so each
-    /// round trip changes the buffer and the VMCS (RIP) and both are rehashed.
-    static func vpEnterCPUIDRoundTrip(_ n: Int) -> UInt64 {
+    /// `Machine.l2Event`, with the incremental state hash kept. With `advanceRIP` L1 then also does what a
+    /// VMM does with a CPUID exit: it advances L2's RIP in the guest-state buffer by the instruction length
+    /// (R11[63:32]) with `Machine.writeMemory`, so each round trip changes the buffer and the VMCS (RIP) and
+    /// both are rehashed; without it every entry re-executes the same CPUID from an unchanged buffer.
+    static func vpEnterCPUIDRoundTrip(_ n: Int, advanceRIP: Bool) -> UInt64 {
         var m = roundTripBase
         var acc: UInt64 = 0
         var rip: UInt64 = 0x1000
@@ -170,8 +172,10 @@ enum Benchmarks {
             guard case .enteredL2 = try? m.tdcall(vcpu: 0, &regs) else { preconditionFailure("entry: \(regs)") }
             guard case .exitToL1(let out)? = try? m.l2Event(vcpu: 0, .cpuid) else { preconditionFailure("no exit") }
             acc &+= out.rax
-            rip &+= out.r11 >> 32
-            withUnsafeBytes(of: rip.littleEndian) { try? m.writeMemory(gpa: 0x10_1088, from: $0) }
+            if advanceRIP {
+                rip &+= out.r11 >> 32
+                withUnsafeBytes(of: rip.littleEndian) { try? m.writeMemory(gpa: 0x10_1088, from: $0) }
+            }
         }
         precondition(acc == UInt64(n) * 10, "every exit is CPUID")
         return acc &+ m.stateHash()

@@ -34,6 +34,9 @@ extension Machine {
     mutating func writeBackGuestState(vcpu i: Int, vm: Int) {
         let gpa = vcpus[i].guestStateGPA[vm]
         guard gpa != Machine.nullPA else { return }
+        if vcpus[i].bufferClean && vcpus[i].bufferVersion == space.contentVersion && vcpus[i].bufferGPA == gpa {
+            return  // nothing changed since the buffer was read or written, and no page changed since: it holds this
+        }
         let g = vcpus[i].gprs
         var b = GuestStateWords()
         b.w = (
@@ -44,6 +47,10 @@ extension Machine {
             vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)
         )
         space.write(gpa >> 12, offset: Int(gpa & 0xFFF), count: GuestStateBuffer.size, from: &b)
+        vcpus[i].bufferWords = b
+        vcpus[i].bufferGPA = gpa
+        vcpus[i].bufferVersion = space.contentVersion
+        vcpus[i].bufferClean = true
     }
 
     /// The L2→L1 exit: records the exit in the VMCS, writes L2's state back to the buffer and returns L1's

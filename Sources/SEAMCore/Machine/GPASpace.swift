@@ -33,6 +33,9 @@ public struct GPASpace: Sendable {
     package private(set) var blocks = U64Map(placeholder: false)
     /// Wrapping sum of the XXH3 of every record; see `StateHash`.
     public private(set) var digest: UInt64 = 0
+    /// Bumped whenever any page's bytes change. Not state (it is not hashed): it lets a vCPU know that the
+    /// guest-state buffer it last read or wrote still holds what it remembers.
+    package private(set) var contentVersion: UInt64 = 0
     /// Number of L1 paging entries that are NL_BLOCKED: while it is 0 no walk can stop at a blocked table,
     /// which keeps the one-lookup fast path of `walkL1` and `leafSlot` valid.
     public private(set) var blockedTables = 0
@@ -238,6 +241,7 @@ public struct GPASpace: Sendable {
             c.hash = PageContents.pageHash(c.bytes)
             contents[pageIndex] = c
             digest &+= StateHash.contentsHash(pageIndex, c.hash)
+            contentVersion &+= 1
             return
         }
         let oldHash = contents.values[slot].hash
@@ -246,6 +250,7 @@ public struct GPASpace: Sendable {
         contents.values[slot].bytes.withUnsafeMutableBytes { page in
             let target = UnsafeMutableRawBufferPointer(rebasing: page[offset..<offset + source.count])
             guard memcmp(target.baseAddress!, source.baseAddress!, source.count) != 0 else { return }
+            contentVersion &+= 1
             let first = offset / PageContents.chunk
             let last = (offset + source.count - 1) / PageContents.chunk
             for c in first...last { newHash &-= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
@@ -316,6 +321,7 @@ public struct GPASpace: Sendable {
     }
 
     private mutating func setPage(_ pageIndex: UInt64, _ bytes: [UInt8]?) {
+        contentVersion &+= 1
         if let old = contents[pageIndex] { digest &-= StateHash.contentsHash(pageIndex, old.hash) }
         if let bytes, bytes.contains(where: { $0 != 0 }) {
             let c = PageContents(bytes: bytes)

@@ -54,7 +54,9 @@ public struct VCPU: Sendable {
     public internal(set) var currentVM = 0
     /// The TDVPS GPR image: L1's registers while L1 runs, L2's while an L2 VM runs (the RSP slot is unused
     /// while L2 runs: L2's RSP lives in its VMCS).
-    public internal(set) var gprs = RegisterFile()
+    public internal(set) var gprs = RegisterFile() {
+        didSet { bufferClean = false }
+    }
     /// L1's RSP, kept in the L1 VMCS while L2 runs (reference §13 A1).
     var l1RSP: UInt64 = 0
     /// VM_LAUNCHED, one bit per VM.
@@ -91,6 +93,14 @@ public struct VCPU: Sendable {
     var guestStateChecked: UInt8 = 0
     /// Per VM (bit vm): RIP changed since the last full check (the next entry runs the RIP checks).
     var ripChanged: UInt8 = 0
+    /// The guest-state buffer as this vCPU last read or wrote it, at `bufferGPA`, valid while the GPA space's
+    /// `contentVersion` is still `bufferVersion` (no page changed since). A memo, not state: entry and exit
+    /// then skip reading and rewriting a buffer nobody touched.
+    var bufferWords = GuestStateWords()
+    var bufferGPA: UInt64 = ~0
+    var bufferVersion: UInt64 = ~0
+    /// Neither the GPRs nor the VMCS fields the buffer holds changed since `bufferWords` was taken.
+    var bufferClean = false
 
     /// The L2 VMCS fields of VMs 1…3, in `L2VMCSLayout` order, one VM after another.
     var vmcs: [UInt64]
@@ -137,6 +147,12 @@ public struct VCPU: Sendable {
         if old != reset { digest &-= StateHash.vcpuRecordHash(key, old) }
         if value != reset { digest &+= StateHash.vcpuRecordHash(key, value) }
         vmcs[slot] = value
+        switch row {
+        case L2VMCSLayout.guestRSP, L2VMCSLayout.guestRFLAGS, L2VMCSLayout.guestRIP, L2VMCSLayout.guestSSP,
+            L2VMCSLayout.guestInterruptStatus:
+            bufferClean = false
+        default: break
+        }
         return true
     }
 

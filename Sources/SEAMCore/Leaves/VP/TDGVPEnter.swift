@@ -1,5 +1,11 @@
 import SEAMTypes
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension Machine {
     /// TDG.VP.ENTER (leaf 25): enters L2 VM RCX[53:52] with the guest state at GPA RDX (reference §4).
     ///
@@ -48,7 +54,8 @@ extension Machine {
         vcpus[i].l1RSP = regs.rsp
         vcpus[i].currentVM = vm
 
-        if let failure = entryCheckFailure(vcpu: i, vm: vm) {
+        let checked = vcpus[i].guestStateChecked & ~vcpus[i].ripChanged & bufferBit != 0  // nothing changed
+        if !checked, let failure = entryCheckFailure(vcpu: i, vm: vm) {
             let info = L2ExitInfo(.invalidGuestStateEntryFailure, qualification: failure.qualification)
             regs = l2ToL1Exit(vcpu: i, vm: vm, info)
             return .completed
@@ -89,7 +96,15 @@ extension Machine {
     /// Copies the L2_ENTER_GUEST_STATE buffer at `gpa` into the GPR image and VM `vm`'s VMCS.
     mutating func loadGuestState(vcpu i: Int, vm: Int, from gpa: UInt64) {
         var b = GuestStateWords()
-        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: GuestStateBuffer.size, into: &b)
+        if vcpus[i].bufferVersion == space.contentVersion && vcpus[i].bufferGPA == gpa {
+            b = vcpus[i].bufferWords
+        } else {
+            space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: GuestStateBuffer.size, into: &b)
+            b.w.19 &= 0xFFFF
+            vcpus[i].bufferWords = b
+            vcpus[i].bufferGPA = gpa
+            vcpus[i].bufferVersion = space.contentVersion
+        }
         vcpus[i].gprs = RegisterFile(
             rax: b.w.0, rcx: b.w.1, rdx: b.w.2, rbx: b.w.3, rsp: b.w.4, rbp: b.w.5, rsi: b.w.6, rdi: b.w.7,
             r8: b.w.8, r9: b.w.9, r10: b.w.10, r11: b.w.11, r12: b.w.12, r13: b.w.13, r14: b.w.14, r15: b.w.15)
@@ -97,13 +112,15 @@ extension Machine {
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, b.w.16)
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, b.w.17)
         vcpus[i].setVMCS(vm, L2VMCSLayout.guestSSP, b.w.18)
-        vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, b.w.19 & 0xFFFF)
+        vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, b.w.19)
+        vcpus[i].bufferClean = true
     }
 }
 
 /// The L2_ENTER_GUEST_STATE buffer as 20 words in host order (the last holds the 16-bit interrupt status);
 /// a tuple, so reading and writing it needs neither an allocation nor a closure.
-struct GuestStateWords {
+struct GuestStateWords: Sendable {
+
     var w:
         (
             UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,

@@ -8,7 +8,7 @@ public enum L2VMCSTableGenerator {
     public static let tableFile = "l2-vmcs-fields.tsv"
     /// The generated file, relative to the package root.
     public static let outputPath = "Sources/SEAMCore/VCPU/L2VMCSFields+Generated.swift"
-    static let columns = ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs"]
+    static let columns = ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs", "entry"]
 
     /// The Swift source for `table`, or an error naming the row and column of the first bad cell.
     public static func swiftSource(_ table: SpecTable) throws(InputError) -> String {
@@ -18,7 +18,7 @@ public enum L2VMCSTableGenerator {
 
             extension L2VMCSLayout {
                 /// The rows of Specs/\(tableFile), in file order: encoding, name, size in bits, L1 read mask,
-                /// L1 write mask, reset value, attributes.
+                /// L1 write mask, reset value, attributes, lookup entry.
                 public static let fields: [L2VMCSFieldInfo] = [
 
             """
@@ -44,6 +44,7 @@ public enum L2VMCSTableGenerator {
                 throw InputError(file: row.file, line: row.line, field: "size", "must be 16, 32 or 64")
             }
             let masks = try (row.integer("l1_read_mask"), row.integer("l1_write_mask"), row.integer("reset"))
+            let entry = try row.integer("entry")
             var attrs: [String] = []
             if row["attrs"] != "-" {
                 for a in row["attrs"].split(separator: ",") {
@@ -56,7 +57,7 @@ public enum L2VMCSTableGenerator {
             }
             rows.append("    @inlinable public static var \(camelCase(name)): Int { \(rows.count) }\n")
             out += "        L2VMCSFieldInfo(\(hex(encoding)), \"\(name)\", \(size), \(hex(masks.0)), \(hex(masks.1)), "
-            out += "\(hex(masks.2)), [\(attrs.joined(separator: ", "))]),\n"
+            out += "\(hex(masks.2)), [\(attrs.joined(separator: ", "))], entry: \(entry)),\n"
         }
         out += "    ]\n}\n\n"
         out +=

@@ -14,7 +14,10 @@ public enum SpecCatalog {
             "attr-wr-failures.tsv",
             ["priority", "condition", "rcx", "rdx", "r8", "expected", "operand", "out_rcx", "out_rdx"]
         ),
-        ("l2-vmcs-fields.tsv", ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs"]),
+        (
+            "l2-vmcs-fields.tsv",
+            ["encoding", "name", "size", "l1_read_mask", "l1_write_mask", "reset", "attrs", "entry"]
+        ),
         (VMEntryCheckTable.file, VMEntryCheckTable.columns),
         (ExitRoutingTable.file, ExitRoutingTable.columns),
     ]

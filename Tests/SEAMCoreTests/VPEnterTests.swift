@@ -115,16 +115,24 @@ import Testing
 
     // MARK: Check 4: pending interrupt for L1
 
-    @Test(.disabled("needs a way to post an L1 interrupt (interrupts issue): VCPU.l1RVI/l1PPR have no public setter"))
-    func pendingL1InterruptReturnsPendingInterruptWritingOnlyRAX() throws {
+    @Test func pendingL1InterruptReturnsPendingInterruptWritingOnlyRAX() throws {
         // §4.2 step 4, §13 B2: RVI[7:4] of L1's guest-interrupt status above PPR[7:4] of L1's vAPIC →
         // TDX_PENDING_INTERRUPT 0x0000112000000000, only RAX written, L2 not entered, even with L1's IF = 0.
         // The buffer is on a FREE page: step 6 would TD-exit, so step 4 is shown to come first.
         var m = standardMachine()
         try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), Self.vapic)
-        // Post vector 0x40 to L1 with PPR 0 here (no public way yet).
+        // Vector 0x40 requested, PPR 0: class 4 > class 0.
+        try m.setL1VirtualInterruptState(vcpu: 0, rvi: 0x40, ppr: 0)
         try Self.expectRefused(&m, rcx: enterRCX(vm: 1, invd: 1), rdx: 0x9000, St.pendingInterrupt)
         #expect(m.l2SEPTFlushes[1] == 0)
+        // Same class (PPR 0x4F) is not "above": the check passes and step 6 TD-exits on the FREE buffer page.
+        try m.setL1VirtualInterruptState(vcpu: 0, rvi: 0x40, ppr: 0x4F)
+        var regs = RegisterFile(rax: TDG.vpEnter, rcx: enterRCX(vm: 1), rdx: 0x9000)
+        guard case .tdExit(let exit) = try m.tdcall(vcpu: 0, &regs) else {
+            Issue.record("expected the translation TD exit once RVI's class is not above PPR's")
+            return
+        }
+        #expect(exit.exitReason == .eptViolation)
     }
 
     // MARK: Check 6: translating the buffer and the virtual-APIC page

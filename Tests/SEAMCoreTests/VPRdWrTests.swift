@@ -150,15 +150,16 @@ import Testing
         #expect(try m2.vpRd(FID.msrBitmap(1, word: 511)).regs.rdx == 0x2C24_0001_0000_0002)
     }
 
-    @Test(
-        .disabled(
-            "bug: next id inside a multi-field entry is the next row's raw id (INC_SIZE set), not the caller's id + 2"
-        )
-    )
-    func rdInsideAMultiFieldEntryEchoesTheCallersIDWithTheNextCode() throws {
-        // facts §4: within a multi-field entry (the PDPTEs) the next id is the caller's RDX with code + 2.
+    @Test func rdInsideAMultiFieldEntryEchoesTheCallersIDWithTheNextCode() throws {
+        // facts §4: within a multi-field entry (the PDPTEs) the next id is the caller's RDX with code + 2; the
+        // last field of the entry gives the next entry's own id (GUEST_PDPTE3 0x2810 → 0x2812 is not a
+        // field: the row after it, with INC_SIZE, follows).
         var m = standardMachine()
         #expect(try m.vpRd(FID.vmcs(1, Enc.guestPDPTE0)).regs.rdx == FID.vmcs(1, Enc.guestPDPTE0 + 2))
+        // The caller's size bits are echoed too (here 32-bit instead of 64).
+        let small = FID.vmcs(1, Enc.guestPDPTE0, size: 2)
+        #expect(try m.vpRd(small).regs.rdx == FID.vmcs(1, Enc.guestPDPTE0 + 2, size: 2))
+        #expect(try m.vpRd(FID.vmcs(1, 0x2810)).regs.rdx & 0xFFFF != 0x2812)
     }
 
     // MARK: TDG.VP.WR failures

@@ -49,11 +49,15 @@ public struct L2VMCSFieldInfo: Sendable, CustomStringConvertible {
     /// Value in a fresh L2 VMCS.
     public let reset: UInt64
     public let attributes: Attributes
+    /// The module's lookup-table entry the field belongs to; consecutive rows with the same entry form one
+    /// multi-field entry (I/O bitmaps, EOI-exit bitmaps, PDPTEs, CR3-target values).
+    public let entry: Int
 
     public init(
         _ encoding: UInt32, _ name: String, _ size: Int, _ readMask: UInt64, _ writeMask: UInt64, _ reset: UInt64,
-        _ attributes: Attributes
+        _ attributes: Attributes, entry: Int
     ) {
+        self.entry = entry
         self.encoding = VMCSField(encoding)
         self.name = name
         self.size = size

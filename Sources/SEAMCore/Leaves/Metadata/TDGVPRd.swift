@@ -23,7 +23,15 @@ extension Machine {
         }
         guard field.readMask != 0 else { return complete(&regs, .metadataFieldNotReadable) }
         regs.r8 = l1View(vcpus[vcpu], field) & field.readMask & field.sizeMask
-        regs.rdx = field.nextReadable(numL2VMs: numL2VMs)?.id ?? FieldID.null.rawValue
+        if case .vmcs(_, let row) = field, row + 1 < L2VMCSLayout.count,
+            L2VMCSLayout.fields[row + 1].entry == L2VMCSLayout.fields[row].entry
+        {
+            // Inside a multi-field lookup entry the module steps the caller's own id (context forced to VP) by
+            // one field, 2 in the encoding (§5.4; the facts behind Specs/l2-vmcs-fields.tsv's `entry` column).
+            regs.rdx = (input & ~UInt64.mask(54, 52) | 2 << 52) + 2
+        } else {
+            regs.rdx = field.nextReadable(numL2VMs: numL2VMs)?.id ?? FieldID.null.rawValue
+        }
         return complete(&regs, .success)
     }
 }

@@ -587,7 +587,10 @@ public enum ExitRoutingTable {
 
         var outcome = L2Outcome.continued
         for e in c.events {
-            guard outcome == .continued else { return "the event ended before its last step (\(outcome))" }
+            switch outcome {
+            case .continued, .moduleHandled: break
+            default: return "the event ended before its last step (\(outcome))"
+            }
             do { outcome = try m.l2Event(vcpu: 0, e) } catch { return "L2 event \(e): \(error)" }
         }
         return judge(c, outcome, &m, host: host)
@@ -597,7 +600,7 @@ public enum ExitRoutingTable {
     static func judge(_ c: Case, _ outcome: L2Outcome, _ m: inout Machine, host: RegisterFile) -> String? {
         var exitRegisters: RegisterFile?
         switch (c.route, outcome) {
-        case (.module, .continued), (.l2, .continued):
+        case (.module, .moduleHandled), (.l2, .continued):
             break
         case (.l1, .exitToL1(let r)):
             exitRegisters = r
@@ -690,6 +693,7 @@ public enum ExitRoutingTable {
     static func describe(_ o: L2Outcome) -> String {
         switch o {
         case .continued: "L2 going on"
+        case .moduleHandled(let r): "the module handling exit \(r.rawValue)"
         case .exitToL1(let r): "an L2→L1 exit with RAX \(hex64(r.rax))"
         case .tdExit(let e): "a TD exit (\(e), RAX \(hex64(e.rax)))"
         }

@@ -8,7 +8,7 @@ import SEAMTypes
 ///     0xFFFFF100  GDT pointer; 0xFFFFF108 GDT: null, 0x08 32-bit code, 0x10 data, 0x18 64-bit code
 ///     0x00100000  protected mode: page tables at 0x9000/0xA000 (1 GiB identity page), CR4.PAE, CR3,
 ///                 EFER.LME (RDMSR/WRMSR), MOV CR0 (PG) + far JMP to 0x18:0x100100
-///     0x00100100  long mode: a store to the pending heap page, CR0.WP, TDG.VP.VMCALL <Instruction.IO>, HLT
+///     0x00100100  long mode: a store to the pending heap page, CR0.WP, TDG.VP.VMCALL <IO>, HLT
 ///
 /// Linear and guest-physical addresses are equal throughout: paging is off until long mode, whose page
 /// tables map the first GiB one to one.

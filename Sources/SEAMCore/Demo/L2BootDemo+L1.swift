@@ -95,7 +95,7 @@ extension L2BootDemo {
             precondition(out.rax == 0, "L2 boot demo: ACCEPT of \(hexShort(gpa)): \(TDXStatus(out.rax))")
         }
 
-        /// TDG.VP.VMCALL <Instruction.IO> write of `value` to `port` (GHCI: R11 = 30, R12 = size, R13 = 1 for
+        /// TDG.VP.VMCALL <IO> write of `value` to `port` (GHCI: R11 = 30, R12 = size, R13 = 1 for
         /// a write, R14 = port, R15 = data); the host handles the TD exit and re-enters L1.
         mutating func tdvmcallOut(port: UInt16, size: UInt64, value: UInt64) {
             var regs = RegisterFile(rax: 0, rcx: 0xFC00, r10: 0, r11: 30)
@@ -107,7 +107,7 @@ extension L2BootDemo {
             log.append(
                 LogEntry(
                     step: steps, vm: exit.vm, reason: exit.exitReason, route: .host, rip: nil,
-                    instruction: "TDG.VP.VMCALL <Instruction.IO>",
+                    instruction: "TDG.VP.VMCALL <IO>",
                     note: "the host writes \(L2BootDemo.printable(value)) to port \(hexShort(UInt64(port))), resumes L1"
                 ))
             guard case .resumedL1(let r?) = host.handle(exit, vcpu: 0, machine: &m), r.r10 == 0 else {
@@ -236,13 +236,13 @@ extension L2BootDemo {
                     }
                     switch result {
                     case .continued:
-                        if let reason = L1VMM.exitReason(of: event) {
-                            log.append(
-                                LogEntry(
-                                    step: steps, vm: vm, reason: reason, route: .module, rip: l2.lastRIP,
-                                    instruction: instructionText,
-                                    note: "the module applies \(hexShort(value)), resumes L2"))
-                        }
+                        outcome = .enteredL2(vm: vm)  // ran in L2 without a VM exit: nothing to log
+                    case .moduleHandled(let reason):
+                        log.append(
+                            LogEntry(
+                                step: steps, vm: vm, reason: reason, route: .module, rip: l2.lastRIP,
+                                instruction: instructionText,
+                                note: "the module applies \(hexShort(value)), resumes L2"))
                         outcome = .enteredL2(vm: vm)
                     case .exitToL1(let r):
                         regs = r

@@ -77,11 +77,12 @@ extension Machine {
         .exitToL1(l2ToL1Exit(vcpu: i, vm: vm, info))
     }
 
-    /// The module completed an instruction for L2: RIP moves past it and L2 goes on.
-    mutating func advanceRIP(_ i: Int, _ vm: Int, by length: UInt64) -> L2Outcome {
+    /// An instruction completed — in L2 without an exit (`handled` nil), or by the module after a VM exit
+    /// with reason `handled`: RIP moves past it and L2 goes on.
+    mutating func advanceRIP(_ i: Int, _ vm: Int, by length: UInt64, handled: ExitReason?) -> L2Outcome {
         let rip = vcpus[i].vmcs(vm, L2VMCSLayout.guestRIP)
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, rip &+ length)
-        return .continued
+        return handled.map { .moduleHandled($0) } ?? .continued
     }
 
     /// A TD exit that makes the TD unusable (an #MC, an MTF exit, an exit reason the module has no case for;

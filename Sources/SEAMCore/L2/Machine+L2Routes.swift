@@ -19,12 +19,14 @@ extension Machine {
         if vcpus[i].msrIntercepted(vm, msr: msr, write: write) { return exitToL1(i, vm, info) }
         if !write && (0x480...0x492).contains(msr) { return exitToL1(i, vm, info) }
         let g = vcpus[i].gprs
+        var handled: ExitReason?
         if msr == Machine.msrEFER {
             let efer = vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER)
             if write {
                 let new = g.rdx << 32 | g.rax & 0xFFFF_FFFF
                 guard (new ^ efer) & ~Machine.eferL2Writable == 0 else { return exitToL1(i, vm, info) }
                 vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, new)
+                handled = .wrmsr  // the TD's own bitmap intercepts EFER writes; the module applies them
             } else {
                 vcpus[i].gprs.rax = efer & 0xFFFF_FFFF
                 vcpus[i].gprs.rdx = efer >> 32
@@ -33,7 +35,7 @@ extension Machine {
             vcpus[i].gprs.rax = 0
             vcpus[i].gprs.rdx = 0
         }
-        return advanceRIP(i, vm, by: 2)
+        return advanceRIP(i, vm, by: 2, handled: handled)
     }
 
     /// TDCALL from L2 (§5.1, §13 O10): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the host — L2
@@ -47,14 +49,14 @@ extension Machine {
         guard isIn64BitMode(vcpus[i], vm) else { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
         if g.rax & .mask(63, 16) != 0 {
             vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rax).rawValue
-            return advanceRIP(i, vm, by: 4)
+            return advanceRIP(i, vm, by: 4, handled: .tdcall)
         }
         guard g.rcx & (0b10011 | .mask(63, 32)) == 0 else {
             vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rcx).rawValue
-            return advanceRIP(i, vm, by: 4)
+            return advanceRIP(i, vm, by: 4, handled: .tdcall)
         }
         // Trap-like: the TDCALL is complete from L2's point of view once the host answers.
-        _ = advanceRIP(i, vm, by: 4)
+        _ = advanceRIP(i, vm, by: 4, handled: .tdcall)
         recordExitInfo(vcpu: i, vm: vm, info)
         let exit = TDExit(registers: Machine.tdvmcallHostRegisters(g, vm: vm))
         return .tdExit(l2TDExit(vcpu: i, vm: vm, kind: .l2TDVMCall, exit, info: nil))
@@ -105,7 +107,7 @@ extension Machine {
             let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
             vcpus[i].setGuestState(
                 vm, L2VMCSLayout.guestCR0, value & ~Machine.cr0IgnoredBits | old & Machine.cr0IgnoredBits)
-            return advanceRIP(i, vm, by: 3)
+            return advanceRIP(i, vm, by: 3, handled: .crAccess)
         case 4:
             if (value ^ v.l1CR4Shadow[vm]) & v.l1CR4Mask[vm] != 0 { return exitToL1(i, vm, info) }
             let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
@@ -180,7 +182,7 @@ extension Machine {
         default:
             writeVTPR(i, vm, UInt8(value & 0xF) << 4)
         }
-        return advanceRIP(i, vm, by: 3)
+        return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
     /// MOV from CR3 or CR8 (SDM 3C 26.1.3): exits to L1 under CR3-store (primary bit 16) or CR8-store (bit 20)
@@ -194,7 +196,7 @@ extension Machine {
         }
         let value = cr == 3 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestCR3) : UInt64(readVTPR(i, vm) >> 4)
         if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
-        return advanceRIP(i, vm, by: 3)
+        return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
     /// CLTS (SDM 3C 26.1.3): exits (to L1: the module does not emulate it) only when CR0.TS is set in both
@@ -209,7 +211,7 @@ extension Machine {
             let cr0 = vcpus[i].vmcs(vm, L2VMCSLayout.guestCR0)
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, cr0 & ~8)
         }
-        return advanceRIP(i, vm, by: 2)
+        return advanceRIP(i, vm, by: 2, handled: nil)
     }
 
     /// The virtual-APIC page's TPR (offset 0x80) of VM `vm`.
@@ -261,12 +263,12 @@ extension Machine {
             let writable = ~mask & 0xF
             let new = old & ~writable | value & writable & 0xE | (old | value & writable) & 1
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
-            return advanceRIP(i, vm, by: 3)
+            return advanceRIP(i, vm, by: 3, handled: nil)
         }
         let info = L2ExitInfo(.crAccess, qualification: 3 << 4 | value << 16, instructionLength: 3)
         if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] & 0xF != 0 { return exitToL1(i, vm, info) }
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, old & ~0xF | value & 0xE | (old | value) & 1)
-        return advanceRIP(i, vm, by: 3)
+        return advanceRIP(i, vm, by: 3, handled: .crAccess)
     }
 
     /// An exception the module injects into L2 (#GP from its CR checks and TDCALL mode check). If L1's
@@ -280,7 +282,7 @@ extension Machine {
         guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else {
             let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | 1 << 16)
-            return .continued
+            return .moduleHandled(ExitReason(cause.reason))
         }
         var vectored = L2ExitInfo(.exceptionOrNMI)
         vectored.interruptionInfo = L2ExitInfo.exceptionInfo(vector: vector, hasErrorCode: errorCode != nil)

@@ -57,7 +57,7 @@ extension Machine {
                     throw .invalidEvent("L2 VM \(vm) has no further event")
                 }
                 switch try l2Event(vcpu: i, event) {
-                case .continued: outcome = .enteredL2(vm: vm)
+                case .continued, .moduleHandled: outcome = .enteredL2(vm: vm)
                 case .exitToL1(let r):
                     regs = r
                     return .completed

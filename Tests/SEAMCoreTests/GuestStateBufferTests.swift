@@ -47,3 +47,44 @@ import Testing
         }
     }
 }
+
+@Suite struct RunTDCallTests {
+    /// `runTDCall` with a callback L2 and the built-in host: a 64-bit L2 (ENABLE_TDVMCALL set) makes a TDVMCALL
+    /// CPUID, which goes to the host and back into L2 with EAX…EDX in R12…R15 (GHCI); then L2 runs HLT, which
+    /// exits to L1 with reason 12 (reference §5.1, §5.2). The host's answer for leaf 0 is its documented
+    /// constant: EAX = 0x1F, EBX = "Soft".
+    @Test func callbackL2AndBuiltInHostRunOneTDGVPEnterToItsEnd() throws {
+        var m = standardMachine(numL2VMs: 1)
+        try m.mustWrite(FID.l2Ctls(1), 0x2)
+        try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000)
+        // 64-bit mode: a routed TDVMCALL needs it, else the module injects #GP (§5.1).
+        try m.mustWrite(FID.vmcs(1, Enc.entryControls), 0x200, mask: 0x200)
+        try m.mustWrite(FID.vmcs(1, Enc.guestEFER), 0xD01)
+        try m.mustWrite(FID.vmcs(1, Enc.guestCR0), 0x8000_0021)
+        try m.mustWrite(FID.vmcs(1, Enc.guestCR4), 0x2060)
+        try m.mustWrite(FID.vmcs(1, Enc.csAccessRights), 0xA09B)
+        try m.writeGuestState(GuestState.patterned(rip: 0x10_0000), at: 0x1000)
+        var step = 0
+        var l2 = CallbackL2 { _, _, machine in
+            defer { step += 1 }
+            switch step {
+            case 0: return .setRegister(0, 0)  // RAX = TDG.VP.VMCALL
+            case 1: return .setRegister(1, 0xFC00)  // RCX selects R10…R15
+            case 2: return .setRegister(10, 0)
+            case 3: return .setRegister(11, 10)  // GHCI CPUID
+            case 4: return .setRegister(12, 0)  // leaf 0
+            case 5: return .tdcall
+            case 6:
+                #expect(machine.vcpus[0].gprs.r12 == 0x1F)
+                #expect(machine.vcpus[0].gprs.r13 == 0x7466_6F53)
+                return .hlt
+            default: return nil
+            }
+        }
+        var host = BuiltInTDVMCallHost()
+        var regs = RegisterFile(rax: TDG.vpEnter, rcx: enterRCX(vm: 1), rdx: 0x1000)
+        #expect(try m.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) == .completed)
+        #expect(regs.rax == 12)
+        #expect(host.log == ["vcpu 0 vm 1 TDVMCALL CPUID 0x0"])
+    }
+}

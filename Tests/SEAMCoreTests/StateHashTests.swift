@@ -133,4 +133,10 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
         // (StateHash.formatVersion 4, with the vCPU words) so an accidental change to it is seen.
         #expect(AliasTableDemo.run().machine.stateHash() == 0x5501_BAAD_2CE9_EC8B)
     }
+
+    @Test func l2BootDemoStateHashIsPinned() {
+        // Golden value: the L2 boot's exits, routes, final mode and the incremental-versus-scratch hash are
+        // checked in L2BootDemoTests; this pins the whole end state (VMCS, buffer, aliases, contents).
+        #expect(L2BootDemo.run().stateHash == 0x1669_59D1_1371_FB23)
+    }
 }

@@ -20,6 +20,15 @@ public struct ScriptedL2: L2EventSource, Sendable {
     }
 }
 
+/// An L2 whose behaviour a callback supplies: on each step it gets the vCPU, the VM and the machine (L2's
+/// registers are `machine.vcpus[vcpu].gprs`, its VMCS `machine.vcpus[vcpu].vmcs(vm, field)`) and returns the
+/// next event, or nil to stop.
+public struct CallbackL2: L2EventSource {
+    public var next: (_ vcpu: Int, _ vm: Int, _ machine: Machine) -> L2Event?
+    public init(_ next: @escaping (_ vcpu: Int, _ vm: Int, _ machine: Machine) -> L2Event?) { self.next = next }
+    public func nextEvent(vcpu: Int, vm: Int, machine: Machine) -> L2Event? { next(vcpu, vm, machine) }
+}
+
 /// An L2 program that repeats one event for ever (benchmarks, stress tests).
 public struct RepeatingL2: L2EventSource, Sendable {
     public var event: L2Event

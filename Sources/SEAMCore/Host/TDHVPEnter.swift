@@ -72,24 +72,25 @@ extension Machine {
             g.rax = TDXStatus.success.rawValue
             g.rcx = pending.exit.rcx & 0xFFFF_FFFF
             vcpus[i].gprs = g
-            guard resumeL1 else {
-                vcpus[i].location = .l2(vm: vm)
-                return .resumedL2(vm: vm)
-            }
-            vcpus[i].hostRouting = .tdvmcall
-            writeBackGuestState(vcpu: i, vm: vm)
-            return .resumedL1(
-                registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: .l2ExitHostRoutedTDVMCall))
+            return reenterAfterL2Exit(vcpu: i, vm: vm, resumeL1: resumeL1, routing: .tdvmcall)
         case .l2Async:
-            guard resumeL1 else {
-                vcpus[i].location = .l2(vm: vm)
-                return .resumedL2(vm: vm)
-            }
-            vcpus[i].hostRouting = .async
-            writeBackGuestState(vcpu: i, vm: vm)
-            return .resumedL1(
-                registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: .l2ExitHostRoutedAsync))
+            return reenterAfterL2Exit(vcpu: i, vm: vm, resumeL1: resumeL1, routing: .async)
         }
+    }
+
+    /// After a TD exit from L2: resume L2, or with RESUME_L1 end L1's TDG.VP.ENTER with
+    /// TDX_L2_EXIT_HOST_ROUTED_TDVMCALL or _ASYNC and the exit information the VMCS holds.
+    mutating func reenterAfterL2Exit(vcpu i: Int, vm: Int, resumeL1: Bool, routing: VCPU.HostRouting)
+        -> HostEntryOutcome
+    {
+        guard resumeL1 else {
+            vcpus[i].location = .l2(vm: vm)
+            return .resumedL2(vm: vm)
+        }
+        vcpus[i].hostRouting = routing
+        writeBackGuestState(vcpu: i, vm: vm)
+        let status: TDXStatus = routing == .tdvmcall ? .l2ExitHostRoutedTDVMCall : .l2ExitHostRoutedAsync
+        return .resumedL1(registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: status))
     }
 
     /// Copies the GPRs a TDVMCALL select mask names (bits 2…15) from `source`.

@@ -90,14 +90,7 @@ extension Scenario {
                 throw InputError(
                     file: file, line: line, field: "vm", "L2 VM \(vm) does not exist (the TD has \(numL2VMs) L2 VMs)")
             }
-            var vcpu = 0
-            if let v = node["vcpu"] {
-                vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs)))
-            }
-            guard vcpu < vcpus else {
-                throw InputError(
-                    file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
-            }
+            let vcpu = try stepVCPU(node, file: file, line: line, vcpus: vcpus)
             guard let e = node["event"] else { throw InputError(file: file, line: line, field: "event", "missing") }
             var step = Step(actor: .l2(vm: vm, vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
             step.events = try L2EventJSON.parse(e, file)
@@ -106,14 +99,7 @@ extension Scenario {
             guard node["seamcall"] == nil else {
                 throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs")
             }
-            var vcpu = 0
-            if let v = node["vcpu"] {
-                vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs)))
-            }
-            guard vcpu < vcpus else {
-                throw InputError(
-                    file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
-            }
+            let vcpu = try stepVCPU(node, file: file, line: line, vcpus: vcpus)
             if let w = node["write"] {
                 guard node["tdcall"] == nil else {
                     throw InputError(file: file, line: line, field: "write", "a step is a TDCALL or a write, not both")
@@ -154,6 +140,18 @@ extension Scenario {
             throw InputError(
                 file: file, line: line, field: "actor", "expected \"l1\", \"l2\" or \"host\", got \"\(actorName)\"")
         }
+    }
+
+    /// A step's "vcpu" (0 when absent), which the TD must have.
+    static func stepVCPU(_ node: JSONNode, file: String, line: Int, vcpus: Int) throws(InputError) -> Int {
+        var vcpu = 0
+        if let v = node["vcpu"] {
+            vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(ConfigDecoder.maxVCPUs)))
+        }
+        guard vcpu < vcpus else {
+            throw InputError(file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+        }
+        return vcpu
     }
 
     static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile {

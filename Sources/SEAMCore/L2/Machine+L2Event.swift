@@ -42,9 +42,11 @@ extension Machine {
             return exitToL1(i, vm, L2ExitInfo(.vmcall, instructionLength: 3))
         case .movToCR(let cr, let gpr):
             guard gpr < 16 else { throw .invalidEvent("register index \(gpr)") }
+            guard [0, 3, 4, 8].contains(cr) else { throw .invalidEvent("MOV to CR\(cr)") }
             return movToCR(i, vm, cr: cr, gpr: gpr)
         case .movFromCR(let cr, let gpr):
             guard gpr < 16 else { throw .invalidEvent("register index \(gpr)") }
+            guard [0, 3, 4, 8].contains(cr) else { throw .invalidEvent("MOV from CR\(cr)") }
             return movFromCR(i, vm, cr: cr, gpr: gpr)
         case .clts:
             return clts(i, vm)

@@ -185,11 +185,23 @@ extension Machine {
         return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
-    /// MOV from CR3 or CR8 (SDM 3C 26.1.3): exits to L1 under CR3-store (primary bit 16) or CR8-store (bit 20)
-    /// exiting; otherwise L2 reads CR3, or VTPR[7:4] for CR8.
+    /// MOV from a CR (SDM 3C 26.1.3): CR0 and CR4 never exit (L2 reads the read shadow in the masked bits);
+    /// CR3 and CR8 exit to L1 under CR3-store (primary bit 16) or CR8-store (bit 20) exiting, otherwise L2
+    /// reads CR3, or VTPR[7:4] for CR8.
     mutating func movFromCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
         let primary = vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls)
-        let exits = cr == 3 ? primary >> 16 & 1 != 0 : cr == 8 ? primary >> 20 & 1 != 0 : true
+        if cr == 0 || cr == 4 {
+            // Never exits: L2 reads its CR with the masked bits taken from the read shadow.
+            let (crRow, maskRow, shadowRow) =
+                cr == 0
+                ? (L2VMCSLayout.guestCR0, L2VMCSLayout.cr0GuestHostMask, L2VMCSLayout.cr0ReadShadow)
+                : (L2VMCSLayout.guestCR4, L2VMCSLayout.cr4GuestHostMask, L2VMCSLayout.cr4ReadShadow)
+            let mask = vcpus[i].vmcs(vm, maskRow)
+            let value = vcpus[i].vmcs(vm, crRow) & ~mask | vcpus[i].vmcs(vm, shadowRow) & mask
+            if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
+            return advanceRIP(i, vm, by: 3, handled: nil)
+        }
+        let exits = cr == 3 ? primary >> 16 & 1 != 0 : primary >> 20 & 1 != 0
         guard !exits else {
             let qualification = UInt64(cr & 0xF) | 1 << 4 | UInt64(gpr) << 8
             return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))

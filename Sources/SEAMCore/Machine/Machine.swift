@@ -101,8 +101,9 @@ public struct Machine: Sendable {
 
     func fillAllHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64, vcpuDigests: [UInt64]?) {
         fillHashWords(w, digest: digest)
-        for (i, v) in vcpus.enumerated() {
-            v.fillHashWords(w, at: Machine.hashWordCount + i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? v.digest)
+        for i in vcpus.indices {  // by index: `for v in vcpus` would copy each TDVPS (its arrays retained)
+            vcpus[i].fillHashWords(
+                w, at: Machine.hashWordCount + i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? vcpus[i].digest)
         }
     }
 

@@ -225,22 +225,37 @@ public struct VCPU: Sendable {
             n += 1
         }
         put(UInt64(index))
-        var exit = RegisterFile()
         switch location {
         case .l1: put(0)
         case .l2(let vm): put(1 | UInt64(vm) << 8)
-        case .host:
-            let p = pendingExit!
-            put(2 | UInt64(p.vm) << 8 | UInt64(p.kind.rawValue) << 16)
-            exit = p.exit.registers
+        case .host: put(2 | UInt64(pendingExit?.vm ?? 0) << 8 | UInt64(pendingExit?.kind.rawValue ?? 0) << 16)
         }
         put(UInt64(currentVM))
-        for r in 0..<16 { put(gprs[r]) }
-        put(exit.rax)
-        put(exit.rcx)
-        put(exit.rdx)
-        put(exit.r8)
-        put(exit.r9)
+        put(gprs.rax)
+        put(gprs.rcx)
+        put(gprs.rdx)
+        put(gprs.rbx)
+        put(gprs.rsp)
+        put(gprs.rbp)
+        put(gprs.rsi)
+        put(gprs.rdi)
+        put(gprs.r8)
+        put(gprs.r9)
+        put(gprs.r10)
+        put(gprs.r11)
+        put(gprs.r12)
+        put(gprs.r13)
+        put(gprs.r14)
+        put(gprs.r15)
+        if let p = pendingExit {
+            put(p.exit.rax)
+            put(p.exit.rcx)
+            put(p.exit.rdx)
+            put(p.exit.r8)
+            put(p.exit.r9)
+        } else {
+            for _ in 0..<5 { put(0) }
+        }
         put(l1RSP)
         put(UInt64(vmLaunched))
         put(UInt64(hostRouting.rawValue))

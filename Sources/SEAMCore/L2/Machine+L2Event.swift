@@ -67,11 +67,21 @@ extension Machine {
             let info = L2ExitInfo(.exceptionOrNMI, interruptionInfo: 2 | 2 << 8 | 1 << 31)
             return .tdExit(asyncTDExit(i, vm, info))
         case .exit(let reason, let qualification, let length):
+            if let event = Machine.dedicatedEvents[reason.rawValue & 0xFFFF] {
+                throw .invalidEvent("exit reason \(reason.rawValue & 0xFFFF) has its own event: use \(event)")
+            }
             return otherExit(i, vm, reason, qualification: qualification, length: length)
         }
     }
 
     // MARK: Routes
+
+    /// Exit reasons an `.exit` event may not name, because the model needs the event's operands to route them.
+    static let dedicatedEvents: [UInt32: String] = [
+        0: "exception or nmi", 1: "externalInterrupt", 10: "cpuid", 12: "hlt", 18: "vmcall",
+        28: "movToCR, movFromCR, clts or lmsw",
+        30: "io", 31: "rdmsr", 32: "wrmsr", 48: "memory", 77: "tdcall",
+    ]
 
     /// An L2→L1 exit with status SUCCESS; L2's RIP stays at the exiting instruction (L1 advances it by the
     /// length in R11[63:32], reference §13 O9).

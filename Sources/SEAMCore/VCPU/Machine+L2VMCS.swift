@@ -23,8 +23,8 @@ extension Machine {
         case .management(let m, let vm):
             switch m {
             case .vcpuIndex: return UInt64(v.index)
-            case .cpuidSupervisorVE: return UInt64(v.cpuidVE & 1)
-            case .cpuidUserVE: return UInt64(v.cpuidVE >> 1 & 1)
+            case .cpuidSupervisorVE: return UInt64(v.cpuidVE & 0xFF)
+            case .cpuidUserVE: return UInt64(v.cpuidVE >> 8 & 0xFF)
             case .currentVM: return UInt64(v.currentVM)
             case .l2ExitHostRouting: return UInt64(v.hostRouting.rawValue)
             case .l2Ctls: return v.l2Ctls[vm]
@@ -55,8 +55,8 @@ extension Machine {
         switch field {
         case .management(let m, let vm):
             switch m {
-            case .cpuidSupervisorVE: vcpus[i].cpuidVE = vcpus[i].cpuidVE & ~1 | (value != 0 ? 1 : 0)
-            case .cpuidUserVE: vcpus[i].cpuidVE = vcpus[i].cpuidVE & ~2 | (value != 0 ? 2 : 0)
+            case .cpuidSupervisorVE: vcpus[i].cpuidVE = vcpus[i].cpuidVE & 0xFF00 | UInt16(value & 0xFF)
+            case .cpuidUserVE: vcpus[i].cpuidVE = vcpus[i].cpuidVE & 0x00FF | UInt16(value & 0xFF) << 8
             case .l2Ctls: vcpus[i].l2Ctls[vm] = value
             case .tscDeadline: vcpus[i].tscDeadline[vm] = value
             default: break  // write mask 0: never reached
@@ -85,7 +85,9 @@ extension Machine {
                 }
                 combineCRControls(vcpu: i, vm: vm, cr4: true)
             case L2VMCSLayout.virtualAPICAddress:
-                if value != raw { vcpus[i].translationsCached &= ~(1 << UInt8(vm)) }
+                // Every write drops the cached HPA of the virtual-APIC page (bit vm + 4; bit vm is the buffer's):
+                // the next TDG.VP.ENTER translates the GPA again (reference §4.1, §6.3).
+                vcpus[i].translationsCached &= ~(1 << UInt8(vm + 4))
                 vcpus[i].setVMCS(vm, row, value)
             default:
                 vcpus[i].setGuestState(vm, row, value)

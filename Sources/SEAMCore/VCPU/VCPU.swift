@@ -65,8 +65,8 @@ public struct VCPU: Sendable {
     public internal(set) var l2Ctls = PerVM()
     /// TSC_DEADLINE[vm]; all ones = disabled. TDH.VP.INIT sets all ones for VM 0…NUM_L2_VMS and 0 above.
     public internal(set) var tscDeadline = PerVM(all: ~0)
-    /// CPUID_SUPERVISOR_VE (bit 0) and CPUID_USER_VE (bit 1).
-    public internal(set) var cpuidVE: UInt8 = 0
+    /// CPUID_SUPERVISOR_VE (bits 7:0) and CPUID_USER_VE (bits 15:8), 8-bit fields with guest mask 0xFF.
+    public internal(set) var cpuidVE: UInt16 = 0
     /// L2_EXIT_HOST_ROUTING.
     public internal(set) var hostRouting = HostRouting.none
     /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).

@@ -44,8 +44,32 @@ extension Machine {
                 : row == L2VMCSLayout.guestCR4 ? (baseCR4Mask, Machine.baseCR4Shadow) : (0, 0)
             guard new & baseMask == baseShadow & baseMask else { return complete(&regs, .metadataFieldValueNotValid) }
         }
+        if case .vmcs(_, let row) = field, !Machine.l1WriteIsValid(row: row, new, xfam: xfam, attributes: attributes) {
+            return complete(&regs, .metadataFieldValueNotValid)
+        }
         storeL1Write(vcpu: vcpu, field, new)
         regs.r8 = old & field.readMask & field.sizeMask
         return complete(&regs, .success)
+    }
+
+    /// The module's field-specific checks on an L1 write (reference §13 O5, O6; l2-vmcs-facts §2), for the
+    /// default platform: the processor-based controls against the virtual IA32_VMX_TRUE_PROCBASED_CTLS
+    /// (allowed-0 0xB5226DFA, allowed-1 0xFDFBFFFE) and IA32_VMX_PROCBASED_CTLS2 (0x132881F2 / 0x1379BFFE) L1
+    /// sees — a writable bit must not be 0 where allowed-0 has 1 nor 1 where allowed-1 has 0 —, EPTP's SSS
+    /// (bit 7) only with XFAM.CET_S (bit 12), IA32_DEBUGCTL TR (bit 6) only with BTS (bit 7) outside a debug TD.
+    static func l1WriteIsValid(row: Int, _ v: UInt64, xfam: UInt64, attributes: UInt64) -> Bool {
+        let writable = L2VMCSLayout.fields[row].writeMask
+        switch row {
+        case L2VMCSRow.primaryProcBasedControls:
+            return writable & (~v & 0xB522_6DFA | v & ~0xFDFB_FFFE) == 0
+        case L2VMCSRow.secondaryProcBasedControls:
+            return writable & (~v & 0x1328_81F2 | v & ~0x1379_BFFE) == 0
+        case L2VMCSRow.eptp:
+            return v & 0x80 == 0 || xfam >> 12 & 1 != 0
+        case L2VMCSRow.guestIa32Debugctl:
+            return attributes & 1 != 0 || v & 0xC0 != 0x40
+        default:
+            return true
+        }
     }
 }

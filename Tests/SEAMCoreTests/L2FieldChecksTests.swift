@@ -43,6 +43,14 @@ import Testing
         #expect(try m.vpWr(FID.vmcs(1, 0x2802), 0xC0, mask: 0xC0).regs.rax == St.success)
     }
 
+    /// SoftSEAM's platform has 48-bit linear addresses (CR4_FIXED1 without LA57, bit 12), as its VM-entry
+    /// checks assume: the base CR4 mask owns LA57, so L1 cannot set it (§7) rather than fail the next entry.
+    @Test func guestCR4LA57IsRefusedAtTDGVPWr() throws {
+        var m = standardMachine(numL2VMs: 1)
+        #expect(try m.vpWr(FID.vmcs(1, Enc.guestCR4), 0x3040, mask: 0x1000).regs.rax == St.fieldValueNotValid)
+        #expect(try m.vpWr(FID.vmcs(1, Enc.guestCR4), 0x2060, mask: 0x20).regs.rax == St.success)
+    }
+
     @Test func cpuidVEFieldsAreWholeBytes() throws {
         var m = standardMachine(numL2VMs: 1)
         try m.mustWrite(FID.cpuidSupervisorVE, 0x2, mask: 0xFF)

@@ -137,6 +137,6 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
     @Test func l2BootDemoStateHashIsPinned() {
         // Golden value: the L2 boot's exits, routes, final mode and the incremental-versus-scratch hash are
         // checked in L2BootDemoTests; this pins the whole end state (VMCS, buffer, aliases, contents).
-        #expect(L2BootDemo.run().stateHash == 0x1669_59D1_1371_FB23)
+        #expect(L2BootDemo.run().stateHash == 0xDCE8_C921_3D0B_5B87)
     }
 }

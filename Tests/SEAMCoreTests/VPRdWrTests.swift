@@ -243,7 +243,7 @@ import Testing
     @Test(arguments: [19, 22, 23, 24, 25] as [UInt64])
     func wrOfACR4FeatureTheDefaultTDLeavesOffIsFieldValueNotValid(bit: UInt64) throws {
         // §7, §13 B18, facts §1/§2: KL (19), PKE (22), CET (23), PKS (24), UINTR (25) pass the lookup mask
-        // 0x03FF1FBF but are owned by the base mask 0xFFFFFFFFFFC8E040 with shadow 0.
+        // 0x03FF1FBF but are owned by the base mask (0xFFFFFFFFFFC8F040 on SoftSEAM's platform, no LA57) with shadow 0.
         var m = standardMachine()
         Self.expectWrFailure(
             try m.vpWr(Self.guestCR4, 0x2040 | 1 << bit, mask: 1 << bit), id: Self.guestCR4, St.fieldValueNotValid)

@@ -173,7 +173,7 @@ extension Machine {
             let mask = v.vmcs(vm, L2VMCSLayout.cr4GuestHostMask)
             let new = value & ~mask | v.vmcs(vm, L2VMCSLayout.guestCR4) & mask
             let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
-            if new & ~0x3FF_7FFF != 0 || (new >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0) {
+            if new & ~VMEntryChecks.cr4Fixed1 != 0 || (new >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0) {
                 return nativeException(i, vm, vector: 13, errorCode: 0)
             }
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR4, new)
@@ -247,11 +247,12 @@ extension Machine {
     }
 
     /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (bits 25:0 but 15 and 12:11… as
-    /// SoftSEAM's platform reports them, 0x3FF7FFF), less the features this TD's XFAM and ATTRIBUTES leave
+    /// SoftSEAM's platform reports them: `VMEntryChecks.cr4Fixed1`, 0x3FF6FFF, a processor with 48-bit linear
+    /// addresses, so no LA57), less the features this TD's XFAM and ATTRIBUTES leave
     /// off — PKE without XFAM.PK (bit 9), CET without both XFAM.CET_U and CET_S (bits 11, 12), UINTR without
     /// XFAM.ULI (bit 14), KeyLocker always, PKS without ATTRIBUTES.PKS (bit 30) (§13 A3, B18).
     var cr4Allowed: UInt64 {
-        var allowed: UInt64 = 0x3FF_7FFF
+        var allowed: UInt64 = VMEntryChecks.cr4Fixed1
         if xfam >> 9 & 1 == 0 { allowed &= ~(1 << 22) }
         if xfam >> 11 & 3 != 3 { allowed &= ~(1 << 23) }
         if xfam >> 14 & 1 == 0 { allowed &= ~(1 << 25) }

@@ -11,7 +11,8 @@ extension Machine {
     static let baseCR0Shadow: UInt64 = 0x20
     /// The base L2 CR4 guest/host mask: the complement of the CR4 bits L1 may give L2 in this TD — the table's
     /// write mask (0x03FF1FBF) less the bits the platform's CR4_FIXED1 lacks and the features this TD leaves
-    /// off (`cr4Allowed`); 0xFFFFFFFFFFC8E040 for the default TD (reference §7, §13 B18).
+    /// off (`cr4Allowed`); 0xFFFFFFFFFFC8F040 for the default TD on SoftSEAM's platform (no LA57; reference §7,
+    /// §13 B18 — the module's 0xFFFFFFFFFFC8E040 on a platform with LA57).
     var baseCR4Mask: UInt64 { ~(L2VMCSLayout.fields[L2VMCSLayout.guestCR4].writeMask & cr4Allowed) }
     /// The base L2 CR4 read shadow: MCE | VMXE.
     static let baseCR4Shadow: UInt64 = 0x2040

@@ -143,8 +143,10 @@ enum L2EventJSON {
     /// The scenario spelling of one event.
     static func render(_ e: L2Event) -> String {
         func hx(_ v: UInt64) -> String { "\"\(hexShort(v))\"" }
+        // An index no register has (an event built in code) is written as is; reading it back is an error.
+        func name(_ r: Int) -> String { (0..<16).contains(r) ? RegisterFile.names[r] : "r?\(r)" }
         switch e {
-        case .setRegister(let r, let v): return "{\"set\":{\"\(RegisterFile.names[r])\":\(hx(v))}}"
+        case .setRegister(let r, let v): return "{\"set\":{\"\(name(r))\":\(hx(v))}}"
         case .jump(let rip): return "{\"jump\":\(hx(rip))}"
         case .cpuid: return "\"cpuid\""
         case .hlt: return "\"hlt\""
@@ -157,9 +159,9 @@ enum L2EventJSON {
         case .io(let a):
             return "{\"io\":{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
                 + ",\"string\":\(a.isString),\"rep\":\(a.isRep),\"imm\":\(a.isImmediate)}}"
-        case .movToCR(let cr, let g): return "{\"mov_to_cr\":{\"cr\":\(cr),\"gpr\":\"\(RegisterFile.names[Int(g)])\"}}"
+        case .movToCR(let cr, let g): return "{\"mov_to_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
         case .movFromCR(let cr, let g):
-            return "{\"mov_from_cr\":{\"cr\":\(cr),\"gpr\":\"\(RegisterFile.names[Int(g)])\"}}"
+            return "{\"mov_from_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
         case .lmsw(let v): return "{\"lmsw\":\(hx(UInt64(v)))}"
         case .memory(let a):
             let kind = a.kind == .read ? "read" : a.kind == .write ? "write" : "fetch"

@@ -85,6 +85,9 @@ public struct Scenario: Sendable {
                     throw InputError(file: file, line: step.line, field: "vcpu", error.description)
                 }
             case .l2(let vm, let vcpu):
+                guard vcpu >= 0 && vcpu < m.vcpuCount else {
+                    throw InputError(file: file, line: step.line, field: "vcpu", "vCPU \(vcpu) does not exist")
+                }
                 guard case .l2(vm) = m.vcpus[vcpu].location else {
                     throw InputError(
                         file: file, line: step.line, field: "vm",

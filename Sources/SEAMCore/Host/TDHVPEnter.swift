@@ -54,10 +54,6 @@ extension Machine {
         }
         let vm = pending.vm
         switch pending.kind {
-        case .l1FaultLike:
-            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
-            vcpus[i].location = .l1
-            return .resumedL1(registers: nil)
         case .l1TDVMCall:
             guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             var r = vcpus[i].gprs

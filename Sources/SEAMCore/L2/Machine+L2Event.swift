@@ -20,7 +20,7 @@ extension Machine {
         switch event {
         case .setRegister(let r, let value):
             guard (0..<16).contains(r) else { throw .invalidEvent("register index \(r)") }
-            if r == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[r] = value }
+            setL2GPR(i, vm, UInt8(r), value)
             return .continued
         case .jump(let rip):
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, rip)

@@ -51,7 +51,7 @@ extension Machine {
             vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rax).rawValue
             return advanceRIP(i, vm, by: 4, handled: .tdcall)
         }
-        guard g.rcx & (0b10011 | .mask(63, 32)) == 0 else {
+        guard Machine.isValidTDVMCallSelect(g.rcx) else {
             vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rcx).rawValue
             return advanceRIP(i, vm, by: 4, handled: .tdcall)
         }
@@ -91,7 +91,7 @@ extension Machine {
     /// leaves EFER.LMA and the IA-32e entry control alone. CR4: reserved bits and features this TD lacks inject
     /// #GP, CET without CR0.WP injects #GP, and every other MOV to CR4 exits to L1. CR3 and CR8 exit to L1.
     mutating func movToCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
-        let value = gpr == 4 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestRSP) : vcpus[i].gprs[Int(gpr)]
+        let value = l2GPR(i, vm, gpr)
         guard movToCRExits(i, vm, cr: cr, value: value) else { return nativeMovToCR(i, vm, cr: cr, value: value) }
         let v = vcpus[i]
         let info = L2ExitInfo(.crAccess, qualification: UInt64(cr & 0xF) | UInt64(gpr) << 8, instructionLength: 3)
@@ -162,7 +162,7 @@ extension Machine {
                 || (new >> 29 & 1 != 0 && new >> 30 & 1 == 0)
                 || (pgOn && old >> 31 & 1 == 0 && efer >> 8 & 1 != 0 && cr4 >> 5 & 1 == 0)
                 || (!pgOn && old >> 31 & 1 != 0 && isIn64BitMode(v, vm))
-            if gp { return nativeException(i, vm, vector: 13, errorCode: 0) }
+            if gp { return exception(i, vm, vector: 13, errorCode: 0) }  // the CPU's own #GP
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
             if pgOn != (old >> 31 & 1 != 0) && efer >> 8 & 1 != 0 {
                 let entry = v.vmcs(vm, L2VMCSLayout.entryControls)
@@ -174,7 +174,7 @@ extension Machine {
             let new = value & ~mask | v.vmcs(vm, L2VMCSLayout.guestCR4) & mask
             let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
             if new & ~VMEntryChecks.cr4Fixed1 != 0 || (new >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0) {
-                return nativeException(i, vm, vector: 13, errorCode: 0)
+                return exception(i, vm, vector: 13, errorCode: 0)
             }
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR4, new)
         case 3:
@@ -198,7 +198,7 @@ extension Machine {
                 : (L2VMCSLayout.guestCR4, L2VMCSLayout.cr4GuestHostMask, L2VMCSLayout.cr4ReadShadow)
             let mask = vcpus[i].vmcs(vm, maskRow)
             let value = vcpus[i].vmcs(vm, crRow) & ~mask | vcpus[i].vmcs(vm, shadowRow) & mask
-            if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
+            setL2GPR(i, vm, gpr, value)
             return advanceRIP(i, vm, by: 3, handled: nil)
         }
         let exits = cr == 3 ? primary >> 16 & 1 != 0 : primary >> 20 & 1 != 0
@@ -207,7 +207,7 @@ extension Machine {
             return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))
         }
         let value = cr == 3 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestCR3) : UInt64(readVTPR(i, vm) >> 4)
-        if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
+        setL2GPR(i, vm, gpr, value)
         return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
@@ -240,11 +240,19 @@ extension Machine {
         space.write(gpa >> 12, offset: Int(gpa & 0xFFF), count: 1, from: &b)
     }
 
-    /// An exception the CPU raises in L2 on its own (no VM exit of the instruction): L1 gets it when the
-    /// exception bitmap intercepts it (reason 0), else L2's IDT handles it.
-    mutating func nativeException(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?) -> L2Outcome {
-        exception(i, vm, vector: vector, errorCode: errorCode)
+    /// L2's general-purpose register `gpr`: RSP (4) lives in the VMCS while L2 runs, the others in the GPR
+    /// image.
+    func l2GPR(_ i: Int, _ vm: Int, _ gpr: UInt8) -> UInt64 {
+        gpr == 4 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestRSP) : vcpus[i].gprs[Int(gpr)]
     }
+
+    mutating func setL2GPR(_ i: Int, _ vm: Int, _ gpr: UInt8, _ value: UInt64) {
+        if gpr == 4 { vcpus[i].setVMCS(vm, L2VMCSLayout.guestRSP, value) } else { vcpus[i].gprs[Int(gpr)] = value }
+    }
+
+    /// A TDVMCALL GPR/XMM select mask the module accepts: it selects neither RAX, RCX nor RSP (bits 0, 1, 4)
+    /// and has nothing in bits 63:32 (reference §13 O10).
+    static func isValidTDVMCallSelect(_ rcx: UInt64) -> Bool { rcx & (0b10011 | .mask(63, 32)) == 0 }
 
     /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (bits 25:0 but 15 and 12:11… as
     /// SoftSEAM's platform reports them: `VMEntryChecks.cr4Fixed1`, 0x3FF6FFF, a processor with 48-bit linear

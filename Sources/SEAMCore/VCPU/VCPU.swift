@@ -21,9 +21,7 @@ public struct VCPU: Sendable {
     /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
     public struct PendingTDExit: Hashable, Sendable {
         public enum Kind: UInt8, Hashable, Sendable {
-            /// A fault-like exit raised by an L1 TDCALL (ACCEPT, ATTR.WR, TDG.VP.ENTER translation): L1
-            /// re-executes the TDCALL when the host re-enters.
-            case l1FaultLike = 0
+            // (Fault-like exits of L1 TDCALLs leave the vCPU in L1: the caller re-executes the TDCALL.)
             /// TDG.VP.VMCALL from L1: the host's selected registers go back to L1.
             case l1TDVMCall = 1
             /// An asynchronous exit while L2 ran (NMI, external interrupt, host-owned EPT violation…).

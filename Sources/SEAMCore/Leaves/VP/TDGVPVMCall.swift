@@ -8,7 +8,7 @@ extension Machine {
     /// index 0) and the selected GPRs, the rest zeroed. L1 waits until the host re-enters it with
     /// TDH.VP.ENTER, which writes the selected GPRs back and completes the call with RAX = 0.
     mutating func tdgVPVMCall(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
-        guard regs.rcx & (0b10011 | .mask(63, 32)) == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
+        guard Machine.isValidTDVMCallSelect(regs.rcx) else { return complete(&regs, .operandInvalid.with(.rcx)) }
         vcpus[i].gprs = regs
         let exit = TDExit(registers: Machine.tdvmcallHostRegisters(regs, vm: 0))
         vcpus[i].pendingExit = .init(kind: .l1TDVMCall, vm: 0, exit: exit)

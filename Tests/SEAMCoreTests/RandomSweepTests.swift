@@ -56,7 +56,13 @@ import Testing
                 // TDG.VP.VMCALL: a trap-like exit; the host re-enters L1 at once.
                 counts.vmcalls += 1
                 #expect(exit.exitReason == .tdcall)
-                #expect(m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile()) != .failed(.success))
+                // Re-entry completes L1's call: RAX = 0 (§1.3), the selected GPRs from the host (all zero here).
+                guard case .resumedL1(let back?) = m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile())
+                else {
+                    Issue.record("leaf 0: the host could not re-enter L1")
+                    return
+                }
+                #expect(back.rax == 0 && back.rcx == regs.rcx)
             case .tdExit(let exit):
                 counts.exits += 1
                 #expect(exit.exitReason == .eptViolation)

@@ -1,7 +1,7 @@
 import SEAMTypes
 
 extension Scenario {
-    static let headerKeys = ["softseam", "version", "config", "labels"]
+    static let headerKeys = ["softseam", "version", "comment", "config", "labels"]
     static let stepKeys = ["actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment"]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
@@ -52,13 +52,15 @@ extension Scenario {
                 labels.append((name, try ConfigDecoder.integer(node, file, "labels.\(name)", max: .max)))
             }
         }
+        var comment: String?
+        if let c = header["comment"] { comment = try ConfigDecoder.string(c, file, "comment") }
         var steps: [Step] = []
         for i in (first + 1)..<lines.count where !lines[i].allSatisfy(\.isWhitespace) {
             steps.append(
                 try parseStep(String(lines[i]), file: file, line: i + 1, vcpus: config.vcpus, numL2VMs: config.numL2VMs)
             )
         }
-        return Scenario(config: config, labels: labels, steps: steps)
+        return Scenario(config: config, labels: labels, comment: comment, steps: steps)
     }
 
     static func parseStep(_ text: String, file: String, line: Int, vcpus: Int, numL2VMs: Int = 3) throws(InputError)
@@ -179,7 +181,9 @@ extension Scenario {
 
     /// The scenario as JSON Lines, in the form `parse` reads.
     public func jsonLines() -> String {
-        var out = "{\"softseam\":\"scenario\",\"version\":\(Scenario.formatVersion),\"config\":\(config.json())"
+        var out = "{\"softseam\":\"scenario\",\"version\":\(Scenario.formatVersion)"
+        if let comment { out += ",\"comment\":\"\(jsonEscaped(comment))\"" }
+        out += ",\"config\":\(config.json())"
         if !labels.isEmpty {
             out +=
                 ",\"labels\":{" + labels.map { "\"\($0.label)\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"

@@ -7,7 +7,10 @@ public struct SoftSEAMCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "softseam",
         abstract: "The Intel TDX module with TD Partitioning, in software.",
-        subcommands: [Demo.self, AliasMapCommand.self, Conform.self, Bench.self, Generate.self])
+        subcommands: [
+            Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, Conform.self, Bench.self,
+            Generate.self,
+        ])
 
     public init() {}
 

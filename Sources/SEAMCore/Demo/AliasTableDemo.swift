@@ -75,7 +75,10 @@ public enum AliasTableDemo {
             let out = call(.memPageAccept, rcx: page.gpa, "accept page \(page.label)")
             precondition(out.rax == 0, "demo: ACCEPT of page \(page.label) returned \(TDXStatus(out.rax))")
         }
-        let scenario = Scenario(config: config, labels: pages.map { ($0.label, $0.gpa) }, steps: steps)
+        let scenario = Scenario(
+            config: config, labels: pages.map { ($0.label, $0.gpa) },
+            comment: "The default demo's alias table: L1 aliases pages A–H to VM1–VM3 with ATTR.WR and accepts the pending ones",
+            steps: steps)
         return Result(machine: m, scenario: scenario)
     }
 }

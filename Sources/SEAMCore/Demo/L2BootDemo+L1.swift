@@ -9,6 +9,8 @@ extension L2BootDemo {
         var host = BuiltInTDVMCallHost()
         var l2 = L2BootProgram()
         var log: [LogEntry] = []
+        /// Every call the demo made, as scenario steps: replaying them rebuilds the same machine.
+        var inputs: [Scenario.Step] = []
         var steps = 0
         var halted = false
 
@@ -33,6 +35,7 @@ extension L2BootDemo {
         {
             var regs = RegisterFile(rax: UInt64(leaf.rawValue), rcx: rcx, rdx: rdx, r8: r8, r9: r9)
             steps += 1
+            inputs.append(Scenario.Step(actor: .l1(vcpu: 0), registers: regs))
             do {
                 let outcome = try m.tdcall(vcpu: 0, &regs)
                 precondition(outcome == .completed, "L2 boot demo: \(leaf) gave \(outcome)")
@@ -101,6 +104,7 @@ extension L2BootDemo {
             var regs = RegisterFile(rax: 0, rcx: 0xFC00, r10: 0, r11: 30)
             (regs.r12, regs.r13, regs.r14, regs.r15) = (size, 1, UInt64(port), value)
             steps += 1
+            inputs.append(Scenario.Step(actor: .l1(vcpu: 0), registers: regs, comment: "TDG.VP.VMCALL <IO>"))
             guard case .tdExit(let exit) = (try? m.tdcall(vcpu: 0, &regs)) else {
                 preconditionFailure("L2 boot demo: TDG.VP.VMCALL did not exit to the host")
             }
@@ -110,7 +114,7 @@ extension L2BootDemo {
                     instruction: "TDG.VP.VMCALL <IO>",
                     note: "the host writes \(L2BootDemo.printable(value)) to port \(hexShort(UInt64(port))), resumes L1"
                 ))
-            guard case .resumedL1(let r?) = host.handle(exit, vcpu: 0, machine: &m), r.r10 == 0 else {
+            guard case .resumedL1(let r?) = hostEntry(after: exit), r.r10 == 0 else {
                 preconditionFailure("L2 boot demo: the host did not complete the TDG.VP.VMCALL")
             }
         }
@@ -129,6 +133,9 @@ extension L2BootDemo {
         }
 
         mutating func write(_ gpa: UInt64, _ bytes: [UInt8]) {
+            var step = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
+            step.write = Scenario.MemoryWrite(gpa: gpa, bytes: bytes)
+            inputs.append(step)
             do { try m.writeMemory(gpa: gpa, bytes) } catch { preconditionFailure("L2 boot demo: \(error)") }
         }
 
@@ -200,6 +207,7 @@ extension L2BootDemo {
         mutating func enterL2() -> RegisterFile {
             var regs = RegisterFile(rax: UInt64(Leaf.vpEnter.rawValue), rcx: 1 << 52, rdx: L2BootDemo.guestStateBuffer)
             steps += 1
+            inputs.append(Scenario.Step(actor: .l1(vcpu: 0), registers: regs, comment: "TDG.VP.ENTER VM1"))
             l2.restart()
             var outcome: TDCallOutcome
             do { outcome = try m.tdcall(vcpu: 0, &regs) } catch { preconditionFailure("L2 boot demo: \(error)") }
@@ -214,7 +222,7 @@ extension L2BootDemo {
                         LogEntry(
                             step: steps, vm: exit.vm, reason: exit.exitReason, route: .host, rip: l2.lastRIP,
                             instruction: instructionText, note: hostNote(exit)))
-                    switch host.handle(exit, vcpu: 0, machine: &m) {
+                    switch hostEntry(after: exit) {
                     case .resumedL2(let vm):
                         l2.restart()
                         outcome = .enteredL2(vm: vm)
@@ -229,6 +237,10 @@ extension L2BootDemo {
                         preconditionFailure("L2 boot demo: no L2 instruction at RIP \(hexShort(l2.lastRIP))")
                     }
                     steps += 1
+                    var step = Scenario.Step(
+                        actor: .l2(vm: vm, vcpu: 0), registers: RegisterFile(), comment: instructionText)
+                    step.events = [event]
+                    inputs.append(step)
                     let value = moduleValue(event)
                     let result: L2Outcome
                     do { result = try m.l2Event(vcpu: 0, event) } catch {
@@ -252,6 +264,13 @@ extension L2BootDemo {
                     }
                 }
             }
+        }
+
+        /// The host's answer to `exit`: the built-in host's TDH.VP.ENTER, logged as a host step.
+        mutating func hostEntry(after exit: TDExit) -> HostEntryOutcome {
+            var regs = host.entry(after: exit, vcpu: 0)
+            inputs.append(Scenario.Step(actor: .host, registers: regs, comment: "TDH.VP.ENTER"))
+            return m.seamcall(&regs) ?? .failed(TDXStatus(regs.rax))
         }
 
         /// The assembly text of the instruction L2 last ran.

@@ -103,6 +103,8 @@ public enum L2BootDemo {
         public var serial: String
         /// L1 TDCALLs plus L2 events.
         public var steps: Int
+        /// Every call the demo made, in order: replaying this scenario rebuilds `machine`.
+        public var scenario: Scenario
 
         /// The log as a table, header first.
         public var lines: [String] { L2BootDemo.table(log) }
@@ -133,7 +135,11 @@ public enum L2BootDemo {
         let mode = l1.modeAtEnd()
         return Result(
             machine: l1.m, stateHash: l1.m.stateHash(), log: l1.log, modeAtEnd: mode,
-            serial: String(decoding: l1.host.serial, as: UTF8.self), steps: l1.steps)
+            serial: String(decoding: l1.host.serial, as: UTF8.self), steps: l1.steps,
+            scenario: Scenario(
+                config: config, labels: labels,
+                comment: "The default demo's L2 boot: a Swift L1 boots VM1 from the reset vector into long mode",
+                steps: l1.inputs))
     }
 
     /// L2's CPU mode from the VMCS fields that decide it.

@@ -10,14 +10,24 @@ extension Machine {
     ///
     /// SoftSEAM models one TD, so the TDR operand (RDX, or RCX for TDH.MEM.TRACK) is not checked, and host
     /// physical addresses are checked for alignment only: the model has no PAMT.
-    public mutating func seamcall(_ regs: inout RegisterFile) {
+    ///
+    /// Returns what a TDH.VP.ENTER that got as far as the vCPU did (whom it resumed, with which registers);
+    /// nil for every other call.
+    @discardableResult
+    public mutating func seamcall(_ regs: inout RegisterFile) -> HostEntryOutcome? {
         let rax = regs.rax
-        guard rax & .mask(63, 24) == 0 else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
+        guard rax & .mask(63, 24) == 0 else {
+            hostStatus(&regs, .operandInvalid.with(.rax))
+            return nil
+        }
         let leaf = SEAMCallLeaf(UInt16(truncatingIfNeeded: rax))
         let version = UInt8(truncatingIfNeeded: rax >> 16)
-        guard version == 0 || leaf == .memSEPTAdd else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
+        guard version == 0 || leaf == .memSEPTAdd else {
+            hostStatus(&regs, .operandInvalid.with(.rax))
+            return nil
+        }
         switch leaf {
-        case .vpEnter: tdhVPEnter(&regs)
+        case .vpEnter: return tdhVPEnter(&regs)
         case .memPageAdd: tdhMemPageAdd(&regs)
         case .memPageAug: tdhMemPageAug(&regs)
         case .memSEPTAdd: tdhMemSEPTAdd(version: version, &regs)
@@ -29,6 +39,7 @@ extension Machine {
         case .mrFinalize: tdhMRFinalize(&regs)
         default: hostStatus(&regs, .operandInvalid.with(.rax))
         }
+        return nil
     }
 
     func hostStatus(_ regs: inout RegisterFile, _ status: TDXStatus) {

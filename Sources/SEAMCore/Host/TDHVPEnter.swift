@@ -19,17 +19,22 @@ extension Machine {
     /// RESUME_L1 (bit 53); reserved bits 11:0 and 63:54 → OPERAND_INVALID(RCX), as is an HPA that is no
     /// vCPU's TDVPR. On entry RAX = TDX_SUCCESS: the vCPU runs until its next TD exit, which the call that
     /// causes it reports.
-    mutating func tdhVPEnter(_ regs: inout RegisterFile) {
+    mutating func tdhVPEnter(_ regs: inout RegisterFile) -> HostEntryOutcome? {
         let rcx = regs.rcx
         let hpa = rcx & .mask(51, 12)
         guard rcx & (.mask(11, 0) | .mask(63, 54)) == 0, hpa >= Machine.tdvpr(vcpu: 0),
             hpa < Machine.tdvpr(vcpu: vcpuCount)
-        else { return hostStatus(&regs, .operandInvalid.with(.rcx)) }
+        else {
+            hostStatus(&regs, .operandInvalid.with(.rcx))
+            return nil
+        }
         let vcpu = Int((hpa - Machine.tdvpr(vcpu: 0)) >> 12)
-        switch hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs) {
+        let outcome = hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs)
+        switch outcome {
         case .failed(let status): hostStatus(&regs, status)
         case .resumedL1, .resumedL2: hostStatus(&regs, .success)
         }
+        return outcome
     }
 
     /// The host re-enters `vcpu` (reference §5.2, §13 B5, B6, O14, O15).

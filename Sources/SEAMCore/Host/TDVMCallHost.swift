@@ -43,13 +43,21 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     }
 
     public mutating func handle(_ exit: TDExit, vcpu: Int, machine: inout Machine) -> HostEntryOutcome {
+        var regs = entry(after: exit, vcpu: vcpu)
+        return machine.seamcall(&regs) ?? .failed(TDXStatus(regs.rax))
+    }
+
+    /// The TDH.VP.ENTER this host issues after `exit` of `vcpu`: RAX = 0, RCX = the vCPU's TDVPR with
+    /// RESUME_L1 (bit 53) for an L2 exit L1 should see, and the TDVMCALL's outputs in the other registers.
+    /// `handle` runs it; a recorder can log it as the host's SEAMCALL step.
+    public mutating func entry(after exit: TDExit, vcpu: Int) -> RegisterFile {
         let vm = exit.vm
         let reason = exit.exitReason.rawValue
         var out = exit.registers
         guard reason == ExitReason.tdcall.rawValue else {
             let resumeL1 = vm != 0 && reason != ExitReason.externalInterrupt.rawValue
             log.append("vcpu \(vcpu) vm \(vm) TD exit \(exit.exitReason)\(resumeL1 ? " → RESUME_L1" : "")")
-            return machine.hostEnter(vcpu: vcpu, resumeL1: resumeL1, hostRegisters: RegisterFile())
+            return RegisterFile(rax: 0, rcx: Machine.tdvpr(vcpu: vcpu) | (resumeL1 ? 1 << 53 : 0))
         }
         let r = exit.registers
         out.r10 = 0  // TDG.VP.VMCALL_SUCCESS
@@ -83,6 +91,8 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
             out.r10 = 0x8000_0000_0000_0000  // TDG.VP.VMCALL_INVALID_OPERAND
         }
         log.append("vcpu \(vcpu) vm \(vm) TDVMCALL \(what)")
-        return machine.hostEnter(vcpu: vcpu, resumeL1: false, hostRegisters: out)
+        out.rax = 0
+        out.rcx = Machine.tdvpr(vcpu: vcpu)
+        return out
     }
 }

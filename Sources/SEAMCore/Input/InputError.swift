@@ -5,22 +5,27 @@ public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {
     public var file: String
     /// 1-based line, when known.
     public var line: Int?
+    /// Byte offset in a binary file, when that is the position there is.
+    public var byteOffset: Int?
     /// The key or column the problem is in, when there is one.
     public var field: String?
     /// What is wrong, in a sentence fragment.
     public var message: String
 
-    public init(file: String, line: Int? = nil, field: String? = nil, _ message: String) {
+    public init(file: String, line: Int? = nil, byteOffset: Int? = nil, field: String? = nil, _ message: String) {
         self.file = file
         self.line = line
+        self.byteOffset = byteOffset
         self.field = field
         self.message = message
     }
 
-    /// `config.json:3: memory[0].state: expected "mapped" or "pending", got "mappd"`.
+    /// `config.json:3: memory[0].state: expected "mapped" or "pending", got "mappd"`, or for a binary file
+    /// `t.trace.bin: byte 96: step 3.out.rax: the file ends inside the value`.
     public var description: String {
         var s = file
         if let line { s += ":\(line)" }
+        if let byteOffset { s += ": byte \(byteOffset)" }
         s += ": "
         if let field { s += "\(field): " }
         return s + message

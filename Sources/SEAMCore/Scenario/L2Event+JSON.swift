@@ -14,7 +14,7 @@ import SEAMTypes
 ///     {"exception": {"vector": 14, "error_code": "0x2"}}
 ///     {"interrupt": "0x30"}                           an external interrupt
 ///     {"exit": {"reason": 55, "qualification": "0x0", "length": 3}}
-enum L2EventJSON {
+package enum L2EventJSON {
     static let simple: [(String, L2Event)] = [
         ("cpuid", .cpuid), ("hlt", .hlt), ("rdmsr", .rdmsr), ("wrmsr", .wrmsr), ("tdcall", .tdcall),
         ("vmcall", .vmcall), ("clts", .clts), ("nmi", .nmi),
@@ -25,7 +25,7 @@ enum L2EventJSON {
     ]
 
     /// The events one step names (a "set" gives one event per register).
-    static func parse(_ node: JSONNode, _ file: String) throws(InputError) -> [L2Event] {
+    package static func parse(_ node: JSONNode, _ file: String) throws(InputError) -> [L2Event] {
         let f = "event"
         if case .string(let name) = node.value {
             guard let e = simple.first(where: { $0.0 == name }) else {
@@ -141,7 +141,7 @@ enum L2EventJSON {
     }
 
     /// The scenario spelling of one event.
-    static func render(_ e: L2Event) -> String {
+    package static func render(_ e: L2Event) -> String {
         func hx(_ v: UInt64) -> String { "\"\(hexShort(v))\"" }
         // An index no register has (an event built in code) is written as is; reading it back is an error.
         func name(_ r: Int) -> String { (0..<16).contains(r) ? RegisterFile.names[r] : "r?\(r)" }

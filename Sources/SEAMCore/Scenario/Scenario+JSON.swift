@@ -19,28 +19,44 @@ extension Scenario {
         guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
             throw InputError(file: file, "empty scenario")
         }
-        let header = try JSONParser.parse(String(lines[first]), file: file, firstLine: first + 1)
+        var scenario = try parseHeader(
+            JSONParser.parse(String(lines[first]), file: file, firstLine: first + 1), file: file, kind: "scenario",
+            version: formatVersion)
+        for i in (first + 1)..<lines.count where !lines[i].allSatisfy(\.isWhitespace) {
+            let node = try JSONParser.parse(String(lines[i]), file: file, firstLine: i + 1)
+            scenario.steps.append(try parseStep(node, file: file, line: i + 1, config: scenario.config))
+        }
+        return scenario
+    }
+
+    /// A header line: `{"softseam": kind, "version": version, "comment", "config", "labels"}` plus
+    /// `extraKeys`, which the caller reads. Returns the scenario without steps.
+    package static func parseHeader(
+        _ header: JSONNode, file: String, kind: String, version expected: Int, extraKeys: [String] = []
+    ) throws(InputError) -> Scenario {
+        let line = header.line
         guard case .object(let members) = header.value else {
-            throw InputError(file: file, line: first + 1, "the header must be an object")
+            throw InputError(file: file, line: line, "the header must be an object")
         }
-        for (k, v) in members where !headerKeys.contains(k) {
+        let known = headerKeys + extraKeys
+        for (k, v) in members where !known.contains(k) {
             throw InputError(
-                file: file, line: v.line, field: k, "unknown key (known: \(headerKeys.joined(separator: ", ")))")
+                file: file, line: v.line, field: k, "unknown key (known: \(known.joined(separator: ", ")))")
         }
-        guard case .string("scenario")? = header["softseam"]?.value else {
-            throw InputError(file: file, line: first + 1, field: "softseam", "expected \"scenario\"")
+        guard case .string(kind)? = header["softseam"]?.value else {
+            throw InputError(file: file, line: line, field: "softseam", "expected \"\(kind)\"")
         }
         guard let version = header["version"] else {
-            throw InputError(file: file, line: first + 1, field: "version", "missing")
+            throw InputError(file: file, line: line, field: "version", "missing")
         }
         let v = try ConfigDecoder.integer(version, file, "version", max: .max)
-        guard v == UInt64(formatVersion) else {
+        guard v == UInt64(expected) else {
             throw InputError(
                 file: file, line: version.line, field: "version",
-                "unsupported version \(v) (this SoftSEAM reads \(formatVersion))")
+                "unsupported version \(v) (this SoftSEAM reads \(kind) version \(expected))")
         }
         guard let configNode = header["config"] else {
-            throw InputError(file: file, line: first + 1, field: "config", "missing")
+            throw InputError(file: file, line: line, field: "config", "missing")
         }
         let config = try ConfigDecoder.decode(configNode, file: file, path: "config")
         var labels: [(label: String, gpa: UInt64)] = []
@@ -54,25 +70,22 @@ extension Scenario {
         }
         var comment: String?
         if let c = header["comment"] { comment = try ConfigDecoder.string(c, file, "comment") }
-        var steps: [Step] = []
-        for i in (first + 1)..<lines.count where !lines[i].allSatisfy(\.isWhitespace) {
-            steps.append(
-                try parseStep(String(lines[i]), file: file, line: i + 1, vcpus: config.vcpus, numL2VMs: config.numL2VMs)
-            )
-        }
-        return Scenario(config: config, labels: labels, comment: comment, steps: steps)
+        return Scenario(config: config, labels: labels, comment: comment)
     }
 
-    static func parseStep(_ text: String, file: String, line: Int, vcpus: Int, numL2VMs: Int = 3) throws(InputError)
-        -> Step
-    {
-        let node = try JSONParser.parse(text, file: file, firstLine: line)
+    /// One step line. `extraKeys` are further keys the caller reads (a trace's outcomes).
+    package static func parseStep(
+        _ node: JSONNode, file: String, line: Int, config: MachineConfig, extraKeys: [String] = []
+    ) throws(InputError) -> Step {
+        let vcpus = config.vcpus
+        let numL2VMs = config.numL2VMs
         guard case .object(let members) = node.value else {
             throw InputError(file: file, line: line, "a step must be an object")
         }
-        for (k, _) in members where !stepKeys.contains(k) {
+        let known = stepKeys + extraKeys
+        for (k, _) in members where !known.contains(k) {
             throw InputError(
-                file: file, line: line, field: k, "unknown key (known: \(stepKeys.joined(separator: ", ")))")
+                file: file, line: line, field: k, "unknown key (known: \(known.joined(separator: ", ")))")
         }
         guard let actorNode = node["actor"] else { throw InputError(file: file, line: line, field: "actor", "missing") }
         let actorName = try ConfigDecoder.string(actorNode, file, "actor")
@@ -106,21 +119,8 @@ extension Scenario {
                 guard node["tdcall"] == nil else {
                     throw InputError(file: file, line: line, field: "write", "a step is a TDCALL or a write, not both")
                 }
-                for (k, n) in w.objectMembers where !["gpa", "size", "value"].contains(k) {
-                    throw InputError(
-                        file: file, line: n.line, field: "write.\(k)", "unknown key (known: gpa, size, value)")
-                }
-                guard let g = w["gpa"], let v = w["value"] else {
-                    throw InputError(file: file, line: line, field: "write", "needs gpa and value")
-                }
-                let size =
-                    try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8)
-                    } ?? 8
-                guard size >= 1 else { throw InputError(file: file, line: line, field: "write.size", "must be 1…8") }
                 var step = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
-                step.write = .init(
-                    gpa: try ConfigDecoder.integer(g, file, "write.gpa", max: .max), size: Int(size),
-                    value: try ConfigDecoder.integer(v, file, "write.value", max: .max))
+                step.write = try memoryWrite(w, file)
                 return step
             }
             guard let regs = node["tdcall"] else {
@@ -144,6 +144,51 @@ extension Scenario {
         }
     }
 
+    /// An L1 "write": `{"gpa", "size" (1…8, default 8), "value"}` stores a little-endian value;
+    /// `{"gpa", "data": "hex bytes"}` stores any number of bytes.
+    static func memoryWrite(_ w: JSONNode, _ file: String) throws(InputError) -> MemoryWrite {
+        let line = w.line
+        for (k, n) in w.objectMembers where !["gpa", "size", "value", "data"].contains(k) {
+            throw InputError(
+                file: file, line: n.line, field: "write.\(k)", "unknown key (known: gpa, size, value, data)")
+        }
+        guard let g = w["gpa"] else { throw InputError(file: file, line: line, field: "write.gpa", "missing") }
+        let gpa = try ConfigDecoder.integer(g, file, "write.gpa", max: .max)
+        if let d = w["data"] {
+            guard w["value"] == nil, w["size"] == nil else {
+                throw InputError(file: file, line: line, field: "write.data", "give data, or size and value, not both")
+            }
+            let hex = Array(try ConfigDecoder.string(d, file, "write.data").utf8)
+            guard !hex.isEmpty, hex.count % 2 == 0 else {
+                throw InputError(file: file, line: d.line, field: "write.data", "expected an even number of hex digits")
+            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(hex.count / 2)
+            for i in stride(from: 0, to: hex.count, by: 2) {
+                guard let hi = hexDigit(hex[i]), let lo = hexDigit(hex[i + 1]) else {
+                    throw InputError(
+                        file: file, line: d.line, field: "write.data", "not a hex digit at character \(i + 1)")
+                }
+                bytes.append(hi << 4 | lo)
+            }
+            return MemoryWrite(gpa: gpa, bytes: bytes)
+        }
+        guard let v = w["value"] else { throw InputError(file: file, line: line, field: "write", "needs data or value") }
+        let size = try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8) } ?? 8
+        guard size >= 1 else { throw InputError(file: file, line: line, field: "write.size", "must be 1…8") }
+        return MemoryWrite(
+            gpa: gpa, size: Int(size), value: try ConfigDecoder.integer(v, file, "write.value", max: .max))
+    }
+
+    static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
+    }
+
     /// A step's "vcpu" (0 when absent), which the TD must have.
     static func stepVCPU(_ node: JSONNode, file: String, line: Int, vcpus: Int) throws(InputError) -> Int {
         var vcpu = 0
@@ -156,7 +201,7 @@ extension Scenario {
         return vcpu
     }
 
-    static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile {
+    package static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile {
         var regs = RegisterFile()
         for (i, v) in try registerList(node, file, field) { regs[i] = v }
         return regs
@@ -181,42 +226,69 @@ extension Scenario {
 
     /// The scenario as JSON Lines, in the form `parse` reads.
     public func jsonLines() -> String {
-        var out = "{\"softseam\":\"scenario\",\"version\":\(Scenario.formatVersion)"
+        var out = "{" + headerFields(kind: "scenario", version: Scenario.formatVersion) + "}\n"
+        for s in steps {
+            for line in Scenario.stepFields(s) { out += "{" + line + "}\n" }
+        }
+        return out
+    }
+
+    /// The members of a header line, without braces; `extra` (members with a leading comma) follow the
+    /// version.
+    package func headerFields(kind: String, version: Int, extra: String = "") -> String {
+        var out = "\"softseam\":\"\(kind)\",\"version\":\(version)" + extra
         if let comment { out += ",\"comment\":\"\(jsonEscaped(comment))\"" }
         out += ",\"config\":\(config.json())"
         if !labels.isEmpty {
             out +=
                 ",\"labels\":{" + labels.map { "\"\($0.label)\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"
         }
-        out += "}\n"
-        for s in steps {
-            let regs = (0..<16).filter { s.registers[$0] != 0 }
-                .map { "\"\(RegisterFile.names[$0])\":\"\(hexShort(s.registers[$0]))\"" }.joined(separator: ",")
-            switch s.actor {
-            case .host: out += "{\"actor\":\"host\",\"seamcall\":{\(regs)}"
-            case .l1(let vcpu):
-                if let w = s.write {
-                    out +=
-                        "{\"actor\":\"l1\",\"vcpu\":\(vcpu),\"write\":{\"gpa\":\"\(hexShort(w.gpa))\",\"size\":\(w.size),\"value\":\"\(hexShort(w.value))\"}"
-                } else {
-                    out += "{\"actor\":\"l1\",\"vcpu\":\(vcpu),\"tdcall\":{\(regs)}"
-                }
-            case .l2(let vm, let vcpu):
-                // A "set" step parsed into several events is written back one event per line.
-                for (n, e) in s.events.enumerated() {
-                    out += "{\"actor\":\"l2\",\"vm\":\(vm),\"vcpu\":\(vcpu),\"event\":\(L2EventJSON.render(e))"
-                    if n + 1 < s.events.count { out += "}\n" }
-                }
-            }
-            if let c = s.comment { out += ",\"comment\":\"\(jsonEscaped(c))\"" }
-            out += "}\n"
-        }
         return out
+    }
+
+    /// `{"rax":"0x…",…}` with the non-zero registers, in architectural order.
+    package static func registersJSON(_ r: RegisterFile) -> String {
+        "{"
+            + (0..<16).filter { r[$0] != 0 }.map { "\"\(RegisterFile.names[$0])\":\"\(hexShort(r[$0]))\"" }
+            .joined(separator: ",") + "}"
+    }
+
+    /// The members of a step's line, without braces: one line per L2 event (a "set" step parsed into several
+    /// events is written back one event per line, the comment on the last).
+    package static func stepFields(_ s: Step, prefix: String = "") -> [String] {
+        let comment = s.comment.map { ",\"comment\":\"\(jsonEscaped($0))\"" } ?? ""
+        switch s.actor {
+        case .host: return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]
+        case .l1(let vcpu):
+            if let w = s.write {
+                return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu),\"write\":\(Scenario.render(w))" + comment]
+            }
+            return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu),\"tdcall\":\(registersJSON(s.registers))" + comment]
+        case .l2(let vm, let vcpu):
+            return s.events.enumerated().map { n, e in
+                prefix + "\"actor\":\"l2\",\"vm\":\(vm),\"vcpu\":\(vcpu),\"event\":\(L2EventJSON.render(e))"
+                    + (n + 1 == s.events.count ? comment : "")
+            }
+        }
+    }
+}
+
+extension Scenario {
+    /// A write in the form `memoryWrite` reads: 1…8 bytes as size and value, more as hex data.
+    package static func render(_ w: MemoryWrite) -> String {
+        if (1...8).contains(w.bytes.count) {
+            return "{\"gpa\":\"\(hexShort(w.gpa))\",\"size\":\(w.bytes.count),\"value\":\"\(hexShort(w.value))\"}"
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(2 * w.bytes.count)
+        for b in w.bytes { hex += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return "{\"gpa\":\"\(hexShort(w.gpa))\",\"data\":\"\(String(decoding: hex, as: UTF8.self))\"}"
     }
 }
 
 /// `s` with JSON string escapes for quotes, backslashes and control characters.
-func jsonEscaped(_ s: String) -> String {
+package func jsonEscaped(_ s: String) -> String {
     var out = ""
     for u in s.unicodeScalars {
         switch u {

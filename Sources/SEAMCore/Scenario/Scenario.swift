@@ -39,15 +39,21 @@ public struct Scenario: Sendable {
         }
     }
 
-    /// A little-endian store of `size` bytes (1…8) of `value` at `gpa`.
+    /// A store of `bytes` at `gpa` in L1's private memory.
     public struct MemoryWrite: Hashable, Sendable {
         public var gpa: UInt64
-        public var size: Int
-        public var value: UInt64
-        public init(gpa: UInt64, size: Int, value: UInt64) {
+        public var bytes: [UInt8]
+        public init(gpa: UInt64, bytes: [UInt8]) {
             self.gpa = gpa
-            self.size = size
-            self.value = value
+            self.bytes = bytes
+        }
+        /// A little-endian store of the low `size` bytes (1…8) of `value`.
+        public init(gpa: UInt64, size: Int, value: UInt64) {
+            self.init(gpa: gpa, bytes: (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) })
+        }
+        /// The bytes as a little-endian value (stores of 1…8 bytes).
+        public var value: UInt64 {
+            bytes.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         }
     }
 
@@ -81,8 +87,7 @@ public struct Scenario: Sendable {
             case .host: m.seamcall(&regs)
             case .l1(let vcpu):
                 if let w = step.write {
-                    let bytes = (0..<w.size).map { UInt8(truncatingIfNeeded: w.value >> (8 * UInt64($0))) }
-                    do { try m.writeMemory(gpa: w.gpa, bytes) } catch {
+                    do { try m.writeMemory(gpa: w.gpa, w.bytes) } catch {
                         throw InputError(file: file, line: step.line, field: "write.gpa", error.description)
                     }
                     continue

@@ -1,0 +1,94 @@
+import SEAMCore
+import SEAMTypes
+
+extension Trace {
+    /// Runs `scenario` on a machine built from its config and records every step with its outcome and the
+    /// state hash after it. An L2 step naming several events (a "set" of registers) becomes one step per
+    /// event, the comment on the last. Errors are the scenario's (`Machine.perform`): nothing is recorded.
+    public static func record(_ scenario: Scenario, file: String) throws(InputError) -> Trace {
+        var m = Machine(config: scenario.config)
+        var steps: [Scenario.Step] = []
+        var outcomes: [StepOutcome] = []
+        for step in scenario.steps {
+            for single in step.singleEvents() {
+                var outcome = try m.perform(single, file: file)
+                outcome.hash = m.stateHash()
+                steps.append(single)
+                outcomes.append(outcome)
+            }
+        }
+        var s = scenario
+        s.steps = steps
+        return Trace(variant: .full, scenario: s, outcomes: outcomes)
+    }
+
+    /// What L1 alone would have recorded of this full trace: its TDCALLs and stores, each TDCALL with the
+    /// registers L1 got when it next ran (after L2 exited to it, or after the host completed its
+    /// TDG.VP.VMCALL), the L2 events in between as the TDCALL's `l2_events`. Host steps are left out (replay
+    /// uses the built-in host); a TDCALL that TD-exited fault-like is left out too (L1 executes it again,
+    /// and that next step is in the trace), as is a TDCALL L1 never got back from.
+    public func observedByL1() -> Trace {
+        precondition(variant == .full, "derive an l1-observed trace from a full one")
+        var kept: [(step: Scenario.Step, out: RegisterFile?)] = []
+        /// Per vCPU: the index in `kept` of the TDCALL L1 is waiting in.
+        var waiting: [Int: Int] = [:]
+        for (i, step) in steps.enumerated() {
+            let o = outcomes[i]
+            switch step.actor {
+            case .l1(let vcpu):
+                if step.write != nil {
+                    kept.append((step, nil))
+                    continue
+                }
+                switch o.result {
+                case .completed, .l1: kept.append((step, o.registers))
+                case .l2:
+                    waiting[vcpu] = kept.count
+                    kept.append((step, nil))
+                case .tdExit:
+                    if Leaf(UInt16(truncatingIfNeeded: step.registers.rax)) == .vpVMCall
+                        && step.registers.rax & ~0xFFFF == 0
+                    {
+                        waiting[vcpu] = kept.count
+                        kept.append((step, nil))
+                    }
+                case .moduleHandled: break
+                }
+            case .l2(_, let vcpu):
+                guard let k = waiting[vcpu] else { continue }
+                kept[k].step.events += step.events
+                if case .l1(let r) = o.result {
+                    kept[k].out = r
+                    waiting[vcpu] = nil
+                }
+            case .host:
+                let vcpu = Int((step.registers.rcx & .mask(51, 12) &- Machine.tdvpr(vcpu: 0)) >> 12)
+                if case .l1(let r) = o.result, let k = waiting[vcpu] {
+                    kept[k].out = r
+                    waiting[vcpu] = nil
+                }
+            }
+        }
+        var s = scenario
+        var outs: [StepOutcome] = []
+        s.steps = []
+        for (step, out) in kept where step.write != nil || out != nil {
+            s.steps.append(step)
+            outs.append(StepOutcome(registers: out))
+        }
+        return Trace(variant: .l1Observed, scenario: s, outcomes: outs)
+    }
+}
+
+extension Scenario.Step {
+    /// This step as one step per L2 event (itself for the other actors); the comment goes with the last.
+    func singleEvents() -> [Scenario.Step] {
+        guard case .l2 = actor, events.count > 1 else { return [self] }
+        return events.enumerated().map { n, e in
+            var s = self
+            s.events = [e]
+            if n + 1 < events.count { s.comment = nil }
+            return s
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+
+/// Reading and writing the files the trace commands take.
+enum TraceFiles {
+    /// A trace, binary or JSON Lines.
+    static func trace(_ path: String) throws(InputError) -> Trace {
+        guard let bytes = FileHandleShim.readBytes(path) else { throw InputError(file: path, "cannot read the file") }
+        return try Trace.load(bytes, file: path)
+    }
+
+    /// The inputs of a scenario, or of a trace (its recorded outcomes ignored).
+    static func scenario(_ path: String) throws(InputError) -> Scenario {
+        guard let bytes = FileHandleShim.readBytes(path) else { throw InputError(file: path, "cannot read the file") }
+        if Trace.isBinary(bytes) { return try Trace(binary: bytes, file: path).inputs(file: path) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw InputError(file: path, "not UTF-8 text")
+        }
+        if Trace.isJSONTrace(text) { return try Trace.parse(text, file: path).inputs(file: path) }
+        return try Scenario.parse(text, file: path)
+    }
+
+    /// Whether an output path asks for the binary form.
+    static func wantsBinary(_ path: String, _ flag: Bool) -> Bool { flag || path.hasSuffix(".bin") }
+
+    /// Writes `trace` atomically: on any error nothing is left at `path`.
+    static func write(_ trace: Trace, to path: String, binary: Bool) throws(InputError) {
+        let bytes = binary ? trace.binary() : Array(trace.jsonLines().utf8)
+        do { try FileHandleShim.write(bytes, to: path) } catch {
+            throw InputError(file: path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Trace {
+    /// The scenario this trace's inputs make (a full trace only: an l1-observed one lacks the host and L2
+    /// steps a scenario needs).
+    func inputs(file: String) throws(InputError) -> Scenario {
+        guard variant == .full else {
+            throw InputError(file: file, field: "variant", "an l1-observed trace cannot be re-recorded as a scenario")
+        }
+        return scenario
+    }
+}
+
+/// `softseam record SCENARIO -o TRACE`: runs a scenario (or a trace's inputs) and writes its trace.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario and write its trace (outputs and the state hash after every step).")
+
+    @Argument(help: "A scenario (JSON Lines) or a trace whose inputs to run again.")
+    var scenario: String?
+
+    @Option(name: .shortAndLong, help: "The trace file to write (binary when it ends in .bin).")
+    var output: String
+
+    @Flag(help: "Write the compact binary form whatever the file name.")
+    var binary = false
+
+    @Flag(help: "Write what L1 alone would have recorded (its TDCALLs and outputs; no host steps, no hashes).")
+    var l1Observed = false
+
+    @Option(help: "Record a built-in scenario instead of a file: alias-table or l2-boot (the default demo's two parts).")
+    var builtin: String?
+
+    func validate() throws {
+        guard (scenario == nil) != (builtin == nil) else {
+            throw ValidationError("give a scenario file or --builtin, not both and not neither")
+        }
+        if let builtin, !["alias-table", "l2-boot"].contains(builtin) {
+            throw ValidationError("--builtin must be alias-table or l2-boot")
+        }
+    }
+
+    func run() throws {
+        let s: Scenario
+        let name: String
+        if let builtin {
+            s = builtin == "alias-table" ? AliasTableDemo.run().scenario : L2BootDemo.run().scenario
+            name = "<builtin \(builtin)>"
+        } else {
+            name = scenario!
+            do { s = try TraceFiles.scenario(name) } catch { throw fail(error) }
+        }
+        do throws(InputError) {
+            var trace = try Trace.record(s, file: name)
+            if l1Observed { trace = trace.observedByL1() }
+            try TraceFiles.write(trace, to: output, binary: TraceFiles.wantsBinary(output, binary))
+            var stderr = StandardError()
+            print(
+                "softseam: recorded \(trace.count) steps to \(output)"
+                    + (trace.variant == .full ? ", final state hash \(hash16(trace.outcomes.last?.hash ?? 0))" : ""),
+                to: &stderr)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// `softseam trace convert IN -o OUT`: JSON Lines ⇄ binary, losslessly.
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace", abstract: "Work with trace files.", subcommands: [Convert.self])
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a trace between JSON Lines and the binary form (the other form by default).")
+
+        @Argument(help: "A trace file (either form).")
+        var input: String
+
+        @Option(name: .shortAndLong, help: "The file to write.")
+        var output: String
+
+        @Option(help: "json or binary (default: the form the input is not).")
+        var to: String?
+
+        @Flag(help: "Keep only what L1 alone would have recorded (from a full trace).")
+        var l1Observed = false
+
+        func validate() throws {
+            if let to, to != "json" && to != "binary" { throw ValidationError("--to must be json or binary") }
+        }
+
+        func run() throws {
+            guard let bytes = FileHandleShim.readBytes(input) else {
+                throw fail(InputError(file: input, "cannot read the file"))
+            }
+            do throws(InputError) {
+                var trace = try Trace.load(bytes, file: input)
+                if l1Observed {
+                    guard trace.variant == .full else {
+                        throw InputError(file: input, field: "variant", "already l1-observed")
+                    }
+                    trace = trace.observedByL1()
+                }
+                let binary = to.map { $0 == "binary" } ?? !Trace.isBinary(bytes)
+                try TraceFiles.write(trace, to: output, binary: binary)
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ extension Trace {
         for step in scenario.steps {
             for single in step.singleEvents() {
                 var outcome = try m.perform(single, file: file)
-                outcome.hash = m.stateHash()
+                outcome.hash = m.cachedStateHash()
                 steps.append(single)
                 outcomes.append(outcome)
             }

@@ -1,5 +1,6 @@
 // TEMPORARY: replaced by Snapshot.swift from branch `snap` before merging.
 import SEAMCore
+
 public struct Snapshot {
     public var machine: Machine
     public var step: Int?

@@ -31,8 +31,10 @@ extension Trace {
         w.bytes += Trace.binaryMagic
         w.u32(UInt32(Trace.formatVersion))
         let header = Array(
-            scenario.headerFields(kind: "trace", version: Trace.formatVersion, extra: ",\"variant\":\"\(variant.rawValue)\"")
-                .utf8)
+            scenario.headerFields(
+                kind: "trace", version: Trace.formatVersion, extra: ",\"variant\":\"\(variant.rawValue)\""
+            )
+            .utf8)
         w.u32(UInt32(header.count + 2))
         w.bytes += [UInt8(ascii: "{")] + header + [UInt8(ascii: "}")]
         w.u64(UInt64(count))
@@ -158,7 +160,8 @@ public struct BinaryTraceReader {
         let trailer = bytes.count - Trace.trailerSize
         guard Array(bytes[trailer..<(trailer + 8)]) == Trace.endMagic else {
             throw InputError(
-                file: file, byteOffset: trailer, field: "end", "no end marker \"SSEAMEND\" where the file ends (cut short?)")
+                file: file, byteOffset: trailer, field: "end",
+                "no end marker \"SSEAMEND\" where the file ends (cut short?)")
         }
         let stored = ByteReader.u64(bytes, trailer + 8)
         let actual = bytes.withUnsafeBytes { XXH3.hash(UnsafeRawBufferPointer(rebasing: $0[0..<(trailer + 8)])) }
@@ -180,7 +183,8 @@ public struct BinaryTraceReader {
         let length = Int(ByteReader.u32(bytes, offset))
         offset += 4
         guard length <= end - offset - 8 else {
-            throw InputError(file: file, byteOffset: offset - 4, field: "header", "header length \(length) runs past the records")
+            throw InputError(
+                file: file, byteOffset: offset - 4, field: "header", "header length \(length) runs past the records")
         }
         guard let text = String(validating: bytes[offset..<(offset + length)], as: UTF8.self) else {
             throw InputError(file: file, byteOffset: offset, field: "header", "the header is not UTF-8")
@@ -201,7 +205,8 @@ public struct BinaryTraceReader {
             throw InputError(file: file, byteOffset: headerOffset, field: error.field, "header: \(error.message)")
         }
         guard let variant = Trace.Variant(rawValue: variantName) else {
-            throw InputError(file: file, byteOffset: headerOffset, field: "variant", "unknown variant \"\(variantName)\"")
+            throw InputError(
+                file: file, byteOffset: headerOffset, field: "variant", "unknown variant \"\(variantName)\"")
         }
         self.variant = variant
         self.scenario = scenario
@@ -301,7 +306,8 @@ public struct BinaryTraceReader {
         guard (flags & Flag.hash != 0) == (variant == .full) else {
             throw r.error(
                 "hash", at: offset + 4,
-                variant == .full ? "missing (a full trace has the hash after each step)" : "an l1-observed trace has no hashes")
+                variant == .full
+                    ? "missing (a full trace has the hash after each step)" : "an l1-observed trace has no hashes")
         }
         if flags & Flag.hash != 0 { outcome.hash = try r.u64("hash") }
         if flags & Flag.comment != 0 {
@@ -319,7 +325,9 @@ public struct BinaryTraceReader {
 
     func vcpu(_ r: inout ByteReader) throws(InputError) -> Int {
         let v = Int(try r.u16("vcpu"))
-        guard v < vcpus else { throw r.error("vcpu", at: r.offset - 2, "vCPU \(v) does not exist (the TD has \(vcpus))") }
+        guard v < vcpus else {
+            throw r.error("vcpu", at: r.offset - 2, "vCPU \(v) does not exist (the TD has \(vcpus))")
+        }
         return v
     }
 }
@@ -419,40 +427,42 @@ struct ByteReader {
     }
 
     @inline(__always)
-    mutating func need(_ n: Int, _ field: String) throws(InputError) {
-        guard n <= end - offset else { throw error(field, at: offset, "the records end inside this value (cut short?)") }
+    mutating func need(_ n: Int, _ field: @autoclosure () -> String) throws(InputError) {
+        guard n <= end - offset else {
+            throw error(field(), at: offset, "the records end inside this value (cut short?)")
+        }
     }
-    mutating func u8(_ field: String) throws(InputError) -> UInt8 {
-        try need(1, field)
+    mutating func u8(_ field: @autoclosure () -> String) throws(InputError) -> UInt8 {
+        try need(1, field())
         defer { offset += 1 }
         return bytes[offset]
     }
-    mutating func u16(_ field: String) throws(InputError) -> UInt16 {
-        try need(2, field)
+    mutating func u16(_ field: @autoclosure () -> String) throws(InputError) -> UInt16 {
+        try need(2, field())
         defer { offset += 2 }
         return bytes.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
     }
-    mutating func u32(_ field: String) throws(InputError) -> UInt32 {
-        try need(4, field)
+    mutating func u32(_ field: @autoclosure () -> String) throws(InputError) -> UInt32 {
+        try need(4, field())
         defer { offset += 4 }
         return ByteReader.u32(bytes, offset)
     }
-    mutating func u64(_ field: String) throws(InputError) -> UInt64 {
-        try need(8, field)
+    mutating func u64(_ field: @autoclosure () -> String) throws(InputError) -> UInt64 {
+        try need(8, field())
         defer { offset += 8 }
         return ByteReader.u64(bytes, offset)
     }
-    mutating func bytes(_ n: Int, _ field: String) throws(InputError) -> [UInt8] {
-        try need(n, field)
+    mutating func bytes(_ n: Int, _ field: @autoclosure () -> String) throws(InputError) -> [UInt8] {
+        try need(n, field())
         defer { offset += n }
         return Array(bytes[offset..<(offset + n)])
     }
 
-    mutating func registers(_ field: String) throws(InputError) -> RegisterFile {
-        let mask = try u16("\(field).mask")
+    mutating func registers(_ field: @autoclosure () -> String) throws(InputError) -> RegisterFile {
+        let mask = try u16("\(field()).mask")
         var r = RegisterFile()
         guard mask != 0 else { return r }
-        try need(8 * mask.nonzeroBitCount, field)
+        try need(8 * mask.nonzeroBitCount, field())
         bytes.withUnsafeBytes { raw in
             var m = mask
             while m != 0 {
@@ -464,15 +474,16 @@ struct ByteReader {
         }
         // A zero value is written as an absent register: a zero under the mask is not canonical.
         for i in 0..<16 where mask >> UInt16(i) & 1 != 0 && r[i] == 0 {
-            throw error("\(field).\(RegisterFile.names[i])", at: offset, "a register in the mask is 0")
+            throw error("\(field()).\(RegisterFile.names[i])", at: offset, "a register in the mask is 0")
         }
         return r
     }
 
-    mutating func event(_ field: String) throws(InputError) -> L2Event {
+    mutating func event(_ name: @autoclosure () -> String) throws(InputError) -> L2Event {
         let start = offset
-        let tag = try u8("\(field).kind")
-        func bad(_ what: String) -> InputError { error(field, at: start, what) }
+        let tag = try u8("\(name()).kind")
+        func bad(_ what: String) -> InputError { error(name(), at: start, what) }
+        var field: String { name() }
         switch tag {
         case 0:
             let reg = try u8("\(field).register")

@@ -114,7 +114,8 @@ extension Trace {
         case .full:
             try forbid("l2_events", "only an l1-observed trace has \"l2_events\" (a full trace has L2 steps)")
             guard let h = node["hash"] else {
-                throw InputError(file: file, line: line, field: "hash", "missing (a full trace has the hash after each step)")
+                throw InputError(
+                    file: file, line: line, field: "hash", "missing (a full trace has the hash after each step)")
             }
             outcome.hash = try ConfigDecoder.integer(h, file, "hash", max: .max)
             outcome.result = try parseResult(node, file: file, line: line, config: config)
@@ -160,7 +161,10 @@ extension Trace {
 
     /// The trace as JSON Lines, in the form `parse` reads.
     public func jsonLines() -> String {
-        var out = "{" + scenario.headerFields(kind: "trace", version: Trace.formatVersion, extra: ",\"variant\":\"\(variant.rawValue)\"") + "}\n"
+        var out =
+            "{"
+            + scenario.headerFields(
+                kind: "trace", version: Trace.formatVersion, extra: ",\"variant\":\"\(variant.rawValue)\"") + "}\n"
         for (i, step) in steps.enumerated() {
             out += "{" + Trace.stepLine(step, outcomes[i], number: i + 1, variant: variant) + "}\n"
         }

@@ -36,6 +36,7 @@ public struct RegisterFile: Hashable, Sendable, CustomStringConvertible {
     ]
 
     /// Register `i` (0 = RAX … 15 = R15).
+    @inlinable
     public subscript(i: Int) -> UInt64 {
         get {
             switch i {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SEAMCore
+import SEAMTrace
 import SEAMTypes
 
 /// `softseam bench`: in-process benchmarks of the model's hot paths. Build with `-c release` (`make bench`)
@@ -57,6 +58,7 @@ enum Benchmarks {
         ("state_hash", stateHash),
         ("vp_enter_cpuid_roundtrip", { vpEnterCPUIDRoundTrip($0, advanceRIP: false) }),
         ("vp_enter_cpuid_roundtrip_l1_advances_rip", { vpEnterCPUIDRoundTrip($0, advanceRIP: true) }),
+        ("replay_binary_steps", replayBinarySteps),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.
@@ -179,5 +181,57 @@ enum Benchmarks {
         }
         precondition(acc == UInt64(n) * 10, "every exit is CPUID")
         return acc &+ m.stateHash()
+    }
+
+    /// The binary trace `replay_binary_steps` replays (46,096 steps): L1 sets VM1 up for 64-bit mode with
+    /// TDG.VP.WR and fills its guest-state buffer, then walks the 4,096 pages through the five ATTR.WR
+    /// requests above, each followed by an ATTR.RD of the page, and after every 16th page enters VM1 with
+    /// TDG.VP.ENTER, where L2 executes CPUID and exits to L1.
+    static let replayTrace: [UInt8] = {
+        var steps: [Scenario.Step] = []
+        func l1(_ regs: RegisterFile) { steps.append(Scenario.Step(actor: .l1(vcpu: 0), registers: regs)) }
+        for (code, size, value) in [
+            (0x2012, 3, 0x10_0000), (0x6804, 3, 0x2060), (0x2806, 3, 0xD01), (0x6800, 3, 0x8000_0021),
+            (0x4012, 2, 0x3E_D3FF), (0x4816, 2, 0xA09B),
+        ] as [(UInt64, UInt64, UInt64)] {
+            l1(RegisterFile(rax: 10, rdx: 0x2420_0000_0000_0000 | size << 32 | code, r8: value, r9: ~0))
+        }
+        var write = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
+        write.write = Scenario.MemoryWrite(gpa: 0x10_1080, size: 8, value: 2)
+        steps.append(write)
+        for i in 0..<(pages * attrWrRequests.count) {
+            let page = 0x10_0000 + UInt64(i % pages) << 12
+            let req = attrWrRequests[i / pages]
+            l1(RegisterFile(rax: 24, rcx: page, rdx: req.rdx, r8: req.r8))
+            l1(RegisterFile(rax: 23, rcx: page))
+            if i % 16 == 15 {
+                l1(RegisterFile(rax: 25, rcx: 1 << 52, rdx: 0x10_1000))
+                var cpuid = Scenario.Step(actor: .l2(vm: 1, vcpu: 0), registers: RegisterFile())
+                cpuid.events = [.cpuid]
+                steps.append(cpuid)
+            }
+        }
+        let config = MachineConfig(
+            numL2VMs: 3, memory: [.init(gpa: 0x10_0000, size: UInt64(pages) * 0x1000, state: .mapped)])
+        guard let trace = try? Trace.record(Scenario(config: config, steps: steps), file: "<bench>") else {
+            preconditionFailure("replay_binary_steps: the benchmark scenario does not run")
+        }
+        return trace.binary()
+    }()
+
+    /// Replays `replayTrace` from its binary form — decode each record, run it, compare its outputs and the
+    /// state hash after it — as many times as it takes to do `n` steps. Fails loudly on a divergence.
+    static func replayBinarySteps(_ n: Int) -> UInt64 {
+        let bytes = replayTrace
+        var done = 0
+        var acc: UInt64 = 0
+        while done < n {
+            guard let r = try? Replayer.replay(binary: bytes, file: "<bench>", start: (base, 0)), r.matches else {
+                preconditionFailure("replay_binary_steps: the trace does not replay")
+            }
+            done += r.replayed
+            acc &+= r.finalHash
+        }
+        return acc
     }
 }

@@ -154,7 +154,9 @@ struct FileReport {
                 + (r.startedAfter > 0 ? " (from the snapshot after step \(r.startedAfter))" : "")
                 + (r.variant == .full ? ", final state hash \(hash16(r.finalHash))" : " (l1-observed: outputs only)")
         }
-        var lines = ["DIVERGES \(file): step \(d.step)\(d.line > 0 ? " (line \(d.line))" : ""): \(Self.describe(d.input))"]
+        var lines = [
+            "DIVERGES \(file): step \(d.step)\(d.line > 0 ? " (line \(d.line))" : ""): \(Self.describe(d.input))"
+        ]
         if let c = d.input.comment { lines.append("  comment: \(c)") }
         let width = max(5, d.fields.map(\.field.count).max() ?? 0)
         lines.append("  " + pad("field", width) + "  " + pad("expected", 22) + "  actual")
@@ -170,9 +172,13 @@ struct FileReport {
             }
         }
         registerTable("registers returned", d.expected.registers, d.actual.registers)
-        registerTable("result registers", Self.resultRegisters(d.expected.result), Self.resultRegisters(d.actual.result))
-        lines.append("  result: expected \(Replayer.describe(d.expected.result)), actual \(Replayer.describe(d.actual.result))")
-        if d.expectedUnchanged { lines.append("  the trace's hash is the state before this step: it expected no change") }
+        registerTable(
+            "result registers", Self.resultRegisters(d.expected.result), Self.resultRegisters(d.actual.result))
+        lines.append(
+            "  result: expected \(Replayer.describe(d.expected.result)), actual \(Replayer.describe(d.actual.result))")
+        if d.expectedUnchanged {
+            lines.append("  the trace's hash is the state before this step: it expected no change")
+        }
         if d.stateChanges.isEmpty {
             lines.append("  model state changed by this step: nothing")
         } else {
@@ -214,7 +220,8 @@ struct FileReport {
         out += ",\"variant\":\"\(r.variant.rawValue)\",\"steps\":\(r.steps),\"replayed\":\(r.replayed)"
         out += ",\"started_after\":\(r.startedAfter),\"final_hash\":\"\(hash16(r.finalHash))\""
         if let d = r.divergence {
-            out += ",\"divergence\":{\"step\":\(d.step),\"line\":\(d.line),\"input\":\"\(jsonEscaped(Self.describe(d.input)))\""
+            out +=
+                ",\"divergence\":{\"step\":\(d.step),\"line\":\(d.line),\"input\":\"\(jsonEscaped(Self.describe(d.input)))\""
             if let c = d.input.comment { out += ",\"comment\":\"\(jsonEscaped(c))\"" }
             out += ",\"fields\":["
             out += d.fields.map {

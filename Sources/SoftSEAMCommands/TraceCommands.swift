@@ -62,7 +62,8 @@ struct Record: ParsableCommand {
     @Flag(help: "Write what L1 alone would have recorded (its TDCALLs and outputs; no host steps, no hashes).")
     var l1Observed = false
 
-    @Option(help: "Record a built-in scenario instead of a file: alias-table or l2-boot (the default demo's two parts).")
+    @Option(
+        help: "Record a built-in scenario instead of a file: alias-table or l2-boot (the default demo's two parts).")
     var builtin: String?
 
     func validate() throws {

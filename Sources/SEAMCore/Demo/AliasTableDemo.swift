@@ -77,7 +77,8 @@ public enum AliasTableDemo {
         }
         let scenario = Scenario(
             config: config, labels: pages.map { ($0.label, $0.gpa) },
-            comment: "The default demo's alias table: L1 aliases pages A–H to VM1–VM3 with ATTR.WR and accepts the pending ones",
+            comment:
+                "The default demo's alias table: L1 aliases pages A–H to VM1–VM3 with ATTR.WR and accepts the pending ones",
             steps: steps)
         return Result(machine: m, scenario: scenario)
     }

@@ -11,14 +11,18 @@ import SEAMTypes
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///     digest        = wrapping sum of every record hash (kept up to date on each change)
-///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`, which start with
-///                     `formatVersion` and end with the record counts and the digest
+///     vCPUs hash    = XXH3-64 of the little-endian TDVPS words of every vCPU (`VCPU.fillHashWords`),
+///                     each ending with its own record digest (VMCS fields, MSR bitmap words)
+///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`: `formatVersion`, the
+///                     TD-scope words, the record counts and the digest, then the vCPUs hash
 ///
 /// A single XXH3 pass over a full serialization cannot be updated in O(pages changed); a sum of
-/// per-record hashes can, and stays canonical because the records are keyed and the sum ignores order.
+/// per-record hashes can, and stays canonical because the records are keyed and the sum ignores order. The
+/// vCPUs hash is one word of the state hash so that a step which changes no TDVPS (most TDCALLs from L1)
+/// can reuse it (`Machine.cachedStateHash()`).
 public enum StateHash {
     /// Version of this serialization; bump it whenever a word is added, removed or reinterpreted.
-    public static let formatVersion: UInt64 = 4
+    public static let formatVersion: UInt64 = 5
 
     @inline(__always)
     static func leafHash(_ key: UInt64, _ r: PageRecord) -> UInt64 {

@@ -55,7 +55,13 @@ public struct Machine: Sendable {
     public internal(set) var space: GPASpace
 
     /// The vCPUs' TDVPS: location, GPR image, per-VM controls and L2 VMCSs.
-    public internal(set) var vcpus: [VCPU]
+    public internal(set) var vcpus: [VCPU] {
+        didSet { vcpusHashMemo = nil }  // in place: a didSet that does not read oldValue copies nothing
+    }
+
+    /// The vCPUs' part of the state hash, kept by `cachedStateHash()` until a vCPU changes. A memo of a
+    /// pure function of `vcpus`, not state.
+    var vcpusHashMemo: UInt64?
 
     /// CONFIG_FLAGS: bit 0 is the GPAW control.
     public var configFlags: UInt64 { width.control }
@@ -84,39 +90,53 @@ public struct Machine: Sendable {
 
     // MARK: State hash
 
-    /// Number of TD-scope words at the start of `hashWords()`.
+    /// Number of TD-scope words at the start of `hashWords()`; the vCPUs' hash follows them.
     static let hashWordCount = 24
 
     /// The words the state hash covers, in order: format version, module, TD-scope fields, VM_CTLS, flush
-    /// counts, TD epoch, record counts and the GPA-space digest (`digest`), then each vCPU's TDVPS words
-    /// (`VCPU.hashWords`). See `StateHash`.
+    /// counts, TD epoch, record counts and the GPA-space digest (`digest`), then one word for all vCPUs:
+    /// XXH3-64 of every vCPU's TDVPS words (`VCPU.fillHashWords`) in index order. See `StateHash`.
     public func hashWords(digest: UInt64? = nil, vcpuDigests: [UInt64]? = nil) -> [UInt64] {
-        [UInt64](unsafeUninitializedCapacity: totalHashWords) { buffer, count in
-            fillAllHashWords(buffer, digest: digest ?? space.digest, vcpuDigests: vcpuDigests)
-            count = totalHashWords
-        }
+        var w = HashWords(repeating: 0)
+        fillHashWords(&w, digest: digest ?? space.digest, vcpus: vcpusHash(vcpuDigests: vcpuDigests))
+        return (0..<w.count).map { w[$0] }
     }
 
-    var totalHashWords: Int { Machine.hashWordCount + vcpus.count * VCPU.hashWordCount }
+    /// The words of `hashWords()`, in place.
+    typealias HashWords = InlineArray<25, UInt64>
 
-    func fillAllHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64, vcpuDigests: [UInt64]?) {
-        fillHashWords(w, digest: digest)
-        for i in vcpus.indices {  // by index: `for v in vcpus` would copy each TDVPS (its arrays retained)
-            vcpus[i].fillHashWords(
-                w, at: Machine.hashWordCount + i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? vcpus[i].digest)
+    /// XXH3-64 of the little-endian TDVPS words of every vCPU, in index order.
+    func vcpusHash(vcpuDigests: [UInt64]?) -> UInt64 {
+        let total = vcpus.count * VCPU.hashWordCount
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: total) { buffer in
+            for i in vcpus.indices {  // by index: `for v in vcpus` would copy each TDVPS (its arrays retained)
+                vcpus[i].fillHashWords(
+                    buffer, at: i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? vcpus[i].digest)
+            }
+            for i in 0..<total { buffer[i] = buffer[i].littleEndian }  // canonical byte order
+            return XXH3.hash(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[0..<total])))
         }
     }
-
-    /// Writes the hashed words, in host order, into `w` (at least `hashWordCount` words).
-    func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, digest: UInt64) {
-        let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
-            StateHash.formatVersion, profile.hashID, UInt64(numL2VMs), UInt64(width.bits), UInt64(vcpuCount),
-            attributes, xfam, tscFrequency, tdCtls, notifyEnables, vmCtls.vm0
-        )
-        w[0] = words.0; w[1] = words.1; w[2] = words.2; w[3] = words.3; w[4] = words.4; w[5] = words.5
-        w[6] = words.6; w[7] = words.7; w[8] = words.8; w[9] = words.9; w[10] = words.10
-        w[11] = vmCtls.vm1; w[12] = vmCtls.vm2; w[13] = vmCtls.vm3
-        w[14] = l2SEPTFlushes.vm1; w[15] = l2SEPTFlushes.vm2; w[16] = l2SEPTFlushes.vm3
+    /// Writes the hashed words, in host order.
+    @inline(__always)
+    func fillHashWords(_ w: inout HashWords, digest: UInt64, vcpus v: UInt64) {
+        w[0] = StateHash.formatVersion
+        w[1] = profile.hashID
+        w[2] = UInt64(numL2VMs)
+        w[3] = UInt64(width.bits)
+        w[4] = UInt64(vcpuCount)
+        w[5] = attributes
+        w[6] = xfam
+        w[7] = tscFrequency
+        w[8] = tdCtls
+        w[9] = notifyEnables
+        w[10] = vmCtls.vm0
+        w[11] = vmCtls.vm1
+        w[12] = vmCtls.vm2
+        w[13] = vmCtls.vm3
+        w[14] = l2SEPTFlushes.vm1
+        w[15] = l2SEPTFlushes.vm2
+        w[16] = l2SEPTFlushes.vm3
         w[17] = tdEpoch
         w[18] = UInt64(space.leaves.count) | UInt64(space.blocks.count) << 32
         w[19] = UInt64(space.tables.count)
@@ -124,16 +144,27 @@ public struct Machine: Sendable {
         w[21] = UInt64(opState.rawValue)
         w[22] = isFatal ? 1 : 0
         w[23] = digest
+        w[24] = v
     }
 
     /// XXH3-64 of the whole machine state, from the incrementally kept digests: O(vCPUs), independent of
     /// the number of pages.
-    public func stateHash() -> UInt64 {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: totalHashWords) { buffer in
-            fillAllHashWords(buffer, digest: space.digest, vcpuDigests: nil)
-            for i in 0..<buffer.count { buffer[i] = buffer[i].littleEndian }  // canonical byte order
-            return XXH3.hash(UnsafeRawBufferPointer(buffer))
-        }
+    public func stateHash() -> UInt64 { stateHash(vcpus: vcpusHashMemo ?? vcpusHash(vcpuDigests: nil)) }
+
+    /// `stateHash()`, keeping the vCPUs' part until a vCPU changes: a caller that hashes after every step
+    /// (recorder, replayer) pays only for the TD-scope words while the step left every TDVPS alone.
+    public mutating func cachedStateHash() -> UInt64 {
+        if let v = vcpusHashMemo { return stateHash(vcpus: v) }
+        let v = vcpusHash(vcpuDigests: nil)
+        vcpusHashMemo = v
+        return stateHash(vcpus: v)
+    }
+
+    func stateHash(vcpus v: UInt64) -> UInt64 {
+        var w = HashWords(repeating: 0)
+        fillHashWords(&w, digest: space.digest, vcpus: v)
+        for i in 0..<w.count { w[i] = w[i].littleEndian }  // canonical byte order
+        return withUnsafeBytes(of: &w) { XXH3.hash($0) }
     }
 
     /// The same hash computed from scratch over every record; equals `stateHash()` unless there is a bug.

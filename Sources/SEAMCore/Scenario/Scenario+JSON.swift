@@ -173,8 +173,11 @@ extension Scenario {
             }
             return MemoryWrite(gpa: gpa, bytes: bytes)
         }
-        guard let v = w["value"] else { throw InputError(file: file, line: line, field: "write", "needs data or value") }
-        let size = try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8) } ?? 8
+        guard let v = w["value"] else {
+            throw InputError(file: file, line: line, field: "write", "needs data or value")
+        }
+        let size =
+            try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8) } ?? 8
         guard size >= 1 else { throw InputError(file: file, line: line, field: "write.size", "must be 1…8") }
         return MemoryWrite(
             gpa: gpa, size: Int(size), value: try ConfigDecoder.integer(v, file, "write.value", max: .max))
@@ -201,7 +204,8 @@ extension Scenario {
         return vcpu
     }
 
-    package static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile {
+    package static func registers(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> RegisterFile
+    {
         var regs = RegisterFile()
         for (i, v) in try registerList(node, file, field) { regs[i] = v }
         return regs

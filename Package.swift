@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "softseam", targets: ["softseam"]),
         .library(name: "SEAMCore", targets: ["SEAMCore"]),
         .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
+        .library(name: "SEAMTrace", targets: ["SEAMTrace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -25,6 +26,8 @@ let package = Package(
         .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
         // Specs/ tables and the conformance runner.
         .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore"]),
+        // Files of machine state: snapshots (JSON via Foundation, which SEAMCore must not import).
+        .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
         // CLI commands as a library, so tests can parse and run them.
         .target(
             name: "SoftSEAMCommands",
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),
         .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),
         .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec"]),
+        .testTarget(name: "SEAMTraceTests", dependencies: ["SEAMTrace", "SEAMCore", "SEAMTypes"]),
         .testTarget(name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore"]),
     ]
 )

@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
         // Specs/ tables and the conformance runner.
         .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore"]),
+        // Files of machine state: snapshots (JSON via Foundation, which SEAMCore must not import).
+        .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
         // CLI commands as a library, so tests can parse and run them.
         .target(
             name: "SoftSEAMCommands",

@@ -30,3 +30,21 @@ public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "GPAW \(bits)" }
 }
+
+/// Encoded as its number of bits (48 or 52); any other number fails to decode, so a decoded width is always
+/// one `init?(bits:)` accepts.
+extension GPAWidth: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let bits = try c.decode(Int.self)
+        guard let w = GPAWidth(bits: bits) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "GPAW must be 48 or 52, got \(bits)")
+        }
+        self = w
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(bits)
+    }
+}

@@ -31,3 +31,21 @@ public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "TDX module \(version)" }
 }
+
+/// Encoded as its version string ("1.5.01"): a profile is one of `all`, and its leaf set is a `Set`, whose
+/// order would make the encoding nondeterministic. An unknown version fails to decode.
+extension ModuleProfile: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let version = try c.decode(String.self)
+        guard let p = ModuleProfile.named(version) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown module version \"\(version)\"")
+        }
+        self = p
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(version)
+    }
+}

@@ -1,6 +1,6 @@
 /// A SEPT mapping level: 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB (page-info bits 2:0); higher values name
 /// paging-structure levels (3 = PDPT-pointing PML4 entry, 4 = PML5).
-public struct PageLevel: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct PageLevel: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt8) { self.rawValue = rawValue }

@@ -3,7 +3,7 @@
 ///
 /// Named stored fields rather than an array: a register file is passed on every TDCALL and an Array would
 /// cost an allocation per call.
-public struct RegisterFile: Hashable, Sendable, CustomStringConvertible {
+public struct RegisterFile: Hashable, Sendable, Codable, CustomStringConvertible {
     public var rax: UInt64 = 0, rcx: UInt64 = 0, rdx: UInt64 = 0, rbx: UInt64 = 0
     public var rsp: UInt64 = 0, rbp: UInt64 = 0, rsi: UInt64 = 0, rdi: UInt64 = 0
     public var r8: UInt64 = 0, r9: UInt64 = 0, r10: UInt64 = 0, r11: UInt64 = 0

@@ -3,7 +3,7 @@
 ///
 /// A partitioned TD cannot be migratable, so the EXPORTED and BLOCKEDW families never occur in one
 /// (reference §12 O5); they are named here so traces and tables can spell every value.
-public struct SEPTState: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct SEPTState: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt8) { self.rawValue = rawValue }

@@ -18,7 +18,7 @@ import SEAMTypes
 /// A "table at level L" is the paging page that an entry at level L points to; the root page (entries at
 /// `width.rootLevel`) belongs to TDR/TDCS and always exists. An L2 leaf maps the same page at the same level
 /// as the L1 leaf it aliases, so it lives in the L1 leaf's record rather than in a map of its own.
-public struct GPASpace: Sendable {
+public struct GPASpace: Sendable, Codable {
     /// Table bit for the L1 SEPT.
     public static let l1TableBit: UInt8 = 1
     /// Table bit set, with the presence bits shifted up by 4, when the host blocked the entry pointing to the
@@ -363,7 +363,7 @@ public struct GPASpace: Sendable {
 /// One 4 KiB page's bytes with their hash: the wrapping sum over its 64 chunks of 64 bytes (a cache line: XXH3 of
 /// up to 64 bytes is a few dozen instructions, of 256 bytes ten times that) of
 /// XXH3-64(chunk, seed: chunk index). A write rehashes only the chunks it touches.
-package struct PageContents: Sendable {
+package struct PageContents: Sendable, Codable {
     package var bytes: [UInt8]
     package var hash: UInt64
     static let chunk = 64

@@ -8,7 +8,7 @@ import SEAMTypes
 ///
 /// A value type: copying a `Machine` is a snapshot. Every public operation is a function of the state and
 /// its inputs; nothing reads a clock, a random source or an unordered collection's order.
-public struct Machine: Sendable {
+public struct Machine: Sendable, Codable {
     /// The module release this machine follows.
     public let profile: ModuleProfile
     /// NUM_L2_VMS (0…3), fixed at TDH.MNG.INIT.
@@ -35,7 +35,7 @@ public struct Machine: Sendable {
     public internal(set) var l2SEPTFlushes = PerVM()
 
     /// The TD's build state (TDCS OP_STATE) as far as the modelled leaves care.
-    public enum OpState: UInt8, Sendable {
+    public enum OpState: UInt8, Sendable, Codable {
         /// After TDH.MNG.INIT: the host may TDH.MEM.PAGE.ADD; removing pages needs no TLB tracking.
         case initialized = 0
         /// After TDH.MR.FINALIZE: PAGE.ADD is refused; REMOVE and UNBLOCK need BLOCK and TRACK first.

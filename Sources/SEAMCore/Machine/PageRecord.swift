@@ -11,7 +11,7 @@ import SEAMTypes
 /// 8 bytes: with its 8-byte key, 16 bytes per mapped leaf in `U64Map`, inside the 32-byte budget per 4 KiB
 /// page (DESIGN.md, performance targets). One word also means per-VM fields are shifts, not switches, on
 /// the ATTR.WR path, and the word is what the state hash serializes.
-public struct PageRecord: Hashable, Sendable {
+public struct PageRecord: Hashable, Sendable, Codable {
     /// The packed word, as documented above and as the state hash serializes it.
     public var raw: UInt64
 

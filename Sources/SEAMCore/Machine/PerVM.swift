@@ -1,6 +1,6 @@
 /// One 64-bit value per VM index 0…3 (0 = L1), stored inline: these counters and controls are touched on
 /// every ATTR.WR, and an Array would add a uniqueness check and a heap indirection per access.
-public struct PerVM: Hashable, Sendable {
+public struct PerVM: Hashable, Sendable, Codable {
     public var vm0: UInt64 = 0, vm1: UInt64 = 0, vm2: UInt64 = 0, vm3: UInt64 = 0
 
     public init() {}

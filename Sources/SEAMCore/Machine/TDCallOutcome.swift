@@ -18,7 +18,7 @@ public enum TDCallOutcome: Hashable, Sendable {
 /// RAX = status with the VMX exit reason in bits 31:0, RCX = exit qualification with the VM index in bits
 /// 33:32, RDX = extended exit qualification, R8 = GPA, R9 = interruption information; a TDG.VP.VMCALL exit
 /// also carries the GPRs its select mask names. Every other register is 0.
-public struct TDExit: Hashable, Sendable, CustomStringConvertible {
+public struct TDExit: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The whole host-facing register file.
     public var registers: RegisterFile
 

@@ -123,3 +123,7 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Every key, ascending.
     public var sortedKeys: [UInt64] { keys.filter { $0 != U64Map.empty }.sorted() }
 }
+
+/// Slots as they are (keys, values, placeholder, count): a decoded map probes exactly as the encoded one did.
+/// Decoding does not check the table; `Machine.validateRestored` does (`U64Map.problem()`).
+extension U64Map: Codable where Value: Codable {}

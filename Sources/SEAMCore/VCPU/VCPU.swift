@@ -8,19 +8,19 @@ import SEAMTypes
 ///
 /// VMCS fields and MSR-bitmap words are hashed as records that differ from their reset value, so a fresh
 /// vCPU costs nothing to hash and a step costs O(fields it changed).
-public struct VCPU: Sendable {
+public struct VCPU: Sendable, Codable {
     /// Where the vCPU is: running L1, running an L2 VM, or out of the TD waiting for the host (then
     /// `pendingExit` says why). Kept apart from the pending exit so the check every TDCALL and L2 event makes
     /// reads one small value.
-    public enum Location: Hashable, Sendable {
+    public enum Location: Hashable, Sendable, Codable {
         case l1
         case l2(vm: Int)
         case host
     }
 
     /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
-    public struct PendingTDExit: Hashable, Sendable {
-        public enum Kind: UInt8, Hashable, Sendable {
+    public struct PendingTDExit: Hashable, Sendable, Codable {
+        public enum Kind: UInt8, Hashable, Sendable, Codable {
             // (Fault-like exits of L1 TDCALLs leave the vCPU in L1: the caller re-executes the TDCALL.)
             /// TDG.VP.VMCALL from L1: the host's selected registers go back to L1.
             case l1TDVMCall = 1
@@ -37,7 +37,7 @@ public struct VCPU: Sendable {
     }
 
     /// L2_EXIT_HOST_ROUTING: what a RESUME_L1 entry reports to L1 (reference §8).
-    public enum HostRouting: UInt8, Hashable, Sendable {
+    public enum HostRouting: UInt8, Hashable, Sendable, Codable {
         case none = 0
         case async = 1
         case tdvmcall = 2

@@ -127,3 +127,30 @@ struct GuestStateWords: Sendable {
             UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
         ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }
+
+/// Encoded as an array of its 20 words: synthesis cannot see into a tuple.
+extension GuestStateWords: Codable {
+    init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init()
+        var words: [UInt64] = []
+        while !c.isAtEnd && words.count <= GuestStateWords.count { words.append(try c.decode(UInt64.self)) }
+        guard words.count == GuestStateWords.count, c.isAtEnd else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected \(GuestStateWords.count) words")
+        }
+        withUnsafeMutableBytes(of: &w) { raw in
+            for (i, v) in words.enumerated() { raw.storeBytes(of: v, toByteOffset: i * 8, as: UInt64.self) }
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        var copy = w
+        let words = withUnsafeBytes(of: &copy) { raw in
+            (0..<GuestStateWords.count).map { raw.load(fromByteOffset: $0 * 8, as: UInt64.self) }
+        }
+        try c.encode(contentsOf: words)
+    }
+
+    static let count = 20
+}

@@ -24,12 +24,11 @@ let package = Package(
         .target(name: "SEAMTypes"),
         // The machine: TD, vCPUs, GPA space, leaf handlers, host side, state hashing.
         .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
-        // Scenario and trace files (JSON Lines and binary), recorder, replayer, divergence reports, snapshots.
+        // Trace files (JSON Lines and binary), recorder, replayer, divergence reports, snapshot files; the one
+        // module besides the commands that uses Foundation (JSON coding of snapshots), which SEAMCore must not.
         .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
         // Specs/ tables and the conformance runner.
         .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore"]),
-        // Files of machine state: snapshots (JSON via Foundation, which SEAMCore must not import).
-        .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
         // CLI commands as a library, so tests can parse and run them.
         .target(
             name: "SoftSEAMCommands",
@@ -43,6 +42,6 @@ let package = Package(
         .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),
         .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec"]),
         .testTarget(name: "SEAMTraceTests", dependencies: ["SEAMTrace", "SEAMCore", "SEAMTypes"]),
-        .testTarget(name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore"]),
+        .testTarget(name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMTrace"]),
     ]
 )

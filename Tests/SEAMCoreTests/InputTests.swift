@@ -187,7 +187,8 @@ import Testing
         let text = "{\"softseam\":\"scenario\",\"version\":9,\"config\":{}}"
         #expect(
             throws: InputError(
-                file: "s.jsonl", line: 1, field: "version", "unsupported version 9 (this SoftSEAM reads 1)")
+                file: "s.jsonl", line: 1, field: "version",
+                "unsupported version 9 (this SoftSEAM reads scenario version 1)")
         ) {
             try Scenario.parse(text, file: "s.jsonl")
         }

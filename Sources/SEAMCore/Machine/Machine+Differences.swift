@@ -11,7 +11,7 @@ import SEAMTypes
 ///
 /// Scalars are found with `Mirror`, so a stored property added later is compared without a change here.
 /// Left out, because they are derived from what is compared or are memos that never change what an
-/// operation returns: `GPASpace.digest`, `.contentVersion`, `.blockedTables` (a count of NL_BLOCKED tables)
+/// operation returns: `Machine.vcpusHashMemo`, `GPASpace.digest`, `.contentVersion`, `.blockedTables` (a count of NL_BLOCKED tables)
 /// and `.width` (equal to `Machine.width`); `VCPU.digest`, `.resets` (the field table's reset values),
 /// `.bufferWords`, `.bufferGPA`, `.bufferVersion`, `.bufferClean`, `.guestStateChecked` and `.ripChanged`.
 /// Everything the state hash covers is compared, so equal states give an empty list and an empty list means
@@ -21,7 +21,7 @@ extension Machine {
     /// same state.
     public func differences(from old: Machine) -> [StateDifference] {
         var out: [StateDifference] = []
-        StateDiff.fields("td", old, self, skipping: ["space", "vcpus"], into: &out)
+        StateDiff.fields("td", old, self, skipping: ["space", "vcpus", "vcpusHashMemo"], into: &out)
         StateDiff.space(old.space, space, into: &out)
         for i in 0..<max(old.vcpus.count, vcpus.count) {
             guard i < old.vcpus.count, i < vcpus.count else {

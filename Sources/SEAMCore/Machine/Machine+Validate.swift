@@ -12,7 +12,7 @@ extension Machine {
     /// sizes, the reset table, where it is (CURR_VM, the L2 VM, the pending TD exit agree and name existing
     /// VMs) and its digest. `field` in the error is the Codable coding path (`vcpus.0.currentVM`).
     ///
-    /// The memos (the guest-state buffer copy, `guestStateChecked`, `ripChanged`) are reset rather than
+    /// The memos (the guest-state buffer copy, `guestStateChecked`, `ripChanged`, the vCPUs' hash) are reset rather than
     /// trusted: they only let an entry or exit skip work whose result they remember, so a fresh vCPU redoes
     /// that work once and reaches the same state; a crafted memo could otherwise skip the VM-entry checks.
     public mutating func validateDecoded(file: String, line: Int) throws(InputError) {
@@ -36,6 +36,7 @@ extension Machine {
             }
             vcpus[i].dropMemos()
         }
+        vcpusHashMemo = nil  // recomputed from the vCPUs on the next hash
     }
 }
 

@@ -48,6 +48,7 @@ enum TDG {
 
 /// SEAMCALL leaf numbers, host-facts §1.
 enum TDH {
+    static let vpEnter: UInt64 = 0
     static let pageAdd: UInt64 = 2
     static let septAdd: UInt64 = 3
     static let aug: UInt64 = 6

@@ -30,7 +30,7 @@ import Testing
             "{\"num_l2_vms\": 1,\n \"vcpu\": 2}",
             InputError(
                 file: "c.json", line: 2, field: "vcpu",
-                "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls)")
+                "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls, finalize)")
         ),
         ("{\"num_l2_vms\": 4}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "4 is above the maximum 3")),
         ("{\"gpaw\": 50}", InputError(file: "c.json", line: 1, field: "gpaw", "must be 48 or 52, got 50")),
@@ -41,6 +41,13 @@ import Testing
                 "unknown module \"1.5.06\" (known: \"1.5.01\")")
         ),
         ("{\"vcpus\": 0}", InputError(file: "c.json", line: 1, field: "vcpus", "must be at least 1")),
+        ("{\"finalize\": \"no\"}", InputError(file: "c.json", line: 1, field: "finalize", "expected true or false")),
+        (
+            "{\"finalize\": false, \"memory\": [{\"gpa\": \"0x200000\", \"size\": \"0x200000\", \"state\": \"mapped\", \"page_size\": \"2M\"}]}",
+            InputError(
+                file: "c.json", line: 1, field: "memory[0]",
+                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)")
+        ),
         (
             "{\"vcpus\": \"two\"}",
             InputError(file: "c.json", line: 1, field: "vcpus", "expected an integer, got \"two\"")

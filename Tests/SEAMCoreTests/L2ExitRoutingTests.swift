@@ -352,6 +352,24 @@ extension Machine {
         #expect(m.vcpus[0].vmcs(1, .guestRIP) == l2RIP)
     }
 
+    /// HOST_RECOVERABILITY_HINT (RCX bit 52) is valid only after an ASYNC_TRAP exit (§12 O15), which the
+    /// model never raises: after an ordinary TD exit from L2 the hint is OPERAND_INVALID(RCX) and the vCPU
+    /// stays with the host; the same entry without the hint resumes L2.
+    @Test func recoverabilityHintWithoutAsyncTrapIsOperandInvalidRCX() throws {
+        var m = standardMachine()
+        try m.enterVM1()
+        guard case .tdExit = try m.l2(.nmi) else {
+            Issue.record("an NMI in L2 did not TD-exit")
+            return
+        }
+        let hinted = m.host(0, rcx: Machine.tdvpr(vcpu: 0) | 1 << 52)
+        #expect(hinted.rax == St.operandInvalidRCX)
+        #expect(m.vcpus[0].location == .host)
+        let plain = m.host(0, rcx: Machine.tdvpr(vcpu: 0))
+        #expect(plain.rax == 0)
+        #expect(m.vcpus[0].location == .l2(vm: 1))
+    }
+
     /// RESUME_L1 needs a vCPU that left the TD from L2: with L1 current (never entered L2, or back in L1 after
     /// an L2→L1 exit) TDH.VP.ENTER returns OPERAND_INVALID(RCX) (§1.7, §13 B5).
     @Test func resumeL1WhileL1IsCurrentIsOperandInvalidRCX() throws {

@@ -9,7 +9,7 @@ public enum BuiltInHost {
     /// First HPA the built-in host hands out; HPAs only need to be well-formed, the model keeps none.
     static let firstHPA: UInt64 = 0x10_0000_0000
 
-    /// Builds the TD `config` describes into `machine`, leaving it finalized. A config that passed
+    /// Builds the TD `config` describes into `machine`, leaving it finalized unless `config.finalize` is false. A config that passed
     /// `ConfigDecoder` cannot make a SEAMCALL fail; one that does is a bug in SoftSEAM, and stops here.
     public static func setUp(_ machine: inout Machine, _ config: MachineConfig) {
         for (i, ctl) in config.vmCtls.enumerated() where i < config.numL2VMs && ctl != 0 {
@@ -28,8 +28,8 @@ public enum BuiltInHost {
                 call(&machine, .memPageAdd, PageInfo(gpa: gpa, level: .size4K), r8: next(&hpa), r9: firstHPA)
             }
         }
-        call(&machine, .mrFinalize, PageInfo(rawValue: 0))
-        for region in augmented {
+        if config.finalize { call(&machine, .mrFinalize, PageInfo(rawValue: 0)) }
+        for region in augmented {  // PAGE.AUG is allowed before and after finalization; ACCEPT needs L1 running
             let level = region.pageLevel
             for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(level.bytes)) {
                 addTables(&machine, gpa: gpa, above: level, l2: l2, hpa: &hpa)

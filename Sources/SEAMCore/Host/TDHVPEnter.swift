@@ -29,7 +29,7 @@ extension Machine {
             return nil
         }
         let vcpu = Int((hpa - Machine.tdvpr(vcpu: 0)) >> 12)
-        let outcome = hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs)
+        let outcome = hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs, recoverabilityHint: rcx.bit(52))
         switch outcome {
         case .failed(let status): hostStatus(&regs, status)
         case .resumedL1, .resumedL2: hostStatus(&regs, .success)
@@ -45,9 +45,18 @@ extension Machine {
     /// TDX_L2_EXIT_HOST_ROUTED_ASYNC or _TDVMCALL with the exit information the VMCS holds (R13 = 0), L2's
     /// state written to its buffer. RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A vCPU running L1
     /// after a fault-like exit (or never exited) simply goes on running L1.
-    public mutating func hostEnter(vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile) -> HostEntryOutcome {
+    ///
+    /// Before TDH.MR.FINALIZE no vCPU may run: OP_STATE_INCORRECT.
+    /// HOST_RECOVERABILITY_HINT is valid only after an ASYNC_TRAP TD exit (a host-priority lock timeout,
+    /// reference §12 O15), which SoftSEAM never raises: with the hint the call fails with OPERAND_INVALID(RCX),
+    /// checked after the TD's state and before RESUME_L1.
+    public mutating func hostEnter(
+        vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile, recoverabilityHint: Bool = false
+    ) -> HostEntryOutcome {
         guard i >= 0 && i < vcpuCount else { return .failed(.operandInvalid.with(.rcx)) }
         guard !isFatal else { return .failed(.nonRecoverableTD) }
+        guard opState == .runnable else { return .failed(.opStateIncorrect) }  // not finalized yet
+        guard !recoverabilityHint else { return .failed(.operandInvalid.with(.rcx)) }
         let pending: VCPU.PendingTDExit
         switch vcpus[i].location {
         case .l1:

@@ -3,7 +3,7 @@ import SEAMTypes
 /// Reads the config JSON of DESIGN.md ("C ABI contract") into a `MachineConfig`. Every key is checked: an
 /// unknown key or a bad value is an `InputError` naming the file, line and key.
 public enum ConfigDecoder {
-    static let keys = ["num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls"]
+    static let keys = ["num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize"]
     static let regionKeys = ["gpa", "size", "state", "page_size"]
     /// Upper bound on vCPUs a config may ask for (MAX_VCPUS is a 16-bit field).
     public static let maxVCPUs = 0xFFFF
@@ -56,6 +56,11 @@ public enum ConfigDecoder {
                         "expected \"supplied\" or \"on-demand\", got \"\(s)\"")
                 }
                 config.l2SEPT = v
+            case "finalize":
+                guard case .bool(let b) = node.value else {
+                    throw InputError(file: file, line: node.line, field: field, "expected true or false")
+                }
+                config.finalize = b
             case "vm_ctls":
                 guard case .array(let items) = node.value, items.count == 3 else {
                     throw InputError(
@@ -82,6 +87,11 @@ public enum ConfigDecoder {
             }
         }
         try validate(config, root, file: file, field: name("memory"))
+        if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K }) {
+            throw InputError(
+                file: file, line: root.line, field: name("memory[\(i)]"),
+                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)")
+        }
         return config
     }
 

@@ -4,7 +4,7 @@ import SEAMTypes
 ///
 ///     {"num_l2_vms": 3, "vcpus": 1, "gpaw": 48, "module": "1.5.01",
 ///      "memory": [{"gpa": "0x0", "size": "0x200000", "state": "mapped"}],
-///      "l2_sept": "supplied", "vm_ctls": [0, 0, 0]}
+///      "l2_sept": "supplied", "vm_ctls": [0, 0, 0], "finalize": true}
 public struct MachineConfig: Hashable, Sendable {
     /// One memory region the built-in host has added (`mapped`) or AUGed (`pending`) before L1 runs.
     public struct Region: Hashable, Sendable {
@@ -42,6 +42,9 @@ public struct MachineConfig: Hashable, Sendable {
     public var l2SEPT: L2SEPT
     /// VM_CTLS for VM1…3 as the host wrote them (bit 0: EPT violation TD exit on L2 SEPT walk failure).
     public var vmCtls: [UInt64]
+    /// Whether the host calls TDH.MR.FINALIZE after adding the memory (`"finalize": false` leaves the TD
+    /// INITIALIZED, for scenarios whose host steps build it: PAGE.ADD, then MR.FINALIZE).
+    public var finalize = true
 
     public init(
         numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,

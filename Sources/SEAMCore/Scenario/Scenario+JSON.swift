@@ -321,6 +321,7 @@ extension MachineConfig {
                 + (r.pageLevel == .size4K ? "" : ",\"page_size\":\"\(r.pageLevel)\"") + "}"
         }.joined(separator: ",")
         return "{\"num_l2_vms\":\(numL2VMs),\"vcpus\":\(vcpus),\"gpaw\":\(gpaw.bits),\"module\":\"\(profile.version)\","
-            + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\(vmCtls.map(String.init).joined(separator: ","))]}"
+            + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\(vmCtls.map(String.init).joined(separator: ","))]"
+            + (finalize ? "" : ",\"finalize\":false") + "}"
     }
 }

@@ -16,6 +16,8 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     @inlinable public static var nonRecoverableVCPU: TDXStatus { TDXStatus(0x4000_0001_0000_0000) }
     @inlinable public static var nonRecoverableTD: TDXStatus { TDXStatus(0x6000_0002_0000_0000) }
     @inlinable public static var nonRecoverableTDNonAccessible: TDXStatus { TDXStatus(0x6000_0005_0000_0000) }
+    /// The TD is fatal: SEAMCALLs that check the TD's state (TDH.VP.ENTER among them) refuse it.
+    @inlinable public static var tdFatal: TDXStatus { TDXStatus(0xE000_0604_0000_0000) }
     @inlinable public static var operandInvalid: TDXStatus { TDXStatus(0xC000_0100_0000_0000) }
     @inlinable public static var operandAddrRangeError: TDXStatus { TDXStatus(0xC000_0101_0000_0000) }
     @inlinable public static var operandBusy: TDXStatus { TDXStatus(0x8000_0200_0000_0000) }
@@ -63,7 +65,7 @@ public struct TDXStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let allNamed: [(status: TDXStatus, name: String)] = [
         (.success, "TDX_SUCCESS"), (.nonRecoverableVCPU, "TDX_NON_RECOVERABLE_VCPU"),
         (.nonRecoverableTD, "TDX_NON_RECOVERABLE_TD"),
-        (.nonRecoverableTDNonAccessible, "TDX_NON_RECOVERABLE_TD_NON_ACCESSIBLE"),
+        (.nonRecoverableTDNonAccessible, "TDX_NON_RECOVERABLE_TD_NON_ACCESSIBLE"), (.tdFatal, "TDX_TD_FATAL"),
         (.operandInvalid, "TDX_OPERAND_INVALID"), (.operandAddrRangeError, "TDX_OPERAND_ADDR_RANGE_ERROR"),
         (.operandBusy, "TDX_OPERAND_BUSY"), (.operandBusyHostPriority, "TDX_OPERAND_BUSY_HOST_PRIORITY"),
         (.hostPriorityBusyTimeout, "TDX_HOST_PRIORITY_BUSY_TIMEOUT"),

@@ -352,6 +352,22 @@ extension Machine {
         #expect(m.vcpus[0].vmcs(1, .guestRIP) == l2RIP)
     }
 
+    /// A machine check in L2 makes the TD fatal (§5.1: TD exit with NON_RECOVERABLE_TD_NON_ACCESSIBLE); the
+    /// host cannot enter any of its vCPUs again: TDH.VP.ENTER checks the TD's state first and returns
+    /// TDX_TD_FATAL, 0xE000060400000000 (module tdx_error_codes_defs.h, check_td_in_correct_build_state).
+    @Test func aFatalTDCannotBeEnteredAgain() throws {
+        var m = standardMachine()
+        try m.enterVM1()
+        guard case .tdExit(let exit) = try m.l2(.exception(vector: 18, errorCode: nil)) else {
+            Issue.record("#MC in L2 did not TD-exit")
+            return
+        }
+        #expect(exit.rax >> 32 == 0x6000_0005)
+        #expect(m.isFatal)
+        #expect(m.host(0, rcx: Machine.tdvpr(vcpu: 0)).rax == 0xE000_0604_0000_0000)
+        #expect(m.host(0, rcx: Machine.tdvpr(vcpu: 0) | 1 << 53).rax == 0xE000_0604_0000_0000)
+    }
+
     /// HOST_RECOVERABILITY_HINT (RCX bit 52) is valid only after an ASYNC_TRAP exit (§12 O15), which the
     /// model never raises: after an ordinary TD exit from L2 the hint is OPERAND_INVALID(RCX) and the vCPU
     /// stays with the host; the same entry without the hint resumes L2.

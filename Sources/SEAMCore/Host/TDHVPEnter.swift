@@ -46,7 +46,7 @@ extension Machine {
     /// state written to its buffer. RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A vCPU running L1
     /// after a fault-like exit (or never exited) simply goes on running L1.
     ///
-    /// Before TDH.MR.FINALIZE no vCPU may run: OP_STATE_INCORRECT.
+    /// A fatal TD: TD_FATAL. Before TDH.MR.FINALIZE no vCPU may run: OP_STATE_INCORRECT.
     /// HOST_RECOVERABILITY_HINT is valid only after an ASYNC_TRAP TD exit (a host-priority lock timeout,
     /// reference §12 O15), which SoftSEAM never raises: with the hint the call fails with OPERAND_INVALID(RCX),
     /// checked after the TD's state and before RESUME_L1.
@@ -54,7 +54,7 @@ extension Machine {
         vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile, recoverabilityHint: Bool = false
     ) -> HostEntryOutcome {
         guard i >= 0 && i < vcpuCount else { return .failed(.operandInvalid.with(.rcx)) }
-        guard !isFatal else { return .failed(.nonRecoverableTD) }
+        guard !isFatal else { return .failed(.tdFatal) }
         guard opState == .runnable else { return .failed(.opStateIncorrect) }  // not finalized yet
         guard !recoverabilityHint else { return .failed(.operandInvalid.with(.rcx)) }
         let pending: VCPU.PendingTDExit

@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libxxhash-dev pkg-config
 
-.PHONY: deps build demo test lint bench release clean generate
+.PHONY: deps build demo test lint bench release clean generate traces
 
 ## deps: install the Debian packages the build needs, when any is missing
 deps:
@@ -51,3 +51,16 @@ generate: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam generate
 	$(SWIFT) format -i Sources/SEAMCore/VCPU/L2VMCSFields+Generated.swift
+
+## traces: re-record the trace corpus (Traces/*.trace.*) from Traces/scenarios/ and the built-in demo, after a
+## model change that is meant to change outcomes (replay shows which steps changed before you run this)
+traces: deps
+	$(SWIFT) build --product softseam
+	@for s in Traces/scenarios/*.scenario.jsonl; do \
+	  n=$$(basename $$s .scenario.jsonl); \
+	  if [ "$$n" = multi-vcpu ]; then out=Traces/$$n.trace.bin; else out=Traces/$$n.trace.jsonl; fi; \
+	  .build/debug/softseam record $$s -o $$out || exit 1; \
+	done
+	.build/debug/softseam record --builtin alias-table -o Traces/alias-table-demo.trace.jsonl
+	.build/debug/softseam record --builtin l2-boot -o Traces/l2-boot-demo.trace.jsonl
+	.build/debug/softseam record --builtin l2-boot --l1-observed -o Traces/l2-boot-demo.l1-observed.trace.jsonl

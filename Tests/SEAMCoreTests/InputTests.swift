@@ -46,7 +46,8 @@ import Testing
             "{\"finalize\": false, \"memory\": [{\"gpa\": \"0x200000\", \"size\": \"0x200000\", \"state\": \"mapped\", \"page_size\": \"2M\"}]}",
             InputError(
                 file: "c.json", line: 1, field: "memory[0]",
-                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)")
+                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)"
+            )
         ),
         (
             "{\"vcpus\": \"two\"}",

@@ -87,10 +87,12 @@ public enum ConfigDecoder {
             }
         }
         try validate(config, root, file: file, field: name("memory"))
-        if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K }) {
+        if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K })
+        {
             throw InputError(
                 file: file, line: root.line, field: name("memory[\(i)]"),
-                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)")
+                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)"
+            )
         }
         return config
     }

@@ -7,10 +7,11 @@ extension BinaryTraceReader {
     /// `Replayer` compares; at the first record that is malformed, that a machine error stops or whose
     /// outcome differs, it returns that step's number and the general path (`Replayer.run`) replays the
     /// trace again to report it. Returns nil when every step matched.
-    mutating func replayMatching(_ m: inout Machine) -> Int? {
+    mutating func replayMatching(_ m: inout Machine, progress: ((Int) -> Void)? = nil) -> Int? {
         precondition(variant == .full)
         while stepsRead < stepCount {
             let number = stepsRead + 1
+            if number & 0xFFFF == 0 { progress?(number) }
             var r = ByteReader(bytes: bytes, offset: offset, end: end, file: file, step: number)
             guard (try? replayRecord(&r, number: number, &m)) == true else { return number }
             offset = r.offset

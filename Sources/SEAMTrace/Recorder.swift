@@ -82,7 +82,7 @@ extension Trace {
 
 extension Scenario.Step {
     /// This step as one step per L2 event (itself for the other actors); the comment goes with the last.
-    func singleEvents() -> [Scenario.Step] {
+    public func singleEvents() -> [Scenario.Step] {
         guard case .l2 = actor, events.count > 1 else { return [self] }
         return events.enumerated().map { n, e in
             var s = self

@@ -6,6 +6,11 @@ public struct FieldDifference: Hashable, Sendable {
     public var field: String
     public var expected: String
     public var actual: String
+    public init(field: String, expected: String, actual: String) {
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+    }
 }
 
 /// The first step whose outcome differs from the trace.
@@ -61,10 +66,10 @@ public enum Replayer {
         progress: ((Int) -> Void)? = nil
     ) throws(InputError) -> ReplayResult {
         var source = try BinaryTraceReader(bytes, file: file)
-        if source.variant == .full && (start?.afterStep ?? 0) == 0 && progress == nil {
+        if source.variant == .full && (start?.afterStep ?? 0) == 0 {
             var fast = source
             var m = start?.machine ?? Machine(config: source.scenario.config)
-            if fast.replayMatching(&m) == nil {
+            if fast.replayMatching(&m, progress: progress) == nil {
                 return ReplayResult(
                     file: file, variant: .full, steps: source.stepCount, replayed: source.stepCount, startedAfter: 0,
                     divergence: nil, finalHash: m.stateHash())

@@ -79,7 +79,7 @@ struct Replay: ParsableCommand {
                     + "\"errors\":\(reports.count { $0.status == .error })}")
         } else {
             for r in reports { print(r.text) }
-            let steps = reports.compactMap { $0.result?.replayed }.reduce(0, +)
+            let steps = reports.compactMap { $0.result.map { $0.replayed - $0.startedAfter } }.reduce(0, +)
             print(
                 "replayed \(reports.count) file\(reports.count == 1 ? "" : "s"), \(steps) steps: "
                     + "\(reports.count { $0.status == .match }) match, \(reports.count { $0.status == .diverged }) diverge, "

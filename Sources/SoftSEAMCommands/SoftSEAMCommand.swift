@@ -8,7 +8,8 @@ public struct SoftSEAMCommand: ParsableCommand {
         commandName: "softseam",
         abstract: "The Intel TDX module with TD Partitioning, in software.",
         subcommands: [
-            Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, Conform.self, Bench.self,
+            Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, SnapshotCommand.self,
+            Conform.self, Bench.self,
             Generate.self,
         ])
 

@@ -100,6 +100,58 @@ struct Record: ParsableCommand {
     }
 }
 
+/// `softseam snapshot TRACE --after N -o FILE`: the machine after step N of a trace, as a snapshot file that
+/// `softseam replay TRACE --from FILE` starts from.
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot", abstract: "Save the machine state after a step of a trace (or scenario).")
+
+    @Argument(help: "A trace (either form) or a scenario.")
+    var trace: String
+
+    @Option(help: "The step after which to save (0 = the TD as its config builds it).")
+    var after: Int
+
+    @Option(name: .shortAndLong, help: "The snapshot file to write.")
+    var output: String
+
+    func validate() throws {
+        guard after >= 0 else { throw ValidationError("--after must be 0 or more") }
+    }
+
+    func run() throws {
+        do throws(InputError) {
+            guard let bytes = FileHandleShim.readBytes(trace) else {
+                throw InputError(file: trace, "cannot read the file")
+            }
+            let variant: Trace.Variant
+            let scenario: Scenario
+            if Trace.isBinary(bytes) || String(validating: bytes, as: UTF8.self).map(Trace.isJSONTrace) == true {
+                let t = try Trace.load(bytes, file: trace)
+                (variant, scenario) = (t.variant, t.scenario)
+            } else {
+                (variant, scenario) = (.full, try TraceFiles.scenario(trace))
+            }
+            var steps = scenario.steps
+            if variant == .full { steps = steps.flatMap { $0.singleEvents() } }
+            guard after <= steps.count else {
+                throw InputError(file: trace, field: "after", "step \(after) is past the last step (\(steps.count))")
+            }
+            var m = Machine(config: scenario.config)
+            for step in steps.prefix(after) {
+                _ = variant == .full ? try m.perform(step, file: trace) : try m.performObserved(step, file: trace)
+            }
+            try Snapshot(machine: m, step: after, comment: "after step \(after) of \(trace)").write(to: output)
+            var stderr = StandardError()
+            print(
+                "softseam: saved the state after step \(after) to \(output), state hash \(hash16(m.stateHash()))",
+                to: &stderr)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
 /// `softseam trace convert IN -o OUT`: JSON Lines ⇄ binary, losslessly.
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

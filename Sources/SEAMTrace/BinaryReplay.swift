@@ -108,24 +108,74 @@ extension BinaryTraceReader {
 }
 
 extension ByteReader {
-    /// Reads a register record and compares it with `actual` without building it; false on a difference or
-    /// a non-canonical record (a zero register under the mask).
+    /// Reads a register record and compares it with `actual`; false on a difference or a non-canonical
+    /// record (a zero register under the mask).
     @inline(__always)
     mutating func matchRegisters(_ actual: RegisterFile) throws(InputError) -> Bool {
         let mask = try u16("registers.mask")
         try need(8 * mask.nonzeroBitCount, "registers")
-        var same = true
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<16 {
-                if mask >> UInt16(i) & 1 != 0 {
-                    let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                    offset += 8
-                    same = same && v != 0 && v == actual[i]
-                } else {
-                    same = same && actual[i] == 0
+        let (expected, canonical) = words(mask)
+        return canonical && expected.sameValues(actual)
+    }
+
+    /// The registers of a record whose mask has been read and whose words are known to be there, and
+    /// whether every masked word is non-zero.
+    @inline(__always)
+    mutating func words(_ mask: UInt16) -> (RegisterFile, Bool) {
+        var r = RegisterFile()
+        var nonzero = true
+        var m = mask
+        var at = offset
+        if RegisterFile.isPacked {
+            withUnsafeMutableBytes(of: &r) { dst in
+                bytes.withUnsafeBytes { raw in
+                    while m != 0 {
+                        let v = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                        dst.storeBytes(
+                            of: UInt64(littleEndian: v), toByteOffset: 8 * m.trailingZeroBitCount, as: UInt64.self)
+                        nonzero = nonzero && v != 0
+                        at += 8
+                        m &= m &- 1
+                    }
                 }
             }
+        } else {
+            while m != 0 {
+                let v = ByteReader.u64(bytes, at)
+                r[m.trailingZeroBitCount] = v
+                nonzero = nonzero && v != 0
+                at += 8
+                m &= m &- 1
+            }
         }
-        return same
+        offset = at
+        return (r, nonzero)
+    }
+}
+
+extension RegisterFile {
+    /// Whether the sixteen registers are laid out as consecutive words in architectural order (Swift lays
+    /// out a struct's stored properties in declaration order; checked rather than assumed).
+    static let isPacked: Bool = {
+        let paths: [KeyPath<RegisterFile, UInt64>] = [
+            \.rax, \.rcx, \.rdx, \.rbx, \.rsp, \.rbp, \.rsi, \.rdi, \.r8, \.r9, \.r10, \.r11, \.r12, \.r13, \.r14,
+            \.r15,
+        ]
+        return MemoryLayout<RegisterFile>.size == 128
+            && paths.enumerated().allSatisfy { MemoryLayout<RegisterFile>.offset(of: $0.element) == 8 * $0.offset }
+    }()
+
+    /// `==` spelled out, so it inlines here.
+    @inline(__always)
+    func sameValues(_ o: RegisterFile) -> Bool {
+        var d: UInt64 = (rax ^ o.rax) | (rcx ^ o.rcx)
+        d |= (rdx ^ o.rdx) | (rbx ^ o.rbx)
+        d |= (rsp ^ o.rsp) | (rbp ^ o.rbp)
+        d |= (rsi ^ o.rsi) | (rdi ^ o.rdi)
+        d |= (r8 ^ o.r8) | (r9 ^ o.r9)
+        d |= (r10 ^ o.r10) | (r11 ^ o.r11)
+        d |= (r12 ^ o.r12) | (r13 ^ o.r13)
+        d |= (r14 ^ o.r14) | (r15 ^ o.r15)
+        return d == 0
     }
 }

@@ -460,21 +460,14 @@ struct ByteReader {
 
     mutating func registers(_ field: @autoclosure () -> String) throws(InputError) -> RegisterFile {
         let mask = try u16("\(field()).mask")
-        var r = RegisterFile()
-        guard mask != 0 else { return r }
+        guard mask != 0 else { return RegisterFile() }
         try need(8 * mask.nonzeroBitCount, field())
-        bytes.withUnsafeBytes { raw in
-            var m = mask
-            while m != 0 {
-                let i = m.trailingZeroBitCount
-                r[i] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-                m &= m - 1
-            }
-        }
-        // A zero value is written as an absent register: a zero under the mask is not canonical.
-        for i in 0..<16 where mask >> UInt16(i) & 1 != 0 && r[i] == 0 {
-            throw error("\(field()).\(RegisterFile.names[i])", at: offset, "a register in the mask is 0")
+        let start = offset
+        let (r, canonical) = words(mask)
+        guard canonical else {
+            // A zero value is written as an absent register: a zero under the mask is not canonical.
+            let i = (0..<16).first { mask >> UInt16($0) & 1 != 0 && r[$0] == 0 } ?? 0
+            throw error("\(field()).\(RegisterFile.names[i])", at: start, "a register in the mask is 0")
         }
         return r
     }

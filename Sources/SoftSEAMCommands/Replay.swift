@@ -70,7 +70,6 @@ struct Replay: ParsableCommand {
             reports.append(
                 FileReport.replay(file, start: start) { steps in progress.steps(n, file, steps) })
         }
-        progress.finish()
         if json {
             print(
                 "{\"files\":[" + reports.map(\.json).joined(separator: ",") + "],"
@@ -97,27 +96,25 @@ struct Progress {
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
     var lastShown: ContinuousClock.Instant?
-    var shown = false
 
     init(total: Int) {
         self.total = total
         started = clock.now
     }
 
-    mutating func file(_ n: Int, _ name: String) { show("\(n)/\(total) files, now \(name)") }
-    mutating func steps(_ n: Int, _ name: String, _ steps: Int) { show("\(n)/\(total) files, \(name): step \(steps)") }
+    mutating func file(_ n: Int, _ name: String) { show("file \(n + 1) of \(total), \(name)") }
+    mutating func steps(_ n: Int, _ name: String, _ steps: Int) {
+        show("file \(n + 1) of \(total), \(name): step \(steps)")
+    }
 
     mutating func show(_ what: String) {
         let now = clock.now
         guard now - started > .seconds(1), lastShown.map({ now - $0 >= .seconds(1) }) ?? true else { return }
         lastShown = now
-        shown = true
         var stderr = StandardError()
         let elapsed = now - started
         print("replay: \(what) (\(elapsed.components.seconds) s)", to: &stderr)
     }
-
-    func finish() {}
 }
 
 /// One file's outcome, as text and JSON.

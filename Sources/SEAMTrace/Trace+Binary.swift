@@ -120,7 +120,11 @@ extension Trace {
     public static func load(_ bytes: [UInt8], file: String) throws(InputError) -> Trace {
         if isBinary(bytes) { return try Trace(binary: bytes, file: file) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw InputError(file: file, "neither a binary trace nor UTF-8 text")
+            // The line with the first byte that is not UTF-8 (a newline byte is never inside a UTF-8 sequence).
+            let line = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex {
+                String(validating: $0, as: UTF8.self) == nil
+            }
+            throw InputError(file: file, line: line.map { $0 + 1 }, "neither a binary trace nor UTF-8 text")
         }
         return try parse(text, file: file)
     }
@@ -202,7 +206,8 @@ public struct BinaryTraceReader {
             }
             variantName = try ConfigDecoder.string(v, file, "variant")
         } catch {
-            throw InputError(file: file, byteOffset: headerOffset, field: error.field, "header: \(error.message)")
+            throw InputError(
+                file: file, byteOffset: headerOffset, field: error.field ?? "header", "header: \(error.message)")
         }
         guard let variant = Trace.Variant(rawValue: variantName) else {
             throw InputError(

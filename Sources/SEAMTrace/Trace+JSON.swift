@@ -28,7 +28,7 @@ extension Trace {
     public static func parse(_ text: String, file: String) throws(InputError) -> Trace {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
-            throw InputError(file: file, "empty trace")
+            throw InputError(file: file, line: 1, "empty trace")
         }
         let header = try JSONParser.parse(String(lines[first]), file: file, firstLine: first + 1)
         var scenario = try Scenario.parseHeader(

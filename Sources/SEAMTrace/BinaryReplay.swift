@@ -49,7 +49,7 @@ extension BinaryTraceReader {
             }
         case 1:
             let vcpu = Int(try r.u16("vcpu"))
-            guard vcpu < vcpus else { return false }
+            guard vcpu < vcpus, vcpu < m.vcpuCount, m.opState == .runnable else { return false }
             if isWrite {
                 let gpa = try r.u64("write.gpa")
                 let n = Int(try r.u32("write.length"))
@@ -79,7 +79,9 @@ extension BinaryTraceReader {
         default:
             let vcpu = Int(try r.u16("vcpu"))
             let vm = Int(try r.u8("vm"))
-            guard vcpu < vcpus, vm >= 1, vm <= numL2VMs, case .l2(vm) = m.vcpus[vcpu].location else { return false }
+            guard vcpu < vcpus, vcpu < m.vcpuCount, vm >= 1, vm <= numL2VMs, m.opState == .runnable,
+                case .l2(vm) = m.vcpus[vcpu].location
+            else { return false }
             let event = try r.event("event")
             guard let outcome = try? m.l2Event(vcpu: vcpu, event) else { return false }
             switch outcome {

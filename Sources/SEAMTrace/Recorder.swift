@@ -27,7 +27,28 @@ extension Trace {
     /// TDG.VP.VMCALL), the L2 events in between as the TDCALL's `l2_events`. Host steps are left out (replay
     /// uses the built-in host); a TDCALL that TD-exited fault-like is left out too (L1 executes it again,
     /// and that next step is in the trace), as is a TDCALL L1 never got back from.
-    public func observedByL1() -> Trace {
+    ///
+    /// The result is replayed before it is returned: when L1's view alone cannot reproduce the run — host
+    /// SEAMCALLs other than its re-entries, a host answer SoftSEAM's built-in host would not give, another
+    /// vCPU acting while a TDCALL was in flight — that is an error naming the first step that differs.
+    public func observedByL1(file: String) throws(InputError) -> Trace {
+        let derived = deriveL1View()
+        let check: ReplayResult
+        do { check = try Replayer.replay(derived, file: file) } catch {
+            throw InputError(
+                file: file, field: "l1-observed",
+                "L1's view alone does not reproduce this run (derived step: \(error.message)); see FORMAT.md")
+        }
+        if let d = check.divergence {
+            throw InputError(
+                file: file, field: "l1-observed",
+                "L1's view alone does not reproduce this run: its step \(d.step) gives \(d.fields.map(\.field).joined(separator: ", ")) differently (host steps other than re-entries, a host answer the built-in host would not give, or vCPUs interleaved inside a TDCALL)"
+            )
+        }
+        return derived
+    }
+
+    func deriveL1View() -> Trace {
         precondition(variant == .full, "derive an l1-observed trace from a full one")
         var kept: [(step: Scenario.Step, out: RegisterFile?)] = []
         /// Per vCPU: the index in `kept` of the TDCALL L1 is waiting in.

@@ -66,6 +66,7 @@ public enum Replayer {
         progress: ((Int) -> Void)? = nil
     ) throws(InputError) -> ReplayResult {
         var source = try BinaryTraceReader(bytes, file: file)
+        if let start { try checkStart(start, source.scenario.config, file: file) }
         if source.variant == .full && (start?.afterStep ?? 0) == 0 {
             var fast = source
             var m = start?.machine ?? Machine(config: source.scenario.config)
@@ -84,6 +85,7 @@ public enum Replayer {
         progress: ((Int) -> Void)?
     ) throws(InputError) -> ReplayResult {
         let variant = source.variant
+        if let start { try checkStart(start, source.scenario.config, file: file) }
         var m = start?.machine ?? Machine(config: source.scenario.config)
         let skip = start?.afterStep ?? 0
         guard skip <= source.stepCount else {
@@ -123,6 +125,27 @@ public enum Replayer {
         return ReplayResult(
             file: file, variant: variant, steps: source.stepCount, replayed: number, startedAfter: skip,
             divergence: nil, finalHash: m.stateHash())
+    }
+
+    /// A start machine (a snapshot) must be a TD of the trace's shape: its vCPUs, L2 VMs, GPAW and module.
+    /// One taken before the first step must be the TD the config builds (later ones are checked against
+    /// the trace's hash after their step).
+    static func checkStart(_ start: (machine: Machine, afterStep: Int), _ c: MachineConfig, file: String)
+        throws(InputError)
+    {
+        let m = start.machine
+        guard m.vcpuCount == c.vcpus, m.numL2VMs == c.numL2VMs, m.width == c.gpaw,
+            m.profile.version == c.profile.version
+        else {
+            throw InputError(
+                file: file, field: "snapshot",
+                "the snapshot's TD (\(m.vcpuCount) vCPUs, \(m.numL2VMs) L2 VMs, GPAW \(m.width.bits), module \(m.profile.version)) is not this trace's (\(c.vcpus), \(c.numL2VMs), \(c.gpaw.bits), \(c.profile.version))"
+            )
+        }
+        if start.afterStep == 0, m.stateHash() != Machine(config: c).stateHash() {
+            throw InputError(
+                file: file, field: "snapshot", "the snapshot before step 1 is not the TD this trace's config builds")
+        }
     }
 
     /// The machine before step `number`, rebuilt by replaying the steps before it (only on a divergence).

@@ -40,7 +40,7 @@ public struct Snapshot: Sendable {
 extension Snapshot {
     /// The file: header line, newline, payload line, newline.
     public func fileBytes() -> [UInt8] {
-        let payload = Snapshot.encode(machine)
+        let payload = Snapshot.encode(machine.droppingMemos())
         let step = self.step.map(String.init) ?? "null"
         let comment = self.comment.map { String(decoding: Snapshot.encode($0), as: UTF8.self) } ?? "null"
         let header =

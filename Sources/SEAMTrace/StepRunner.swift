@@ -8,6 +8,13 @@ extension Machine {
     /// naming the step's line; architectural failures are outcomes.
     public mutating func perform(_ step: Scenario.Step, file: String) throws(InputError) -> StepOutcome {
         var regs = step.registers
+        if step.actor != .host {
+            guard opState == .runnable else {
+                throw InputError(
+                    file: file, line: step.line > 0 ? step.line : nil, field: "actor",
+                    "L1 and L2 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)")
+            }
+        }
         switch step.actor {
         case .host:
             let entry = seamcall(&regs)
@@ -19,13 +26,14 @@ extension Machine {
         case .l1(let vcpu):
             if let w = step.write {
                 do { try writeMemory(gpa: w.gpa, w.bytes) } catch {
-                    throw InputError(file: file, line: step.line, field: "write.gpa", error.description)
+                    throw InputError(
+                        file: file, line: step.line > 0 ? step.line : nil, field: "write.gpa", error.description)
                 }
                 return StepOutcome()
             }
             let outcome: TDCallOutcome
             do { outcome = try tdcall(vcpu: vcpu, &regs) } catch {
-                throw InputError(file: file, line: step.line, field: "vcpu", error.description)
+                throw InputError(file: file, line: step.line > 0 ? step.line : nil, field: "vcpu", error.description)
             }
             switch outcome {
             case .completed: return StepOutcome(registers: regs)
@@ -34,19 +42,21 @@ extension Machine {
             }
         case .l2(let vm, let vcpu):
             guard vcpu >= 0 && vcpu < vcpuCount else {
-                throw InputError(file: file, line: step.line, field: "vcpu", "vCPU \(vcpu) does not exist")
+                throw InputError(
+                    file: file, line: step.line > 0 ? step.line : nil, field: "vcpu", "vCPU \(vcpu) does not exist")
             }
             guard case .l2(vm) = vcpus[vcpu].location else {
                 throw InputError(
-                    file: file, line: step.line, field: "vm",
+                    file: file, line: step.line > 0 ? step.line : nil, field: "vm",
                     "L2 VM \(vm) is not running on vCPU \(vcpu) (it is \(vcpus[vcpu].location))")
             }
             guard step.events.count == 1, let event = step.events.first else {
-                throw InputError(file: file, line: step.line, field: "event", "a step is one L2 event")
+                throw InputError(
+                    file: file, line: step.line > 0 ? step.line : nil, field: "event", "a step is one L2 event")
             }
             let outcome: L2Outcome
             do { outcome = try l2Event(vcpu: vcpu, event) } catch {
-                throw InputError(file: file, line: step.line, field: "event", error.description)
+                throw InputError(file: file, line: step.line > 0 ? step.line : nil, field: "event", error.description)
             }
             switch outcome {
             case .continued: return StepOutcome()
@@ -59,42 +69,42 @@ extension Machine {
 
     /// Carries out one step of an l1-observed trace the way L1 experiences it: a TDCALL runs to its end —
     /// a TDG.VP.ENTER runs L2 on the step's `events`, TD exits go to the built-in host, which re-enters the
-    /// vCPU, and a TDCALL that TD-exited fault-like is executed again (at most `retries` times). The outcome
-    /// has L1's registers; its result is `.tdExit` only when the TDCALL never completed.
-    public mutating func performObserved(_ step: Scenario.Step, file: String, retries: Int = 8) throws(InputError)
-        -> StepOutcome
-    {
+    /// vCPU. The outcome has L1's registers; its result is `.tdExit` when the TDCALL did not complete (a
+    /// fault-like TD exit, after which L1 would execute it again: an l1-observed trace never records that).
+    public mutating func performObserved(_ step: Scenario.Step, file: String) throws(InputError) -> StepOutcome {
         guard case .l1(let vcpu) = step.actor else {
-            throw InputError(file: file, line: step.line, field: "actor", "an l1-observed trace has only L1 steps")
+            throw InputError(
+                file: file, line: step.line > 0 ? step.line : nil, field: "actor",
+                "an l1-observed trace has only L1 steps")
         }
         if step.write != nil {
             var plain = step
             plain.events = []
             return try perform(plain, file: file)
         }
+        guard opState == .runnable else {
+            throw InputError(
+                file: file, line: step.line > 0 ? step.line : nil, field: "actor",
+                "L1 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)")
+        }
         var source = StepEvents(events: step.events)
         var host = BuiltInTDVMCallHost()
-        var attempt = 0
-        while true {
-            var regs = step.registers
-            let outcome: TDCallOutcome
-            do { outcome = try runTDCall(vcpu: vcpu, &regs, l2: &source, host: &host) } catch {
-                throw InputError(file: file, line: step.line, field: "l2_events", error.description)
+        var regs = step.registers
+        let outcome: TDCallOutcome
+        do { outcome = try runTDCall(vcpu: vcpu, &regs, l2: &source, host: &host) } catch {
+            let field = if case .invalidEvent = error { "l2_events" } else { "vcpu" }
+            throw InputError(file: file, line: step.line > 0 ? step.line : nil, field: field, error.description)
+        }
+        switch outcome {
+        case .completed, .enteredL2:
+            guard source.next == source.events.count else {
+                throw InputError(
+                    file: file, line: step.line > 0 ? step.line : nil, field: "l2_events",
+                    "L2 exited to L1 after \(source.next) of its \(source.events.count) events")
             }
-            switch outcome {
-            case .completed, .enteredL2:
-                guard source.next == source.events.count else {
-                    throw InputError(
-                        file: file, line: step.line, field: "l2_events",
-                        "L2 exited to L1 after \(source.next) of its \(source.events.count) events")
-                }
-                return StepOutcome(registers: regs)
-            case .tdExit(let e):
-                attempt += 1
-                guard attempt <= retries, case .l1 = vcpus[vcpu].location else {
-                    return StepOutcome(registers: regs, result: .tdExit(e.registers))
-                }
-            }
+            return StepOutcome(registers: regs)
+        case .tdExit(let e):
+            return StepOutcome(registers: regs, result: .tdExit(e.registers))
         }
     }
 }

@@ -255,6 +255,9 @@ public struct BinaryTraceReader {
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
         guard !isWrite || actor == 1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
+        guard variant == .full || actor == 1 else {
+            throw r.error("flags", at: r.offset - 2, "an l1-observed trace has only L1 steps")
+        }
         switch actor {
         case 0:
             step.registers = try r.registers("seamcall")
@@ -526,6 +529,7 @@ struct ByteReader {
             return .memory(MemoryAccess(kind: kind, gpa: gpa, size: size, value: value, isUser: f & 1 != 0, gla: gla))
         case 15:
             let vector = try u8("\(field).vector")
+            guard vector <= 31, vector != 2 else { throw bad("exception vector \(vector) is not 0…31 (2 is the NMI)") }
             let has = try u8("\(field).has_error_code")
             guard has <= 1 else { throw bad("has_error_code \(has) is not 0 or 1") }
             return .exception(vector: vector, errorCode: has == 1 ? try u32("\(field).error_code") : nil)
@@ -534,6 +538,7 @@ struct ByteReader {
             let reason = try u32("\(field).reason")
             let q = try u64("\(field).qualification")
             let len = try u32("\(field).length")
+            guard len <= 15 else { throw bad("instruction length \(len) is above 15") }
             return .exit(ExitReason(reason), qualification: q, instructionLength: len)
         default: throw bad("unknown L2 event kind \(tag)")
         }

@@ -26,7 +26,7 @@ extension Trace {
 
     /// Reads a JSON Lines trace; errors name `file`, the line and the field.
     public static func parse(_ text: String, file: String) throws(InputError) -> Trace {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
             throw InputError(file: file, line: 1, "empty trace")
         }

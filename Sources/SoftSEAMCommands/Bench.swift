@@ -219,14 +219,15 @@ enum Benchmarks {
         return trace.binary()
     }()
 
-    /// Replays `replayTrace` from its binary form — decode each record, run it, compare its outputs and the
-    /// state hash after it — as many times as it takes to do `n` steps. Fails loudly on a divergence.
+    /// Replays `replayTrace` from its binary form — check the file's checksum, build the TD its config
+    /// describes, then decode each record, run it, compare its outputs and the state hash after it — as many
+    /// times as it takes to do `n` steps. Fails loudly on a divergence.
     static func replayBinarySteps(_ n: Int) -> UInt64 {
         let bytes = replayTrace
         var done = 0
         var acc: UInt64 = 0
         while done < n {
-            guard let r = try? Replayer.replay(binary: bytes, file: "<bench>", start: (base, 0)), r.matches else {
+            guard let r = try? Replayer.replay(binary: bytes, file: "<bench>"), r.matches else {
                 preconditionFailure("replay_binary_steps: the trace does not replay")
             }
             done += r.replayed

@@ -57,9 +57,13 @@ struct Replay: ParsableCommand {
         if let (i, n) = try shardNumbers() { files = files.enumerated().filter { $0.offset % n == i }.map(\.element) }
         var start: (machine: Machine, afterStep: Int)?
         if let from {
-            do {
+            do throws(InputError) {
                 let snapshot = try Snapshot.read(path: from)
-                start = (snapshot.machine, snapshot.step ?? 0)
+                guard let step = snapshot.step else {
+                    throw InputError(
+                        file: from, line: 1, field: "step", "the snapshot names no trace step to start after")
+                }
+                start = (snapshot.machine, step)
             } catch {
                 throw fail(error)
             }

@@ -87,7 +87,7 @@ struct Record: ParsableCommand {
         }
         do throws(InputError) {
             var trace = try Trace.record(s, file: name)
-            if l1Observed { trace = trace.observedByL1() }
+            if l1Observed { trace = try trace.observedByL1(file: name) }
             try TraceFiles.write(trace, to: output, binary: TraceFiles.wantsBinary(output, binary))
             var stderr = StandardError()
             print(
@@ -187,7 +187,7 @@ struct TraceCommand: ParsableCommand {
                     guard trace.variant == .full else {
                         throw InputError(file: input, field: "variant", "already l1-observed")
                     }
-                    trace = trace.observedByL1()
+                    trace = try trace.observedByL1(file: input)
                 }
                 let binary = to.map { $0 == "binary" } ?? !Trace.isBinary(bytes)
                 try TraceFiles.write(trace, to: output, binary: binary)

@@ -29,7 +29,7 @@ import Testing
     func everyTraceIsWhatItsSourceRecordsToday(_ name: String) throws {
         let (scenario, l1Observed) = try Corpus.source(of: name)
         var recorded = try Trace.record(scenario, file: name)
-        if l1Observed { recorded = recorded.observedByL1() }
+        if l1Observed { recorded = try recorded.observedByL1(file: name) }
         let committed = try Corpus.trace(name)
         #expect(recorded.jsonLines() == committed.jsonLines(), "run `make traces` after a deliberate change")
     }

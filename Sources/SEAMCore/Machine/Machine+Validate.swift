@@ -40,6 +40,17 @@ extension Machine {
     }
 }
 
+extension Machine {
+    /// This machine without its memos (the vCPUs' hash, each vCPU's guest-state buffer copy and entry-check
+    /// memos): what a snapshot file holds, so one state gives the same bytes whether or not a memo was filled.
+    public func droppingMemos() -> Machine {
+        var m = self
+        for i in m.vcpus.indices { m.vcpus[i].dropMemos() }
+        m.vcpusHashMemo = nil
+        return m
+    }
+}
+
 extension GPASpace {
     /// The first broken invariant as (Codable field name, message), or nil: each map's slot table
     /// (`U64Map.problem`), then the records (leaf keys aligned to their level and inside GPAW, the word's

@@ -15,7 +15,7 @@ extension Scenario {
 
     /// Reads a scenario from JSON Lines text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(InputError) -> Scenario {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
             throw InputError(file: file, "empty scenario")
         }
@@ -245,7 +245,8 @@ extension Scenario {
         out += ",\"config\":\(config.json())"
         if !labels.isEmpty {
             out +=
-                ",\"labels\":{" + labels.map { "\"\($0.label)\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"
+                ",\"labels\":{"
+                + labels.map { "\"\(jsonEscaped($0.label))\":\"\(hexShort($0.gpa))\"" }.joined(separator: ",") + "}"
         }
         return out
     }

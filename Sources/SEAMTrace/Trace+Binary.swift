@@ -256,7 +256,7 @@ public struct BinaryTraceReader {
         let isWrite = flags & Flag.write != 0
         guard !isWrite || actor == 1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
         guard variant == .full || actor == 1 else {
-            throw r.error("flags", at: r.offset - 2, "an l1-observed trace has only L1 steps")
+            throw r.error("actor", at: r.offset - 2, "an l1-observed trace has only L1 steps")
         }
         switch actor {
         case 0:

@@ -4,8 +4,9 @@ import SEAMTypes
 extension Machine {
     /// Carries out one step (one call, one L2 event, one store) and reports what it did, without the hash.
     /// A step the machine cannot take where it is — a vCPU the TD lacks, an L1 TDCALL while the vCPU runs
-    /// L2, an L2 event for a VM that is not running, a store to memory L1 cannot reach — is an `InputError`
-    /// naming the step's line; architectural failures are outcomes.
+    /// L2, an L2 event for a VM that is not running, a store to memory L1 cannot reach, any L1 or L2 step
+    /// before the host's TDH.MR.FINALIZE — is an `InputError` naming the step's line; architectural failures
+    /// are outcomes.
     public mutating func perform(_ step: Scenario.Step, file: String) throws(InputError) -> StepOutcome {
         var regs = step.registers
         if step.actor != .host {

@@ -83,8 +83,10 @@ extension Trace {
                     waiting[vcpu] = nil
                 }
             case .host:
-                let vcpu = Int((step.registers.rcx & .mask(51, 12) &- Machine.tdvpr(vcpu: 0)) >> 12)
-                if case .l1(let r) = o.result, let k = waiting[vcpu] {
+                if case .l1(let r) = o.result,
+                    let vcpu = Machine.vcpu(tdvpr: step.registers.rcx, vcpuCount: scenario.config.vcpus),
+                    let k = waiting[vcpu]
+                {
                     kept[k].out = r
                     waiting[vcpu] = nil
                 }

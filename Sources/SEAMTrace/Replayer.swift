@@ -107,16 +107,12 @@ public enum Replayer {
             }
             if number & 0xFFFF == 0 { progress?(number) }
             var actual: StepOutcome
-            if variant == .full {
-                actual = try m.perform(step, file: file)
-                actual.hash = m.cachedStateHash()
-            } else {
-                actual = try m.performObserved(step, file: file)
-            }
+            actual = try m.perform(step, variant: variant, file: file)
+            if variant == .full { actual.hash = m.cachedStateHash() }
             if actual != expected {
                 return ReplayResult(
                     file: file, variant: variant, steps: source.stepCount, replayed: number, startedAfter: skip,
-                    divergence: try divergence(
+                    divergence: divergence(
                         step: step, number: number, expected: expected, actual: actual, variant: variant,
                         before: try stateBefore(number, source: source, file: file, start: start), after: m),
                     finalHash: m.stateHash())
@@ -158,7 +154,7 @@ public enum Replayer {
         while n + 1 < number, let (step, _) = try s.next() {
             n += 1
             if n <= start?.afterStep ?? 0 { continue }
-            _ = s.variant == .full ? try m.perform(step, file: file) : try m.performObserved(step, file: file)
+            _ = try m.perform(step, variant: s.variant, file: file)
         }
         return m
     }
@@ -166,7 +162,7 @@ public enum Replayer {
     static func divergence(
         step: Scenario.Step, number: Int, expected: StepOutcome, actual: StepOutcome, variant: Trace.Variant,
         before: Machine, after: Machine
-    ) throws(InputError) -> Divergence {
+    ) -> Divergence {
         Divergence(
             step: number, line: step.line, input: step, expected: expected, actual: actual,
             fields: differences(expected, actual),

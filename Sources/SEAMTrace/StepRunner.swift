@@ -68,6 +68,13 @@ extension Machine {
         }
     }
 
+    /// One step of a trace of `variant`: `perform` for a full trace, `performObserved` for an l1-observed one.
+    public mutating func perform(_ step: Scenario.Step, variant: Trace.Variant, file: String) throws(InputError)
+        -> StepOutcome
+    {
+        variant == .full ? try perform(step, file: file) : try performObserved(step, file: file)
+    }
+
     /// Carries out one step of an l1-observed trace the way L1 experiences it: a TDCALL runs to its end —
     /// a TDG.VP.ENTER runs L2 on the step's `events`, TD exits go to the built-in host, which re-enters the
     /// vCPU. The outcome has L1's registers; its result is `.tdExit` when the TDCALL did not complete (a

@@ -16,13 +16,7 @@ extension Trace {
     static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes"]
 
     /// Whether `text` starts like a JSON Lines trace (a header whose "softseam" is "trace").
-    public static func isJSONTrace(_ text: String) -> Bool {
-        guard let first = text.split(separator: "\n").first(where: { !$0.allSatisfy(\.isWhitespace) }),
-            let node = try? JSONParser.parse(String(first), file: "")
-        else { return false }
-        if case .string("trace")? = node["softseam"]?.value { return true }
-        return false
-    }
+    public static func isJSONTrace(_ text: String) -> Bool { Scenario.headerKind(of: text) == "trace" }
 
     /// Reads a JSON Lines trace; errors name `file`, the line and the field.
     public static func parse(_ text: String, file: String) throws(InputError) -> Trace {

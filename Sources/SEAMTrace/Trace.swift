@@ -67,14 +67,4 @@ public enum StepResult: Hashable, Sendable {
     /// TDH.VP.ENTER completed the TDCALL L1 was waiting in.
     case l1(RegisterFile)
 
-    /// The name FORMAT.md gives the result.
-    public var name: String {
-        switch self {
-        case .completed: "completed"
-        case .tdExit: "TD exit"
-        case .l2: "L2 runs"
-        case .moduleHandled: "module handled"
-        case .l1: "L1 resumes"
-        }
-    }
 }

@@ -31,6 +31,12 @@ struct Replay: ParsableCommand {
         if from != nil && traces.count != 1 { throw ValidationError("--from takes one trace") }
     }
 
+    /// Shard `index` of `count`: every `count`-th file from the `index`-th (0-based), so the shards 0…count−1
+    /// together take every file once.
+    static func shard(_ files: [String], index: Int, of count: Int) -> [String] {
+        files.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+
     func shardNumbers() throws -> (index: Int, count: Int)? {
         guard let shard else { return nil }
         let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
@@ -54,7 +60,7 @@ struct Replay: ParsableCommand {
                 files.append(path)
             }
         }
-        if let (i, n) = try shardNumbers() { files = files.enumerated().filter { $0.offset % n == i }.map(\.element) }
+        if let (i, n) = try shardNumbers() { files = Replay.shard(files, index: i, of: n) }
         var start: (machine: Machine, afterStep: Int)?
         if let from {
             do throws(InputError) {

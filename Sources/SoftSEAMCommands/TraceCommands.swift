@@ -5,21 +5,32 @@ import SEAMTypes
 
 /// Reading and writing the files the trace commands take.
 enum TraceFiles {
-    /// A trace, binary or JSON Lines.
-    static func trace(_ path: String) throws(InputError) -> Trace {
+    /// The steps of a trace (either form; its recorded outcomes dropped) with its variant, or of a scenario
+    /// (variant full).
+    static func inputs(_ path: String) throws(InputError) -> (variant: Trace.Variant, scenario: Scenario) {
         guard let bytes = FileHandleShim.readBytes(path) else { throw InputError(file: path, "cannot read the file") }
-        return try Trace.load(bytes, file: path)
-    }
-
-    /// The inputs of a scenario, or of a trace (its recorded outcomes ignored).
-    static func scenario(_ path: String) throws(InputError) -> Scenario {
-        guard let bytes = FileHandleShim.readBytes(path) else { throw InputError(file: path, "cannot read the file") }
-        if Trace.isBinary(bytes) { return try Trace(binary: bytes, file: path).inputs(file: path) }
+        if Trace.isBinary(bytes) {
+            let t = try Trace(binary: bytes, file: path)
+            return (t.variant, t.scenario)
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InputError(file: path, "not UTF-8 text")
         }
-        if Trace.isJSONTrace(text) { return try Trace.parse(text, file: path).inputs(file: path) }
-        return try Scenario.parse(text, file: path)
+        if Trace.isJSONTrace(text) {
+            let t = try Trace.parse(text, file: path)
+            return (t.variant, t.scenario)
+        }
+        return (.full, try Scenario.parse(text, file: path))
+    }
+
+    /// The inputs of a scenario, or of a full trace (an l1-observed one lacks the host and L2 steps a
+    /// scenario needs).
+    static func scenario(_ path: String) throws(InputError) -> Scenario {
+        let (variant, scenario) = try inputs(path)
+        guard variant == .full else {
+            throw InputError(file: path, field: "variant", "an l1-observed trace cannot be re-recorded as a scenario")
+        }
+        return scenario
     }
 
     /// Whether an output path asks for the binary form.
@@ -31,17 +42,6 @@ enum TraceFiles {
         do { try FileHandleShim.write(bytes, to: path) } catch {
             throw InputError(file: path, "cannot write: \(error.localizedDescription)")
         }
-    }
-}
-
-extension Trace {
-    /// The scenario this trace's inputs make (a full trace only: an l1-observed one lacks the host and L2
-    /// steps a scenario needs).
-    func inputs(file: String) throws(InputError) -> Scenario {
-        guard variant == .full else {
-            throw InputError(file: file, field: "variant", "an l1-observed trace cannot be re-recorded as a scenario")
-        }
-        return scenario
     }
 }
 
@@ -121,26 +121,14 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         do throws(InputError) {
-            guard let bytes = FileHandleShim.readBytes(trace) else {
-                throw InputError(file: trace, "cannot read the file")
-            }
-            let variant: Trace.Variant
-            let scenario: Scenario
-            if Trace.isBinary(bytes) || String(validating: bytes, as: UTF8.self).map(Trace.isJSONTrace) == true {
-                let t = try Trace.load(bytes, file: trace)
-                (variant, scenario) = (t.variant, t.scenario)
-            } else {
-                (variant, scenario) = (.full, try TraceFiles.scenario(trace))
-            }
+            let (variant, scenario) = try TraceFiles.inputs(trace)
             var steps = scenario.steps
             if variant == .full { steps = steps.flatMap { $0.singleEvents() } }
             guard after <= steps.count else {
                 throw InputError(file: trace, field: "after", "step \(after) is past the last step (\(steps.count))")
             }
             var m = Machine(config: scenario.config)
-            for step in steps.prefix(after) {
-                _ = variant == .full ? try m.perform(step, file: trace) : try m.performObserved(step, file: trace)
-            }
+            for step in steps.prefix(after) { _ = try m.perform(step, variant: variant, file: trace) }
             try Snapshot(machine: m, step: after, comment: "after step \(after) of \(trace)").write(to: output)
             var stderr = StandardError()
             print(

@@ -15,20 +15,25 @@ extension Machine {
     /// The TDVPR HPA SoftSEAM gives vCPU `vcpu`: what the host passes in TDH.VP.ENTER's RCX bits 51:12.
     public static func tdvpr(vcpu: Int) -> UInt64 { 0x20_0000_0000 + UInt64(vcpu) << 12 }
 
+    /// The vCPU whose TDVPR HPA is in bits 51:12 of `rcx` (TDH.VP.ENTER's operand) in a TD of `vcpuCount`
+    /// vCPUs, or nil when it is no vCPU's.
+    public static func vcpu(tdvpr rcx: UInt64, vcpuCount: Int) -> Int? {
+        let hpa = rcx & .mask(51, 12)
+        guard hpa >= tdvpr(vcpu: 0), hpa < tdvpr(vcpu: vcpuCount) else { return nil }
+        return Int((hpa - Machine.tdvpr(vcpu: 0)) >> 12)
+    }
+
     /// TDH.VP.ENTER (SEAMCALL 0) from registers: RCX = TDVPR HPA | HOST_RECOVERABILITY_HINT (bit 52) |
     /// RESUME_L1 (bit 53); reserved bits 11:0 and 63:54 → OPERAND_INVALID(RCX), as is an HPA that is no
     /// vCPU's TDVPR. On entry RAX = TDX_SUCCESS: the vCPU runs until its next TD exit, which the call that
     /// causes it reports.
     mutating func tdhVPEnter(_ regs: inout RegisterFile) -> HostEntryOutcome? {
         let rcx = regs.rcx
-        let hpa = rcx & .mask(51, 12)
-        guard rcx & (.mask(11, 0) | .mask(63, 54)) == 0, hpa >= Machine.tdvpr(vcpu: 0),
-            hpa < Machine.tdvpr(vcpu: vcpuCount)
+        guard rcx & (.mask(11, 0) | .mask(63, 54)) == 0, let vcpu = Machine.vcpu(tdvpr: rcx, vcpuCount: vcpuCount)
         else {
             hostStatus(&regs, .operandInvalid.with(.rcx))
             return nil
         }
-        let vcpu = Int((hpa - Machine.tdvpr(vcpu: 0)) >> 12)
         let outcome = hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs, recoverabilityHint: rcx.bit(52))
         switch outcome {
         case .failed(let status): hostStatus(&regs, status)

@@ -6,11 +6,16 @@ extension Scenario {
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
-    public static func isScenario(_ text: String) -> Bool {
+    public static func isScenario(_ text: String) -> Bool { headerKind(of: text) != nil }
+
+    /// The "softseam" value of the first non-blank line of `text` ("" when it is not a string), or nil when
+    /// that line is no JSON object with that key.
+    package static func headerKind(of text: String) -> String? {
         guard let first = text.split(separator: "\n").first(where: { !$0.allSatisfy(\.isWhitespace) }),
-            let node = try? JSONParser.parse(String(first), file: "")
-        else { return false }
-        return node["softseam"] != nil
+            let node = try? JSONParser.parse(String(first), file: ""), let kind = node["softseam"]
+        else { return nil }
+        if case .string(let s) = kind.value { return s }
+        return ""
     }
 
     /// Reads a scenario from JSON Lines text; `file` names it in errors.

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "SEAMCore", targets: ["SEAMCore"]),
         .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
         .library(name: "SEAMTrace", targets: ["SEAMTrace"]),
+        // libsoftseam: the C ABI of CSoftSEAM/include/softseam.h (`make install` installs it as libsoftseam.so).
+        .library(name: "SoftSEAMC", type: .dynamic, targets: ["SoftSEAMC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -36,6 +38,14 @@ let package = Package(
                 "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The hand-written C ABI header (the contract) and C-side layout checks.
+        .target(name: "CSoftSEAM"),
+        // The C ABI: the only module with `@c` exports.
+        .target(
+            name: "SoftSEAMC",
+            dependencies: ["SEAMTypes", "SEAMCore", "SEAMTrace", "CSoftSEAM"],
+            swiftSettings: [.strictMemorySafety()]
         ),
         .executableTarget(name: "softseam", dependencies: ["SoftSEAMCommands"]),
         .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),

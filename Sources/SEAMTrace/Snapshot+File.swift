@@ -20,8 +20,8 @@ extension Snapshot {
 }
 
 /// Whole-file reads and atomic writes with POSIX calls, whose errors name the cause (`strerror`).
-enum FileIO {
-    static func readAll(_ path: String) throws(InputError) -> [UInt8] {
+package enum FileIO {
+    package static func readAll(_ path: String) throws(InputError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw failure(path, "cannot open") }
         defer { close(fd) }
@@ -38,7 +38,7 @@ enum FileIO {
         }
     }
 
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(InputError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(InputError) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path

@@ -8,19 +8,7 @@ enum TraceFiles {
     /// The steps of a trace (either form; its recorded outcomes dropped) with its variant, or of a scenario
     /// (variant full).
     static func inputs(_ path: String) throws(InputError) -> (variant: Trace.Variant, scenario: Scenario) {
-        guard let bytes = FileHandleShim.readBytes(path) else { throw InputError(file: path, "cannot read the file") }
-        if Trace.isBinary(bytes) {
-            let t = try Trace(binary: bytes, file: path)
-            return (t.variant, t.scenario)
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw InputError(file: path, "not UTF-8 text")
-        }
-        if Trace.isJSONTrace(text) {
-            let t = try Trace.parse(text, file: path)
-            return (t.variant, t.scenario)
-        }
-        return (.full, try Scenario.parse(text, file: path))
+        try Trace.inputs(ofFile: path)
     }
 
     /// The inputs of a scenario, or of a full trace (an l1-observed one lacks the host and L2 steps a

@@ -148,7 +148,7 @@ extension L2BootDemo {
     }()
 
     /// The bytes L1 loads before it starts L2, as (GPA, bytes) runs: the code, the GDT pointer and the GDT.
-    static var image: [(gpa: UInt64, bytes: [UInt8])] {
+    package static var image: [(gpa: UInt64, bytes: [UInt8])] {
         var runs = firmware.map { ($0.address, $0.bytes) }
         let limit = UInt16(gdtEntries.count * 8 - 1)
         runs.append((gdtPointer, le(UInt64(limit), 2) + le(gdt, 4)))

@@ -1,0 +1,208 @@
+/*
+ * softseam.h — the C ABI of libsoftseam, SoftSEAM's TDX module (1.5.01, TD partitioning) in software.
+ *
+ * L1 code calls softseam_tdcall where it would execute TDCALL, and the host side calls softseam_seamcall
+ * where a VMM would execute SEAMCALL. One softseam_t is one TD with its vCPUs, L2 VMs and memory.
+ *
+ *     L1 code ──softseam_tdcall──▶ module model ──TDG.VP.ENTER──▶ L2 events (callback, events file or
+ *        ▲                             │                              built-in program)
+ *        └──── regs (L2→L1 exit) ◀─────┤ TD exit ──▶ host: built-in deterministic host, or your callback,
+ *                                      │                   which re-enters with softseam_seamcall
+ *                                      └──▶ trace file (softseam_trace_start … softseam_trace_stop)
+ *
+ * Results of the int functions: 0 = the call was carried out (a TDCALL's or SEAMCALL's architectural status
+ * is in regs->rax); positive = carried out with a note (SOFTSEAM_TD_EXIT); negative = misuse of the API,
+ * with a message from softseam_last_error. Nothing crashes and nothing changes on a negative result.
+ *
+ * The names in the first block are the contract of DESIGN.md ("C ABI contract"); later blocks add to it.
+ * Every function here is exported by libsoftseam; a test checks `nm -D` against this header.
+ */
+#ifndef SOFTSEAM_H
+#define SOFTSEAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SOFTSEAM_ABI_VERSION 1
+
+typedef struct softseam softseam_t; /* opaque */
+
+/* General-purpose registers in architectural order, as VMX/TDX lay GPRs out (index 0 = RAX … 15 = R15). */
+typedef struct softseam_regs {
+    uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
+} softseam_regs_t;
+
+/* ── Results ──────────────────────────────────────────────────────────────────────────────────────── */
+
+#define SOFTSEAM_OK 0
+/* softseam_tdcall: the TDCALL did not complete. The vCPU TD-exited and the host did not resume L1 (a TD
+   exit the built-in host does not re-enter, a fatal TD, or a host callback that did not re-enter). regs
+   hold the TD-exit registers the host saw (RAX = status and exit reason); L1's own registers are as before
+   the call. On hardware L1 would re-execute the TDCALL once the host re-enters it. */
+#define SOFTSEAM_TD_EXIT 1
+#define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
+#define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
+#define SOFTSEAM_ESTATE (-3)   /* not possible where the machine is (vCPU not in L1, TD not finalized, …) */
+#define SOFTSEAM_EBUSY (-4)    /* the machine is in use on another thread, or re-entered from a callback */
+#define SOFTSEAM_EMEMORY (-5)  /* a GPA range L1 cannot access (shared, unmapped, pending, blocked) */
+#define SOFTSEAM_EL2 (-6)      /* the L2 source failed: no source, no more events, a malformed event */
+#define SOFTSEAM_EFILE (-7)    /* a file could not be read or written, or its contents are malformed */
+#define SOFTSEAM_ECONFIG (-8)  /* malformed config JSON or unknown config key (softseam_create only) */
+
+/* ── The contract (DESIGN.md) ─────────────────────────────────────────────────────────────────────── */
+
+uint32_t    softseam_abi_version(void);
+/* Builds a TD from `config_json` (DESIGN.md: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls,
+   finalize; unknown keys are errors). NULL on error, with a message in error[0 … error_len − 1]
+   (NUL-terminated, truncated to fit; `error` may be NULL). The built-in host has added the memory and
+   (unless "finalize": false) finalized the TD; every vCPU runs L1. */
+softseam_t *softseam_create(const char *config_json, char *error, size_t error_len);
+/* Frees the machine. A trace still being written is finished first. NULL is ignored. */
+void        softseam_destroy(softseam_t *m);
+/* One L1 TDCALL on `vcpu`: RAX = leaf (and version), inputs in the other registers; on return the
+   registers as L1 sees them after the instruction. A TDG.VP.ENTER runs L2 (its VM's L2 source) until L2
+   exits to L1; TD exits on the way go to the host (built-in or callback). A TDG.VP.VMCALL goes to the host
+   and returns when the host resumes L1. */
+int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs);
+/* One host SEAMCALL: RAX = leaf (TDH.MEM.PAGE.AUG 6, TDH.MEM.SEPT.ADD 3, TDH.VP.ENTER 0, …). A TDH.VP.ENTER
+   that resumes L2 runs it until it leaves L2 again, like softseam_tdcall; regs then hold what the SEAMCALL
+   returned: RAX = 0 when L1 resumed, else the next TD exit's registers. */
+int         softseam_seamcall(softseam_t *m, softseam_regs_t *regs);
+/* L1's view of private memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1.
+   Nothing is read or written otherwise (SOFTSEAM_EMEMORY). */
+int         softseam_mem_read(softseam_t *m, uint64_t gpa, void *buf, size_t len);
+int         softseam_mem_write(softseam_t *m, uint64_t gpa, const void *buf, size_t len);
+/* XXH3-64 of the whole model state (format of Traces/FORMAT.md); 0 for a NULL handle. */
+uint64_t    softseam_state_hash(const softseam_t *m);
+
+/* What L1 code gets from the TD's virtual CPU instead of executing the instruction natively: the module's
+   virtualised answers (e.g. the IA32_VMX_* capability MSRs that describe what L1 may set for L2, CPUID as
+   configured for the TD). 0 = done, with a #GP/#VE outcome reported in *fault (0 = none, 13 = #GP,
+   20 = #VE). */
+int         softseam_rdmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t *value, uint32_t *fault);
+int         softseam_wrmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t value, uint32_t *fault);
+int         softseam_cpuid(softseam_t *m, uint32_t vcpu, uint32_t leaf, uint32_t subleaf,
+                           uint32_t out[4] /* eax, ebx, ecx, edx */, uint32_t *fault);
+
+/* Linux-compatible entry points, so code written against the kernel's TDCALL helpers links unchanged. The
+   field order is the kernel's (arch/x86/include/asm/shared/tdx.h). */
+struct tdx_module_args { uint64_t rcx, rdx, r8, r9, r10, r11, r12, r13, r14, r15, rbx, rdi, rsi; };
+/* Makes (m, vcpu) the target of __tdcall* on the calling thread (thread-local; m = NULL unbinds). */
+void     softseam_bind_current(softseam_t *m, uint32_t vcpu);
+/* As in the kernel: RAX = fn; RCX, RDX, R8–R11 from args (the _saved_ form also R12–R15, RBX, RDI, RSI,
+   the others are 0). __tdcall returns RAX only; __tdcall_ret also writes RCX, RDX, R8–R11 back to args;
+   __tdcall_saved_ret writes back all thirteen. With no machine bound, or on misuse, they return
+   0xFFFFFFFFFFFFFFFF (not a TDX status) and softseam_last_error(NULL) says why. */
+uint64_t __tdcall(uint64_t fn, struct tdx_module_args *args);
+uint64_t __tdcall_ret(uint64_t fn, struct tdx_module_args *args);
+uint64_t __tdcall_saved_ret(uint64_t fn, struct tdx_module_args *args);
+
+/* ── Errors ───────────────────────────────────────────────────────────────────────────────────────── */
+
+/* The message of the last negative result on `m` (or, for m = NULL, the last one on this thread that had no
+   machine: a NULL handle, __tdcall* with nothing bound). "" when there was none. Valid until the next call
+   on the same machine (thread). */
+const char *softseam_last_error(const softseam_t *m);
+
+/* ── Machine facts for host and L1 code ───────────────────────────────────────────────────────────── */
+
+uint32_t softseam_vcpu_count(const softseam_t *m);
+uint32_t softseam_num_l2_vms(const softseam_t *m);
+/* The TDVPR physical address the host names `vcpu` with in TDH.VP.ENTER's RCX; 0 for a bad vCPU. */
+uint64_t softseam_tdvpr(const softseam_t *m, uint32_t vcpu);
+/* Where the vCPU is: 0 = running L1, 1…3 = running that L2 VM, -1 = waiting for the host (a TD exit is
+   pending), negative SOFTSEAM_E… on misuse. */
+int      softseam_vcpu_location(const softseam_t *m, uint32_t vcpu);
+
+/* ── L2 behaviour ─────────────────────────────────────────────────────────────────────────────────── */
+
+/* L2's state as the CPU holds it when L2 is about to run, given to an L2 callback. */
+typedef struct softseam_l2_state {
+    uint32_t vcpu, vm;
+    softseam_regs_t gprs;  /* L2's GPRs; rsp is the VMCS guest RSP */
+    uint64_t rip, rflags;
+    uint64_t cr0, cr3, cr4, efer;
+    uint64_t cs_selector, cs_base, cs_limit, cs_access_rights;
+} softseam_l2_state_t;
+
+/* Asked for L2's next events whenever L2 of that VM is to run and none are left: write one event or a JSON
+   array of events, in the scenario syntax of Traces/FORMAT.md ("cpuid", {"io":{"port":"0x3f8","size":1,
+   "dir":"out"}}, {"write":{"gpa":"0x1000","size":8,"value":"0x2a"}}, …), NUL-terminated, into
+   events[0 … events_len − 1], and return 0. Return 1 when L2 has nothing more to do (the TDCALL that ran
+   it fails with SOFTSEAM_EL2), or a negative value to fail it. Events left over when L2 exits to L1 or to
+   the host are dropped: L1 or the host may have changed L2's state, so the callback is asked again. During
+   the callback, softseam_mem_read, softseam_state_hash and the machine-fact functions work on the machine;
+   every other call returns SOFTSEAM_EBUSY. */
+typedef int (*softseam_l2_fn)(void *ctx, const softseam_l2_state_t *state, char *events, size_t events_len);
+
+/* VM `vm` (1 … num_l2_vms) takes its events from `fn` (NULL: no source). */
+int softseam_set_l2_callback(softseam_t *m, uint32_t vm, softseam_l2_fn fn, void *ctx);
+/* VM `vm` takes its events, in order, from the "l2" steps for that VM in a scenario or trace file (JSON
+   Lines or binary, Traces/FORMAT.md) — the file is read now; SOFTSEAM_EFILE names its line and field. */
+int softseam_set_l2_events_file(softseam_t *m, uint32_t vm, const char *path);
+/* VM `vm` runs one of SoftSEAM's built-in L2 programs: "l2-boot" is the guest `softseam demo` boots (a
+   boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → HLT), which runs from the image L1
+   loads (softseam_builtin_image) at the RIP in L2's VMCS. */
+int softseam_set_l2_program(softseam_t *m, uint32_t vm, const char *name);
+/* The bytes a built-in L2 program expects L1 to load: run `index` (0, 1, … until the call returns 0) as
+   *gpa and its length; its bytes are copied to buf when buf is not NULL and buf_len is large enough.
+   Returns the run's length, 0 past the last run, negative on misuse. */
+int64_t softseam_builtin_image(const char *name, uint32_t index, uint64_t *gpa, void *buf, size_t buf_len);
+
+/* ── The host ─────────────────────────────────────────────────────────────────────────────────────── */
+
+/* A TD exit as the host sees it: the registers TDH.VP.ENTER returned (RAX = status | exit reason,
+   RCX = exit qualification with the VM index in bits 33:32, RDX = extended exit qualification, R8 = GPA,
+   a TDG.VP.VMCALL's selected GPRs). */
+typedef struct softseam_td_exit {
+    uint32_t vcpu;
+    uint32_t vm;           /* 0: L1's own exit (a TDG.VP.VMCALL or a fault-like exit of a TDCALL) */
+    uint32_t exit_reason;  /* RAX bits 31:0 */
+    uint32_t reserved;
+    softseam_regs_t regs;
+} softseam_td_exit_t;
+
+/* Called for each TD exit instead of the built-in host. It re-enters the vCPU with softseam_seamcall
+   (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
+   softseam_resume_l1; softseam_mem_*, softseam_post_interrupt and the fact functions work too. If it returns
+   without re-entering, the TDCALL that caused the exit returns SOFTSEAM_TD_EXIT. */
+typedef void (*softseam_host_fn)(void *ctx, softseam_t *m, const softseam_td_exit_t *exit);
+
+/* fn = NULL restores the built-in deterministic host (GHCI CPUID, HLT, I/O, RDMSR/WRMSR, MapGPA,
+   ReportFatalError answered with fixed values; other L2 TD exits handed to L1 with RESUME_L1). */
+int softseam_set_host_callback(softseam_t *m, softseam_host_fn fn, void *ctx);
+/* TDH.VP.ENTER of `vcpu` with RESUME_L1: L1 sees the pending L2 TD exit as TDX_L2_EXIT_HOST_ROUTED_*.
+   The TDH.VP.ENTER status is returned in *status (may be NULL). */
+int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
+/* The host posts interrupt `vector` to L1 of `vcpu` (posted-interrupt descriptor, notification): L1's
+   requesting virtual interrupt (RVI) rises to the vector if it is higher. While its priority class is
+   above L1's PPR, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. The module ignores vectors 0–30 in the
+   descriptor (reference §6.1), so they change nothing. Delivery to L1's handler is not modelled yet. */
+int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
+/* Sets L1's RVI and PPR directly: what L1's APIC holds after it took (PPR) or finished (RVI 0) an
+   interrupt, until SoftSEAM models that delivery. */
+int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, uint8_t ppr);
+
+/* ── Traces ───────────────────────────────────────────────────────────────────────────────────────── */
+
+#define SOFTSEAM_TRACE_JSON 0    /* JSON Lines (Traces/FORMAT.md) */
+#define SOFTSEAM_TRACE_BINARY 1  /* the compact binary form */
+
+/* Starts recording every step the machine takes — L1 TDCALLs and stores (softseam_mem_write, as L1 vCPU 0
+   stores), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
+   `softseam replay` checks. A trace starts from the TD the config builds, so this must come before the
+   first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL. */
+int softseam_trace_start(softseam_t *m, const char *path, int format, const char *comment);
+/* Writes the trace (to a temporary file renamed over `path`: nothing half-written) and stops recording.
+   Returns the number of steps written, or a negative error. */
+int64_t softseam_trace_stop(softseam_t *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOFTSEAM_H */

@@ -1,0 +1,220 @@
+import CSoftSEAM
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+
+// What softseam.h adds to the contract: machine facts, L2 sources, the host, traces, built-in images.
+
+@c public func softseam_vcpu_count(_ m: OpaquePointer?) -> UInt32 {
+    var n: UInt32 = 0
+    _ = unsafe Handle.with(m, "softseam_vcpu_count", may: .reads) { s throws(CallError) in
+        n = UInt32(s.machine.vcpuCount)
+        return SOFTSEAM_OK
+    }
+    return n
+}
+
+@c public func softseam_num_l2_vms(_ m: OpaquePointer?) -> UInt32 {
+    var n: UInt32 = 0
+    _ = unsafe Handle.with(m, "softseam_num_l2_vms", may: .reads) { s throws(CallError) in
+        n = UInt32(s.config.numL2VMs)
+        return SOFTSEAM_OK
+    }
+    return n
+}
+
+@c public func softseam_tdvpr(_ m: OpaquePointer?, _ vcpu: UInt32) -> UInt64 {
+    var pa: UInt64 = 0
+    _ = unsafe Handle.with(m, "softseam_tdvpr", may: .reads) { s throws(CallError) in
+        pa = Machine.tdvpr(vcpu: try Handle.vcpu(vcpu, s, "softseam_tdvpr"))
+        return SOFTSEAM_OK
+    }
+    return pa
+}
+
+@c public func softseam_vcpu_location(_ m: OpaquePointer?, _ vcpu: UInt32) -> Int32 {
+    unsafe Handle.with(m, "softseam_vcpu_location", may: .reads) { s throws(CallError) in
+        switch s.machine.vcpus[try Handle.vcpu(vcpu, s, "softseam_vcpu_location")].location {
+        case .l1: 0
+        case .l2(let vm): Int32(vm)
+        case .host: -1
+        }
+    }
+}
+
+/// A VM index 1…num_l2_vms, or SOFTSEAM_EINVAL.
+private func l2VM(_ vm: UInt32, _ s: Session, _ name: String) throws(CallError) -> Int {
+    guard vm >= 1, Int(vm) <= s.config.numL2VMs else {
+        throw CallError(SOFTSEAM_EINVAL, "\(name): the TD has L2 VMs 1…\(s.config.numL2VMs), not \(vm)")
+    }
+    return Int(vm)
+}
+
+@c public func softseam_set_l2_callback(
+    _ m: OpaquePointer?, _ vm: UInt32, _ fn: softseam_l2_fn?, _ ctx: UnsafeMutableRawPointer?
+) -> Int32 {
+    unsafe Handle.with(m, "softseam_set_l2_callback") { s throws(CallError) in
+        let v = try l2VM(vm, s, "softseam_set_l2_callback")
+        s.l2Sources[v] = unsafe fn.map { unsafe .callback($0, ctx) } ?? .none
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_set_l2_events_file(_ m: OpaquePointer?, _ vm: UInt32, _ path: UnsafePointer<CChar>?) -> Int32 {
+    unsafe Handle.with(m, "softseam_set_l2_events_file") { s throws(CallError) in
+        let v = try l2VM(vm, s, "softseam_set_l2_events_file")
+        guard let path = unsafe path.map({ unsafe String(cString: $0) }) else {
+            throw CallError(SOFTSEAM_EINVAL, "softseam_set_l2_events_file: path is NULL")
+        }
+        let scenario: Scenario
+        do throws(InputError) { scenario = try Trace.inputs(ofFile: path).scenario } catch {
+            throw CallError(SOFTSEAM_EFILE, error.description)
+        }
+        var events: [L2Event] = []
+        for step in scenario.steps {
+            if case .l2(let stepVM, _) = step.actor, stepVM == v { events += step.events }
+        }
+        s.l2Sources[v] = .events(events, next: 0, file: path)
+        return SOFTSEAM_OK
+    }
+}
+
+/// The built-in L2 programs, by the name `softseam_set_l2_program` takes.
+private let builtInPrograms = ["l2-boot"]
+
+@c public func softseam_set_l2_program(_ m: OpaquePointer?, _ vm: UInt32, _ name: UnsafePointer<CChar>?) -> Int32 {
+    unsafe Handle.with(m, "softseam_set_l2_program") { s throws(CallError) in
+        let v = try l2VM(vm, s, "softseam_set_l2_program")
+        let n = unsafe name.map { unsafe String(cString: $0) } ?? "(NULL)"
+        guard builtInPrograms.contains(n) else {
+            throw CallError(
+                SOFTSEAM_EINVAL,
+                "softseam_set_l2_program: no built-in program \"\(n)\" (there is \(builtInPrograms.joined(separator: ", ")))"
+            )
+        }
+        s.l2Sources[v] = .program(n)
+        for key in s.programs.keys where key % 4 == v { s.programs[key] = nil }
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_builtin_image(
+    _ name: UnsafePointer<CChar>?, _ index: UInt32, _ gpa: UnsafeMutablePointer<UInt64>?,
+    _ buf: UnsafeMutableRawPointer?, _ bufLength: Int
+) -> Int64 {
+    let n = unsafe name.map { unsafe String(cString: $0) } ?? "(NULL)"
+    guard n == "l2-boot" else {
+        return Int64(ThreadState.fail(SOFTSEAM_EINVAL, "softseam_builtin_image: no built-in image \"\(n)\""))
+    }
+    let image = L2BootDemo.image
+    guard Int(index) < image.count else { return 0 }
+    let run = image[Int(index)]
+    if let gpa = unsafe gpa { unsafe gpa.pointee = run.gpa }
+    if let buf = unsafe buf {
+        guard bufLength >= run.bytes.count else {
+            return Int64(
+                ThreadState.fail(
+                    SOFTSEAM_EINVAL,
+                    "softseam_builtin_image: run \(index) has \(run.bytes.count) bytes, buf \(bufLength)"))
+        }
+        unsafe run.bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+    return Int64(run.bytes.count)
+}
+
+@c public func softseam_set_host_callback(_ m: OpaquePointer?, _ fn: softseam_host_fn?, _ ctx: UnsafeMutableRawPointer?)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_set_host_callback") { s throws(CallError) in
+        unsafe s.hostCallback = unsafe fn.map { unsafe ($0, ctx) }
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_resume_l1(_ m: OpaquePointer?, _ vcpu: UInt32, _ status: UnsafeMutablePointer<UInt64>?)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_resume_l1", may: .host) { s throws(CallError) in
+        let v = try Handle.vcpu(vcpu, s, "softseam_resume_l1")
+        let out = try s.hostCall(
+            RegisterFile(rax: UInt64(SEAMCallLeaf.vpEnter.rawValue), rcx: Machine.tdvpr(vcpu: v) | 1 << 53),
+            caller: "softseam_resume_l1")
+        if let status = unsafe status { unsafe status.pointee = out.rax }
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_post_interrupt(_ m: OpaquePointer?, _ vcpu: UInt32, _ vector: UInt8) -> Int32 {
+    unsafe Handle.with(m, "softseam_post_interrupt", may: .host) { s throws(CallError) in
+        let v = try Handle.vcpu(vcpu, s, "softseam_post_interrupt")
+        try s.refuseWhileRecording("softseam_post_interrupt")
+        guard vector > 30 else { return SOFTSEAM_OK }  // the module ignores PIR bits 30:0 (reference §6.1)
+        let c = s.machine.vcpus[v]
+        do { try s.machine.setL1VirtualInterruptState(vcpu: v, rvi: max(c.l1RVI, vector), ppr: c.l1PPR) } catch {
+            throw CallError(SOFTSEAM_ENOVCPU, "softseam_post_interrupt: \(error)")
+        }
+        s.changed = true
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_set_l1_interrupt_state(_ m: OpaquePointer?, _ vcpu: UInt32, _ rvi: UInt8, _ ppr: UInt8) -> Int32
+{
+    unsafe Handle.with(m, "softseam_set_l1_interrupt_state", may: .host) { s throws(CallError) in
+        let v = try Handle.vcpu(vcpu, s, "softseam_set_l1_interrupt_state")
+        try s.refuseWhileRecording("softseam_set_l1_interrupt_state")
+        do { try s.machine.setL1VirtualInterruptState(vcpu: v, rvi: rvi, ppr: ppr) } catch {
+            throw CallError(SOFTSEAM_ENOVCPU, "softseam_set_l1_interrupt_state: \(error)")
+        }
+        s.changed = true
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_trace_start(
+    _ m: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ format: Int32, _ comment: UnsafePointer<CChar>?
+) -> Int32 {
+    unsafe Handle.with(m, "softseam_trace_start") { s throws(CallError) in
+        guard let path = unsafe path.map({ unsafe String(cString: $0) }), !path.isEmpty else {
+            throw CallError(SOFTSEAM_EINVAL, "softseam_trace_start: path is NULL or empty")
+        }
+        guard format == SOFTSEAM_TRACE_JSON || format == SOFTSEAM_TRACE_BINARY else {
+            throw CallError(
+                SOFTSEAM_EINVAL, "softseam_trace_start: format \(format) is neither JSON (0) nor binary (1)")
+        }
+        guard s.recorder == nil else {
+            throw CallError(SOFTSEAM_ESTATE, "softseam_trace_start: a trace is already being recorded")
+        }
+        guard !s.changed else {
+            throw CallError(
+                SOFTSEAM_ESTATE,
+                "softseam_trace_start: a trace starts from the TD the config builds; start it before the first call "
+                    + "that changes the machine")
+        }
+        s.recorder = Session.Recorder(
+            path: path, binary: format == SOFTSEAM_TRACE_BINARY,
+            comment: unsafe comment.map { unsafe String(cString: $0) } ?? "")
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_trace_stop(_ m: OpaquePointer?) -> Int64 {
+    var count: Int64 = 0
+    let rc = unsafe Handle.with(m, "softseam_trace_stop") { s throws(CallError) in
+        count = Int64(try s.finishTrace())
+        return SOFTSEAM_OK
+    }
+    return rc < 0 ? Int64(rc) : count
+}
+
+extension Session {
+    /// L1 interrupt state has no trace step yet: while recording, a call that sets it is refused rather than
+    /// leaving a trace that does not replay.
+    func refuseWhileRecording(_ caller: String) throws(CallError) {
+        guard recorder == nil else {
+            throw CallError(
+                SOFTSEAM_ESTATE,
+                "\(caller): the trace format has no step for L1's interrupt state yet; stop the trace first")
+        }
+    }
+}

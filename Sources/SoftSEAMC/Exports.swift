@@ -1,0 +1,152 @@
+import CSoftSEAM
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+
+// The contract of DESIGN.md ("C ABI contract"), as declared in CSoftSEAM/include/softseam.h. Each function
+// checks its handle and pointers first: misuse is a negative result and a message, never a trap.
+
+@c public func softseam_abi_version() -> UInt32 { UInt32(SOFTSEAM_ABI_VERSION) }
+
+@c public func softseam_create(
+    _ configJSON: UnsafePointer<CChar>?, _ error: UnsafeMutablePointer<CChar>?, _ errorLength: Int
+) -> OpaquePointer? {
+    func refuse(_ message: String) -> OpaquePointer? {
+        _ = ThreadState.fail(SOFTSEAM_ECONFIG, message)
+        if let error = unsafe error, errorLength > 0 {
+            let bytes = Array(message.utf8.prefix(errorLength - 1))
+            for (i, b) in bytes.enumerated() { unsafe error[i] = CChar(bitPattern: b) }
+            unsafe error[bytes.count] = 0
+        }
+        return nil
+    }
+    guard let configJSON = unsafe configJSON else { return unsafe refuse("softseam_create: the config JSON is NULL") }
+    guard let text = unsafe String(validatingCString: configJSON) else {
+        return unsafe refuse("softseam_create: the config JSON is not UTF-8")
+    }
+    let config: MachineConfig
+    do { config = try ConfigDecoder.decode(text, file: "config") } catch { return unsafe refuse(error.description) }
+    let s = Session(config: config)
+    return unsafe OpaquePointer(Unmanaged.passRetained(s).toOpaque())
+}
+
+@c public func softseam_destroy(_ m: OpaquePointer?) {
+    guard let s = unsafe Handle.session(m) else { return }
+    let rc = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
+        if s.recorder != nil { _ = try s.finishTrace() }
+        return SOFTSEAM_OK
+    }
+    guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
+    unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m!)).release()
+    _ = s
+}
+
+@c public func softseam_tdcall(_ m: OpaquePointer?, _ vcpu: UInt32, _ regs: UnsafeMutablePointer<softseam_regs_t>?)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_tdcall") { s throws(CallError) in
+        guard let regs = unsafe regs else { throw CallError(SOFTSEAM_EINVAL, "softseam_tdcall: regs is NULL") }
+        let v = try Handle.vcpu(vcpu, s, "softseam_tdcall")
+        var r = unsafe CRegisters.swift(regs.pointee)
+        let rc = try s.runTDCall(vcpu: v, &r)
+        unsafe regs.pointee = CRegisters.c(r)
+        return rc
+    }
+}
+
+@c public func softseam_seamcall(_ m: OpaquePointer?, _ regs: UnsafeMutablePointer<softseam_regs_t>?) -> Int32 {
+    unsafe Handle.with(m, "softseam_seamcall", may: .host) { s throws(CallError) in
+        guard let regs = unsafe regs else { throw CallError(SOFTSEAM_EINVAL, "softseam_seamcall: regs is NULL") }
+        let r = unsafe CRegisters.swift(regs.pointee)
+        let out = try s.hostCall(r, caller: "softseam_seamcall")
+        unsafe regs.pointee = CRegisters.c(out)
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_mem_read(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeMutableRawPointer?, _ len: Int)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_mem_read", may: .reads) { s throws(CallError) in
+        guard len > 0 else { return SOFTSEAM_OK }
+        guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_read: buf is NULL") }
+        let bytes: [UInt8]
+        do { bytes = try s.machine.readMemory(gpa: gpa, count: len) } catch {
+            throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_read: \(error)")
+        }
+        unsafe bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: len) }
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_mem_write(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeRawPointer?, _ len: Int) -> Int32 {
+    unsafe Handle.with(m, "softseam_mem_write", may: .host) { s throws(CallError) in
+        guard len > 0 else { return SOFTSEAM_OK }
+        guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_write: buf is NULL") }
+        var step = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
+        step.write = Scenario.MemoryWrite(gpa: gpa, bytes: unsafe Array(UnsafeRawBufferPointer(start: buf, count: len)))
+        _ = try s.step(step, caller: "softseam_mem_write")
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_state_hash(_ m: OpaquePointer?) -> UInt64 {
+    var hash: UInt64 = 0
+    _ = unsafe Handle.with(m, "softseam_state_hash", may: .reads) { s throws(CallError) in
+        hash = s.machine.stateHash()
+        return SOFTSEAM_OK
+    }
+    return hash
+}
+
+@c public func softseam_rdmsr(
+    _ m: OpaquePointer?, _ vcpu: UInt32, _ msr: UInt32, _ value: UnsafeMutablePointer<UInt64>?,
+    _ fault: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    unsafe Handle.with(m, "softseam_rdmsr", may: .reads) { s throws(CallError) in
+        guard let value = unsafe value, let fault = unsafe fault else {
+            throw CallError(SOFTSEAM_EINVAL, "softseam_rdmsr: value or fault is NULL")
+        }
+        let v = try Handle.vcpu(vcpu, s, "softseam_rdmsr")
+        let r = try s.l1(v, "softseam_rdmsr") { m throws(MachineError) in try m.l1RDMSR(vcpu: v, msr: msr) }
+        unsafe value.pointee = r.value
+        unsafe fault.pointee = r.fault.rawValue
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_wrmsr(
+    _ m: OpaquePointer?, _ vcpu: UInt32, _ msr: UInt32, _ value: UInt64, _ fault: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    unsafe Handle.with(m, "softseam_wrmsr") { s throws(CallError) in
+        guard let fault = unsafe fault else { throw CallError(SOFTSEAM_EINVAL, "softseam_wrmsr: fault is NULL") }
+        let v = try Handle.vcpu(vcpu, s, "softseam_wrmsr")
+        let f = try s.l1(v, "softseam_wrmsr") { m throws(MachineError) in
+            try m.l1WRMSR(vcpu: v, msr: msr, value: value)
+        }
+        unsafe fault.pointee = f.rawValue
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_cpuid(
+    _ m: OpaquePointer?, _ vcpu: UInt32, _ leaf: UInt32, _ subleaf: UInt32, _ out: UnsafeMutablePointer<UInt32>?,
+    _ fault: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    unsafe Handle.with(m, "softseam_cpuid", may: .reads) { s throws(CallError) in
+        guard let out = unsafe out, let fault = unsafe fault else {
+            throw CallError(SOFTSEAM_EINVAL, "softseam_cpuid: out or fault is NULL")
+        }
+        let v = try Handle.vcpu(vcpu, s, "softseam_cpuid")
+        let r = try s.l1(v, "softseam_cpuid") { m throws(MachineError) in
+            try m.l1CPUID(vcpu: v, leaf: leaf, subleaf: subleaf)
+        }
+        (unsafe out[0], unsafe out[1], unsafe out[2], unsafe out[3]) = (r.eax, r.ebx, r.ecx, r.edx)
+        unsafe fault.pointee = r.fault.rawValue
+        return SOFTSEAM_OK
+    }
+}
+
+@c public func softseam_last_error(_ m: OpaquePointer?) -> UnsafePointer<CChar>? {
+    unsafe UnsafePointer(ThreadState.current.error)
+}

@@ -1,0 +1,52 @@
+import CSoftSEAM
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+
+extension Session {
+    /// One host SEAMCALL, recorded as a host step. A TDH.VP.ENTER that would resume L2 is carried out only from
+    /// the host callback of that vCPU, where an L1 TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere).
+    func hostCall(_ r: RegisterFile, caller: String) throws(CallError) -> RegisterFile {
+        let isEntry = r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
+        if isEntry, r.rcx & (1 << 53) == 0, let v = Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount),
+            let pending = machine.vcpus[v].pendingExit, pending.vm != 0
+        {
+            guard case .host(v)? = callback else {
+                throw CallError(
+                    SOFTSEAM_ESTATE,
+                    "\(caller): TDH.VP.ENTER would resume L2 VM \(pending.vm) of vCPU \(v), which only the host "
+                        + "callback of that vCPU can do (an L1 TDCALL waits there); use RESUME_L1 (RCX bit 53)")
+            }
+        }
+        let o = try step(Scenario.Step(actor: .host, registers: r), caller: caller)
+        if isEntry, case .host(let v)? = callback, Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) == v {
+            hostEntry = o
+        }
+        return o.registers ?? r
+    }
+
+    /// Runs a query of L1's virtual CPU, mapping misuse to SOFTSEAM_E… codes.
+    func l1<T>(_ vcpu: Int, _ caller: String, _ body: (inout Machine) throws(MachineError) -> T) throws(CallError) -> T
+    {
+        do { return try body(&machine) } catch {
+            throw CallError(SOFTSEAM_ESTATE, "\(caller): \(error)")
+        }
+    }
+
+    /// Writes the trace being recorded and stops recording; returns the number of steps.
+    func finishTrace() throws(CallError) -> Int {
+        guard let r = recorder else {
+            throw CallError(SOFTSEAM_ESTATE, "softseam_trace_stop: no trace is being recorded")
+        }
+        recorder = nil
+        let trace = Trace(
+            variant: .full,
+            scenario: Scenario(config: config, labels: [], comment: r.comment, steps: r.steps),
+            outcomes: r.outcomes)
+        let bytes = r.binary ? trace.binary() : Array(trace.jsonLines().utf8)
+        do { try FileIO.writeAtomically(bytes, to: r.path) } catch {
+            throw CallError(SOFTSEAM_EFILE, error.description)
+        }
+        return r.steps.count
+    }
+}

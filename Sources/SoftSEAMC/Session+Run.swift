@@ -1,0 +1,219 @@
+import CSoftSEAM
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+
+/// A failed C call: its `SOFTSEAM_E…` code and message.
+struct CallError: Error {
+    var code: Int32
+    var message: String
+    init(_ code: Int32, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+extension Session {
+    /// Carries out one step on the machine — an L1 TDCALL or store, an L2 event, a host SEAMCALL — and, while
+    /// a trace is being recorded, appends it with its outcome and state hash. Marks the machine changed.
+    func step(_ s: Scenario.Step, caller: String) throws(CallError) -> StepOutcome {
+        var outcome: StepOutcome
+        do { outcome = try machine.perform(s, file: caller) } catch {
+            let code: Int32 =
+                switch error.field {
+                case "write.gpa": SOFTSEAM_EMEMORY
+                case "event": SOFTSEAM_EL2
+                default: SOFTSEAM_ESTATE
+                }
+            throw CallError(code, error.description)
+        }
+        changed = true
+        if recorder != nil {
+            outcome.hash = machine.cachedStateHash()
+            recorder!.steps.append(s)
+            recorder!.outcomes.append(outcome)
+        }
+        return outcome
+    }
+
+    /// Runs L1's TDCALL on `vcpu` to its end, the way L1 lives it: L2 runs on its VM's source until it exits to
+    /// L1, TD exits go to the host (built-in or callback). Returns SOFTSEAM_OK with L1's registers in `regs`,
+    /// or SOFTSEAM_TD_EXIT with the TD exit's registers when the host did not resume L1.
+    func runTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
+        let first = try step(Scenario.Step(actor: .l1(vcpu: vcpu), registers: regs), caller: "softseam_tdcall")
+        if let r = first.registers { regs = r }
+        return try follow(first.result, vcpu: vcpu, &regs)
+    }
+
+    /// Follows a step's result until L1 runs again (or the host gives up on the vCPU).
+    func follow(_ result: StepResult, vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
+        var result = result
+        var running: Int?  // the L2 VM running, while one is
+        while true {
+            switch result {
+            case .completed, .moduleHandled:
+                // An L1 TDCALL that completed, or an L2 event that L2 (or the module for it) completed.
+                guard let vm = running else { return SOFTSEAM_OK }
+                result = try runL2(vcpu: vcpu, vm: vm)
+            case .l1(let r):
+                regs = r
+                return SOFTSEAM_OK
+            case .l2(let vm):
+                running = vm
+                enteredL2(vcpu: vcpu, vm: vm)
+                result = try runL2(vcpu: vcpu, vm: vm)
+            case .tdExit(let exit):
+                running = nil
+                if case .l1 = machine.vcpus[vcpu].location {
+                    // Fault-like: L1's registers are untouched; it re-executes the TDCALL once re-entered.
+                    regs = exit
+                    return SOFTSEAM_TD_EXIT
+                }
+                guard let next = try hostHandles(TDExit(registers: exit), vcpu: vcpu) else {
+                    regs = exit
+                    return SOFTSEAM_TD_EXIT
+                }
+                result = next
+            }
+        }
+    }
+
+    /// One L2 event of `vm` on `vcpu`, from its source.
+    func runL2(vcpu: Int, vm: Int) throws(CallError) -> StepResult {
+        let event = try nextEvent(vcpu: vcpu, vm: vm)
+        var s = Scenario.Step(actor: .l2(vm: vm, vcpu: vcpu), registers: RegisterFile())
+        s.events = [event]
+        return try step(s, caller: "L2 VM \(vm)").result
+    }
+
+    /// The host's answer to a TD exit: the built-in host's TDH.VP.ENTER, or what the host callback did.
+    /// Returns the result of the re-entry, or nil when the vCPU was not re-entered.
+    func hostHandles(_ exit: TDExit, vcpu: Int) throws(CallError) -> StepResult? {
+        guard let (fn, ctx) = unsafe hostCallback else {
+            let entry = builtInHost.entry(after: exit, vcpu: vcpu)
+            let o = try step(Scenario.Step(actor: .host, registers: entry), caller: "built-in host")
+            switch o.result {
+            case .l1, .l2: return o.result
+            default: return nil
+            }
+        }
+        var info = softseam_td_exit_t()
+        info.vcpu = UInt32(vcpu)
+        info.vm = UInt32(exit.vm)
+        info.exit_reason = exit.exitReason.rawValue
+        info.regs = CRegisters.c(exit.registers)
+        let saved = (callback, hostEntry)
+        callback = .host(vcpu: vcpu)
+        hostEntry = nil
+        unsafe withUnsafePointer(to: &info) { p in unsafe fn(ctx, Handle.opaque(self), p) }
+        let entry = hostEntry
+        (callback, hostEntry) = saved
+        switch entry?.result {
+        case .l1(let r)?: return .l1(r)
+        case .l2(let vm)?: return .l2(vm: vm)
+        default: return nil
+        }
+    }
+
+    /// L2 of `vm` starts running (TDG.VP.ENTER, or the host resumed it): events a callback gave for the last
+    /// run are dropped and a built-in program restarts its instruction, since L1 or the host may have changed
+    /// L2's state.
+    func enteredL2(vcpu: Int, vm: Int) {
+        let key = vcpu * 4 + vm
+        queued[key] = nil
+        programs[key]?.restart()
+    }
+
+    /// L2's next event from its source.
+    func nextEvent(vcpu: Int, vm: Int) throws(CallError) -> L2Event {
+        let key = vcpu * 4 + vm
+        switch l2Sources[vm] {
+        case .none:
+            throw CallError(SOFTSEAM_EL2, "L2 VM \(vm) runs, but has no L2 source (softseam_set_l2_…)")
+        case .events(let list, let next, let file):
+            guard next < list.count else {
+                throw CallError(SOFTSEAM_EL2, "L2 VM \(vm): \(file) has no further event (it had \(list.count))")
+            }
+            l2Sources[vm] = .events(list, next: next + 1, file: file)
+            return list[next]
+        case .program:
+            var p = programs[key] ?? L2BootProgram()
+            let event = p.nextEvent(vcpu: vcpu, vm: vm, machine: machine)
+            programs[key] = p
+            guard let event else {
+                let rip = machine.vcpus[vcpu].vmcs(vm, .guestRIP) ?? 0
+                throw CallError(
+                    SOFTSEAM_EL2, "L2 VM \(vm): the built-in program has no instruction at RIP \(hexShort(rip))")
+            }
+            return event
+        case .callback(let fn, let ctx):
+            if let q = queued[key], q.next < q.events.count {
+                queued[key] = (q.events, q.next + 1)
+                return q.events[q.next]
+            }
+            let events = try unsafe askCallback(fn, ctx, vcpu: vcpu, vm: vm)
+            queued[key] = (events, 1)
+            return events[0]
+        }
+    }
+
+    /// Calls an L2 callback for the next events and parses what it wrote.
+    func askCallback(_ fn: softseam_l2_fn, _ ctx: UnsafeMutableRawPointer?, vcpu: Int, vm: Int) throws(CallError)
+        -> [L2Event]
+    {
+        var state = l2State(vcpu: vcpu, vm: vm)
+        var buffer = [CChar](repeating: 0, count: Session.eventBufferSize)
+        let saved = callback
+        callback = .l2
+        let rc = unsafe withUnsafePointer(to: &state) { st in
+            unsafe buffer.withUnsafeMutableBufferPointer { b in unsafe fn(ctx, st, b.baseAddress, b.count - 1) }
+        }
+        callback = saved
+        let source = "L2 VM \(vm) callback"
+        guard rc == 0 else {
+            throw CallError(
+                SOFTSEAM_EL2, rc == 1 ? "\(source): L2 has nothing more to do" : "\(source) failed with \(rc)")
+        }
+        buffer[buffer.count - 1] = 0
+        let text = unsafe buffer.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
+        do throws(InputError) {
+            let node = try JSONParser.parse(text, file: source)
+            var events: [L2Event] = []
+            if case .array(let items) = node.value {
+                for item in items { events += try L2EventJSON.parse(item, source) }
+            } else {
+                events = try L2EventJSON.parse(node, source)
+            }
+            guard !events.isEmpty else { throw InputError(file: source, field: "event", "no events") }
+            return events
+        } catch {
+            throw CallError(SOFTSEAM_EL2, error.description)
+        }
+    }
+
+    /// Bytes an L2 callback may write.
+    static let eventBufferSize = 4096
+
+    /// L2's state on `vcpu` as the CPU holds it for VM `vm`.
+    func l2State(vcpu: Int, vm: Int) -> softseam_l2_state_t {
+        let v = machine.vcpus[vcpu]
+        func f(_ field: VMCSField) -> UInt64 { v.vmcs(vm, field) ?? 0 }
+        var s = softseam_l2_state_t()
+        s.vcpu = UInt32(vcpu)
+        s.vm = UInt32(vm)
+        var g = v.gprs
+        g.rsp = f(.guestRSP)
+        s.gprs = CRegisters.c(g)
+        s.rip = f(.guestRIP)
+        s.rflags = f(.guestRFLAGS)
+        s.cr0 = f(.guestCR0)
+        s.cr3 = f(.guestCR3)
+        s.cr4 = f(.guestCR4)
+        s.efer = f(.guestEFER)
+        s.cs_selector = f(.guestCSSelector)
+        s.cs_base = f(.guestCSBase)
+        s.cs_limit = f(.segmentLimit(1))
+        s.cs_access_rights = f(.guestCSAccessRights)
+        return s
+    }
+}

@@ -1,0 +1,72 @@
+import CSoftSEAM
+import SEAMCore
+import SEAMTrace
+import SEAMTypes
+import Synchronization
+
+/// One `softseam_t`: a machine and everything the C ABI keeps beside it.
+///
+///     C call ──enter()──▶ Session ──step()──▶ Machine.perform ──▶ (recorder: step, outcome, hash)
+///                           │  L2 entry ──▶ nextEvent(): callback │ events file │ built-in program
+///                           │  TD exit  ──▶ built-in host, or the host callback (re-enters through C)
+///                           └─ last error message, trace recorder, thread-ownership flag
+///
+/// The machine is a value inside this class; every access is short, so a callback called between two
+/// accesses may call back into the session (the host callback's SEAMCALLs) without overlapping one.
+@safe final class Session {
+    var machine: Machine
+    let config: MachineConfig
+    /// The built-in deterministic host, used while no host callback is set.
+    var builtInHost = BuiltInTDVMCallHost()
+    var hostCallback: (fn: softseam_host_fn, ctx: UnsafeMutableRawPointer?)?
+    /// Index 1…3: where each L2 VM's events come from.
+    var l2Sources: [L2Source] = Array(repeating: .none, count: 4)
+    /// Events a callback gave that are still to run, by `vcpu * 4 + vm`.
+    var queued: [Int: (events: [L2Event], next: Int)] = [:]
+    /// The state of built-in L2 programs, by `vcpu * 4 + vm`.
+    var programs: [Int: L2BootProgram] = [:]
+    /// The trace being written.
+    var recorder: Recorder?
+    /// Whether any call has changed the machine since it was built (a trace must start before that).
+    var changed = false
+    /// Set while a callback runs: which calls it may make.
+    var callback: CallbackKind?
+    /// The outcome of the last TDH.VP.ENTER a host callback made.
+    var hostEntry: StepOutcome?
+    /// The thread using the session, 0 when none: a second thread gets SOFTSEAM_EBUSY.
+    let owner = Atomic<UInt>(0)
+
+    enum CallbackKind {
+        /// The host callback for `vcpu`: SEAMCALLs, memory, interrupts and facts.
+        case host(vcpu: Int)
+        /// An L2 callback: reads only.
+        case l2
+    }
+
+    /// What a VM's L2 runs on.
+    @safe enum L2Source {
+        case none
+        case callback(softseam_l2_fn, UnsafeMutableRawPointer?)
+        /// Events from a file, consumed in order across entries.
+        case events([L2Event], next: Int, file: String)
+        /// A built-in program, by name.
+        case program(String)
+    }
+
+    /// A trace being recorded.
+    struct Recorder {
+        var path: String
+        var binary: Bool
+        var comment: String
+        var steps: [Scenario.Step] = []
+        var outcomes: [StepOutcome] = []
+    }
+
+    init(config: MachineConfig) {
+        self.config = config
+        machine = Machine(config: config)
+    }
+
+    /// Records `message` as the calling thread's last error and returns `code`.
+    func fail(_ code: Int32, _ message: String) -> Int32 { ThreadState.current.fail(code, message) }
+}

@@ -3,9 +3,9 @@
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := libxxhash-dev pkg-config
+DEBIAN_PACKAGES := libxxhash-dev pkg-config gcc binutils
 
-.PHONY: deps build demo test lint bench release clean generate traces
+.PHONY: deps build demo test test-c lint bench release clean generate traces lib install examples
 
 ## deps: install the Debian packages the build needs, when any is missing
 deps:
@@ -26,10 +26,48 @@ demo: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam demo
 
-## test: the whole test suite (Swift Testing), then the formatter's lint
+## test: the whole test suite — Swift Testing, then the C side (Tests/CABI), then the formatter's lint
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory test-c
 	$(MAKE) --no-print-directory lint
+
+## test-c: libsoftseam from C — installs the release library into a staging prefix, builds Examples/ and
+## Tests/CABI/*.c with gcc through pkg-config, runs them and checks them against the Swift demo L1
+test-c: examples
+	$(SWIFT) build --product softseam
+	Tests/CABI/run.sh $(STAGE) .build/examples .build/debug/softseam
+
+PREFIX ?= /usr/local
+STAGE := $(CURDIR)/.build/stage
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+
+## lib: libsoftseam, release build (.build/release/libSoftSEAMC.so)
+lib: deps
+	$(SWIFT) build -c release --product SoftSEAMC
+
+## install: libsoftseam.so, softseam.h and softseam.pc under PREFIX (default /usr/local), so that
+## `cc app.c $$(pkg-config --cflags --libs softseam)` works
+install: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 .build/release/libSoftSEAMC.so $(DESTDIR)$(LIBDIR)/libsoftseam.so
+	install -m 644 Sources/CSoftSEAM/include/softseam.h $(DESTDIR)$(INCLUDEDIR)/softseam.h
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e "s|@VERSION@|$$(sed -n 's/^#define SOFTSEAM_ABI_VERSION //p' Sources/CSoftSEAM/include/softseam.h)|" \
+	  softseam.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/softseam.pc
+
+## examples: the C examples and C tests, built with gcc against libsoftseam installed in .build/stage
+examples:
+	$(MAKE) --no-print-directory install PREFIX=$(STAGE)
+	@mkdir -p .build/examples
+	@set -e; export PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig; flags="$$(pkg-config --cflags --libs softseam)"; \
+	for src in Examples/*/*.c Tests/CABI/*.c; do \
+	  [ -e "$$src" ] || continue; \
+	  out=.build/examples/$$(basename $$src .c); \
+	  echo "gcc $$src -o $$out $$flags"; \
+	  gcc -std=c11 -Wall -Wextra -Werror -O2 $$src -o $$out $$flags -lpthread; \
+	done
 
 ## lint: swift-format lint with the committed .swift-format (fails on any finding)
 lint:

@@ -12,6 +12,13 @@ struct Demo: ParsableCommand {
     @Flag(help: "Print {\"pages\":[…],\"state_hash\":\"0x…\",\"l2_boot\":{\"exits\":[…],…}} instead of tables.")
     var json = false
 
+    @Flag(
+        name: .customLong("l1-view"),
+        help:
+            "Print only what the L2 boot's L1 sees (its exits, L2's mode, the state hash), as Examples/l1-minimal does."
+    )
+    var l1View = false
+
     @Option(name: .customLong("emit-scenario"), help: "Also write the L1's calls as a scenario file (JSON Lines).")
     var emitScenario: String?
 
@@ -22,6 +29,10 @@ struct Demo: ParsableCommand {
             try FileHandleShim.write(result.scenario.jsonLines(), to: path)
         }
         let boot = L2BootDemo.run()
+        if l1View {
+            for line in boot.l1View { print(line) }
+            return
+        }
         if json {
             // The alias table's object, with the L2 boot run added as one more member.
             print(String(map.json(stateHash: result.machine.stateHash()).dropLast()) + ",\"l2_boot\":\(boot.json())}")

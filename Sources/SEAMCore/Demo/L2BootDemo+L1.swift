@@ -119,6 +119,15 @@ extension L2BootDemo {
             }
         }
 
+        /// What an L1 asks first: TDG.VP.INFO (GPA width, vCPU index) and TDG.VM.RD of NUM_L2_VMS; the demo
+        /// needs VM1.
+        mutating func probeTD() {
+            let info = call(.vpInfo)
+            precondition(info.rax == 0, "L2 boot demo: TDG.VP.INFO: \(TDXStatus(info.rax))")
+            let n = call(.vmRd, rdx: 0x9010_0001_0000_0005)  // NUM_L2_VMS (reference §8)
+            precondition(n.rax == 0 && n.r8 >= 1, "L2 boot demo: TDG.VM.RD NUM_L2_VMS: \(TDXStatus(n.rax))")
+        }
+
         // MARK: The L2_ENTER_GUEST_STATE buffer
 
         func bufferWord(_ offset: Int) -> UInt64 {

@@ -109,6 +109,16 @@ public enum L2BootDemo {
         /// The log as a table, header first.
         public var lines: [String] { L2BootDemo.table(log) }
 
+        /// What L1 itself sees of the run, one line each — the L2→L1 exits its TDG.VP.ENTER returned and its
+        /// own TDG.VP.VMCALLs (`exit vm=1 reason=0xa rip=0xf003`, `exit vm=0 reason=0x4d rip=-`), then L2's mode
+        /// and the state hash — the form Examples/l1-minimal prints, so a C L1 can be checked against this one.
+        /// Exits the module or the host handled without L1 are not in it.
+        public var l1View: [String] {
+            log.filter { $0.route == .l1 || ($0.route == .host && $0.vm == 0) }.map { e in
+                "exit vm=\(e.vm) reason=\(hexShort(UInt64(e.reason.rawValue))) rip=\(e.rip.map(hexShort) ?? "-")"
+            } + ["mode=\(modeAtEnd)", "state_hash=\(hex64(stateHash))"]
+        }
+
         /// `{"exits":[{"step":…,"vm":…,"reason":…,"route":"L1","rip":"0x…"|null,…}…],"mode":"…",
         /// "serial":"…","state_hash":"0x…"}`.
         public func json() -> String {
@@ -125,6 +135,7 @@ public enum L2BootDemo {
     /// Runs the demo L1 to the L2's HLT. Deterministic: the same machine and log every time.
     public static func run() -> Result {
         var l1 = L1VMM(machine: Machine(config: config))
+        l1.probeTD()
         l1.buildAliasTable()
         l1.loadImage()
         l1.setUpVM1()

@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "SoftSEAMCommands",
             dependencies: [
-                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMTrace",
+                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMTrace", "SoftSEAMC", "CSoftSEAMBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +47,8 @@ let package = Package(
             dependencies: ["SEAMTypes", "SEAMCore", "SEAMTrace", "CSoftSEAM"],
             swiftSettings: [.strictMemorySafety()]
         ),
+        // C loops that call the C ABI from C, for `softseam bench` (c_abi_tdcall).
+        .target(name: "CSoftSEAMBench", dependencies: ["CSoftSEAM"]),
         .executableTarget(name: "softseam", dependencies: ["SoftSEAMCommands"]),
         .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),
         .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),

@@ -1,7 +1,10 @@
 import ArgumentParser
+import CSoftSEAM
+import CSoftSEAMBench
 import SEAMCore
 import SEAMTrace
 import SEAMTypes
+import SoftSEAMC
 
 /// `softseam bench`: in-process benchmarks of the model's hot paths. Build with `-c release` (`make bench`)
 /// before reading the figures. Wall-clock time is used here only, never inside the model.
@@ -55,6 +58,7 @@ enum Benchmarks {
     static let all: [(name: String, body: Body)] = [
         ("attr_wr", attrWr),
         ("attr_rd", attrRd),
+        ("c_abi_tdcall", cABITDCall),
         ("state_hash", stateHash),
         ("vp_enter_cpuid_roundtrip", { vpEnterCPUIDRoundTrip($0, advanceRIP: false) }),
         ("vp_enter_cpuid_roundtrip_l1_advances_rip", { vpEnterCPUIDRoundTrip($0, advanceRIP: true) }),
@@ -112,6 +116,22 @@ enum Benchmarks {
             acc &+= regs.rdx
         }
         return acc &+ m.stateHash()
+    }
+
+    /// TDG.VP.INFO from C through the C ABI (libsoftseam's `softseam_tdcall`, called by a loop compiled from
+    /// C): the cost a C L1 pays per TDCALL — handle and thread checks, register conversion, the leaf.
+    static func cABITDCall(_ n: Int) -> UInt64 {
+        var error = [CChar](repeating: 0, count: 256)
+        let config = #"{"num_l2_vms": 3, "vcpus": 1, "memory": [{"gpa": "0x0", "size": "0x1000", "state": "mapped"}]}"#
+        guard let m = softseam_create(config, &error, error.count) else {
+            preconditionFailure(
+                "c_abi_tdcall: softseam_create: \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))"
+            )
+        }
+        defer { softseam_destroy(m) }
+        let sum = ssbench_vp_info_loop(m, UInt64(n))
+        precondition(sum != .max, "c_abi_tdcall: TDG.VP.INFO failed")
+        return sum
     }
 
     /// TDG.MEM.PAGE.ATTR.RD over aliased pages.

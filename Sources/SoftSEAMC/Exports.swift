@@ -80,7 +80,7 @@ import SEAMTypes
 }
 
 @c public func softseam_mem_write(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeRawPointer?, _ len: Int) -> Int32 {
-    unsafe Handle.with(m, "softseam_mem_write", may: .host) { s throws(CallError) in
+    unsafe Handle.with(m, "softseam_mem_write") { s throws(CallError) in
         guard len > 0 else { return SOFTSEAM_OK }
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_write: buf is NULL") }
         var step = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())

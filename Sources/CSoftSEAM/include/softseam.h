@@ -68,9 +68,11 @@ void        softseam_destroy(softseam_t *m);
    exits to L1; TD exits on the way go to the host (built-in or callback). A TDG.VP.VMCALL goes to the host
    and returns when the host resumes L1. */
 int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs);
-/* One host SEAMCALL: RAX = leaf (TDH.MEM.PAGE.AUG 6, TDH.MEM.SEPT.ADD 3, TDH.VP.ENTER 0, …). A TDH.VP.ENTER
-   that resumes L2 runs it until it leaves L2 again, like softseam_tdcall; regs then hold what the SEAMCALL
-   returned: RAX = 0 when L1 resumed, else the next TD exit's registers. */
+/* One host SEAMCALL: RAX = leaf (TDH.VP.ENTER 0, TDH.MEM.SEPT.ADD 3, TDH.MEM.PAGE.AUG 6, …), outputs in
+   regs. The model does not run the TD inside a SEAMCALL: a TDH.VP.ENTER puts the vCPU back in L1 or L2 and
+   returns RAX = 0; L1 then runs through softseam_tdcall, and L2 inside it. So a TDH.VP.ENTER that resumes L2
+   (no RESUME_L1 after an L2 TD exit) is possible only from the host callback of that vCPU, where an L1
+   TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere). */
 int         softseam_seamcall(softseam_t *m, softseam_regs_t *regs);
 /* L1's view of private memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1.
    Nothing is read or written otherwise (SOFTSEAM_EMEMORY). */
@@ -103,9 +105,9 @@ uint64_t __tdcall_saved_ret(uint64_t fn, struct tdx_module_args *args);
 
 /* ── Errors ───────────────────────────────────────────────────────────────────────────────────────── */
 
-/* The message of the last negative result on `m` (or, for m = NULL, the last one on this thread that had no
-   machine: a NULL handle, __tdcall* with nothing bound). "" when there was none. Valid until the next call
-   on the same machine (thread). */
+/* The message of the last negative result on the calling thread, whichever machine it concerned (errno-like:
+   a thread never sees another thread's message; `m` may be NULL). "" when there was none. The pointer stays
+   valid until the thread's next negative result. */
 const char *softseam_last_error(const softseam_t *m);
 
 /* ── Machine facts for host and L1 code ───────────────────────────────────────────────────────────── */
@@ -168,8 +170,10 @@ typedef struct softseam_td_exit {
 
 /* Called for each TD exit instead of the built-in host. It re-enters the vCPU with softseam_seamcall
    (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
-   softseam_resume_l1; softseam_mem_*, softseam_post_interrupt and the fact functions work too. If it returns
-   without re-entering, the TDCALL that caused the exit returns SOFTSEAM_TD_EXIT. */
+   softseam_resume_l1; softseam_post_interrupt, softseam_set_l1_interrupt_state, softseam_mem_read,
+   softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write
+   the TD's private memory). If it returns without re-entering, the TDCALL that caused the exit returns
+   SOFTSEAM_TD_EXIT and the vCPU waits for the host. */
 typedef void (*softseam_host_fn)(void *ctx, softseam_t *m, const softseam_td_exit_t *exit);
 
 /* fn = NULL restores the built-in deterministic host (GHCI CPUID, HLT, I/O, RDMSR/WRMSR, MapGPA,

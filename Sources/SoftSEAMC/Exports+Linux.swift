@@ -37,6 +37,13 @@ private func moduleCall(
     }
     let rc = unsafe softseam_tdcall(Handle.opaque(s), t.vcpu, &regs)
     guard rc >= 0 else { return misuse }
+    guard rc == SOFTSEAM_OK else {
+        // The kernel's helpers never see this: on hardware the host re-enters and the TDCALL runs again.
+        _ = t.fail(
+            SOFTSEAM_ESTATE,
+            "\(name): the TDCALL TD-exited (exit reason \(regs.rax & 0xFFFF_FFFF)) and the host did not resume L1")
+        return misuse
+    }
     if ret {
         (unsafe args.pointee.rcx, unsafe args.pointee.rdx) = (regs.rcx, regs.rdx)
         (unsafe args.pointee.r8, unsafe args.pointee.r9, unsafe args.pointee.r10, unsafe args.pointee.r11) =

@@ -25,7 +25,9 @@ import SEAMTypes
         return unsafe refuse("softseam_create: the config JSON is not UTF-8")
     }
     let config: MachineConfig
-    do { config = try ConfigDecoder.decode(text, file: "config") } catch { return unsafe refuse(error.description) }
+    do { config = try ConfigDecoder.decode(text, file: "config") } catch {
+        return unsafe refuse("softseam_create: \(error.description)")
+    }
     let s = Session(config: config)
     return unsafe OpaquePointer(Unmanaged.passRetained(s).toOpaque())
 }
@@ -64,30 +66,57 @@ import SEAMTypes
     }
 }
 
-@c public func softseam_mem_read(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeMutableRawPointer?, _ len: Int)
+@c public func softseam_mem_read(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeMutableRawPointer?, _ len: UInt)
     -> Int32
 {
     unsafe Handle.with(m, "softseam_mem_read", may: .reads) { s throws(CallError) in
         guard len > 0 else { return SOFTSEAM_OK }
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_read: buf is NULL") }
+        let count = try checkedRange(s, gpa, len, "softseam_mem_read")
         let bytes: [UInt8]
-        do { bytes = try s.machine.readMemory(gpa: gpa, count: len) } catch {
+        do { bytes = try s.machine.readMemory(gpa: gpa, count: count) } catch {
             throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_read: \(error)")
         }
-        unsafe bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: len) }
+        unsafe bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: count) }
         return SOFTSEAM_OK
     }
 }
 
-@c public func softseam_mem_write(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeRawPointer?, _ len: Int) -> Int32 {
+@c public func softseam_mem_write(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeRawPointer?, _ len: UInt) -> Int32 {
     unsafe Handle.with(m, "softseam_mem_write") { s throws(CallError) in
         guard len > 0 else { return SOFTSEAM_OK }
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_write: buf is NULL") }
+        let count = try checkedRange(s, gpa, len, "softseam_mem_write")
+        let source = unsafe UnsafeRawBufferPointer(start: buf, count: count)
+        guard s.recorder != nil else {
+            guard s.machine.opState == .runnable else {
+                throw CallError(
+                    SOFTSEAM_ESTATE,
+                    "softseam_mem_write: L1 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)")
+            }
+            do { try unsafe s.machine.writeMemory(gpa: gpa, from: source) } catch {
+                throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_write: \(error)")
+            }
+            s.changed = true
+            return SOFTSEAM_OK
+        }
         var step = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
-        step.write = Scenario.MemoryWrite(gpa: gpa, bytes: unsafe Array(UnsafeRawBufferPointer(start: buf, count: len)))
+        step.write = Scenario.MemoryWrite(gpa: gpa, bytes: unsafe Array(source))
         _ = try s.step(step, caller: "softseam_mem_write")
         return SOFTSEAM_OK
     }
+}
+
+/// `len` as a count, once the whole range [gpa, gpa + len) is known to be L1-accessible private memory:
+/// nothing is read, copied or written before that (a huge `len` is refused, not allocated).
+private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: String) throws(CallError) -> Int {
+    guard len <= UInt(Int.max) else {
+        throw CallError(SOFTSEAM_EMEMORY, "\(caller): a range of \(len) bytes is not private memory L1 can access")
+    }
+    do { try s.machine.checkL1Accessible(gpa: gpa, count: Int(len)) } catch {
+        throw CallError(SOFTSEAM_EMEMORY, "\(caller): \(error)")
+    }
+    return Int(len)
 }
 
 @c public func softseam_state_hash(_ m: OpaquePointer?) -> UInt64 {
@@ -103,7 +132,7 @@ import SEAMTypes
     _ m: OpaquePointer?, _ vcpu: UInt32, _ msr: UInt32, _ value: UnsafeMutablePointer<UInt64>?,
     _ fault: UnsafeMutablePointer<UInt32>?
 ) -> Int32 {
-    unsafe Handle.with(m, "softseam_rdmsr", may: .reads) { s throws(CallError) in
+    unsafe Handle.with(m, "softseam_rdmsr") { s throws(CallError) in
         guard let value = unsafe value, let fault = unsafe fault else {
             throw CallError(SOFTSEAM_EINVAL, "softseam_rdmsr: value or fault is NULL")
         }
@@ -133,7 +162,7 @@ import SEAMTypes
     _ m: OpaquePointer?, _ vcpu: UInt32, _ leaf: UInt32, _ subleaf: UInt32, _ out: UnsafeMutablePointer<UInt32>?,
     _ fault: UnsafeMutablePointer<UInt32>?
 ) -> Int32 {
-    unsafe Handle.with(m, "softseam_cpuid", may: .reads) { s throws(CallError) in
+    unsafe Handle.with(m, "softseam_cpuid") { s throws(CallError) in
         guard let out = unsafe out, let fault = unsafe fault else {
             throw CallError(SOFTSEAM_EINVAL, "softseam_cpuid: out or fault is NULL")
         }

@@ -40,6 +40,22 @@ extension Session {
     /// L1, TD exits go to the host (built-in or callback). Returns SOFTSEAM_OK with L1's registers in `regs`,
     /// or SOFTSEAM_TD_EXIT with the TD exit's registers when the host did not resume L1.
     func runTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
+        // A TDG.VP.ENTER runs L2, whose source can fail part-way (a callback's bad event, a used-up events
+        // file): then the whole call is undone, so a negative result changes nothing and the vCPU is back in
+        // L1. Copying the machine is O(1) (its storage is copy-on-write); the first change of each buffer
+        // while the checkpoint lives copies that buffer.
+        guard UInt16(truncatingIfNeeded: regs.rax) == Leaf.vpEnter.rawValue else {
+            return try tdcall(vcpu: vcpu, &regs)
+        }
+        let saved = checkpoint()
+        do { return try tdcall(vcpu: vcpu, &regs) } catch {
+            restore(saved)
+            throw error
+        }
+    }
+
+    /// `runTDCall` without the checkpoint.
+    private func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         guard recorder == nil else {
             let first = try step(Scenario.Step(actor: .l1(vcpu: vcpu), registers: regs), caller: "softseam_tdcall")
             if let r = first.registers { regs = r }
@@ -62,6 +78,36 @@ extension Session {
         case .tdExit(let e): return try follow(.tdExit(e.registers), vcpu: vcpu, &regs)
         case .enteredL2(let vm): return try follow(.l2(vm: vm), vcpu: vcpu, &regs)
         }
+    }
+
+    /// Everything a TDCALL that runs L2 can change in the session.
+    struct Checkpoint {
+        var machine: Machine
+        var builtInHost: BuiltInTDVMCallHost
+        var l2Sources: [L2Source]
+        var queued: [Int: (events: [L2Event], next: Int)]
+        var programs: [Int: L2BootProgram]
+        var recordedSteps: Int
+        var changed: Bool
+    }
+
+    func checkpoint() -> Checkpoint {
+        Checkpoint(
+            machine: machine, builtInHost: builtInHost, l2Sources: l2Sources, queued: queued, programs: programs,
+            recordedSteps: recorder?.steps.count ?? 0, changed: changed)
+    }
+
+    func restore(_ c: Checkpoint) {
+        machine = c.machine
+        builtInHost = c.builtInHost
+        l2Sources = c.l2Sources
+        queued = c.queued
+        programs = c.programs
+        if recorder != nil {
+            recorder!.steps.removeSubrange(c.recordedSteps...)
+            recorder!.outcomes.removeSubrange(c.recordedSteps...)
+        }
+        changed = c.changed
     }
 
     /// Follows a step's result until L1 runs again (or the host gives up on the vCPU).

@@ -12,7 +12,10 @@
  *
  * Results of the int functions: 0 = the call was carried out (a TDCALL's or SEAMCALL's architectural status
  * is in regs->rax); positive = carried out with a note (SOFTSEAM_TD_EXIT); negative = misuse of the API,
- * with a message from softseam_last_error. Nothing crashes and nothing changes on a negative result.
+ * with a message from softseam_last_error. Nothing crashes and nothing changes on a negative result — a
+ * TDG.VP.ENTER whose L2 source fails part-way is undone as a whole. Functions returning a value (the state
+ * hash, the facts) return 0 when the call cannot be made (NULL handle, bad vCPU, machine busy on another
+ * thread) and say why in softseam_last_error.
  *
  * The names in the first block are the contract of DESIGN.md ("C ABI contract"); later blocks add to it.
  * Every function here is exported by libsoftseam; a test checks `nm -D` against this header.
@@ -41,8 +44,10 @@ typedef struct softseam_regs {
 #define SOFTSEAM_OK 0
 /* softseam_tdcall: the TDCALL did not complete. The vCPU TD-exited and the host did not resume L1 (a TD
    exit the built-in host does not re-enter, a fatal TD, or a host callback that did not re-enter). regs
-   hold the TD-exit registers the host saw (RAX = status and exit reason); L1's own registers are as before
-   the call. On hardware L1 would re-execute the TDCALL once the host re-enters it. */
+   hold the TD-exit registers the host saw (RAX = status and exit reason). The vCPU waits for the host; a
+   TDH.VP.ENTER (softseam_seamcall) re-enters it. After a fault-like exit L1 re-executes the TDCALL, as on
+   hardware. A TDG.VP.VMCALL is trap-like: the re-entry completes it, and its outputs go to L1's registers,
+   which a C caller outside the host callback cannot read — answer TDG.VP.VMCALLs in the host callback. */
 #define SOFTSEAM_TD_EXIT 1
 #define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
 #define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
@@ -51,7 +56,8 @@ typedef struct softseam_regs {
 #define SOFTSEAM_EMEMORY (-5)  /* a GPA range L1 cannot access (shared, unmapped, pending, blocked) */
 #define SOFTSEAM_EL2 (-6)      /* the L2 source failed: no source, no more events, a malformed event */
 #define SOFTSEAM_EFILE (-7)    /* a file could not be read or written, or its contents are malformed */
-#define SOFTSEAM_ECONFIG (-8)  /* malformed config JSON or unknown config key (softseam_create only) */
+#define SOFTSEAM_ECONFIG (-8)  /* softseam_create: malformed config JSON or an unknown key (the call returns
+                                  NULL; the message, naming line and key, is in its buffer and last_error) */
 
 /* ── The contract (DESIGN.md) ─────────────────────────────────────────────────────────────────────── */
 
@@ -61,7 +67,9 @@ uint32_t    softseam_abi_version(void);
    (NUL-terminated, truncated to fit; `error` may be NULL). The built-in host has added the memory and
    (unless "finalize": false) finalized the TD; every vCPU runs L1. */
 softseam_t *softseam_create(const char *config_json, char *error, size_t error_len);
-/* Frees the machine. A trace still being written is finished first. NULL is ignored. */
+/* Frees the machine. A trace still being written is finished first. NULL is ignored; called from one of the
+   machine's own callbacks or while another thread uses it, it frees nothing (SOFTSEAM_EBUSY in
+   softseam_last_error) — the machine stays valid. */
 void        softseam_destroy(softseam_t *m);
 /* One L1 TDCALL on `vcpu`: RAX = leaf (and version), inputs in the other registers; on return the
    registers as L1 sees them after the instruction. A TDG.VP.ENTER runs L2 (its VM's L2 source) until L2
@@ -98,7 +106,8 @@ void     softseam_bind_current(softseam_t *m, uint32_t vcpu);
 /* As in the kernel: RAX = fn; RCX, RDX, R8–R11 from args (the _saved_ form also R12–R15, RBX, RDI, RSI,
    the others are 0). __tdcall returns RAX only; __tdcall_ret also writes RCX, RDX, R8–R11 back to args;
    __tdcall_saved_ret writes back all thirteen. With no machine bound, or on misuse, they return
-   0xFFFFFFFFFFFFFFFF (not a TDX status) and softseam_last_error(NULL) says why. */
+   0xFFFFFFFFFFFFFFFF (not a TDX status) and softseam_last_error(NULL) says why — as they do when the TDCALL
+   TD-exited and the host did not resume L1 (SOFTSEAM_TD_EXIT): then nothing is written back. */
 uint64_t __tdcall(uint64_t fn, struct tdx_module_args *args);
 uint64_t __tdcall_ret(uint64_t fn, struct tdx_module_args *args);
 uint64_t __tdcall_saved_ret(uint64_t fn, struct tdx_module_args *args);
@@ -138,7 +147,8 @@ typedef struct softseam_l2_state {
    it fails with SOFTSEAM_EL2), or a negative value to fail it. Events left over when L2 exits to L1 or to
    the host are dropped: L1 or the host may have changed L2's state, so the callback is asked again. During
    the callback, softseam_mem_read, softseam_state_hash and the machine-fact functions work on the machine;
-   every other call returns SOFTSEAM_EBUSY. */
+   every other call returns SOFTSEAM_EBUSY. If the callback fails the TDCALL (1, negative, a malformed
+   event), the whole TDG.VP.ENTER is undone: the vCPU is back in L1 as before the call. */
 typedef int (*softseam_l2_fn)(void *ctx, const softseam_l2_state_t *state, char *events, size_t events_len);
 
 /* VM `vm` (1 … num_l2_vms) takes its events from `fn` (NULL: no source). */
@@ -151,8 +161,8 @@ int softseam_set_l2_events_file(softseam_t *m, uint32_t vm, const char *path);
    loads (softseam_builtin_image) at the RIP in L2's VMCS. */
 int softseam_set_l2_program(softseam_t *m, uint32_t vm, const char *name);
 /* The bytes a built-in L2 program expects L1 to load: run `index` (0, 1, … until the call returns 0) as
-   *gpa and its length; its bytes are copied to buf when buf is not NULL and buf_len is large enough.
-   Returns the run's length, 0 past the last run, negative on misuse. */
+   *gpa and its length; its bytes are copied to buf when buf is not NULL (a buf_len below the run's length
+   is SOFTSEAM_EINVAL). Returns the run's length, 0 past the last run, negative on misuse. */
 int64_t softseam_builtin_image(const char *name, uint32_t index, uint64_t *gpa, void *buf, size_t buf_len);
 
 /* ── The host ─────────────────────────────────────────────────────────────────────────────────────── */
@@ -185,7 +195,9 @@ int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
 /* The host posts interrupt `vector` to L1 of `vcpu` (posted-interrupt descriptor, notification): L1's
    requesting virtual interrupt (RVI) rises to the vector if it is higher. While its priority class is
    above L1's PPR, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. The module ignores vectors 0–30 in the
-   descriptor (reference §6.1), so they change nothing. Delivery to L1's handler is not modelled yet. */
+   descriptor (reference §6.1), so they change nothing. Delivery to L1's handler is not modelled yet. The
+   trace format has no step for L1's interrupt state yet: while a trace is recorded this and the next
+   function return SOFTSEAM_ESTATE. */
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
 /* Sets L1's RVI and PPR directly: what L1's APIC holds after it took (PPR) or finished (RVI 0) an
    interrupt, until SoftSEAM models that delivery. */

@@ -44,7 +44,7 @@ extension Machine {
         }
     }
 
-    func checkL1Accessible(gpa: UInt64, count: Int) throws(MachineError) {
+    package func checkL1Accessible(gpa: UInt64, count: Int) throws(MachineError) {
         guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
         guard count > 0 else { return }
         let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))

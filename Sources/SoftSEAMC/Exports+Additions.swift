@@ -6,30 +6,17 @@ import SEAMTypes
 // What softseam.h adds to the contract: machine facts, L2 sources, the host, traces, built-in images.
 
 @c public func softseam_vcpu_count(_ m: OpaquePointer?) -> UInt32 {
-    var n: UInt32 = 0
-    _ = unsafe Handle.with(m, "softseam_vcpu_count", may: .reads) { s throws(CallError) in
-        n = UInt32(s.machine.vcpuCount)
-        return SOFTSEAM_OK
-    }
-    return n
+    unsafe Handle.value(m, "softseam_vcpu_count") { s throws(CallError) in UInt32(s.machine.vcpuCount) }
 }
 
 @c public func softseam_num_l2_vms(_ m: OpaquePointer?) -> UInt32 {
-    var n: UInt32 = 0
-    _ = unsafe Handle.with(m, "softseam_num_l2_vms", may: .reads) { s throws(CallError) in
-        n = UInt32(s.config.numL2VMs)
-        return SOFTSEAM_OK
-    }
-    return n
+    unsafe Handle.value(m, "softseam_num_l2_vms") { s throws(CallError) in UInt32(s.config.numL2VMs) }
 }
 
 @c public func softseam_tdvpr(_ m: OpaquePointer?, _ vcpu: UInt32) -> UInt64 {
-    var pa: UInt64 = 0
-    _ = unsafe Handle.with(m, "softseam_tdvpr", may: .reads) { s throws(CallError) in
-        pa = Machine.tdvpr(vcpu: try Handle.vcpu(vcpu, s, "softseam_tdvpr"))
-        return SOFTSEAM_OK
+    unsafe Handle.value(m, "softseam_tdvpr") { s throws(CallError) in
+        Machine.tdvpr(vcpu: try Handle.vcpu(vcpu, s, "softseam_tdvpr"))
     }
-    return pa
 }
 
 @c public func softseam_vcpu_location(_ m: OpaquePointer?, _ vcpu: UInt32) -> Int32 {

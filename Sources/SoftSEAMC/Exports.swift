@@ -120,12 +120,7 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
 }
 
 @c public func softseam_state_hash(_ m: OpaquePointer?) -> UInt64 {
-    var hash: UInt64 = 0
-    _ = unsafe Handle.with(m, "softseam_state_hash", may: .reads) { s throws(CallError) in
-        hash = s.machine.stateHash()
-        return SOFTSEAM_OK
-    }
-    return hash
+    unsafe Handle.value(m, "softseam_state_hash") { s throws(CallError) in s.machine.stateHash() }
 }
 
 @c public func softseam_rdmsr(

@@ -37,6 +37,19 @@ enum Handle {
         return run(s, body)
     }
 
+    /// A read that returns a value rather than a code: `body`'s value, or 0 when the call cannot be made (the
+    /// reason is the thread's last error). Allowed from callbacks.
+    static func value<T: FixedWidthInteger>(
+        _ m: OpaquePointer?, _ name: String, _ body: (Session) throws(CallError) -> T
+    ) -> T {
+        var result: T = 0
+        _ = unsafe with(m, name, may: .reads) { s throws(CallError) in
+            result = try body(s)
+            return SOFTSEAM_OK
+        }
+        return result
+    }
+
     private static func run(_ s: Session, _ body: (Session) throws(CallError) -> Int32) -> Int32 {
         do { return try body(s) } catch { return ThreadState.fail(error.code, error.message) }
     }

@@ -1,4 +1,5 @@
 import CSoftSEAM
+import Glibc
 import SEAMCore
 import SEAMTrace
 import SEAMTypes
@@ -24,7 +25,7 @@ import SEAMTypes
         switch s.machine.vcpus[try Handle.vcpu(vcpu, s, "softseam_vcpu_location")].location {
         case .l1: 0
         case .l2(let vm): Int32(vm)
-        case .host: -1
+        case .host: SOFTSEAM_WAITS_FOR_HOST
         }
     }
 }
@@ -53,13 +54,24 @@ private func l2VM(_ vm: UInt32, _ s: Session, _ name: String) throws(CallError) 
         guard let path = unsafe path.map({ unsafe String(cString: $0) }) else {
             throw CallError(SOFTSEAM_EINVAL, "softseam_set_l2_events_file: path is NULL")
         }
-        let scenario: Scenario
-        do throws(InputError) { scenario = try Trace.inputs(ofFile: path).scenario } catch {
+        let inputs: (variant: Trace.Variant, scenario: Scenario)
+        do throws(InputError) { inputs = try Trace.inputs(ofFile: path) } catch {
             throw CallError(SOFTSEAM_EFILE, error.description)
         }
+        let (variant, scenario) = inputs
         var events: [L2Event] = []
         for step in scenario.steps {
-            if case .l2(let stepVM, _) = step.actor, stepVM == v { events += step.events }
+            switch step.actor {
+            case .l2(let stepVM, _) where stepVM == v:
+                events += step.events
+            case .l1 where variant == .l1Observed && step.events.count > 0 && step.registers.rcx >> 52 & 3 == UInt64(v):
+                events += step.events  // the L2 events of a TDG.VP.ENTER of VM v (RCX bits 53:52)
+            default:
+                break
+            }
+        }
+        guard !events.isEmpty else {
+            throw CallError(SOFTSEAM_EFILE, "softseam_set_l2_events_file: \(path) has no L2 events for VM \(v)")
         }
         s.l2Sources[v] = .events(events, next: 0, file: path)
         return SOFTSEAM_OK
@@ -87,7 +99,7 @@ private let builtInPrograms = ["l2-boot"]
 
 @c public func softseam_builtin_image(
     _ name: UnsafePointer<CChar>?, _ index: UInt32, _ gpa: UnsafeMutablePointer<UInt64>?,
-    _ buf: UnsafeMutableRawPointer?, _ bufLength: Int
+    _ buf: UnsafeMutableRawPointer?, _ bufLength: UInt
 ) -> Int64 {
     let n = unsafe name.map { unsafe String(cString: $0) } ?? "(NULL)"
     guard n == "l2-boot" else {
@@ -98,7 +110,7 @@ private let builtInPrograms = ["l2-boot"]
     let run = image[Int(index)]
     if let gpa = unsafe gpa { unsafe gpa.pointee = run.gpa }
     if let buf = unsafe buf {
-        guard bufLength >= run.bytes.count else {
+        guard bufLength >= UInt(run.bytes.count) else {
             return Int64(
                 ThreadState.fail(
                     SOFTSEAM_EINVAL,
@@ -171,6 +183,10 @@ private let builtInPrograms = ["l2-boot"]
         }
         guard s.recorder == nil else {
             throw CallError(SOFTSEAM_ESTATE, "softseam_trace_start: a trace is already being recorded")
+        }
+        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
+        guard unsafe access(directory, W_OK) == 0 else {
+            throw CallError(SOFTSEAM_EFILE, "softseam_trace_start: \(path): cannot write in \(directory)")
         }
         guard !s.changed else {
             throw CallError(

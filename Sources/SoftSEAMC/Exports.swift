@@ -9,12 +9,12 @@ import SEAMTypes
 @c public func softseam_abi_version() -> UInt32 { UInt32(SOFTSEAM_ABI_VERSION) }
 
 @c public func softseam_create(
-    _ configJSON: UnsafePointer<CChar>?, _ error: UnsafeMutablePointer<CChar>?, _ errorLength: Int
+    _ configJSON: UnsafePointer<CChar>?, _ error: UnsafeMutablePointer<CChar>?, _ errorLength: UInt
 ) -> OpaquePointer? {
     func refuse(_ message: String) -> OpaquePointer? {
         _ = ThreadState.fail(SOFTSEAM_ECONFIG, message)
         if let error = unsafe error, errorLength > 0 {
-            let bytes = Array(message.utf8.prefix(errorLength - 1))
+            let bytes = Array(message.utf8.prefix(Int(min(errorLength - 1, UInt(Int.max)))))
             for (i, b) in bytes.enumerated() { unsafe error[i] = CChar(bitPattern: b) }
             unsafe error[bytes.count] = 0
         }

@@ -19,8 +19,10 @@ extension Session {
             }
         }
         let o = try step(Scenario.Step(actor: .host, registers: r), caller: caller)
-        if isEntry, case .host(let v)? = callback, Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) == v {
-            hostEntry = o
+        if isEntry, hostEntry == nil, case .host(let v)? = callback,
+            Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) == v
+        {
+            hostEntry = HostEntry(o)
         }
         return o.registers ?? r
     }
@@ -38,15 +40,15 @@ extension Session {
         guard let r = recorder else {
             throw CallError(SOFTSEAM_ESTATE, "softseam_trace_stop: no trace is being recorded")
         }
-        recorder = nil
         let trace = Trace(
             variant: .full,
             scenario: Scenario(config: config, labels: [], comment: r.comment, steps: r.steps),
             outcomes: r.outcomes)
         let bytes = r.binary ? trace.binary() : Array(trace.jsonLines().utf8)
         do { try FileIO.writeAtomically(bytes, to: r.path) } catch {
-            throw CallError(SOFTSEAM_EFILE, error.description)
+            throw CallError(SOFTSEAM_EFILE, "softseam_trace_stop: \(error.description) (the trace stays open)")
         }
+        recorder = nil
         return r.steps.count
     }
 }

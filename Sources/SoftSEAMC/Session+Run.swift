@@ -54,12 +54,40 @@ extension Session {
         }
     }
 
-    /// `runTDCall` without the checkpoint.
+    /// `runTDCall` without the checkpoint: the TDCALL, run again each time the host callback resolves a
+    /// fault-like TD exit and re-enters L1, as L1 re-executes it on hardware.
     private func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
+        let input = regs
+        var exit = regs
+        for _ in 0...Session.maxReexecutions {
+            switch try follow(try execute(vcpu: vcpu, &regs), vcpu: vcpu, &regs) {
+            case .done(let rc): return rc
+            case .reexecute(let e):
+                exit = e
+                regs = input
+            }
+        }
+        regs = exit  // the host re-entered as often as allowed without resolving the exit
+        return SOFTSEAM_TD_EXIT
+    }
+
+    /// How often one `softseam_tdcall` runs a TDCALL again after fault-like TD exits the host callback
+    /// re-entered without resolving (a host that never adds the page would otherwise loop for ever).
+    static let maxReexecutions = 1000
+
+    /// How following a TDCALL ended.
+    enum End {
+        case done(Int32)
+        /// The host callback re-entered L1 after this fault-like TD exit: run the TDCALL again.
+        case reexecute(exit: RegisterFile)
+    }
+
+    /// The TDCALL itself, once: what it did.
+    private func execute(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> StepResult {
         guard recorder == nil else {
             let first = try step(Scenario.Step(actor: .l1(vcpu: vcpu), registers: regs), caller: "softseam_tdcall")
             if let r = first.registers { regs = r }
-            return try follow(first.result, vcpu: vcpu, &regs)
+            return first.result
         }
         // Not recording: the TDCALL straight on the machine, with `perform`'s checks and outcome mapping, so
         // a leaf that completes costs no step value (c_abi_tdcall: 1,822 → 400 instructions per call).
@@ -74,9 +102,9 @@ extension Session {
         }
         changed = true
         switch outcome {
-        case .completed: return SOFTSEAM_OK
-        case .tdExit(let e): return try follow(.tdExit(e.registers), vcpu: vcpu, &regs)
-        case .enteredL2(let vm): return try follow(.l2(vm: vm), vcpu: vcpu, &regs)
+        case .completed: return .completed
+        case .tdExit(let e): return .tdExit(e.registers)
+        case .enteredL2(let vm): return .l2(vm: vm)
         }
     }
 
@@ -111,34 +139,36 @@ extension Session {
     }
 
     /// Follows a step's result until L1 runs again (or the host gives up on the vCPU).
-    func follow(_ result: StepResult, vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
+    func follow(_ result: StepResult, vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> End {
         var result = result
         var running: Int?  // the L2 VM running, while one is
         while true {
             switch result {
             case .completed, .moduleHandled:
                 // An L1 TDCALL that completed, or an L2 event that L2 (or the module for it) completed.
-                guard let vm = running else { return SOFTSEAM_OK }
+                guard let vm = running else { return .done(SOFTSEAM_OK) }
                 result = try runL2(vcpu: vcpu, vm: vm)
             case .l1(let r):
                 regs = r
-                return SOFTSEAM_OK
+                return .done(SOFTSEAM_OK)
             case .l2(let vm):
                 running = vm
                 enteredL2(vcpu: vcpu, vm: vm)
                 result = try runL2(vcpu: vcpu, vm: vm)
             case .tdExit(let exit):
                 running = nil
-                if case .l1 = machine.vcpus[vcpu].location {
-                    // Fault-like: L1's registers are untouched; it re-executes the TDCALL once re-entered.
+                let faultLike = machine.vcpus[vcpu].location == .l1
+                let entry = try hostHandles(TDExit(registers: exit), vcpu: vcpu, faultLike: faultLike)
+                switch entry {
+                case .l1(let r)?: result = .l1(r)
+                case .l2(let vm)?: result = .l2(vm: vm)
+                case .reentered? where faultLike:
+                    // L1's registers are untouched by a fault-like exit; re-entered, it runs the TDCALL again.
+                    return .reexecute(exit: exit)
+                default:
                     regs = exit
-                    return SOFTSEAM_TD_EXIT
+                    return .done(SOFTSEAM_TD_EXIT)
                 }
-                guard let next = try hostHandles(TDExit(registers: exit), vcpu: vcpu) else {
-                    regs = exit
-                    return SOFTSEAM_TD_EXIT
-                }
-                result = next
             }
         }
     }
@@ -151,16 +181,15 @@ extension Session {
         return try step(s, caller: "L2 VM \(vm)").result
     }
 
-    /// The host's answer to a TD exit: the built-in host's TDH.VP.ENTER, or what the host callback did.
-    /// Returns the result of the re-entry, or nil when the vCPU was not re-entered.
-    func hostHandles(_ exit: TDExit, vcpu: Int) throws(CallError) -> StepResult? {
+    /// The host's answer to a TD exit: the built-in host's TDH.VP.ENTER, or what the host callback did — the
+    /// first re-entry of the vCPU it made. Nil when nothing re-entered it. The built-in host leaves fault-like
+    /// exits alone: it cannot add what L1's TDCALL missed, and re-entering would only repeat the exit.
+    func hostHandles(_ exit: TDExit, vcpu: Int, faultLike: Bool) throws(CallError) -> HostEntry? {
         guard let (fn, ctx) = unsafe hostCallback else {
+            guard !faultLike else { return nil }
             let entry = builtInHost.entry(after: exit, vcpu: vcpu)
             let o = try step(Scenario.Step(actor: .host, registers: entry), caller: "built-in host")
-            switch o.result {
-            case .l1, .l2: return o.result
-            default: return nil
-            }
+            return HostEntry(o)
         }
         var info = softseam_td_exit_t()
         info.vcpu = UInt32(vcpu)
@@ -173,11 +202,7 @@ extension Session {
         unsafe withUnsafePointer(to: &info) { p in unsafe fn(ctx, Handle.opaque(self), p) }
         let entry = hostEntry
         (callback, hostEntry) = saved
-        switch entry?.result {
-        case .l1(let r)?: return .l1(r)
-        case .l2(let vm)?: return .l2(vm: vm)
-        default: return nil
-        }
+        return entry
     }
 
     /// L2 of `vm` starts running (TDG.VP.ENTER, or the host resumed it): events a callback gave for the last

@@ -38,8 +38,8 @@ import Synchronization
     var changed = false
     /// Set while a callback runs: which calls it may make.
     var callback: CallbackKind?
-    /// The outcome of the last TDH.VP.ENTER a host callback made.
-    var hostEntry: StepOutcome?
+    /// The first TDH.VP.ENTER of its vCPU that the running host callback made and that re-entered it.
+    var hostEntry: HostEntry?
     /// The thread using the session, 0 when none: a second thread gets SOFTSEAM_EBUSY.
     let owner = Atomic<UInt>(0)
 
@@ -48,6 +48,25 @@ import Synchronization
         case host(vcpu: Int)
         /// An L2 callback: reads only.
         case l2
+    }
+
+    /// A TDH.VP.ENTER that re-entered the vCPU.
+    enum HostEntry {
+        /// L1 resumed with these registers (a completed TDG.VP.VMCALL, an L2 exit handed to L1).
+        case l1(RegisterFile)
+        case l2(vm: Int)
+        /// The vCPU was in L1 already (after a fault-like exit): it resumes where it was.
+        case reentered
+
+        /// What a host step did, if it re-entered.
+        init?(_ o: StepOutcome) {
+            switch o.result {
+            case .l1(let r): self = .l1(r)
+            case .l2(let vm): self = .l2(vm: vm)
+            case .completed where o.registers?.rax == 0: self = .reentered
+            default: return nil
+            }
+        }
     }
 
     /// What a VM's L2 runs on.

@@ -58,7 +58,7 @@ static inline int cabi_finish(const char *program) {
 
 /* TDCALL leaves (reference §1.1) and SEAMCALL leaves (header: TDH.VP.ENTER 0). */
 enum { TDG_VP_VMCALL = 0, TDG_VP_INFO = 1, TDG_MEM_PAGE_ACCEPT = 6, TDG_VP_WR = 10, TDG_VP_ENTER = 25 };
-enum { TDH_VP_ENTER = 0 };
+enum { TDH_VP_ENTER = 0, TDH_MEM_PAGE_AUG = 6 }; /* reference §1.7 */
 
 /* Status codes (reference §2.2) and operand IDs (§2.3). */
 #define TDX_SUCCESS 0ULL

@@ -10,6 +10,8 @@
  * SDM (exit reasons, instruction lengths), or what the test itself wrote.
  */
 #include "cabi_check.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *workdir;
 
@@ -222,12 +224,28 @@ static void events_file_checks(const char *trace) {
     CHECK_ERR(rc, SOFTSEAM_EFILE, "/nonexistent/softseam/events.jsonl", "a file that does not exist");
     rc = enter(m, 1, &r);
     CHECK_ERR(rc, SOFTSEAM_EL2, "vm1-hlt", "VM1 still on the good file, which is used up");
+
+    /* A file with no L2 events for the VM is refused (header: SOFTSEAM_EFILE, "no events for the VM"): the good
+       file has none for VM2 except its vmcall — so use a scenario with an L1 step only. */
+    char none[1024];
+    snprintf(none, sizeof none, "%s/no-l2.scenario.jsonl", workdir);
+    snprintf(text, sizeof text, "%s{\"actor\":\"l1\",\"vcpu\":0,\"tdcall\":{\"rax\":\"0x1\"}}\n", header);
+    write_file(none, text);
+    CHECK_ERR(softseam_set_l2_events_file(m, 1, none), SOFTSEAM_EFILE, "no L2 events for VM 1", "a file without L2 events");
     softseam_destroy(m);
 }
 
 /* ── The host callback ────────────────────────────────────────────────────────────────────────────────── */
 
-enum host_action { HOST_NOTHING, HOST_COMPLETE_VMCALL, HOST_RESUME_L1, HOST_RESUME_L2 };
+enum host_action {
+    HOST_NOTHING,
+    HOST_COMPLETE_VMCALL,
+    HOST_RESUME_L1,
+    HOST_RESUME_L2,
+    HOST_RESUME_L2_THEN_L1, /* a second TDH.VP.ENTER after the vCPU already runs again: it must fail and not count */
+    HOST_AUG_AND_REENTER,   /* adds the page a fault-like exit named (R8), then re-enters L1 */
+    HOST_REENTER_ONLY,      /* re-enters L1 without fixing anything */
+};
 
 struct host {
     enum host_action action;
@@ -236,6 +254,8 @@ struct host {
     int location;         /* softseam_vcpu_location inside the callback */
     int enter_rc;         /* the callback's softseam_seamcall / softseam_resume_l1 */
     uint64_t enter_status;
+    int second_rc, aug_rc; /* HOST_RESUME_L2_THEN_L1's second entry, HOST_AUG_AND_REENTER's AUG */
+    uint64_t second_status, aug_status;
 };
 
 static void host_callback(void *ctx, softseam_t *m, const softseam_td_exit_t *exit) {
@@ -268,6 +288,24 @@ static void host_callback(void *ctx, softseam_t *m, const softseam_td_exit_t *ex
         h->enter_rc = softseam_seamcall(m, &r);
         h->enter_status = r.rax;
         return;
+    case HOST_RESUME_L2_THEN_L1:
+        h->enter_rc = softseam_seamcall(m, &r);
+        h->enter_status = r.rax;
+        h->second_rc = softseam_resume_l1(m, exit->vcpu, &h->second_status);
+        return;
+    case HOST_AUG_AND_REENTER: {
+        /* TDH.MEM.PAGE.AUG (SEAMCALL 6): RCX = GPA | level 0 (4K), R8 = a page-aligned HPA (reference §1.7). */
+        softseam_regs_t aug = {.rax = TDH_MEM_PAGE_AUG, .rcx = exit->regs.r8 & ~0xFFFULL, .r8 = 0x7000000000ULL};
+        h->aug_rc = softseam_seamcall(m, &aug);
+        h->aug_status = aug.rax;
+        h->enter_rc = softseam_seamcall(m, &r);
+        h->enter_status = r.rax;
+        return;
+    }
+    case HOST_REENTER_ONLY:
+        h->enter_rc = softseam_seamcall(m, &r);
+        h->enter_status = r.rax;
+        return;
     }
 }
 
@@ -284,7 +322,7 @@ static void host_callback_checks(void) {
 
     /* L1's TDG.VP.VMCALL: a TD exit the host sees with vm 0 and exit reason 77 (reference §12 E15: host RAX =
        exit reason 77), RCX = the select mask with VM index 0 in bits 33:32 (§1.3), the selected GPRs as L1 had
-       them and the others zeroed (§1.3); inside the callback the vCPU waits for the host (header: -1). The host
+       them and the others zeroed (§1.3); inside the callback the vCPU waits for the host (header: SOFTSEAM_WAITS_FOR_HOST). The host
        re-enters with TDH.VP.ENTER (RAX 0 = TDX_SUCCESS); L1's call completes with RAX = 0, the host's values in
        the selected GPRs and its own in the others (header: L1 runs again when the host resumes it). */
     h.action = HOST_COMPLETE_VMCALL;
@@ -303,7 +341,7 @@ static void host_callback_checks(void) {
           h.seen.regs.r12, h.seen.regs.rbx);
     CHECK(h.seen.regs.r8 == 0 && h.seen.regs.r9 == 0,
           "unselected R8/R9 must reach the host as 0: 0x%" PRIx64 " 0x%" PRIx64, h.seen.regs.r8, h.seen.regs.r9);
-    CHECK_EQ(h.location, -1, "softseam_vcpu_location inside the host callback");
+    CHECK_EQ(h.location, SOFTSEAM_WAITS_FOR_HOST, "softseam_vcpu_location inside the host callback");
     CHECK(h.enter_rc == SOFTSEAM_OK && h.enter_status == TDX_SUCCESS,
           "the callback's TDH.VP.ENTER: rc %d status 0x%" PRIx64, h.enter_rc, h.enter_status);
     CHECK_EQ(r.rax, TDX_SUCCESS, "L1's TDG.VP.VMCALL status");
@@ -330,7 +368,7 @@ static void host_callback_checks(void) {
     softseam_bind_current(NULL, 0);
 
     /* A host callback that does not re-enter: the TDCALL returns SOFTSEAM_TD_EXIT with the TD-exit registers
-       and the vCPU waits for the host (header: location -1). The host re-enters later with softseam_seamcall
+       and the vCPU waits for the host (header: location SOFTSEAM_WAITS_FOR_HOST). The host re-enters later with softseam_seamcall
        from outside any callback — allowed for an L1 exit (header: only resuming L2 needs the callback). */
     h.action = HOST_NOTHING;
     r = (softseam_regs_t){.rax = TDG_VP_VMCALL, .rcx = 0xFC00, .r11 = 0x77};
@@ -338,7 +376,7 @@ static void host_callback_checks(void) {
     CHECK_EQ(rc, SOFTSEAM_TD_EXIT, "TDG.VP.VMCALL, host callback that does not re-enter");
     CHECK_EQ(r.rax & 0xFFFFFFFF, EXIT_TDCALL, "regs after SOFTSEAM_TD_EXIT: RAX[31:0] = exit reason");
     CHECK_EQ(r.rcx, 0xFC00, "regs after SOFTSEAM_TD_EXIT: RCX = the host's view (select mask, VM 0)");
-    CHECK_EQ(softseam_vcpu_location(m, 0), -1, "vCPU waits for the host");
+    CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
     r = (softseam_regs_t){.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, 0)};
     rc = softseam_seamcall(m, &r);
     CHECK(rc == SOFTSEAM_OK && r.rax == TDX_SUCCESS, "TDH.VP.ENTER from outside: %d 0x%" PRIx64 " %s", rc, r.rax,
@@ -404,13 +442,27 @@ static void host_callback_checks(void) {
     rc = enter(m, 1, &r);
     CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == EXIT_NMI && (r.rcx >> 32 & 3) == 1,
           "L2 NMI, host does nothing: rc %d RAX 0x%" PRIx64 " RCX 0x%" PRIx64, rc, r.rax, r.rcx);
-    CHECK_EQ(softseam_vcpu_location(m, 0), -1, "vCPU waits for the host after an L2 TD exit");
+    CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host after an L2 TD exit");
     r = (softseam_regs_t){.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, 0)};
     CHECK_ERR(softseam_seamcall(m, &r), SOFTSEAM_ESTATE, "softseam_seamcall", "TDH.VP.ENTER resuming L2 from outside");
     uint64_t status = ~0ULL;
     rc = softseam_resume_l1(m, 0, &status);
     CHECK(rc == SOFTSEAM_OK && status == TDX_SUCCESS, "softseam_resume_l1 from outside: %d 0x%" PRIx64, rc, status);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after softseam_resume_l1");
+
+    /* Two TDH.VP.ENTERs in one callback: the first resumes L2; the second (RESUME_L1) finds the vCPU running
+       and fails with TDX_VCPU_STATE_INCORRECT (reference §2.2, 0xC000070000000000 — the vCPU is not waiting for
+       the host). The first re-entry is what counts: L2 runs on, and its CPUID exits to L1. */
+    h = (struct host){.action = HOST_RESUME_L2_THEN_L1};
+    script(&s, m, "\"nmi\"", "\"cpuid\"", NULL);
+    rc = enter(m, 1, &r);
+    CHECK(h.enter_rc == SOFTSEAM_OK && h.enter_status == TDX_SUCCESS && h.second_rc == SOFTSEAM_OK &&
+              h.second_status == 0xC000070000000000ULL,
+          "host callback's two entries: %d 0x%" PRIx64 ", %d 0x%" PRIx64, h.enter_rc, h.enter_status, h.second_rc,
+          h.second_status);
+    CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID),
+          "after a failed second entry L2 still runs: rc %d RAX 0x%" PRIx64 " %s", rc, r.rax, softseam_last_error(NULL));
+    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after L2's CPUID");
 
     /* softseam_set_host_callback(NULL) restores the built-in host, which hands other L2 TD exits to L1 with
        RESUME_L1 (header) → L1 sees TDX_L2_EXIT_HOST_ROUTED_ASYNC (reference §4.4). */
@@ -420,6 +472,52 @@ static void host_callback_checks(void) {
     rc = enter(m, 1, &r);
     CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_L2_EXIT_HOST_ROUTED_ASYNC, EXIT_NMI) && h.calls == 0,
           "built-in host: rc %d RAX 0x%" PRIx64 " callback calls %d", rc, r.rax, h.calls);
+    softseam_destroy(m);
+}
+
+/* ── Fault-like TD exits of L1's own TDCALLs ─────────────────────────────────────────────────────────── */
+
+static void fault_like_checks(void) {
+    softseam_t *m = cabi_create(TD_CONFIG);
+    struct host h = {0};
+    softseam_regs_t r;
+    int rc;
+    /* TDG.MEM.PAGE.ACCEPT of 0x104000: the TD config maps 0x100000–0x103FFF only, so the L1 walk reaches a FREE
+       4K entry; ACCEPT of a non-PENDING entry is an EPT-violation TD exit with EEQ type 1 (reference §12 O1
+       step 7), exit reason 48, L1's registers untouched. The built-in host leaves it alone (header):
+       SOFTSEAM_TD_EXIT, and the vCPU is still in L1. */
+    r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
+    rc = softseam_tdcall(m, 0, &r);
+    CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == 48 && (r.rdx & 0xF) == 1,
+          "ACCEPT of a FREE page, built-in host: rc %d RAX 0x%" PRIx64 " EEQ 0x%" PRIx64, rc, r.rax, r.rdx);
+    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU still in L1 after a fault-like exit");
+
+    /* With a host callback the exit reaches the host (header: fault-like exits included), as vm 0, reason 48,
+       R8 = the GPA. The host AUGs the page (TDH.MEM.PAGE.AUG: TDX_SUCCESS) and re-enters; the ACCEPT runs
+       again and now finds a PENDING page: TDX_SUCCESS (§12 O1 step 8). One host call. */
+    CHECK_EQ(softseam_set_host_callback(m, host_callback, &h), SOFTSEAM_OK, "softseam_set_host_callback");
+    h.action = HOST_AUG_AND_REENTER;
+    r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
+    rc = softseam_tdcall(m, 0, &r);
+    CHECK(h.calls == 1 && h.seen.vm == 0 && h.seen.exit_reason == 48 && h.seen.regs.r8 == 0x104000,
+          "host callback for the fault-like exit: calls %d vm %u reason %u R8 0x%" PRIx64, h.calls, h.seen.vm,
+          h.seen.exit_reason, h.seen.regs.r8);
+    CHECK(h.aug_rc == SOFTSEAM_OK && h.aug_status == TDX_SUCCESS && h.enter_rc == SOFTSEAM_OK &&
+              h.enter_status == TDX_SUCCESS,
+          "AUG 0x%" PRIx64 ", TDH.VP.ENTER 0x%" PRIx64, h.aug_status, h.enter_status);
+    CHECK(rc == SOFTSEAM_OK && r.rax == TDX_SUCCESS, "ACCEPT re-executed after the host's AUG: rc %d RAX 0x%" PRIx64,
+          rc, r.rax);
+    uint64_t v = 0x1234;
+    CHECK_EQ(softseam_mem_write(m, 0x104000, &v, 8), SOFTSEAM_OK, "the accepted page is L1 memory");
+
+    /* A host that re-enters without fixing anything: the TDCALL runs again each time, 1 + 1,000 times in all
+       (header: at most 1,000 re-executions), then SOFTSEAM_TD_EXIT with the exit's registers. */
+    h = (struct host){.action = HOST_REENTER_ONLY};
+    r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x105000};
+    rc = softseam_tdcall(m, 0, &r);
+    CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1001 && (r.rax & 0xFFFFFFFF) == 48,
+          "host that never fixes the exit: rc %d, %d host calls, RAX 0x%" PRIx64, rc, h.calls, r.rax);
+    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1");
     softseam_destroy(m);
 }
 
@@ -523,6 +621,27 @@ static void trace_checks(void) {
     if (f)
         fclose(f);
     printf("traces: %s %s %s\n", json, bin, destroyed);
+
+    /* A stop that cannot write keeps the trace open (header): the directory goes away after the start, the
+       stop gives SOFTSEAM_EFILE; once it is back, a second stop writes the 1-step trace (TDG.VP.INFO). */
+    char dir[1024], later[1100];
+    snprintf(dir, sizeof dir, "%s/gone", workdir);
+    snprintf(later, sizeof later, "%s/later.trace.jsonl", dir);
+    CHECK(mkdir(dir, 0755) == 0, "mkdir %s", dir);
+    m = cabi_create(TD_CONFIG);
+    CHECK_EQ(softseam_trace_start(m, later, SOFTSEAM_TRACE_JSON, NULL), SOFTSEAM_OK, "softseam_trace_start in gone/");
+    r = (softseam_regs_t){.rax = TDG_VP_INFO};
+    softseam_tdcall(m, 0, &r);
+    CHECK(rmdir(dir) == 0, "rmdir %s", dir);
+    CHECK_ERR((int)softseam_trace_stop(m), SOFTSEAM_EFILE, "softseam_trace_stop", "a directory that went away");
+    CHECK(mkdir(dir, 0755) == 0, "mkdir %s again", dir);
+    CHECK_EQ(softseam_trace_stop(m), 1, "the second softseam_trace_stop writes the open trace");
+    softseam_destroy(m);
+    /* softseam_trace_start refuses a directory it cannot write in (header), before anything happens. */
+    m = cabi_create(TD_CONFIG);
+    CHECK_ERR(softseam_trace_start(m, "/nonexistent/softseam/t.jsonl", SOFTSEAM_TRACE_JSON, NULL), SOFTSEAM_EFILE,
+              "softseam_trace_start", "a directory that does not exist");
+    softseam_destroy(m);
 }
 
 int main(int argc, char **argv) {
@@ -535,6 +654,7 @@ int main(int argc, char **argv) {
     l2_callback_checks();
     events_file_checks(trace);
     host_callback_checks();
+    fault_like_checks();
     interrupt_checks();
     trace_checks();
     return cabi_finish("callbacks");

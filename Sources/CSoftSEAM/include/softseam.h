@@ -44,10 +44,12 @@ typedef struct softseam_regs {
 #define SOFTSEAM_OK 0
 /* softseam_tdcall: the TDCALL did not complete. The vCPU TD-exited and the host did not resume L1 (a TD
    exit the built-in host does not re-enter, a fatal TD, or a host callback that did not re-enter). regs
-   hold the TD-exit registers the host saw (RAX = status and exit reason). The vCPU waits for the host; a
-   TDH.VP.ENTER (softseam_seamcall) re-enters it. After a fault-like exit L1 re-executes the TDCALL, as on
-   hardware. A TDG.VP.VMCALL is trap-like: the re-entry completes it, and its outputs go to L1's registers,
-   which a C caller outside the host callback cannot read — answer TDG.VP.VMCALLs in the host callback. */
+   hold the TD-exit registers the host saw (RAX = status and exit reason). After a fault-like exit (a TDCALL
+   that needs the host to add memory first; L1's registers untouched) the vCPU is still in L1 and calling
+   the TDCALL again is what L1 does once the host has fixed things. After any other exit the vCPU waits for
+   the host (softseam_vcpu_location = SOFTSEAM_WAITS_FOR_HOST) until a TDH.VP.ENTER (softseam_seamcall)
+   re-enters it. A TDG.VP.VMCALL is trap-like: the re-entry completes it and its outputs go to L1's
+   registers, which a C caller outside the host callback cannot read — answer TDG.VP.VMCALLs there. */
 #define SOFTSEAM_TD_EXIT 1
 #define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
 #define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
@@ -125,8 +127,9 @@ uint32_t softseam_vcpu_count(const softseam_t *m);
 uint32_t softseam_num_l2_vms(const softseam_t *m);
 /* The TDVPR physical address the host names `vcpu` with in TDH.VP.ENTER's RCX; 0 for a bad vCPU. */
 uint64_t softseam_tdvpr(const softseam_t *m, uint32_t vcpu);
-/* Where the vCPU is: 0 = running L1, 1…3 = running that L2 VM, -1 = waiting for the host (a TD exit is
-   pending), negative SOFTSEAM_E… on misuse. */
+/* Where the vCPU is: 0 = running L1, 1…3 = running that L2 VM, SOFTSEAM_WAITS_FOR_HOST = a TD exit is
+   pending and the host has not re-entered it; negative SOFTSEAM_E… on misuse. */
+#define SOFTSEAM_WAITS_FOR_HOST 4
 int      softseam_vcpu_location(const softseam_t *m, uint32_t vcpu);
 
 /* ── L2 behaviour ─────────────────────────────────────────────────────────────────────────────────── */
@@ -148,13 +151,16 @@ typedef struct softseam_l2_state {
    the host are dropped: L1 or the host may have changed L2's state, so the callback is asked again. During
    the callback, softseam_mem_read, softseam_state_hash and the machine-fact functions work on the machine;
    every other call returns SOFTSEAM_EBUSY. If the callback fails the TDCALL (1, negative, a malformed
-   event), the whole TDG.VP.ENTER is undone: the vCPU is back in L1 as before the call. */
+   event), the whole TDG.VP.ENTER is undone — with what a host callback did to the machine during it — and
+   the vCPU is back in L1 as before the call. */
 typedef int (*softseam_l2_fn)(void *ctx, const softseam_l2_state_t *state, char *events, size_t events_len);
 
 /* VM `vm` (1 … num_l2_vms) takes its events from `fn` (NULL: no source). */
 int softseam_set_l2_callback(softseam_t *m, uint32_t vm, softseam_l2_fn fn, void *ctx);
-/* VM `vm` takes its events, in order, from the "l2" steps for that VM in a scenario or trace file (JSON
-   Lines or binary, Traces/FORMAT.md) — the file is read now; SOFTSEAM_EFILE names its line and field. */
+/* VM `vm` takes its events, in order and across entries, from a scenario or trace file (JSON Lines or
+   binary, Traces/FORMAT.md): the "l2" steps for that VM, or in an l1-observed trace the l2_events of its
+   TDG.VP.ENTERs of that VM. The file is read now; SOFTSEAM_EFILE names its line and field, or says the file
+   has no events for the VM. */
 int softseam_set_l2_events_file(softseam_t *m, uint32_t vm, const char *path);
 /* VM `vm` runs one of SoftSEAM's built-in L2 programs: "l2-boot" is the guest `softseam demo` boots (a
    boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → HLT), which runs from the image L1
@@ -178,8 +184,11 @@ typedef struct softseam_td_exit {
     softseam_regs_t regs;
 } softseam_td_exit_t;
 
-/* Called for each TD exit instead of the built-in host. It re-enters the vCPU with softseam_seamcall
-   (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
+/* Called for each TD exit instead of the built-in host, fault-like exits of L1's TDCALLs included (the
+   built-in host leaves those alone: the TDCALL returns SOFTSEAM_TD_EXIT). After a fault-like exit, a
+   TDH.VP.ENTER that re-enters the vCPU makes softseam_tdcall run the TDCALL again, as L1 re-executes it on
+   hardware — at most 1,000 times in one call, then SOFTSEAM_TD_EXIT. The callback re-enters the vCPU with
+   softseam_seamcall (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
    softseam_resume_l1; softseam_post_interrupt, softseam_set_l1_interrupt_state, softseam_mem_read,
    softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write
    the TD's private memory). If it returns without re-entering, the TDCALL that caused the exit returns
@@ -214,7 +223,8 @@ int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, u
    first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL. */
 int softseam_trace_start(softseam_t *m, const char *path, int format, const char *comment);
 /* Writes the trace (to a temporary file renamed over `path`: nothing half-written) and stops recording.
-   Returns the number of steps written, or a negative error. */
+   Returns the number of steps written, or a negative error — then the trace stays open and can be stopped
+   again. softseam_trace_start refuses a path whose directory is not writable (SOFTSEAM_EFILE). */
 int64_t softseam_trace_stop(softseam_t *m);
 
 #ifdef __cplusplus

@@ -482,6 +482,11 @@ static void fault_like_checks(void) {
     struct host h = {0};
     softseam_regs_t r;
     int rc;
+    /* Recorded: the exits, the host's AUG and entries and the re-executed ACCEPT must replay (the check script
+       runs `softseam replay` on it). */
+    char trace[1024];
+    snprintf(trace, sizeof trace, "%s/callbacks.fault-like.trace.jsonl", workdir);
+    CHECK_EQ(softseam_trace_start(m, trace, SOFTSEAM_TRACE_JSON, "fault-like exits"), SOFTSEAM_OK, "trace_start");
     /* TDG.MEM.PAGE.ACCEPT of 0x104000: the TD config maps 0x100000–0x103FFF only, so the L1 walk reaches a FREE
        4K entry; ACCEPT of a non-PENDING entry is an EPT-violation TD exit with EEQ type 1 (reference §12 O1
        step 7), exit reason 48, L1's registers untouched. The built-in host leaves it alone (header):
@@ -518,6 +523,8 @@ static void fault_like_checks(void) {
     CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1001 && (r.rax & 0xFFFFFFFF) == 48,
           "host that never fixes the exit: rc %d, %d host calls, RAX 0x%" PRIx64, rc, h.calls, r.rax);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1");
+    /* Steps: ACCEPT (exit) · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,001 × (ACCEPT, TDH.VP.ENTER). */
+    CHECK_EQ(softseam_trace_stop(m), 1 + 4 + 1 + 2 * 1001, "steps recorded");
     softseam_destroy(m);
 }
 

@@ -125,7 +125,7 @@ private let builtInPrograms = ["l2-boot"]
     -> Int32
 {
     unsafe Handle.with(m, "softseam_set_host_callback") { s throws(CallError) in
-        unsafe s.hostCallback = unsafe fn.map { unsafe ($0, ctx) }
+        s.hostCallback = unsafe fn.map { unsafe ($0, ctx) }
         return SOFTSEAM_OK
     }
 }

@@ -58,17 +58,22 @@ extension Session {
     /// fault-like TD exit and re-enters L1, as L1 re-executes it on hardware.
     private func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         let input = regs
-        var exit = regs
-        for _ in 0...Session.maxReexecutions {
-            switch try follow(try execute(vcpu: vcpu, &regs), vcpu: vcpu, &regs) {
+        var result = try execute(vcpu: vcpu, &regs)
+        if case .completed = result { return SOFTSEAM_OK }  // most leaves: no TD exit, no L2
+        var reexecutions = 0
+        while true {
+            switch try follow(result, vcpu: vcpu, &regs) {
             case .done(let rc): return rc
-            case .reexecute(let e):
-                exit = e
+            case .reexecute(let exit):
+                guard reexecutions < Session.maxReexecutions else {
+                    regs = exit  // the host re-entered as often as allowed without resolving the exit
+                    return SOFTSEAM_TD_EXIT
+                }
+                reexecutions += 1
                 regs = input
+                result = try execute(vcpu: vcpu, &regs)
             }
         }
-        regs = exit  // the host re-entered as often as allowed without resolving the exit
-        return SOFTSEAM_TD_EXIT
     }
 
     /// How often one `softseam_tdcall` runs a TDCALL again after fault-like TD exits the host callback
@@ -185,7 +190,7 @@ extension Session {
     /// first re-entry of the vCPU it made. Nil when nothing re-entered it. The built-in host leaves fault-like
     /// exits alone: it cannot add what L1's TDCALL missed, and re-entering would only repeat the exit.
     func hostHandles(_ exit: TDExit, vcpu: Int, faultLike: Bool) throws(CallError) -> HostEntry? {
-        guard let (fn, ctx) = unsafe hostCallback else {
+        guard let (fn, ctx) = hostCallback else {
             guard !faultLike else { return nil }
             let entry = builtInHost.entry(after: exit, vcpu: vcpu)
             let o = try step(Scenario.Step(actor: .host, registers: entry), caller: "built-in host")

@@ -25,7 +25,9 @@ import Synchronization
     let config: MachineConfig
     /// The built-in deterministic host, used while no host callback is set.
     var builtInHost = BuiltInTDVMCallHost()
-    var hostCallback: (fn: softseam_host_fn, ctx: UnsafeMutableRawPointer?)?
+    // The properties every call reads are `@exclusivity(unchecked)` for the same reason as `machine`: no
+    // access to them spans a callback, and the ownership flag keeps other threads out.
+    @safe @exclusivity(unchecked) var hostCallback: (fn: softseam_host_fn, ctx: UnsafeMutableRawPointer?)?
     /// Index 1…3: where each L2 VM's events come from.
     var l2Sources: [L2Source] = Array(repeating: .none, count: 4)
     /// Events a callback gave that are still to run, by `vcpu * 4 + vm`.
@@ -33,11 +35,11 @@ import Synchronization
     /// The state of built-in L2 programs, by `vcpu * 4 + vm`.
     var programs: [Int: L2BootProgram] = [:]
     /// The trace being written.
-    var recorder: Recorder?
+    @safe @exclusivity(unchecked) var recorder: Recorder?
     /// Whether any call has changed the machine since it was built (a trace must start before that).
-    var changed = false
+    @safe @exclusivity(unchecked) var changed = false
     /// Set while a callback runs: which calls it may make.
-    var callback: CallbackKind?
+    @safe @exclusivity(unchecked) var callback: CallbackKind?
     /// The first TDH.VP.ENTER of its vCPU that the running host callback made and that re-entered it.
     var hostEntry: HostEntry?
     /// The thread using the session, 0 when none: a second thread gets SOFTSEAM_EBUSY.

@@ -95,7 +95,7 @@ extension Session {
             return first.result
         }
         // Not recording: the TDCALL straight on the machine, with `perform`'s checks and outcome mapping, so
-        // a leaf that completes costs no step value (c_abi_tdcall: 1,822 → 400 instructions per call).
+        // a leaf that completes costs no step value (c_abi_tdcall: 1,822 → 437 instructions per call).
         guard machine.opState == .runnable else {
             throw CallError(
                 SOFTSEAM_ESTATE,

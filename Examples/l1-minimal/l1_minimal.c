@@ -31,7 +31,7 @@ typedef struct regs {
     uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
 } regs_t;
 
-static void die(const char *fmt, ...) {
+static _Noreturn void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "l1-minimal: ");
@@ -93,9 +93,8 @@ static uint32_t seg_access_rights(int s) { return 0x4814 + 2 * s; }
 static uint32_t seg_base(int s) { return 0x6806 + 2 * s; }
 enum { CS = 1 };
 
-static uint64_t fail_status(const char *what, uint64_t status) {
+static _Noreturn void fail_status(const char *what, uint64_t status) {
     die("%s: TDX status 0x%016" PRIX64, what, status);
-    return status;
 }
 
 static regs_t call(uint64_t leaf, uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t r9) {
@@ -352,12 +351,10 @@ static void mov_to_cr(uint64_t q, uint64_t length) {
         uint64_t old = read_vmcs(GUEST_CR0);
         write_vmcs_masked(GUEST_CR0, value, CR0_WRITABLE);
         write_vmcs(CR0_SHADOW, value & CR0_OWNED);
-        if ((value & 1) && !(old & 1)) {
-        } else if ((value >> 31) && !(old >> 31) && (read_vmcs(GUEST_EFER) & EFER_LME)) {
-            write_vmcs_masked(ENTRY_CONTROLS, IA32E_MODE_GUEST, IA32E_MODE_GUEST);
-        } else {
-            die("unexpected MOV to CR0 0x%" PRIx64, value);
-        }
+        int sets_pe = (value & 1) && !(old & 1);
+        int sets_pg = (value >> 31) && !(old >> 31) && (read_vmcs(GUEST_EFER) & EFER_LME);
+        if (!sets_pe && !sets_pg) die("unexpected MOV to CR0 0x%" PRIx64, value);
+        if (!sets_pe) write_vmcs_masked(ENTRY_CONTROLS, IA32E_MODE_GUEST, IA32E_MODE_GUEST);
         far_jump(rip() + length);
         return;
     }

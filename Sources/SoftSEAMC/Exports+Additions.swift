@@ -78,8 +78,8 @@ private func l2VM(_ vm: UInt32, _ s: Session, _ name: String) throws(CallError) 
     }
 }
 
-/// The built-in L2 programs, by the name `softseam_set_l2_program` takes.
-private let builtInPrograms = ["l2-boot"]
+/// The built-in L2 programs, by the name `softseam_set_l2_program` and `softseam_builtin_image` take.
+let builtInPrograms = ["l2-boot"]
 
 @c public func softseam_set_l2_program(_ m: OpaquePointer?, _ vm: UInt32, _ name: UnsafePointer<CChar>?) -> Int32 {
     unsafe Handle.with(m, "softseam_set_l2_program") { s throws(CallError) in
@@ -91,7 +91,7 @@ private let builtInPrograms = ["l2-boot"]
                 "softseam_set_l2_program: no built-in program \"\(n)\" (there is \(builtInPrograms.joined(separator: ", ")))"
             )
         }
-        s.l2Sources[v] = .program(n)
+        s.l2Sources[v] = .program
         for key in s.programs.keys where key % 4 == v { s.programs[key] = nil }
         return SOFTSEAM_OK
     }
@@ -102,7 +102,7 @@ private let builtInPrograms = ["l2-boot"]
     _ buf: UnsafeMutableRawPointer?, _ bufLength: UInt
 ) -> Int64 {
     let n = unsafe name.map { unsafe String(cString: $0) } ?? "(NULL)"
-    guard n == "l2-boot" else {
+    guard builtInPrograms.contains(n) else {
         return Int64(ThreadState.fail(SOFTSEAM_EINVAL, "softseam_builtin_image: no built-in image \"\(n)\""))
     }
     let image = L2BootDemo.image
@@ -146,13 +146,11 @@ private let builtInPrograms = ["l2-boot"]
 @c public func softseam_post_interrupt(_ m: OpaquePointer?, _ vcpu: UInt32, _ vector: UInt8) -> Int32 {
     unsafe Handle.with(m, "softseam_post_interrupt", may: .host) { s throws(CallError) in
         let v = try Handle.vcpu(vcpu, s, "softseam_post_interrupt")
-        try s.refuseWhileRecording("softseam_post_interrupt")
-        guard vector > 30 else { return SOFTSEAM_OK }  // the module ignores PIR bits 30:0 (reference §6.1)
         let c = s.machine.vcpus[v]
-        do { try s.machine.setL1VirtualInterruptState(vcpu: v, rvi: max(c.l1RVI, vector), ppr: c.l1PPR) } catch {
-            throw CallError(SOFTSEAM_ENOVCPU, "softseam_post_interrupt: \(error)")
-        }
-        s.changed = true
+        // The module ignores PIR bits 30:0 (reference §6.1): such a vector leaves RVI as it is.
+        try s.setL1Interrupts(
+            vcpu: v, rvi: vector > 30 ? max(c.l1RVI, vector) : c.l1RVI, ppr: c.l1PPR,
+            caller: "softseam_post_interrupt")
         return SOFTSEAM_OK
     }
 }
@@ -161,11 +159,7 @@ private let builtInPrograms = ["l2-boot"]
 {
     unsafe Handle.with(m, "softseam_set_l1_interrupt_state", may: .host) { s throws(CallError) in
         let v = try Handle.vcpu(vcpu, s, "softseam_set_l1_interrupt_state")
-        try s.refuseWhileRecording("softseam_set_l1_interrupt_state")
-        do { try s.machine.setL1VirtualInterruptState(vcpu: v, rvi: rvi, ppr: ppr) } catch {
-            throw CallError(SOFTSEAM_ENOVCPU, "softseam_set_l1_interrupt_state: \(error)")
-        }
-        s.changed = true
+        try s.setL1Interrupts(vcpu: v, rvi: rvi, ppr: ppr, caller: "softseam_set_l1_interrupt_state")
         return SOFTSEAM_OK
     }
 }
@@ -211,13 +205,17 @@ private let builtInPrograms = ["l2-boot"]
 }
 
 extension Session {
-    /// L1 interrupt state has no trace step yet: while recording, a call that sets it is refused rather than
-    /// leaving a trace that does not replay.
-    func refuseWhileRecording(_ caller: String) throws(CallError) {
+    /// Sets L1's RVI and PPR on `vcpu` (a valid index). L1 interrupt state has no trace step yet: while
+    /// recording this is refused rather than leaving a trace that does not replay.
+    func setL1Interrupts(vcpu: Int, rvi: UInt8, ppr: UInt8, caller: String) throws(CallError) {
         guard recorder == nil else {
             throw CallError(
                 SOFTSEAM_ESTATE,
                 "\(caller): the trace format has no step for L1's interrupt state yet; stop the trace first")
         }
+        do { try machine.setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr) } catch {
+            throw CallError(SOFTSEAM_ENOVCPU, "\(caller): \(error)")
+        }
+        changed = true
     }
 }

@@ -33,14 +33,13 @@ import SEAMTypes
 }
 
 @c public func softseam_destroy(_ m: OpaquePointer?) {
-    guard let s = unsafe Handle.session(m) else { return }
+    guard let m = unsafe m else { return }
     let rc = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
         if s.recorder != nil { _ = try s.finishTrace() }
         return SOFTSEAM_OK
     }
     guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
-    unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m!)).release()
-    _ = s
+    unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m)).release()
 }
 
 @c public func softseam_tdcall(_ m: OpaquePointer?, _ vcpu: UInt32, _ regs: UnsafeMutablePointer<softseam_regs_t>?)
@@ -132,7 +131,7 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
             throw CallError(SOFTSEAM_EINVAL, "softseam_rdmsr: value or fault is NULL")
         }
         let v = try Handle.vcpu(vcpu, s, "softseam_rdmsr")
-        let r = try s.l1(v, "softseam_rdmsr") { m throws(MachineError) in try m.l1RDMSR(vcpu: v, msr: msr) }
+        let r = try s.l1("softseam_rdmsr") { m throws(MachineError) in try m.l1RDMSR(vcpu: v, msr: msr) }
         unsafe value.pointee = r.value
         unsafe fault.pointee = r.fault.rawValue
         return SOFTSEAM_OK
@@ -145,7 +144,7 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
     unsafe Handle.with(m, "softseam_wrmsr") { s throws(CallError) in
         guard let fault = unsafe fault else { throw CallError(SOFTSEAM_EINVAL, "softseam_wrmsr: fault is NULL") }
         let v = try Handle.vcpu(vcpu, s, "softseam_wrmsr")
-        let f = try s.l1(v, "softseam_wrmsr") { m throws(MachineError) in
+        let f = try s.l1("softseam_wrmsr") { m throws(MachineError) in
             try m.l1WRMSR(vcpu: v, msr: msr, value: value)
         }
         unsafe fault.pointee = f.rawValue
@@ -162,7 +161,7 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
             throw CallError(SOFTSEAM_EINVAL, "softseam_cpuid: out or fault is NULL")
         }
         let v = try Handle.vcpu(vcpu, s, "softseam_cpuid")
-        let r = try s.l1(v, "softseam_cpuid") { m throws(MachineError) in
+        let r = try s.l1("softseam_cpuid") { m throws(MachineError) in
             try m.l1CPUID(vcpu: v, leaf: leaf, subleaf: subleaf)
         }
         (unsafe out[0], unsafe out[1], unsafe out[2], unsafe out[3]) = (r.eax, r.ebx, r.ecx, r.edx)

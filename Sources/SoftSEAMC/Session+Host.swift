@@ -7,10 +7,11 @@ extension Session {
     /// One host SEAMCALL, recorded as a host step. A TDH.VP.ENTER that would resume L2 is carried out only from
     /// the host callback of that vCPU, where an L1 TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere).
     func hostCall(_ r: RegisterFile, caller: String) throws(CallError) -> RegisterFile {
-        let isEntry = r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
-        if isEntry, r.rcx & (1 << 53) == 0, let v = Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount),
-            let pending = machine.vcpus[v].pendingExit, pending.vm != 0
-        {
+        // The vCPU a TDH.VP.ENTER names; nil for any other SEAMCALL (or an RCX that names none).
+        let entered =
+            r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
+            ? Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) : nil
+        if let v = entered, r.rcx & (1 << 53) == 0, let pending = machine.vcpus[v].pendingExit, pending.vm != 0 {
             guard case .host(v)? = callback else {
                 throw CallError(
                     SOFTSEAM_ESTATE,
@@ -19,18 +20,13 @@ extension Session {
             }
         }
         let o = try step(Scenario.Step(actor: .host, registers: r), caller: caller)
-        if isEntry, hostEntry == nil, case .host(let v)? = callback,
-            Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) == v
-        {
-            hostEntry = HostEntry(o)
-        }
+        if let v = entered, hostEntry == nil, case .host(v)? = callback { hostEntry = HostEntry(o) }
         return o.registers ?? r
     }
 
-    /// Runs a query of L1's virtual CPU, mapping misuse to SOFTSEAM_E… codes.
-    func l1<T>(_ vcpu: Int, _ caller: String, _ body: (inout Machine) throws(MachineError) -> T) throws(CallError) -> T
-    {
-        do { return try body(&machine) } catch {
+    /// Runs a query of L1's virtual CPU, mapping misuse to SOFTSEAM_ESTATE.
+    func l1<T>(_ caller: String, _ body: (Machine) throws(MachineError) -> T) throws(CallError) -> T {
+        do { return try body(machine) } catch {
             throw CallError(SOFTSEAM_ESTATE, "\(caller): \(error)")
         }
     }
@@ -44,8 +40,7 @@ extension Session {
             variant: .full,
             scenario: Scenario(config: config, labels: [], comment: r.comment, steps: r.steps),
             outcomes: r.outcomes)
-        let bytes = r.binary ? trace.binary() : Array(trace.jsonLines().utf8)
-        do { try FileIO.writeAtomically(bytes, to: r.path) } catch {
+        do { try trace.write(to: r.path, binary: r.binary) } catch {
             throw CallError(SOFTSEAM_EFILE, "softseam_trace_stop: \(error.description) (the trace stays open)")
         }
         recorder = nil

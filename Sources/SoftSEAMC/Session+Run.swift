@@ -201,13 +201,12 @@ extension Session {
         info.vm = UInt32(exit.vm)
         info.exit_reason = exit.exitReason.rawValue
         info.regs = CRegisters.c(exit.registers)
-        let saved = (callback, hostEntry)
+        // No callback runs inside another: from one, softseam_tdcall (the only call that runs callbacks) is refused.
         callback = .host(vcpu: vcpu)
         hostEntry = nil
         unsafe withUnsafePointer(to: &info) { p in unsafe fn(ctx, Handle.opaque(self), p) }
-        let entry = hostEntry
-        (callback, hostEntry) = saved
-        return entry
+        callback = nil
+        return hostEntry
     }
 
     /// L2 of `vm` starts running (TDG.VP.ENTER, or the host resumed it): events a callback gave for the last
@@ -258,12 +257,11 @@ extension Session {
     {
         var state = l2State(vcpu: vcpu, vm: vm)
         var buffer = [CChar](repeating: 0, count: Session.eventBufferSize)
-        let saved = callback
         callback = .l2
         let rc = unsafe withUnsafePointer(to: &state) { st in
             unsafe buffer.withUnsafeMutableBufferPointer { b in unsafe fn(ctx, st, b.baseAddress, b.count - 1) }
         }
-        callback = saved
+        callback = nil
         let source = "L2 VM \(vm) callback"
         guard rc == 0 else {
             throw CallError(

@@ -77,8 +77,8 @@ import Synchronization
         case callback(softseam_l2_fn, UnsafeMutableRawPointer?)
         /// Events from a file, consumed in order across entries.
         case events([L2Event], next: Int, file: String)
-        /// A built-in program, by name.
-        case program(String)
+        /// The built-in program (`builtInPrograms` has one, "l2-boot").
+        case program
     }
 
     /// A trace being recorded.
@@ -100,7 +100,4 @@ import Synchronization
         unsafe storage.deinitialize(count: 1)
         unsafe storage.deallocate()
     }
-
-    /// Records `message` as the calling thread's last error and returns `code`.
-    func fail(_ code: Int32, _ message: String) -> Int32 { ThreadState.current.fail(code, message) }
 }

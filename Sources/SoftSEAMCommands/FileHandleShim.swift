@@ -18,11 +18,6 @@ enum FileHandleShim {
         return [UInt8](data)
     }
 
-    /// Writes `bytes` to `path` through a temporary file and a rename, so a failure leaves nothing half-written.
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
     /// Whether `path` is a directory.
     static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false

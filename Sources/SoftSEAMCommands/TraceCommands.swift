@@ -5,16 +5,10 @@ import SEAMTypes
 
 /// Reading and writing the files the trace commands take.
 enum TraceFiles {
-    /// The steps of a trace (either form; its recorded outcomes dropped) with its variant, or of a scenario
-    /// (variant full).
-    static func inputs(_ path: String) throws(InputError) -> (variant: Trace.Variant, scenario: Scenario) {
-        try Trace.inputs(ofFile: path)
-    }
-
     /// The inputs of a scenario, or of a full trace (an l1-observed one lacks the host and L2 steps a
     /// scenario needs).
     static func scenario(_ path: String) throws(InputError) -> Scenario {
-        let (variant, scenario) = try inputs(path)
+        let (variant, scenario) = try Trace.inputs(ofFile: path)
         guard variant == .full else {
             throw InputError(file: path, field: "variant", "an l1-observed trace cannot be re-recorded as a scenario")
         }
@@ -23,14 +17,6 @@ enum TraceFiles {
 
     /// Whether an output path asks for the binary form.
     static func wantsBinary(_ path: String, _ flag: Bool) -> Bool { flag || path.hasSuffix(".bin") }
-
-    /// Writes `trace` atomically: on any error nothing is left at `path`.
-    static func write(_ trace: Trace, to path: String, binary: Bool) throws(InputError) {
-        let bytes = binary ? trace.binary() : Array(trace.jsonLines().utf8)
-        do { try FileHandleShim.write(bytes, to: path) } catch {
-            throw InputError(file: path, "cannot write: \(error.localizedDescription)")
-        }
-    }
 }
 
 /// `softseam record SCENARIO -o TRACE`: runs a scenario (or a trace's inputs) and writes its trace.
@@ -76,7 +62,7 @@ struct Record: ParsableCommand {
         do throws(InputError) {
             var trace = try Trace.record(s, file: name)
             if l1Observed { trace = try trace.observedByL1(file: name) }
-            try TraceFiles.write(trace, to: output, binary: TraceFiles.wantsBinary(output, binary))
+            try trace.write(to: output, binary: TraceFiles.wantsBinary(output, binary))
             var stderr = StandardError()
             print(
                 "softseam: recorded \(trace.count) steps to \(output)"
@@ -109,7 +95,7 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         do throws(InputError) {
-            let (variant, scenario) = try TraceFiles.inputs(trace)
+            let (variant, scenario) = try Trace.inputs(ofFile: trace)
             var steps = scenario.steps
             if variant == .full { steps = steps.flatMap { $0.singleEvents() } }
             guard after <= steps.count else {
@@ -166,7 +152,7 @@ struct TraceCommand: ParsableCommand {
                     trace = try trace.observedByL1(file: input)
                 }
                 let binary = to.map { $0 == "binary" } ?? !Trace.isBinary(bytes)
-                try TraceFiles.write(trace, to: output, binary: binary)
+                try trace.write(to: output, binary: binary)
             } catch {
                 throw fail(error)
             }

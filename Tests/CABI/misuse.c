@@ -102,8 +102,7 @@ static void create_checks(void) {
               strstr(big, "softseam_create"),
           "softseam_create, error_len SIZE_MAX: \"%.60s\"", big);
 
-    softseam_destroy(NULL); /* header: NULL is ignored */
-    CHECK(1, "softseam_destroy(NULL) returned");
+    softseam_destroy(NULL); /* header: NULL is ignored (a crash would end the program) */
 }
 
 /* ── A NULL handle, for every function that takes one ─────────────────────────────────────────────────── */
@@ -515,7 +514,7 @@ struct two_threads {
     int phase;
     softseam_t *m;
     int tdcall, mem_write, seamcall, location;
-    uint64_t hash, real_hash;
+    uint64_t hash;
     uint32_t vcpus;
     char tdcall_error[256], hash_error[256], main_error_seen[256];
 };
@@ -558,7 +557,6 @@ static void *second_thread(void *arg) {
 
 static void blocking_host(void *ctx, softseam_t *m, const softseam_td_exit_t *exit) {
     struct two_threads *t = ctx;
-    t->real_hash = softseam_state_hash(m);
     set_phase(t, 1);
     wait_phase(t, 2);
     softseam_regs_t r = {.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, exit->vcpu)};
@@ -568,7 +566,6 @@ static void blocking_host(void *ctx, softseam_t *m, const softseam_td_exit_t *ex
 static int blocking_l2(void *ctx, const softseam_l2_state_t *state, char *events, size_t len) {
     struct two_threads *t = ctx;
     (void)state;
-    t->real_hash = softseam_state_hash(t->m);
     set_phase(t, 1);
     wait_phase(t, 2);
     snprintf(events, len, "\"cpuid\"");

@@ -10,10 +10,7 @@ extension Machine {
     ///   vCPU is not running L1 (it runs L2, or waits for the host after a TDG.VP.VMCALL or an L2 TD exit):
     ///   API misuse that no register value can cause.
     public mutating func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
-        guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
-        guard case .l1 = vcpus[vcpu].location else {
-            throw .vcpuNotThere(vcpu, needs: "running L1", location: "\(vcpus[vcpu].location)")
-        }
+        try checkRunsL1(vcpu)
         let rax = regs.rax
         guard rax & .mask(63, 24) == 0 else { return complete(&regs, .operandInvalid.with(.rax)) }
         let leaf = Leaf(UInt16(truncatingIfNeeded: rax))

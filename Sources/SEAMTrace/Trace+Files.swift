@@ -1,6 +1,13 @@
 import SEAMCore
 
 extension Trace {
+    /// Writes the trace to `path` as JSON Lines or, with `binary`, in the binary form — through a temporary
+    /// file renamed over `path`, so a failure leaves nothing half-written.
+    /// - Throws: `InputError` naming the file and the cause.
+    public func write(to path: String, binary: Bool) throws(InputError) {
+        try FileIO.writeAtomically(binary ? self.binary() : Array(jsonLines().utf8), to: path)
+    }
+
     /// The inputs in a file that is a trace (either form) or a scenario: the variant (`.full` for a scenario)
     /// and the steps with their config. The one reader behind `softseam record`, `softseam snapshot` and the C
     /// ABI's L2 events files.

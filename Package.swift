@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "softseam", targets: ["softseam"]),
         .library(name: "SEAMCore", targets: ["SEAMCore"]),
         .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
-        .library(name: "SEAMTrace", targets: ["SEAMTrace"]),
+        .library(name: "SEAMFormats", targets: ["SEAMFormats"]),
+        .library(name: "SEAMDemos", targets: ["SEAMDemos"]),
         // libsoftseam: the C ABI of CSoftSEAM/include/softseam.h (`make install` installs it as libsoftseam.so).
         .library(name: "SoftSEAMC", type: .dynamic, targets: ["SoftSEAMC"]),
     ],
@@ -24,18 +25,23 @@ let package = Package(
         ),
         // Pure ABI value types, no dependencies.
         .target(name: "SEAMTypes"),
-        // The machine: TD, vCPUs, GPA space, leaf handlers, host side, state hashing.
+        // The machine: TD, vCPUs, GPA space, leaf registry and handlers, host side, L2 routing, state hashing,
+        // and the one step engine every way of running the model goes through.
         .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
-        // Trace files (JSON Lines and binary), recorder, replayer, divergence reports, snapshot files; the one
-        // module besides the commands that uses Foundation (JSON coding of snapshots), which SEAMCore must not.
-        .target(name: "SEAMTrace", dependencies: ["SEAMTypes", "SEAMCore"]),
+        // What users write and read: config and scenario input (JSON), trace files (JSON Lines and binary), the
+        // trace recorder and replayer, divergence reports, snapshot files; the one module besides the commands
+        // that uses Foundation (JSON coding of snapshots), which SEAMCore must not.
+        .target(name: "SEAMFormats", dependencies: ["SEAMTypes", "SEAMCore"]),
         // Specs/ tables and the conformance runner.
-        .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore"]),
+        .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
+        // The built-in example L1s of `softseam demo` and the built-in L2 program: L1 code like any user's,
+        // driving the machine through the step engine.
+        .target(name: "SEAMDemos", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
         // CLI commands as a library, so tests can parse and run them.
         .target(
             name: "SoftSEAMCommands",
             dependencies: [
-                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMTrace", "SoftSEAMC", "CSoftSEAMBench",
+                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SoftSEAMC", "CSoftSEAMBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,7 +50,7 @@ let package = Package(
         // The C ABI: the only module with `@c` exports.
         .target(
             name: "SoftSEAMC",
-            dependencies: ["SEAMTypes", "SEAMCore", "SEAMTrace", "CSoftSEAM"],
+            dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats", "SEAMDemos", "CSoftSEAM"],
             swiftSettings: [.strictMemorySafety()]
         ),
         // C loops that call the C ABI from C, for `softseam bench` (c_abi_tdcall).
@@ -52,8 +58,10 @@ let package = Package(
         .executableTarget(name: "softseam", dependencies: ["SoftSEAMCommands"]),
         .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),
         .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),
-        .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec"]),
-        .testTarget(name: "SEAMTraceTests", dependencies: ["SEAMTrace", "SEAMCore", "SEAMTypes"]),
-        .testTarget(name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMTrace"]),
+        .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats"]),
+        .testTarget(name: "SEAMFormatsTests", dependencies: ["SEAMFormats", "SEAMCore", "SEAMTypes", "SEAMDemos"]),
+        .testTarget(name: "SEAMDemosTests", dependencies: ["SEAMDemos", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
+        .testTarget(
+            name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMFormats", "SEAMDemos"]),
     ]
 )

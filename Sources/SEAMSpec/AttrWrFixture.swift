@@ -22,9 +22,9 @@ public enum AttrWrFixture {
         }
         for page in [b, f] { host(&m, .memPageAug, rcx: page, r8: 0x30_0000_0000) }
         host(&m, .memPageAug, rcx: g | 1, r8: 0x30_0000_0000)
+        host(&m, .mrFinalize)  // L1 runs only in a finalized TD
         l1(&m, .memPageAccept, rcx: g | 1)
         host(&m, .memRangeBlock, rcx: d)
-        host(&m, .mrFinalize)
         l1(&m, .memPageAttrWr, rcx: e, rdx: 0x8001_8003 << 16, r8: 0x000F_000F << 16)
         l1(&m, .memPageAttrWr, rcx: f, rdx: 0x800F << 16, r8: 0x000F << 16)
         return m

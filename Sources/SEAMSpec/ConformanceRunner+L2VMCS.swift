@@ -1,3 +1,4 @@
+import SEAMFormats
 import SEAMCore
 import SEAMTypes
 
@@ -17,7 +18,7 @@ extension ConformanceRunner {
         let attrs = row["attrs"]
         let sizeCode: UInt64 = size == 16 ? 1 : size == 32 ? 2 : 3
         let id = 0x2420_0000_0000_0000 | sizeCode << 32 | UInt64(encoding)
-        var m = Machine(numL2VMs: 1)
+        var m = Machine(config: MachineConfig(numL2VMs: 1))
         var rd = RegisterFile(rax: 9, rdx: id)
         _ = try? m.tdcall(vcpu: 0, &rd)
         if readMask == 0 {

@@ -1,3 +1,4 @@
+import SEAMFormats
 import SEAMCore
 import SEAMTypes
 
@@ -42,7 +43,7 @@ public enum ConformanceRunner {
         }
         // An undefined leaf, or one SoftSEAM does not implement yet, answers OPERAND_INVALID(RAX).
         if !defined || !Machine.implementedLeaves.contains(leaf) {
-            var m = Machine(numL2VMs: 1)
+            var m = Machine(config: MachineConfig(numL2VMs: 1))
             var regs = RegisterFile(rax: n)
             _ = try? m.tdcall(vcpu: 0, &regs)
             if regs.rax != TDXStatus.operandInvalid.with(.rax).rawValue {
@@ -108,6 +109,11 @@ public enum ConformanceRunner {
             if exit.exitReason != .eptViolation { return "TD exit reason \(exit.exitReason), expected EPT_VIOLATION" }
             if exit.eeq.kind.rawValue != kind { return "TD exit EEQ type \(exit.eeq.kind.rawValue), expected \(kind)" }
             if regs != input { return "a fault-like TD exit changed L1's registers" }
+            // The vCPU waits for the host; once its TDH.VP.ENTER re-enters L1, nothing else has changed.
+            guard m.vcpus[0].location == .host else { return "after the TD exit the vCPU does not wait for the host" }
+            guard case .resumedL1(nil) = m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile()) else {
+                return "TDH.VP.ENTER did not resume L1 after the fault-like exit"
+            }
             if m.stateHash() != before { return "a TD exit changed the state" }
             return nil
         }

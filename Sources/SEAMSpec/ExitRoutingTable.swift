@@ -1,3 +1,4 @@
+import SEAMFormats
 import SEAMCore
 import SEAMTypes
 

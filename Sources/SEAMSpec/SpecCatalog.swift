@@ -1,3 +1,4 @@
+import SEAMFormats
 import Foundation
 import SEAMCore
 

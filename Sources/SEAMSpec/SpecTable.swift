@@ -1,3 +1,4 @@
+import SEAMFormats
 import SEAMCore
 
 /// One table under `Specs/`: UTF-8 TSV, `#` comment lines, a header row of column names, then one row per

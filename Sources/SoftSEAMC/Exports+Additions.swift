@@ -1,7 +1,8 @@
 import CSoftSEAM
 import Glibc
 import SEAMCore
-import SEAMTrace
+import SEAMDemos
+import SEAMFormats
 import SEAMTypes
 
 // What softseam.h adds to the contract: machine facts, L2 sources, the host, traces, built-in images.
@@ -175,7 +176,7 @@ let builtInPrograms = ["l2-boot"]
             throw CallError(
                 SOFTSEAM_EINVAL, "softseam_trace_start: format \(format) is neither JSON (0) nor binary (1)")
         }
-        guard s.recorder == nil else {
+        guard s.traceFile == nil else {
             throw CallError(SOFTSEAM_ESTATE, "softseam_trace_start: a trace is already being recorded")
         }
         let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
@@ -188,9 +189,10 @@ let builtInPrograms = ["l2-boot"]
                 "softseam_trace_start: a trace starts from the TD the config builds; start it before the first call "
                     + "that changes the machine")
         }
-        s.recorder = Session.Recorder(
+        s.traceFile = Session.TraceFile(
             path: path, binary: format == SOFTSEAM_TRACE_BINARY,
             comment: unsafe comment.map { unsafe String(cString: $0) } ?? "")
+        s.engine.observer = StepRecorder()
         return SOFTSEAM_OK
     }
 }
@@ -208,12 +210,12 @@ extension Session {
     /// Sets L1's RVI and PPR on `vcpu` (a valid index). L1 interrupt state has no trace step yet: while
     /// recording this is refused rather than leaving a trace that does not replay.
     func setL1Interrupts(vcpu: Int, rvi: UInt8, ppr: UInt8, caller: String) throws(CallError) {
-        guard recorder == nil else {
+        guard traceFile == nil else {
             throw CallError(
                 SOFTSEAM_ESTATE,
                 "\(caller): the trace format has no step for L1's interrupt state yet; stop the trace first")
         }
-        do { try machine.setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr) } catch {
+        do { try engine.machine.setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr) } catch {
             throw CallError(SOFTSEAM_ENOVCPU, "\(caller): \(error)")
         }
         changed = true

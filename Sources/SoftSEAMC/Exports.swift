@@ -1,6 +1,6 @@
 import CSoftSEAM
 import SEAMCore
-import SEAMTrace
+import SEAMFormats
 import SEAMTypes
 
 // The contract of DESIGN.md ("C ABI contract"), as declared in CSoftSEAM/include/softseam.h. Each function
@@ -35,7 +35,7 @@ import SEAMTypes
 @c public func softseam_destroy(_ m: OpaquePointer?) {
     guard let m = unsafe m else { return }
     let rc = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
-        if s.recorder != nil { _ = try s.finishTrace() }
+        if s.traceFile != nil { _ = try s.finishTrace() }
         return SOFTSEAM_OK
     }
     guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
@@ -87,21 +87,11 @@ import SEAMTypes
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_write: buf is NULL") }
         let count = try checkedRange(s, gpa, len, "softseam_mem_write")
         let source = unsafe UnsafeRawBufferPointer(start: buf, count: count)
-        guard s.recorder != nil else {
-            guard s.machine.opState == .runnable else {
-                throw CallError(
-                    SOFTSEAM_ESTATE,
-                    "softseam_mem_write: L1 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)")
-            }
-            do { try unsafe s.machine.writeMemory(gpa: gpa, from: source) } catch {
-                throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_write: \(error)")
-            }
-            s.changed = true
-            return SOFTSEAM_OK
+        // An L1 store through the engine (a step of vCPU 0 in a trace).
+        do throws(MachineError) { try unsafe s.engine.store(vcpu: 0, gpa: gpa, from: source) } catch {
+            throw CallError(error, caller: "softseam_mem_write")
         }
-        var step = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
-        step.write = Scenario.MemoryWrite(gpa: gpa, bytes: unsafe Array(source))
-        _ = try s.step(step, caller: "softseam_mem_write")
+        s.changed = true
         return SOFTSEAM_OK
     }
 }

@@ -1,6 +1,6 @@
 import CSoftSEAM
 import SEAMCore
-import SEAMTrace
+import SEAMFormats
 import SEAMTypes
 
 extension Session {
@@ -19,9 +19,13 @@ extension Session {
                         + "callback of that vCPU can do (an L1 TDCALL waits there); use RESUME_L1 (RCX bit 53)")
             }
         }
-        let o = try step(Scenario.Step(actor: .host, registers: r), caller: caller)
-        if let v = entered, hostEntry == nil, case .host(v)? = callback { hostEntry = HostEntry(o) }
-        return o.registers ?? r
+        var regs = r
+        let entry = engine.seamcall(&regs)
+        changed = true
+        if let v = entered, hostEntry == nil, case .host(v)? = callback, let entry {
+            if case .failed = entry {} else { hostEntry = entry }
+        }
+        return regs
     }
 
     /// Runs a query of L1's virtual CPU, mapping misuse to SOFTSEAM_ESTATE.
@@ -33,17 +37,18 @@ extension Session {
 
     /// Writes the trace being recorded and stops recording; returns the number of steps.
     func finishTrace() throws(CallError) -> Int {
-        guard let r = recorder else {
+        guard let file = traceFile, let r = engine.observer else {
             throw CallError(SOFTSEAM_ESTATE, "softseam_trace_stop: no trace is being recorded")
         }
         let trace = Trace(
             variant: .full,
-            scenario: Scenario(config: config, labels: [], comment: r.comment, steps: r.steps),
+            scenario: Scenario(config: config, labels: [], comment: file.comment, steps: r.steps),
             outcomes: r.outcomes)
-        do { try trace.write(to: r.path, binary: r.binary) } catch {
+        do { try trace.write(to: file.path, binary: file.binary) } catch {
             throw CallError(SOFTSEAM_EFILE, "softseam_trace_stop: \(error.description) (the trace stays open)")
         }
-        recorder = nil
+        traceFile = nil
+        engine.observer = nil
         return r.steps.count
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import SEAMCore
+import SEAMDemos
+import SEAMFormats
 import SEAMTypes
 
 /// `softseam alias-map FILE`: the alias table of a config (JSON) or of the TD a scenario (JSON Lines, with a
@@ -25,7 +27,9 @@ struct AliasMapCommand: ParsableCommand {
             do {
                 if Scenario.isScenario(text) {
                     let scenario = try Scenario.parse(text, file: file)
-                    machine = try scenario.run(file: file)
+                    var engine = Engine(machine: Machine(config: scenario.config))
+                    try engine.perform(scenario.steps, file: file)
+                    machine = engine.machine
                     labels = scenario.labels
                 } else {
                     machine = Machine(config: try ConfigDecoder.decode(text, file: file))

@@ -2,7 +2,7 @@ import ArgumentParser
 import CSoftSEAM
 import CSoftSEAMBench
 import SEAMCore
-import SEAMTrace
+import SEAMFormats
 import SEAMTypes
 import SoftSEAMC
 
@@ -208,16 +208,16 @@ enum Benchmarks {
     /// requests above, each followed by an ATTR.RD of the page, and after every 16th page enters VM1 with
     /// TDG.VP.ENTER, where L2 executes CPUID and exits to L1.
     static let replayTrace: [UInt8] = {
-        var steps: [Scenario.Step] = []
-        func l1(_ regs: RegisterFile) { steps.append(Scenario.Step(actor: .l1(vcpu: 0), registers: regs)) }
+        var steps: [Step] = []
+        func l1(_ regs: RegisterFile) { steps.append(Step(actor: .l1(vcpu: 0), registers: regs)) }
         for (code, size, value) in [
             (0x2012, 3, 0x10_0000), (0x6804, 3, 0x2060), (0x2806, 3, 0xD01), (0x6800, 3, 0x8000_0021),
             (0x4012, 2, 0x3E_D3FF), (0x4816, 2, 0xA09B),
         ] as [(UInt64, UInt64, UInt64)] {
             l1(RegisterFile(rax: 10, rdx: 0x2420_0000_0000_0000 | size << 32 | code, r8: value, r9: ~0))
         }
-        var write = Scenario.Step(actor: .l1(vcpu: 0), registers: RegisterFile())
-        write.write = Scenario.MemoryWrite(gpa: 0x10_1080, size: 8, value: 2)
+        var write = Step(actor: .l1(vcpu: 0), registers: RegisterFile())
+        write.write = Step.MemoryWrite(gpa: 0x10_1080, size: 8, value: 2)
         steps.append(write)
         for i in 0..<(pages * attrWrRequests.count) {
             let page = 0x10_0000 + UInt64(i % pages) << 12
@@ -226,7 +226,7 @@ enum Benchmarks {
             l1(RegisterFile(rax: 23, rcx: page))
             if i % 16 == 15 {
                 l1(RegisterFile(rax: 25, rcx: 1 << 52, rdx: 0x10_1000))
-                var cpuid = Scenario.Step(actor: .l2(vm: 1, vcpu: 0), registers: RegisterFile())
+                var cpuid = Step(actor: .l2(vm: 1, vcpu: 0), registers: RegisterFile())
                 cpuid.events = [.cpuid]
                 steps.append(cpuid)
             }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import SEAMCore
+import SEAMDemos
+import SEAMFormats
 import SEAMTypes
 
 /// `softseam demo`: runs the built-in default scenario (`AliasTableDemo`) and prints the alias table as

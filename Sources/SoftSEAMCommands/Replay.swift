@@ -1,6 +1,6 @@
 import ArgumentParser
 import SEAMCore
-import SEAMTrace
+import SEAMFormats
 import SEAMTypes
 
 /// `softseam replay TRACE…`: re-runs each trace's inputs and stops at the first step whose outputs or state
@@ -203,7 +203,7 @@ struct FileReport {
     }
 
     /// `L1 vCPU 0 TDCALL TDG.MEM.PAGE.ATTR.WR (24)`, `host SEAMCALL 0`, `L2 VM1 vCPU 0 cpuid`.
-    static func describe(_ s: Scenario.Step) -> String {
+    static func describe(_ s: Step) -> String {
         switch s.actor {
         case .host: return "host SEAMCALL \(SEAMCallLeaf(UInt16(truncatingIfNeeded: s.registers.rax)))"
         case .l1(let vcpu):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SEAMCore
+import SEAMFormats
 
 /// `softseam`: the root command. Exit codes: 0 ok, 1 divergence or failure, 2 usage or bad input.
 public struct SoftSEAMCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SEAMCore
-import SEAMTrace
+import SEAMDemos
+import SEAMFormats
 import SEAMTypes
 
 /// Reading and writing the files the trace commands take.
@@ -101,8 +102,9 @@ struct SnapshotCommand: ParsableCommand {
             guard after <= steps.count else {
                 throw InputError(file: trace, field: "after", "step \(after) is past the last step (\(steps.count))")
             }
-            var m = Machine(config: scenario.config)
-            for step in steps.prefix(after) { _ = try m.perform(step, variant: variant, file: trace) }
+            var engine = Engine(machine: Machine(config: scenario.config))
+            for step in steps.prefix(after) { _ = try engine.perform(step, variant: variant, file: trace) }
+            let m = engine.machine
             try Snapshot(machine: m, step: after, comment: "after step \(after) of \(trace)").write(to: output)
             var stderr = StandardError()
             print(

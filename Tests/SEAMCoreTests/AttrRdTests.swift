@@ -78,6 +78,7 @@ import Testing
         var regs = input
         let o = try m.tdcall(vcpu: 0, &regs)
         #expect(regs == input)
+        if case .tdExit = o { m.reenterAfterFaultLikeExit() }
         #expect(m.stateHash() == before)
         guard case .tdExit(let e) = o else { Issue.record("expected TD exit for \(hex64(gpa)), got \(o)"); return }
         #expect(e.rax == 0x30)

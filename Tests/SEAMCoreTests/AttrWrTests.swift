@@ -373,6 +373,7 @@ import Testing
         #expect(e.eeq.kind == .gpaDetails)
         #expect(e.eeq.vm == 2)
         #expect(regs == input)
+        m.reenterAfterFaultLikeExit()
         #expect(m.stateHash() == before)
         // VM1's VM_CTLS bit is 0 on the same TD → status, not exit.
         #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0xC000_0B0F_0001_0003)

@@ -84,7 +84,8 @@ import Testing
         }
         var host = BuiltInTDVMCallHost()
         var regs = RegisterFile(rax: TDG.vpEnter, rcx: enterRCX(vm: 1), rdx: 0x1000)
-        #expect(try m.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) == .completed)
+        var engine = Engine(machine: m)
+        #expect(try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) == .completed)
         #expect(regs.rax == 12)
         #expect(host.log == ["vcpu 0 vm 1 TDVMCALL CPUID 0x0"])
     }

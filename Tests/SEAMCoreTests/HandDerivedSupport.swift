@@ -114,14 +114,25 @@ struct Call {
 }
 
 extension Machine {
-    /// One TDCALL from L1 on vCPU 0 (or `vcpu`).
+    /// One TDCALL from L1 on vCPU 0 (or `vcpu`). After a fault-like TD exit the host re-enters the vCPU, so
+    /// the next call finds L1 running (`reenterAfterFaultLikeExit`).
     mutating func td(
         _ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = 0, r8: UInt64 = 0, r9: UInt64 = 0,
         vcpu: Int = 0
     ) throws -> Call {
         var r = RegisterFile(rax: rax, rcx: rcx, rdx: rdx, r8: r8, r9: r9)
         let o = try tdcall(vcpu: vcpu, &r)
+        if case .tdExit = o, vcpus[vcpu].pendingExit?.kind == .l1FaultLike { reenterAfterFaultLikeExit(vcpu: vcpu) }
         return Call(regs: r, outcome: o)
+    }
+
+    /// After a fault-like TD exit of an L1 TDCALL the vCPU waits for the host; the host's TDH.VP.ENTER
+    /// resumes L1 with no registers to give it (L1 runs the TDCALL again).
+    mutating func reenterAfterFaultLikeExit(vcpu: Int = 0) {
+        #expect(vcpus[vcpu].location == .host, "a fault-like TD exit leaves the vCPU waiting for the host")
+        #expect(vcpus[vcpu].pendingExit?.kind == .l1FaultLike)
+        #expect(hostEnter(vcpu: vcpu, resumeL1: false, hostRegisters: RegisterFile()) == .resumedL1(registers: nil))
+        #expect(vcpus[vcpu].location == .l1)
     }
 
     mutating func attrWr(_ rcx: UInt64, _ rdx: UInt64, _ r8: UInt64) throws -> Call {
@@ -164,7 +175,8 @@ func expectFaultLikeEPTExit(_ m: inout Machine, _ input: RegisterFile) throws ->
     var regs = input
     let o = try m.tdcall(vcpu: 0, &regs)
     #expect(regs == input)
-    #expect(m.stateHash() == before)
+    if case .tdExit = o { m.reenterAfterFaultLikeExit() }
+    #expect(m.stateHash() == before, "nothing changed once the host re-entered L1")
     guard case .tdExit(let e) = o else {
         Issue.record("expected a TD exit, got \(o) rax \(hex64(regs.rax))")
         return TDExit(rax: 0)

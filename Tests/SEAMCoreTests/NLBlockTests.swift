@@ -49,6 +49,7 @@ import Testing
             return
         }
         #expect(rdExit.rcx == 0 && rdExit.rdx == 0 && rdExit.r8 == 0x10_1000)  // §1.4: qual 0, no EEQ
+        m.reenterAfterFaultLikeExit()
         var accept = RegisterFile(rax: 6, rcx: 0x10_5000)
         guard case .tdExit(let acceptExit) = try m.tdcall(vcpu: 0, &accept) else {
             Issue.record("ACCEPT should TD-exit")

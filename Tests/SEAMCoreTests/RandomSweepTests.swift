@@ -67,6 +67,12 @@ import Testing
                 counts.exits += 1
                 #expect(exit.exitReason == .eptViolation)
                 #expect(regs == input, "a fault-like TD exit wrote L1 registers")
+                // The vCPU waits for the host; its TDH.VP.ENTER resumes L1, which would run the TDCALL again.
+                guard case .resumedL1(nil) = m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile())
+                else {
+                    Issue.record("leaf \(leaf): the host could not re-enter L1 after a fault-like exit")
+                    return
+                }
                 // TDG.VP.ENTER records the buffer GPA before it translates it (reference §13 B3).
                 if leaf != 25 { #expect(m.stateHash() == before, "a TD exit changed the state") }
             case .enteredL2:

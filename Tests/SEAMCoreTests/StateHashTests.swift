@@ -1,4 +1,5 @@
 import SEAMCore
+import SEAMDemos
 import SEAMTypes
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import SEAMCore
+import SEAMFormats
 import SEAMSpec
 import Testing
 

@@ -1,4 +1,5 @@
 import SEAMCore
+import SEAMFormats
 import SEAMSpec
 import Testing
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SEAMTrace
+import SEAMFormats
 import Testing
 
 @testable import SoftSEAMCommands

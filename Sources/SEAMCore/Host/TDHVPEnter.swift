@@ -48,8 +48,9 @@ extension Machine {
     /// and the call completes with RAX = 0. After a TD exit from L2: without `resumeL1`, L2 resumes (a routed
     /// TDVMCALL gets the selected GPRs, RAX = 0 and its RCX back); with it, L1's TDG.VP.ENTER returns
     /// TDX_L2_EXIT_HOST_ROUTED_ASYNC or _TDVMCALL with the exit information the VMCS holds (R13 = 0), L2's
-    /// state written to its buffer. RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A vCPU running L1
-    /// after a fault-like exit (or never exited) simply goes on running L1.
+    /// state written to its buffer. After a fault-like exit of an L1 TDCALL, L1 resumes and runs that TDCALL
+    /// again. RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A vCPU that never left L1 simply goes on
+    /// running it.
     ///
     /// A fatal TD: TD_FATAL. Before TDH.MR.FINALIZE no vCPU may run: OP_STATE_INCORRECT.
     /// HOST_RECOVERABILITY_HINT is valid only after an ASYNC_TRAP TD exit (a host-priority lock timeout,
@@ -73,6 +74,10 @@ extension Machine {
         }
         let vm = pending.vm
         switch pending.kind {
+        case .l1FaultLike:
+            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
+            vcpus[i].location = .l1
+            return .resumedL1(registers: nil)
         case .l1TDVMCall:
             guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             var r = vcpus[i].gprs

@@ -1,16 +1,11 @@
 import SEAMTypes
 
-/// Answers the vCPU's TD exits the way a host VMM would, by re-entering it with TDH.VP.ENTER.
-public protocol TDExitHandler {
-    /// Handles `exit` of `vcpu` and re-enters the vCPU through `machine.hostEnter`; returns what that did.
-    mutating func handle(_ exit: TDExit, vcpu: Int, machine: inout Machine) -> HostEntryOutcome
-}
-
 /// SoftSEAM's deterministic host: it answers the common GHCI TDVMCALLs (R10 = 0, sub-function in R11) —
 /// CPUID (10), HLT (12), I/O (30), RDMSR (31), WRMSR (32), MapGPA (0x10001), ReportFatalError (0x10003) —
 /// with fixed values, re-enters L2 after an external interrupt, and hands every other TD exit from L2 to L1
 /// with RESUME_L1 (L1 then sees TDX_L2_EXIT_HOST_ROUTED_ASYNC, as when a real host resumes L1 to inject an
-/// interrupt, reference §5.2). What it did is kept in `log`, in order.
+/// interrupt). It leaves fault-like exits of L1's TDCALLs alone: it cannot add what the TDCALL missed, and
+/// re-entering would only repeat the exit. What it did is kept in `log`, in order.
 public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     /// One line per TD exit handled, e.g. `vcpu 0 vm 1 TDVMCALL IO out port 0x3f8 size 1 data 0x41`.
     public private(set) var log: [String] = []
@@ -19,7 +14,10 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     /// The error code of a ReportFatalError, if one came.
     public private(set) var fatalError: UInt64?
 
-    public init() {}
+    /// The comment its TDH.VP.ENTER steps carry (the demo's "TDH.VP.ENTER"), nil for none.
+    public var stepComment: String?
+
+    public init(stepComment: String? = nil) { self.stepComment = stepComment }
 
     /// GHCI TDVMCALL sub-function numbers (R11).
     public enum SubFunction {
@@ -42,9 +40,12 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         }
     }
 
-    public mutating func handle(_ exit: TDExit, vcpu: Int, machine: inout Machine) -> HostEntryOutcome {
+    public mutating func handle<O: StepObserver>(_ exit: TDExit, vcpu: Int, engine: inout Engine<O>)
+        -> HostEntryOutcome?
+    {
+        guard engine.machine.vcpus[vcpu].pendingExit?.kind != .l1FaultLike else { return nil }
         var regs = entry(after: exit, vcpu: vcpu)
-        return machine.seamcall(&regs) ?? .failed(TDXStatus(regs.rax))
+        return engine.seamcall(&regs, comment: stepComment)
     }
 
     /// The TDH.VP.ENTER this host issues after `exit` of `vcpu`: RAX = 0, RCX = the vCPU's TDVPR with

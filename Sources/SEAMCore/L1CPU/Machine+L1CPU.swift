@@ -92,12 +92,14 @@ extension Machine {
         VirtualVMXMSRs(attributes: attributes, xfam: xfam, cr4WriteMask: ~baseCR4Mask)
     }
 
-    /// The checks every L1 entry point makes first — `tdcall(vcpu:_:)` and the L1 CPU queries: the vCPU exists
-    /// and runs L1. Always inlined: as a call it added about 100 instructions to every TDCALL (callgrind:
+    /// The checks every L1 entry point makes first — `tdcall(vcpu:_:)` and the L1 CPU queries: the vCPU exists,
+    /// the TD is finalized (no vCPU runs before TDH.MR.FINALIZE) and the vCPU runs L1 (after any TD exit it
+    /// waits for the host's TDH.VP.ENTER). Always inlined: as a call it added about 100 instructions to every TDCALL (callgrind:
     /// c_abi_tdcall 437 → 537, attr_wr 604 → 701 per call).
     @inline(__always)
     func checkRunsL1(_ vcpu: Int) throws(MachineError) {
         guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+        guard opState == .runnable else { throw .notFinalized }
         guard case .l1 = vcpus[vcpu].location else {
             throw .vcpuNotThere(vcpu, needs: "running L1", location: "\(vcpus[vcpu].location)")
         }

@@ -9,13 +9,18 @@ import SEAMTypes
 ///                  violations, TDCALL 77, …) ──▶ L1's TDG.VP.ENTER returns
 ///              ──▶ TD exit (NMI, external interrupt, host-owned EPT violation, routed TDVMCALL)
 extension Machine {
-    /// Carries out one L2 event on `vcpu`, which must be running an L2 VM.
-    /// - Throws: `MachineError.vcpuNotThere` when the vCPU is not in L2; `.invalidEvent` for an event the
-    ///   model cannot carry out as given. Architectural outcomes are never thrown.
-    public mutating func l2Event(vcpu i: Int, _ event: L2Event) throws(MachineError) -> L2Outcome {
+    /// Carries out one L2 event on `vcpu`, which must be running an L2 VM (VM `vm` when it is given). An L2
+    /// runs only after TDH.MR.FINALIZE, so a vCPU in L2 is in a finalized TD.
+    /// - Throws: `MachineError.noSuchVCPU`; `.vcpuNotThere` when the vCPU is not in L2 (or in another VM
+    ///   than `vm`); `.invalidEvent` for an event the model cannot carry out as given. Architectural
+    ///   outcomes are never thrown.
+    public mutating func l2Event(vcpu i: Int, vm expected: Int? = nil, _ event: L2Event) throws(MachineError)
+        -> L2Outcome
+    {
         guard i >= 0 && i < vcpuCount else { throw .noSuchVCPU(i, count: vcpuCount) }
-        guard case .l2(let vm) = vcpus[i].location else {
-            throw .vcpuNotThere(i, needs: "running an L2 VM", location: "\(vcpus[i].location)")
+        guard case .l2(let vm) = vcpus[i].location, expected == nil || expected == vm else {
+            let needs = expected.map { "running L2 VM \($0)" } ?? "running an L2 VM"
+            throw .vcpuNotThere(i, needs: needs, location: "\(vcpus[i].location)")
         }
         switch event {
         case .setRegister(let r, let value):

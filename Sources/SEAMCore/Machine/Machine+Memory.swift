@@ -19,8 +19,8 @@ extension Machine {
         return out
     }
 
-    /// Writes L1's view of private memory. Every page touched must be L1-accessible; on error nothing is
-    /// written.
+    /// Writes L1's view of private memory: a store of L1's, so the TD must be finalized. Every page touched
+    /// must be L1-accessible; on error nothing is written.
     public mutating func writeMemory(gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
         var failure: MachineError?
         bytes.withUnsafeBytes { b in
@@ -30,8 +30,9 @@ extension Machine {
     }
 
     /// Writes the bytes of `source` to L1's view of private memory at `gpa` (the C ABI's form: no array).
-    /// Every page touched must be L1-accessible; on error nothing is written.
+    /// The TD must be finalized and every page touched L1-accessible; on error nothing is written.
     public mutating func writeMemory(gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError) {
+        guard opState == .runnable else { throw .notFinalized }
         try checkL1Accessible(gpa: gpa, count: source.count)
         var a = gpa
         var i = 0

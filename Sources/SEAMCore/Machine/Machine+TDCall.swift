@@ -1,7 +1,7 @@
 import SEAMTypes
 
 extension Machine {
-    /// Executes one TDCALL from L1 on `vcpu`, as the module's TD dispatcher does (reference §1.2).
+    /// The TD dispatcher behind `tdcall` (the module's `tdx_td_dispatcher.c`).
     ///
     /// RAX bits 63:24 reserved → OPERAND_INVALID(RAX); a version above 0 for any leaf but TDG.VM.RD →
     /// OPERAND_INVALID(RAX); a leaf the profile does not define, or one SoftSEAM does not implement yet →
@@ -9,7 +9,8 @@ extension Machine {
     /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
     ///   vCPU is not running L1 (it runs L2, or waits for the host after a TDG.VP.VMCALL or an L2 TD exit):
     ///   API misuse that no register value can cause.
-    public mutating func tdcall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
+    @inline(__always)
+    mutating func dispatchTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
         try checkRunsL1(vcpu)
         let rax = regs.rax
         guard rax & .mask(63, 24) == 0 else { return complete(&regs, .operandInvalid.with(.rax)) }

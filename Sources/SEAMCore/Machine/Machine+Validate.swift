@@ -15,28 +15,27 @@ extension Machine {
     /// The memos (the guest-state buffer copy, `guestStateChecked`, `ripChanged`, the vCPUs' hash) are reset rather than
     /// trusted: they only let an entry or exit skip work whose result they remember, so a fresh vCPU redoes
     /// that work once and reaches the same state; a crafted memo could otherwise skip the VM-entry checks.
-    public mutating func validateDecoded(file: String, line: Int) throws(InputError) {
-        func fail(_ field: String, _ message: String) -> InputError {
-            InputError(file: file, line: line, field: field, message)
-        }
+    /// - Returns: nil when every invariant holds, else the first problem as (Codable field path, message).
+    public mutating func validateDecoded() -> (field: String, message: String)? {
         guard (0...profile.maxL2VMs).contains(numL2VMs) else {
-            throw fail("numL2VMs", "NUM_L2_VMS \(numL2VMs) is outside 0…\(profile.maxL2VMs)")
+            return ("numL2VMs", "NUM_L2_VMS \(numL2VMs) is outside 0…\(profile.maxL2VMs)")
         }
-        guard (1...ConfigDecoder.maxVCPUs).contains(vcpuCount) else {
-            throw fail("vcpuCount", "\(vcpuCount) vCPUs is outside 1…\(ConfigDecoder.maxVCPUs)")
+        guard (1...MachineConfig.maxVCPUs).contains(vcpuCount) else {
+            return ("vcpuCount", "\(vcpuCount) vCPUs is outside 1…\(MachineConfig.maxVCPUs)")
         }
         guard vcpus.count == vcpuCount else {
-            throw fail("vcpus", "\(vcpus.count) vCPUs for a vcpuCount of \(vcpuCount)")
+            return ("vcpus", "\(vcpus.count) vCPUs for a vcpuCount of \(vcpuCount)")
         }
-        guard space.width == width else { throw fail("space.width", "\(space.width) in a TD of \(width)") }
-        if let (field, message) = space.problem(numL2VMs: numL2VMs) { throw fail("space." + field, message) }
+        guard space.width == width else { return ("space.width", "\(space.width) in a TD of \(width)") }
+        if let (field, message) = space.problem(numL2VMs: numL2VMs) { return ("space." + field, message) }
         for i in vcpus.indices {
             if let (field, message) = vcpus[i].problem(index: i, numL2VMs: numL2VMs) {
-                throw fail("vcpus.\(i).\(field)", message)
+                return ("vcpus.\(i).\(field)", message)
             }
             vcpus[i].dropMemos()
         }
         vcpusHashMemo = nil  // recomputed from the vCPUs on the next hash
+        return nil
     }
 }
 
@@ -126,7 +125,7 @@ extension VCPU {
             }
         case .host:
             guard let p = pendingExit else { return ("pendingExit", "out of the TD with no pending TD exit") }
-            let fromL1 = p.kind == .l1TDVMCall
+            let fromL1 = p.kind == .l1TDVMCall || p.kind == .l1FaultLike
             guard fromL1 ? p.vm == 0 : numL2VMs > 0 && vms.contains(p.vm), currentVM == p.vm else {
                 return ("pendingExit", "\(p.kind) exit from VM \(p.vm) with CURR_VM \(currentVM)")
             }

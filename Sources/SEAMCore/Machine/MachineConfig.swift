@@ -6,6 +6,9 @@ import SEAMTypes
 ///      "memory": [{"gpa": "0x0", "size": "0x200000", "state": "mapped"}],
 ///      "l2_sept": "supplied", "vm_ctls": [0, 0, 0], "finalize": true}
 public struct MachineConfig: Hashable, Sendable {
+    /// Upper bound on vCPUs a TD may have (MAX_VCPUS is a 16-bit field).
+    public static let maxVCPUs = 0xFFFF
+
     /// One memory region the built-in host has added (`mapped`) or AUGed (`pending`) before L1 runs.
     public struct Region: Hashable, Sendable {
         public enum State: String, Sendable { case mapped, pending }

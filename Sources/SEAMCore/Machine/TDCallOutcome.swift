@@ -4,9 +4,10 @@ import SEAMTypes
 public enum TDCallOutcome: Hashable, Sendable {
     /// The call completed; its status is in RAX and its outputs in the other registers.
     case completed
-    /// The call caused a TD exit to the host. L1's registers are untouched and its RIP is not advanced
-    /// (the exits SEAMCore raises from leaves are fault-like, reference §12 O4): when the host re-enters,
-    /// the TDCALL runs again. Indirect: TD exits are rare, and a 128-byte payload would make every
+    /// The call caused a TD exit to the host, and the vCPU waits for the host's TDH.VP.ENTER. The exits
+    /// leaves raise (EPT violations of ACCEPT, ATTR.WR/RD, TDG.VP.ENTER) are fault-like: L1's registers are
+    /// untouched, its RIP is not advanced, and once the host re-enters L1 runs the TDCALL again. A
+    /// TDG.VP.VMCALL is trap-like: the host's re-entry completes it. Indirect: TD exits are rare, and a 128-byte payload would make every
     /// outcome, on every hot path, that large to copy.
     indirect case tdExit(TDExit)
     /// TDG.VP.ENTER entered L2 VM `vm`: L1 waits inside its TDCALL until L2 exits to it (`Machine.l2Event`
@@ -73,25 +74,34 @@ public struct TDExit: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-/// Misuse of the Swift API that no register value can cause (a vCPU that does not exist, memory L1 cannot
-/// reach).
+/// Why the machine refused a call: misuse that no register value can cause. The machine's entry points
+/// (`tdcall`, `l2Event`, `writeMemory`, the step engine) check these rules once, in this order: the vCPU
+/// exists, the TD is finalized, the vCPU is where the call needs it. Architectural failures are never
+/// errors: they are statuses and TD exits.
 public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     case noSuchVCPU(Int, count: Int)
+    /// L1 or L2 code cannot run before the host's TDH.MR.FINALIZE (OP_STATE is INITIALIZED).
+    case notFinalized
     /// A memory access through the host API to a GPA L1 cannot reach (shared, unmapped, pending, blocked).
     case notL1Accessible(gpa: UInt64)
-    /// The call needs the vCPU somewhere else: an L1 TDCALL while L2 runs or the host has the vCPU, an L2
-    /// event while L1 runs…
+    /// The call needs the vCPU somewhere else: an L1 TDCALL while L2 runs or the host has the vCPU (after
+    /// any TD exit, fault-like ones included, only the host's TDH.VP.ENTER moves it), an L2 event while L1
+    /// runs or for another VM…
     case vcpuNotThere(Int, needs: String, location: String)
     /// An L2 event the model cannot carry out as given (a register index above 15, an access size of 0 or
-    /// above 8, an access that crosses a page).
+    /// above 8, an access that crosses a page, a step of more than one event).
     case invalidEvent(String)
+    /// An L2 event source that could not give L2's next event (a script that ran out, a failed callback).
+    case l2Source(String)
 
     public var description: String {
         switch self {
         case .noSuchVCPU(let v, let n): "vCPU \(v) does not exist (the TD has \(n))"
+        case .notFinalized: "L1 and L2 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)"
         case .notL1Accessible(let gpa): "GPA \(hexShort(gpa)) is not private memory L1 can access"
         case .vcpuNotThere(let v, let needs, let location): "vCPU \(v) must be \(needs), but is \(location)"
         case .invalidEvent(let why): "invalid L2 event: \(why)"
+        case .l2Source(let why): why
         }
     }
 }

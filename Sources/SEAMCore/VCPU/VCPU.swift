@@ -21,13 +21,15 @@ public struct VCPU: Sendable, Codable {
     /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
     public struct PendingTDExit: Hashable, Sendable, Codable {
         public enum Kind: UInt8, Hashable, Sendable, Codable {
-            // (Fault-like exits of L1 TDCALLs leave the vCPU in L1: the caller re-executes the TDCALL.)
             /// TDG.VP.VMCALL from L1: the host's selected registers go back to L1.
             case l1TDVMCall = 1
             /// An asynchronous exit while L2 ran (NMI, external interrupt, host-owned EPT violation…).
             case l2Async = 2
             /// TDG.VP.VMCALL from L2 with ENABLE_TDVMCALL.
             case l2TDVMCall = 3
+            /// A fault-like exit of an L1 TDCALL (an EPT violation of ACCEPT, ATTR.WR/RD or TDG.VP.ENTER): L1's
+            /// registers are untouched and it runs the TDCALL again once the host re-enters it.
+            case l1FaultLike = 4
         }
         public var kind: Kind
         /// The VM the vCPU was in (CURR_VM).

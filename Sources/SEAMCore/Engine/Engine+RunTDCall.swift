@@ -1,0 +1,63 @@
+import SEAMTypes
+
+extension Engine {
+    /// How often one `runTDCall` runs a TDCALL again after fault-like TD exits that the host re-entered
+    /// without resolving (a host that never adds the page would otherwise loop for ever).
+    public static var maxReexecutions: Int { 1000 }
+
+    /// Runs one L1 TDCALL to its end, the way L1 lives it: a TDG.VP.ENTER runs L2 on events from `l2` until
+    /// L2 exits to L1; TD exits go to `host`. After a fault-like exit that the host re-entered, the TDCALL
+    /// runs again (L1's registers are untouched by such an exit), at most `maxReexecutions` times.
+    ///
+    /// Returns `.completed` with L1's registers in `regs` — the TDCALL's outputs, L2's exit to L1, or the
+    /// host's completion of a TDG.VP.VMCALL or RESUME_L1 — or `.tdExit` when the host did not re-enter L1
+    /// (the vCPU then waits for the host; `regs` are L1's, untouched). `comment` goes with the TDCALL's steps.
+    /// - Throws: what the machine's entry points throw, and the L2 source's `.l2Source`.
+    public mutating func runTDCall<Source: L2EventSource, Host: TDExitHandler>(
+        vcpu: Int, _ regs: inout RegisterFile, l2: inout Source, host: inout Host, comment: String? = nil
+    ) throws(MachineError) -> TDCallOutcome {
+        var outcome = try tdcall(vcpu: vcpu, &regs, comment: comment)
+        if case .completed = outcome { return .completed }  // most leaves: no TD exit, no L2
+        var reexecutions = 0
+        while true {
+            switch outcome {
+            case .completed:
+                return .completed
+            case .enteredL2(let vm):
+                l2.entered(vcpu: vcpu, vm: vm, machine: machine)
+                outcome = try runL2(vcpu: vcpu, vm: vm, &regs, l2: &l2)
+            case .tdExit(let exit):
+                switch host.handle(exit, vcpu: vcpu, engine: &self) {
+                case nil, .failed?:
+                    return outcome
+                case .resumedL1(let r?)?:
+                    regs = r
+                    return .completed
+                case .resumedL1(nil)?:
+                    guard reexecutions < Self.maxReexecutions else { return outcome }
+                    reexecutions += 1
+                    outcome = try tdcall(vcpu: vcpu, &regs, comment: comment)
+                case .resumedL2(let vm)?:
+                    outcome = .enteredL2(vm: vm)
+                }
+            }
+        }
+    }
+
+    /// L2 VM `vm` runs on `vcpu` until it exits to L1 (`.completed`, L1's registers in `regs`) or TD-exits.
+    mutating func runL2<Source: L2EventSource>(vcpu: Int, vm: Int, _ regs: inout RegisterFile, l2: inout Source)
+        throws(MachineError) -> TDCallOutcome
+    {
+        while true {
+            let event = try l2.nextEvent(vcpu: vcpu, vm: vm, machine: machine)
+            switch try l2Event(vcpu: vcpu, vm: vm, event, comment: observer.isObserving ? l2.comment : nil) {
+            case .continued, .moduleHandled: continue
+            case .exitToL1(let r):
+                regs = r
+                return .completed
+            case .tdExit(let exit):
+                return .tdExit(exit)
+            }
+        }
+    }
+}

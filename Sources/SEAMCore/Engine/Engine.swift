@@ -1,0 +1,143 @@
+import SEAMTypes
+
+/// The step engine: the one place where a step of the model is carried out, and where an L1 TDCALL is run
+/// to its end. Every way of driving the model — scenarios and traces, replay, the C ABI, the demo L1s —
+/// goes through it and plugs in as an L2 event source, a TD-exit handler or an observer.
+///
+///     Step ──perform──▶ host SEAMCALL │ L1 TDCALL │ L1 store │ L2 event ──▶ the machine's entry points
+///                                                                          (seamcall, tdcall, writeMemory,
+///                                                                           l2Event: the rules, once)
+///                                                                     └──▶ observer(step, outcome + hash)
+///
+///     L1 TDCALL ──runTDCall──▶ tdcall ─┬─ completed ──────────────────────────────────────▶ back to L1
+///                                      ├─ entered L2 ─▶ L2 source ─▶ l2Event … exit to L1 ─▶ back to L1
+///                                      └─ TD exit ─▶ TD-exit handler ─▶ TDH.VP.ENTER ─▶ L1 │ L2 │ TDCALL again
+///
+/// The engine adds no rules of its own: which vCPU may run what, "nothing runs before TDH.MR.FINALIZE" and
+/// "after a TD exit only the host's TDH.VP.ENTER moves the vCPU" are the machine's, checked at its entry
+/// points. A value like the machine: copying an engine copies the machine and the observer.
+public struct Engine<Observer: StepObserver> {
+    /// The machine the steps run on.
+    public var machine: Machine
+    /// Sees every step while it `isObserving`.
+    public var observer: Observer
+
+    public init(machine: Machine, observer: Observer) {
+        self.machine = machine
+        self.observer = observer
+    }
+
+    // MARK: One step
+
+    /// Carries out `step` and reports it to the observer with `step` itself (its comment and line kept).
+    /// - Throws: what the machine's entry points throw (`MachineError`); an `.l2` step must name exactly
+    ///   one event (`.invalidEvent` otherwise; `Step.singleEvents()` splits a longer one).
+    public mutating func perform(_ step: Step) throws(MachineError) -> StepOutcome {
+        var regs = step.registers
+        var outcome: StepOutcome
+        switch step.actor {
+        case .host:
+            outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
+        case .l1(let vcpu):
+            if let w = step.write {
+                try checkVCPU(vcpu)
+                try machine.writeMemory(gpa: w.gpa, w.bytes)
+                outcome = StepOutcome()
+            } else {
+                outcome = StepOutcome(tdcall: try machine.tdcall(vcpu: vcpu, &regs), registers: regs)
+            }
+        case .l2(let vm, let vcpu):
+            guard step.events.count == 1 else {
+                throw .invalidEvent("a step is one L2 event, this one has \(step.events.count)")
+            }
+            outcome = StepOutcome(l2: try machine.l2Event(vcpu: vcpu, vm: vm, step.events[0]))
+        }
+        if observer.isObserving { report(step, &outcome) }
+        return outcome
+    }
+
+    /// The host's SEAMCALL (`Machine.seamcall`), observed as a host step. Returns what a TDH.VP.ENTER that
+    /// got as far as the vCPU did.
+    @discardableResult
+    public mutating func seamcall(_ regs: inout RegisterFile, comment: String? = nil) -> HostEntryOutcome? {
+        guard observer.isObserving else { return machine.seamcall(&regs) }
+        let step = Step(actor: .host, registers: regs, comment: comment)
+        let entry = machine.seamcall(&regs)
+        var outcome = StepOutcome(seamcall: entry, registers: regs)
+        report(step, &outcome)
+        return entry
+    }
+
+    /// L1's TDCALL on `vcpu` (`Machine.tdcall`), observed as an L1 step. Not observing, this is the
+    /// machine's call and nothing else: a TDCALL that completes builds no step value (c_abi_tdcall and
+    /// attr_wr measure this path).
+    @inline(__always)
+    public mutating func tdcall(vcpu: Int, _ regs: inout RegisterFile, comment: String? = nil) throws(MachineError)
+        -> TDCallOutcome
+    {
+        guard observer.isObserving else { return try machine.tdcall(vcpu: vcpu, &regs) }
+        return try observedTDCall(vcpu: vcpu, &regs, comment: comment)
+    }
+
+    mutating func observedTDCall(vcpu: Int, _ regs: inout RegisterFile, comment: String?) throws(MachineError)
+        -> TDCallOutcome
+    {
+        let step = Step(actor: .l1(vcpu: vcpu), registers: regs, comment: comment)
+        let result = try machine.tdcall(vcpu: vcpu, &regs)
+        var outcome = StepOutcome(tdcall: result, registers: regs)
+        report(step, &outcome)
+        return result
+    }
+
+    /// L1's store of `source` at `gpa` in its private memory (`Machine.writeMemory`), observed as an L1 step
+    /// of `vcpu`. On error nothing is written.
+    public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)
+        throws(MachineError)
+    {
+        try checkVCPU(vcpu)
+        try machine.writeMemory(gpa: gpa, from: source)
+        guard observer.isObserving else { return }
+        var outcome = StepOutcome()
+        report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: Array(source)), comment: comment), &outcome)
+    }
+
+    /// `store(vcpu:gpa:from:)` of an array.
+    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError)
+    {
+        var failure: MachineError?
+        bytes.withUnsafeBytes { b in
+            do throws(MachineError) { try store(vcpu: vcpu, gpa: gpa, from: b, comment: comment) } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// One L2 event of VM `vm` on `vcpu` (`Machine.l2Event`), observed as an L2 step.
+    public mutating func l2Event(vcpu: Int, vm: Int, _ event: L2Event, comment: String? = nil) throws(MachineError)
+        -> L2Outcome
+    {
+        let result = try machine.l2Event(vcpu: vcpu, vm: vm, event)
+        if observer.isObserving {
+            var outcome = StepOutcome(l2: result)
+            report(.l2(vm: vm, vcpu: vcpu, event, comment: comment), &outcome)
+        }
+        return result
+    }
+
+    /// Hands a step to the observer with the state hash after it.
+    mutating func report(_ step: Step, _ outcome: inout StepOutcome) {
+        outcome.hash = machine.cachedStateHash()
+        observer.observe(step, outcome, machine: machine)
+    }
+
+    /// A store names a vCPU the TD has.
+    func checkVCPU(_ vcpu: Int) throws(MachineError) {
+        guard vcpu >= 0 && vcpu < machine.vcpuCount else { throw .noSuchVCPU(vcpu, count: machine.vcpuCount) }
+    }
+}
+
+extension Engine where Observer == NoObserver {
+    /// An engine that reports to no one.
+    public init(machine: Machine) { self.init(machine: machine, observer: NoObserver()) }
+}

@@ -1,0 +1,76 @@
+import SEAMTypes
+
+/// One step of the model: a host SEAMCALL, an L1 TDCALL, an L1 store to its private memory, or one L2 event.
+/// Scenarios and traces are lists of steps (Traces/FORMAT.md); `Engine.perform` carries one out.
+public struct Step: Hashable, Sendable {
+    /// Who performs a step.
+    public enum Actor: Hashable, Sendable {
+        case host
+        case l1(vcpu: Int)
+        /// L2 VM `vm` running on `vcpu`: the step is an L2 event.
+        case l2(vm: Int, vcpu: Int)
+    }
+
+    /// A store of `bytes` at `gpa` in L1's private memory.
+    public struct MemoryWrite: Hashable, Sendable {
+        public var gpa: UInt64
+        public var bytes: [UInt8]
+        public init(gpa: UInt64, bytes: [UInt8]) {
+            self.gpa = gpa
+            self.bytes = bytes
+        }
+        /// A little-endian store of the low `size` bytes (1…8) of `value`.
+        public init(gpa: UInt64, size: Int, value: UInt64) {
+            self.init(gpa: gpa, bytes: (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) })
+        }
+        /// The bytes as a little-endian value (stores of 1…8 bytes).
+        public var value: UInt64 {
+            bytes.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+    }
+
+    public var actor: Actor
+    /// The caller's input registers (a SEAMCALL's or a TDCALL's); zero for an L2 event and a store.
+    public var registers: RegisterFile
+    /// The L2 event of an `.l2` step (a scenario may name several, which `singleEvents()` splits); for an
+    /// l1-observed trace's TDG.VP.ENTER, the L2 events it ran.
+    public var events: [L2Event] = []
+    /// An L1 step that stores to L1's private memory instead of a TDCALL (e.g. filling the
+    /// L2_ENTER_GUEST_STATE buffer).
+    public var write: MemoryWrite?
+    public var comment: String?
+    /// Line in the source file (0 for steps built in code).
+    public var line: Int
+
+    public init(actor: Actor, registers: RegisterFile, comment: String? = nil, line: Int = 0) {
+        self.actor = actor
+        self.registers = registers
+        self.comment = comment
+        self.line = line
+    }
+
+    /// An L2 event of VM `vm` on `vcpu`.
+    public static func l2(vm: Int, vcpu: Int, _ event: L2Event, comment: String? = nil) -> Step {
+        var s = Step(actor: .l2(vm: vm, vcpu: vcpu), registers: RegisterFile(), comment: comment)
+        s.events = [event]
+        return s
+    }
+
+    /// A store by L1 on `vcpu`.
+    public static func store(vcpu: Int, _ write: MemoryWrite, comment: String? = nil) -> Step {
+        var s = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment)
+        s.write = write
+        return s
+    }
+
+    /// This step as one step per L2 event (itself for the other actors); the comment goes with the last.
+    public func singleEvents() -> [Step] {
+        guard case .l2 = actor, events.count > 1 else { return [self] }
+        return events.enumerated().map { n, e in
+            var s = self
+            s.events = [e]
+            if n + 1 < events.count { s.comment = nil }
+            return s
+        }
+    }
+}

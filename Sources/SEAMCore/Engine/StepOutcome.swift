@@ -1,0 +1,62 @@
+import SEAMTypes
+
+/// What one step did.
+public struct StepOutcome: Hashable, Sendable {
+    /// The caller's registers after the call: L1's after a TDCALL, the host's after a SEAMCALL; nil for an
+    /// L2 event and an L1 store.
+    public var registers: RegisterFile?
+    public var result: StepResult
+    /// The state hash after the step (observed steps and full traces).
+    public var hash: UInt64?
+
+    public init(registers: RegisterFile? = nil, result: StepResult = .completed, hash: UInt64? = nil) {
+        self.registers = registers
+        self.result = result
+        self.hash = hash
+    }
+
+    /// A host SEAMCALL's outcome: `registers` are the host's after it; a TDH.VP.ENTER that re-entered the
+    /// vCPU says where.
+    public init(seamcall entry: HostEntryOutcome?, registers: RegisterFile) {
+        switch entry {
+        case .resumedL1(let r?)?: self.init(registers: registers, result: .l1(r))
+        case .resumedL2(let vm)?: self.init(registers: registers, result: .l2(vm: vm))
+        default: self.init(registers: registers)
+        }
+    }
+
+    /// An L1 TDCALL's outcome, with L1's registers after it.
+    public init(tdcall outcome: TDCallOutcome, registers: RegisterFile) {
+        switch outcome {
+        case .completed: self.init(registers: registers)
+        case .tdExit(let e): self.init(registers: registers, result: .tdExit(e.registers))
+        case .enteredL2(let vm): self.init(registers: registers, result: .l2(vm: vm))
+        }
+    }
+
+    /// An L2 event's outcome.
+    public init(l2 outcome: L2Outcome) {
+        switch outcome {
+        case .continued: self.init()
+        case .moduleHandled(let reason): self.init(result: .moduleHandled(reason.rawValue))
+        case .exitToL1(let r): self.init(result: .l1(r))
+        case .tdExit(let e): self.init(result: .tdExit(e.registers))
+        }
+    }
+}
+
+/// Where execution went after a step.
+public enum StepResult: Hashable, Sendable {
+    /// The call completed (a TDCALL or SEAMCALL returned to its caller; an L2 event completed inside L2;
+    /// a store was made; a TDH.VP.ENTER let L1 re-execute the TDCALL that TD-exited).
+    case completed
+    /// The vCPU TD-exited; the host got these registers from its TDH.VP.ENTER.
+    case tdExit(RegisterFile)
+    /// L2 VM `vm` runs: TDG.VP.ENTER entered it, or the host's TDH.VP.ENTER resumed it.
+    case l2(vm: Int)
+    /// The L2 event VM-exited and the module handled it (this exit reason), then resumed L2.
+    case moduleHandled(UInt32)
+    /// L1 runs again with these registers: L2 exited to L1 (its TDG.VP.ENTER returned), or the host's
+    /// TDH.VP.ENTER completed the TDCALL L1 was waiting in.
+    case l1(RegisterFile)
+}

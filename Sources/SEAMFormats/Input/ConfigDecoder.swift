@@ -1,0 +1,206 @@
+import SEAMCore
+import SEAMTypes
+
+/// Reads the config JSON of DESIGN.md ("C ABI contract") into a `MachineConfig`. Every key is checked: an
+/// unknown key or a bad value is an `InputError` naming the file, line and key.
+public enum ConfigDecoder {
+    static let keys = ["num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize"]
+    static let regionKeys = ["gpa", "size", "state", "page_size"]
+    /// Upper bound on the leaves the built-in host creates for a config's memory: 4 Mi leaves (16 GiB of 4K
+    /// pages) is 64 MiB of metadata; a larger request is far more likely a typo than a test.
+    public static let maxLeaves: UInt64 = 1 << 22
+
+    /// Decodes config JSON text. `file` names the source in errors.
+    public static func decode(_ text: String, file: String = "<config>") throws(InputError) -> MachineConfig {
+        let root = try JSONParser.parse(text, file: file)
+        return try decode(root, file: file)
+    }
+
+    package static func decode(_ root: JSONNode, file: String, path: String = "") throws(InputError) -> MachineConfig {
+        guard case .object(let members) = root.value else {
+            throw InputError(
+                file: file, line: root.line, field: path.isEmpty ? nil : path,
+                "expected an object, got \(root.typeName)")
+        }
+        var config = MachineConfig()
+        func name(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
+        for (key, node) in members {
+            let field = name(key)
+            switch key {
+            case "num_l2_vms":
+                config.numL2VMs = Int(try integer(node, file, field, max: 3))
+            case "vcpus":
+                let v = try integer(node, file, field, max: UInt64(MachineConfig.maxVCPUs))
+                guard v >= 1 else { throw InputError(file: file, line: node.line, field: field, "must be at least 1") }
+                config.vcpus = Int(v)
+            case "gpaw":
+                let v = try integer(node, file, field, max: 64)
+                guard let w = GPAWidth(bits: Int(v)) else {
+                    throw InputError(file: file, line: node.line, field: field, "must be 48 or 52, got \(v)")
+                }
+                config.gpaw = w
+            case "module":
+                let s = try string(node, file, field)
+                guard let p = ModuleProfile.named(s) else {
+                    let known = ModuleProfile.all.map { "\"\($0.version)\"" }.joined(separator: ", ")
+                    throw InputError(
+                        file: file, line: node.line, field: field, "unknown module \"\(s)\" (known: \(known))")
+                }
+                config.profile = p
+            case "l2_sept":
+                let s = try string(node, file, field)
+                guard let v = MachineConfig.L2SEPT(rawValue: s) else {
+                    throw InputError(
+                        file: file, line: node.line, field: field,
+                        "expected \"supplied\" or \"on-demand\", got \"\(s)\"")
+                }
+                config.l2SEPT = v
+            case "finalize":
+                guard case .bool(let b) = node.value else {
+                    throw InputError(file: file, line: node.line, field: field, "expected true or false")
+                }
+                config.finalize = b
+            case "vm_ctls":
+                guard case .array(let items) = node.value, items.count == 3 else {
+                    throw InputError(
+                        file: file, line: node.line, field: field, "expected an array of 3 integers (VM1…VM3)")
+                }
+                var ctls: [UInt64] = []
+                for (i, item) in items.enumerated() {
+                    ctls.append(try integer(item, file, "\(field)[\(i)]", max: 1))
+                }
+                config.vmCtls = ctls
+            case "memory":
+                guard case .array(let items) = node.value else {
+                    throw InputError(
+                        file: file, line: node.line, field: field, "expected an array, got \(node.typeName)")
+                }
+                config.memory = []
+                for (i, item) in items.enumerated() {
+                    config.memory.append(try region(item, file, "\(field)[\(i)]"))
+                }
+            default:
+                throw InputError(
+                    file: file, line: node.line, field: field,
+                    "unknown key (known: \(keys.joined(separator: ", ")))")
+            }
+        }
+        try validate(config, root, file: file, field: name("memory"))
+        if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K })
+        {
+            throw InputError(
+                file: file, line: root.line, field: name("memory[\(i)]"),
+                "a mapped 2M region is AUGed and accepted by L1, which cannot run before the TD is finalized (\"finalize\": false)"
+            )
+        }
+        return config
+    }
+
+    static func region(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> MachineConfig.Region {
+        guard case .object(let members) = node.value else {
+            throw InputError(file: file, line: node.line, field: field, "expected an object, got \(node.typeName)")
+        }
+        var gpa: UInt64?, size: UInt64?, state: MachineConfig.Region.State?, level = PageLevel.size4K
+        for (key, v) in members {
+            let f = "\(field).\(key)"
+            switch key {
+            case "gpa": gpa = try integer(v, file, f, max: .max)
+            case "size": size = try integer(v, file, f, max: .max)
+            case "state":
+                let s = try string(v, file, f)
+                guard let st = MachineConfig.Region.State(rawValue: s) else {
+                    throw InputError(
+                        file: file, line: v.line, field: f, "expected \"mapped\" or \"pending\", got \"\(s)\"")
+                }
+                state = st
+            case "page_size":
+                let s = try string(v, file, f)
+                switch s {
+                case "4K": level = .size4K
+                case "2M": level = .size2M
+                default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\" or \"2M\", got \"\(s)\"")
+                }
+            default:
+                throw InputError(
+                    file: file, line: v.line, field: f, "unknown key (known: \(regionKeys.joined(separator: ", ")))")
+            }
+        }
+        guard let gpa else { throw InputError(file: file, line: node.line, field: "\(field).gpa", "missing") }
+        guard let size else { throw InputError(file: file, line: node.line, field: "\(field).size", "missing") }
+        guard let state else { throw InputError(file: file, line: node.line, field: "\(field).state", "missing") }
+        guard size > 0, size % level.bytes == 0 else {
+            throw InputError(
+                file: file, line: node.line, field: "\(field).size", "must be a non-zero multiple of \(level) pages")
+        }
+        guard gpa % level.bytes == 0 else {
+            throw InputError(file: file, line: node.line, field: "\(field).gpa", "must be aligned to \(level)")
+        }
+        return MachineConfig.Region(gpa: gpa, size: size, state: state, pageLevel: level)
+    }
+
+    static func validate(_ c: MachineConfig, _ root: JSONNode, file: String, field: String) throws(InputError) {
+        var leaves: UInt64 = 0
+        for (i, r) in c.memory.enumerated() {
+            leaves += r.size / r.pageLevel.bytes
+            guard leaves <= maxLeaves else {
+                throw InputError(
+                    file: file, line: memoryLine(root, i), field: "\(field)[\(i)].size",
+                    "the memory regions add up to more than \(maxLeaves) pages")
+            }
+        }
+        var previous: (end: UInt64, index: Int)?
+        let sorted = c.memory.enumerated().sorted { $0.element.gpa < $1.element.gpa }
+        for (i, r) in sorted {
+            let (end, overflow) = r.gpa.addingReportingOverflow(r.size)
+            let line = memoryLine(root, i)
+            guard !overflow, c.gpaw.isValidPrivate(end - 1), c.gpaw.isValidPrivate(r.gpa) else {
+                throw InputError(
+                    file: file, line: line, field: "\(field)[\(i)]",
+                    "region is not inside the private GPA space of \(c.gpaw)")
+            }
+            if let p = previous, r.gpa < p.end {
+                throw InputError(file: file, line: line, field: "\(field)[\(i)]", "overlaps \(field)[\(p.index)]")
+            }
+            previous = (end, i)
+        }
+    }
+
+    static func memoryLine(_ root: JSONNode, _ i: Int) -> Int {
+        if case .array(let items)? = root["memory"]?.value, i < items.count { return items[i].line }
+        return root.line
+    }
+
+    /// An integer from a JSON number or a "0x…" / decimal string.
+    package static func integer(_ node: JSONNode, _ file: String, _ field: String, max: UInt64) throws(InputError)
+        -> UInt64
+    {
+        let text: String
+        switch node.value {
+        case .number(let s): text = s
+        case .string(let s): text = s
+        default:
+            throw InputError(file: file, line: node.line, field: field, "expected an integer, got \(node.typeName)")
+        }
+        guard let v = parseInteger(text) else {
+            throw InputError(file: file, line: node.line, field: field, "expected an integer, got \"\(text)\"")
+        }
+        guard v <= max else {
+            throw InputError(file: file, line: node.line, field: field, "\(text) is above the maximum \(max)")
+        }
+        return v
+    }
+
+    /// Parses `0x…` hexadecimal or decimal, allowing `_` separators; nil for anything else.
+    package static func parseInteger(_ text: String) -> UInt64? {
+        let t = String(text.filter { $0 != "_" })
+        if t.hasPrefix("0x") || t.hasPrefix("0X") { return UInt64(t.dropFirst(2), radix: 16) }
+        return UInt64(t, radix: 10)
+    }
+
+    package static func string(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> String {
+        guard case .string(let s) = node.value else {
+            throw InputError(file: file, line: node.line, field: field, "expected a string, got \(node.typeName)")
+        }
+        return s
+    }
+}

@@ -1,0 +1,178 @@
+import SEAMCore
+import SEAMTypes
+
+/// The scenario spelling of an L2 event (one step of actor "l2"): a string for the events without
+/// operands, an object with one key for the rest.
+///
+///     "cpuid" "hlt" "rdmsr" "wrmsr" "tdcall" "vmcall" "clts" "nmi"
+///     {"set": {"rax": "0x1"}}                        straight-line code wrote registers
+///     {"jump": "0x1000"}                              a branch
+///     {"io": {"port": "0x3f8", "size": 1, "dir": "out", "string": false, "rep": false, "imm": false}}
+///     {"mov_to_cr": {"cr": 0, "gpr": "rax"}}          {"mov_from_cr": {"cr": 3, "gpr": "rbx"}}
+///     {"lmsw": "0x1"}
+///     {"read": {"gpa": "0x…", "size": 8}}             {"write": {"gpa": "0x…", "size": 4, "value": "0x…"}}
+///     {"fetch": {"gpa": "0x…", "user": true, "gla": "0x…"}}
+///     {"exception": {"vector": 14, "error_code": "0x2"}}
+///     {"interrupt": "0x30"}                           an external interrupt
+///     {"exit": {"reason": 55, "qualification": "0x0", "length": 3}}
+package enum L2EventJSON {
+    static let simple: [(String, L2Event)] = [
+        ("cpuid", .cpuid), ("hlt", .hlt), ("rdmsr", .rdmsr), ("wrmsr", .wrmsr), ("tdcall", .tdcall),
+        ("vmcall", .vmcall), ("clts", .clts), ("nmi", .nmi),
+    ]
+    static let objectKeys = [
+        "set", "jump", "io", "mov_to_cr", "mov_from_cr", "lmsw", "read", "write", "fetch", "exception", "interrupt",
+        "exit",
+    ]
+
+    /// The events one step names (a "set" gives one event per register).
+    package static func parse(_ node: JSONNode, _ file: String) throws(InputError) -> [L2Event] {
+        let f = "event"
+        if case .string(let name) = node.value {
+            guard let e = simple.first(where: { $0.0 == name }) else {
+                throw InputError(
+                    file: file, line: node.line, field: f,
+                    "unknown L2 event \"\(name)\" (known: \(simple.map(\.0).joined(separator: ", ")), or an object with one of \(objectKeys.joined(separator: ", ")))"
+                )
+            }
+            return [e.1]
+        }
+        guard case .object(let members) = node.value, members.count == 1, let (key, v) = members.first else {
+            throw InputError(file: file, line: node.line, field: f, "expected an event name or an object with one key")
+        }
+        let path = "\(f).\(key)"
+        func int(_ name: String, max: UInt64, default d: UInt64? = nil) throws(InputError) -> UInt64 {
+            guard let n = v[name] else {
+                if let d { return d }
+                throw InputError(file: file, line: v.line, field: "\(path).\(name)", "missing")
+            }
+            return try ConfigDecoder.integer(n, file, "\(path).\(name)", max: max)
+        }
+        func flag(_ name: String) throws(InputError) -> Bool {
+            guard let n = v[name] else { return false }
+            guard case .bool(let b) = n.value else {
+                throw InputError(file: file, line: n.line, field: "\(path).\(name)", "expected true or false")
+            }
+            return b
+        }
+        func gpr(_ name: String) throws(InputError) -> UInt8 {
+            guard let n = v[name] else { return 0 }
+            let s = try ConfigDecoder.string(n, file, "\(path).\(name)")
+            guard let i = RegisterFile.names.firstIndex(of: s) else {
+                throw InputError(file: file, line: n.line, field: "\(path).\(name)", "not a register name")
+            }
+            return UInt8(i)
+        }
+        func checkKeys(_ known: [String]) throws(InputError) {
+            guard case .object(let inner) = v.value else {
+                throw InputError(file: file, line: v.line, field: path, "expected an object")
+            }
+            for (k, n) in inner where !known.contains(k) {
+                throw InputError(
+                    file: file, line: n.line, field: "\(path).\(k)",
+                    "unknown key (known: \(known.joined(separator: ", ")))")
+            }
+        }
+        switch key {
+        case "set":
+            return try Scenario.registerList(v, file, path).map { .setRegister($0.0, $0.1) }
+        case "jump":
+            return [.jump(rip: try ConfigDecoder.integer(v, file, path, max: .max))]
+        case "lmsw":
+            return [.lmsw(UInt16(try ConfigDecoder.integer(v, file, path, max: 0xFFFF)))]
+        case "interrupt":
+            return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
+        case "io":
+            try checkKeys(["port", "size", "dir", "string", "rep", "imm"])
+            let size = try int("size", max: 4)
+            guard [1, 2, 4].contains(size) else {
+                throw InputError(file: file, line: v.line, field: "\(path).size", "must be 1, 2 or 4")
+            }
+            guard let d = v["dir"], case .string(let dir) = d.value, dir == "in" || dir == "out" else {
+                throw InputError(file: file, line: v.line, field: "\(path).dir", "expected \"in\" or \"out\"")
+            }
+            return [
+                .io(
+                    IOAccess(
+                        port: UInt16(try int("port", max: 0xFFFF)), size: UInt8(size), isIn: dir == "in",
+                        isString: try flag("string"), isRep: try flag("rep"), isImmediate: try flag("imm")))
+            ]
+        case "mov_to_cr", "mov_from_cr":
+            try checkKeys(["cr", "gpr"])
+            let cr = try int("cr", max: 8)
+            guard [0, 3, 4, 8].contains(cr) else {
+                throw InputError(file: file, line: v.line, field: "\(path).cr", "must be 0, 3, 4 or 8")
+            }
+            return key == "mov_to_cr"
+                ? [.movToCR(cr: UInt8(cr), gpr: try gpr("gpr"))] : [.movFromCR(cr: UInt8(cr), gpr: try gpr("gpr"))]
+        case "read", "write", "fetch":
+            try checkKeys(["gpa", "size", "value", "user", "gla"])
+            let kind: MemoryAccess.Kind = key == "read" ? .read : key == "write" ? .write : .fetch
+            let size = try int("size", max: 8, default: kind == .fetch ? 1 : 8)
+            guard size >= 1 else { throw InputError(file: file, line: v.line, field: "\(path).size", "must be 1…8") }
+            let gla: UInt64? = v["gla"] == nil ? nil : try int("gla", max: .max)
+            return [
+                .memory(
+                    MemoryAccess(
+                        kind: kind, gpa: try int("gpa", max: .max), size: UInt8(size),
+                        value: try int("value", max: .max, default: 0),
+                        isUser: try flag("user"), gla: gla))
+            ]
+        case "exception":
+            try checkKeys(["vector", "error_code"])
+            let vector = try int("vector", max: 31)
+            guard vector != 2 else {
+                throw InputError(file: file, line: v.line, field: "\(path).vector", "vector 2 is the NMI: use \"nmi\"")
+            }
+            let code: UInt32? = v["error_code"] == nil ? nil : UInt32(try int("error_code", max: 0xFFFF_FFFF))
+            return [.exception(vector: UInt8(vector), errorCode: code)]
+        case "exit":
+            try checkKeys(["reason", "qualification", "length"])
+            return [
+                .exit(
+                    ExitReason(UInt32(try int("reason", max: 0xFFFF_FFFF))),
+                    qualification: try int("qualification", max: .max, default: 0),
+                    instructionLength: UInt32(try int("length", max: 15, default: 0)))
+            ]
+        default:
+            throw InputError(
+                file: file, line: v.line, field: path, "unknown L2 event (known: \(objectKeys.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    /// The scenario spelling of one event.
+    package static func render(_ e: L2Event) -> String {
+        func hx(_ v: UInt64) -> String { "\"\(hexShort(v))\"" }
+        // An index no register has (an event built in code) is written as is; reading it back is an error.
+        func name(_ r: Int) -> String { (0..<16).contains(r) ? RegisterFile.names[r] : "r?\(r)" }
+        switch e {
+        case .setRegister(let r, let v): return "{\"set\":{\"\(name(r))\":\(hx(v))}}"
+        case .jump(let rip): return "{\"jump\":\(hx(rip))}"
+        case .cpuid: return "\"cpuid\""
+        case .hlt: return "\"hlt\""
+        case .rdmsr: return "\"rdmsr\""
+        case .wrmsr: return "\"wrmsr\""
+        case .tdcall: return "\"tdcall\""
+        case .vmcall: return "\"vmcall\""
+        case .clts: return "\"clts\""
+        case .nmi: return "\"nmi\""
+        case .io(let a):
+            return "{\"io\":{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
+                + ",\"string\":\(a.isString),\"rep\":\(a.isRep),\"imm\":\(a.isImmediate)}}"
+        case .movToCR(let cr, let g): return "{\"mov_to_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
+        case .movFromCR(let cr, let g):
+            return "{\"mov_from_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
+        case .lmsw(let v): return "{\"lmsw\":\(hx(UInt64(v)))}"
+        case .memory(let a):
+            let kind = a.kind == .read ? "read" : a.kind == .write ? "write" : "fetch"
+            return "{\"\(kind)\":{\"gpa\":\(hx(a.gpa)),\"size\":\(a.size),\"value\":\(hx(a.value)),\"user\":\(a.isUser)"
+                + (a.gla.map { ",\"gla\":\(hx($0))" } ?? "") + "}}"
+        case .exception(let v, let code):
+            return "{\"exception\":{\"vector\":\(v)" + (code.map { ",\"error_code\":\(hx(UInt64($0)))" } ?? "") + "}}"
+        case .externalInterrupt(let v): return "{\"interrupt\":\(hx(UInt64(v)))}"
+        case .exit(let r, let q, let len):
+            return "{\"exit\":{\"reason\":\(r.rawValue),\"qualification\":\(hx(q)),\"length\":\(len)}}"
+        }
+    }
+}

@@ -1,0 +1,546 @@
+import SEAMCore
+import SEAMTypes
+
+/// The compact binary form of a trace (Traces/FORMAT.md, "Binary form"): the same header JSON, then one
+/// record per step with registers as a presence mask and little-endian words, then an XXH3-64 checksum of
+/// everything before it. Converting JSON ⇄ binary loses nothing.
+///
+///     "SSEAMTRC" u32 version  u32 n  header JSON (n bytes)  u64 steps  record…  "SSEAMEND" u64 xxh3
+extension Trace {
+    public static let binaryMagic: [UInt8] = Array("SSEAMTRC".utf8)
+    static let endMagic: [UInt8] = Array("SSEAMEND".utf8)
+    /// Bytes after the records: end magic and checksum.
+    static let trailerSize = 16
+
+    /// Record flag bits (FORMAT.md): actor in bits 1:0, then write, comment, hash, out.
+    enum Flag {
+        static let actorMask: UInt8 = 3
+        static let write: UInt8 = 1 << 2
+        static let comment: UInt8 = 1 << 3
+        static let hash: UInt8 = 1 << 4
+        static let out: UInt8 = 1 << 5
+        static let reserved: UInt8 = 0xC0
+    }
+
+    /// Whether `bytes` start with the binary trace magic.
+    public static func isBinary(_ bytes: [UInt8]) -> Bool { bytes.starts(with: binaryMagic) }
+
+    /// The trace in its binary form.
+    public func binary() -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes += Trace.binaryMagic
+        w.u32(UInt32(Trace.formatVersion))
+        let header = Array(
+            scenario.headerFields(
+                kind: "trace", version: Trace.formatVersion, extra: ",\"variant\":\"\(variant.rawValue)\""
+            )
+            .utf8)
+        w.u32(UInt32(header.count + 2))
+        w.bytes += [UInt8(ascii: "{")] + header + [UInt8(ascii: "}")]
+        w.u64(UInt64(count))
+        for (i, step) in steps.enumerated() { Trace.writeRecord(&w, step, outcomes[i], number: i + 1, variant) }
+        w.bytes += Trace.endMagic
+        w.u64(XXH3.hash(w.bytes))
+        return w.bytes
+    }
+
+    static func writeRecord(_ w: inout ByteWriter, _ s: Step, _ o: StepOutcome, number: Int, _ v: Variant) {
+        w.u32(UInt32(number))
+        var flags: UInt8
+        switch s.actor {
+        case .host: flags = 0
+        case .l1: flags = 1
+        case .l2: flags = 2
+        }
+        if s.write != nil { flags |= Flag.write }
+        if s.comment != nil { flags |= Flag.comment }
+        if o.hash != nil { flags |= Flag.hash }
+        if o.registers != nil { flags |= Flag.out }
+        w.u8(flags)
+        switch o.result {
+        case .completed: w.u8(0)
+        case .tdExit: w.u8(1)
+        case .l2: w.u8(2)
+        case .moduleHandled: w.u8(3)
+        case .l1: w.u8(4)
+        }
+        switch s.actor {
+        case .host:
+            w.registers(s.registers)
+        case .l1(let vcpu):
+            w.u16(UInt16(vcpu))
+            if let write = s.write {
+                w.u64(write.gpa)
+                w.u32(UInt32(write.bytes.count))
+                w.bytes += write.bytes
+            } else {
+                w.registers(s.registers)
+                if v == .l1Observed {
+                    w.u32(UInt32(s.events.count))
+                    for e in s.events { w.event(e) }
+                }
+            }
+        case .l2(let vm, let vcpu):
+            w.u16(UInt16(vcpu))
+            w.u8(UInt8(vm))
+            w.event(s.events[0])
+        }
+        if let r = o.registers { w.registers(r) }
+        switch o.result {
+        case .completed: break
+        case .tdExit(let r), .l1(let r): w.registers(r)
+        case .l2(let vm): w.u8(UInt8(vm))
+        case .moduleHandled(let reason): w.u32(reason)
+        }
+        if let h = o.hash { w.u64(h) }
+        if let c = s.comment {
+            let utf8 = Array(c.utf8)
+            w.u32(UInt32(utf8.count))
+            w.bytes += utf8
+        }
+    }
+
+    /// Reads a binary trace; errors name `file`, the byte offset and the field.
+    public init(binary bytes: [UInt8], file: String) throws(InputError) {
+        var reader = try BinaryTraceReader(bytes, file: file)
+        var steps: [Step] = []
+        var outcomes: [StepOutcome] = []
+        steps.reserveCapacity(reader.stepCount)
+        outcomes.reserveCapacity(reader.stepCount)
+        while let (s, o) = try reader.next() {
+            steps.append(s)
+            outcomes.append(o)
+        }
+        var scenario = reader.scenario
+        scenario.steps = steps
+        self.init(variant: reader.variant, scenario: scenario, outcomes: outcomes)
+    }
+
+    /// Reads a trace in either form (binary when it starts with the magic, else JSON Lines).
+    public static func load(_ bytes: [UInt8], file: String) throws(InputError) -> Trace {
+        if isBinary(bytes) { return try Trace(binary: bytes, file: file) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            // The line with the first byte that is not UTF-8 (a newline byte is never inside a UTF-8 sequence).
+            let line = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex {
+                String(validating: $0, as: UTF8.self) == nil
+            }
+            throw InputError(file: file, line: line.map { $0 + 1 }, "neither a binary trace nor UTF-8 text")
+        }
+        return try parse(text, file: file)
+    }
+}
+
+/// Reads the records of a binary trace one at a time (replay streams them). The checksum and the header are
+/// checked when it is made, so a garbled file is refused before any step runs.
+public struct BinaryTraceReader {
+    typealias Flag = Trace.Flag
+    let bytes: [UInt8]
+    let file: String
+    var offset: Int
+    /// Offset of the first record, and of the trailer (end magic).
+    var firstRecord = 0
+    let end: Int
+    public let variant: Trace.Variant
+    /// Config, labels and header comment (no steps).
+    public let scenario: Scenario
+    public let stepCount: Int
+    /// Steps read so far.
+    public internal(set) var stepsRead = 0
+    let vcpus: Int
+    let numL2VMs: Int
+
+    public init(_ bytes: [UInt8], file: String) throws(InputError) {
+        self.bytes = bytes
+        self.file = file
+        let minimum = 8 + 4 + 4 + 8 + Trace.trailerSize
+        guard bytes.count >= minimum else {
+            throw InputError(
+                file: file, byteOffset: bytes.count, field: "header",
+                "\(bytes.count) bytes: too short for a binary trace (cut short?)")
+        }
+        guard bytes.starts(with: Trace.binaryMagic) else {
+            throw InputError(file: file, byteOffset: 0, field: "magic", "not a binary trace (expected \"SSEAMTRC\")")
+        }
+        let trailer = bytes.count - Trace.trailerSize
+        guard Array(bytes[trailer..<(trailer + 8)]) == Trace.endMagic else {
+            throw InputError(
+                file: file, byteOffset: trailer, field: "end",
+                "no end marker \"SSEAMEND\" where the file ends (cut short?)")
+        }
+        let stored = ByteReader.u64(bytes, trailer + 8)
+        let actual = bytes.withUnsafeBytes { XXH3.hash(UnsafeRawBufferPointer(rebasing: $0[0..<(trailer + 8)])) }
+        guard stored == actual else {
+            throw InputError(
+                file: file, byteOffset: trailer + 8, field: "checksum",
+                "the file's XXH3 checksum \(hash16(stored)) does not match its contents (\(hash16(actual))): it was changed or damaged"
+            )
+        }
+        end = trailer
+        offset = 8
+        let version = ByteReader.u32(bytes, offset)
+        guard version == UInt32(Trace.formatVersion) else {
+            throw InputError(
+                file: file, byteOffset: offset, field: "version",
+                "unsupported version \(version) (this SoftSEAM reads trace version \(Trace.formatVersion))")
+        }
+        offset += 4
+        let length = Int(ByteReader.u32(bytes, offset))
+        offset += 4
+        guard length <= end - offset - 8 else {
+            throw InputError(
+                file: file, byteOffset: offset - 4, field: "header", "header length \(length) runs past the records")
+        }
+        guard let text = String(validating: bytes[offset..<(offset + length)], as: UTF8.self) else {
+            throw InputError(file: file, byteOffset: offset, field: "header", "the header is not UTF-8")
+        }
+        let headerOffset = offset
+        let node: JSONNode
+        let scenario: Scenario
+        let variantName: String
+        do throws(InputError) {
+            node = try JSONParser.parse(text, file: file)
+            scenario = try Scenario.parseHeader(
+                node, file: file, kind: "trace", version: Trace.formatVersion, extraKeys: ["variant"])
+            guard let v = node["variant"] else {
+                throw InputError(file: file, field: "variant", "missing")
+            }
+            variantName = try ConfigDecoder.string(v, file, "variant")
+        } catch {
+            throw InputError(
+                file: file, byteOffset: headerOffset, field: error.field ?? "header", "header: \(error.message)")
+        }
+        guard let variant = Trace.Variant(rawValue: variantName) else {
+            throw InputError(
+                file: file, byteOffset: headerOffset, field: "variant", "unknown variant \"\(variantName)\"")
+        }
+        self.variant = variant
+        self.scenario = scenario
+        vcpus = scenario.config.vcpus
+        numL2VMs = scenario.config.numL2VMs
+        offset += length
+        let count = ByteReader.u64(bytes, offset)
+        // Every record is at least 6 bytes.
+        guard count <= UInt64((end - offset - 8) / 6) else {
+            throw InputError(
+                file: file, byteOffset: offset, field: "steps", "step count \(count) does not fit in the file")
+        }
+        stepCount = Int(count)
+        offset += 8
+        firstRecord = offset
+    }
+
+    /// The next step and its recorded outcome, or nil after the last.
+    public mutating func next() throws(InputError) -> (Step, StepOutcome)? {
+        guard stepsRead < stepCount else {
+            guard offset == end else {
+                throw InputError(
+                    file: file, byteOffset: offset, field: "steps",
+                    "\(end - offset) bytes after the last of \(stepCount) steps")
+            }
+            return nil
+        }
+        let number = stepsRead + 1
+        var r = ByteReader(bytes: bytes, offset: offset, end: end, file: file, step: number)
+        let found = try r.u32("step")
+        guard found == UInt32(truncatingIfNeeded: number) else {
+            throw r.error("step", at: r.offset - 4, "expected step \(number), found \(found) (records reordered?)")
+        }
+        let flags = try r.u8("flags")
+        guard flags & Flag.reserved == 0, flags & Flag.actorMask != 3 else {
+            throw r.error("flags", at: r.offset - 1, "reserved bits set (\(hexShort(UInt64(flags))))")
+        }
+        let resultKind = try r.u8("result")
+        guard resultKind <= 4 else { throw r.error("result", at: r.offset - 1, "unknown result kind \(resultKind)") }
+        var step = Step(actor: .host, registers: RegisterFile())
+        let actor = flags & Flag.actorMask
+        let isWrite = flags & Flag.write != 0
+        guard !isWrite || actor == 1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
+        guard variant == .full || actor == 1 else {
+            throw r.error("actor", at: r.offset - 2, "an l1-observed trace has only L1 steps")
+        }
+        switch actor {
+        case 0:
+            step.registers = try r.registers("seamcall")
+        case 1:
+            let vcpu = try vcpu(&r)
+            step.actor = .l1(vcpu: vcpu)
+            if isWrite {
+                let gpa = try r.u64("write.gpa")
+                let n = Int(try r.u32("write.length"))
+                guard n >= 1 else { throw r.error("write.length", at: r.offset - 4, "a write stores at least 1 byte") }
+                step.write = Step.MemoryWrite(gpa: gpa, bytes: try r.bytes(n, "write.data"))
+            } else {
+                step.registers = try r.registers("tdcall")
+                if variant == .l1Observed {
+                    let n = Int(try r.u32("l2_events.count"))
+                    guard n <= (end - r.offset) else {
+                        throw r.error("l2_events.count", at: r.offset - 4, "\(n) events do not fit in the file")
+                    }
+                    step.events.reserveCapacity(n)
+                    for _ in 0..<n { step.events.append(try r.event("l2_events")) }
+                }
+            }
+        default:
+            let vcpu = try vcpu(&r)
+            let vm = Int(try r.u8("vm"))
+            guard vm >= 1 && vm <= numL2VMs else {
+                throw r.error("vm", at: r.offset - 1, "L2 VM \(vm) does not exist (the TD has \(numL2VMs))")
+            }
+            step.actor = .l2(vm: vm, vcpu: vcpu)
+            step.events = [try r.event("event")]
+        }
+        var outcome = StepOutcome()
+        let isCall = actor != 2 && !isWrite
+        guard (flags & Flag.out != 0) == isCall else {
+            throw r.error(
+                "out", at: offset + 4, isCall ? "missing (the registers the call returned)" : "only a call has \"out\"")
+        }
+        if isCall { outcome.registers = try r.registers("out") }
+        guard variant == .full || resultKind == 0 else {
+            throw r.error("result", at: offset + 5, "an l1-observed step has only \"out\"")
+        }
+        switch resultKind {
+        case 1: outcome.result = .tdExit(try r.registers("td_exit"))
+        case 2:
+            let vm = Int(try r.u8("enters_l2"))
+            guard vm >= 1 && vm <= numL2VMs else {
+                throw r.error("enters_l2", at: r.offset - 1, "L2 VM \(vm) does not exist")
+            }
+            outcome.result = .l2(vm: vm)
+        case 3: outcome.result = .moduleHandled(try r.u32("module_handled"))
+        case 4: outcome.result = .l1(try r.registers("l1_resumes"))
+        default: break
+        }
+        guard (flags & Flag.hash != 0) == (variant == .full) else {
+            throw r.error(
+                "hash", at: offset + 4,
+                variant == .full
+                    ? "missing (a full trace has the hash after each step)" : "an l1-observed trace has no hashes")
+        }
+        if flags & Flag.hash != 0 { outcome.hash = try r.u64("hash") }
+        if flags & Flag.comment != 0 {
+            let n = Int(try r.u32("comment.length"))
+            let start = r.offset
+            guard let c = String(validating: try r.bytes(n, "comment"), as: UTF8.self) else {
+                throw r.error("comment", at: start, "not UTF-8")
+            }
+            step.comment = c
+        }
+        offset = r.offset
+        stepsRead = number
+        return (step, outcome)
+    }
+
+    func vcpu(_ r: inout ByteReader) throws(InputError) -> Int {
+        let v = Int(try r.u16("vcpu"))
+        guard v < vcpus else {
+            throw r.error("vcpu", at: r.offset - 2, "vCPU \(v) does not exist (the TD has \(vcpus))")
+        }
+        return v
+    }
+}
+
+/// Little-endian appends.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+
+    /// A 16-bit mask of the non-zero registers, then each of them.
+    mutating func registers(_ r: RegisterFile) {
+        var mask: UInt16 = 0
+        for i in 0..<16 where r[i] != 0 { mask |= 1 << UInt16(i) }
+        u16(mask)
+        for i in 0..<16 where r[i] != 0 { u64(r[i]) }
+    }
+
+    /// An L2 event: a tag byte (FORMAT.md's table) and its operands.
+    mutating func event(_ e: L2Event) {
+        switch e {
+        case .setRegister(let reg, let value):
+            u8(0)
+            u8(UInt8(reg))
+            u64(value)
+        case .jump(let rip):
+            u8(1)
+            u64(rip)
+        case .cpuid: u8(2)
+        case .hlt: u8(3)
+        case .rdmsr: u8(4)
+        case .wrmsr: u8(5)
+        case .tdcall: u8(6)
+        case .vmcall: u8(7)
+        case .clts: u8(8)
+        case .nmi: u8(9)
+        case .io(let a):
+            u8(10)
+            u16(a.port)
+            u8(a.size)
+            u8((a.isIn ? 1 : 0) | (a.isString ? 2 : 0) | (a.isRep ? 4 : 0) | (a.isImmediate ? 8 : 0))
+        case .movToCR(let cr, let gpr):
+            u8(11)
+            u8(cr)
+            u8(gpr)
+        case .movFromCR(let cr, let gpr):
+            u8(12)
+            u8(cr)
+            u8(gpr)
+        case .lmsw(let v):
+            u8(13)
+            u16(v)
+        case .memory(let m):
+            u8(14)
+            u8(m.kind.rawValue)
+            u8((m.isUser ? 1 : 0) | (m.gla != nil ? 2 : 0))
+            u64(m.gpa)
+            u8(m.size)
+            u64(m.value)
+            if let gla = m.gla { u64(gla) }
+        case .exception(let vector, let code):
+            u8(15)
+            u8(vector)
+            u8(code != nil ? 1 : 0)
+            if let code { u32(code) }
+        case .externalInterrupt(let vector):
+            u8(16)
+            u8(vector)
+        case .exit(let reason, let qualification, let length):
+            u8(17)
+            u32(reason.rawValue)
+            u64(qualification)
+            u32(length)
+        }
+    }
+}
+
+/// Bounds-checked little-endian reads inside one record; errors name the step and field.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset: Int
+    let end: Int
+    let file: String
+    let step: Int
+
+    static func u64(_ b: [UInt8], _ at: Int) -> UInt64 {
+        b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    }
+    static func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
+        b.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    }
+
+    func error(_ field: String, at: Int, _ message: String) -> InputError {
+        InputError(file: file, byteOffset: at, field: "step \(step).\(field)", message)
+    }
+
+    @inline(__always)
+    mutating func need(_ n: Int, _ field: @autoclosure () -> String) throws(InputError) {
+        guard n <= end - offset else {
+            throw error(field(), at: offset, "the records end inside this value (cut short?)")
+        }
+    }
+    mutating func u8(_ field: @autoclosure () -> String) throws(InputError) -> UInt8 {
+        try need(1, field())
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+    mutating func u16(_ field: @autoclosure () -> String) throws(InputError) -> UInt16 {
+        try need(2, field())
+        defer { offset += 2 }
+        return bytes.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+    }
+    mutating func u32(_ field: @autoclosure () -> String) throws(InputError) -> UInt32 {
+        try need(4, field())
+        defer { offset += 4 }
+        return ByteReader.u32(bytes, offset)
+    }
+    mutating func u64(_ field: @autoclosure () -> String) throws(InputError) -> UInt64 {
+        try need(8, field())
+        defer { offset += 8 }
+        return ByteReader.u64(bytes, offset)
+    }
+    mutating func bytes(_ n: Int, _ field: @autoclosure () -> String) throws(InputError) -> [UInt8] {
+        try need(n, field())
+        defer { offset += n }
+        return Array(bytes[offset..<(offset + n)])
+    }
+
+    mutating func registers(_ field: @autoclosure () -> String) throws(InputError) -> RegisterFile {
+        let mask = try u16("\(field()).mask")
+        guard mask != 0 else { return RegisterFile() }
+        try need(8 * mask.nonzeroBitCount, field())
+        let start = offset
+        let (r, canonical) = words(mask)
+        guard canonical else {
+            // A zero value is written as an absent register: a zero under the mask is not canonical.
+            let i = (0..<16).first { mask >> UInt16($0) & 1 != 0 && r[$0] == 0 } ?? 0
+            throw error("\(field()).\(RegisterFile.names[i])", at: start, "a register in the mask is 0")
+        }
+        return r
+    }
+
+    mutating func event(_ name: @autoclosure () -> String) throws(InputError) -> L2Event {
+        let start = offset
+        let tag = try u8("\(name()).kind")
+        func bad(_ what: String) -> InputError { error(name(), at: start, what) }
+        var field: String { name() }
+        switch tag {
+        case 0:
+            let reg = try u8("\(field).register")
+            guard reg < 16 else { throw bad("register \(reg) is not 0…15") }
+            return .setRegister(Int(reg), try u64("\(field).value"))
+        case 1: return .jump(rip: try u64("\(field).rip"))
+        case 2: return .cpuid
+        case 3: return .hlt
+        case 4: return .rdmsr
+        case 5: return .wrmsr
+        case 6: return .tdcall
+        case 7: return .vmcall
+        case 8: return .clts
+        case 9: return .nmi
+        case 10:
+            let port = try u16("\(field).port")
+            let size = try u8("\(field).size")
+            let f = try u8("\(field).flags")
+            guard [1, 2, 4].contains(size) else { throw bad("I/O size \(size) is not 1, 2 or 4") }
+            guard f & ~0xF == 0 else { throw bad("reserved I/O flag bits") }
+            return .io(
+                IOAccess(
+                    port: port, size: size, isIn: f & 1 != 0, isString: f & 2 != 0, isRep: f & 4 != 0,
+                    isImmediate: f & 8 != 0))
+        case 11, 12:
+            let cr = try u8("\(field).cr")
+            let gpr = try u8("\(field).gpr")
+            guard [0, 3, 4, 8].contains(cr) else { throw bad("CR\(cr) is not 0, 3, 4 or 8") }
+            guard gpr < 16 else { throw bad("GPR \(gpr) is not 0…15") }
+            return tag == 11 ? .movToCR(cr: cr, gpr: gpr) : .movFromCR(cr: cr, gpr: gpr)
+        case 13: return .lmsw(try u16("\(field).lmsw"))
+        case 14:
+            let k = try u8("\(field).access")
+            let f = try u8("\(field).flags")
+            guard let kind = MemoryAccess.Kind(rawValue: k) else { throw bad("access kind \(k) is not 0…2") }
+            guard f & ~3 == 0 else { throw bad("reserved memory-access flag bits") }
+            let gpa = try u64("\(field).gpa")
+            let size = try u8("\(field).size")
+            guard (1...8).contains(size) else { throw bad("access size \(size) is not 1…8") }
+            let value = try u64("\(field).value")
+            let gla: UInt64? = f & 2 != 0 ? try u64("\(field).gla") : nil
+            return .memory(MemoryAccess(kind: kind, gpa: gpa, size: size, value: value, isUser: f & 1 != 0, gla: gla))
+        case 15:
+            let vector = try u8("\(field).vector")
+            guard vector <= 31, vector != 2 else { throw bad("exception vector \(vector) is not 0…31 (2 is the NMI)") }
+            let has = try u8("\(field).has_error_code")
+            guard has <= 1 else { throw bad("has_error_code \(has) is not 0 or 1") }
+            return .exception(vector: vector, errorCode: has == 1 ? try u32("\(field).error_code") : nil)
+        case 16: return .externalInterrupt(vector: try u8("\(field).vector"))
+        case 17:
+            let reason = try u32("\(field).reason")
+            let q = try u64("\(field).qualification")
+            let len = try u32("\(field).length")
+            guard len <= 15 else { throw bad("instruction length \(len) is above 15") }
+            return .exit(ExitReason(reason), qualification: q, instructionLength: len)
+        default: throw bad("unknown L2 event kind \(tag)")
+        }
+    }
+}

@@ -157,8 +157,12 @@ public enum ExitRoutingTable {
 
     // MARK: - The `event` cell
 
-    /// The events without operands.
-    static let bare: [String: L2Event] = ["cpuid": .cpuid, "hlt": .hlt, "vmcall": .vmcall, "clts": .clts, "nmi": .nmi]
+    /// The events without operands, by their `L2Event.Kind` names; RDMSR, WRMSR and TDCALL take their
+    /// register operand in this table's cells.
+    static let bare: [String: L2Event] = Dictionary(
+        uniqueKeysWithValues: L2Event.Kind.bareKinds.filter { ![.rdmsr, .wrmsr, .tdcall].contains($0) }.map {
+            ($0.name, $0.bare!)
+        })
 
     /// Parses an `event` cell into L2 events (register writes first) and the GPA of a memory event.
     static func parseEvent(_ cell: String, file: String, line: Int) throws(InputError) -> ([L2Event], UInt64?) {
@@ -306,7 +310,12 @@ public enum ExitRoutingTable {
                 "unknown event \"\(kind)\" (known: cpuid, hlt, vmcall, clts, nmi, io, rdmsr, wrmsr, tdcall, mov_to_cr, mov_from_cr, lmsw, read, write, fetch, exception, extint, exit)"
             )
         }
-        return (presets.map { .setRegister($0.0, $0.1) } + events, gpa)
+        let all = presets.map { L2Event.setRegister($0.0, $0.1) } + events
+        // The same operand rules as every other reader of L2 events (and the machine).
+        for e in all {
+            if let (operand, message) = e.problem { throw bad("\(e.kind.name).\(operand): \(message)") }
+        }
+        return (all, gpa)
     }
 
     // MARK: - The `setup` cell

@@ -490,12 +490,20 @@ static void fault_like_checks(void) {
     /* TDG.MEM.PAGE.ACCEPT of 0x104000: the TD config maps 0x100000–0x103FFF only, so the L1 walk reaches a FREE
        4K entry; ACCEPT of a non-PENDING entry is an EPT-violation TD exit with EEQ type 1 (reference §12 O1
        step 7), exit reason 48, L1's registers untouched. The built-in host leaves it alone (header):
-       SOFTSEAM_TD_EXIT, and the vCPU is still in L1. */
+       SOFTSEAM_TD_EXIT, and the vCPU waits for the host like after any TD exit. */
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
     rc = softseam_tdcall(m, 0, &r);
     CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == 48 && (r.rdx & 0xF) == 1,
           "ACCEPT of a FREE page, built-in host: rc %d RAX 0x%" PRIx64 " EEQ 0x%" PRIx64, rc, r.rax, r.rdx);
-    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU still in L1 after a fault-like exit");
+    CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host after a fault-like exit");
+    /* Until the host re-enters it, L1 does not run: a TDCALL is refused (header: SOFTSEAM_ESTATE) and changes
+       nothing. TDH.VP.ENTER (RAX 0, RCX = its TDVPR) resumes L1: TDX_SUCCESS, vCPU in L1. */
+    r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
+    CHECK_EQ(softseam_tdcall(m, 0, &r), SOFTSEAM_ESTATE, "TDCALL while the vCPU waits for the host");
+    softseam_regs_t enter = {.rax = 0, .rcx = softseam_tdvpr(m, 0)};
+    CHECK(softseam_seamcall(m, &enter) == SOFTSEAM_OK && enter.rax == TDX_SUCCESS,
+          "TDH.VP.ENTER after the fault-like exit: RAX 0x%" PRIx64, enter.rax);
+    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after the host's TDH.VP.ENTER");
 
     /* With a host callback the exit reaches the host (header: fault-like exits included), as vm 0, reason 48,
        R8 = the GPA. The host AUGs the page (TDH.MEM.PAGE.AUG: TDX_SUCCESS) and re-enters; the ACCEPT runs
@@ -523,8 +531,9 @@ static void fault_like_checks(void) {
     CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1001 && (r.rax & 0xFFFFFFFF) == 48,
           "host that never fixes the exit: rc %d, %d host calls, RAX 0x%" PRIx64, rc, h.calls, r.rax);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1");
-    /* Steps: ACCEPT (exit) · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,001 × (ACCEPT, TDH.VP.ENTER). */
-    CHECK_EQ(softseam_trace_stop(m), 1 + 4 + 1 + 2 * 1001, "steps recorded");
+    /* Steps: ACCEPT (exit), TDH.VP.ENTER · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,001 × (ACCEPT,
+       TDH.VP.ENTER); the refused TDCALL is no step. */
+    CHECK_EQ(softseam_trace_stop(m), 2 + 4 + 1 + 2 * 1001, "steps recorded");
     softseam_destroy(m);
 }
 

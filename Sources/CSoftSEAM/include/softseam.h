@@ -44,12 +44,13 @@ typedef struct softseam_regs {
 #define SOFTSEAM_OK 0
 /* softseam_tdcall: the TDCALL did not complete. The vCPU TD-exited and the host did not resume L1 (a TD
    exit the built-in host does not re-enter, a fatal TD, or a host callback that did not re-enter). regs
-   hold the TD-exit registers the host saw (RAX = status and exit reason). After a fault-like exit (a TDCALL
-   that needs the host to add memory first; L1's registers untouched) the vCPU is still in L1 and calling
-   the TDCALL again is what L1 does once the host has fixed things. After any other exit the vCPU waits for
-   the host (softseam_vcpu_location = SOFTSEAM_WAITS_FOR_HOST) until a TDH.VP.ENTER (softseam_seamcall)
-   re-enters it. A TDG.VP.VMCALL is trap-like: the re-entry completes it and its outputs go to L1's
-   registers, which a C caller outside the host callback cannot read — answer TDG.VP.VMCALLs there. */
+   hold the TD-exit registers the host saw (RAX = status and exit reason). After any TD exit the vCPU waits
+   for the host (softseam_vcpu_location = SOFTSEAM_WAITS_FOR_HOST; a TDCALL on it is SOFTSEAM_ESTATE) until
+   a TDH.VP.ENTER (softseam_seamcall) re-enters it, as on the real module. After a fault-like exit (a TDCALL
+   that needs the host to add memory first; L1's registers untouched) the re-entry resumes L1, and calling
+   the TDCALL again is what L1 does once the host has fixed things. A TDG.VP.VMCALL is trap-like: the
+   re-entry completes it and its outputs go to L1's registers, which a C caller outside the host callback
+   cannot read — answer TDG.VP.VMCALLs there. */
 #define SOFTSEAM_TD_EXIT 1
 #define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
 #define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
@@ -185,9 +186,9 @@ typedef struct softseam_td_exit {
 } softseam_td_exit_t;
 
 /* Called for each TD exit instead of the built-in host, fault-like exits of L1's TDCALLs included (the
-   built-in host leaves those alone: the TDCALL returns SOFTSEAM_TD_EXIT). After a fault-like exit, a
-   TDH.VP.ENTER that re-enters the vCPU makes softseam_tdcall run the TDCALL again, as L1 re-executes it on
-   hardware — at most 1,000 times in one call, then SOFTSEAM_TD_EXIT. The callback re-enters the vCPU with
+   built-in host leaves those alone: the TDCALL returns SOFTSEAM_TD_EXIT and the vCPU waits for the host).
+   After a fault-like exit, a TDH.VP.ENTER that re-enters the vCPU makes softseam_tdcall run the TDCALL
+   again, as L1 re-executes it on hardware — at most 1,000 times in one call, then SOFTSEAM_TD_EXIT. The callback re-enters the vCPU with
    softseam_seamcall (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
    softseam_resume_l1; softseam_post_interrupt, softseam_set_l1_interrupt_state, softseam_mem_read,
    softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write

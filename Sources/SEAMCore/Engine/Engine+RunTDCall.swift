@@ -13,6 +13,7 @@ extension Engine {
     /// host's completion of a TDG.VP.VMCALL or RESUME_L1 — or `.tdExit` when the host did not re-enter L1
     /// (the vCPU then waits for the host; `regs` are L1's, untouched). `comment` goes with the TDCALL's steps.
     /// - Throws: what the machine's entry points throw, and the L2 source's `.l2Source`.
+    @inlinable
     public mutating func runTDCall<Source: L2EventSource, Host: TDExitHandler>(
         vcpu: Int, _ regs: inout RegisterFile, l2: inout Source, host: inout Host, comment: String? = nil
     ) throws(MachineError) -> TDCallOutcome {
@@ -45,6 +46,7 @@ extension Engine {
     }
 
     /// L2 VM `vm` runs on `vcpu` until it exits to L1 (`.completed`, L1's registers in `regs`) or TD-exits.
+    @inlinable
     mutating func runL2<Source: L2EventSource>(vcpu: Int, vm: Int, _ regs: inout RegisterFile, l2: inout Source)
         throws(MachineError) -> TDCallOutcome
     {

@@ -12,14 +12,14 @@ public protocol StepObserver {
 
 /// No observer: the engine's fast path.
 public struct NoObserver: StepObserver, Sendable {
-    public init() {}
+    @inlinable public init() {}
     @inline(__always) public var isObserving: Bool { false }
     public func observe(_ step: Step, _ outcome: StepOutcome, machine: Machine) {}
 }
 
 /// An observer that may be absent (a trace that is recorded only between start and stop).
 extension Optional: StepObserver where Wrapped: StepObserver {
-    public var isObserving: Bool { self?.isObserving ?? false }
+    @inlinable public var isObserving: Bool { self?.isObserving ?? false }
     public mutating func observe(_ step: Step, _ outcome: StepOutcome, machine: Machine) {
         self?.observe(step, outcome, machine: machine)
     }

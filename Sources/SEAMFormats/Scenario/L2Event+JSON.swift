@@ -15,17 +15,19 @@ import SEAMTypes
 ///     {"exception": {"vector": 14, "error_code": "0x2"}}
 ///     {"interrupt": "0x30"}                           an external interrupt
 ///     {"exit": {"reason": 55, "qualification": "0x0", "length": 3}}
+///
+/// Names and operand rules are `L2Event.Kind` and `L2Event.problem`, shared with the binary form and the
+/// machine.
 package enum L2EventJSON {
-    static let simple: [(String, L2Event)] = [
-        ("cpuid", .cpuid), ("hlt", .hlt), ("rdmsr", .rdmsr), ("wrmsr", .wrmsr), ("tdcall", .tdcall),
-        ("vmcall", .vmcall), ("clts", .clts), ("nmi", .nmi),
-    ]
-    static let objectKeys = [
-        "set", "jump", "io", "mov_to_cr", "mov_from_cr", "lmsw", "read", "write", "fetch", "exception", "interrupt",
-        "exit",
-    ]
+    /// The events without operands, by name, in tag order.
+    static let simple: [(String, L2Event)] = L2Event.Kind.bareKinds.map { ($0.name, $0.bare!) }
+    /// The keys of the events with operands, in tag order (a memory access has three).
+    static let objectKeys = L2Event.Kind.allCases.filter { $0.bare == nil }.flatMap {
+        $0 == .memory ? ["read", "write", "fetch"] : [$0.name]
+    }
 
-    /// The events one step names (a "set" gives one event per register).
+    /// The events one step names (a "set" gives one event per register), each checked against
+    /// `L2Event.problem`.
     package static func parse(_ node: JSONNode, _ file: String) throws(InputError) -> [L2Event] {
         let f = "event"
         if case .string(let name) = node.value {
@@ -73,72 +75,71 @@ package enum L2EventJSON {
                     "unknown key (known: \(known.joined(separator: ", ")))")
             }
         }
-        switch key {
-        case "set":
-            return try Scenario.registerList(v, file, path).map { .setRegister($0.0, $0.1) }
-        case "jump":
-            return [.jump(rip: try ConfigDecoder.integer(v, file, path, max: .max))]
-        case "lmsw":
-            return [.lmsw(UInt16(try ConfigDecoder.integer(v, file, path, max: 0xFFFF)))]
-        case "interrupt":
-            return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
-        case "io":
-            try checkKeys(["port", "size", "dir", "string", "rep", "imm"])
-            let size = try int("size", max: 4)
-            guard [1, 2, 4].contains(size) else {
-                throw InputError(file: file, line: v.line, field: "\(path).size", "must be 1, 2 or 4")
+        func events() throws(InputError) -> [L2Event] {
+            switch key {
+            case "set":
+                return try Scenario.registerList(v, file, path).map { .setRegister($0.0, $0.1) }
+            case "jump":
+                return [.jump(rip: try ConfigDecoder.integer(v, file, path, max: .max))]
+            case "lmsw":
+                return [.lmsw(UInt16(try ConfigDecoder.integer(v, file, path, max: 0xFFFF)))]
+            case "interrupt":
+                return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
+            case "io":
+                try checkKeys(["port", "size", "dir", "string", "rep", "imm"])
+                let size = try int("size", max: 4)
+                guard let d = v["dir"], case .string(let dir) = d.value, dir == "in" || dir == "out" else {
+                    throw InputError(file: file, line: v.line, field: "\(path).dir", "expected \"in\" or \"out\"")
+                }
+                return [
+                    .io(
+                        IOAccess(
+                            port: UInt16(try int("port", max: 0xFFFF)), size: UInt8(size), isIn: dir == "in",
+                            isString: try flag("string"), isRep: try flag("rep"), isImmediate: try flag("imm")))
+                ]
+            case "mov_to_cr", "mov_from_cr":
+                try checkKeys(["cr", "gpr"])
+                let cr = try int("cr", max: 8)
+                return key == "mov_to_cr"
+                    ? [.movToCR(cr: UInt8(cr), gpr: try gpr("gpr"))] : [.movFromCR(cr: UInt8(cr), gpr: try gpr("gpr"))]
+            case "read", "write", "fetch":
+                try checkKeys(["gpa", "size", "value", "user", "gla"])
+                let kind: MemoryAccess.Kind = key == "read" ? .read : key == "write" ? .write : .fetch
+                let size = try int("size", max: 8, default: kind == .fetch ? 1 : 8)
+                let gla: UInt64? = v["gla"] == nil ? nil : try int("gla", max: .max)
+                return [
+                    .memory(
+                        MemoryAccess(
+                            kind: kind, gpa: try int("gpa", max: .max), size: UInt8(size),
+                            value: try int("value", max: .max, default: 0),
+                            isUser: try flag("user"), gla: gla))
+                ]
+            case "exception":
+                try checkKeys(["vector", "error_code"])
+                let vector = try int("vector", max: 31)
+                let code: UInt32? = v["error_code"] == nil ? nil : UInt32(try int("error_code", max: 0xFFFF_FFFF))
+                return [.exception(vector: UInt8(vector), errorCode: code)]
+            case "exit":
+                try checkKeys(["reason", "qualification", "length"])
+                return [
+                    .exit(
+                        ExitReason(UInt32(try int("reason", max: 0xFFFF_FFFF))),
+                        qualification: try int("qualification", max: .max, default: 0),
+                        instructionLength: UInt32(try int("length", max: 15, default: 0)))
+                ]
+            default:
+                throw InputError(
+                    file: file, line: v.line, field: path, "unknown L2 event (known: \(objectKeys.joined(separator: ", ")))"
+                )
             }
-            guard let d = v["dir"], case .string(let dir) = d.value, dir == "in" || dir == "out" else {
-                throw InputError(file: file, line: v.line, field: "\(path).dir", "expected \"in\" or \"out\"")
-            }
-            return [
-                .io(
-                    IOAccess(
-                        port: UInt16(try int("port", max: 0xFFFF)), size: UInt8(size), isIn: dir == "in",
-                        isString: try flag("string"), isRep: try flag("rep"), isImmediate: try flag("imm")))
-            ]
-        case "mov_to_cr", "mov_from_cr":
-            try checkKeys(["cr", "gpr"])
-            let cr = try int("cr", max: 8)
-            guard [0, 3, 4, 8].contains(cr) else {
-                throw InputError(file: file, line: v.line, field: "\(path).cr", "must be 0, 3, 4 or 8")
-            }
-            return key == "mov_to_cr"
-                ? [.movToCR(cr: UInt8(cr), gpr: try gpr("gpr"))] : [.movFromCR(cr: UInt8(cr), gpr: try gpr("gpr"))]
-        case "read", "write", "fetch":
-            try checkKeys(["gpa", "size", "value", "user", "gla"])
-            let kind: MemoryAccess.Kind = key == "read" ? .read : key == "write" ? .write : .fetch
-            let size = try int("size", max: 8, default: kind == .fetch ? 1 : 8)
-            guard size >= 1 else { throw InputError(file: file, line: v.line, field: "\(path).size", "must be 1…8") }
-            let gla: UInt64? = v["gla"] == nil ? nil : try int("gla", max: .max)
-            return [
-                .memory(
-                    MemoryAccess(
-                        kind: kind, gpa: try int("gpa", max: .max), size: UInt8(size),
-                        value: try int("value", max: .max, default: 0),
-                        isUser: try flag("user"), gla: gla))
-            ]
-        case "exception":
-            try checkKeys(["vector", "error_code"])
-            let vector = try int("vector", max: 31)
-            guard vector != 2 else {
-                throw InputError(file: file, line: v.line, field: "\(path).vector", "vector 2 is the NMI: use \"nmi\"")
-            }
-            let code: UInt32? = v["error_code"] == nil ? nil : UInt32(try int("error_code", max: 0xFFFF_FFFF))
-            return [.exception(vector: UInt8(vector), errorCode: code)]
-        case "exit":
-            try checkKeys(["reason", "qualification", "length"])
-            return [
-                .exit(
-                    ExitReason(UInt32(try int("reason", max: 0xFFFF_FFFF))),
-                    qualification: try int("qualification", max: .max, default: 0),
-                    instructionLength: UInt32(try int("length", max: 15, default: 0)))
-            ]
-        default:
-            throw InputError(
-                file: file, line: v.line, field: path, "unknown L2 event (known: \(objectKeys.joined(separator: ", ")))"
-            )
         }
+        let list = try events()
+        for e in list {
+            if let (operand, message) = e.problem {
+                throw InputError(file: file, line: v.line, field: "\(path).\(operand)", message)
+            }
+        }
+        return list
     }
 
     /// The scenario spelling of one event.
@@ -149,14 +150,7 @@ package enum L2EventJSON {
         switch e {
         case .setRegister(let r, let v): return "{\"set\":{\"\(name(r))\":\(hx(v))}}"
         case .jump(let rip): return "{\"jump\":\(hx(rip))}"
-        case .cpuid: return "\"cpuid\""
-        case .hlt: return "\"hlt\""
-        case .rdmsr: return "\"rdmsr\""
-        case .wrmsr: return "\"wrmsr\""
-        case .tdcall: return "\"tdcall\""
-        case .vmcall: return "\"vmcall\""
-        case .clts: return "\"clts\""
-        case .nmi: return "\"nmi\""
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi: return "\"\(e.kind.name)\""
         case .io(let a):
             return "{\"io\":{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
                 + ",\"string\":\(a.isString),\"rep\":\(a.isRep),\"imm\":\(a.isImmediate)}}"

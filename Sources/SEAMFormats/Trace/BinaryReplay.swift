@@ -31,26 +31,26 @@ extension BinaryTraceReader {
         let kind = try r.u8("result")
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        let isCall = actor != 2 && !isWrite
-        guard flags & Flag.reserved == 0, actor != 3, kind <= 4, !isWrite || actor == 1,
+        let isCall = actor != ActorCode.l2 && !isWrite
+        guard flags & Flag.reserved == 0, actor <= ActorCode.l2, kind <= ResultKind.last, !isWrite || actor == ActorCode.l1,
             (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
         else { return false }
         var matched = true
         switch actor {
-        case 0:
+        case ActorCode.host:
             var regs = try r.registers("seamcall")
             let entry = engine.seamcall(&regs)
             matched = try r.matchRegisters(regs)
             switch entry {
             case .resumedL1(let l1?)?:
-                guard matched, kind == 4 else { return false }
+                guard matched, kind == ResultKind.l1 else { return false }
                 matched = try r.matchRegisters(l1)
             case .resumedL2(let vm)?:
-                guard matched, kind == 2 else { return false }
+                guard matched, kind == ResultKind.l2 else { return false }
                 matched = try r.u8("enters_l2") == UInt8(vm)
-            default: matched = matched && kind == 0
+            default: matched = matched && kind == ResultKind.completed
             }
-        case 1:
+        case ActorCode.l1:
             let vcpu = Int(try r.u16("vcpu"))
             guard vcpu < vcpus else { return false }
             if isWrite {
@@ -65,18 +65,18 @@ extension BinaryTraceReader {
                         != nil
                 }
                 guard stored else { return false }
-                matched = kind == 0
+                matched = kind == ResultKind.completed
             } else {
                 var regs = try r.registers("tdcall")
                 guard let outcome = try? engine.tdcall(vcpu: vcpu, &regs) else { return false }
                 matched = try r.matchRegisters(regs)
                 switch outcome {
-                case .completed: matched = matched && kind == 0
+                case .completed: matched = matched && kind == ResultKind.completed
                 case .tdExit(let e):
-                    guard matched, kind == 1 else { return false }
+                    guard matched, kind == ResultKind.tdExit else { return false }
                     matched = try r.matchRegisters(e.registers)
                 case .enteredL2(let vm):
-                    guard matched, kind == 2 else { return false }
+                    guard matched, kind == ResultKind.l2 else { return false }
                     matched = try r.u8("enters_l2") == UInt8(vm)
                 }
             }
@@ -87,15 +87,15 @@ extension BinaryTraceReader {
             let event = try r.event("event")
             guard let outcome = try? engine.l2Event(vcpu: vcpu, vm: vm, event) else { return false }
             switch outcome {
-            case .continued: matched = kind == 0
+            case .continued: matched = kind == ResultKind.completed
             case .moduleHandled(let reason):
-                guard kind == 3 else { return false }
+                guard kind == ResultKind.moduleHandled else { return false }
                 matched = try r.u32("module_handled") == reason.rawValue
             case .exitToL1(let l1):
-                guard kind == 4 else { return false }
+                guard kind == ResultKind.l1 else { return false }
                 matched = try r.matchRegisters(l1)
             case .tdExit(let e):
-                guard kind == 1 else { return false }
+                guard kind == ResultKind.tdExit else { return false }
                 matched = try r.matchRegisters(e.registers)
             }
         }

@@ -22,6 +22,24 @@ extension Trace {
         static let reserved: UInt8 = 0xC0
     }
 
+    /// Record actor codes (flags bits 1:0, FORMAT.md); 3 is unused.
+    enum ActorCode {
+        static let host: UInt8 = 0
+        static let l1: UInt8 = 1
+        static let l2: UInt8 = 2
+    }
+
+    /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
+    enum ResultKind {
+        static let completed: UInt8 = 0
+        static let tdExit: UInt8 = 1
+        static let l2: UInt8 = 2
+        static let moduleHandled: UInt8 = 3
+        static let l1: UInt8 = 4
+        /// The highest kind there is.
+        static let last = l1
+    }
+
     /// Whether `bytes` start with the binary trace magic.
     public static func isBinary(_ bytes: [UInt8]) -> Bool { bytes.starts(with: binaryMagic) }
 
@@ -48,9 +66,9 @@ extension Trace {
         w.u32(UInt32(number))
         var flags: UInt8
         switch s.actor {
-        case .host: flags = 0
-        case .l1: flags = 1
-        case .l2: flags = 2
+        case .host: flags = ActorCode.host
+        case .l1: flags = ActorCode.l1
+        case .l2: flags = ActorCode.l2
         }
         if s.write != nil { flags |= Flag.write }
         if s.comment != nil { flags |= Flag.comment }
@@ -58,11 +76,11 @@ extension Trace {
         if o.registers != nil { flags |= Flag.out }
         w.u8(flags)
         switch o.result {
-        case .completed: w.u8(0)
-        case .tdExit: w.u8(1)
-        case .l2: w.u8(2)
-        case .moduleHandled: w.u8(3)
-        case .l1: w.u8(4)
+        case .completed: w.u8(ResultKind.completed)
+        case .tdExit: w.u8(ResultKind.tdExit)
+        case .l2: w.u8(ResultKind.l2)
+        case .moduleHandled: w.u8(ResultKind.moduleHandled)
+        case .l1: w.u8(ResultKind.l1)
         }
         switch s.actor {
         case .host:
@@ -134,6 +152,8 @@ extension Trace {
 /// checked when it is made, so a garbled file is refused before any step runs.
 public struct BinaryTraceReader {
     typealias Flag = Trace.Flag
+    typealias ActorCode = Trace.ActorCode
+    typealias ResultKind = Trace.ResultKind
     let bytes: [UInt8]
     let file: String
     var offset: Int
@@ -250,18 +270,18 @@ public struct BinaryTraceReader {
             throw r.error("flags", at: r.offset - 1, "reserved bits set (\(hexShort(UInt64(flags))))")
         }
         let resultKind = try r.u8("result")
-        guard resultKind <= 4 else { throw r.error("result", at: r.offset - 1, "unknown result kind \(resultKind)") }
+        guard resultKind <= ResultKind.last else { throw r.error("result", at: r.offset - 1, "unknown result kind \(resultKind)") }
         var step = Step(actor: .host, registers: RegisterFile())
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        guard !isWrite || actor == 1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
-        guard variant == .full || actor == 1 else {
+        guard !isWrite || actor == ActorCode.l1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
+        guard variant == .full || actor == ActorCode.l1 else {
             throw r.error("actor", at: r.offset - 2, "an l1-observed trace has only L1 steps")
         }
         switch actor {
-        case 0:
+        case ActorCode.host:
             step.registers = try r.registers("seamcall")
-        case 1:
+        case ActorCode.l1:
             let vcpu = try vcpu(&r)
             step.actor = .l1(vcpu: vcpu)
             if isWrite {
@@ -290,25 +310,25 @@ public struct BinaryTraceReader {
             step.events = [try r.event("event")]
         }
         var outcome = StepOutcome()
-        let isCall = actor != 2 && !isWrite
+        let isCall = actor != ActorCode.l2 && !isWrite
         guard (flags & Flag.out != 0) == isCall else {
             throw r.error(
                 "out", at: offset + 4, isCall ? "missing (the registers the call returned)" : "only a call has \"out\"")
         }
         if isCall { outcome.registers = try r.registers("out") }
-        guard variant == .full || resultKind == 0 else {
+        guard variant == .full || resultKind == ResultKind.completed else {
             throw r.error("result", at: offset + 5, "an l1-observed step has only \"out\"")
         }
         switch resultKind {
-        case 1: outcome.result = .tdExit(try r.registers("td_exit"))
-        case 2:
+        case ResultKind.tdExit: outcome.result = .tdExit(try r.registers("td_exit"))
+        case ResultKind.l2:
             let vm = Int(try r.u8("enters_l2"))
             guard vm >= 1 && vm <= numL2VMs else {
                 throw r.error("enters_l2", at: r.offset - 1, "L2 VM \(vm) does not exist")
             }
             outcome.result = .l2(vm: vm)
-        case 3: outcome.result = .moduleHandled(try r.u32("module_handled"))
-        case 4: outcome.result = .l1(try r.registers("l1_resumes"))
+        case ResultKind.moduleHandled: outcome.result = .moduleHandled(try r.u32("module_handled"))
+        case ResultKind.l1: outcome.result = .l1(try r.registers("l1_resumes"))
         default: break
         }
         guard (flags & Flag.hash != 0) == (variant == .full) else {
@@ -356,42 +376,27 @@ struct ByteWriter {
         for i in 0..<16 where r[i] != 0 { u64(r[i]) }
     }
 
-    /// An L2 event: a tag byte (FORMAT.md's table) and its operands.
+    /// An L2 event: its tag byte (`L2Event.Kind`, FORMAT.md's table) and its operands.
     mutating func event(_ e: L2Event) {
+        u8(e.kind.rawValue)
         switch e {
         case .setRegister(let reg, let value):
-            u8(0)
-            u8(UInt8(reg))
+            u8(UInt8(truncatingIfNeeded: reg))
             u64(value)
         case .jump(let rip):
-            u8(1)
             u64(rip)
-        case .cpuid: u8(2)
-        case .hlt: u8(3)
-        case .rdmsr: u8(4)
-        case .wrmsr: u8(5)
-        case .tdcall: u8(6)
-        case .vmcall: u8(7)
-        case .clts: u8(8)
-        case .nmi: u8(9)
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi:
+            break
         case .io(let a):
-            u8(10)
             u16(a.port)
             u8(a.size)
             u8((a.isIn ? 1 : 0) | (a.isString ? 2 : 0) | (a.isRep ? 4 : 0) | (a.isImmediate ? 8 : 0))
-        case .movToCR(let cr, let gpr):
-            u8(11)
-            u8(cr)
-            u8(gpr)
-        case .movFromCR(let cr, let gpr):
-            u8(12)
+        case .movToCR(let cr, let gpr), .movFromCR(let cr, let gpr):
             u8(cr)
             u8(gpr)
         case .lmsw(let v):
-            u8(13)
             u16(v)
         case .memory(let m):
-            u8(14)
             u8(m.kind.rawValue)
             u8((m.isUser ? 1 : 0) | (m.gla != nil ? 2 : 0))
             u64(m.gpa)
@@ -399,15 +404,12 @@ struct ByteWriter {
             u64(m.value)
             if let gla = m.gla { u64(gla) }
         case .exception(let vector, let code):
-            u8(15)
             u8(vector)
             u8(code != nil ? 1 : 0)
             if let code { u32(code) }
         case .externalInterrupt(let vector):
-            u8(16)
             u8(vector)
         case .exit(let reason, let qualification, let length):
-            u8(17)
             u32(reason.rawValue)
             u64(qualification)
             u32(length)
@@ -480,67 +482,55 @@ struct ByteReader {
         return r
     }
 
+    /// An L2 event (tag byte, operands), checked against `L2Event.problem` as every reader of events is.
     mutating func event(_ name: @autoclosure () -> String) throws(InputError) -> L2Event {
         let start = offset
         let tag = try u8("\(name()).kind")
         func bad(_ what: String) -> InputError { error(name(), at: start, what) }
         var field: String { name() }
-        switch tag {
-        case 0:
-            let reg = try u8("\(field).register")
-            guard reg < 16 else { throw bad("register \(reg) is not 0…15") }
-            return .setRegister(Int(reg), try u64("\(field).value"))
-        case 1: return .jump(rip: try u64("\(field).rip"))
-        case 2: return .cpuid
-        case 3: return .hlt
-        case 4: return .rdmsr
-        case 5: return .wrmsr
-        case 6: return .tdcall
-        case 7: return .vmcall
-        case 8: return .clts
-        case 9: return .nmi
-        case 10:
+        guard let kind = L2Event.Kind(rawValue: tag) else { throw bad("unknown L2 event kind \(tag)") }
+        let e: L2Event
+        switch kind {
+        case .setRegister: e = .setRegister(Int(try u8("\(field).register")), try u64("\(field).value"))
+        case .jump: e = .jump(rip: try u64("\(field).rip"))
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi: e = kind.bare!
+        case .io:
             let port = try u16("\(field).port")
             let size = try u8("\(field).size")
             let f = try u8("\(field).flags")
-            guard [1, 2, 4].contains(size) else { throw bad("I/O size \(size) is not 1, 2 or 4") }
             guard f & ~0xF == 0 else { throw bad("reserved I/O flag bits") }
-            return .io(
+            e = .io(
                 IOAccess(
                     port: port, size: size, isIn: f & 1 != 0, isString: f & 2 != 0, isRep: f & 4 != 0,
                     isImmediate: f & 8 != 0))
-        case 11, 12:
+        case .movToCR, .movFromCR:
             let cr = try u8("\(field).cr")
             let gpr = try u8("\(field).gpr")
-            guard [0, 3, 4, 8].contains(cr) else { throw bad("CR\(cr) is not 0, 3, 4 or 8") }
-            guard gpr < 16 else { throw bad("GPR \(gpr) is not 0…15") }
-            return tag == 11 ? .movToCR(cr: cr, gpr: gpr) : .movFromCR(cr: cr, gpr: gpr)
-        case 13: return .lmsw(try u16("\(field).lmsw"))
-        case 14:
+            e = kind == .movToCR ? .movToCR(cr: cr, gpr: gpr) : .movFromCR(cr: cr, gpr: gpr)
+        case .lmsw: e = .lmsw(try u16("\(field).lmsw"))
+        case .memory:
             let k = try u8("\(field).access")
             let f = try u8("\(field).flags")
-            guard let kind = MemoryAccess.Kind(rawValue: k) else { throw bad("access kind \(k) is not 0…2") }
+            guard let access = MemoryAccess.Kind(rawValue: k) else { throw bad("access kind \(k) is not 0…2") }
             guard f & ~3 == 0 else { throw bad("reserved memory-access flag bits") }
             let gpa = try u64("\(field).gpa")
             let size = try u8("\(field).size")
-            guard (1...8).contains(size) else { throw bad("access size \(size) is not 1…8") }
             let value = try u64("\(field).value")
             let gla: UInt64? = f & 2 != 0 ? try u64("\(field).gla") : nil
-            return .memory(MemoryAccess(kind: kind, gpa: gpa, size: size, value: value, isUser: f & 1 != 0, gla: gla))
-        case 15:
+            e = .memory(MemoryAccess(kind: access, gpa: gpa, size: size, value: value, isUser: f & 1 != 0, gla: gla))
+        case .exception:
             let vector = try u8("\(field).vector")
-            guard vector <= 31, vector != 2 else { throw bad("exception vector \(vector) is not 0…31 (2 is the NMI)") }
             let has = try u8("\(field).has_error_code")
             guard has <= 1 else { throw bad("has_error_code \(has) is not 0 or 1") }
-            return .exception(vector: vector, errorCode: has == 1 ? try u32("\(field).error_code") : nil)
-        case 16: return .externalInterrupt(vector: try u8("\(field).vector"))
-        case 17:
+            e = .exception(vector: vector, errorCode: has == 1 ? try u32("\(field).error_code") : nil)
+        case .externalInterrupt: e = .externalInterrupt(vector: try u8("\(field).vector"))
+        case .exit:
             let reason = try u32("\(field).reason")
             let q = try u64("\(field).qualification")
             let len = try u32("\(field).length")
-            guard len <= 15 else { throw bad("instruction length \(len) is above 15") }
-            return .exit(ExitReason(reason), qualification: q, instructionLength: len)
-        default: throw bad("unknown L2 event kind \(tag)")
+            e = .exit(ExitReason(reason), qualification: q, instructionLength: len)
         }
+        if let (operand, message) = e.problem { throw bad("\(kind.name).\(operand): \(message)") }
+        return e
     }
 }

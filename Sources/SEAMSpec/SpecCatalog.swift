@@ -5,7 +5,7 @@ import SEAMCore
 public enum SpecCatalog {
     /// Each table file and the columns its checker needs.
     public static let tables: [(file: String, columns: [String])] = [
-        ("leaves.tsv", ["leaf", "name", "defined"]),
+        ("leaves.tsv", ["leaf", "name", "defined", "max_version", "implemented"]),
         ("status-codes.tsv", ["name", "value", "error"]),
         ("operand-ids.tsv", ["id", "name"]),
         ("gpa-attr-bits.tsv", ["bit", "name"]),

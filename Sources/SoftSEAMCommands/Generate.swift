@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import SEAMSpec
 
-/// `softseam generate`: rewrites the Swift files generated from `Specs/` tables (`make generate`).
+/// `softseam generate`: rewrites the files generated from `Specs/` tables and from SEAMCore's leaf registries
+/// (`make generate`): the L2 VMCS field table and the README's leaf tables.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Regenerate the Swift sources built from Specs/ tables (run from the package root).",
+        abstract: "Regenerate the sources built from Specs/ and the README leaf tables (run from the package root).",
         shouldDisplay: false)
 
     @Option(help: "The Specs directory.")
@@ -14,11 +15,16 @@ struct Generate: ParsableCommand {
     func run() throws {
         let table: SpecTable
         let source: String
+        let readme: String
+        let oldReadme = try String(contentsOfFile: LeafTableGenerator.readmePath, encoding: .utf8)
         do {
             table = try SpecCatalog.load(L2VMCSTableGenerator.tableFile, from: specs)
             source = try L2VMCSTableGenerator.swiftSource(table)
+            readme = try LeafTableGenerator.rewrite(oldReadme)
         } catch { throw fail(error) }
         try source.write(toFile: L2VMCSTableGenerator.outputPath, atomically: true, encoding: .utf8)
         print("wrote \(L2VMCSTableGenerator.outputPath) (\(table.rows.count) fields)")
+        try readme.write(toFile: LeafTableGenerator.readmePath, atomically: true, encoding: .utf8)
+        print("wrote \(LeafTableGenerator.readmePath) (leaf tables)")
     }
 }

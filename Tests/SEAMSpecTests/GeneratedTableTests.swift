@@ -13,6 +13,19 @@ import Testing
         #expect(L2VMCSLayout.fields.count == table.rows.count)
     }
 
+    @Test func readmeLeafTablesMatchTheRegistries() throws {
+        let path = String(specsDirectory.dropLast("Specs".count)) + LeafTableGenerator.readmePath
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = try LeafTableGenerator.rewrite(committed)
+        #expect(committed == expected, "README.md's leaf tables are stale: run `make generate`")
+    }
+
+    @Test func readmeWithoutLeafTableMarkersIsAnError() {
+        #expect(throws: InputError.self) { try LeafTableGenerator.rewrite("# README\n\n| leaf | name | status |\n") }
+        let doubled = "<!-- leaves:tdcall:begin -->\n<!-- leaves:tdcall:end -->\n"
+        #expect(throws: InputError.self) { try LeafTableGenerator.rewrite(doubled + doubled) }
+    }
+
     @Test func malformedRowIsAnErrorWithItsLineAndColumn() throws {
         let text =
             "encoding\tname\tsize\tl1_read_mask\tl1_write_mask\treset\tattrs\tnotes\tsource\n"

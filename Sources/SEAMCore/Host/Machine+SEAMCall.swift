@@ -26,9 +26,9 @@ extension Machine {
         // The registry's entry (tdx-module src/vmm_dispatcher/tdx_vmm_dispatcher.c): a version above 0 only
         // for a leaf that has versions (the leaf checks the upper bound itself, after clearing its outputs),
         // and OPERAND_INVALID(RAX) for a leaf SoftSEAM does not model.
-        guard let entry = SEAMCallLeaves.entry(leaf), version == 0 || entry.maxVersion > 0,
-            let handler = entry.handler
-        else {
+        let slots = SEAMCallLeaves.slots
+        let n = Int(leaf.rawValue)
+        guard n < slots.count, version == 0 || slots[n].maxVersion > 0, let handler = slots[n].handler else {
             hostStatus(&regs, .operandInvalid.with(.rax))
             return nil
         }

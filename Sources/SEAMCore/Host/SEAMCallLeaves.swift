@@ -76,7 +76,7 @@ package enum SEAMCallLeaves {
     ]
 
     /// `all` by leaf number: slot n holds leaf n's entry, nil for a leaf SoftSEAM does not model; numbers past
-    /// the end are not modelled either. The dispatcher indexes it instead of searching `all`.
+    /// the end are not modelled either.
     static let byNumber: [SEAMCallLeafEntry?] = {
         var table = [SEAMCallLeafEntry?](repeating: nil, count: Int(all.map(\.leaf.rawValue).max()!) + 1)
         for e in all {
@@ -85,6 +85,18 @@ package enum SEAMCallLeaves {
         }
         return table
     }()
+
+    /// What `Machine.seamcall` needs of one leaf number: the highest version and the handler, nil for a leaf
+    /// SoftSEAM does not model. Without the entry's strings: copying a whole optional entry out of `byNumber`
+    /// (its strings retained and released through unspecialised value witnesses) cost replay_binary_steps
+    /// about 34 instructions per step (callgrind), the host calls of each machine's set-up included.
+    struct Slot {
+        let maxVersion: UInt8
+        let handler: SEAMCallLeafEntry.Handler?
+    }
+
+    /// `byNumber` as dispatch slots, indexed by leaf number.
+    static let slots: [Slot] = byNumber.map { Slot(maxVersion: $0?.maxVersion ?? 0, handler: $0?.handler) }
 
     /// The entry of `leaf`, or nil when SoftSEAM does not model it.
     package static func entry(_ leaf: SEAMCallLeaf) -> SEAMCallLeafEntry? {

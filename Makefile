@@ -84,7 +84,8 @@ bench: release
 clean:
 	rm -rf .build
 
-## generate: rewrite the Swift sources generated from Specs/ tables (the L2 VMCS field table)
+## generate: rewrite what is generated from Specs/ tables and the leaf registries (the L2 VMCS field table,
+## the TDXStatus constants, the README's leaf tables)
 generate: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam generate

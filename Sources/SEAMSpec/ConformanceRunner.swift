@@ -41,8 +41,17 @@ public enum ConformanceRunner {
         if ModuleProfile.v1_5_01.leaves.contains(leaf) != defined {
             return "profile 1.5.01 disagrees on whether leaf \(n) exists"
         }
+        let entry = TDCallLeaves.entry(leaf)
+        let maxVersion = entry.map { String($0.maxVersion) } ?? "-"
+        if maxVersion != row["max_version"] {
+            return "the registry gives leaf \(n) highest version \(maxVersion), table says \(row["max_version"])"
+        }
+        let implemented = try yesNo(row, "implemented")
+        if Machine.implementedLeaves.contains(leaf) != implemented {
+            return "leaf \(n) is \(implemented ? "not " : "")implemented, table says \(row["implemented"])"
+        }
         // An undefined leaf, or one SoftSEAM does not implement yet, answers OPERAND_INVALID(RAX).
-        if !defined || !Machine.implementedLeaves.contains(leaf) {
+        if !defined || !implemented {
             var m = Machine(config: MachineConfig(numL2VMs: 1))
             var regs = RegisterFile(rax: n)
             _ = try? m.tdcall(vcpu: 0, &regs)

@@ -6,8 +6,8 @@ import SEAMCore
 public enum SpecCatalog {
     /// Each table file and the columns its checker needs.
     public static let tables: [(file: String, columns: [String])] = [
-        ("leaves.tsv", ["leaf", "name", "defined"]),
-        ("status-codes.tsv", ["name", "value", "error"]),
+        ("leaves.tsv", ["leaf", "name", "defined", "max_version", "implemented"]),
+        ("status-codes.tsv", ["name", "value", "error", "swift"]),
         ("operand-ids.tsv", ["id", "name"]),
         ("gpa-attr-bits.tsv", ["bit", "name"]),
         ("gpa-attr-legality.tsv", ["attrs", "present", "legal"]),

@@ -1,8 +1,9 @@
 /// A TDCALL leaf number, RAX bits 15:0 (ABI reference §1.1).
 ///
 /// An open struct rather than an enum: a trace or a fuzzer may hold any 16-bit value, and the module
-/// answers unknown leaves with `TDX_OPERAND_INVALID(RAX)` rather than by trapping.
-public struct Leaf: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+/// answers unknown leaves with `TDX_OPERAND_INVALID(RAX)` rather than by trapping. The ABI names, and the
+/// description that shows them, come from SEAMCore's leaf registry (`TDCallLeaves`).
+public struct Leaf: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
@@ -28,23 +29,4 @@ public struct Leaf: RawRepresentable, Hashable, Sendable, CustomStringConvertibl
     @inlinable public static var vpEnter: Leaf { Leaf(25) }
     @inlinable public static var vpInvEPT: Leaf { Leaf(26) }
     @inlinable public static var vpInvVPID: Leaf { Leaf(27) }
-
-    /// Every leaf TDX module 1.5.01 defines, with its ABI name, in leaf order.
-    public static let allKnown: [(leaf: Leaf, name: String)] = [
-        (.vpVMCall, "TDG.VP.VMCALL"), (.vpInfo, "TDG.VP.INFO"), (.mrRTMRExtend, "TDG.MR.RTMR.EXTEND"),
-        (.vpVEInfoGet, "TDG.VP.VEINFO.GET"), (.mrReport, "TDG.MR.REPORT"),
-        (.vpCPUIDVESet, "TDG.VP.CPUIDVE.SET"), (.memPageAccept, "TDG.MEM.PAGE.ACCEPT"),
-        (.vmRd, "TDG.VM.RD"), (.vmWr, "TDG.VM.WR"), (.vpRd, "TDG.VP.RD"), (.vpWr, "TDG.VP.WR"),
-        (.sysRd, "TDG.SYS.RD"), (.sysRdAll, "TDG.SYS.RDALL"), (.servTDRd, "TDG.SERVTD.RD"),
-        (.servTDWr, "TDG.SERVTD.WR"), (.mrVerifyReport, "TDG.MR.VERIFYREPORT"),
-        (.memPageAttrRd, "TDG.MEM.PAGE.ATTR.RD"), (.memPageAttrWr, "TDG.MEM.PAGE.ATTR.WR"),
-        (.vpEnter, "TDG.VP.ENTER"), (.vpInvEPT, "TDG.VP.INVEPT"), (.vpInvVPID, "TDG.VP.INVVPID"),
-    ]
-
-    /// The ABI name (`TDG.MEM.PAGE.ATTR.WR`), or nil for a number 1.5.01 does not define.
-    public var name: String? {
-        Leaf.allKnown.first { $0.leaf == self }?.name
-    }
-
-    public var description: String { name ?? "TDCALL leaf \(rawValue)" }
 }

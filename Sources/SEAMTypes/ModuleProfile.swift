@@ -1,10 +1,9 @@
-/// The version-dependent facts of one TDX module release: which TDCALL leaves exist, the L2 GPA attribute
-/// mask, and the number of L2 VMs a TD may have. "1.5.01" is the default and the only profile so far.
+/// The version-dependent facts of one TDX module release: the L2 GPA attribute mask and the number of L2 VMs
+/// a TD may have; which TDCALL leaves exist is SEAMCore's leaf registry (`ModuleProfile.leaves` there).
+/// "1.5.01" is the default and the only profile so far.
 public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
     /// Version string as configs and traces name it.
     public let version: String
-    /// TDCALL leaves this module defines.
-    public let leaves: Set<Leaf>
     /// GUEST_L2_GPA_ATTR_MASK (TDH.SYS.RD 0xA200000100000000).
     public let l2GPAAttrMask: UInt16
     /// MAX_L2_VMS.
@@ -13,10 +12,9 @@ public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
     /// hash names the module.
     public let hashID: UInt64
 
-    /// TDX module 1.5.01 (reference §1.1, §3.1, §8).
+    /// TDX module 1.5.01 (reference §3.1, §8).
     public static let v1_5_01 = ModuleProfile(
         version: "1.5.01",
-        leaves: Set(Leaf.allKnown.map(\.leaf)),
         l2GPAAttrMask: GPAAttributes.supportedMask1501,
         maxL2VMs: 3,
         hashID: 0x1_0005_0001)
@@ -32,8 +30,8 @@ public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "TDX module \(version)" }
 }
 
-/// Encoded as its version string ("1.5.01"): a profile is one of `all`, and its leaf set is a `Set`, whose
-/// order would make the encoding nondeterministic. An unknown version fails to decode.
+/// Encoded as its version string ("1.5.01"): a profile is one of `all`, so the version names everything else
+/// about it. An unknown version fails to decode.
 extension ModuleProfile: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()

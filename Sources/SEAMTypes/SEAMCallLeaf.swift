@@ -1,5 +1,6 @@
-/// A SEAMCALL (host-side, TDH.*) leaf number, RAX bits 15:0.
-public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+/// A SEAMCALL (host-side, TDH.*) leaf number, RAX bits 15:0. The ABI names, and the description that shows
+/// them, come from SEAMCore's leaf registry (`SEAMCallLeaves`).
+public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
@@ -14,16 +15,4 @@ public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable, CustomStringCo
     @inlinable public static var memPageRemove: SEAMCallLeaf { SEAMCallLeaf(29) }
     @inlinable public static var memTrack: SEAMCallLeaf { SEAMCallLeaf(38) }
     @inlinable public static var memRangeUnblock: SEAMCallLeaf { SEAMCallLeaf(39) }
-
-    /// The host leaves SoftSEAM models, with their ABI names.
-    public static let allModelled: [(leaf: SEAMCallLeaf, name: String)] = [
-        (.vpEnter, "TDH.VP.ENTER"), (.memPageAdd, "TDH.MEM.PAGE.ADD"), (.memSEPTAdd, "TDH.MEM.SEPT.ADD"),
-        (.memPageAug, "TDH.MEM.PAGE.AUG"), (.memRangeBlock, "TDH.MEM.RANGE.BLOCK"),
-        (.mngWr, "TDH.MNG.WR"), (.mrFinalize, "TDH.MR.FINALIZE"), (.memPageRemove, "TDH.MEM.PAGE.REMOVE"),
-        (.memTrack, "TDH.MEM.TRACK"),
-        (.memRangeUnblock, "TDH.MEM.RANGE.UNBLOCK"),
-    ]
-
-    public var name: String? { SEAMCallLeaf.allModelled.first { $0.leaf == self }?.name }
-    public var description: String { name ?? "SEAMCALL leaf \(rawValue)" }
 }

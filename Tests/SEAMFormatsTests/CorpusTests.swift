@@ -118,7 +118,7 @@ import Testing
             #expect(tdcalls.contains(leaf.rawValue), "TDCALL \(leaf) is in no trace")
             #expect(succeeded.contains("tdcall \(leaf.rawValue)"), "TDCALL \(leaf) never succeeds")
         }
-        for (leaf, name) in SEAMCallLeaf.allModelled {
+        for (leaf, name) in SEAMCallLeaves.all.map({ ($0.leaf, $0.name) }) {
             #expect(seamcalls.contains(leaf.rawValue), "\(name) is in no trace")
             #expect(succeeded.contains("seamcall \(leaf.rawValue)"), "\(name) never succeeds")
         }

@@ -2,6 +2,7 @@ import Foundation
 import SEAMCore
 import SEAMFormats
 import SEAMSpec
+import SEAMTypes
 import Testing
 
 @Suite struct GeneratedTableTests {
@@ -12,6 +13,46 @@ import Testing
         let committed = try String(contentsOfFile: path, encoding: .utf8)
         #expect(committed == expected, "\(L2VMCSTableGenerator.outputPath) is stale: run `make generate`")
         #expect(L2VMCSLayout.fields.count == table.rows.count)
+    }
+
+    @Test func generatedStatusFileMatchesTheTable() throws {
+        let table = try SpecCatalog.load(StatusCodeTableGenerator.tableFile, from: specsDirectory)
+        let expected = try StatusCodeTableGenerator.swiftSource(table)
+        let path = String(specsDirectory.dropLast("Specs".count)) + StatusCodeTableGenerator.outputPath
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(committed == expected, "\(StatusCodeTableGenerator.outputPath) is stale: run `make generate`")
+        // Every row is a named code, in table order, with its value.
+        #expect(TDXStatus.allNamed.map(\.name) == table.rows.map { $0["name"] })
+        #expect(try TDXStatus.allNamed.map(\.status.rawValue) == table.rows.map { try $0.integer("value") })
+    }
+
+    @Test func statusRowWithDetailsOrAWrongErrorBitIsAnError() throws {
+        let header = "name\tvalue\terror\tswift\tsource\n"
+        for (row, field) in [
+            ("TDX_X\t0xC000010000000001\tyes\tx\t-\n", "value"), ("TDX_X\t0xC000010000000000\tno\tx\t-\n", "error"),
+            ("TDX_X\t0x0\tno\tX\t-\n", "swift"), ("X\t0x0\tno\tx\t-\n", "name"),
+        ] {
+            let table = try SpecTable(text: header + row, file: "t.tsv")
+            do {
+                _ = try StatusCodeTableGenerator.swiftSource(table)
+                Issue.record("\(row) was accepted")
+            } catch {
+                #expect(error.line == 2 && error.field == field, "\(row)")
+            }
+        }
+    }
+
+    @Test func readmeLeafTablesMatchTheRegistries() throws {
+        let path = String(specsDirectory.dropLast("Specs".count)) + LeafTableGenerator.readmePath
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = try LeafTableGenerator.rewrite(committed)
+        #expect(committed == expected, "README.md's leaf tables are stale: run `make generate`")
+    }
+
+    @Test func readmeWithoutLeafTableMarkersIsAnError() {
+        #expect(throws: InputError.self) { try LeafTableGenerator.rewrite("# README\n\n| leaf | name | status |\n") }
+        let doubled = "<!-- leaves:tdcall:begin -->\n<!-- leaves:tdcall:end -->\n"
+        #expect(throws: InputError.self) { try LeafTableGenerator.rewrite(doubled + doubled) }
     }
 
     @Test func malformedRowIsAnErrorWithItsLineAndColumn() throws {

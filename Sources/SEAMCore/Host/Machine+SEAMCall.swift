@@ -6,7 +6,8 @@ extension Machine {
 
     /// Executes one host SEAMCALL against this TD, as the module's VMM dispatcher does: RAX bits 63:24
     /// reserved → OPERAND_INVALID(RAX); a version above 0 for a leaf that has none → OPERAND_INVALID(RAX);
-    /// a leaf SoftSEAM does not model → OPERAND_INVALID(RAX).
+    /// a leaf SoftSEAM does not model → OPERAND_INVALID(RAX). Otherwise the leaf's handler in the
+    /// `SEAMCallLeaves` registry runs.
     ///
     /// SoftSEAM models one TD, so the TDR operand (RDX, or RCX for TDH.MEM.TRACK) is not checked, and host
     /// physical addresses are checked for alignment only: the model has no PAMT.
@@ -22,24 +23,16 @@ extension Machine {
         }
         let leaf = SEAMCallLeaf(UInt16(truncatingIfNeeded: rax))
         let version = UInt8(truncatingIfNeeded: rax >> 16)
-        guard version == 0 || leaf == .memSEPTAdd else {
+        // The registry's entry (tdx-module src/vmm_dispatcher/tdx_vmm_dispatcher.c): a version above 0 only
+        // for a leaf that has versions (the leaf checks the upper bound itself, after clearing its outputs),
+        // and OPERAND_INVALID(RAX) for a leaf SoftSEAM does not model.
+        let slots = SEAMCallLeaves.slots
+        let n = Int(leaf.rawValue)
+        guard n < slots.count, version == 0 || slots[n].maxVersion > 0, let handler = slots[n].handler else {
             hostStatus(&regs, .operandInvalid.with(.rax))
             return nil
         }
-        switch leaf {
-        case .vpEnter: return tdhVPEnter(&regs)
-        case .memPageAdd: tdhMemPageAdd(&regs)
-        case .memPageAug: tdhMemPageAug(&regs)
-        case .memSEPTAdd: tdhMemSEPTAdd(version: version, &regs)
-        case .memRangeBlock: tdhMemRangeBlock(&regs)
-        case .memRangeUnblock: tdhMemRangeUnblock(&regs)
-        case .memPageRemove: tdhMemPageRemove(&regs)
-        case .memTrack: tdhMemTrack(&regs)
-        case .mngWr: tdhMngWr(&regs)
-        case .mrFinalize: tdhMRFinalize(&regs)
-        default: hostStatus(&regs, .operandInvalid.with(.rax))
-        }
-        return nil
+        return handler(&self, version, &regs)
     }
 
     func hostStatus(_ regs: inout RegisterFile, _ status: TDXStatus) {

@@ -1,0 +1,106 @@
+import SEAMTypes
+
+/// The SEAMCALL leaf registry: the host leaves SoftSEAM models, with their ABI names, version rules, status
+/// and handlers — the one list that `Machine.seamcall` dispatches through and that `SEAMCallLeaf.name` and
+/// the README's host table (`softseam generate`) derive from, the way Arm TF-RMM's `runtime/core/handler.c`
+/// keeps one handler table. Every other host leaf answers OPERAND_INVALID(RAX).
+///
+/// To add a leaf: add its entry here (handler in its own file under Host/) and run `make generate` for the
+/// README.
+package enum SEAMCallLeaves {
+    /// The entries in leaf order (tdx-module include/tdx_api_defs.h, enum seamcall_leaf_opcode_e). Only
+    /// TDH.MEM.SEPT.ADD takes a version above 0 among them, and only 1
+    /// (tdx-module src/vmm_dispatcher/api_calls/tdh_mem_sept_add.c).
+    package static let all: [SEAMCallLeafEntry] = [
+        SEAMCallLeafEntry(
+            .vpEnter, "TDH.VP.ENTER",
+            summary: """
+                implemented: RCX = TDVPR (0x2000000000 + vCPU << 12) with RESUME_L1; resumes L1 (completing a \
+                TDG.VP.VMCALL) or L2 (with a routed TDVMCALL's outputs), or with RESUME_L1 gives L1 \
+                HOST_ROUTED_ASYNC / HOST_ROUTED_TDVMCALL; RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). On \
+                entry RAX = 0: the vCPU runs until the call that causes its next TD exit
+                """,
+            entering: { m, _, r in m.tdhVPEnter(&r) }
+        ),
+        SEAMCallLeafEntry(
+            .memPageAdd, "TDH.MEM.PAGE.ADD",
+            summary: """
+                implemented (4K, page starts zeroed — SoftSEAM has no host memory to copy; OP_STATE_INCORRECT after \
+                TDH.MR.FINALIZE)
+                """
+        ) { m, _, r in m.tdhMemPageAdd(&r) },
+        SEAMCallLeafEntry(
+            .memSEPTAdd, "TDH.MEM.SEPT.ADD", maxVersion: 1,
+            summary: """
+                implemented, versions 0 and 1 (L2 SEPT pages in R9–R11, ALLOW_EXISTING, L2_SEPT_WALK_FAILED / \
+                L2_SEPT_ENTRY_NOT_FREE, R8–R11 outputs)
+                """
+        ) { m, version, r in m.tdhMemSEPTAdd(version: version, &r) },
+        SEAMCallLeafEntry(
+            .memPageAug, "TDH.MEM.PAGE.AUG",
+            summary: "implemented (4K, 2M)"
+        ) { m, _, r in m.tdhMemPageAug(&r) },
+        SEAMCallLeafEntry(
+            .memRangeBlock, "TDH.MEM.RANGE.BLOCK",
+            summary: """
+                implemented: leaves (aliases become L2-blocked; the module's loss of parked permissions on a pending \
+                page included) and non-leaf entries (NL_BLOCKED in L1 and every L2 SEPT; walks stop there)
+                """
+        ) { m, _, r in m.tdhMemRangeBlock(&r) },
+        SEAMCallLeafEntry(
+            .mngWr, "TDH.MNG.WR",
+            summary: "implemented for VM_CTLS only"
+        ) { m, _, r in m.tdhMngWr(&r) },
+        SEAMCallLeafEntry(
+            .mrFinalize, "TDH.MR.FINALIZE",
+            summary: "implemented: OP_STATE becomes RUNNABLE (nothing is measured yet)"
+        ) { m, _, r in m.tdhMRFinalize(&r) },
+        SEAMCallLeafEntry(
+            .memPageRemove, "TDH.MEM.PAGE.REMOVE",
+            summary: """
+                implemented (after finalize it needs BLOCK then TRACK; removes aliases; RCX returns 0, there are no \
+                HPAs)
+                """
+        ) { m, _, r in m.tdhMemPageRemove(&r) },
+        SEAMCallLeafEntry(
+            .memTrack, "TDH.MEM.TRACK",
+            summary: "implemented (no vCPU is inside the TD while the host calls, so one TRACK suffices)"
+        ) { m, _, r in m.tdhMemTrack(&r) },
+        SEAMCallLeafEntry(
+            .memRangeUnblock, "TDH.MEM.RANGE.UNBLOCK",
+            summary: """
+                implemented, leaves and non-leaf entries (after finalize it needs TRACK; aliases stay blocked on a \
+                pending page)
+                """
+        ) { m, _, r in m.tdhMemRangeUnblock(&r) },
+    ]
+
+    /// `all` by leaf number: slot n holds leaf n's entry, nil for a leaf SoftSEAM does not model; numbers past
+    /// the end are not modelled either.
+    static let byNumber: [SEAMCallLeafEntry?] = {
+        var table = [SEAMCallLeafEntry?](repeating: nil, count: Int(all.map(\.leaf.rawValue).max()!) + 1)
+        for e in all {
+            precondition(table[Int(e.leaf.rawValue)] == nil, "SEAMCALL leaf \(e.leaf.rawValue) is listed twice")
+            table[Int(e.leaf.rawValue)] = e
+        }
+        return table
+    }()
+
+    /// What `Machine.seamcall` needs of one leaf number: the highest version and the handler, nil for a leaf
+    /// SoftSEAM does not model. Without the entry's strings: copying a whole optional entry out of `byNumber`
+    /// (its strings retained and released through unspecialised value witnesses) cost replay_binary_steps
+    /// about 34 instructions per step (callgrind), the host calls of each machine's set-up included.
+    struct Slot {
+        let maxVersion: UInt8
+        let handler: SEAMCallLeafEntry.Handler?
+    }
+
+    /// `byNumber` as dispatch slots, indexed by leaf number.
+    static let slots: [Slot] = byNumber.map { Slot(maxVersion: $0?.maxVersion ?? 0, handler: $0?.handler) }
+
+    /// The entry of `leaf`, or nil when SoftSEAM does not model it.
+    package static func entry(_ leaf: SEAMCallLeaf) -> SEAMCallLeafEntry? {
+        let n = Int(leaf.rawValue)
+        return n < byNumber.count ? byNumber[n] : nil
+    }
+}

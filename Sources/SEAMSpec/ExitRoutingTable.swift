@@ -625,7 +625,9 @@ public enum ExitRoutingTable {
                 return "L1's RAX is \(hex64(r.rax)), expected SUCCESS with exit reason \(c.exitReason ?? 0)"
             }
             let rip = m.vcpus[0].vmcs(1, VMCSField.guestRIP) ?? 0
-            if rip != l2RIP { return "L2's RIP is \(hexShort(rip)) after the L2→L1 exit, expected it unmoved (§13 O9)" }
+            if rip != l2RIP {
+                return "L2's RIP is \(hexShort(rip)) after the L2→L1 exit, expected it unmoved (module td_exit.c)"
+            }
         case (.host, .tdExit(let e)), (.fatal, .tdExit(let e)):
             if m.isFatal != (c.route == .fatal) {
                 return c.route == .fatal

@@ -13,9 +13,8 @@ extension Machine {
     /// RDMSR or WRMSR of the MSR in ECX: L1's bitmap (or an MSR outside the bitmap ranges) → L2→L1 exit;
     /// a read of an IA32_VMX_* MSR → L2→L1 exit; a WRMSR of EFER that changes only SCE and LME is applied by
     /// the module, any other EFER change exits to L1 (module `src/td_dispatcher/vm_exits/td_msr_access.c`).
-    /// Other MSRs L1 does not intercept run
-    /// natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0 and WRMSR is dropped (README, "Not
-    /// modelled").
+    /// Other MSRs L1 does not intercept run natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0
+    /// and WRMSR is dropped (README, "Not modelled").
     mutating func msrAccess(_ i: Int, _ vm: Int, write: Bool) -> L2Outcome {
         let msr = UInt32(truncatingIfNeeded: vcpus[i].gprs.rcx)
         let info = L2ExitInfo(write ? .wrmsr : .rdmsr, instructionLength: 2)
@@ -42,10 +41,10 @@ extension Machine {
     }
 
     /// TDCALL from L2 (module `tdx_td_l2_dispatcher.c`, the TDCALL case, and
-    /// `src/td_dispatcher/vm_exits/tdg_vp_vmcall.c`): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the host — L2
-    /// must be in 64-bit mode (#GP otherwise), RAX reserved bits or a version give OPERAND_INVALID(RAX) and
-    /// a select mask naming RAX, RCX or RSP or bits 63:32 gives OPERAND_INVALID(RCX), both in L2's RAX without
-    /// an exit. Any other TDCALL is an L2→L1 exit with reason 77.
+    /// `src/td_dispatcher/vm_exits/tdg_vp_vmcall.c`): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the
+    /// host — L2 must be in 64-bit mode (#GP otherwise), RAX reserved bits or a version give
+    /// OPERAND_INVALID(RAX) and a select mask naming RAX, RCX or RSP or bits 63:32 gives OPERAND_INVALID(RCX),
+    /// both in L2's RAX without an exit. Any other TDCALL is an L2→L1 exit with reason 77.
     mutating func l2TDCall(_ i: Int, _ vm: Int) -> L2Outcome {
         let info = L2ExitInfo(.tdcall, instructionLength: 4)
         let g = vcpus[i].gprs

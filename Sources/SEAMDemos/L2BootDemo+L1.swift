@@ -221,7 +221,9 @@ extension L2BootDemo {
         mutating func enterL2() -> RegisterFile {
             var regs = RegisterFile(rax: UInt64(Leaf.vpEnter.rawValue), rcx: 1 << 52, rdx: L2BootDemo.guestStateBuffer)
             let outcome: TDCallOutcome
-            do { outcome = try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host, comment: "TDG.VP.ENTER VM1") } catch {
+            do {
+                outcome = try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host, comment: "TDG.VP.ENTER VM1")
+            } catch {
                 preconditionFailure("L2 boot demo: \(error)")
             }
             precondition(outcome == .completed, "L2 boot demo: TDG.VP.ENTER ended with \(outcome)")

@@ -1,5 +1,5 @@
-import SEAMFormats
 import SEAMCore
+import SEAMFormats
 import SEAMTypes
 
 extension ConformanceRunner {

@@ -1,5 +1,5 @@
-import SEAMFormats
 import SEAMCore
+import SEAMFormats
 import SEAMTypes
 
 /// Checks the model against spec-table rows: each row is one case, each case passes or says what differed.

@@ -1,9 +1,10 @@
-import SEAMFormats
 import SEAMCore
+import SEAMFormats
 import SEAMTypes
 
-/// `Specs/exit-routing.tsv`: one L2 event per row, on a fresh TD, with where the module sends it (reference
-/// §5.1, §5.2, §13) and the registers the exit leaves, checked against `Machine.l2Event`.
+/// `Specs/exit-routing.tsv`: one L2 event per row, on a fresh TD, with where the module sends it (module
+/// `src/td_dispatcher/tdx_td_l2_dispatcher.c`) and the registers the exit leaves, checked against
+/// `Machine.l2Event`.
 ///
 ///     row ──parse──▶ Case (setup items, L2 events, route, exit reason, checks)
 ///         ──run──▶ fixture TD ─▶ L1: TDG.VP.WR setup, buffer, TDG.VP.ENTER ─▶ L2 events
@@ -320,8 +321,8 @@ public enum ExitRoutingTable {
 
     // MARK: - The `setup` cell
 
-    /// TDG.VP.WR field IDs (reference §5.3, §5.4): VM1's VMCS (class 36), L1's MSR bitmap for VM1 (class 37),
-    /// L2_CTLS[1] (management class 32).
+    /// TDG.VP.WR field IDs (module `include/auto_gen/tdvps_fields_lookup.c`): VM1's VMCS (class 36), L1's MSR
+    /// bitmap for VM1 (class 37), L2_CTLS[1] (management class 32).
     static func vmcsFieldID(_ encoding: UInt32) -> UInt64 {
         // VMCS encoding bits 14:13 give the width: 0 = 16-bit, 1 = 64-bit, 2 = 32-bit, 3 = natural width.
         let sizeCode: UInt64 = [1, 3, 2, 3][Int(encoding >> 13 & 3)]
@@ -337,13 +338,25 @@ public enum ExitRoutingTable {
     ]
 
     /// The TDG.VP.WRs `mode=long64` stands for: IA-32e mode guest, EFER LME|LMA (0xD01 with SCE and NXE),
-    /// CR0 PG|NE|PE, CR4 PAE|MCE|VMXE, CS access rights 0xA09B (L = 1, D = 0).
+    /// CR0 PG|NE|PE, CR4 PAE|MCE|VMXE, CS access rights 0xA09B (L = 1, D = 0: a present, accessed, readable
+    /// DPL 0 code segment with G).
     static let long64: [SetupItem] = [
-        .vpWrite(fieldID: vmcsFieldID(0x4012), value: 0x200, mask: 0x200, label: "mode=long64 (entry controls)"),
-        .vpWrite(fieldID: vmcsFieldID(0x2806), value: 0xD01, mask: ~0, label: "mode=long64 (EFER)"),
-        .vpWrite(fieldID: vmcsFieldID(0x6800), value: 0x8000_0021, mask: ~0, label: "mode=long64 (CR0)"),
-        .vpWrite(fieldID: vmcsFieldID(0x6804), value: 0x2060, mask: ~0, label: "mode=long64 (CR4)"),
-        .vpWrite(fieldID: vmcsFieldID(0x4816), value: 0xA09B, mask: ~0, label: "mode=long64 (CS AR)"),
+        .vpWrite(
+            fieldID: vmcsFieldID(VMCSField.entryControls.rawValue), value: EntryControls.ia32eModeGuest.rawValue,
+            mask: EntryControls.ia32eModeGuest.rawValue, label: "mode=long64 (entry controls)"),
+        .vpWrite(
+            fieldID: vmcsFieldID(VMCSField.guestEFER.rawValue), value: IA32EFER([.sce, .lme, .lma, .nxe]).rawValue,
+            mask: ~0, label: "mode=long64 (EFER)"),
+        .vpWrite(
+            fieldID: vmcsFieldID(VMCSField.guestCR0.rawValue), value: CR0([.pg, .ne, .pe]).rawValue, mask: ~0,
+            label: "mode=long64 (CR0)"),
+        .vpWrite(
+            fieldID: vmcsFieldID(VMCSField.guestCR4.rawValue), value: CR4([.pae, .mce, .vmxe]).rawValue, mask: ~0,
+            label: "mode=long64 (CR4)"),
+        .vpWrite(
+            fieldID: vmcsFieldID(VMCSField.guestCSAccessRights.rawValue),
+            value: UInt64(SegmentAccessRights([.g, .l, .p, .s, .code, .readWrite, .accessed]).rawValue), mask: ~0,
+            label: "mode=long64 (CS AR)"),
     ]
 
     /// The bit of L1's MSR bitmap page for (MSR, write) (SDM 3C 25.6.9: read-low, read-high, write-low,
@@ -560,7 +573,11 @@ public enum ExitRoutingTable {
                 guard r.rax == 0 else { return "setup \(label): TDG.VP.WR returned \(TDXStatus(r.rax))" }
             case .alias(let attrs):
                 let page = privatePage(c.memoryGPA ?? 0)
-                let r = l1(RegisterFile(rax: 24, rcx: page, rdx: UInt64(0x8000 | attrs) << 16, r8: 0xF << 16))
+                // VM1's field (bits 31:16): VALID with the row's attributes, under an R/W/Xs/Xu mask.
+                var rdx = GPAAttr(0)
+                rdx[vm: 1] = GPAAttributes(attrs) | .valid
+                let r8 = AttrFlags(vm: 1, mask: GPAAttributes.rwx.rawValue)
+                let r = l1(RegisterFile(rax: 24, rcx: page, rdx: rdx.rawValue, r8: r8.rawValue))
                 guard r.rax == 0 else { return "setup alias: TDG.MEM.PAGE.ATTR.WR returned \(TDXStatus(r.rax))" }
             case .page(let s):
                 blockPage = s == .blocked
@@ -618,7 +635,9 @@ public enum ExitRoutingTable {
                 return "L1's RAX is \(hex64(r.rax)), expected SUCCESS with exit reason \(c.exitReason ?? 0)"
             }
             let rip = m.vcpus[0].vmcs(1, VMCSField.guestRIP) ?? 0
-            if rip != l2RIP { return "L2's RIP is \(hexShort(rip)) after the L2→L1 exit, expected it unmoved (§13 O9)" }
+            if rip != l2RIP {
+                return "L2's RIP is \(hexShort(rip)) after the L2→L1 exit, expected it unmoved (module td_exit.c)"
+            }
         case (.host, .tdExit(let e)), (.fatal, .tdExit(let e)):
             if m.isFatal != (c.route == .fatal) {
                 return c.route == .fatal

@@ -1,6 +1,6 @@
-import SEAMFormats
 import Foundation
 import SEAMCore
+import SEAMFormats
 
 /// Turns `Specs/l2-vmcs-fields.tsv` into `Sources/SEAMCore/VCPU/L2VMCSFields+Generated.swift`: the model
 /// compiles the table in, so the library needs no file at run time, and the masks are written down once, in

@@ -1,6 +1,6 @@
-import SEAMFormats
 import Foundation
 import SEAMCore
+import SEAMFormats
 
 /// The spec tables SoftSEAM checks itself against, and where they live.
 public enum SpecCatalog {

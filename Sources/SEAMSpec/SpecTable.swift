@@ -1,5 +1,5 @@
-import SEAMFormats
 import SEAMCore
+import SEAMFormats
 
 /// One table under `Specs/`: UTF-8 TSV, `#` comment lines, a header row of column names, then one row per
 /// line with exactly as many tab-separated cells (Specs/README.md).

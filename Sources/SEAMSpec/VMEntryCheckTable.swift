@@ -1,5 +1,5 @@
-import SEAMFormats
 import SEAMCore
+import SEAMFormats
 import SEAMTypes
 
 /// `Specs/vm-entry-checks.tsv`: L2 guest states built from a base state and a list of edits, with the first

@@ -1,9 +1,13 @@
-/// ATTR.WR's R8: four 16-bit ATTR_FLAGS fields (reference §1.5). Bits 14:0 of each field are the attribute
+/// ATTR.WR's R8: four 16-bit ATTR_FLAGS fields (the module's `attr_flags_t` in
+/// `src/common/data_structures/tdx_tdvps.h`). Bits 14:0 of each field are the attribute
 /// mask; bit 15 is INVEPT (flush that VM's L2 SEPT translations on success).
 public struct AttrFlags: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// The INVEPT bit (bit 15) of the fields of L2 VMs 1…3.
+    @inlinable public static var l2InveptBits: UInt64 { 0x8000_8000_8000_0000 }
 
     /// Builds R8 from per-VM masks and INVEPT requests.
     public init(vm: Int, mask: UInt16, invept: Bool = false) {

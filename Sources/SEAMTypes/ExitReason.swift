@@ -1,5 +1,6 @@
-/// A VMX basic exit reason (bits 15:0 of the exit-reason field), carried in bits 31:0 of TD-exit and
-/// L2-exit statuses.
+/// A VMX exit reason (SDM Vol. 3C §25.9.1, table "Format of Exit Reason"): the basic exit reason in bits 15:0
+/// (SDM Vol. 3D Appendix C; the module's `vm_exit_basic_reason_e` in `src/common/x86_defs/vmcs_defs.h`) and
+/// bit 31 for a VM-entry failure, carried in bits 31:0 of TD-exit and L2-exit statuses.
 public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -73,6 +74,7 @@ public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConv
     @inlinable public static var tpause: ExitReason { ExitReason(68) }
     @inlinable public static var loadiwkey: ExitReason { ExitReason(69) }
     @inlinable public static var enclv: ExitReason { ExitReason(70) }
+    @inlinable public static var sgxConflict: ExitReason { ExitReason(71) }
     @inlinable public static var enqcmdPASIDFailure: ExitReason { ExitReason(72) }
     @inlinable public static var enqcmdsPASIDFailure: ExitReason { ExitReason(73) }
     @inlinable public static var busLock: ExitReason { ExitReason(74) }
@@ -82,8 +84,14 @@ public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     /// Bit 31 of the exit-reason field: the VM entry failed.
     @inlinable public static var entryFailureBit: UInt32 { 1 << 31 }
-    /// 0x80000021: VM-entry failure due to invalid guest state, as L1 sees it (reference §4.2).
-    @inlinable public static var invalidGuestStateEntryFailure: ExitReason { ExitReason(1 << 31 | 33) }
+    /// 0x80000021: VM-entry failure due to invalid guest state, which the module passes to L1 as an L2→L1
+    /// exit (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`, `handle_l2_vm_entry_failures`).
+    @inlinable public static var invalidGuestStateEntryFailure: ExitReason {
+        ExitReason(entryFailureBit | entryFailGuestState.rawValue)
+    }
+
+    /// The basic exit reason, bits 15:0.
+    @inlinable public var basic: ExitReason { ExitReason(rawValue & 0xFFFF) }
 
     static let names: [UInt32: String] = [
         0: "EXCEPTION_OR_NMI",

@@ -1,9 +1,13 @@
 /// Four 16-bit GPA attribute fields in one register: VM0 (L1) bits 15:0, VM1 31:16, VM2 47:32,
-/// VM3 63:48 (reference §3.1). ATTR.RD returns one; ATTR.WR takes one in RDX.
+/// VM3 63:48 (the module's `gpa_attr_t` in `include/tdx_api_defs.h`). ATTR.RD returns one; ATTR.WR takes one
+/// in RDX.
 public struct GPAAttr: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// The VALID bit (bit 15) of each of the four fields.
+    @inlinable public static var validBits: UInt64 { 0x8000_8000_8000_8000 }
 
     /// Builds a register from per-VM fields, index 0 being L1.
     public init(vm fields: [Int: GPAAttributes]) {

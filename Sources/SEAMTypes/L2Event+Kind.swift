@@ -127,7 +127,10 @@ extension L2Event {
             return vector < 32 ? nil : ("vector", "must be 0…31")
         case .exit(let reason, _, let length):
             if let d = L2Event.dedicatedExitReasons.first(where: { $0.reason.rawValue == reason.rawValue & 0xFFFF }) {
-                return ("reason", "exit reason \(d.reason.rawValue) has its own event: use \(d.kinds.map(\.name).joined(separator: ", "))")
+                return (
+                    "reason",
+                    "exit reason \(d.reason.rawValue) has its own event: use \(d.kinds.map(\.name).joined(separator: ", "))"
+                )
             }
             return length <= L2Event.maxInstructionLength ? nil : ("length", "must be 0…15")
         case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi:

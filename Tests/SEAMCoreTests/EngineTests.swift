@@ -28,7 +28,8 @@ import Testing
             try m.tdcall(vcpu: 0, &info)
         }
         // RESUME_L1 while L1 is the VM that exited is OPERAND_INVALID(RCX), as for a TDG.VP.VMCALL.
-        #expect(m.hostEnter(vcpu: 0, resumeL1: true, hostRegisters: RegisterFile()) == .failed(.operandInvalid.with(.rcx)))
+        #expect(
+            m.hostEnter(vcpu: 0, resumeL1: true, hostRegisters: RegisterFile()) == .failed(.operandInvalid.with(.rcx)))
         // TDH.VP.ENTER resumes L1 with no registers to give it: L1 runs the TDCALL again. Nothing else changed.
         #expect(m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile()) == .resumedL1(registers: nil))
         #expect(m.vcpus[0].location == .l1 && m.vcpus[0].pendingExit == nil)

@@ -108,8 +108,7 @@ public struct Engine<Observer: StepObserver> {
     }
 
     /// `store(vcpu:gpa:from:)` of an array.
-    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError)
-    {
+    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError) {
         var failure: MachineError?
         bytes.withUnsafeBytes { b in
             do throws(MachineError) { try store(vcpu: vcpu, gpa: gpa, from: b, comment: comment) } catch {

@@ -1,6 +1,7 @@
+import SEAMTypes
+
 /// What L1 gets from its virtual CPU for RDMSR, WRMSR and CPUID: the module's answers when these
-/// instructions exit from the TD (reference §7; module `td_dispatcher/vm_exits/td_msr_access.c`,
-/// `td_cpuid.c`), behind the C ABI's `softseam_rdmsr`, `softseam_wrmsr` and `softseam_cpuid`.
+/// instructions exit from the TD (module `src/td_dispatcher/vm_exits/td_msr_access.c`, `td_cpuid.c`), behind the C ABI's `softseam_rdmsr`, `softseam_wrmsr` and `softseam_cpuid`.
 ///
 ///     L1 RDMSR/WRMSR ──▶ bitmap range? ──no──▶ #VE
 ///                        │yes
@@ -40,7 +41,7 @@ extension Machine {
         switch msr {
         case 0xBD:
             return (1, .none)
-        case 0x345 where attributes & VirtualVMXMSRs.attributePerfmon == 0:
+        case 0x345 where !TDAttributes(attributes).contains(.perfmon):
             return (0, .none)
         default:
             if let value = virtualVMXMSRs.value(of: msr) { return (value, .none) }
@@ -122,23 +123,24 @@ extension Machine {
 
     /// Whether an access whose bitmap bit is `bit` exits to the module in this TD (module `helpers.c`
     /// `is_msr_dynamic_bit_cleared`): a dynamic bit is 0 when the TD has the feature — ATTRIBUTES.PERFMON
-    /// (bit 63) or PKS (bit 30); XFAM.PT (bit 8), CET_U or CET_S (bits 11, 12), ULI (bit 14), LBR (bit 15);
-    /// CPUID WAITPKG, TSX (HLE), XFD, none of which `TDCPUID` enumerates. IA32_PERF_CAPABILITIES reads
-    /// natively with PERFMON and PT, IA32_PERF_METRICS with PERFMON (SoftSEAM's platform has perf metrics).
+    /// or PKS; XFAM.PT, CET_U or CET_S, ULI, LBR; CPUID WAITPKG, TSX (HLE), XFD, none of which `TDCPUID`
+    /// enumerates. IA32_PERF_CAPABILITIES reads natively with PERFMON and PT, IA32_PERF_METRICS with PERFMON
+    /// (SoftSEAM's platform has perf metrics).
     func exits(_ bit: L1MSRRule.Bit, _ msr: UInt32) -> Bool {
-        let perfmon = attributes & VirtualVMXMSRs.attributePerfmon != 0
-        let xfamBit = { (b: UInt64) in self.xfam >> b & 1 != 0 }
+        let attributes = TDAttributes(attributes)
+        let xfam = XFAM(xfam)
+        let perfmon = attributes.contains(.perfmon)
         switch bit {
         case .fixed0: return false
         case .fixed1: return true
         case .perfmon: return !perfmon
-        case .pks: return attributes & VirtualVMXMSRs.attributePKS == 0
-        case .pt: return !xfamBit(8)
-        case .cet: return !(xfamBit(11) || xfamBit(12))
-        case .uli: return !xfamBit(14)
-        case .lbr: return !xfamBit(15)
+        case .pks: return !attributes.contains(.pks)
+        case .pt: return !xfam.contains(.pt)
+        case .cet: return xfam.isDisjoint(with: .cet)
+        case .uli: return !xfam.contains(.uli)
+        case .lbr: return !xfam.contains(.lbr)
         case .waitpkg, .tsx, .xfd: return true
-        case .other: return !(perfmon && (msr == 0x329 || xfamBit(8)))
+        case .other: return !(perfmon && (msr == 0x329 || xfam.contains(.pt)))
         }
     }
 

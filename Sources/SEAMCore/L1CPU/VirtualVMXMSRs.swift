@@ -1,6 +1,8 @@
+import SEAMTypes
+
 /// The virtual IA32_VMX_* capability MSRs L1 reads: what the module lets L1 set in an L2 VMCS, computed
-/// once per TD from the L2 VMCS init values and L1 write masks (reference §7; module
-/// `virt_msr_helpers.h`/`.c`, `init_virt_ia32_vmx_msrs`, called at TDH.MNG.INIT).
+/// once per TD from the L2 VMCS init values and L1 write masks (module `src/common/helpers/virt_msr_helpers.h`
+/// and `.c`, `init_virt_ia32_vmx_msrs`, called at TDH.MNG.INIT).
 ///
 ///     Specs/l2-vmcs-fields.tsv ──reset (init), l1_write_mask──▶ allowed-0 = init & ~mask
 ///     TD ATTRIBUTES, XFAM ──────TD-specific init/mask bits──▶    allowed-1 = init | mask
@@ -12,11 +14,11 @@
 ///
 /// The table's resets are those of the default TD (ATTRIBUTES 0, XFAM 3, no MONITOR/MWAIT, WAITPKG or
 /// PCONFIG in CPUID); the TD-specific bits the module recomputes are recomputed here from `attributes`:
-/// RDPMC exiting (primary bit 11) is fixed 1 and unwritable unless PERFMON (bit 63); the exit controls'
-/// load/save IA32_PERF_GLOBAL_CTRL (bits 12, 30) and the entry control's load (bit 13) are fixed 1 with
-/// PERFMON or DEBUG (bit 0), fixed 0 otherwise; the entry control load PKRS (bit 22) likewise with PKS (bit 30)
-/// or DEBUG. MONITOR/MWAIT exiting stay fixed 1 and the secondary controls' user wait/pause (bit 26) and
-/// PCONFIG (bit 27) fixed 0, because `TDCPUID` enumerates neither MONITOR, WAITPKG nor PCONFIG.
+/// RDPMC exiting is fixed 1 and unwritable unless ATTRIBUTES.PERFMON; the exit controls' load and save
+/// IA32_PERF_GLOBAL_CTRL and the entry control's load IA32_PERF_GLOBAL_CTRL are fixed 1 with PERFMON or DEBUG,
+/// fixed 0 otherwise; the entry control load PKRS likewise with PKS or DEBUG. MONITOR/MWAIT exiting stay fixed
+/// 1 and the secondary controls' enable user wait and pause and enable PCONFIG fixed 0, because `TDCPUID`
+/// enumerates neither MONITOR, WAITPKG nor PCONFIG.
 struct VirtualVMXMSRs: Sendable, Equatable {
     /// IA32_VMX_BASIC (0x480): only "VM-exit information for INS/OUTS" (bit 54), the TRUE_* MSRs (bit 55)
     /// and "VM entry may deliver an exception without an error code" (bit 56); revision id and VMCS size 0.
@@ -52,46 +54,47 @@ struct VirtualVMXMSRs: Sendable, Equatable {
     /// IA32_VMX_PROCBASED_CTLS3 (0x492): a 64-bit allowed-1 mask only (SDM A.3.4).
     let procBased3: UInt64
 
-    /// Bits of the TD ATTRIBUTES the controls depend on.
-    static let attributeDebug: UInt64 = 1 << 0
-    static let attributePKS: UInt64 = 1 << 30
-    static let attributePerfmon: UInt64 = 1 << 63
-
     /// Computes the MSRs for a TD with `attributes` and `xfam` whose L2 guest CR4 L1 may write in
     /// `cr4WriteMask` (the complement of the base L2 CR4 guest/host mask, `Machine.baseCR4Mask`).
     init(attributes: UInt64, xfam: UInt64, cr4WriteMask: UInt64) {
         let fields = L2VMCSLayout.fields
-        let perfmon = attributes & Self.attributePerfmon != 0
-        let debug = attributes & Self.attributeDebug != 0
-        let pks = attributes & Self.attributePKS != 0
+        let perfmon = TDAttributes(attributes).contains(.perfmon)
+        let debug = TDAttributes(attributes).contains(.debug)
+        let pks = TDAttributes(attributes).contains(.pks)
 
-        basic = 1 << 54 | 1 << 55 | 1 << 56
-        misc = 1 << 5 | 1 << 6 | 1 << 7 | 1 << 14 | 4 << 16 | 1 << 29 | 1 << 30
+        basic = VMXBasic([.insOutsExitInformation, .trueControls, .exceptionWithoutErrorCode]).rawValue
+        misc =
+            VMXMisc([
+                .unrestrictedGuest, .activityHLT, .activityShutdown, .ptInVMX, .cr3Targets(4), .vmwriteAnyField,
+                .injectionWithZeroLength,
+            ]).rawValue
 
         let pin = fields[L2VMCSRow.pinBasedControls]
         truePinBased = Self.allowed32(initial: pin.reset, mask: pin.writeMask)
 
         let primary = fields[L2VMCSRow.primaryProcBasedControls]
-        let rdpmcExiting: UInt64 = 1 << 11
+        let rdpmcExiting = ProcessorBasedControls.rdpmcExiting.rawValue
         trueProcBased = Self.allowed32(
             initial: Self.set(primary.reset, rdpmcExiting, !perfmon),
             mask: Self.set(primary.writeMask, rdpmcExiting, perfmon))
 
         let secondary = fields[L2VMCSRow.secondaryProcBasedControls]
-        let waitPauseAndPCONFIG: UInt64 = 1 << 26 | 1 << 27
+        let waitPauseAndPCONFIG = SecondaryControls.enableUserWaitAndPause.union(.enablePCONFIG).rawValue
         procBased2 = Self.allowed32(
             initial: secondary.reset & ~waitPauseAndPCONFIG, mask: secondary.writeMask & ~waitPauseAndPCONFIG)
 
-        // Bit 5 of the tertiary controls is the TD's GPAW, set per TD after the global init value is formed.
+        // The tertiary GPAW control is the TD's GPAW, set per TD after the global init value is formed.
         let tertiary = fields[L2VMCSRow.tertiaryProcBasedControls]
-        procBased3 = tertiary.reset & ~(1 << 5) | tertiary.writeMask
+        procBased3 = tertiary.reset & ~TertiaryControls.gpaw.rawValue | tertiary.writeMask
 
         let exit = fields[L2VMCSRow.vmExitControls]
-        trueExit = Self.allowed32(
-            initial: Self.set(exit.reset, 1 << 12 | 1 << 30, perfmon || debug), mask: exit.writeMask)
+        let perfGlobalCtrl = ExitControls.loadIA32PerfGlobalCtrl.union(.saveIA32PerfGlobalCtrl).rawValue
+        trueExit = Self.allowed32(initial: Self.set(exit.reset, perfGlobalCtrl, perfmon || debug), mask: exit.writeMask)
 
         let entry = fields[L2VMCSRow.vmEntryControls]
-        let entryInit = Self.set(Self.set(entry.reset, 1 << 13, perfmon || debug), 1 << 22, pks || debug)
+        let loadPerfGlobalCtrl = EntryControls.loadIA32PerfGlobalCtrl.rawValue
+        let loadPKRS = EntryControls.loadPKRS.rawValue
+        let entryInit = Self.set(Self.set(entry.reset, loadPerfGlobalCtrl, perfmon || debug), loadPKRS, pks || debug)
         trueEntry = Self.allowed32(initial: entryInit, mask: entry.writeMask)
 
         let cr0 = fields[L2VMCSLayout.guestCR0]
@@ -101,8 +104,9 @@ struct VirtualVMXMSRs: Sendable, Equatable {
         cr4Fixed0 = cr4.reset & ~cr4WriteMask
         cr4Fixed1 = cr4.reset | cr4WriteMask
 
-        let sss: UInt64 = xfam >> 12 & 1 != 0 ? 1 << 23 : 0
-        eptVPIDCap = 1 << 0 | 1 << 16 | 1 << 17 | 1 << 22 | sss | Self.platformHLATPrefixSize << 48
+        var cap = VMXEPTVPIDCapabilities([.executeOnly, .pages2M, .pages1G, .advancedExitInformation])
+        if XFAM(xfam).contains(.cetS) { cap.formUnion(.supervisorShadowStack) }
+        eptVPIDCap = cap.union(.hlatPrefixSize(Self.platformHLATPrefixSize)).rawValue
         vmfunc = 0
     }
 

@@ -1,7 +1,7 @@
 import SEAMTypes
 
 /// The VM-exit information of one L2 exit, as the L2 VMCS holds it and TDG.VP.ENTER reports it to L1
-/// (reference §4.3).
+/// (module `src/td_transitions/td_exit.c`, `td_l2_to_l1_exit_internal`).
 public struct L2ExitInfo: Hashable, Sendable {
     /// Exit reason, bit 31 set for a VM-entry failure.
     public var reason: UInt32
@@ -32,8 +32,8 @@ public struct L2ExitInfo: Hashable, Sendable {
         self.eeq = eeq
     }
 
-    /// VM-exit interruption information for a hardware exception (type 3) with or without error code.
+    /// VM-exit interruption information for a hardware exception with or without error code.
     static func exceptionInfo(vector: UInt8, hasErrorCode: Bool) -> UInt32 {
-        UInt32(vector) | 3 << 8 | (hasErrorCode ? 1 << 11 : 0) | 1 << 31
+        InterruptionInfo(vector: vector, type: .hardwareException, errorCode: hasErrorCode).rawValue
     }
 }

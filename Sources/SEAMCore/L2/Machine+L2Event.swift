@@ -1,7 +1,7 @@
 import SEAMTypes
 
-/// The module's L2 exit router (reference §5.1, §13 A3, B9, B19, O9, O10): each L2 event either completes
-/// in L2, is handled by the module, exits to L1 or exits to the host.
+/// The module's L2 exit router (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`; Specs/exit-routing.tsv):
+/// each L2 event either completes in L2, is handled by the module, exits to L1 or exits to the host.
 ///
 ///     L2 event ──▶ completes in L2 (permitted access, register write, exception L1 does not intercept)
 ///              ──▶ module (CR0 write it checks, EFER SCE/LME, MSRs L1 does not intercept, #GP it injects)
@@ -65,10 +65,12 @@ extension Machine {
             try Machine.check(event)
             return exception(i, vm, vector: vector, errorCode: errorCode)
         case .externalInterrupt(let vector):
-            let info = L2ExitInfo(.externalInterrupt, interruptionInfo: UInt32(vector) | 1 << 31)
+            let interruption = InterruptionInfo(vector: vector, type: .externalInterrupt)
+            let info = L2ExitInfo(.externalInterrupt, interruptionInfo: interruption.rawValue)
             return .tdExit(asyncTDExit(i, vm, info))
         case .nmi:
-            let info = L2ExitInfo(.exceptionOrNMI, interruptionInfo: 2 | 2 << 8 | 1 << 31)
+            let interruption = InterruptionInfo(vector: ExceptionVector.nmi, type: .nmi)
+            let info = L2ExitInfo(.exceptionOrNMI, interruptionInfo: interruption.rawValue)
             return .tdExit(asyncTDExit(i, vm, info))
         case .exit(let reason, let qualification, let length):
             try Machine.check(event)
@@ -84,7 +86,7 @@ extension Machine {
     // MARK: Routes
 
     /// An L2→L1 exit with status SUCCESS; L2's RIP stays at the exiting instruction (L1 advances it by the
-    /// length in R11[63:32], reference §13 O9).
+    /// length in R11[63:32]; module `src/td_transitions/td_exit.c`, `td_l2_to_l1_exit`).
     mutating func exitToL1(_ i: Int, _ vm: Int, _ info: L2ExitInfo) -> L2Outcome {
         .exitToL1(l2ToL1Exit(vcpu: i, vm: vm, info))
     }
@@ -98,14 +100,16 @@ extension Machine {
     }
 
     /// A TD exit that makes the TD unusable (an #MC, an MTF exit, an exit reason the module has no case for;
-    /// reference §5.1, §13 O4): RAX = `status` | exit reason.
+    /// module `tdx_td_l2_dispatcher.c` and `async_tdexit_to_vmm` in `src/td_transitions/td_exit.c`): RAX =
+    /// `status` | exit reason.
     mutating func fatalTDExit(_ i: Int, _ vm: Int, _ status: TDXStatus, reason: UInt32) -> L2Outcome {
         isFatal = true
         let exit = TDExit(rax: status.rawValue | UInt64(reason), rcx: UInt64(vm) << 32)
         return .tdExit(l2TDExit(vcpu: i, vm: vm, kind: .l2Async, exit, info: nil))
     }
 
-    /// An asynchronous TD exit from L2 (reference §5.1): RAX = exit reason, RCX = qualification with bits
+    /// An asynchronous TD exit from L2 (module `src/td_transitions/td_exit.c`, `async_tdexit_internal`): RAX =
+    /// exit reason, RCX = qualification with bits
     /// 12:7 cleared and the VM index in bits 33:32, RDX = 0, R8 = GPA with bits 11:0 cleared, R9 =
     /// interruption information. The unsanitised values stay in the VMCS for a RESUME_L1 entry.
     mutating func asyncTDExit(_ i: Int, _ vm: Int, _ info: L2ExitInfo) -> TDExit {

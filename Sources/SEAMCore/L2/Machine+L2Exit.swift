@@ -1,9 +1,11 @@
 import SEAMTypes
 
 /// The two ways control leaves L2: an L2→L1 exit, which completes L1's TDG.VP.ENTER, and a TD exit to the
-/// host (reference §4.3, §5.1, §5.2, §13 A1, B5, O2).
+/// host (module `src/td_transitions/td_exit.c`: `td_l2_to_l1_exit`, `write_l2_enter_outputs`,
+/// `async_tdexit_to_vmm`).
 extension Machine {
-    /// Offsets in L2_ENTER_GUEST_STATE (reference §4.1): 16 GPRs, RFLAGS, RIP, SSP, interrupt status.
+    /// Offsets in L2_ENTER_GUEST_STATE (the module's `l2_enter_guest_state_t` in `include/tdx_api_defs.h`): 16
+    /// GPRs, RFLAGS, RIP, SSP, interrupt status.
     enum GuestStateBuffer {
         static let size = 0x9A
         static let rflags = 0x80
@@ -26,7 +28,7 @@ extension Machine {
         vcpus[i].setVMCS(vm, L2VMCSLayout.exitInstructionInfo, UInt64(info.instructionInfo))
         // Every VM exit clears the valid bit of the VM-entry interruption information.
         let entryInfo = vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo)
-        vcpus[i].setVMCS(vm, L2VMCSLayout.entryInterruptionInfo, entryInfo & ~(1 << 31))
+        vcpus[i].setVMCS(vm, L2VMCSLayout.entryInterruptionInfo, entryInfo & ~UInt64(InterruptionInfo.validBit))
     }
 
     /// Writes L2's state back to the L2_ENTER_GUEST_STATE buffer: the GPR image (RSP from the VMCS), RFLAGS,
@@ -57,8 +59,8 @@ extension Machine {
     /// registers as TDG.VP.ENTER leaves them — RAX = status | exit reason, RBX = 0, RCX = qualification,
     /// RDX = GLA, RSI = CS selector | AR << 16 | limit << 32, RDI = CS base, R8 = GPA, R9/R10 = interruption
     /// and IDT-vectoring information with their error codes, R11 = instruction information | length << 32,
-    /// R12 = L2's CPL, R13 = extended exit qualification, R14 = R15 = 0. RSP is L1's own; RBP is L2's (the
-    /// two share one GPR image, reference §13 A1). CURR_VM becomes 0 and L1 runs again.
+    /// R12 = L2's CPL (SS.DPL), R13 = extended exit qualification, R14 = R15 = 0. RSP is L1's own; RBP is L2's
+    /// (the two share one GPR image, the TDVPS `gpr_state`). CURR_VM becomes 0 and L1 runs again.
     mutating func l2ToL1Exit(vcpu i: Int, vm: Int, _ info: L2ExitInfo, status: TDXStatus = .success) -> RegisterFile {
         recordExitInfo(vcpu: i, vm: vm, info)
         writeBackGuestState(vcpu: i, vm: vm)
@@ -81,7 +83,7 @@ extension Machine {
         r.r9 = UInt64(info.interruptionInfo) | UInt64(info.interruptionErrorCode) << 32
         r.r10 = UInt64(info.idtVectoringInfo) | UInt64(info.idtVectoringErrorCode) << 32
         r.r11 = UInt64(info.instructionInfo) | UInt64(info.instructionLength) << 32
-        r.r12 = vcpus[i].vmcs(vm, L2VMCSLayout.ssAccessRights) >> 5 & 3
+        r.r12 = UInt64(SegmentAccessRights(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.ssAccessRights)).dpl)
         r.r13 = info.eeq
         r.r14 = 0
         r.r15 = 0
@@ -94,7 +96,8 @@ extension Machine {
     }
 
     /// A TD exit while L2 VM `vm` runs. Asynchronous exits record the exit in the VMCS (a later RESUME_L1
-    /// reports it from there) and write L2's state back to the buffer at once (reference §13 O2).
+    /// reports it from there) and write L2's state back to the buffer at once (module `td_exit.c`,
+    /// `async_tdexit_internal`).
     mutating func l2TDExit(vcpu i: Int, vm: Int, kind: VCPU.PendingTDExit.Kind, _ exit: TDExit, info: L2ExitInfo?)
         -> TDExit
     {

@@ -1,11 +1,12 @@
 import SEAMTypes
 
 extension Machine {
-    /// An L2 memory access at a GPA, checked against VM `vm`'s alias (reference §3.3, §5.1, §12 O13, §13 B9).
+    /// An L2 memory access at a GPA, checked against VM `vm`'s alias (module
+    /// `src/td_dispatcher/vm_exits_l2/td_l2_ept_violation.c`, `td_l2_ept_violation_exit`).
     ///
     /// Permitted when the L1 leaf is guest-accessible and the alias is present, not blocked and grants the
     /// access: R for a read, W for a write, Xs for a supervisor fetch, Xu for a user fetch when mode-based
-    /// execute control (secondary control bit 22) is on (Xs otherwise). A permitted write changes the page
+    /// execute control for EPT is on (Xs otherwise). A permitted write changes the page
     /// contents; a permitted read loads the value into RAX. A denied access is an EPT violation with the
     /// SDM's exit qualification — access in bits 2:0, the alias's R/W/Xs in bits 5:3 and Xu in bit 6, GLA
     /// valid (bit 7), linear-address translation (bit 8) and user access (bit 9) when a GLA is given — and goes:
@@ -14,10 +15,15 @@ extension Machine {
     /// GLA; and otherwise (shared GPA, no leaf, blocked or removed page) to the host.
     mutating func memoryAccess(_ i: Int, _ vm: Int, _ a: MemoryAccess) -> L2Outcome {
         let gpa = a.gpa
-        var qualification: UInt64 = a.kind == .read ? 1 : a.kind == .write ? 2 : 4
-        if a.gla != nil { qualification |= 1 << 7 | 1 << 8 | (a.isUser ? 1 << 9 : 0) }
+        typealias Q = ExitQualification.EPTViolation
+        var qualification: Q = a.kind == .read ? .dataRead : a.kind == .write ? .dataWrite : .instructionFetch
+        if a.gla != nil {
+            qualification.formUnion(Q.guestLinearAddressValid.union(.linearAddressTranslation))
+            if a.isUser { qualification.formUnion(.userModeLinearAddress) }
+        }
         var info = L2ExitInfo(
-            .eptViolation, qualification: qualification, guestLinearAddress: a.gla ?? 0, guestPhysicalAddress: gpa)
+            .eptViolation, qualification: qualification.rawValue, guestLinearAddress: a.gla ?? 0,
+            guestPhysicalAddress: gpa)
         let shared = gpa & width.sharedMask != 0
         guard !shared, gpa >> 52 == 0 else { return .tdExit(asyncTDExit(i, vm, info)) }
         guard width.isValidPrivate(gpa) else {
@@ -30,14 +36,15 @@ extension Machine {
         }
         guard leaf.state.isGuestAccessibleLeaf else { return .tdExit(asyncTDExit(i, vm, info)) }
         let attrs = leaf.isAliased(vm: vm) && !leaf.isL2Blocked(vm: vm) ? leaf.attrs(vm: vm).rawValue : 0
-        let mbec = vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls) >> 22 & 1 != 0
-        let needed: UInt16 =
+        let mbec = SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls))
+            .contains(.modeBasedExecuteControlForEPT)
+        let needed: GPAAttributes =
             switch a.kind {
-            case .read: 1
-            case .write: 2
-            case .fetch: a.isUser && mbec ? 8 : 4
+            case .read: .r
+            case .write: .w
+            case .fetch: a.isUser && mbec ? .xu : .xs
             }
-        if attrs & needed == needed {
+        if attrs & needed.rawValue == needed.rawValue {
             var data = a.value.littleEndian
             if a.kind == .write {
                 withUnsafeBytes(of: &data) {
@@ -55,7 +62,10 @@ extension Machine {
             }
             return .continued
         }
-        info.qualification |= UInt64(attrs & 0x7) << 3 | (mbec ? UInt64(attrs >> 3 & 1) << 6 : 0)
+        // The alias's R, W and Xs in bits 5:3; its Xu in bit 6 under mode-based execute control.
+        let rwxs = (GPAAttributes.r | .w | .xs).rawValue
+        info.qualification |= UInt64(attrs & rwxs) << Q.permissionsShift
+        if mbec && attrs & GPAAttributes.xu.rawValue != 0 { info.qualification |= Q.userExecutable.rawValue }
         return exitToL1(i, vm, info)
     }
 }

@@ -1,30 +1,32 @@
 import SEAMTypes
 
-/// The L2 exits the module looks into before deciding where they go (reference §5.1, §7, §13 A3, B7, B19).
+/// The L2 exits the module looks into before deciding where they go (module
+/// `src/td_dispatcher/tdx_td_l2_dispatcher.c` and `vm_exits_l2/td_l2_other_exits.c`; Specs/exit-routing.tsv).
 extension Machine {
-    static let msrEFER: UInt32 = 0xC000_0080
     /// EFER bits an L2 WRMSR may change without L1: SCE and LME.
-    static let eferL2Writable: UInt64 = 0x101
-    /// CR0 bits 28:19, 17 and 15:6: a MOV to CR0 leaves them as they were.
-    static let cr0IgnoredBits: UInt64 = 0x1FFA_FFC0
+    static var eferL2Writable: IA32EFER { IA32EFER.sce.union(.lme) }
+    /// IA32_VMX_BASIC (0x480) … IA32_VMX_PROCBASED_CTLS3 (0x492): the VMX capability MSRs.
+    static var vmxCapabilityMSRs: ClosedRange<UInt32> { 0x480...0x492 }
+    /// CR0 bits an LMSW writes: PE, MP, EM and TS (the module's `CR0_L2_LMSW_MASK`).
+    static var cr0LMSWBits: CR0 { CR0.pe.union(.mp).union(.em).union(.ts) }
 
     /// RDMSR or WRMSR of the MSR in ECX: L1's bitmap (or an MSR outside the bitmap ranges) → L2→L1 exit;
     /// a read of an IA32_VMX_* MSR → L2→L1 exit; a WRMSR of EFER that changes only SCE and LME is applied by
-    /// the module, any other EFER change exits to L1 (§13 B19). Other MSRs L1 does not intercept run
-    /// natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0 and WRMSR is dropped (README, "Not
-    /// modelled").
+    /// the module, any other EFER change exits to L1 (module `src/td_dispatcher/vm_exits/td_msr_access.c`).
+    /// Other MSRs L1 does not intercept run natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0
+    /// and WRMSR is dropped (README, "Not modelled").
     mutating func msrAccess(_ i: Int, _ vm: Int, write: Bool) -> L2Outcome {
         let msr = UInt32(truncatingIfNeeded: vcpus[i].gprs.rcx)
         let info = L2ExitInfo(write ? .wrmsr : .rdmsr, instructionLength: 2)
         if vcpus[i].msrIntercepted(vm, msr: msr, write: write) { return exitToL1(i, vm, info) }
-        if !write && (0x480...0x492).contains(msr) { return exitToL1(i, vm, info) }
+        if !write && Machine.vmxCapabilityMSRs.contains(msr) { return exitToL1(i, vm, info) }
         let g = vcpus[i].gprs
         var handled: ExitReason?
-        if msr == Machine.msrEFER {
+        if msr == IA32EFER.index {
             let efer = vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER)
             if write {
                 let new = g.rdx << 32 | g.rax & 0xFFFF_FFFF
-                guard (new ^ efer) & ~Machine.eferL2Writable == 0 else { return exitToL1(i, vm, info) }
+                guard (new ^ efer) & ~Machine.eferL2Writable.rawValue == 0 else { return exitToL1(i, vm, info) }
                 vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, new)
                 handled = .wrmsr  // the TD's own bitmap intercepts EFER writes; the module applies them
             } else {
@@ -38,15 +40,20 @@ extension Machine {
         return advanceRIP(i, vm, by: 2, handled: handled)
     }
 
-    /// TDCALL from L2 (§5.1, §13 O10): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the host — L2
-    /// must be in 64-bit mode (#GP otherwise), RAX reserved bits or a version give OPERAND_INVALID(RAX) and
-    /// a select mask naming RAX, RCX or RSP or bits 63:32 gives OPERAND_INVALID(RCX), both in L2's RAX without
-    /// an exit. Any other TDCALL is an L2→L1 exit with reason 77.
+    /// TDCALL from L2 (module `tdx_td_l2_dispatcher.c`, the TDCALL case, and
+    /// `src/td_dispatcher/vm_exits/tdg_vp_vmcall.c`): leaf 0 with L2_CTLS.ENABLE_TDVMCALL is a TDVMCALL to the
+    /// host — L2 must be in 64-bit mode (#GP otherwise), RAX reserved bits or a version give
+    /// OPERAND_INVALID(RAX) and a select mask naming RAX, RCX or RSP or bits 63:32 gives OPERAND_INVALID(RCX),
+    /// both in L2's RAX without an exit. Any other TDCALL is an L2→L1 exit with reason 77.
     mutating func l2TDCall(_ i: Int, _ vm: Int) -> L2Outcome {
         let info = L2ExitInfo(.tdcall, instructionLength: 4)
         let g = vcpus[i].gprs
-        guard g.rax & 0xFFFF == 0, vcpus[i].l2Ctls[vm] & 2 != 0 else { return exitToL1(i, vm, info) }
-        guard isIn64BitMode(vcpus[i], vm) else { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
+        guard g.rax & 0xFFFF == 0, L2Ctls(vcpus[i].l2Ctls[vm]).contains(.enableTDVMCALL) else {
+            return exitToL1(i, vm, info)
+        }
+        guard isIn64BitMode(vcpus[i], vm) else {
+            return injectException(i, vm, vector: ExceptionVector.gp, errorCode: 0, cause: info)
+        }
         if g.rax & .mask(63, 16) != 0 {
             vcpus[i].gprs.rax = TDXStatus.operandInvalid.with(.rax).rawValue
             return advanceRIP(i, vm, by: 4, handled: .tdcall)
@@ -63,7 +70,8 @@ extension Machine {
     }
 
     /// The host's registers on a TDVMCALL exit: RAX = exit reason 77, RCX = the select mask with the VM
-    /// index in bits 33:32, the GPRs the mask selects, 0 in the rest (reference §1.3, §13 O10).
+    /// index in bits 33:32, the GPRs the mask selects, 0 in the rest (module `tdg_vp_vmcall.c`,
+    /// `copy_gprs_data_from_td_to_vmm`, and `src/td_transitions/td_exit.c`).
     static func tdvmcallHostRegisters(_ g: RegisterFile, vm: Int) -> RegisterFile {
         var r = RegisterFile()
         let mask = g.rcx & 0xFFFF
@@ -75,15 +83,17 @@ extension Machine {
 
     /// L2 runs 64-bit code: IA-32e mode guest and CS.L.
     func isIn64BitMode(_ v: VCPU, _ vm: Int) -> Bool {
-        v.vmcs(vm, L2VMCSLayout.entryControls) & 0x200 != 0 && v.vmcs(vm, L2VMCSLayout.csAccessRights) & 1 << 13 != 0
+        EntryControls(v.vmcs(vm, L2VMCSLayout.entryControls)).contains(.ia32eModeGuest)
+            && SegmentAccessRights(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.csAccessRights)).contains(.l)
     }
 
-    /// MOV to CR0, CR3, CR4 or CR8 (SDM 3C 26.1.3; reference §5.1, §13 A3, O8).
+    /// MOV to CR0, CR3, CR4 or CR8 (SDM Vol. 3C §26.1.3; module `vm_exits_l2/td_l2_other_exits.c`,
+    /// `td_l2_cr_access_exit`, and `src/common/helpers/helpers.c`, `write_guest_cr0` and `write_guest_cr4`).
     ///
     /// First the CPU: MOV to CR0/CR4 VM-exits only when a bit set in the VMCS guest/host mask (the base mask
-    /// OR L1's) differs from the VMCS read shadow; MOV to CR3 only under CR3-load exiting (primary control
-    /// bit 15) and a value that is none of the CR3-target values; MOV to CR8 only under CR8-load exiting (bit
-    /// 19). Without an exit the instruction completes in L2 (`nativeMovToCR`).
+    /// OR L1's) differs from the VMCS read shadow; MOV to CR3 only under CR3-load exiting and a value that is
+    /// none of the CR3-target values; MOV to CR8 only under CR8-load exiting. Without an exit the instruction
+    /// completes in L2 (`nativeMovToCR`).
     ///
     /// Then the module: a change to a bit L1 owns (set in L1's own mask, compared with L1's own shadow) exits
     /// to L1. Otherwise, CR0: the fixed bits (NE; bits 63:32), PE = 0 with PG = 1 and WP = 0 under CR4.CET
@@ -94,32 +104,34 @@ extension Machine {
         let value = l2GPR(i, vm, gpr)
         guard movToCRExits(i, vm, cr: cr, value: value) else { return nativeMovToCR(i, vm, cr: cr, value: value) }
         let v = vcpus[i]
-        let info = L2ExitInfo(.crAccess, qualification: UInt64(cr & 0xF) | UInt64(gpr) << 8, instructionLength: 3)
+        let qualification = ExitQualification.CRAccess(cr: cr, .movToCR, gpr: gpr)
+        let info = L2ExitInfo(.crAccess, qualification: qualification.rawValue, instructionLength: 3)
         switch cr {
         case 0:
             if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] != 0 { return exitToL1(i, vm, info) }
-            let cr4 = v.vmcs(vm, L2VMCSLayout.guestCR4)
+            let new = CR0(value)
+            let cr4 = CR4(v.vmcs(vm, L2VMCSLayout.guestCR4))
             let gp =
-                value & 0x20 == 0 || value >> 32 != 0 || (value & 1 == 0 && value >> 31 & 1 != 0)
-                || (cr4 >> 23 & 1 != 0 && value >> 16 & 1 == 0)
-            if gp { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
-            if value & (1 << 29 | 1 << 30) != 0 { return exitToL1(i, vm, info) }
+                !new.contains(.ne) || !new.isDisjoint(with: .reservedHigh) || (!new.contains(.pe) && new.contains(.pg))
+                || (cr4.contains(.cet) && !new.contains(.wp))
+            if gp { return injectException(i, vm, vector: ExceptionVector.gp, errorCode: 0, cause: info) }
+            if !new.isDisjoint(with: CR0.nw.union(.cd)) { return exitToL1(i, vm, info) }
             let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
-            vcpus[i].setGuestState(
-                vm, L2VMCSLayout.guestCR0, value & ~Machine.cr0IgnoredBits | old & Machine.cr0IgnoredBits)
+            let ignored = CR0.ignored.rawValue
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, value & ~ignored | old & ignored)
             return advanceRIP(i, vm, by: 3, handled: .crAccess)
         case 4:
             if (value ^ v.l1CR4Shadow[vm]) & v.l1CR4Mask[vm] != 0 { return exitToL1(i, vm, info) }
-            let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
-            let gp = value & ~cr4Allowed != 0 || (value >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0)
-            if gp { return injectException(i, vm, vector: 13, errorCode: 0, cause: info) }
+            let cr0 = CR0(v.vmcs(vm, L2VMCSLayout.guestCR0))
+            let gp = value & ~cr4Allowed != 0 || (CR4(value).contains(.cet) && !cr0.contains(.wp))
+            if gp { return injectException(i, vm, vector: ExceptionVector.gp, errorCode: 0, cause: info) }
             return exitToL1(i, vm, info)
         default:
             return exitToL1(i, vm, info)
         }
     }
 
-    /// Whether the CPU VM-exits on MOV to CR`cr` of `value` (SDM 3C 26.1.3).
+    /// Whether the CPU VM-exits on MOV to CR`cr` of `value` (SDM Vol. 3C §26.1.3).
     func movToCRExits(_ i: Int, _ vm: Int, cr: UInt8, value: UInt64) -> Bool {
         let v = vcpus[i]
         switch cr {
@@ -128,7 +140,8 @@ extension Machine {
         case 4:
             return (value ^ v.vmcs(vm, L2VMCSLayout.cr4ReadShadow)) & v.vmcs(vm, L2VMCSLayout.cr4GuestHostMask) != 0
         case 3:
-            guard v.vmcs(vm, L2VMCSRow.primaryProcBasedControls) >> 15 & 1 != 0 else { return false }
+            let primary = ProcessorBasedControls(v.vmcs(vm, L2VMCSRow.primaryProcBasedControls))
+            guard primary.contains(.cr3LoadExiting) else { return false }
             let count = min(Int(v.vmcs(vm, L2VMCSRow.cr3TargetCount)), 4)
             let targets = [
                 L2VMCSRow.cr3TargetValue0, L2VMCSRow.cr3TargetValue1, L2VMCSRow.cr3TargetValue2,
@@ -136,7 +149,7 @@ extension Machine {
             ]
             return !targets.prefix(count).contains { v.vmcs(vm, $0) == value }
         default:
-            return v.vmcs(vm, L2VMCSRow.primaryProcBasedControls) >> 19 & 1 != 0
+            return ProcessorBasedControls(v.vmcs(vm, L2VMCSRow.primaryProcBasedControls)).contains(.cr8LoadExiting)
         }
     }
 
@@ -152,31 +165,34 @@ extension Machine {
         switch cr {
         case 0:
             let mask = v.vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
-            let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
-            let new = value & ~mask | old & mask
-            let efer = v.vmcs(vm, L2VMCSLayout.guestEFER)
-            let cr4 = v.vmcs(vm, L2VMCSLayout.guestCR4)
-            let pgOn = new >> 31 & 1 != 0
+            let old = CR0(v.vmcs(vm, L2VMCSLayout.guestCR0))
+            let new = CR0(value & ~mask | old.rawValue & mask)
+            let efer = IA32EFER(v.vmcs(vm, L2VMCSLayout.guestEFER))
+            let cr4 = CR4(v.vmcs(vm, L2VMCSLayout.guestCR4))
+            let pgOn = new.contains(.pg)
+            let pgWasOn = old.contains(.pg)
             let gp =
-                new >> 32 != 0 || new & 0x20 == 0 || (pgOn && new & 1 == 0)
-                || (new >> 29 & 1 != 0 && new >> 30 & 1 == 0)
-                || (pgOn && old >> 31 & 1 == 0 && efer >> 8 & 1 != 0 && cr4 >> 5 & 1 == 0)
-                || (!pgOn && old >> 31 & 1 != 0 && isIn64BitMode(v, vm))
-            if gp { return exception(i, vm, vector: 13, errorCode: 0) }  // the CPU's own #GP
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
-            if pgOn != (old >> 31 & 1 != 0) && efer >> 8 & 1 != 0 {
-                let entry = v.vmcs(vm, L2VMCSLayout.entryControls)
-                vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, pgOn ? efer | 1 << 10 : efer & ~(1 << 10))
-                vcpus[i].setGuestState(vm, L2VMCSLayout.entryControls, pgOn ? entry | 0x200 : entry & ~0x200)
+                !new.isDisjoint(with: .reservedHigh) || !new.contains(.ne) || (pgOn && !new.contains(.pe))
+                || (new.contains(.nw) && !new.contains(.cd))
+                || (pgOn && !pgWasOn && efer.contains(.lme) && !cr4.contains(.pae))
+                || (!pgOn && pgWasOn && isIn64BitMode(v, vm))
+            if gp { return exception(i, vm, vector: ExceptionVector.gp, errorCode: 0) }  // the CPU's own #GP
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new.rawValue)
+            if pgOn != pgWasOn && efer.contains(.lme) {
+                let entry = EntryControls(v.vmcs(vm, L2VMCSLayout.entryControls))
+                let newEFER = pgOn ? efer.union(.lma) : efer.subtracting(.lma)
+                let newEntry = pgOn ? entry.union(.ia32eModeGuest) : entry.subtracting(.ia32eModeGuest)
+                vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, newEFER.rawValue)
+                vcpus[i].setGuestState(vm, L2VMCSLayout.entryControls, newEntry.rawValue)
             }
         case 4:
             let mask = v.vmcs(vm, L2VMCSLayout.cr4GuestHostMask)
-            let new = value & ~mask | v.vmcs(vm, L2VMCSLayout.guestCR4) & mask
-            let cr0 = v.vmcs(vm, L2VMCSLayout.guestCR0)
-            if new & ~VMEntryChecks.cr4Fixed1 != 0 || (new >> 23 & 1 != 0 && cr0 >> 16 & 1 == 0) {
-                return exception(i, vm, vector: 13, errorCode: 0)
+            let new = CR4(value & ~mask | v.vmcs(vm, L2VMCSLayout.guestCR4) & mask)
+            let cr0 = CR0(v.vmcs(vm, L2VMCSLayout.guestCR0))
+            if !new.isSubset(of: VMEntryChecks.cr4Fixed1) || (new.contains(.cet) && !cr0.contains(.wp)) {
+                return exception(i, vm, vector: ExceptionVector.gp, errorCode: 0)
             }
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR4, new)
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR4, new.rawValue)
         case 3:
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR3, value)
         default:
@@ -185,11 +201,11 @@ extension Machine {
         return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
-    /// MOV from a CR (SDM 3C 26.1.3): CR0 and CR4 never exit (L2 reads the read shadow in the masked bits);
-    /// CR3 and CR8 exit to L1 under CR3-store (primary bit 16) or CR8-store (bit 20) exiting, otherwise L2
-    /// reads CR3, or VTPR[7:4] for CR8.
+    /// MOV from a CR (SDM Vol. 3C §26.1.3): CR0 and CR4 never exit (L2 reads the read shadow in the masked
+    /// bits); CR3 and CR8 exit to L1 under CR3-store or CR8-store exiting, otherwise L2 reads CR3, or VTPR[7:4]
+    /// for CR8.
     mutating func movFromCR(_ i: Int, _ vm: Int, cr: UInt8, gpr: UInt8) -> L2Outcome {
-        let primary = vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls)
+        let primary = ProcessorBasedControls(vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls))
         if cr == 0 || cr == 4 {
             // Never exits: L2 reads its CR with the masked bits taken from the read shadow.
             let (crRow, maskRow, shadowRow) =
@@ -201,27 +217,29 @@ extension Machine {
             setL2GPR(i, vm, gpr, value)
             return advanceRIP(i, vm, by: 3, handled: nil)
         }
-        let exits = cr == 3 ? primary >> 16 & 1 != 0 : primary >> 20 & 1 != 0
+        let exits = primary.contains(cr == 3 ? .cr3StoreExiting : .cr8StoreExiting)
         guard !exits else {
-            let qualification = UInt64(cr & 0xF) | 1 << 4 | UInt64(gpr) << 8
-            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification, instructionLength: 3))
+            let qualification = ExitQualification.CRAccess(cr: cr, .movFromCR, gpr: gpr)
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification.rawValue, instructionLength: 3))
         }
         let value = cr == 3 ? vcpus[i].vmcs(vm, L2VMCSLayout.guestCR3) : UInt64(readVTPR(i, vm) >> 4)
         setL2GPR(i, vm, gpr, value)
         return advanceRIP(i, vm, by: 3, handled: nil)
     }
 
-    /// CLTS (SDM 3C 26.1.3): exits (to L1: the module does not emulate it) only when CR0.TS is set in both
-    /// the guest/host mask and the read shadow; otherwise TS is cleared unless the mask owns it.
+    /// CLTS (SDM Vol. 3C §26.1.3): exits (to L1: the module does not emulate it, `td_l2_cr_access_exit`)
+    /// only when CR0.TS is set in both the guest/host mask and the read shadow; otherwise TS is cleared unless
+    /// the mask owns it.
     mutating func clts(_ i: Int, _ vm: Int) -> L2Outcome {
-        let mask = vcpus[i].vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
-        let shadow = vcpus[i].vmcs(vm, L2VMCSLayout.cr0ReadShadow)
-        if mask & shadow & 8 != 0 {
-            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: 2 << 4, instructionLength: 2))
+        let mask = CR0(vcpus[i].vmcs(vm, L2VMCSLayout.cr0GuestHostMask))
+        let shadow = CR0(vcpus[i].vmcs(vm, L2VMCSLayout.cr0ReadShadow))
+        if mask.intersection(shadow).contains(.ts) {
+            let qualification = ExitQualification.CRAccess(.clts)
+            return exitToL1(i, vm, L2ExitInfo(.crAccess, qualification: qualification.rawValue, instructionLength: 2))
         }
-        if mask & 8 == 0 {
-            let cr0 = vcpus[i].vmcs(vm, L2VMCSLayout.guestCR0)
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, cr0 & ~8)
+        if !mask.contains(.ts) {
+            let cr0 = CR0(vcpus[i].vmcs(vm, L2VMCSLayout.guestCR0))
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, cr0.subtracting(.ts).rawValue)
         }
         return advanceRIP(i, vm, by: 2, handled: nil)
     }
@@ -251,58 +269,63 @@ extension Machine {
     }
 
     /// A TDVMCALL GPR/XMM select mask the module accepts: it selects neither RAX, RCX nor RSP (bits 0, 1, 4)
-    /// and has nothing in bits 63:32 (reference §13 O10).
+    /// and has nothing in bits 63:32 (module `src/td_dispatcher/vm_exits/tdg_vp_vmcall.c`).
     static func isValidTDVMCallSelect(_ rcx: UInt64) -> Bool { rcx & (0b10011 | .mask(63, 32)) == 0 }
 
-    /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (bits 25:0 but 15 and 12:11… as
-    /// SoftSEAM's platform reports them: `VMEntryChecks.cr4Fixed1`, 0x3FF6FFF, a processor with 48-bit linear
-    /// addresses, so no LA57), less the features this TD's XFAM and ATTRIBUTES leave
-    /// off — PKE without XFAM.PK (bit 9), CET without both XFAM.CET_U and CET_S (bits 11, 12), UINTR without
-    /// XFAM.ULI (bit 14), KeyLocker always, PKS without ATTRIBUTES.PKS (bit 30) (§13 A3, B18).
+    /// CR4 bits an L2 may set without #GP: the platform's CR4_FIXED1 (`VMEntryChecks.cr4Fixed1`, 0x3FF6FFF on
+    /// SoftSEAM's platform, a processor with 48-bit linear addresses, so no LA57), less the features this TD's
+    /// XFAM and ATTRIBUTES leave off — PKE without XFAM.PK, CET without both XFAM.CET_U and CET_S, UINTR
+    /// without XFAM.ULI, KL always, PKS without ATTRIBUTES.PKS (module `src/common/helpers/helpers.c`,
+    /// `is_guest_cr4_allowed_by_td_config`).
     var cr4Allowed: UInt64 {
-        var allowed: UInt64 = VMEntryChecks.cr4Fixed1
-        if xfam >> 9 & 1 == 0 { allowed &= ~(1 << 22) }
-        if xfam >> 11 & 3 != 3 { allowed &= ~(1 << 23) }
-        if xfam >> 14 & 1 == 0 { allowed &= ~(1 << 25) }
-        allowed &= ~(1 << 19)
-        if attributes >> 30 & 1 == 0 { allowed &= ~(1 << 24) }
-        return allowed
+        var allowed = VMEntryChecks.cr4Fixed1
+        let xfam = XFAM(xfam)
+        if !xfam.contains(.pk) { allowed.remove(.pke) }
+        if !xfam.contains(.cet) { allowed.remove(.cet) }
+        if !xfam.contains(.uli) { allowed.remove(.uintr) }
+        allowed.remove(.kl)
+        if !TDAttributes(attributes).contains(.pks) { allowed.remove(.pks) }
+        return allowed.rawValue
     }
 
-    /// LMSW (SDM 3C 26.1.3; reference §5.1): the CPU exits when the source would set a masked PE that the
-    /// shadow has clear, or change a masked bit among 3:1 from the shadow; then the module exits to L1 if an
-    /// L1-owned bit among 3:0 changes and otherwise writes bits 3:0. Without an exit the CPU writes the
-    /// unmasked bits 3:0. LMSW never clears PE.
+    /// LMSW (SDM Vol. 3C §26.1.3; module `td_l2_cr_access_exit`): the CPU exits when the source would set a
+    /// masked PE that the shadow has clear, or change a masked one of MP, EM, TS from the shadow; then the
+    /// module exits to L1 if an L1-owned one of PE, MP, EM, TS changes and otherwise writes those four bits.
+    /// Without an exit the CPU writes the unmasked ones. LMSW never clears PE.
     mutating func lmsw(_ i: Int, _ vm: Int, _ source: UInt16) -> L2Outcome {
         let v = vcpus[i]
         let value = UInt64(source)
         let mask = v.vmcs(vm, L2VMCSLayout.cr0GuestHostMask)
         let shadow = v.vmcs(vm, L2VMCSLayout.cr0ReadShadow)
         let old = v.vmcs(vm, L2VMCSLayout.guestCR0)
-        let exits = mask & value & ~shadow & 1 != 0 || (value ^ shadow) & mask & 0xE != 0
+        let pe = CR0.pe.rawValue
+        let lmswBits = Machine.cr0LMSWBits.rawValue
+        let mpEMTS = lmswBits & ~pe
+        let exits = mask & value & ~shadow & pe != 0 || (value ^ shadow) & mask & mpEMTS != 0
         guard exits else {
-            let writable = ~mask & 0xF
-            let new = old & ~writable | value & writable & 0xE | (old | value & writable) & 1
+            let writable = ~mask & lmswBits
+            let new = old & ~writable | value & writable & mpEMTS | (old | value & writable) & pe
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, new)
             return advanceRIP(i, vm, by: 3, handled: nil)
         }
-        let info = L2ExitInfo(.crAccess, qualification: 3 << 4 | value << 16, instructionLength: 3)
-        if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] & 0xF != 0 { return exitToL1(i, vm, info) }
-        vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, old & ~0xF | value & 0xE | (old | value) & 1)
+        let qualification = ExitQualification.CRAccess(.lmsw, lmswSource: value)
+        let info = L2ExitInfo(.crAccess, qualification: qualification.rawValue, instructionLength: 3)
+        if (value ^ v.l1CR0Shadow[vm]) & v.l1CR0Mask[vm] & lmswBits != 0 { return exitToL1(i, vm, info) }
+        vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR0, old & ~lmswBits | value & mpEMTS | (old | value) & pe)
         return advanceRIP(i, vm, by: 3, handled: .crAccess)
     }
 
     /// An exception the module injects into L2 (#GP from its CR checks and TDCALL mode check). If L1's
     /// exception bitmap intercepts it (for #PF, with the error-code mask and match), it becomes an L2→L1
     /// exit instead: the VMCS shows reason 0 with the vectored event, but RAX, RCX and R9[31:0] carry the
-    /// original exit's values, as 1.5.01 does (§13 B7). Otherwise L2 takes it: RFLAGS.RF is set and RIP does
-    /// not move.
+    /// original exit's values, as 1.5.01 does (module `src/td_transitions/td_exit.c`, `td_l2_to_l1_exit`, after
+    /// `inject_gp` in `tdx_td_l2_dispatcher.c`). Otherwise L2 takes it: RFLAGS.RF is set and RIP does not move.
     mutating func injectException(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?, cause: L2ExitInfo)
         -> L2Outcome
     {
         guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else {
             let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
-            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | 1 << 16)
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.rf.rawValue)
             return .moduleHandled(ExitReason(cause.reason))
         }
         var vectored = L2ExitInfo(.exceptionOrNMI)
@@ -316,10 +339,10 @@ extension Machine {
     }
 
     /// Whether VM `vm`'s exception bitmap makes `vector` exit; a #PF exits when (error code & PFEC_MASK) =
-    /// PFEC_MATCH agrees with bit 14 (SDM 3C 26.2).
+    /// PFEC_MATCH agrees with bit 14 (SDM Vol. 3C §26.2).
     func interceptsException(_ v: VCPU, _ vm: Int, vector: UInt8, errorCode: UInt32) -> Bool {
         let bit = v.vmcs(vm, L2VMCSLayout.exceptionBitmap) >> UInt64(vector) & 1 != 0
-        guard vector == 14 else { return bit }
+        guard vector == ExceptionVector.pf else { return bit }
         let matches =
             UInt64(errorCode) & v.vmcs(vm, L2VMCSLayout.pageFaultErrorCodeMask)
             == v.vmcs(vm, L2VMCSLayout.pageFaultErrorCodeMatch)
@@ -329,7 +352,9 @@ extension Machine {
     /// An exception raised by L2 code: exits to L1 (reason 0, hardware-exception interruption information)
     /// when the exception bitmap intercepts it, else L2's own IDT handles it. #MC makes the TD fatal.
     mutating func exception(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?) -> L2Outcome {
-        if vector == 18 { return fatalTDExit(i, vm, .nonRecoverableTDNonAccessible, reason: 0) }
+        if vector == ExceptionVector.mc {
+            return fatalTDExit(i, vm, .nonRecoverableTDNonAccessible, reason: ExitReason.exceptionOrNMI.rawValue)
+        }
         guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else { return .continued }
         var info = L2ExitInfo(.exceptionOrNMI)
         info.interruptionInfo = L2ExitInfo.exceptionInfo(vector: vector, hasErrorCode: errorCode != nil)
@@ -337,26 +362,33 @@ extension Machine {
         return exitToL1(i, vm, info)
     }
 
-    /// Basic exit reasons the module always turns into an L2→L1 exit (§5.1, "Unconditional" and the
-    /// HLT/INVD/I/O/MWAIT/MONITOR/WBINVD/PCONFIG group).
-    static let l1ExitReasons: Set<UInt32> = [
-        2, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30, 36, 39, 40, 43,
-        45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 63, 64, 65, 67, 68, 69, 70, 71, 72, 73, 76,
+    /// Basic exit reasons the module always turns into an L2→L1 exit (the unconditional group of
+    /// `tdx_td_l2_dispatcher.c` and its HLT/INVD/I/O/MWAIT/MONITOR/WBINVD/PCONFIG group; Specs/exit-routing.tsv).
+    static let l1ExitReasons: Set<ExitReason> = [
+        .tripleFault, .interruptWindow, .nmiWindow, .taskSwitch, .cpuid, .getsec, .hlt, .invd, .invlpg, .rdpmc,
+        .rdtsc, .rsm, .vmcall, .vmclear, .vmlaunch, .vmptrld, .vmptrst, .vmread, .vmresume, .vmwrite, .vmxoff,
+        .vmxon, .drAccess, .ioInstruction, .mwait, .monitor, .pause, .tprBelowThreshold, .virtualizedEOI,
+        .gdtrIdtrAccess, .ldtrTrAccess, .invept, .rdtscp, .preemptionTimer, .invvpid, .wbinvd, .xsetbv, .apicWrite,
+        .rdrand, .invpcid, .vmfunc, .encls, .rdseed, .xsaves, .xrstors, .pconfig, .umwait, .tpause, .loadiwkey,
+        .enclv, .sgxConflict, .enqcmdPASIDFailure, .enqcmdsPASIDFailure, .seamcall,
     ]
-    /// Basic exit reasons that are an asynchronous TD exit to the host (§5.1): external interrupt, INIT,
-    /// SMIs, EPT misconfiguration, PML full, bus lock, NOTIFICATION.
-    static let hostExitReasons: Set<UInt32> = [1, 3, 5, 6, 49, 62, 74, 75]
+    /// Basic exit reasons that are an asynchronous TD exit to the host (`tdx_td_l2_dispatcher.c`): external
+    /// interrupt, INIT, SMIs, EPT misconfiguration, PML full, bus lock, NOTIFICATION.
+    static let hostExitReasons: Set<ExitReason> = [
+        .externalInterrupt, .initSignal, .ioSMI, .otherSMI, .eptMisconfiguration, .pmlFull, .busLock, .notification,
+    ]
 
     /// Any other VM exit given by its reason: the unconditional L2→L1 list exits to L1, the host list TD-exits,
-    /// and a reason the module has no case for (MTF, …) makes the TD fatal (§13 O4).
+    /// and a reason the module has no case for (MTF, …) makes the TD fatal (the `default` case of
+    /// `tdx_td_l2_dispatcher.c` for a TD that is not a debug TD).
     mutating func otherExit(_ i: Int, _ vm: Int, _ reason: ExitReason, qualification: UInt64, length: UInt32)
         -> L2Outcome
     {
-        let basic = reason.rawValue & 0xFFFF
+        let basic = reason.basic
         let info = L2ExitInfo(reason, qualification: qualification, instructionLength: length)
         if Machine.l1ExitReasons.contains(basic) { return exitToL1(i, vm, info) }
-        // NOTIFICATION with "VM context invalid" (qualification bit 0) makes the TD fatal (§13 B10).
-        if basic == ExitReason.notification.rawValue && qualification & 1 != 0 {
+        // NOTIFICATION with "VM context invalid" makes the TD fatal (`tdx_td_l2_dispatcher.c`).
+        if basic == .notification && ExitQualification.Notification(qualification).contains(.vmContextInvalid) {
             return fatalTDExit(i, vm, .nonRecoverableTD, reason: reason.rawValue)
         }
         if Machine.hostExitReasons.contains(basic) { return .tdExit(asyncTDExit(i, vm, info)) }

@@ -123,9 +123,7 @@ enum StateDiff {
             let l1After = leafText(n)
             if l1Before != l1After { out.append(.init(field: "\(page) L1 state", before: l1Before, after: l1After)) }
             for vm in 1...3 {
-                let mask =
-                    0xFFFF << PageRecord.attrShift(vm: vm) | PageRecord.aliasBit(vm: vm) | PageRecord.blockedBit(vm: vm)
-                guard (o?.raw ?? 0) & mask != (n?.raw ?? 0) & mask else { continue }
+                guard PageRecord.aliasStateDiffers(vm: vm, o, n) else { continue }
                 out.append(
                     .init(field: "\(page) VM\(vm) attributes", before: aliasText(o, vm), after: aliasText(n, vm)))
             }

@@ -10,7 +10,8 @@ import SEAMTypes
 ///
 /// 8 bytes: with its 8-byte key, 16 bytes per mapped leaf in `U64Map`, inside the 32-byte budget per 4 KiB
 /// page (DESIGN.md, performance targets). One word also means per-VM fields are shifts, not switches, on
-/// the ATTR.WR path, and the word is what the state hash serializes.
+/// the ATTR.WR path, and the word is what the state hash serializes. The per-VM operations below are the only
+/// code that knows where a VM's bits are.
 public struct PageRecord: Hashable, Sendable, Codable {
     /// The packed word, as documented above and as the state hash serializes it.
     public var raw: UInt64
@@ -30,13 +31,15 @@ public struct PageRecord: Hashable, Sendable, Codable {
         @inline(__always) get { PageLevel(UInt8(truncatingIfNeeded: raw >> 54) & 3) }
     }
 
-    /// TDAL: bit (vm − 1) set when the page is aliased in L2 VM vm (reference §3.3).
+    /// TDAL: bit (vm − 1) set when the page is aliased in L2 VM vm (the module keeps it in the L1 SEPT entry,
+    /// `ia32e_sept_t` in `src/common/x86_defs/x86_defs.h`).
     public var tdal: UInt8 {
         @inline(__always) get { UInt8(truncatingIfNeeded: raw >> 48) & 7 }
     }
 
     /// Bit (vm − 1) set when VM vm's alias is L2_BLOCKED (its permissions parked): created on a PENDING
-    /// page, or blocked by the host's RANGE.BLOCK (reference §3.4 step 5, §12 O12).
+    /// page (module `src/td_dispatcher/vm_exits/tdg_mem_page_attr_wr.c`), or blocked by the host's RANGE.BLOCK
+    /// (`src/vmm_dispatcher/api_calls/tdh_mem_range_block.c`).
     public var l2Blocked: UInt8 {
         @inline(__always) get { UInt8(truncatingIfNeeded: raw >> 51) & 7 }
         @inline(__always) set { raw = (raw & ~(7 << 51)) | UInt64(newValue & 7) << 51 }
@@ -44,15 +47,27 @@ public struct PageRecord: Hashable, Sendable, Codable {
 
     /// Shift of VM `vm`'s 16-bit attribute field in `raw`.
     @inline(__always)
-    public static func attrShift(vm: Int) -> UInt64 { UInt64(truncatingIfNeeded: (vm &- 1) &* 16) }
+    static func attrShift(vm: Int) -> UInt64 { UInt64(truncatingIfNeeded: (vm &- 1) &* 16) }
 
     /// VM `vm`'s TDAL bit in `raw`.
     @inline(__always)
-    public static func aliasBit(vm: Int) -> UInt64 { 1 &<< (47 &+ UInt64(truncatingIfNeeded: vm)) }
+    static func aliasBit(vm: Int) -> UInt64 { 1 &<< (47 &+ UInt64(truncatingIfNeeded: vm)) }
 
     /// VM `vm`'s L2-blocked bit in `raw`.
     @inline(__always)
-    public static func blockedBit(vm: Int) -> UInt64 { 1 &<< (50 &+ UInt64(truncatingIfNeeded: vm)) }
+    static func blockedBit(vm: Int) -> UInt64 { 1 &<< (50 &+ UInt64(truncatingIfNeeded: vm)) }
+
+    /// Every bit of `raw` that holds VM `vm`'s alias: its attributes, TDAL bit and L2-blocked bit.
+    @inline(__always)
+    static func aliasStateMask(vm: Int) -> UInt64 {
+        0xFFFF &<< attrShift(vm: vm) | aliasBit(vm: vm) | blockedBit(vm: vm)
+    }
+
+    /// Whether VM `vm`'s alias state (attributes, TDAL and L2-blocked bits) differs between `a` and `b`.
+    static func aliasStateDiffers(vm: Int, _ a: PageRecord?, _ b: PageRecord?) -> Bool {
+        let mask = aliasStateMask(vm: vm)
+        return (a?.raw ?? 0) & mask != (b?.raw ?? 0) & mask
+    }
 
     /// Whether L2 VM `vm` (1…3) has an alias of this page.
     @inline(__always)
@@ -63,7 +78,7 @@ public struct PageRecord: Hashable, Sendable, Codable {
     public func isL2Blocked(vm: Int) -> Bool { raw & PageRecord.blockedBit(vm: vm) != 0 }
 
     /// The stored attributes of VM `vm` (1…3), VALID set when aliased. For a blocked alias these are the
-    /// parked permissions, as ATTR.RD reports them (reference §12 E13).
+    /// parked permissions, as ATTR.RD reports them (module `src/td_dispatcher/vm_exits/tdg_mem_page_attr_rd.c`).
     @inline(__always)
     public func attrs(vm: Int) -> GPAAttributes {
         GPAAttributes(UInt16(truncatingIfNeeded: raw &>> PageRecord.attrShift(vm: vm)))
@@ -76,18 +91,17 @@ public struct PageRecord: Hashable, Sendable, Codable {
         raw = (raw & ~(0xFFFF &<< shift)) | UInt64(a.rawValue) &<< shift
     }
 
-    /// Creates VM `vm`'s alias with `a` (VALID set), blocked when `blocked`.
+    /// Creates VM `vm`'s alias with `a` (VALID set), blocked when `blocked`. (A VM without an alias has its
+    /// L2-blocked bit clear: RANGE.BLOCK sets it only on an alias and `removeAlias` clears it.)
     @inline(__always)
     public mutating func addAlias(vm: Int, _ a: GPAAttributes, blocked: Bool) {
         setAttrs(vm: vm, a)
-        raw =
-            (raw & ~PageRecord.blockedBit(vm: vm)) | PageRecord.aliasBit(vm: vm)
-            | (blocked ? PageRecord.blockedBit(vm: vm) : 0)
+        raw |= PageRecord.aliasBit(vm: vm) | (blocked ? PageRecord.blockedBit(vm: vm) : 0)
     }
 
     /// Removes VM `vm`'s alias: the L2 entry becomes L2_FREE and the TDAL bit clears.
     @inline(__always)
     public mutating func removeAlias(vm: Int) {
-        raw &= ~(0xFFFF &<< PageRecord.attrShift(vm: vm) | PageRecord.aliasBit(vm: vm) | PageRecord.blockedBit(vm: vm))
+        raw &= ~PageRecord.aliasStateMask(vm: vm)
     }
 }

@@ -1,9 +1,11 @@
+import SEAMTypes
+
 /// The guest-state fields of an L2 VMCS that the CPU's VM-entry checks read (Intel SDM Vol. 3C §27.3.1), as a
 /// plain value.
 ///
 ///     L2 VMCS guest-state area ──copy──▶ L2GuestState ──VMEntryChecks.check──▶ nil (entry goes ahead)
 ///                                                                          └─▶ VMEntryFailure → L2→L1 exit
-///                                                                              0x80000021 (reference §13 B4)
+///                                                                              0x80000021
 ///
 /// Field names follow the VMCS fields. Fields the checks never read (RSP's upper half, CR2, the MSR-load
 /// areas, …) are left out or carried only so a state is complete enough to print. The VM-entry controls word
@@ -30,22 +32,24 @@ public struct L2GuestState: Hashable, Sendable {
             self.accessRights = accessRights
         }
 
+        /// The access-rights field as named bits.
+        public var rights: SegmentAccessRights { SegmentAccessRights(accessRights) }
         /// Access-rights bits 3:0.
-        public var type: UInt32 { accessRights & 0xF }
-        /// Access-rights bit 4: 1 = code or data, 0 = system.
-        public var s: Bool { accessRights & 0x10 != 0 }
+        public var type: UInt32 { rights.type }
+        /// Access-rights S: 1 = code or data, 0 = system.
+        public var s: Bool { rights.contains(.s) }
         /// Access-rights bits 6:5.
-        public var dpl: UInt32 { (accessRights >> 5) & 3 }
-        /// Access-rights bit 7.
-        public var present: Bool { accessRights & 0x80 != 0 }
-        /// Access-rights bit 13 (64-bit code segment).
-        public var l: Bool { accessRights & 0x2000 != 0 }
-        /// Access-rights bit 14 (default operation size).
-        public var db: Bool { accessRights & 0x4000 != 0 }
-        /// Access-rights bit 15 (granularity).
-        public var g: Bool { accessRights & 0x8000 != 0 }
-        /// Access-rights bit 16 clear: the SDM calls such a register "usable".
-        public var isUsable: Bool { accessRights & 0x1_0000 == 0 }
+        public var dpl: UInt32 { rights.dpl }
+        /// Access-rights P.
+        public var present: Bool { rights.contains(.p) }
+        /// Access-rights L (64-bit code segment).
+        public var l: Bool { rights.contains(.l) }
+        /// Access-rights D/B (default operation size).
+        public var db: Bool { rights.contains(.db) }
+        /// Access-rights G (granularity).
+        public var g: Bool { rights.contains(.g) }
+        /// Access-rights "unusable" clear: the SDM calls such a register "usable".
+        public var isUsable: Bool { !rights.contains(.unusable) }
     }
 
     /// The eight segment registers, to name one in a loop or a spec-table edit (`cs.ar`).
@@ -57,23 +61,24 @@ public struct L2GuestState: Hashable, Sendable {
     public var cr3: UInt64
     public var cr4: UInt64
     public var dr7: UInt64
-    /// IA32_EFER field (loaded only when the "load IA32_EFER" entry control, bit 15, is 1).
+    /// IA32_EFER field (loaded only when the "load IA32_EFER" entry control is 1).
     public var efer: UInt64
-    /// IA32_PAT field (loaded only when the "load IA32_PAT" entry control, bit 14, is 1).
+    /// IA32_PAT field (loaded only when the "load IA32_PAT" entry control is 1).
     public var pat: UInt64
     public var rflags: UInt64
     public var rip: UInt64
     public var rsp: UInt64
-    /// VM-entry controls (a control field, read by the guest-state checks): bit 2 load debug controls,
-    /// bit 9 IA-32e mode guest, bit 14 load IA32_PAT, bit 15 load IA32_EFER.
+    /// VM-entry controls (a control field, read by the guest-state checks: load debug controls, IA-32e mode
+    /// guest, load IA32_PAT, load IA32_EFER; `entry` names them).
     public var entryControls: UInt32
-    /// 0 active, 1 HLT, 2 shutdown, 3 wait-for-SIPI.
+    /// An `ActivityState`: 0 active, 1 HLT, 2 shutdown, 3 wait-for-SIPI.
     public var activityState: UInt32
-    /// Interruptibility state: bit 0 blocking by STI, 1 by MOV SS, 2 by SMI, 3 by NMI, 4 enclave interruption.
+    /// Interruptibility state (`InterruptibilityState`): blocking by STI, by MOV SS, by SMI, by NMI, enclave
+    /// interruption.
     public var interruptibility: UInt32
-    /// Pending debug exceptions: B3–B0 in 3:0, enabled breakpoint 12, BS 14, RTM 16.
+    /// Pending debug exceptions (`PendingDebugExceptions`): B3–B0, enabled breakpoint, BS, RTM.
     public var pendingDebugExceptions: UInt64
-    /// VM-entry interruption information (a control field): vector 7:0, type 10:8, valid 31.
+    /// VM-entry interruption information (a control field, `InterruptionInfo`): vector, type, valid.
     public var entryInterruptionInfo: UInt32
     /// IA32_DEBUGCTL field (loaded only with "load debug controls").
     public var debugCtl: UInt64
@@ -177,32 +182,40 @@ public struct L2GuestState: Hashable, Sendable {
 // MARK: - Entry-control bits and derived modes
 
 extension L2GuestState {
-    /// VM-entry control bit 2, "load debug controls" (DR7 and IA32_DEBUGCTL).
-    public static let loadDebugControls: UInt32 = 1 << 2
-    /// VM-entry control bit 9, "IA-32e mode guest": the only entry control L1 may write (reference §7).
-    public static let ia32eModeGuest: UInt32 = 1 << 9
-    /// VM-entry control bit 14, "load IA32_PAT".
-    public static let loadPAT: UInt32 = 1 << 14
-    /// VM-entry control bit 15, "load IA32_EFER".
-    public static let loadEFER: UInt32 = 1 << 15
-    /// The 1.5.01 L2 VM-entry controls after TDH.VP.INIT (reference §7, §13 B17): load debug controls, load
-    /// PAT, load EFER and bits 17–21; no IA-32e mode. PERF_GLOBAL_CTRL (13) and PKRS (22) depend on the TD's
-    /// attributes and are left out; the checks here do not read them.
-    public static let entryControlsInit: UInt32 = 0x003E_C004
+    /// `EntryControls.loadDebugControls` (DR7 and IA32_DEBUGCTL), as the 32-bit field holds it.
+    public static var loadDebugControls: UInt32 { UInt32(truncatingIfNeeded: EntryControls.loadDebugControls.rawValue) }
+    /// `EntryControls.ia32eModeGuest`: the only entry control L1 may write (Specs/l2-vmcs-fields.tsv).
+    public static var ia32eModeGuest: UInt32 { UInt32(truncatingIfNeeded: EntryControls.ia32eModeGuest.rawValue) }
+    /// `EntryControls.loadIA32PAT`.
+    public static var loadPAT: UInt32 { UInt32(truncatingIfNeeded: EntryControls.loadIA32PAT.rawValue) }
+    /// `EntryControls.loadIA32EFER`.
+    public static var loadEFER: UInt32 { UInt32(truncatingIfNeeded: EntryControls.loadIA32EFER.rawValue) }
+    /// The 1.5.01 L2 VM-entry controls after TDH.VP.INIT (module `src/common/data_structures/td_vmcs_init.c`;
+    /// Specs/l2-vmcs-fields.tsv), 0x003EC004: load debug controls, load IA32_PAT, load IA32_EFER, conceal VMX
+    /// from PT, load IA32_RTIT_CTL, load UINV, load CET state, load guest IA32_LBR_CTL; no IA-32e mode. Load
+    /// IA32_PERF_GLOBAL_CTRL and load PKRS depend on the TD's attributes and are left out; the checks here do
+    /// not read them.
+    public static let entryControlsInit = UInt32(
+        truncatingIfNeeded: EntryControls([
+            .loadDebugControls, .loadIA32PAT, .loadIA32EFER, .concealVMXFromPT, .loadIA32RTITCtl, .loadUINV,
+            .loadCETState, .loadGuestIA32LBRCtl,
+        ]).rawValue)
 
+    /// The VM-entry controls as named bits.
+    public var entry: EntryControls { EntryControls(UInt64(entryControls)) }
     /// The "IA-32e mode guest" entry control is 1: the guest will be in IA-32e mode.
-    public var isIA32eModeGuest: Bool { entryControls & L2GuestState.ia32eModeGuest != 0 }
-    /// RFLAGS.VM (bit 17) is 1: the SDM calls the guest "virtual-8086" for the segment checks.
-    public var isVirtual8086: Bool { rflags & (1 << 17) != 0 }
+    public var isIA32eModeGuest: Bool { entry.contains(.ia32eModeGuest) }
+    /// RFLAGS.VM is 1: the SDM calls the guest "virtual-8086" for the segment checks.
+    public var isVirtual8086: Bool { RFLAGS(rflags).contains(.vm) }
     /// CR0.PG = 1, CR4.PAE = 1 and not IA-32e: the guest uses PAE paging, so VM entry checks the PDPTEs.
-    public var usesPAEPaging: Bool { cr0 & (1 << 31) != 0 && cr4 & (1 << 5) != 0 && !isIA32eModeGuest }
+    public var usesPAEPaging: Bool { CR0(cr0).contains(.pg) && CR4(cr4).contains(.pae) && !isIA32eModeGuest }
 }
 
 // MARK: - Canonical valid states
 
 extension L2GuestState {
-    /// The L2 guest state after TDH.VP.INIT in 1.5.01, the same as L1's reset state (reference §7, §13 B17;
-    /// module `td_vmcs_init.c`): **32-bit protected mode without paging**, not real mode.
+    /// The L2 guest state after TDH.VP.INIT in 1.5.01, the same as L1's reset state (module
+    /// `src/common/data_structures/td_vmcs_init.c`): **32-bit protected mode without paging**, not real mode.
     ///
     /// RIP 0xFFFFFFF0, RFLAGS 0x2, CR0 0x21 (PE|NE), CR4 0x2040 (MCE|VMXE), EFER 0x901 (SCE|LME|NXE; LMA = 0,
     /// which LME = 1 is allowed to be while CR0.PG = 0), PAT 0x0007040600070406, DR7 0x400, entry controls
@@ -214,12 +227,12 @@ extension L2GuestState {
     /// limit 0xFFFF, AR 0x9B, real mode) is **not** what the module programs.
     public static var reset: L2GuestState {
         var s = L2GuestState()
-        s.cr0 = 0x21
-        s.cr4 = 0x2040
+        s.cr0 = CR0([.pe, .ne]).rawValue
+        s.cr4 = CR4([.mce, .vmxe]).rawValue
         s.dr7 = 0x400
-        s.efer = 0x901
+        s.efer = IA32EFER([.sce, .lme, .nxe]).rawValue
         s.pat = 0x0007_0406_0007_0406
-        s.rflags = 0x2
+        s.rflags = RFLAGS.fixed1.rawValue
         s.rip = 0xFFFF_FFF0
         s.entryControls = entryControlsInit
         s.cs = Segment(limit: 0xFFFF_FFFF, accessRights: 0xC09B)
@@ -240,12 +253,12 @@ extension L2GuestState {
     /// IDTR 0x2000/0x7FF, RIP 0x100000, RSP 0x80000, RFLAGS 0x2, entry controls 0x003EC004, PDPTEs 0.
     public static var protectedFlat: L2GuestState {
         var s = L2GuestState()
-        s.cr0 = 0x31
-        s.cr4 = 0x2040
+        s.cr0 = CR0([.pe, .et, .ne]).rawValue
+        s.cr4 = CR4([.mce, .vmxe]).rawValue
         s.dr7 = 0x400
-        s.efer = 0x800
+        s.efer = IA32EFER.nxe.rawValue
         s.pat = 0x0007_0406_0007_0406
-        s.rflags = 0x2
+        s.rflags = RFLAGS.fixed1.rawValue
         s.rip = 0x0010_0000
         s.rsp = 0x0008_0000
         s.entryControls = entryControlsInit
@@ -268,8 +281,8 @@ extension L2GuestState {
     /// 0x403001 (VM entry checks them: CR0.PG = CR4.PAE = 1 outside IA-32e mode).
     public static var paged32: L2GuestState {
         var s = protectedFlat
-        s.cr0 = 0x8001_0031
-        s.cr4 = 0x20E0
+        s.cr0 = CR0([.pg, .wp, .et, .ne, .pe]).rawValue
+        s.cr4 = CR4([.vmxe, .pge, .mce, .pae]).rawValue
         s.cr3 = 0x0030_0000
         s.rip = 0xC010_0000
         s.rsp = 0xC008_0000
@@ -290,13 +303,13 @@ extension L2GuestState {
     public static var long64: L2GuestState {
         var s = L2GuestState()
         s.entryControls = entryControlsInit | ia32eModeGuest
-        s.efer = 0xD01
-        s.cr0 = 0x8005_0033
-        s.cr4 = 0x26E0
+        s.efer = IA32EFER([.sce, .lme, .lma, .nxe]).rawValue
+        s.cr0 = CR0([.pg, .am, .wp, .ne, .et, .mp, .pe]).rawValue
+        s.cr4 = CR4([.vmxe, .osxmmexcpt, .osfxsr, .pge, .mce, .pae]).rawValue
         s.cr3 = 0x0100_0000
         s.dr7 = 0x400
         s.pat = 0x0007_0406_0007_0406
-        s.rflags = 0x202
+        s.rflags = RFLAGS([.fixed1, .if]).rawValue
         s.rip = 0xFFFF_FFFF_8100_0000
         s.rsp = 0xFFFF_C900_0000_8000
         s.sysenterESP = 0xFFFF_FE00_0000_6000

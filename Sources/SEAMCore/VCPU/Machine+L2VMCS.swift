@@ -1,21 +1,24 @@
 import SEAMTypes
 
 /// How L1 sees and changes the TDVPS fields it reaches with TDG.VP.RD/WR: the module's special handling of
-/// guest CR0/CR4, the CR guest/host masks and read shadows, and the per-VM management fields (reference §7,
-/// §13 B11, B17, O7, O8, O12).
+/// guest CR0/CR4, the CR guest/host masks and read shadows, and the per-VM management fields (module
+/// `src/common/metadata_handlers/metadata_vp.c`: `md_vp_get_element_special_rd_handle`,
+/// `md_vp_element_l2_vmcs_wr_handle`, `md_vp_element_tdvps_wr_handle`).
 extension Machine {
     /// The base L2 CR0 guest/host mask, the same for every L2 VM: every bit L1 may not write (NE, NW, CD and
-    /// the reserved bits); PE and PG are left to the guest (unrestricted guest, reference §7).
+    /// the reserved bits); PE and PG are left to the guest (unrestricted guest; module
+    /// `src/common/helpers/helpers.c`, `init_tdvps_fields`).
     static var baseCR0Mask: UInt64 { ~L2VMCSLayout.fields[L2VMCSLayout.guestCR0].writeMask }
     /// The base L2 CR0 read shadow: NE.
-    static let baseCR0Shadow: UInt64 = 0x20
+    static var baseCR0Shadow: UInt64 { CR0.ne.rawValue }
     /// The base L2 CR4 guest/host mask: the complement of the CR4 bits L1 may give L2 in this TD — the table's
     /// write mask (0x03FF1FBF) less the bits the platform's CR4_FIXED1 lacks and the features this TD leaves
-    /// off (`cr4Allowed`); 0xFFFFFFFFFFC8F040 for the default TD on SoftSEAM's platform (no LA57; reference §7,
-    /// §13 B18 — the module's 0xFFFFFFFFFFC8E040 on a platform with LA57).
+    /// off (`cr4Allowed`); 0xFFFFFFFFFFC8F040 for the default TD on SoftSEAM's platform (no LA57; module
+    /// `init_tdvps_fields` and `calc_base_l2_cr4_write_mask` in `src/common/helpers/helpers.h` — the module's
+    /// 0xFFFFFFFFFFC8E040 on a platform with LA57).
     var baseCR4Mask: UInt64 { ~(L2VMCSLayout.fields[L2VMCSLayout.guestCR4].writeMask & cr4Allowed) }
     /// The base L2 CR4 read shadow: MCE | VMXE.
-    static let baseCR4Shadow: UInt64 = 0x2040
+    static var baseCR4Shadow: UInt64 { CR4.mce.union(.vmxe).rawValue }
 
     /// The value TDG.VP.RD reports for `field` before its read mask: guest CR0/CR4 through the base mask and
     /// shadow, L1's own copies of the CR masks and shadows, the stored value otherwise.
@@ -87,7 +90,8 @@ extension Machine {
                 combineCRControls(vcpu: i, vm: vm, cr4: true)
             case L2VMCSLayout.virtualAPICAddress:
                 // Every write drops the cached HPA of the virtual-APIC page (bit vm + 4; bit vm is the buffer's):
-                // the next TDG.VP.ENTER translates the GPA again (reference §4.1, §6.3).
+                // the next TDG.VP.ENTER translates the GPA again (module `metadata_vp.c`, which sets
+                // `l2_vapic_hpa` to NULL_PA).
                 vcpus[i].translationsCached &= ~(1 << UInt8(vm + 4))
                 vcpus[i].setVMCS(vm, row, value)
             default:
@@ -97,7 +101,8 @@ extension Machine {
     }
 
     /// The VMCS mask is the base mask OR L1's; each shadow bit is L1's where L1 owns the bit, the base
-    /// shadow's where only the base mask owns it, 0 elsewhere (reference §13 O8).
+    /// shadow's where only the base mask owns it, 0 elsewhere (module `metadata_vp.c`,
+    /// `combine_l2_cr0_cr4_controls`).
     mutating func combineCRControls(vcpu i: Int, vm: Int, cr4: Bool) {
         let v = vcpus[i]
         let (baseMask, baseShadow) =

@@ -3,7 +3,8 @@ import SEAMTypes
 /// Why a VM entry to an L2 VM failed the CPU's guest-state checks.
 ///
 /// L1 sees it as an L2→L1 exit with exit reason 0x80000021 (`exitReason`) and this exit qualification; the
-/// TDCALL status is SUCCESS and VM_LAUNCHED is unchanged (reference §7, §13 B4).
+/// TDCALL status is SUCCESS and VM_LAUNCHED is unchanged (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`,
+/// `handle_l2_vm_entry_failures`).
 public struct VMEntryFailure: Hashable, Sendable, CustomStringConvertible {
     /// The stable id of the first failing check, e.g. `cr0.pg-without-pe` (`VMEntryChecks.all` lists them).
     public var check: String
@@ -17,7 +18,7 @@ public struct VMEntryFailure: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Basic exit reason 33, "VM-entry failure due to invalid guest state", with bit 31 set.
-    public static let exitReason: UInt32 = 0x8000_0000 | ExitReason.entryFailGuestState.rawValue
+    public static let exitReason: UInt32 = ExitReason.invalidGuestStateEntryFailure.rawValue
 
     /// `cr0.pg-without-pe (qualification 0)`.
     public var description: String { "\(check) (qualification \(qualification))" }
@@ -38,8 +39,9 @@ public struct VMEntryFailure: Hashable, Sendable, CustomStringConvertible {
 /// order. The check ids are stable: spec tables and traces name them.
 ///
 /// What this model fixes (the processor and VMCS configuration TD partitioning gives every L2 VM):
-/// * "Unrestricted guest" (secondary control bit 7) is always 1 for L2 (reference §7). So CR0.PE and CR0.PG are
-///   exempt from the CR0 fixed bits, CS may have type 3, and the RPL/DPL rules for unrestricted guests apply.
+/// * "Unrestricted guest" (`SecondaryControls.unrestrictedGuest`) is always 1 for L2 (Specs/l2-vmcs-fields.tsv).
+///   So CR0.PE and CR0.PG are exempt from the CR0 fixed bits, CS may have type 3, and the RPL/DPL rules for
+///   unrestricted guests apply.
 ///   "Enable EPT" is 1, so the PDPTE *fields* are checked, not the memory CR3 points to.
 /// * IA32_VMX_CR0_FIXED0 = 0x80000021 and FIXED1 = 0xFFFFFFFF: with PE and PG exempt only NE must be 1, and
 ///   bits 63:32 must be 0. CD and NW are never checked (SDM: VM entry does not load them).
@@ -101,7 +103,9 @@ public enum VMEntryChecks {
     /// (The two rules written out rather than run through `ripChecks`' closures on a whole `L2GuestState`:
     /// this runs on every entry after L1 advanced RIP. A test checks the two agree.)
     public static func checkRIP(_ rip: UInt64, entryControls: UInt32, csAccessRights: UInt32) -> VMEntryFailure? {
-        let longMode = entryControls & 0x200 != 0 && csAccessRights & 1 << 13 != 0
+        let longMode =
+            EntryControls(UInt64(entryControls)).contains(.ia32eModeGuest)
+            && SegmentAccessRights(csAccessRights).contains(.l)
         if !longMode && rip >> 32 != 0 { return VMEntryFailure(check: "rip.bits-63-32") }
         if longMode && rip >> 48 != 0 && rip >> 48 != 0xFFFF { return VMEntryFailure(check: "rip.bits-63-48-differ") }
         return nil
@@ -117,15 +121,14 @@ public enum VMEntryChecks {
 
     // MARK: - Constants of the modelled processor (see the type's comment)
 
-    static let cr4Fixed1: UInt64 = 0x03FF_6FFF
-    static let eferDefined: UInt64 = 0xD01
-    static let debugCtlDefined: UInt64 = 0xFFC7
+    /// IA32_VMX_CR4_FIXED1, 0x3FF6FFF: every CR4 bit defined through UINTR but LA57.
+    static var cr4Fixed1: CR4 { CR4.defined.subtracting(.la57) }
+    /// The IA32_EFER bits this processor defines: SCE, LME, LMA, NXE.
+    static var eferDefined: IA32EFER { IA32EFER.sce.union(.lme).union(.lma).union(.nxe) }
     /// Bits 63:52: above MAXPHYADDR = 52.
     static let aboveMaxPhysAddr: UInt64 = 0xFFF0_0000_0000_0000
-    /// RFLAGS bits 63:22, 15, 5 and 3.
-    static let rflagsReserved: UInt64 = 0xFFFF_FFFF_FFC0_8028
-    /// Pending debug exceptions bits 11:4, 13, 15 and 63:17.
-    static let pendingDebugReserved: UInt64 = 0xFFFF_FFFF_FFFE_AFF0
+    /// PAE PDPTE bit 0, P (SDM Vol. 3A Table 4-8).
+    static let pdptePresent: UInt64 = 1 << 0
     /// PAE PDPTE bits 2:1, 8:5 and 63:MAXPHYADDR (SDM Vol. 3A Table 4-8).
     static let pdpteReserved: UInt64 = 0xFFF0_0000_0000_01E6
 
@@ -142,16 +145,11 @@ public enum VMEntryChecks {
         return true
     }
 
-    /// VM-entry interruption information: valid bit, type (10:8) and vector (7:0).
-    static func injection(_ s: L2GuestState) -> (type: UInt32, vector: UInt32)? {
-        s.entryInterruptionInfo & 0x8000_0000 == 0
-            ? nil : ((s.entryInterruptionInfo >> 8) & 7, s.entryInterruptionInfo & 0xFF)
+    /// The event the VM-entry interruption information injects, when it is valid.
+    static func injection(_ s: L2GuestState) -> (type: InterruptionInfo.InterruptionType, vector: UInt32)? {
+        let info = InterruptionInfo(s.entryInterruptionInfo)
+        return info.isValid ? (info.type, info.vector) : nil
     }
-
-    static let externalInterrupt: UInt32 = 0
-    static let nmi: UInt32 = 2
-    static let hardwareException: UInt32 = 3
-    static let otherEvent: UInt32 = 7
 
     typealias Seg = L2GuestState.SegmentRegister
     /// CS, SS, DS, ES, FS, GS: the order the SDM lists them in.
@@ -164,35 +162,37 @@ public enum VMEntryChecks {
     static let controlRegisters: [Check] = [
         Check("cr0.reserved", "27.3.1.1", "CR0 bits 63:32 must be 0 (IA32_VMX_CR0_FIXED1)") { $0.cr0 >> 32 != 0 },
         Check("cr0.ne-clear", "27.3.1.1", "CR0.NE must be 1 (CR0_FIXED0; PE, PG exempt for unrestricted guests)") {
-            $0.cr0 & 0x20 == 0
+            !CR0($0.cr0).contains(.ne)
         },
         Check("cr0.pg-without-pe", "27.3.1.1", "if CR0.PG is 1, CR0.PE must be 1") {
-            $0.cr0 & 0x8000_0000 != 0 && $0.cr0 & 1 == 0
+            CR0($0.cr0).contains(.pg) && !CR0($0.cr0).contains(.pe)
         },
         Check("cr4.reserved", "27.3.1.1", "CR4 bits clear in IA32_VMX_CR4_FIXED1 (0x3FF6FFF) must be 0") {
-            $0.cr4 & ~cr4Fixed1 != 0
+            !CR4($0.cr4).isSubset(of: cr4Fixed1)
         },
-        Check("cr4.vmxe-clear", "27.3.1.1", "CR4.VMXE must be 1 (IA32_VMX_CR4_FIXED0)") { $0.cr4 & 0x2000 == 0 },
+        Check("cr4.vmxe-clear", "27.3.1.1", "CR4.VMXE must be 1 (IA32_VMX_CR4_FIXED0)") {
+            !CR4($0.cr4).contains(.vmxe)
+        },
         Check("cr4.cet-without-wp", "27.3.1.1", "if CR4.CET is 1, CR0.WP must be 1") {
-            $0.cr4 & 0x80_0000 != 0 && $0.cr0 & 0x1_0000 == 0
+            CR4($0.cr4).contains(.cet) && !CR0($0.cr0).contains(.wp)
         },
         Check("debugctl.reserved", "27.3.1.1", "with load debug controls, IA32_DEBUGCTL reserved bits must be 0") {
-            $0.entryControls & L2GuestState.loadDebugControls != 0 && $0.debugCtl & ~debugCtlDefined != 0
+            $0.entry.contains(.loadDebugControls) && !IA32DebugCtl($0.debugCtl).isSubset(of: .defined)
         },
         Check("ia32e.pg-clear", "27.3.1.1", "with the IA-32e mode guest control, CR0.PG must be 1") {
-            $0.isIA32eModeGuest && $0.cr0 & 0x8000_0000 == 0
+            $0.isIA32eModeGuest && !CR0($0.cr0).contains(.pg)
         },
         Check("ia32e.pae-clear", "27.3.1.1", "with the IA-32e mode guest control, CR4.PAE must be 1") {
-            $0.isIA32eModeGuest && $0.cr4 & 0x20 == 0
+            $0.isIA32eModeGuest && !CR4($0.cr4).contains(.pae)
         },
         Check("cr4.pcide-without-ia32e", "27.3.1.1", "without the IA-32e mode guest control, CR4.PCIDE must be 0") {
-            !$0.isIA32eModeGuest && $0.cr4 & 0x2_0000 != 0
+            !$0.isIA32eModeGuest && CR4($0.cr4).contains(.pcide)
         },
         Check("cr3.reserved", "27.3.1.1", "CR3 bits 63:MAXPHYADDR (63:52) must be 0") {
             $0.cr3 & aboveMaxPhysAddr != 0
         },
         Check("dr7.reserved", "27.3.1.1", "with load debug controls, DR7 bits 63:32 must be 0") {
-            $0.entryControls & L2GuestState.loadDebugControls != 0 && $0.dr7 >> 32 != 0
+            $0.entry.contains(.loadDebugControls) && $0.dr7 >> 32 != 0
         },
         Check("sysenter-esp.non-canonical", "27.3.1.1", "IA32_SYSENTER_ESP must be canonical") {
             !isCanonical($0.sysenterESP)
@@ -201,21 +201,21 @@ public enum VMEntryChecks {
             !isCanonical($0.sysenterEIP)
         },
         Check("pat.invalid-type", "27.3.1.1", "with load IA32_PAT, every PAT byte must be 0, 1, 4, 5, 6 or 7") { s in
-            guard s.entryControls & L2GuestState.loadPAT != 0 else { return false }
+            guard s.entry.contains(.loadIA32PAT) else { return false }
             return (0..<8).contains { i in
                 let t = (s.pat >> (8 * UInt64(i))) & 0xFF
                 return t == 2 || t == 3 || t > 7
             }
         },
         Check("efer.reserved", "27.3.1.1", "with load IA32_EFER, EFER reserved bits must be 0") {
-            $0.entryControls & L2GuestState.loadEFER != 0 && $0.efer & ~eferDefined != 0
+            $0.entry.contains(.loadIA32EFER) && !IA32EFER($0.efer).isSubset(of: eferDefined)
         },
         Check("efer.lma-ne-ia32e", "27.3.1.1", "with load IA32_EFER, EFER.LMA must equal the IA-32e control") {
-            $0.entryControls & L2GuestState.loadEFER != 0 && ($0.efer & 0x400 != 0) != $0.isIA32eModeGuest
+            $0.entry.contains(.loadIA32EFER) && IA32EFER($0.efer).contains(.lma) != $0.isIA32eModeGuest
         },
         Check("efer.lme-ne-lma", "27.3.1.1", "with load IA32_EFER and CR0.PG = 1, EFER.LME must equal EFER.LMA") {
-            $0.entryControls & L2GuestState.loadEFER != 0 && $0.cr0 & 0x8000_0000 != 0
-                && ($0.efer & 0x100 != 0) != ($0.efer & 0x400 != 0)
+            $0.entry.contains(.loadIA32EFER) && CR0($0.cr0).contains(.pg)
+                && IA32EFER($0.efer).contains(.lme) != IA32EFER($0.efer).contains(.lma)
         },
     ]
 
@@ -223,9 +223,11 @@ public enum VMEntryChecks {
     // ("SS.RPL = CS.RPL" and the data-segment "DPL ≥ RPL" rule apply only when unrestricted guest is 0.)
 
     static let segmentSelectors: [Check] = [
-        Check("tr.sel.ti", "27.3.1.2", "TR selector TI (bit 2) must be 0") { $0.tr.selector & 4 != 0 },
+        Check("tr.sel.ti", "27.3.1.2", "TR selector TI (bit 2) must be 0") {
+            SegmentSelector($0.tr.selector).contains(.ti)
+        },
         Check("ldtr.sel.ti", "27.3.1.2", "if LDTR is usable, its selector TI (bit 2) must be 0") {
-            $0.ldtr.isUsable && $0.ldtr.selector & 4 != 0
+            $0.ldtr.isUsable && SegmentSelector($0.ldtr.selector).contains(.ti)
         },
     ]
 
@@ -283,13 +285,13 @@ public enum VMEntryChecks {
                 Check(
                     "\(r.rawValue).ar.type-not-accessed", "27.3.1.2", "if \(upper(r)) is usable, type bit 0 must be 1"
                 ) {
-                    appliesTo($0, r) && $0[r].type & 1 == 0
+                    appliesTo($0, r) && !$0[r].rights.contains(.accessed)
                 },
                 Check(
                     "\(r.rawValue).ar.code-not-readable", "27.3.1.2",
                     "if \(upper(r)) is usable and a code segment, it must be readable (type bit 1)"
                 ) {
-                    appliesTo($0, r) && $0[r].type & 8 != 0 && $0[r].type & 2 == 0
+                    appliesTo($0, r) && $0[r].rights.contains(.code) && !$0[r].rights.contains(.readWrite)
                 },
             ]
         }
@@ -311,7 +313,7 @@ public enum VMEntryChecks {
                 !$0.isVirtual8086 && ($0.cs.type == 13 || $0.cs.type == 15) && $0.cs.dpl > $0.ss.dpl
             },
             Check("ss.ar.dpl-not-zero", "27.3.1.2", "if CS type is 3 or CR0.PE is 0, SS.DPL must be 0") {
-                !$0.isVirtual8086 && ($0.cs.type == 3 || $0.cr0 & 1 == 0) && $0.ss.dpl != 0
+                !$0.isVirtual8086 && ($0.cs.type == 3 || !CR0($0.cr0).contains(.pe)) && $0.ss.dpl != 0
             },
         ]
         // Bit 7, P.
@@ -323,7 +325,7 @@ public enum VMEntryChecks {
         // Bits 11:8, reserved.
         + codeAndData.map { r in
             Check("\(r.rawValue).ar.reserved-11-8", "27.3.1.2", "\(upper(r)) AR bits 11:8 must be 0 (CS, or usable)") {
-                appliesTo($0, r) && $0[r].accessRights & 0xF00 != 0
+                appliesTo($0, r) && !$0[r].rights.isDisjoint(with: .reserved11to8)
             }
         }
         // Bit 14, D/B.
@@ -343,7 +345,7 @@ public enum VMEntryChecks {
             Check(
                 "\(r.rawValue).ar.reserved-31-17", "27.3.1.2", "\(upper(r)) AR bits 31:17 must be 0 (CS, or usable)"
             ) {
-                appliesTo($0, r) && $0[r].accessRights >> 17 != 0
+                appliesTo($0, r) && !$0[r].rights.isDisjoint(with: .reserved31to17)
             }
         }
         // TR.
@@ -353,10 +355,14 @@ public enum VMEntryChecks {
             },
             Check("tr.ar.s-set", "27.3.1.2", "TR S must be 0") { $0.tr.s },
             Check("tr.ar.p-clear", "27.3.1.2", "TR P must be 1") { !$0.tr.present },
-            Check("tr.ar.reserved-11-8", "27.3.1.2", "TR AR bits 11:8 must be 0") { $0.tr.accessRights & 0xF00 != 0 },
+            Check("tr.ar.reserved-11-8", "27.3.1.2", "TR AR bits 11:8 must be 0") {
+                !$0.tr.rights.isDisjoint(with: .reserved11to8)
+            },
             Check("tr.ar.g-limit", "27.3.1.2", "TR G must agree with the limit") { !limitAgreesWithG($0.tr) },
             Check("tr.ar.unusable", "27.3.1.2", "TR must be usable (AR bit 16 = 0)") { !$0.tr.isUsable },
-            Check("tr.ar.reserved-31-17", "27.3.1.2", "TR AR bits 31:17 must be 0") { $0.tr.accessRights >> 17 != 0 },
+            Check("tr.ar.reserved-31-17", "27.3.1.2", "TR AR bits 31:17 must be 0") {
+                !$0.tr.rights.isDisjoint(with: .reserved31to17)
+            },
         ]
         // LDTR, only when usable.
         + [
@@ -368,13 +374,13 @@ public enum VMEntryChecks {
                 $0.ldtr.isUsable && !$0.ldtr.present
             },
             Check("ldtr.ar.reserved-11-8", "27.3.1.2", "if LDTR is usable, AR bits 11:8 must be 0") {
-                $0.ldtr.isUsable && $0.ldtr.accessRights & 0xF00 != 0
+                $0.ldtr.isUsable && !$0.ldtr.rights.isDisjoint(with: .reserved11to8)
             },
             Check("ldtr.ar.g-limit", "27.3.1.2", "if LDTR is usable, G must agree with the limit") {
                 $0.ldtr.isUsable && !limitAgreesWithG($0.ldtr)
             },
             Check("ldtr.ar.reserved-31-17", "27.3.1.2", "if LDTR is usable, AR bits 31:17 must be 0") {
-                $0.ldtr.isUsable && $0.ldtr.accessRights >> 17 != 0
+                $0.ldtr.isUsable && !$0.ldtr.rights.isDisjoint(with: .reserved31to17)
             },
         ]
 
@@ -397,17 +403,17 @@ public enum VMEntryChecks {
             $0.isIA32eModeGuest && $0.cs.l && $0.rip >> 48 != 0 && $0.rip >> 48 != 0xFFFF
         },
         Check("rflags.reserved", "27.3.1.4", "RFLAGS bits 63:22, 15, 5 and 3 must be 0") {
-            $0.rflags & rflagsReserved != 0
+            !RFLAGS($0.rflags).isDisjoint(with: .reserved)
         },
-        Check("rflags.bit1-clear", "27.3.1.4", "RFLAGS bit 1 must be 1") { $0.rflags & 2 == 0 },
+        Check("rflags.bit1-clear", "27.3.1.4", "RFLAGS bit 1 must be 1") { !RFLAGS($0.rflags).contains(.fixed1) },
         Check("rflags.vm-in-ia32e", "27.3.1.4", "with the IA-32e mode guest control, RFLAGS.VM must be 0") {
             $0.isIA32eModeGuest && $0.isVirtual8086
         },
         Check("rflags.vm-without-pe", "27.3.1.4", "with CR0.PE = 0, RFLAGS.VM must be 0") {
-            $0.cr0 & 1 == 0 && $0.isVirtual8086
+            !CR0($0.cr0).contains(.pe) && $0.isVirtual8086
         },
         Check("rflags.if-clear-extint", "27.3.1.4", "when injecting an external interrupt, RFLAGS.IF must be 1") {
-            injection($0)?.type == externalInterrupt && $0.rflags & 0x200 == 0
+            injection($0)?.type == .externalInterrupt && !RFLAGS($0.rflags).contains(.if)
         },
     ]
 
@@ -416,90 +422,103 @@ public enum VMEntryChecks {
     static let nonRegisterState: [Check] = [
         // Activity state.
         Check("activity.unsupported", "27.3.1.5", "the activity state must be 0–3 (active, HLT, shutdown, SIPI)") {
-            $0.activityState > 3
+            $0.activityState > ActivityState.waitForSIPI.rawValue
         },
         Check("activity.hlt-ss-dpl", "27.3.1.5", "the activity state must not be HLT if SS.DPL is not 0") {
-            $0.activityState == 1 && $0.ss.dpl != 0
+            $0.activityState == ActivityState.hlt.rawValue && $0.ss.dpl != 0
         },
         Check("activity.blocking-not-active", "27.3.1.5", "with blocking by STI or MOV SS the state must be active") {
-            $0.interruptibility & 3 != 0 && $0.activityState != 0
+            isBlockingBySTIOrMovSS($0) && $0.activityState != ActivityState.active.rawValue
         },
         Check("activity.event-blocked", "27.3.1.5", "the activity state must let the injected event through") { s in
             guard let event = injection(s) else { return false }
-            switch s.activityState {
-            case 1:  // HLT: external interrupt, NMI, #DB, #MC, pending MTF VM exit.
+            let db = UInt32(ExceptionVector.db)
+            let mc = UInt32(ExceptionVector.mc)
+            switch ActivityState(rawValue: s.activityState) {
+            case .hlt:  // External interrupt, NMI, #DB, #MC, pending MTF VM exit.
                 let allowed =
-                    event.type == externalInterrupt || event.type == nmi
-                    || (event.type == hardwareException && (event.vector == 1 || event.vector == 18))
-                    || (event.type == otherEvent && event.vector == 0)
+                    event.type == .externalInterrupt || event.type == .nmi
+                    || (event.type == .hardwareException && (event.vector == db || event.vector == mc))
+                    || (event.type == .otherEvent && event.vector == 0)
                 return !allowed
-            case 2:  // Shutdown: NMI and #MC only.
-                return !(event.type == nmi || (event.type == hardwareException && event.vector == 18))
-            case 3: return true  // Wait-for-SIPI: nothing.
+            case .shutdown:  // NMI and #MC only.
+                return !(event.type == .nmi || (event.type == .hardwareException && event.vector == mc))
+            case .waitForSIPI: return true  // Nothing.
             default: return false
             }
         },
         // Interruptibility state.
         Check("interruptibility.reserved", "27.3.1.5", "interruptibility bits 31:5 must be 0") {
-            $0.interruptibility >> 5 != 0
+            !InterruptibilityState($0.interruptibility).isDisjoint(with: .reserved)
         },
         Check("interruptibility.sti-and-movss", "27.3.1.5", "blocking by STI and by MOV SS must not both be 1") {
-            $0.interruptibility & 3 == 3
+            InterruptibilityState($0.interruptibility).contains(.blockingBySTIOrMovSS)
         },
         Check("interruptibility.sti-without-if", "27.3.1.5", "blocking by STI must be 0 if RFLAGS.IF is 0") {
-            $0.interruptibility & 1 != 0 && $0.rflags & 0x200 == 0
+            InterruptibilityState($0.interruptibility).contains(.blockingBySTI) && !RFLAGS($0.rflags).contains(.if)
         },
         Check(
             "interruptibility.extint-blocked", "27.3.1.5",
             "when injecting an external interrupt, blocking by STI and by MOV SS must be 0"
         ) {
-            injection($0)?.type == externalInterrupt && $0.interruptibility & 3 != 0
+            injection($0)?.type == .externalInterrupt && isBlockingBySTIOrMovSS($0)
         },
         Check("interruptibility.nmi-movss", "27.3.1.5", "when injecting an NMI, blocking by MOV SS must be 0") {
-            injection($0)?.type == nmi && $0.interruptibility & 2 != 0
+            injection($0)?.type == .nmi && InterruptibilityState($0.interruptibility).contains(.blockingByMovSS)
         },
         Check(
             "interruptibility.nmi-sti", "27.3.1.5",
             "when injecting an NMI, blocking by STI must be 0 (this processor requires it; qualification 3)",
             qualification: 3
         ) {
-            injection($0)?.type == nmi && $0.interruptibility & 1 != 0
+            injection($0)?.type == .nmi && InterruptibilityState($0.interruptibility).contains(.blockingBySTI)
         },
         Check("interruptibility.smi-outside-smm", "27.3.1.5", "blocking by SMI must be 0 outside SMM") {
-            $0.interruptibility & 4 != 0
+            InterruptibilityState($0.interruptibility).contains(.blockingBySMI)
         },
         Check("interruptibility.enclave-movss", "27.3.1.5", "with enclave interruption, blocking by MOV SS must be 0") {
-            $0.interruptibility & 0x12 == 0x12
+            InterruptibilityState($0.interruptibility).contains(.enclaveInterruption.union(.blockingByMovSS))
         },
         // Pending debug exceptions.
         Check("pending-dbg.reserved", "27.3.1.5", "pending debug exceptions bits 11:4, 13, 15 and 63:17 must be 0") {
-            $0.pendingDebugExceptions & pendingDebugReserved != 0
+            !PendingDebugExceptions($0.pendingDebugExceptions).isDisjoint(with: .reserved)
         },
         Check(
             "pending-dbg.bs-clear", "27.3.1.5",
             "with STI/MOV SS blocking or HLT, BS must be 1 if RFLAGS.TF = 1 and DEBUGCTL.BTF = 0"
         ) {
-            bsRuleApplies($0) && singleStepPending($0) && $0.pendingDebugExceptions & 0x4000 == 0
+            bsRuleApplies($0) && singleStepPending($0)
+                && !PendingDebugExceptions($0.pendingDebugExceptions).contains(.bs)
         },
         Check(
             "pending-dbg.bs-set", "27.3.1.5",
             "with STI/MOV SS blocking or HLT, BS must be 0 if RFLAGS.TF = 0 or DEBUGCTL.BTF = 1"
         ) {
-            bsRuleApplies($0) && !singleStepPending($0) && $0.pendingDebugExceptions & 0x4000 != 0
+            bsRuleApplies($0) && !singleStepPending($0)
+                && PendingDebugExceptions($0.pendingDebugExceptions).contains(.bs)
         },
         Check("pending-dbg.rtm-bits", "27.3.1.5", "if RTM (bit 16) is 1, bits 11:0 and 15:13 must be 0 and bit 12 1") {
-            $0.pendingDebugExceptions & 0x1_0000 != 0
-                && ($0.pendingDebugExceptions & 0xFFFF_FFFF_FFFE_EFFF != 0 || $0.pendingDebugExceptions & 0x1000 == 0)
+            let pending = PendingDebugExceptions($0.pendingDebugExceptions)
+            return pending.contains(.rtm) && pending != PendingDebugExceptions.rtm.union(.enabledBreakpoint)
         },
         Check("pending-dbg.rtm-movss", "27.3.1.5", "if RTM (bit 16) is 1, blocking by MOV SS must be 0") {
-            $0.pendingDebugExceptions & 0x1_0000 != 0 && $0.interruptibility & 2 != 0
+            PendingDebugExceptions($0.pendingDebugExceptions).contains(.rtm)
+                && InterruptibilityState($0.interruptibility).contains(.blockingByMovSS)
         },
     ]
 
+    /// Blocking by STI or by MOV SS.
+    static func isBlockingBySTIOrMovSS(_ s: L2GuestState) -> Bool {
+        !InterruptibilityState(s.interruptibility).isDisjoint(with: .blockingBySTIOrMovSS)
+    }
     /// Blocking by STI, blocking by MOV SS, or the HLT state: when the BS rules apply.
-    static func bsRuleApplies(_ s: L2GuestState) -> Bool { s.interruptibility & 3 != 0 || s.activityState == 1 }
+    static func bsRuleApplies(_ s: L2GuestState) -> Bool {
+        isBlockingBySTIOrMovSS(s) || s.activityState == ActivityState.hlt.rawValue
+    }
     /// RFLAGS.TF = 1 and IA32_DEBUGCTL.BTF = 0: a single-step trap is due after the next instruction.
-    static func singleStepPending(_ s: L2GuestState) -> Bool { s.rflags & 0x100 != 0 && s.debugCtl & 2 == 0 }
+    static func singleStepPending(_ s: L2GuestState) -> Bool {
+        RFLAGS(s.rflags).contains(.tf) && !IA32DebugCtl(s.debugCtl).contains(.btf)
+    }
 
     // MARK: - 27.3.1.6 Checks on guest page-directory-pointer-table entries
 
@@ -509,7 +528,7 @@ public enum VMEntryChecks {
             "with PAE paging (PG, PAE, not IA-32e), a present PDPTE\(n) must have bits 2:1, 8:5, 63:52 clear",
             qualification: 2
         ) {
-            $0.usesPAEPaging && $0.pdpte(n) & 1 != 0 && $0.pdpte(n) & pdpteReserved != 0
+            $0.usesPAEPaging && $0.pdpte(n) & pdptePresent != 0 && $0.pdpte(n) & pdpteReserved != 0
         }
     }
 }

@@ -1,4 +1,5 @@
 import SEAMCore
+
 /// A problem with a file or value a user supplied (config, scenario, spec table): names the file, the line
 /// and the field so the user can fix it without reading SoftSEAM's code.
 public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {

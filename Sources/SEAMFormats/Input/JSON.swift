@@ -1,4 +1,5 @@
 import SEAMCore
+
 /// A small JSON reader that remembers the line of every value, so configs, scenarios and traces can report
 /// "file:line: field: problem". Foundation's JSONSerialization reports no position for a value that parses
 /// but is wrong, which is most of what users get wrong.

@@ -129,7 +129,8 @@ package enum L2EventJSON {
                 ]
             default:
                 throw InputError(
-                    file: file, line: v.line, field: path, "unknown L2 event (known: \(objectKeys.joined(separator: ", ")))"
+                    file: file, line: v.line, field: path,
+                    "unknown L2 event (known: \(objectKeys.joined(separator: ", ")))"
                 )
             }
         }

@@ -32,7 +32,8 @@ extension BinaryTraceReader {
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
         let isCall = actor != ActorCode.l2 && !isWrite
-        guard flags & Flag.reserved == 0, actor <= ActorCode.l2, kind <= ResultKind.last, !isWrite || actor == ActorCode.l1,
+        guard flags & Flag.reserved == 0, actor <= ActorCode.l2, kind <= ResultKind.last,
+            !isWrite || actor == ActorCode.l1,
             (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
         else { return false }
         var matched = true

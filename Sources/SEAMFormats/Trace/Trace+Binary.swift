@@ -270,11 +270,15 @@ public struct BinaryTraceReader {
             throw r.error("flags", at: r.offset - 1, "reserved bits set (\(hexShort(UInt64(flags))))")
         }
         let resultKind = try r.u8("result")
-        guard resultKind <= ResultKind.last else { throw r.error("result", at: r.offset - 1, "unknown result kind \(resultKind)") }
+        guard resultKind <= ResultKind.last else {
+            throw r.error("result", at: r.offset - 1, "unknown result kind \(resultKind)")
+        }
         var step = Step(actor: .host, registers: RegisterFile())
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        guard !isWrite || actor == ActorCode.l1 else { throw r.error("flags", at: r.offset - 2, "only an L1 step is a write") }
+        guard !isWrite || actor == ActorCode.l1 else {
+            throw r.error("flags", at: r.offset - 2, "only an L1 step is a write")
+        }
         guard variant == .full || actor == ActorCode.l1 else {
             throw r.error("actor", at: r.offset - 2, "an l1-observed trace has only L1 steps")
         }

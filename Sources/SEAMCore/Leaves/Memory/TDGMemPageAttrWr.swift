@@ -1,20 +1,21 @@
 import SEAMTypes
 
 extension Machine {
-    /// L1 SEPT leaf states ATTR.WR accepts (reference §3.4 step 2, state lookup row 24).
+    /// L1 SEPT leaf states ATTR.WR accepts (module `include/auto_gen/sept_state_lookup.c`, the ATTR.WR column).
     /// As a literal bitmask (MAPPED 4, EXPORTED_DIRTY 8, PENDING 10, PENDING_EXPORTED_DIRTY 14) so the hot path
     /// reads a constant; `MetadataBudgetTests.stateMasksMatchTheStateLists` checks it against `SEPTState.mask`.
     package static let attrWrAllowedStates: UInt16 = 0x4510
 
-    /// TDG.MEM.PAGE.ATTR.WR (leaf 24): sets L2 aliases' attributes of one L1 page (reference §1.5, §3.4,
-    /// §12 E4, E5, O7, O8).
+    /// TDG.MEM.PAGE.ATTR.WR (leaf 24): sets L2 aliases' attributes of one L1 page (module
+    /// `src/td_dispatcher/vm_exits/tdg_mem_page_attr_wr.c`: `tdg_mem_page_attr_wr`, `get_all_l2_sept_entries`).
     ///
     /// Inputs: RCX = page info (4K/2M/1G), RDX = GPA_ATTR (4 × 16 bits), R8 = ATTR_FLAGS (mask + INVEPT).
     /// Check order: RDX then R8 for each VM 0…3; RCX; L1 walk (TD exit when it stops early);
     /// PAGE_SIZE_MISMATCH(requested level); L1 state (TD exit); per L2 VM: merge, legality, L2 walk for a
     /// new alias (L2_SEPT_WALK_FAILED or TD exit, at once); PAGE_ATTR_INVALID; commit; INVEPT.
     /// Outputs: success — RCX = input | PENDING << 62, RDX = input updated in place; PAGE_ATTR_INVALID —
-    /// RCX = 0, RDX per VM as §1.5 says; other failures — RCX = RDX = 0; TD exit — nothing written.
+    /// RCX = 0, RDX per VM the current attributes (0 for an unaliased VM); other failures — RCX = RDX = 0; TD
+    /// exit — nothing written.
     mutating func tdgMemPageAttrWr(_ regs: inout RegisterFile) -> TDCallOutcome {
         let rdx = regs.rdx
         let flags = AttrFlags(regs.r8)
@@ -23,7 +24,7 @@ extension Machine {
         // VMs' fields, VALID on every non-zero field) is tested in one go; otherwise the exact per-VM order
         // decides which operand is reported.
         let existing = existingL2FieldsMask
-        let valids = rdx & 0x8000_8000_8000_8000
+        let valids = rdx & GPAAttr.validBits
         let nonZero = fieldNonZeroBits(rdx)
         if (rdx | flags.rawValue) & ~existing != 0 || nonZero & ~valids & existing != 0 {
             if let status = attrWrInputError(rdx: rdx, flags: flags) { return attrWrFail(&regs, status) }
@@ -46,47 +47,45 @@ extension Machine {
         }
 
         // Step 3: the new attributes of each L2 VM named with VALID. `out` is RDX updated in place. The
-        // changes go into `raw`, a copy of the record word (layout in PageRecord), stored only if the whole
-        // call succeeds (step 5). Shifts on the word (bit positions from PageRecord) rather than its
-        // accessors: this loop is the hot path of the attr_wr benchmark.
-        let old = record.raw
-        var raw = old
-        let blockedOnCreate: UInt64 = record.state.isPending ? 1 : 0
+        // changes go into `updated`, a copy of the record, stored only if the whole call succeeds (step 5).
+        // Each VM's alias is read and changed through PageRecord's operations (they inline to shifts on the
+        // record word: this loop is the hot path of the attr_wr benchmark); a VM's step touches its bits only.
+        var updated = record
+        let blockOnCreate = record.state.isPending
         let r8 = flags.rawValue
         let n = numL2VMs
+        let valid = GPAAttributes.valid.rawValue
         var out = rdx & ~0xFFFF
         var illegal = false
         var removals: UInt64 = 0  // VALID bit of each removed VM's field
         var vm = 1
         while vm <= n {
-            let shift = UInt64(truncatingIfNeeded: vm &* 16)
+            let shift = UInt64(truncatingIfNeeded: vm &* 16)  // this VM's field in RDX, R8 and `out`
             let input = UInt16(truncatingIfNeeded: rdx &>> shift)
-            if input & 0x8000 != 0 {
-                // VALID always comes from RDX: the mask's bit 15 is forced on (R8 bit 15 is INVEPT).
-                let mask = UInt16(truncatingIfNeeded: r8 &>> shift) | 0x8000
+            if input & valid != 0 {
+                // VALID always comes from RDX: the mask's VALID bit is forced on (R8 bit 15 is INVEPT).
+                let mask = UInt16(truncatingIfNeeded: r8 &>> shift) | valid
                 let masked = input & mask
-                let field = PageRecord.attrShift(vm: vm)  // this VM's attributes in the record word
-                let aliasBit = PageRecord.aliasBit(vm: vm)
-                let blockedBit = PageRecord.blockedBit(vm: vm)
                 let outField: UInt64 = 0xFFFF &<< shift
-                if old & aliasBit != 0 {
-                    let current = UInt16(truncatingIfNeeded: old &>> field)
-                    let new = GPAAttributes((current & ~mask) | masked)
+                if updated.isAliased(vm: vm) {
+                    let current = updated.attrs(vm: vm)
+                    let new = GPAAttributes((current.rawValue & ~mask) | masked)
                     if !new.isPresent {
-                        // Removal, with no legality check (§12 O7); on success RDX reports VALID alone.
-                        raw &= ~(0xFFFF &<< field | aliasBit | blockedBit)
-                        removals |= 0x8000 &<< shift
+                        // Removal, with no legality check (`get_all_l2_sept_entries`); on success RDX reports
+                        // VALID alone.
+                        updated.removeAlias(vm: vm)
+                        removals |= UInt64(valid) &<< shift
                         out = (out & ~outField) | UInt64(new.rawValue) &<< shift
                     } else if new.isLegal {
-                        raw = (raw & ~(0xFFFF &<< field)) | UInt64(new.rawValue) &<< field
+                        updated.setAttrs(vm: vm, new)
                         out = (out & ~outField) | UInt64(new.rawValue) &<< shift
                     } else {
-                        out = (out & ~outField) | UInt64(current) &<< shift
+                        out = (out & ~outField) | UInt64(current.rawValue) &<< shift
                         illegal = true
                     }
                 } else {
                     let new = GPAAttributes(masked)
-                    // Not present: nothing to do, and the slot keeps the raw input (§12 E4).
+                    // Not present: nothing to do, and the slot keeps the raw input (`get_all_l2_sept_entries`).
                     if new.isPresent {
                         if !new.isLegal {
                             out &= ~outField  // an unaliased VM's current attributes read 0
@@ -95,13 +94,11 @@ extension Machine {
                             space.tables, root: width.rootLevel.rawValue, gpa,
                             vm: vm, to: level.rawValue)
                         {
-                            // A missing L2 paging page ends the call at once, ahead of any illegality (§12 E5).
+                            // A missing L2 paging page ends the call at once, ahead of any illegality.
                             return attrWrL2WalkFailure(&regs, gpa: gpa, vm: vm, stop: stop)
                         } else {
                             // An alias of a PENDING page is created L2_BLOCKED, its permissions parked.
-                            raw =
-                                (raw & ~(0xFFFF &<< field)) | UInt64(new.rawValue) &<< field | aliasBit
-                                | blockedOnCreate &* blockedBit
+                            updated.addAlias(vm: vm, new, blocked: blockOnCreate)
                             out = (out & ~outField) | UInt64(new.rawValue) &<< shift
                         }
                     }
@@ -119,10 +116,9 @@ extension Machine {
         }
 
         // Step 5: commit, then INVEPT each VM whose flag asks for it (whether or not its attributes changed).
-        record.raw = raw
-        space.replaceLeaf(at: slot, with: record)
+        space.replaceLeaf(at: slot, with: updated)
         if removals != 0 { out = (out & ~(removals | removals &>> 15 &* 0x7FFF)) | removals }
-        if r8 & 0x8000_8000_8000_0000 != 0 {
+        if r8 & AttrFlags.l2InveptBits != 0 {
             vm = 1
             while vm <= n {
                 if flags.invept(vm: vm) { l2SEPTFlushes[vm] &+= 1 }
@@ -132,7 +128,7 @@ extension Machine {
 
         // Step 6: outputs.
         regs.rax = TDXStatus.success.rawValue
-        regs.rcx = regs.rcx | (record.state.isPending ? 1 << 62 : 0)
+        regs.rcx = regs.rcx | (updated.state.isPending ? 1 << 62 : 0)
         regs.rdx = out
         return .completed
     }
@@ -158,8 +154,9 @@ extension Machine {
     }
 
     /// A new alias of VM `vm` needs an L2 paging page the host has not supplied: the TD exit when
-    /// VM_CTLS[vm] bit 0 asks for it (§12 O8: data write plus the stopping L2_FREE entry's zero
-    /// permissions, EEQ type 2), else L2_SEPT_WALK_FAILED(hi = vm, lo = stop level).
+    /// VM_CTLS[vm] bit 0 asks for it (`ext_ept_violation_exit` in `tdg_mem_page_attr_wr.c`: data write plus the
+    /// stopping L2_FREE entry's zero permissions, EEQ type 2), else L2_SEPT_WALK_FAILED(hi = vm, lo = stop
+    /// level).
     @inline(never)
     func attrWrL2WalkFailure(_ regs: inout RegisterFile, gpa: UInt64, vm: Int, stop: PageLevel) -> TDCallOutcome {
         if eptViolationOnL2SEPTWalkFailure(vm: vm) {
@@ -178,8 +175,8 @@ extension Machine {
     /// For each 16-bit field of `x` that is non-zero, bit 15 of that field set.
     @inline(__always)
     func fieldNonZeroBits(_ x: UInt64) -> UInt64 {
-        let low15 = x & 0x7FFF_7FFF_7FFF_7FFF
-        return ((low15 &+ 0x7FFF_7FFF_7FFF_7FFF) | x) & 0x8000_8000_8000_8000
+        let low15 = x & ~GPAAttr.validBits
+        return ((low15 &+ ~GPAAttr.validBits) | x) & GPAAttr.validBits
     }
 
     /// The ATTR.WR input checks in the module's exact order (VM 0…3; RDX before R8 for each VM), for
@@ -191,7 +188,7 @@ extension Machine {
             if vm == 0 || vm > numL2VMs {
                 if field != 0 { return .operandInvalid.with(.rdx) }
                 if flags.field(vm: vm) != 0 { return .operandInvalid.with(.r8) }
-            } else if field & 0x8000 == 0 && field != 0 {
+            } else if field & GPAAttributes.valid.rawValue == 0 && field != 0 {
                 return .operandInvalid.with(.rdx)
             }
         }

@@ -1,7 +1,8 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDG.VM.RD (leaf 7): reads one TD-scope metadata field element (reference §1.3, §8, §12 E8, E16).
+    /// TDG.VM.RD (leaf 7): reads one TD-scope metadata field element (module
+    /// `src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c` and `src/common/metadata_handlers/metadata_td.c`).
     ///
     /// R8 = 0 before any check, and at version 1 RDX = −1. Check order: version > 1 → OPERAND_INVALID(RAX);
     /// RCX ≠ 0 → OPERAND_INVALID(RCX); version 1 with the null field id → FIRST_FIELD_ID_IN_CONTEXT with
@@ -14,7 +15,7 @@ extension Machine {
         if version == 1 { regs.rdx = FieldID.null.rawValue }
         guard regs.rcx == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
         // The context code is forced to TD, so a null id is all ones outside bits 54:52.
-        let fieldID = FieldID(input & ~UInt64.mask(54, 52) | 1 << 52)
+        let fieldID = FieldID(input & ~UInt64.mask(54, 52) | FieldID.Context.td.rawValue << 52)
         if version == 1 && input | .mask(54, 52) == ~0 {
             regs.rdx = TDField.firstReadable
             return complete(&regs, .metadataFirstFieldIDInContext)

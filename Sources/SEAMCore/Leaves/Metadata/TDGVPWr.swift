@@ -2,7 +2,8 @@ import SEAMTypes
 
 extension Machine {
     /// TDG.VP.WR (leaf 10): writes one TDVPS field element of the calling vCPU under the write mask in R9
-    /// (reference §1.3, §5.4, §7, §13 B11, O6–O8, O12).
+    /// (module `src/td_dispatcher/vm_exits/tdg_vp_rd_wr.c` and `src/common/metadata_handlers/metadata_vp.c`,
+    /// `md_vp_write_element`).
     ///
     /// R8 = 0 before any check. RCX ≠ 0 → OPERAND_INVALID(RCX); malformed id or no such field →
     /// FIELD_ID_INCORRECT; (L1 write mask & R9) = 0 → FIELD_NOT_WRITABLE; bits R9 names outside the write
@@ -37,7 +38,8 @@ extension Machine {
             return complete(&regs, .metadataFieldValueNotValid)
         }
         if case .vmcs(_, let row) = field {
-            // Guest CR0/CR4: the bits the base mask owns must equal the base read shadow (reference §7).
+            // Guest CR0/CR4: the bits the base mask owns must equal the base read shadow (module `metadata_vp.c`,
+            // `md_vp_element_l2_vmcs_wr_handle`).
             let (baseMask, baseShadow) =
                 row == L2VMCSLayout.guestCR0
                 ? (Machine.baseCR0Mask, Machine.baseCR0Shadow)
@@ -52,24 +54,44 @@ extension Machine {
         return complete(&regs, .success)
     }
 
-    /// The module's field-specific checks on an L1 write (reference §13 O5, O6; l2-vmcs-facts §2), for the
-    /// default platform: the processor-based controls against the virtual IA32_VMX_TRUE_PROCBASED_CTLS
-    /// (allowed-0 0xB5226DFA, allowed-1 0xFDFBFFFE) and IA32_VMX_PROCBASED_CTLS2 (0x132881F2 / 0x1379BFFE) L1
-    /// sees — a writable bit must not be 0 where allowed-0 has 1 nor 1 where allowed-1 has 0 —, EPTP's SSS
-    /// (bit 7) only with XFAM.CET_S (bit 12), IA32_DEBUGCTL TR (bit 6) only with BTS (bit 7) outside a debug TD.
+    /// The module's field-specific checks on an L1 write (module `metadata_vp.c`: `check_l2_procbased_exec_ctls`,
+    /// `check_l2_procbased_exec_ctls2`, the EPTP case of `md_vp_element_l2_vmcs_wr_handle`,
+    /// `check_and_update_ia32_dbgctrl`), for the default platform: the processor-based controls against the
+    /// virtual IA32_VMX_TRUE_PROCBASED_CTLS and IA32_VMX_PROCBASED_CTLS2 L1 sees — a writable bit must not be 0
+    /// where allowed-0 has 1 nor 1 where allowed-1 has 0 —, EPTP's supervisor shadow-stack control only with
+    /// XFAM.CET_S, IA32_DEBUGCTL.TR only with BTS outside a debug TD.
     static func l1WriteIsValid(row: Int, _ v: UInt64, xfam: UInt64, attributes: UInt64) -> Bool {
         let writable = L2VMCSLayout.fields[row].writeMask
         switch row {
         case L2VMCSRow.primaryProcBasedControls:
-            return writable & (~v & 0xB522_6DFA | v & ~0xFDFB_FFFE) == 0
+            return writable & (~v & procBasedAllowed0 | v & ~procBasedAllowed1) == 0
         case L2VMCSRow.secondaryProcBasedControls:
-            return writable & (~v & 0x1328_81F2 | v & ~0x1379_BFFE) == 0
+            return writable & (~v & procBased2Allowed0 | v & ~procBased2Allowed1) == 0
         case L2VMCSRow.eptp:
-            return v & 0x80 == 0 || xfam >> 12 & 1 != 0
+            return !EPTPointer(v).contains(.enableSupervisorShadowStack) || XFAM(xfam).contains(.cetS)
         case L2VMCSRow.guestIa32Debugctl:
-            return attributes & 1 != 0 || v & 0xC0 != 0x40
+            let debugCtl = IA32DebugCtl(v)
+            return TDAttributes(attributes).contains(.debug) || !(debugCtl.contains(.tr) && !debugCtl.contains(.bts))
         default:
             return true
         }
     }
+
+    /// Allowed-0 (the controls that must be 1) of the virtual IA32_VMX_TRUE_PROCBASED_CTLS on the default
+    /// platform: the reserved default-1 bits 1, 4–6, 8, 13, 14 and 26 and `ProcessorBasedControls`'
+    /// useTSCOffsetting, hltExiting, mwaitExiting, rdpmcExiting, activateTertiaryControls, useTPRShadow,
+    /// unconditionalIOExiting, useMSRBitmaps, monitorExiting and activateSecondaryControls.
+    static var procBasedAllowed0: UInt64 { 0xB522_6DFA }
+    /// Allowed-1 (the controls that may be 1) of the virtual IA32_VMX_TRUE_PROCBASED_CTLS on the default
+    /// platform: all but the reserved bits 0 and 18 and useIOBitmaps.
+    static var procBasedAllowed1: UInt64 { 0xFDFB_FFFE }
+    /// Allowed-0 of the virtual IA32_VMX_PROCBASED_CTLS2 on the default platform: `SecondaryControls`'
+    /// enableEPT, virtualizeX2APICMode, enableVPID, wbinvdExiting, unrestrictedGuest, apicRegisterVirtualization,
+    /// enableENCLSExiting, concealVMXFromPT, pasidTranslation, ptUsesGuestPhysicalAddresses, useTSCScaling and
+    /// enableENCLVExiting.
+    static var procBased2Allowed0: UInt64 { 0x1328_81F2 }
+    /// Allowed-1 of the virtual IA32_VMX_PROCBASED_CTLS2 on the default platform: all but
+    /// virtualizeAPICAccesses, vmcsShadowing, enablePML, eptViolationVE, subPageWritePermissionsForEPT,
+    /// enableUserWaitAndPause, enablePCONFIG, bit 29, vmmBusLockDetection and instructionTimeout.
+    static var procBased2Allowed1: UInt64 { 0x1379_BFFE }
 }

@@ -1,6 +1,7 @@
 import SEAMTypes
 
-/// The TDVPS fields L1 reaches with TDG.VP.RD and TDG.VP.WR (reference §5.3, §5.4, §8): the management
+/// The TDVPS fields L1 reaches with TDG.VP.RD and TDG.VP.WR (module `include/auto_gen/tdvps_fields_lookup.c`,
+/// `include/auto_gen/td_l2_vmcs_fields_lookup.c`, `src/common/metadata_handlers/metadata_vp.c`): the management
 /// fields of class 32 that TD partitioning adds, each L2 VM's VMCS (classes 36/44/52) and L1's view of its
 /// MSR bitmap (classes 37/45/53).
 ///
@@ -16,7 +17,7 @@ enum VPField: Hashable {
 
     /// The class-32 (management) fields SoftSEAM models; the per-VM ones have one element per VM index
     /// (field code = base + VM index). Field codes, sizes and guest masks as the module's TDVPS table gives
-    /// them (reference §5.3, §8).
+    /// them (`include/auto_gen/tdvps_fields_lookup.c`).
     enum Management: UInt32, CaseIterable {
         case vcpuIndex = 2
         case cpuidSupervisorVE = 7
@@ -113,8 +114,8 @@ enum VPField: Hashable {
             FieldID(
                 nonArch: false, classCode: VPField.vmcsClass(vm), context: 2,
                 elementSizeCode: L2VMCSLayout.fields[row].elementSizeCode,
-                fieldCode: L2VMCSLayout.fields[row].encoding.rawValue
-            ).rawValue | 1 << 50
+                fieldCode: L2VMCSLayout.fields[row].encoding.rawValue, incSize: true
+            ).rawValue
         case .msrBitmap(let vm, let word):
             FieldID(
                 nonArch: false, classCode: VPField.msrBitmapClass(vm), context: 2, elementSizeCode: 3,

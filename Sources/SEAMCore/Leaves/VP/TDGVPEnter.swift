@@ -7,9 +7,11 @@ import SEAMTypes
 #endif
 
 extension Machine {
-    /// TDG.VP.ENTER (leaf 25): enters L2 VM RCX[53:52] with the guest state at GPA RDX (reference §4).
+    /// TDG.VP.ENTER (leaf 25): enters L2 VM RCX[53:52] with the guest state at GPA RDX (module
+    /// `src/td_transitions/tdg_vp_enter.c`).
     ///
-    /// Checks in the module's order (§4.2, §13 B1–B3): RDX 256-byte aligned and a valid private GPA, else
+    /// Checks in the module's order (`tdg_vp_enter`; `translate_l2_enter_guest_state_gpa` and `translate_gpas`
+    /// in `src/common/helpers/helpers.c`): RDX 256-byte aligned and a valid private GPA, else
     /// OPERAND_INVALID(RDX); RCX reserved bits 51:2 and 63:54 clear and a VM index 1…NUM_L2_VMS, else
     /// OPERAND_INVALID(RCX); the VM's virtual-APIC GPA set, else OPERAND_INVALID(L2_VAPIC_GPA); L1's RVI
     /// priority class above its PPR class → TDX_PENDING_INTERRUPT (only RAX written, L2 not entered). Then the
@@ -17,7 +19,8 @@ extension Machine {
     /// the L1 SEPT: a page that is not a guest-accessible leaf is an EPT-violation TD exit (qualification 0,
     /// GPA bits 11:0 clear, VM index 0) after which the TDCALL re-executes. Last, the INVD_TRANSLATIONS flush,
     /// the guest state from the buffer, and the CPU's VM-entry checks: a failure is an L2→L1 exit with
-    /// reason 0x80000021 that leaves VM_LAUNCHED alone (§13 B4).
+    /// reason 0x80000021 that leaves VM_LAUNCHED alone (`handle_l2_vm_entry_failures` in
+    /// `src/td_dispatcher/tdx_td_l2_dispatcher.c`).
     mutating func tdgVPEnter(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let gpa = regs.rdx
         guard gpa & 0xFF == 0, width.isValidPrivate(gpa) else { return complete(&regs, .operandInvalid.with(.rdx)) }

@@ -139,6 +139,15 @@ import Testing
             "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"io\":{\"port\":\"0x3f8\",\"size\":3,\"dir\":\"out\"}}}", 3,
             "event.io.size", "must be 1, 2 or 4"
         ),
+        // L2Event.problem, the rules the binary reader and the machine apply too.
+        (
+            "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"read\":{\"gpa\":\"0x1ffc\",\"size\":8}}}", 3,
+            "event.read.gpa", "the access crosses a 4 KiB page"
+        ),
+        (
+            "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"exit\":{\"reason\":10}}}", 3, "event.exit.reason",
+            "exit reason 10 has its own event: use cpuid"
+        ),
         ("\n{\"actor\":\"l1\",\"vm\":1,\"tdcall\":{}}", 3, "vm", "only an \"l2\" step has \"vm\""),
         ("\n{\"actor\":\"l1\",\"vcpu\":1,\"tdcall\":{}}", 3, "vcpu", "vCPU 1 does not exist (the TD has 1)"),
         (
@@ -191,6 +200,19 @@ import Testing
         ) {
             try s.machineAfter(file: "s.jsonl")
         }
+    }
+
+    /// The machine's rule, with the step's line: no L1 step before the host's TDH.MR.FINALIZE.
+    @Test func anL1StepBeforeFinalizeIsRefusedWithItsLine() throws {
+        let text =
+            "{\"softseam\":\"scenario\",\"version\":1,\"config\":{\"finalize\":false}}\n"
+            + "{\"actor\":\"l1\",\"tdcall\":{\"rax\":\"0x1\"}}\n"
+        let s = try Scenario.parse(text, file: "s.jsonl")
+        let refusal = InputError(
+            file: "s.jsonl", line: 2, field: "actor",
+            "L1 and L2 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)")
+        #expect(throws: refusal) { try Trace.record(s, file: "s.jsonl") }
+        #expect(throws: refusal) { try s.machineAfter(file: "s.jsonl") }
     }
 
     @Test func wrongVersionIsRejected() {

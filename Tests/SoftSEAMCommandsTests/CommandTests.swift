@@ -49,6 +49,28 @@ let repositoryRoot: String = {
         #expect(throws: Never.self) { try map.run() }
     }
 
+    /// alias-map runs a scenario through the same engine as record: an L1 step before TDH.MR.FINALIZE is
+    /// refused by both (exit 2); with the host's TDH.MR.FINALIZE (SEAMCALL 17) first, both run it.
+    @Test func aliasMapRefusesL1BeforeFinalizeLikeRecord() throws {
+        let header =
+            "{\"softseam\":\"scenario\",\"version\":1,\"config\":{\"num_l2_vms\":1,\"finalize\":false,"
+            + "\"memory\":[{\"gpa\":\"0x100000\",\"size\":\"0x1000\",\"state\":\"mapped\"}]}}\n"
+        let l1 = "{\"actor\":\"l1\",\"tdcall\":{\"rax\":\"0x1\"},\"comment\":\"TDG.VP.INFO\"}\n"
+        let finalize = "{\"actor\":\"host\",\"seamcall\":{\"rax\":\"0x11\"},\"comment\":\"TDH.MR.FINALIZE\"}\n"
+        let early = try temporaryFile("early.scenario.jsonl", header + l1)
+        let out = early + ".trace.jsonl"
+        var map = try SoftSEAMCommand.parseAsRoot(["alias-map", early])
+        #expect(throws: ExitCode(2)) { try map.run() }
+        var record = try SoftSEAMCommand.parseAsRoot(["record", early, "-o", out])
+        #expect(throws: ExitCode(2)) { try record.run() }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let ok = try temporaryFile("ok.scenario.jsonl", header + finalize + l1)
+        var mapOK = try SoftSEAMCommand.parseAsRoot(["alias-map", ok])
+        #expect(throws: Never.self) { try mapOK.run() }
+        var recordOK = try SoftSEAMCommand.parseAsRoot(["record", ok, "-o", ok + ".trace.jsonl"])
+        #expect(throws: Never.self) { try recordOK.run() }
+    }
+
     @Test func demoParsesItsFlags() throws {
         #expect(throws: Never.self) { _ = try SoftSEAMCommand.parseAsRoot(["demo", "--json"]) }
         #expect(throws: (any Error).self) { _ = try SoftSEAMCommand.parseAsRoot(["demo", "--jsn"]) }

@@ -175,7 +175,7 @@ public struct GPASpace: Sendable, Codable {
     // MARK: Writes (each keeps `digest` equal to the sum of record hashes)
 
     /// Replaces the leaf record under `key` (nil removes it).
-    public mutating func setLeaf(_ key: UInt64, _ record: PageRecord?) {
+    package mutating func setLeaf(_ key: UInt64, _ record: PageRecord?) {
         if let old = leaves[key] { digest &-= StateHash.leafHash(key, old) }
         leaves[key] = record
         if let record { digest &+= StateHash.leafHash(key, record) }
@@ -210,7 +210,7 @@ public struct GPASpace: Sendable, Codable {
     }
 
     /// Sets table bits under the level-`level` entry for `gpa`.
-    public mutating func setTableBits(_ gpa: UInt64, _ level: PageLevel, _ bits: UInt8) {
+    package mutating func setTableBits(_ gpa: UInt64, _ level: PageLevel, _ bits: UInt8) {
         let key = GPASpace.tableKey(gpa, level)
         let blocked = GPASpace.l1TableBit << GPASpace.blockedShift
         blockedTables += (bits & blocked != 0 ? 1 : 0) - ((tables[key] ?? 0) & blocked != 0 ? 1 : 0)
@@ -221,7 +221,7 @@ public struct GPASpace: Sendable, Codable {
 
     /// Writes `bytes` into page `pageIndex` at `offset`; a page that becomes all zeros is dropped, so a
     /// zeroed page and a never-touched one are the same state.
-    public mutating func writePage(_ pageIndex: UInt64, offset: Int, _ bytes: some Collection<UInt8>) {
+    package mutating func writePage(_ pageIndex: UInt64, offset: Int, _ bytes: some Collection<UInt8>) {
         let b = Array(bytes)
         b.withUnsafeBytes { write(pageIndex, offset: offset, $0) }
     }
@@ -315,7 +315,7 @@ public struct GPASpace: Sendable, Codable {
 
     /// Zeroes `count` pages from `first` (a 2M ACCEPT or REMOVE covers 512): nothing to look up when no page
     /// holds data.
-    public mutating func zeroPages(from first: UInt64, count: UInt64) {
+    package mutating func zeroPages(from first: UInt64, count: UInt64) {
         guard contents.count > 0 else { return }
         for page in first..<first + count where contents[page] != nil { setPage(page, nil) }
     }
@@ -333,7 +333,7 @@ public struct GPASpace: Sendable, Codable {
     }
 
     /// Records whether the block of the leaf under `key` is tracked; nil forgets the block.
-    public mutating func setBlockTracked(_ key: UInt64, _ tracked: Bool?) {
+    package mutating func setBlockTracked(_ key: UInt64, _ tracked: Bool?) {
         if let old = blocks[key] { digest &-= StateHash.blockHash(key, old) }
         blocks[key] = tracked
         if let tracked { digest &+= StateHash.blockHash(key, tracked) }
@@ -344,7 +344,7 @@ public struct GPASpace: Sendable, Codable {
 
     /// Marks every block tracked (TDH.MEM.TRACK). The order keys are visited in cannot matter: each key is
     /// updated on its own.
-    public mutating func trackAllBlocks() {
+    package mutating func trackAllBlocks() {
         for (key, tracked) in blocks.entries where !tracked { setBlockTracked(key, true) }
     }
 

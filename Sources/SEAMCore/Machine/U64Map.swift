@@ -61,7 +61,7 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
 
     /// Replaces the value in an occupied slot.
     @inlinable
-    public mutating func setValue(_ v: Value, at slot: Int) { values[slot] = v }
+    package mutating func setValue(_ v: Value, at slot: Int) { values[slot] = v }
 
     /// The key in an occupied slot.
     @inlinable

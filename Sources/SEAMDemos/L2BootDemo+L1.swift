@@ -23,15 +23,18 @@ extension L2BootDemo {
         var steps: Int { engine.observer.steps }
 
         /// CR0 bits L1 owns in VM1's guest/host mask: PE and PG, the two mode switches it emulates.
-        static let cr0Owned: UInt64 = 0x8000_0001
-        /// L1-writable guest CR0 bits (reference §5.5, §13 A2).
-        static let cr0Writable: UInt64 = 0x8005_001F
+        static let cr0Owned = (CR0.pe.rawValue | CR0.pg.rawValue)
+        /// Guest CR0 bits L1 may write (PE, MP, EM, TS, ET, WP, AM, PG): Specs/l2-vmcs-fields.tsv's L1 write
+        /// mask of guest CR0, 0x8005001F.
+        static let cr0Writable =
+            (CR0.pe.rawValue | CR0.mp.rawValue | CR0.em.rawValue | CR0.ts.rawValue
+                | CR0.et.rawValue | CR0.wp.rawValue | CR0.am.rawValue | CR0.pg.rawValue)
         /// CR4 bits L1 lets L2 set (PAE, PGE, OSFXSR, OSXMMEXCPT); it owns them in the mask and shadows them.
-        static let cr4L2Bits: UInt64 = 0x6A0
-        /// IA32_EFER bits, and the L2 VMCS entry control "IA-32e mode guest".
-        static let eferLME: UInt64 = 1 << 8
-        static let eferLMA: UInt64 = 1 << 10
-        static let ia32eModeGuest: UInt64 = 1 << 9
+        static let cr4L2Bits = (CR4.pae.rawValue | CR4.pge.rawValue | CR4.osfxsr.rawValue | CR4.osxmmexcpt.rawValue)
+        static let eferLME = IA32EFER.lme.rawValue
+        static let eferLMA = IA32EFER.lma.rawValue
+        /// The L2 VMCS VM-entry control "IA-32e mode guest".
+        static let ia32eModeGuest = EntryControls.ia32eModeGuest.rawValue
 
         init(machine: Machine) {
             let trail = L2Trail()
@@ -203,7 +206,7 @@ extension L2BootDemo {
             writeVMCS(.primaryProcessorControls, 1 << 15, mask: 1 << 15)  // CR3-load exiting
             writeVMCS(.secondaryProcessorControls, 1 << 2, mask: 1 << 2)  // descriptor-table exiting
             // Real mode: CR0.PE clear, EFER.LME clear, CS 0xF000:base 0xFFFF0000, 64 KiB segments.
-            writeVMCS(.guestCR0, 0, mask: 1)
+            writeVMCS(.guestCR0, 0, mask: CR0.pe.rawValue)
             writeVMCS(.guestEFER, 0, mask: L1VMM.eferLME)
             for s in 0..<6 {
                 let isCS = s == 1
@@ -219,6 +222,7 @@ extension L2BootDemo {
         /// TDG.VP.ENTER of VM1, run by the engine: L2 runs on `l2` until it exits to L1, TD exits go to the
         /// built-in host. Returns L1's registers as TDG.VP.ENTER left them.
         mutating func enterL2() -> RegisterFile {
+            // RCX bits 53:52: the VM index (1).
             var regs = RegisterFile(rax: UInt64(Leaf.vpEnter.rawValue), rcx: 1 << 52, rdx: L2BootDemo.guestStateBuffer)
             let outcome: TDCallOutcome
             do {
@@ -392,9 +396,10 @@ extension L2BootDemo {
             writeVMCS(.guestCR0, value, mask: L1VMM.cr0Writable)
             writeVMCS(.cr0ReadShadow, value & L1VMM.cr0Owned)
             var what: String
-            if value & 1 != 0 && old & 1 == 0 {
+            let pe = CR0.pe.rawValue, pg = CR0.pg.rawValue
+            if value & pe != 0 && old & pe == 0 {
                 what = "PE: L1 emulates it"
-            } else if value >> 31 != 0 && old >> 31 == 0 && readVMCS(.guestEFER) & L1VMM.eferLME != 0 {
+            } else if value & pg != 0 && old & pg == 0 && readVMCS(.guestEFER) & L1VMM.eferLME != 0 {
                 writeVMCS(.entryControls, L1VMM.ia32eModeGuest, mask: L1VMM.ia32eModeGuest)
                 what = "PG: L1 sets IA-32e mode guest, emulates it"
             } else {
@@ -449,7 +454,7 @@ extension L2BootDemo {
             let entry = readVMCS(.entryControls)
             precondition(
                 entry & L1VMM.ia32eModeGuest != 0 && efer & L1VMM.eferLMA == 0 && efer & L1VMM.eferLME != 0
-                    && cr0 >> 31 != 0,
+                    && cr0 & CR0.pg.rawValue != 0,
                 "L2 boot demo: unexpected VM-entry failure")
             writeVMCS(.guestEFER, L1VMM.eferLMA, mask: L1VMM.eferLMA)
             return "IA-32e mode guest but EFER.LMA = 0: L1 sets LMA, re-enters"

@@ -157,12 +157,13 @@ public enum L2BootDemo {
 
     /// L2's CPU mode from the VMCS fields that decide it.
     public static func mode(cr0: UInt64, efer: UInt64, entryControls: UInt64, csAccessRights: UInt64) -> String {
-        if cr0 & 1 == 0 { return "real mode" }
-        if entryControls & 0x200 != 0 && efer & 0x400 != 0 {
-            return csAccessRights >> 13 & 1 != 0 ? "long mode (IA-32e, CS.L=1)" : "compatibility mode (IA-32e, CS.L=0)"
+        let cs = SegmentAccessRights(rawValue: UInt32(truncatingIfNeeded: csAccessRights))
+        if !CR0(rawValue: cr0).contains(.pe) { return "real mode" }
+        if EntryControls(rawValue: entryControls).contains(.ia32eModeGuest) && IA32EFER(rawValue: efer).contains(.lma) {
+            return cs.contains(.l) ? "long mode (IA-32e, CS.L=1)" : "compatibility mode (IA-32e, CS.L=0)"
         }
-        if cr0 >> 31 != 0 { return "protected mode with paging" }
-        return csAccessRights >> 14 & 1 != 0 ? "protected mode (32-bit)" : "protected mode (16-bit)"
+        if CR0(rawValue: cr0).contains(.pg) { return "protected mode with paging" }
+        return cs.contains(.db) ? "protected mode (32-bit)" : "protected mode (16-bit)"
     }
 
     /// `10 CPUID`, or `0x80000021 ENTRY_FAIL_GUEST_STATE` for a VM-entry failure.

@@ -137,7 +137,7 @@ let builtInPrograms = ["l2-boot"]
     unsafe Handle.with(m, "softseam_resume_l1", may: .host) { s throws(CallError) in
         let v = try Handle.vcpu(vcpu, s, "softseam_resume_l1")
         let out = try s.hostCall(
-            RegisterFile(rax: UInt64(SEAMCallLeaf.vpEnter.rawValue), rcx: Machine.tdvpr(vcpu: v) | 1 << 53),
+            RegisterFile(rax: UInt64(SEAMCallLeaf.vpEnter.rawValue), rcx: Machine.tdvpr(vcpu: v) | Machine.resumeL1),
             caller: "softseam_resume_l1")
         if let status = unsafe status { unsafe status.pointee = out.rax }
         return SOFTSEAM_OK

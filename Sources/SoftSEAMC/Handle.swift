@@ -73,9 +73,8 @@ enum Handle {
 
     /// A vCPU index the TD has, or SOFTSEAM_ENOVCPU.
     static func vcpu(_ v: UInt32, _ s: Session, _ name: String) throws(CallError) -> Int {
-        guard Int(v) < s.machine.vcpuCount else {
-            throw CallError(SOFTSEAM_ENOVCPU, "\(name): vCPU \(v) does not exist (the TD has \(s.machine.vcpuCount))")
-        }
+        // The machine's own vCPU rule, checked before calls that do not reach the machine (softseam_tdvpr, …).
+        do { try s.machine.checkVCPU(Int(v)) } catch { throw CallError(error, caller: name) }
         return Int(v)
     }
 }

@@ -11,7 +11,7 @@ extension Session {
         let entered =
             r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
             ? Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) : nil
-        if let v = entered, r.rcx & (1 << 53) == 0, let pending = machine.vcpus[v].pendingExit, pending.vm != 0 {
+        if let v = entered, r.rcx & Machine.resumeL1 == 0, let pending = machine.vcpus[v].pendingExit, pending.vm != 0 {
             guard case .host(v)? = callback else {
                 throw CallError(
                     SOFTSEAM_ESTATE,

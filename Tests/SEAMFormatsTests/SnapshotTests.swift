@@ -89,7 +89,7 @@ import Testing
     @Test func machineRestoredAtEveryStepBehavesIdentically() throws {
         // A snapshot after each operation, restored and run through the rest, ends in the same state.
         var reference = try machineInL2()
-        for (name, op) in SnapshotTests.operations { _ = try op(&reference) }
+        for (_, op) in SnapshotTests.operations { _ = try op(&reference) }
         for k in 0...SnapshotTests.operations.count {
             var m = try machineInL2()
             for (_, op) in SnapshotTests.operations[..<k] { _ = try op(&m) }

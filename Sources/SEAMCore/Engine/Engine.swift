@@ -44,7 +44,7 @@ public struct Engine<Observer: StepObserver> {
             outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
         case .l1(let vcpu):
             if let w = step.write {
-                try checkVCPU(vcpu)
+                try machine.checkVCPU(vcpu)
                 try machine.writeMemory(gpa: w.gpa, w.bytes)
                 outcome = StepOutcome()
             } else {
@@ -100,7 +100,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)
         throws(MachineError)
     {
-        try checkVCPU(vcpu)
+        try machine.checkVCPU(vcpu)
         try machine.writeMemory(gpa: gpa, from: source)
         guard observer.isObserving else { return }
         var outcome = StepOutcome()
@@ -138,11 +138,6 @@ public struct Engine<Observer: StepObserver> {
         observer.observe(step, outcome, machine: machine)
     }
 
-    /// A store names a vCPU the TD has.
-    @inlinable
-    func checkVCPU(_ vcpu: Int) throws(MachineError) {
-        guard vcpu >= 0 && vcpu < machine.vcpuCount else { throw .noSuchVCPU(vcpu, count: machine.vcpuCount) }
-    }
 }
 
 extension Engine where Observer == NoObserver {

@@ -9,7 +9,7 @@ extension Machine {
     /// (bits 7:4) are compared: an entry is refused with TDX_PENDING_INTERRUPT when RVI's class is above PPR's.
     /// - Throws: `MachineError.noSuchVCPU`.
     public mutating func setL1VirtualInterruptState(vcpu: Int, rvi: UInt8, ppr: UInt8) throws(MachineError) {
-        guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+        try checkVCPU(vcpu)
         vcpus[vcpu].l1RVI = rvi
         vcpus[vcpu].l1PPR = ppr
     }

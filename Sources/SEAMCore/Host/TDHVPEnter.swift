@@ -12,6 +12,12 @@ public enum HostEntryOutcome: Hashable, Sendable {
 }
 
 extension Machine {
+    /// TDH.VP.ENTER's RCX bit 53, RESUME_L1: after an L2 TD exit, resume L1 (its TDG.VP.ENTER returns) instead
+    /// of L2.
+    public static let resumeL1: UInt64 = 1 << 53
+    /// TDH.VP.ENTER's RCX bit 52, HOST_RECOVERABILITY_HINT.
+    public static let hostRecoverabilityHint: UInt64 = 1 << 52
+
     /// The TDVPR HPA SoftSEAM gives vCPU `vcpu`: what the host passes in TDH.VP.ENTER's RCX bits 51:12.
     public static func tdvpr(vcpu: Int) -> UInt64 { 0x20_0000_0000 + UInt64(vcpu) << 12 }
 
@@ -34,7 +40,9 @@ extension Machine {
             hostStatus(&regs, .operandInvalid.with(.rcx))
             return nil
         }
-        let outcome = hostEnter(vcpu: vcpu, resumeL1: rcx.bit(53), hostRegisters: regs, recoverabilityHint: rcx.bit(52))
+        let outcome = hostEnter(
+            vcpu: vcpu, resumeL1: rcx & Machine.resumeL1 != 0, hostRegisters: regs,
+            recoverabilityHint: rcx & Machine.hostRecoverabilityHint != 0)
         switch outcome {
         case .failed(let status): hostStatus(&regs, status)
         case .resumedL1, .resumedL2: hostStatus(&regs, .success)

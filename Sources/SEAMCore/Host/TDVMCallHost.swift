@@ -58,7 +58,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         guard reason == ExitReason.tdcall.rawValue else {
             let resumeL1 = vm != 0 && reason != ExitReason.externalInterrupt.rawValue
             log.append("vcpu \(vcpu) vm \(vm) TD exit \(exit.exitReason)\(resumeL1 ? " → RESUME_L1" : "")")
-            return RegisterFile(rax: 0, rcx: Machine.tdvpr(vcpu: vcpu) | (resumeL1 ? 1 << 53 : 0))
+            return RegisterFile(rax: 0, rcx: Machine.tdvpr(vcpu: vcpu) | (resumeL1 ? Machine.resumeL1 : 0))
         }
         let r = exit.registers
         out.r10 = 0  // TDG.VP.VMCALL_SUCCESS

@@ -99,7 +99,7 @@ extension Machine {
     /// c_abi_tdcall 437 → 537, attr_wr 604 → 701 per call).
     @inline(__always)
     func checkRunsL1(_ vcpu: Int) throws(MachineError) {
-        guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+        try checkVCPU(vcpu)
         guard opState == .runnable else { throw .notFinalized }
         guard case .l1 = vcpus[vcpu].location else {
             throw .vcpuNotThere(vcpu, needs: "running L1", location: "\(vcpus[vcpu].location)")

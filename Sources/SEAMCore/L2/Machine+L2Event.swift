@@ -18,7 +18,7 @@ extension Machine {
     public mutating func l2Event(vcpu i: Int, vm expected: Int? = nil, _ event: L2Event) throws(MachineError)
         -> L2Outcome
     {
-        guard i >= 0 && i < vcpuCount else { throw .noSuchVCPU(i, count: vcpuCount) }
+        try checkVCPU(i)
         guard case .l2(let vm) = vcpus[i].location, expected == nil || expected == vm else {
             let needs = expected.map { "running L2 VM \($0)" } ?? "running an L2 VM"
             throw .vcpuNotThere(i, needs: needs, location: "\(vcpus[i].location)")

@@ -23,4 +23,10 @@ extension Machine {
         }
         return outcome
     }
+
+    /// The first rule of every entry point: `vcpu` names a vCPU the TD has (`.noSuchVCPU` otherwise).
+    @inlinable @inline(__always)
+    public func checkVCPU(_ vcpu: Int) throws(MachineError) {
+        guard vcpu >= 0 && vcpu < vcpuCount else { throw .noSuchVCPU(vcpu, count: vcpuCount) }
+    }
 }

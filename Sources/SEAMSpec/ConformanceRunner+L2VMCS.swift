@@ -3,8 +3,8 @@ import SEAMFormats
 import SEAMTypes
 
 extension ConformanceRunner {
-    /// One row of l2-vmcs-fields.tsv, through TDG.VP.RD and TDG.VP.WR of VM 1 on a fresh TD (reference
-    /// §5.4, §5.5, §13 B11, B17): a field with read mask 0 answers FIELD_NOT_READABLE, any other reads back
+    /// One row of l2-vmcs-fields.tsv, through TDG.VP.RD and TDG.VP.WR of VM 1 on a fresh TD (module
+    /// `src/td_dispatcher/vm_exits/tdg_vp_rd_wr.c`, `include/auto_gen/td_l2_vmcs_fields_lookup.c`): a field with read mask 0 answers FIELD_NOT_READABLE, any other reads back
     /// its reset value & read mask (L1's own copies for the CR masks and shadows: all ones and 0; the
     /// virtual-APIC GPA: NULL_PA); write mask 0 answers FIELD_NOT_WRITABLE; a plain writable field takes the
     /// reset value with its lowest writable bit flipped, returns the reset value in R8 and reads the new value

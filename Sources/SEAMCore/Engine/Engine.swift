@@ -44,8 +44,7 @@ public struct Engine<Observer: StepObserver> {
             outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
         case .l1(let vcpu):
             if let w = step.write {
-                try machine.checkVCPU(vcpu)
-                try machine.writeMemory(gpa: w.gpa, w.bytes)
+                try machine.store(vcpu: vcpu, gpa: w.gpa, w.bytes)
                 outcome = StepOutcome()
             } else {
                 outcome = StepOutcome(tdcall: try machine.tdcall(vcpu: vcpu, &regs), registers: regs)
@@ -100,8 +99,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)
         throws(MachineError)
     {
-        try machine.checkVCPU(vcpu)
-        try machine.writeMemory(gpa: gpa, from: source)
+        try machine.store(vcpu: vcpu, gpa: gpa, from: source)
         guard observer.isObserving else { return }
         var outcome = StepOutcome()
         report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: Array(source)), comment: comment), &outcome)
@@ -109,13 +107,10 @@ public struct Engine<Observer: StepObserver> {
 
     /// `store(vcpu:gpa:from:)` of an array.
     public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError) {
-        var failure: MachineError?
-        bytes.withUnsafeBytes { b in
-            do throws(MachineError) { try store(vcpu: vcpu, gpa: gpa, from: b, comment: comment) } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
+        try machine.store(vcpu: vcpu, gpa: gpa, bytes)
+        guard observer.isObserving else { return }
+        var outcome = StepOutcome()
+        report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: bytes), comment: comment), &outcome)
     }
 
     /// One L2 event of VM `vm` on `vcpu` (`Machine.l2Event`), observed as an L2 step.

@@ -91,9 +91,9 @@ package enum TDCallLeaves {
         TDCallLeafEntry(
             .vpEnter, "TDG.VP.ENTER",
             summary: """
-                implemented: the §4.2 checks in order (RDX, RCX, virtual-APIC GPA, pending interrupt, translation TD \
+                implemented: the module's entry checks in order (RDX, RCX, virtual-APIC GPA, pending interrupt, translation TD \
                 exit with VM index 0), cached translations dropped on a new GPA or TD epoch, INVD_TRANSLATIONS, the \
-                buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the §4.3 exit registers (RBP \
+                buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the L2→L1 exit registers (RBP \
                 = L2's, RSP = L1's)
                 """
         ) { m, vcpu, _, r in m.tdgVPEnter(vcpu: vcpu, &r) },

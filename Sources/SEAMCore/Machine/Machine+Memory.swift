@@ -45,6 +45,19 @@ extension Machine {
         }
     }
 
+    /// L1's store on `vcpu`: the vCPU exists (`checkVCPU`), then `writeMemory`'s rules. On error nothing is
+    /// written.
+    public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError) {
+        try checkVCPU(vcpu)
+        try writeMemory(gpa: gpa, from: source)
+    }
+
+    /// `store(vcpu:gpa:from:)` of an array.
+    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
+        try checkVCPU(vcpu)
+        try writeMemory(gpa: gpa, bytes)
+    }
+
     package func checkL1Accessible(gpa: UInt64, count: Int) throws(MachineError) {
         guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
         guard count > 0 else { return }

@@ -2,7 +2,7 @@ import SEAMTypes
 
 /// One L2 VMCS field as the module's field table describes it: its encoding, the masks L1 reads and
 /// writes it through with TDG.VP.RD/WR, its value after TDH.VP.INIT and the attributes that give it
-/// special handling (reference §5.4, §5.5, §7, §13 B11).
+/// special handling (module `include/auto_gen/td_l2_vmcs_fields_lookup.c`, `src/td_dispatcher/vm_exits/tdg_vp_rd_wr.c`; Specs/l2-vmcs-fields.tsv).
 ///
 /// The table itself is `Specs/l2-vmcs-fields.tsv`; `L2VMCSFields+Generated.swift` is generated from it
 /// (`make generate`) and a test checks the two agree.
@@ -23,7 +23,7 @@ public struct L2VMCSFieldInfo: Sendable, CustomStringConvertible {
         public static let crMask = Attributes(rawValue: 1 << 4)
         /// A CR0/CR4 read shadow: L1 reads and writes its own copy, combined with the base shadow.
         public static let crShadow = Attributes(rawValue: 1 << 5)
-        /// TDG.VP.ENTER writes it from the L2_ENTER_GUEST_STATE buffer (reference §13 B13).
+        /// TDG.VP.ENTER writes it from the L2_ENTER_GUEST_STATE buffer (module `src/td_transitions/tdg_vp_enter.c`).
         public static let overwrittenOnEntry = Attributes(rawValue: 1 << 6)
         /// The module reads it through a field-specific handler.
         public static let specialRead = Attributes(rawValue: 1 << 7)

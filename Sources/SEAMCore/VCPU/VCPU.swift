@@ -1,6 +1,6 @@
 import SEAMTypes
 
-/// One vCPU's TDVPS as far as TD partitioning needs it (reference §8, §10): where the vCPU is running,
+/// One vCPU's TDVPS as far as TD partitioning needs it (module `src/common/data_structures/tdx_tdvps.h`): where the vCPU is running,
 /// the GPR image L1 and L2 share, the per-VM management fields, one L2 VMCS per L2 VM and L1's view of the
 /// L2 MSR bitmaps.
 ///
@@ -18,7 +18,7 @@ public struct VCPU: Sendable, Codable {
         case host
     }
 
-    /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (reference §13 O15).
+    /// Why the vCPU left the TD and what TDH.VP.ENTER must do to come back (module `src/td_transitions/tdh_vp_enter.c`).
     public struct PendingTDExit: Hashable, Sendable, Codable {
         public enum Kind: UInt8, Hashable, Sendable, Codable {
             /// TDG.VP.VMCALL from L1: the host's selected registers go back to L1.
@@ -38,7 +38,7 @@ public struct VCPU: Sendable, Codable {
         public var exit: TDExit
     }
 
-    /// L2_EXIT_HOST_ROUTING: what a RESUME_L1 entry reports to L1 (reference §8).
+    /// L2_EXIT_HOST_ROUTING: what a RESUME_L1 entry reports to L1 (module `src/td_transitions/tdh_vp_enter.c`).
     public enum HostRouting: UInt8, Hashable, Sendable, Codable {
         case none = 0
         case async = 1
@@ -57,7 +57,7 @@ public struct VCPU: Sendable, Codable {
     public internal(set) var gprs = RegisterFile() {
         didSet { bufferClean = false }
     }
-    /// L1's RSP, kept in the L1 VMCS while L2 runs (reference §13 A1).
+    /// L1's RSP, kept in the L1 VMCS while L2 runs (module `src/td_transitions/tdg_vp_enter.c`).
     var l1RSP: UInt64 = 0
     /// VM_LAUNCHED, one bit per VM.
     public internal(set) var vmLaunched: UInt8 = 0
@@ -72,12 +72,12 @@ public struct VCPU: Sendable, Codable {
     /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).
     public internal(set) var guestStateGPA = PerVM(all: ~0)
     /// Per VM (bit vm): the guest-state buffer's and the virtual-APIC page's GPA→HPA translation is cached.
-    /// Dropped when the GPA changes and on a TD epoch change (reference §4.1).
+    /// Dropped when the GPA changes and on a TD epoch change (module `src/td_transitions/tdg_vp_enter.c`).
     var translationsCached: UInt8 = 0
     /// TD epoch the cached translations were made in.
     var translationEpoch: UInt64 = 0
     /// L1's copies of the CR0/CR4 guest/host masks and read shadows, per VM (reset: masks all ones, shadows 0;
-    /// reference §13 B17).
+    /// module `src/td_transitions/tdg_vp_enter.c`).
     public internal(set) var l1CR0Mask = PerVM(all: ~0)
     public internal(set) var l1CR4Mask = PerVM(all: ~0)
     public internal(set) var l1CR0Shadow = PerVM()
@@ -85,7 +85,7 @@ public struct VCPU: Sendable, Codable {
     /// Number of INVVPID flushes TDG.VP.ENTER's INVD_TRANSLATIONS asked for, per VM.
     public internal(set) var vpidFlushes = PerVM()
     /// L1's virtual APIC: requesting virtual interrupt (RVI, guest interrupt status bits 7:0) and processor
-    /// priority (PPR), for TDG.VP.ENTER's PENDING_INTERRUPT check (reference §4.2 step 4).
+    /// priority (PPR), for TDG.VP.ENTER's PENDING_INTERRUPT check (its fourth entry check, module `src/td_transitions/tdg_vp_enter.c`).
     public internal(set) var l1RVI: UInt8 = 0
     public internal(set) var l1PPR: UInt8 = 0
     /// Per VM (bit vm): the guest state passed the VM-entry checks and no guest-state field but RIP has been
@@ -185,7 +185,7 @@ public struct VCPU: Sendable, Codable {
 
     /// Whether L1's bitmap for `vm` intercepts a read (or write) of `msr`. The bitmap page holds read-low
     /// (MSRs 0…0x1FFF), read-high (0xC0000000…0xC0001FFF), write-low and write-high quarters of 1 KiB each;
-    /// an MSR outside both ranges is always intercepted (reference §5.1, §13 O13).
+    /// an MSR outside both ranges is always intercepted (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`, `src/td_dispatcher/vm_exits/td_msr_access.c`).
     public func msrIntercepted(_ vm: Int, msr: UInt32, write: Bool) -> Bool {
         let base: Int
         switch msr {

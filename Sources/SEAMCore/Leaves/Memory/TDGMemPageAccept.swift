@@ -1,8 +1,8 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDG.MEM.PAGE.ACCEPT (leaf 6): L1 accepts a PENDING page; its L2 aliases are unblocked (reference
-    /// §1.3, §3.5, §12 E2, E3, O1).
+    /// TDG.MEM.PAGE.ACCEPT (leaf 6): L1 accepts a PENDING page; its L2 aliases are unblocked (module
+    /// `src/td_dispatcher/vm_exits/tdg_mem_page_accept.c`).
     ///
     /// Check order: page info (4K or 2M, aligned, private) → OPERAND_INVALID(RCX); L1 walk — stopping early
     /// at a guest-accessible leaf gives PAGE_ALREADY_ACCEPTED(that larger level), anywhere else a TD exit

@@ -1,14 +1,14 @@
 import SEAMTypes
 
 extension Machine {
-    /// L1 SEPT leaf states ATTR.RD accepts (reference §1.4, state lookup row 23).
+    /// L1 SEPT leaf states ATTR.RD accepts (module `src/td_dispatcher/vm_exits/tdg_mem_page_attr_rd.c`, its SEPT state lookup).
     /// MAPPED, BLOCKEDW, EXPORTED_BLOCKEDW, EXPORTED_DIRTY, EXPORTED_DIRTY_BLOCKEDW, PENDING, PENDING_BLOCKEDW,
     /// PENDING_EXPORTED_BLOCKEDW, PENDING_EXPORTED_DIRTY, PENDING_EXPORTED_DIRTY_BLOCKEDW as a literal bitmask;
     /// `MetadataBudgetTests.stateMasksMatchTheStateLists` checks it against `SEPTState.mask` of those states.
     package static let attrRdAllowedStates: UInt16 = 0xF7D0
 
-    /// TDG.MEM.PAGE.ATTR.RD (leaf 23): reads the L2 attributes of the page holding a GPA (reference §1.4,
-    /// §12 E1, E13).
+    /// TDG.MEM.PAGE.ATTR.RD (leaf 23): reads the L2 attributes of the page holding a GPA (module
+    /// `src/td_dispatcher/vm_exits/tdg_mem_page_attr_rd.c`).
     ///
     /// RCX = GPA (bits 11:0 ignored); it must be a valid private GPA → else OPERAND_INVALID(RCX) with
     /// RCX = RDX = 0. A leaf in a state outside row 23 (FREE, BLOCKED, PENDING_BLOCKED, no leaf) is an

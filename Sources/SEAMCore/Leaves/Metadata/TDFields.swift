@@ -1,7 +1,7 @@
 import SEAMTypes
 
 /// The TDR/TDCS metadata fields of TDX module 1.5.01, in the module's lookup-table order (its
-/// auto-generated TDR/TDCS field table; reference §12 E8): id, name, element count (fields × elements, at
+/// auto-generated TDR/TDCS field table; module `src/common/metadata_handlers/metadata_td.c`): id, name, element count (fields × elements, at
 /// consecutive field codes) and the guest read mask. TDG.VM.RD reads the fields with a non-zero guest mask;
 /// any other field that exists answers METADATA_FIELD_NOT_READABLE, and an id matching none
 /// METADATA_FIELD_ID_INCORRECT. The L2 SEPT roots of VMs the TD does not have are not in the module's table.

@@ -1,8 +1,8 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDG.VP.RD (leaf 9): reads one TDVPS field element of the calling vCPU (reference §1.3, §5.4, §12 E16,
-    /// §13 O7).
+    /// TDG.VP.RD (leaf 9): reads one TDVPS field element of the calling vCPU (module
+    /// `src/td_dispatcher/vm_exits/tdg_vp_rd_wr.c`, `src/common/metadata_handlers/metadata_vp.c`).
     ///
     /// R8 = 0 and RDX = −1 before any check. RCX ≠ 0 → OPERAND_INVALID(RCX); the null field id →
     /// FIRST_FIELD_ID_IN_CONTEXT with RDX = the first readable id; malformed id or no such field (an
@@ -27,7 +27,7 @@ extension Machine {
             L2VMCSLayout.fields[row + 1].entry == L2VMCSLayout.fields[row].entry
         {
             // Inside a multi-field lookup entry the module steps the caller's own id (context forced to VP) by
-            // one field, 2 in the encoding (§5.4; the facts behind Specs/l2-vmcs-fields.tsv's `entry` column).
+            // one field, 2 in the encoding (module `src/common/metadata_handlers/metadata_generic.c`; the facts behind Specs/l2-vmcs-fields.tsv's `entry` column).
             regs.rdx = (input & ~UInt64.mask(54, 52) | 2 << 52) + 2
         } else {
             regs.rdx = field.nextReadable(numL2VMs: numL2VMs)?.id ?? FieldID.null.rawValue

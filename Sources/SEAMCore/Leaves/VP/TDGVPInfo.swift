@@ -1,7 +1,7 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDG.VP.INFO (leaf 1): the TD's execution environment (reference §1.3, §12 B). No input checks; never
+    /// TDG.VP.INFO (leaf 1): the TD's execution environment (module `src/td_dispatcher/vm_exits/tdg_vp_info.c`). No input checks; never
     /// fails. RCX = GPAW (48 or 52); RDX = ATTRIBUTES; R8 = NUM_VCPUS | MAX_VCPUS << 32; R9 = VCPU_INDEX;
     /// R10 = 1 (TDG.SYS.RD available); R11 = 0.
     mutating func tdgVPInfo(vcpu: Int, _ regs: inout RegisterFile) -> TDCallOutcome {

@@ -2,7 +2,7 @@ import SEAMTypes
 
 extension Machine {
     /// TDG.VP.INVEPT (leaf 26): flushes the L2 SEPT translations of the VMs in the RCX bitmap (reference
-    /// §1.6, §12 O14). Bit 0 (L1) or any bit above NUM_L2_VMS → OPERAND_INVALID(RCX). Only RAX is written.
+    /// `src/td_dispatcher/vm_exits/tdg_vp_invept.c`). Bit 0 (L1) or any bit above NUM_L2_VMS → OPERAND_INVALID(RCX). Only RAX is written.
     mutating func tdgVPInvEPT(_ regs: inout RegisterFile) -> TDCallOutcome {
         let bitmap = regs.rcx
         let allowed: UInt64 = ((1 << UInt64(numL2VMs + 1)) - 1) & ~1

@@ -1,7 +1,7 @@
 import SEAMTypes
 
 extension Machine {
-    /// TDG.VP.VMCALL (leaf 0) from L1: a trap-like TD exit to the host (reference §1.3, §13 O10).
+    /// TDG.VP.VMCALL (leaf 0) from L1: a trap-like TD exit to the host (module `src/td_dispatcher/vm_exits/tdg_vp_vmcall.c`).
     ///
     /// RCX is the GPR/XMM select mask: selecting RAX, RCX or RSP (bits 0, 1, 4), or any of bits 63:32, →
     /// OPERAND_INVALID(RCX) without an exit. Otherwise the host gets RAX = exit reason 77, RCX = the mask (VM

@@ -182,15 +182,7 @@ import Testing
     /// L2_ENTER_GUEST_STATE buffer at 0x1000.
     static func l2ReadyMachine() -> Machine {
         var m = standardMachine(numL2VMs: 2)
-        #expect(throws: Never.self) {
-            try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000)
-            try m.mustWrite(FID.vmcs(1, Enc.entryControls), 0x200, mask: 0x200)
-            try m.mustWrite(FID.vmcs(1, Enc.guestEFER), 0xD01)
-            try m.mustWrite(FID.vmcs(1, Enc.guestCR0), 0x8000_0021)
-            try m.mustWrite(FID.vmcs(1, Enc.guestCR4), 0x2060)
-            try m.mustWrite(FID.vmcs(1, Enc.csAccessRights), 0xA09B)
-            try m.writeGuestState(GuestState.patterned(rip: 0x10_0000), at: 0x1000)
-        }
+        #expect(throws: Never.self) { try m.prepareVM1In64BitMode() }
         return m
     }
 }

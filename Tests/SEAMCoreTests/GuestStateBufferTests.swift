@@ -57,14 +57,8 @@ import Testing
     @Test func callbackL2AndBuiltInHostRunOneTDGVPEnterToItsEnd() throws {
         var m = standardMachine(numL2VMs: 1)
         try m.mustWrite(FID.l2Ctls(1), 0x2)
-        try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000)
-        // 64-bit mode: a routed TDVMCALL needs it, else the module injects #GP (§5.1).
-        try m.mustWrite(FID.vmcs(1, Enc.entryControls), 0x200, mask: 0x200)
-        try m.mustWrite(FID.vmcs(1, Enc.guestEFER), 0xD01)
-        try m.mustWrite(FID.vmcs(1, Enc.guestCR0), 0x8000_0021)
-        try m.mustWrite(FID.vmcs(1, Enc.guestCR4), 0x2060)
-        try m.mustWrite(FID.vmcs(1, Enc.csAccessRights), 0xA09B)
-        try m.writeGuestState(GuestState.patterned(rip: 0x10_0000), at: 0x1000)
+        // 64-bit mode: a routed TDVMCALL needs it, else the module injects #GP.
+        try m.prepareVM1In64BitMode()
         var step = 0
         var l2 = CallbackL2 { _, _, machine in
             defer { step += 1 }

@@ -169,6 +169,19 @@ extension Machine {
     }
 
     /// Writes an L2_ENTER_GUEST_STATE buffer into L1's private memory at `gpa`.
+    /// VM 1 ready to enter in 64-bit mode on the standard TD: virtual-APIC page 0x2000, IA-32e mode guest,
+    /// EFER 0xD01 (SCE, LME, LMA, NXE), CR0 0x80000021 (PE, NE, PG), CR4 0x2060 (PAE, MCE, VMXE), CS a 64-bit
+    /// code segment (0xA09B), and the patterned L2_ENTER_GUEST_STATE buffer at 0x1000 with RIP 0x100000.
+    mutating func prepareVM1In64BitMode() throws {
+        try mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000)
+        try mustWrite(FID.vmcs(1, Enc.entryControls), 0x200, mask: 0x200)
+        try mustWrite(FID.vmcs(1, Enc.guestEFER), 0xD01)
+        try mustWrite(FID.vmcs(1, Enc.guestCR0), 0x8000_0021)
+        try mustWrite(FID.vmcs(1, Enc.guestCR4), 0x2060)
+        try mustWrite(FID.vmcs(1, Enc.csAccessRights), 0xA09B)
+        try writeGuestState(GuestState.patterned(rip: 0x10_0000), at: 0x1000)
+    }
+
     mutating func writeGuestState(_ s: GuestState, at gpa: UInt64) throws {
         try writeMemory(gpa: gpa, s.bytes)
     }

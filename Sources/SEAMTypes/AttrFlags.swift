@@ -1,5 +1,6 @@
-/// ATTR.WR's R8: four 16-bit ATTR_FLAGS fields (reference §1.5). Bits 14:0 of each field are the attribute
-/// mask; bit 15 is INVEPT (flush that VM's L2 SEPT translations on success).
+/// ATTR.WR's R8: four 16-bit ATTR_FLAGS fields (tdx-module src/common/data_structures/tdx_tdvps.h
+/// attr_flags_t). Bits 14:0 of each field are the attribute mask; bit 15 is INVEPT (flush that VM's L2 SEPT
+/// translations on success).
 public struct AttrFlags: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }

@@ -82,7 +82,8 @@ public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     /// Bit 31 of the exit-reason field: the VM entry failed.
     @inlinable public static var entryFailureBit: UInt32 { 1 << 31 }
-    /// 0x80000021: VM-entry failure due to invalid guest state, as L1 sees it (reference §4.2).
+    /// 0x80000021: VM-entry failure due to invalid guest state, as L1 sees it (tdx-module
+    /// src/td_dispatcher/tdx_td_l2_dispatcher.c handle_l2_vm_entry_failures).
     @inlinable public static var invalidGuestStateEntryFailure: ExitReason { ExitReason(1 << 31 | 33) }
 
     static let names: [UInt32: String] = [

@@ -1,5 +1,5 @@
 /// Four 16-bit GPA attribute fields in one register: VM0 (L1) bits 15:0, VM1 31:16, VM2 47:32,
-/// VM3 63:48 (reference §3.1). ATTR.RD returns one; ATTR.WR takes one in RDX.
+/// VM3 63:48 (tdx-module include/tdx_api_defs.h gpa_attr_t). ATTR.RD returns one; ATTR.WR takes one in RDX.
 public struct GPAAttr: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }

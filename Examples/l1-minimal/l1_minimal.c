@@ -131,7 +131,8 @@ static uint64_t read_vmcs(uint32_t enc) { return vp_rd(vmcs_id(enc)); }
 
 /* ── Memory: the alias table and L2 pages ──────────────────────────────────────────────────────────── */
 
-enum { R = 1, W = 2, XS = 4, XU = 8, VALID = 0x8000 };  /* GPA_ATTR bits (reference §3.1) */
+/* GPA_ATTR bits (tdx-module include/tdx_api_defs.h gpa_attr_single_vm_t) */
+enum { R = 1, W = 2, XS = 4, XU = 8, VALID = 0x8000 };
 #define GUEST_STATE_BUFFER 0x200000ULL
 #define VIRTUAL_APIC_PAGE 0x201000ULL
 #define PENDING_START 0x104000ULL /* the TD's pending range (config) */
@@ -220,7 +221,7 @@ static void load_image(void) {
 }
 
 #define CR0_OWNED 0x80000001ULL    /* PE, PG: the mode switches L1 emulates */
-#define CR0_WRITABLE 0x8005001FULL /* L1-writable guest CR0 bits (reference §5.5) */
+#define CR0_WRITABLE 0x8005001FULL /* L1-writable guest CR0 bits (Specs/l2-vmcs-fields.tsv, guest CR0) */
 #define CR4_L2_BITS 0x6A0ULL       /* PAE, PGE, OSFXSR, OSXMMEXCPT */
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)

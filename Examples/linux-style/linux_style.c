@@ -11,8 +11,8 @@
  *   tdg_vm_rd()          TDG.VM.RD (leaf 7) of NUM_L2_VMS
  *   tdx_hypercall()      TDG.VP.VMCALL (leaf 0), GHCI <CPUID>, answered by the built-in host
  * and checks the ABI details a kernel relies on. Every expected value says where it comes from: the
- * header (softseam.h), the TDX ABI reference (reference §…, /work/shared/reference/tdx-abi-1.5.01.md),
- * the GHCI spec, or the config below.
+ * header (softseam.h), the TDX module source (tdx-module = intel/tdx-module, tag TDX_1.5.01; paths relative
+ * to that tree), the GHCI spec, or the config below.
  *
  * Exits 1 (after printing every failed check) if any check fails.
  */
@@ -48,7 +48,7 @@ static int passed, failed;
     CHECK((u64)(got) == (u64)(want), "%s: got 0x%" PRIx64 ", want 0x%" PRIx64, what, (u64)(got),          \
           (u64)(want))
 
-/* ── TDX ABI constants (reference §1.1, §2.2, §2.3) ──────────────────────────────────────────────────── */
+/* ── TDX ABI constants (tdx-module include/tdx_api_defs.h, include/auto_gen/tdx_error_codes_defs.h) ─── */
 
 #define TDG_VP_VMCALL 0
 #define TDG_VP_INFO 1
@@ -61,13 +61,14 @@ static int passed, failed;
 #define TDX_PAGE_SIZE_MISMATCH 0xC0000B0B00000000ULL
 #define TDX_OPERAND_ID_RCX 1ULL
 
-/* TDG.MEM.PAGE.ACCEPT RCX[2:0]: the page level (reference §1.3, §12 E2: 0 = 4K, 1 = 2M, 2 and above rejected). */
+/* TDG.MEM.PAGE.ACCEPT RCX[2:0]: the page level (tdx-module src/td_dispatcher/vm_exits/tdg_mem_page_accept.c:
+   0 = 4K, 1 = 2M, 2 and above rejected). */
 #define TDX_PS_4K 0
 #define TDX_PS_2M 1
 #define SZ_4K 0x1000ULL
 #define SZ_2M 0x200000ULL
 
-/* TDG.VM.RD field ID of NUM_L2_VMS (reference §8). */
+/* TDG.VM.RD field ID of NUM_L2_VMS (tdx-module include/auto_gen/tdr_tdcs_fields_lookup.c). */
 #define TDCS_NUM_L2_VMS 0x9010000100000005ULL
 
 /* GHCI: TDG.VP.VMCALL with R10 = 0 is a GHCI call, R11 its sub-function (10 = <Instruction.CPUID>); the host's
@@ -76,7 +77,8 @@ static int passed, failed;
 #define EXIT_REASON_CPUID 10
 #define TDVMCALL_SUCCESS 0ULL
 #define TDVMCALL_INVALID_OPERAND 0x8000000000000000ULL
-/* The TDVMCALL GPR select mask (RCX bits 15:0, reference §1.3): bit n passes GPR n (RAX = 0 … R15 = 15). */
+/* The TDVMCALL GPR select mask (RCX bits 15:0, tdx-module src/td_dispatcher/vm_exits/tdg_vp_vmcall.c): bit n
+   passes GPR n (RAX = 0 … R15 = 15). */
 #define TDX_R10 (1ULL << 10)
 #define TDX_R11 (1ULL << 11)
 #define TDX_R12 (1ULL << 12)
@@ -109,16 +111,17 @@ static const char *config =
 
 static u64 cc_mask; /* the shared bit */
 
-/* TDG.VP.INFO: RCX[5:0] = GPA width; the shared bit is the top GPA bit (reference §1.3, §12 E1). */
+/* TDG.VP.INFO: RCX[5:0] = GPA width (tdx-module src/td_dispatcher/vm_exits/tdg_vp_info.c); the shared bit is
+   the top GPA bit (src/common/helpers/helpers.h get_gpa_shared_bit). */
 static void tdx_parse_tdinfo(void) {
     struct tdx_module_args args = {};
     u64 ret = __tdcall_ret(TDG_VP_INFO, &args);
-    CHECK_EQ(ret, TDX_SUCCESS, "TDG.VP.INFO status (reference §12 D: never fails)");
+    CHECK_EQ(ret, TDX_SUCCESS, "TDG.VP.INFO status (tdg_vp_info.c: it never fails)");
     unsigned gpa_width = args.rcx & 0x3F;
     cc_mask = 1ULL << (gpa_width - 1);
 }
 
-/* TDG.VM.RD of one TD-scope field; R8 holds the value (reference §1.3). */
+/* TDG.VM.RD of one TD-scope field; R8 holds the value (tdx-module src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c). */
 static u64 tdg_vm_rd(u64 field, u64 *status) {
     struct tdx_module_args args = {.rdx = field};
     *status = __tdcall_ret(TDG_VM_RD, &args);
@@ -186,16 +189,16 @@ int main(void) {
     }
     softseam_bind_current(m, 0);
 
-    /* 1. TDG.VP.INFO → shared bit. GPAW comes from the config (48), so the shared bit is 47 (reference §12 E1:
-          bit 47 when GPAW = 0, i.e. 48-bit). */
+    /* 1. TDG.VP.INFO → shared bit. GPAW comes from the config (48), so the shared bit is 47 (tdx-module
+          src/common/helpers/helpers.h get_gpa_shared_bit: bit 47 when GPAW = 0, i.e. 48-bit). */
     tdx_parse_tdinfo();
     CHECK_EQ(cc_mask, 1ULL << (CONFIG_GPAW - 1), "shared bit from TDG.VP.INFO's GPA width");
     int shared_bit = __builtin_ctzll(cc_mask);
     printf("shared bit: %d (mask 0x%" PRIx64 ")\n", shared_bit, cc_mask);
 
     /* __tdcall returns RAX only: the args must come back exactly as given (header; the kernel's
-       TDX_MODULE_CALL without ret). TDG.VP.INFO writes RCX, RDX, R8–R11 (reference §12 D), so a write-back
-       would show. */
+       TDX_MODULE_CALL without ret). TDG.VP.INFO writes RCX, RDX, R8–R11 (tdx-module
+       src/td_dispatcher/vm_exits/tdg_vp_info.c), so a write-back would show. */
     struct tdx_module_args sentinel;
     memset(&sentinel, 0x5A, sizeof sentinel);
     struct tdx_module_args args = sentinel;
@@ -203,7 +206,7 @@ int main(void) {
     CHECK_EQ(ret, TDX_SUCCESS, "__tdcall(TDG.VP.INFO) status");
     CHECK(memcmp(&args, &sentinel, sizeof args) == 0, "__tdcall wrote outputs back into args");
 
-    /* __tdcall_ret writes RCX, RDX, R8–R11 back, and only those (header). TDG.VP.INFO outputs (reference §1.3):
+    /* __tdcall_ret writes RCX, RDX, R8–R11 back, and only those (header). TDG.VP.INFO outputs (tdg_vp_info.c):
        RCX = GPAW, R8[31:0] = NUM_VCPUS (config: 2), R9 = VCPU_INDEX (the bound vCPU), R11 = 0. */
     args = sentinel;
     ret = __tdcall_ret(TDG_VP_INFO, &args);
@@ -227,8 +230,9 @@ int main(void) {
 
     /* 2. Accept the pending range. Expected, from the config: 0x200000 is a pending 2M leaf → one 2M page;
           0x400000…0x5FFFFF are pending 4K leaves → the 2M ACCEPT there fails with PAGE_SIZE_MISMATCH(requested
-          level 1) (reference §12 E3: "a 2M request on a 4K-mapped range gives 0xC0000B0B00000001"), then 512 4K
-          pages; 0x600000…0x602FFF is shorter than 2M → 3 4K pages, no 2M attempt. */
+          level 1) (tdx-module src/td_dispatcher/vm_exits/tdg_mem_page_accept.c: the operand is the requested
+          level, so a 2M request on a 4K-mapped range gives 0xC0000B0B00000001), then 512 4K pages;
+          0x600000…0x602FFF is shorter than 2M → 3 4K pages, no 2M attempt. */
     struct accept_stats st = {0};
     bool ok = tdx_accept_memory(ACCEPT_START, ACCEPT_END, &st);
     CHECK(ok, "tdx_accept_memory(0x%llx, 0x%llx) failed", ACCEPT_START, ACCEPT_END);
@@ -248,9 +252,9 @@ int main(void) {
     rc = softseam_mem_read(m, 0x602FF8, &back, sizeof back);
     CHECK(rc == SOFTSEAM_OK && back == word, "read back 0x602FF8: %d, 0x%" PRIx64, rc, back);
 
-    /* ACCEPT of already-accepted memory → TDX_PAGE_ALREADY_ACCEPTED with the level of the leaf found (reference
-       §2.2 value, §12 E3 operand): a 4K ACCEPT inside the accepted 2M page reports level 1; a 4K page, level 0;
-       the config's "mapped" region at 0 is accepted memory too. */
+    /* ACCEPT of already-accepted memory → TDX_PAGE_ALREADY_ACCEPTED with the level of the leaf found (tdx-module
+       tdx_error_codes_defs.h value, tdg_mem_page_accept.c operand): a 4K ACCEPT inside the accepted 2M page
+       reports level 1; a 4K page, level 0; the config's "mapped" region at 0 is accepted memory too. */
     struct {
         u64 rcx;
         u64 want;
@@ -260,9 +264,10 @@ int main(void) {
         {0x3FF000 | TDX_PS_4K, TDX_PAGE_ALREADY_ACCEPTED | 1, "4K ACCEPT inside the accepted 2M page"},
         {0x400000 | TDX_PS_4K, TDX_PAGE_ALREADY_ACCEPTED | 0, "4K ACCEPT of an accepted 4K page"},
         {0x000000 | TDX_PS_4K, TDX_PAGE_ALREADY_ACCEPTED | 0, "4K ACCEPT in the config's mapped region"},
-        /* The shared bit set: not a private GPA → OPERAND_INVALID(RCX) (reference §12 E1, E2). */
+        /* The shared bit set: not a private GPA → OPERAND_INVALID(RCX) (tdx-module src/common/helpers/helpers.c
+           check_gpa_validity, called by tdg_mem_page_accept.c). */
         {(0x400000 | cc_mask) | TDX_PS_4K, TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX, "ACCEPT of a shared GPA"},
-        /* Level 2 (1G) is rejected by 1.5.01 (reference §12 E2). */
+        /* Level 2 (1G) is rejected by 1.5.01 (tdx-module tdg_mem_page_accept.c). */
         {0x0 | 2, TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX, "1G ACCEPT"},
     };
     for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) {
@@ -270,8 +275,8 @@ int main(void) {
         CHECK_EQ(__tdcall(TDG_MEM_PAGE_ACCEPT, &args), again[i].want, again[i].what);
     }
 
-    /* 3. TDG.VM.RD NUM_L2_VMS = 2 (config). RCX ≠ 0 → OPERAND_INVALID(RCX) with R8 = 0 (reference §1.3, §12 E16:
-          R8 is zeroed before any check). */
+    /* 3. TDG.VM.RD NUM_L2_VMS = 2 (config). RCX ≠ 0 → OPERAND_INVALID(RCX) with R8 = 0 (tdx-module
+          src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c: R8 is zeroed before any check). */
     u64 status;
     u64 num_l2_vms = tdg_vm_rd(TDCS_NUM_L2_VMS, &status);
     CHECK_EQ(status, TDX_SUCCESS, "TDG.VM.RD NUM_L2_VMS status");

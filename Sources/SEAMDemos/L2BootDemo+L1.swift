@@ -135,7 +135,8 @@ extension L2BootDemo {
         mutating func probeTD() {
             let info = call(.vpInfo)
             precondition(info.rax == 0, "L2 boot demo: TDG.VP.INFO: \(TDXStatus(info.rax))")
-            let n = call(.vmRd, rdx: 0x9010_0001_0000_0005)  // NUM_L2_VMS (reference §8)
+            // NUM_L2_VMS (tdx-module include/auto_gen/tdr_tdcs_fields_lookup.c)
+            let n = call(.vmRd, rdx: 0x9010_0001_0000_0005)
             precondition(n.rax == 0 && n.r8 >= 1, "L2 boot demo: TDG.VM.RD NUM_L2_VMS: \(TDXStatus(n.rax))")
         }
 
@@ -192,7 +193,9 @@ extension L2BootDemo {
             write(L2BootDemo.guestStateBuffer, buffer)
         }
 
-        /// TDG.VP.WR of VM1's controls and real-mode guest state (reference §4.2, §5.3–§5.5, §7, §13 B17).
+        /// TDG.VP.WR of VM1's controls and real-mode guest state (tdx-module src/td_transitions/tdg_vp_enter.c,
+        /// src/common/metadata_handlers/metadata_vp.c, src/common/data_structures/td_vmcs_init.c;
+        /// Specs/l2-vmcs-fields.tsv).
         mutating func setUpVM1() {
             writeVMCS(.virtualAPICAddress, L2BootDemo.virtualAPICPage)
             vpWr(0xA020_0003_0000_0051, 0x2, mask: 0x7)  // L2_CTLS[1]: ENABLE_TDVMCALL
@@ -282,8 +285,9 @@ extension L2BootDemo {
             log[entry].note = note
         }
 
-        /// EPT violation on a page L1 has not aliased into VM1 (reference §5.1): L1 accepts it first if it is
-        /// pending (extended exit qualification type 6), aliases it, and re-enters without moving RIP.
+        /// EPT violation on a page L1 has not aliased into VM1 (tdx-module
+        /// src/td_dispatcher/vm_exits_l2/td_l2_ept_violation.c): L1 accepts it first if it is pending (extended exit
+        /// qualification type 6), aliases it, and re-enters without moving RIP.
         mutating func eptViolation(gpa: UInt64, qualification: UInt64, eeq: UInt64) -> String {
             let page = gpa & ~0xFFF
             guard let lazy = L2BootDemo.lazyAliases.first(where: { $0.gpa == page }) else {
@@ -377,7 +381,8 @@ extension L2BootDemo {
                 advanceRIP(length)
                 return "L1 writes guest CR3 = \(hexShort(value))"
             case 4:
-                // Every MOV to CR4 that passes the module's #GP checks exits to L1 (reference §13 A3).
+                // Every MOV to CR4 that passes the module's #GP checks exits to L1 (tdx-module
+                // src/td_dispatcher/vm_exits_l2/td_l2_other_exits.c td_l2_cr_access_exit).
                 writeVMCS(.guestCR4, value, mask: L1VMM.cr4L2Bits)
                 writeVMCS(.cr4ReadShadow, value & L1VMM.cr4L2Bits)
                 advanceRIP(length)

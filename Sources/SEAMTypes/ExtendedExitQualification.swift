@@ -1,4 +1,5 @@
-/// The extended exit qualification a TD exit reports in RDX (reference §3.6): type in bits 3:0, info in
+/// The extended exit qualification a TD exit reports in RDX (tdx-module src/common/x86_defs/vmcs_defs.h
+/// vmx_ext_exit_qual_t, vmx_eeq_type_t; include/tdx_api_defs.h tdaccept_vmx_eeq_info_t): type in bits 3:0, info in
 /// bits 63:32 (requested level 2:0, error level 5:3, error SEPT state 13:6, is-leaf 14, VM index 21:20).
 public struct ExtendedExitQualification: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64

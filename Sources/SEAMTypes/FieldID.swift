@@ -1,4 +1,4 @@
-/// A metadata field identifier for TDG.VM/VP/SYS.RD/WR (reference §5.4).
+/// A metadata field identifier for TDG.VM/VP/SYS.RD/WR (tdx-module include/tdx_api_defs.h md_field_id_t).
 ///
 /// | bits | content |
 /// |---|---|

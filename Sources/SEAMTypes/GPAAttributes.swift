@@ -1,4 +1,4 @@
-/// One VM's 16-bit GPA attribute field (GPA_ATTR, reference §3.1).
+/// One VM's 16-bit GPA attribute field (GPA_ATTR, tdx-module include/tdx_api_defs.h gpa_attr_single_vm_t).
 ///
 /// Bit 0 R, 1 W, 2 Xs (supervisor execute), 3 Xu (user execute), 4 VGP, 5 PWA, 6 SSS, 7 SVE,
 /// 14:8 reserved, 15 VALID.

@@ -1,6 +1,7 @@
 /// The TD's guest physical address width, fixed at TDH.MNG.INIT: 48 (4-level SEPT) or 52 (5-level).
 ///
-/// The SHARED bit is the top GPA bit: bit 47 with GPAW 48, bit 51 with GPAW 52 (reference §12 E1).
+/// The SHARED bit is the top GPA bit: bit 47 with GPAW 48, bit 51 with GPAW 52 (tdx-module
+/// src/common/helpers/helpers.h get_gpa_shared_bit).
 public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
     /// 48 or 52.
     public let bits: Int
@@ -11,7 +12,8 @@ public struct GPAWidth: Hashable, Sendable, CustomStringConvertible {
     public static let gpaw48 = GPAWidth(bits: 48)!
     public static let gpaw52 = GPAWidth(bits: 52)!
 
-    /// The boolean GPAW control of TDCS (1 for 52 bits), as TDG.VM.RD reports it (reference §12 E8).
+    /// The boolean GPAW control of TDCS (1 for 52 bits), as TDG.VM.RD reports it (tdx-module
+    /// src/common/data_structures/td_control_structures.h, `gpaw`).
     public var control: UInt64 { bits == 52 ? 1 : 0 }
     /// Bit number of the SHARED bit.
     @inlinable public var sharedBit: Int { bits - 1 }

@@ -1,4 +1,4 @@
-/// A TDCALL leaf number, RAX bits 15:0 (ABI reference §1.1).
+/// A TDCALL leaf number, RAX bits 15:0 (tdx-module include/tdx_api_defs.h, enum tdcall_leaf_opcode_e).
 ///
 /// An open struct rather than an enum: a trace or a fuzzer may hold any 16-bit value, and the module
 /// answers unknown leaves with `TDX_OPERAND_INVALID(RAX)` rather than by trapping. The ABI names, and the

@@ -12,7 +12,8 @@ public struct ModuleProfile: Hashable, Sendable, CustomStringConvertible {
     /// hash names the module.
     public let hashID: UInt64
 
-    /// TDX module 1.5.01 (reference §3.1, §8).
+    /// TDX module 1.5.01 (tdx-module include/tdx_api_defs.h GUEST_L2_GPA_ATTR_MASK;
+    /// src/common/data_structures/tdx_tdvps.h MAX_L2_VMS).
     public static let v1_5_01 = ModuleProfile(
         version: "1.5.01",
         l2GPAAttrMask: GPAAttributes.supportedMask1501,

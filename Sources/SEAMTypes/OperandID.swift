@@ -1,4 +1,5 @@
-/// An operand id, added to a status code's bits 31:0 to name the failing operand (ABI reference §2.3).
+/// An operand id, added to a status code's bits 31:0 to name the failing operand (tdx-module
+/// include/auto_gen/tdx_error_codes_defs.h).
 public struct OperandID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }

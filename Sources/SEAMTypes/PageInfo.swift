@@ -1,5 +1,6 @@
 /// A GPA mapping operand ("page info"): level in bits 2:0, GPA in bits 51:12, bits 11:3 and 63:52
-/// reserved (reference §1.5, §12 E1). Used by TDG.MEM.PAGE.ACCEPT, ATTR.WR and the host memory leaves.
+/// reserved (tdx-module include/tdx_api_defs.h page_info_api_input_t; src/common/helpers/helpers.c
+/// verify_page_info_input). Used by TDG.MEM.PAGE.ACCEPT, ATTR.WR and the host memory leaves.
 public struct PageInfo: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64
     @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }

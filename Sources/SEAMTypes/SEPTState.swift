@@ -1,8 +1,9 @@
 /// The state of an L1 secure-EPT entry, numbered as the module's state lookup tables index them
-/// (reference §12 B, §1.4).
+/// (tdx-module include/auto_gen/sept_state_lookup.c).
 ///
 /// A partitioned TD cannot be migratable, so the EXPORTED and BLOCKEDW families never occur in one
-/// (reference §12 O5); they are named here so traces and tables can spell every value.
+/// (tdx-module src/common/helpers/helpers.c td_immutable_state_cross_check, called by
+/// src/vmm_dispatcher/api_calls/tdh_mng_init.c); they are named here so traces and tables can spell every value.
 public struct SEPTState: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -42,7 +43,8 @@ public struct SEPTState: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 
     /// Any PENDING state (ATTR.RD/WR report these with bit 62 of RCX).
     @inlinable public var isPending: Bool { rawValue >= 10 && rawValue <= 15 }
-    /// States in which L1 may access the page: MAPPED and the BLOCKEDW/EXPORTED family (reference §12 O1).
+    /// States in which L1 may access the page: MAPPED and the BLOCKEDW/EXPORTED family (tdx-module
+    /// include/auto_gen/sept_state_lookup.c, guest_accessible_leaf).
     @inlinable public var isGuestAccessibleLeaf: Bool { rawValue < 16 && (1 << UInt16(rawValue)) & 0b11_1101_0000 != 0 }
 
     public var description: String {

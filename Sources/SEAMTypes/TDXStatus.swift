@@ -1,4 +1,5 @@
-/// A TDX completion status as returned in RAX (ABI reference §2).
+/// A TDX completion status as returned in RAX (tdx-module include/auto_gen/tdx_error_codes_defs.h; layout:
+/// include/tdx_api_defs.h api_error_code_t).
 ///
 /// Bits 63:32 are the code (error, non-recoverable, fatal and host-recoverability bits, class and
 /// sub-code); bits 31:0 are details: an operand id, two 16-bit details, or a VMX exit reason for the

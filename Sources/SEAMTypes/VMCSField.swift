@@ -1,11 +1,12 @@
 /// A VMCS field encoding (Intel SDM Vol. 3D appendix B): the field code of the L2 VMCS metadata classes
-/// 36/44/52 (reference §5.4). Open: a trace or an L1 may name any encoding.
+/// 36/44/52 (tdx-module include/auto_gen/tdvps_fields_lookup.h). Open: a trace or an L1 may name any encoding.
 public struct VMCSField: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     @inlinable public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
-    /// Bit 0 selects the HIGH half of a 64-bit field; TDG.VP.RD/WR refuse it (reference §5.4).
+    /// Bit 0 selects the HIGH half of a 64-bit field; TDG.VP.RD/WR refuse it (tdx-module
+    /// src/common/metadata_handlers/metadata_vp.c md_vp_get_element).
     @inlinable public var isHighAccess: Bool { rawValue & 1 != 0 }
 
     // 16-bit guest state

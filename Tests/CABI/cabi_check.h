@@ -54,13 +54,14 @@ static inline int cabi_finish(const char *program) {
     return 0;
 }
 
-/* ── TDX ABI constants (reference = /work/shared/reference/tdx-abi-1.5.01.md) ───────────────────────── */
+/* ── TDX ABI constants (tdx-module = intel/tdx-module, tag TDX_1.5.01) ──────────────────────────────── */
 
-/* TDCALL leaves (reference §1.1) and SEAMCALL leaves (header: TDH.VP.ENTER 0). */
+/* TDCALL leaves (tdx-module include/tdx_api_defs.h, tdcall_leaf_opcode_e) and SEAMCALL leaves (header:
+   TDH.VP.ENTER 0). */
 enum { TDG_VP_VMCALL = 0, TDG_VP_INFO = 1, TDG_MEM_PAGE_ACCEPT = 6, TDG_VP_WR = 10, TDG_VP_ENTER = 25 };
-enum { TDH_VP_ENTER = 0, TDH_MEM_PAGE_AUG = 6 }; /* reference §1.7 */
+enum { TDH_VP_ENTER = 0, TDH_MEM_PAGE_AUG = 6 }; /* tdx-module include/tdx_api_defs.h, seamcall_leaf_opcode_e */
 
-/* Status codes (reference §2.2) and operand IDs (§2.3). */
+/* Status codes and operand IDs (tdx-module include/auto_gen/tdx_error_codes_defs.h). */
 #define TDX_SUCCESS 0ULL
 #define TDX_OPERAND_INVALID 0xC000010000000000ULL
 #define TDX_L2_EXIT_HOST_ROUTED_ASYNC 0x0000110000000000ULL
@@ -71,25 +72,27 @@ enum { TDH_VP_ENTER = 0, TDH_MEM_PAGE_AUG = 6 }; /* reference §1.7 */
 /* VMX basic exit reasons (Intel SDM Vol. 3 App. C). */
 enum { EXIT_NMI = 0, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_TDCALL = 77 };
 
-/* TDH.VP.ENTER RCX bit 53: RESUME_L1 (reference §1.7). */
+/* TDH.VP.ENTER RCX bit 53: RESUME_L1 (tdx-module include/tdx_api_defs.h vcpu_and_flags_t). */
 #define RESUME_L1 (1ULL << 53)
 
-/* TDG.VP.WR field ID of an L2 VMCS field of VM `vm` (reference §5.4): class 36 + 8·(vm − 1) in bits 63:56,
-   context VP (2) in bits 54:52, element size in bits 33:32 (1 = 16, 2 = 32, 3 = 64 bits), the VMCS encoding in
-   bits 31:0. */
+/* TDG.VP.WR field ID of an L2 VMCS field of VM `vm` (tdx-module include/tdx_api_defs.h md_field_id_t,
+   include/auto_gen/tdvps_fields_lookup.h): class 36 + 8·(vm − 1) in bits 63:56, context VP (2) in bits 54:52,
+   element size in bits 33:32 (1 = 16, 2 = 32, 3 = 64 bits), the VMCS encoding in bits 31:0. */
 static inline uint64_t l2_vmcs_field(int vm, unsigned size, uint32_t encoding) {
     return (uint64_t)(36 + 8 * (vm - 1)) << 56 | 2ULL << 52 | (uint64_t)size << 32 | encoding;
 }
-#define VMCS_VIRTUAL_APIC_PAGE 0x2012 /* 64-bit: L2's virtual-APIC page GPA (reference §4.2 step 3) */
+#define VMCS_VIRTUAL_APIC_PAGE 0x2012 /* 64-bit: L2's virtual-APIC page GPA (TDG.VP.ENTER check 3) */
 #define VMCS_ENTRY_CONTROLS 0x4012    /* 32-bit; bit 9 = IA-32e mode guest */
 #define VMCS_GUEST_EFER 0x2806        /* 64-bit; bit 10 = LMA */
 #define VMCS_GUEST_CR0 0x6800         /* natural; bit 31 = PG */
 #define VMCS_GUEST_CR4 0x6804         /* natural; bit 5 = PAE */
 #define VMCS_GUEST_CS_AR 0x4816       /* 32-bit; 0xA09B = present code segment with L = 1 */
-/* TDVPS L2_CTLS[vm] (reference §5.3): bit 1 ENABLE_TDVMCALL, guest write mask 0x7. */
+/* TDVPS L2_CTLS[vm] (tdx-module src/common/data_structures/tdx_tdvps.h l2_vcpu_ctrl_t,
+   include/auto_gen/tdvps_fields_lookup.c): bit 1 ENABLE_TDVMCALL, guest write mask 0x7. */
 #define L2_CTLS(vm) (0xA020000300000050ULL + (uint64_t)(vm))
 
-/* L2_ENTER_GUEST_STATE offsets (reference §4.1): GPRs in architectural order, RFLAGS 0x80, RIP 0x88. */
+/* L2_ENTER_GUEST_STATE offsets (tdx-module include/tdx_api_defs.h l2_enter_guest_state_t): GPRs in
+   architectural order, RFLAGS 0x80, RIP 0x88. */
 #define GS_RAX 0x00
 #define GS_RBX 0x18
 #define GS_RSP 0x20
@@ -145,8 +148,9 @@ static inline void vp_wr(softseam_t *m, uint64_t field, uint64_t value, uint64_t
           "TDG.VP.WR 0x%" PRIx64 " = 0x%" PRIx64 ": rc %d status 0x%" PRIx64, field, value, rc, status);
 }
 
-/* What L1 does before TDG.VP.ENTER of `vm` (reference §4.1, §4.2): set the virtual-APIC GPA, fill the
-   guest-state buffer (RFLAGS bit 1 is reserved-1, RIP, RSP). L2 starts in the module's reset state. */
+/* What L1 does before TDG.VP.ENTER of `vm` (tdx-module src/td_transitions/tdg_vp_enter.c): set the
+   virtual-APIC GPA, fill the guest-state buffer (RFLAGS bit 1 is reserved-1, RIP, RSP). L2 starts in the
+   module's reset state. */
 static inline void setup_vm(softseam_t *m, int vm) {
     vp_wr(m, l2_vmcs_field(vm, 3, VMCS_VIRTUAL_APIC_PAGE), VAPIC(vm), ~0xFFFULL);
     put64(m, BUF(vm) + GS_RFLAGS, 0x2);
@@ -154,8 +158,9 @@ static inline void setup_vm(softseam_t *m, int vm) {
     put64(m, BUF(vm) + GS_RSP, L2_RSP);
 }
 
-/* L2 of `vm` in 64-bit mode with ENABLE_TDVMCALL, so its TDG.VP.VMCALL goes to the host (reference §5.1:
-   "Leaf 0 and ENABLE_TDVMCALL = 1 → a TD exit to the host"; not in 64-bit mode → #GP in L2). */
+/* L2 of `vm` in 64-bit mode with ENABLE_TDVMCALL, so its TDG.VP.VMCALL goes to the host (tdx-module
+   src/td_dispatcher/tdx_td_l2_dispatcher.c, VMEXIT_REASON_TDCALL: leaf 0 with ENABLE_TDVMCALL = 1 is a TD exit
+   to the host; src/td_dispatcher/tdx_td_dispatcher.c td_call: not in 64-bit mode → #GP in L2). */
 static inline void setup_vm_64bit_tdvmcall(softseam_t *m, int vm) {
     vp_wr(m, l2_vmcs_field(vm, 2, VMCS_ENTRY_CONTROLS), 1 << 9, 1 << 9);
     vp_wr(m, l2_vmcs_field(vm, 3, VMCS_GUEST_EFER), 1 << 10, 1 << 10);
@@ -165,7 +170,8 @@ static inline void setup_vm_64bit_tdvmcall(softseam_t *m, int vm) {
     vp_wr(m, L2_CTLS(vm), 1 << 1, 0x7);
 }
 
-/* TDG.VP.ENTER of `vm` (reference §4.1: RCX = VM index << 52, RDX = the guest-state buffer GPA). */
+/* TDG.VP.ENTER of `vm` (tdx-module src/td_transitions/tdg_vp_enter.c: RCX = VM index << 52, RDX = the
+   guest-state buffer GPA). */
 static inline int enter(softseam_t *m, int vm, softseam_regs_t *out) {
     softseam_regs_t r = {.rax = TDG_VP_ENTER, .rcx = (uint64_t)vm << 52, .rdx = BUF(vm)};
     int rc = softseam_tdcall(m, 0, &r);

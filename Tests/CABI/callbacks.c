@@ -6,8 +6,9 @@
  *                    (Tests/CABI/checks/callbacks.sh replays them with `softseam replay`)
  *   L2_EVENTS_TRACE  default Traces/l2-cpuid-roundtrip.trace.jsonl (run from the repository root)
  *
- * Every expected value names its source: the header (softseam.h), the TDX ABI reference (§…), the Intel
- * SDM (exit reasons, instruction lengths), or what the test itself wrote.
+ * Every expected value names its source: the header (softseam.h), the TDX module source (tdx-module =
+ * intel/tdx-module, tag TDX_1.5.01), the Intel SDM (exit reasons, instruction lengths), or what the test
+ * itself wrote.
  */
 #include "cabi_check.h"
 #include <sys/stat.h>
@@ -52,7 +53,8 @@ static void script(struct l2_script *s, softseam_t *m, const char *reply0, const
     s->replies[2] = reply2;
 }
 
-/* RAX of an L2→L1 exit: status in 63:32, VMX exit reason in 31:0 (reference §4.3). */
+/* RAX of an L2→L1 exit: status in 63:32, VMX exit reason in 31:0 (tdx-module src/td_transitions/td_exit.c
+   td_l2_to_l1_exit_internal). */
 #define L2_EXIT(status, reason) ((status) | (uint64_t)(reason))
 
 static void l2_callback_checks(void) {
@@ -63,10 +65,11 @@ static void l2_callback_checks(void) {
     setup_vm(m, 1);
     CHECK_EQ(softseam_set_l2_callback(m, 1, l2_callback, &s), SOFTSEAM_OK, "softseam_set_l2_callback VM1");
 
-    /* L2 executes CPUID: an unconditional L2→L1 exit (reference §5.1), status SUCCESS, reason 10 (SDM), the
-       instruction length 2 (CPUID is 0F A2) in R11[63:32] (§4.3). The callback saw VM1 on vCPU 0 at the RIP,
-       RSP and RFLAGS L1 wrote into the buffer; during the callback the vCPU is in VM1 (header: 1…3 = running
-       that VM) and mem_read / state_hash work (header). */
+    /* L2 executes CPUID: an unconditional L2→L1 exit (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c),
+       status SUCCESS, reason 10 (SDM), the instruction length 2 (CPUID is 0F A2) in R11[63:32] (td_exit.c
+       td_l2_to_l1_exit_internal). The callback saw VM1 on vCPU 0 at the RIP, RSP and RFLAGS L1 wrote into the
+       buffer; during the callback the vCPU is in VM1 (header: 1…3 = running that VM) and mem_read / state_hash
+       work (header). */
     script(&s, m, "\"cpuid\"", NULL, NULL);
     rc = enter(m, 1, &r);
     CHECK(rc == SOFTSEAM_OK, "TDG.VP.ENTER VM1 with a cpuid callback: %d %s", rc, softseam_last_error(NULL));
@@ -83,12 +86,13 @@ static void l2_callback_checks(void) {
     CHECK(s.probe_read_rc == SOFTSEAM_OK && s.probe_rip == L2_RIP,
           "softseam_mem_read inside the L2 callback: %d, RIP 0x%" PRIx64, s.probe_read_rc, s.probe_rip);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU 0 back in L1 after the exit");
-    /* The exit leaves L2's RIP at the CPUID; L2's state is written back to the buffer (reference §4.3). */
+    /* The exit leaves L2's RIP at the CPUID; L2's state is written back to the buffer (tdx-module
+       src/td_transitions/td_exit.c, write_l2_enter_outputs). */
     CHECK_EQ(get64(m, BUF(1) + GS_RIP), L2_RIP, "buffer RIP after the CPUID exit");
 
     /* L1 emulates the CPUID and advances RIP past it. A JSON array of two events runs both from one callback
        call (header: "one event or a JSON array of events"): L2 sets RAX = 5, then CPUID exits to L1, and L2's
-       RAX = 5 is written back to the buffer (§4.3). */
+       RAX = 5 is written back to the buffer (td_exit.c write_l2_enter_outputs). */
     put64(m, BUF(1) + GS_RIP, L2_RIP + 2);
     script(&s, m, "[{\"set\":{\"rax\":\"0x5\"}}, \"cpuid\"]", NULL, NULL);
     rc = enter(m, 1, &r);
@@ -105,7 +109,7 @@ static void l2_callback_checks(void) {
           rc, r.rax);
     rc = enter(m, 1, &r);
     CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_HLT),
-          "the next entry asks again (HLT → L1, reference §5.1): %d 0x%" PRIx64, rc, r.rax);
+          "the next entry asks again (HLT → L1, tdx_td_l2_dispatcher.c): %d 0x%" PRIx64, rc, r.rax);
     CHECK_EQ(s.calls, 2, "callback calls: the left-over set was dropped, not run");
     CHECK_EQ(get64(m, BUF(1) + GS_RAX), 5, "buffer RAX: the dropped set never ran");
 
@@ -181,7 +185,7 @@ static void events_file_checks(const char *trace) {
           r.rax);
     rc = enter(m, 1, &r);
     CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_VMCALL),
-          "events file, entry 4: VMCALL → L1 (reference §5.1), %d 0x%" PRIx64, rc, r.rax);
+          "events file, entry 4: VMCALL → L1 (tdx_td_l2_dispatcher.c), %d 0x%" PRIx64, rc, r.rax);
     rc = enter(m, 1, &r);
     CHECK_ERR(rc, SOFTSEAM_EL2, "l2-cpuid-roundtrip", "TDG.VP.ENTER after the file's last VM1 event");
     softseam_destroy(m); /* a fresh TD: see the SOFTSEAM_EL2 checks above for what an L2 source failure leaves */
@@ -189,7 +193,7 @@ static void events_file_checks(const char *trace) {
     setup_vm(m, 1);
 
     /* A scenario file the test writes: VM1's events (set RBX, hlt), with a VM2 step between that VM1 must not
-       take. HLT exits to L1 (reference §5.1), reason 12 (SDM). */
+       take. HLT exits to L1 (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c), reason 12 (SDM). */
     char good[1024], bad[1024];
     snprintf(good, sizeof good, "%s/vm1-hlt.scenario.jsonl", workdir);
     snprintf(bad, sizeof bad, "%s/bad-event.scenario.jsonl", workdir);
@@ -294,7 +298,8 @@ static void host_callback(void *ctx, softseam_t *m, const softseam_td_exit_t *ex
         h->second_rc = softseam_resume_l1(m, exit->vcpu, &h->second_status);
         return;
     case HOST_AUG_AND_REENTER: {
-        /* TDH.MEM.PAGE.AUG (SEAMCALL 6): RCX = GPA | level 0 (4K), R8 = a page-aligned HPA (reference §1.7). */
+        /* TDH.MEM.PAGE.AUG (SEAMCALL 6): RCX = GPA | level 0 (4K), R8 = a page-aligned HPA (tdx-module
+           src/vmm_dispatcher/api_calls/tdh_mem_page_aug.c). */
         softseam_regs_t aug = {.rax = TDH_MEM_PAGE_AUG, .rcx = exit->regs.r8 & ~0xFFFULL, .r8 = 0x7000000000ULL};
         h->aug_rc = softseam_seamcall(m, &aug);
         h->aug_status = aug.rax;
@@ -309,7 +314,8 @@ static void host_callback(void *ctx, softseam_t *m, const softseam_td_exit_t *ex
     }
 }
 
-/* TDG.VP.VMCALL select mask (reference §1.3): R10–R15, RBX (3), RSI (6), RDI (7). */
+/* TDG.VP.VMCALL select mask (tdx-module src/td_dispatcher/vm_exits/tdg_vp_vmcall.c): R10–R15, RBX (3), RSI (6),
+   RDI (7). */
 #define VMCALL_MASK (0xFC00ULL | 1 << 3 | 1 << 6 | 1 << 7)
 
 static void host_callback_checks(void) {
@@ -320,11 +326,12 @@ static void host_callback_checks(void) {
     int rc;
     CHECK_EQ(softseam_set_host_callback(m, host_callback, &h), SOFTSEAM_OK, "softseam_set_host_callback");
 
-    /* L1's TDG.VP.VMCALL: a TD exit the host sees with vm 0 and exit reason 77 (reference §12 E15: host RAX =
-       exit reason 77), RCX = the select mask with VM index 0 in bits 33:32 (§1.3), the selected GPRs as L1 had
-       them and the others zeroed (§1.3); inside the callback the vCPU waits for the host (header: SOFTSEAM_WAITS_FOR_HOST). The host
-       re-enters with TDH.VP.ENTER (RAX 0 = TDX_SUCCESS); L1's call completes with RAX = 0, the host's values in
-       the selected GPRs and its own in the others (header: L1 runs again when the host resumes it). */
+    /* L1's TDG.VP.VMCALL: a TD exit the host sees with vm 0 and exit reason 77 (tdx-module
+       src/td_dispatcher/vm_exits/tdg_vp_vmcall.c: host RAX = exit reason 77), RCX = the select mask with VM index
+       0 in bits 33:32, the selected GPRs as L1 had them and the others zeroed (same file); inside the callback
+       the vCPU waits for the host (header: SOFTSEAM_WAITS_FOR_HOST). The host re-enters with TDH.VP.ENTER (RAX 0
+       = TDX_SUCCESS); L1's call completes with RAX = 0, the host's values in the selected GPRs and its own in the
+       others (header: L1 runs again when the host resumes it). */
     h.action = HOST_COMPLETE_VMCALL;
     r = (softseam_regs_t){.rax = TDG_VP_VMCALL, .rcx = VMCALL_MASK, .r10 = 0, .r11 = 0x77, .r12 = 0x1212,
                           .rbx = 0xB0B0, .r8 = 0x88, .r9 = 0x99};
@@ -383,10 +390,12 @@ static void host_callback_checks(void) {
           softseam_last_error(NULL));
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after the host's TDH.VP.ENTER");
 
-    /* An L2 exit the module routes to the host: an NMI while L2 runs (reference §5.1, asynchronous), exit
-       reason 0 (SDM: exception or NMI), VM index 1 in RCX bits 33:32 (§1.7). The host resumes L1
+    /* An L2 exit the module routes to the host: an NMI while L2 runs (tdx-module
+       src/td_dispatcher/tdx_td_l2_dispatcher.c, asynchronous), exit reason 0 (SDM: exception or NMI), VM index 1
+       in RCX bits 33:32 (src/td_transitions/td_exit.c async_tdexit_internal). The host resumes L1
        (softseam_resume_l1: TDH.VP.ENTER with RESUME_L1, status TDX_SUCCESS), and L1's TDG.VP.ENTER returns
-       TDX_L2_EXIT_HOST_ROUTED_ASYNC with the original exit reason (§4.4, §5.2). */
+       TDX_L2_EXIT_HOST_ROUTED_ASYNC with the original exit reason (src/td_transitions/tdh_vp_enter.c
+       handle_l2_entry). */
     setup_vm(m, 1);
     softseam_set_l2_callback(m, 1, l2_callback, &s);
     h = (struct host){.action = HOST_RESUME_L1};
@@ -408,9 +417,11 @@ static void host_callback_checks(void) {
     CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID) && s.calls == 2,
           "host resumes L2, then CPUID: rc %d RAX 0x%" PRIx64 " L2 calls %d", rc, r.rax, s.calls);
 
-    /* L2's TDG.VP.VMCALL with ENABLE_TDVMCALL in 64-bit mode goes to the host (reference §5.1): exit reason 77,
-       VM 1. Resumed into L2 (no RESUME_L1), L2 has the host's outputs in its GPRs and RAX = 0 (§5.2, §4.4);
-       with RESUME_L1, L1's TDG.VP.ENTER returns TDX_L2_EXIT_HOST_ROUTED_TDVMCALL with reason 77 (§4.4). */
+    /* L2's TDG.VP.VMCALL with ENABLE_TDVMCALL in 64-bit mode goes to the host (tdx-module
+       src/td_dispatcher/tdx_td_l2_dispatcher.c): exit reason 77, VM 1. Resumed into L2 (no RESUME_L1), L2 has the
+       host's outputs in its GPRs and RAX = 0 (src/td_transitions/tdh_vp_enter.c save_regs_after_tdvmcall); with
+       RESUME_L1, L1's TDG.VP.ENTER returns TDX_L2_EXIT_HOST_ROUTED_TDVMCALL with reason 77 (tdh_vp_enter.c
+       handle_l2_entry). */
     setup_vm_64bit_tdvmcall(m, 1);
     const char *l2_tdvmcall = "[{\"set\":{\"rax\":\"0x0\"}}, {\"set\":{\"rcx\":\"0xfc00\"}}, "
                               "{\"set\":{\"r10\":\"0x0\"}}, {\"set\":{\"r11\":\"0xa\"}}, {\"set\":{\"r12\":\"0x0\"}}, "
@@ -450,9 +461,9 @@ static void host_callback_checks(void) {
     CHECK(rc == SOFTSEAM_OK && status == TDX_SUCCESS, "softseam_resume_l1 from outside: %d 0x%" PRIx64, rc, status);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after softseam_resume_l1");
 
-    /* Two TDH.VP.ENTERs in one callback: the first resumes L2; the second (RESUME_L1) finds the vCPU running
-       and fails with TDX_VCPU_STATE_INCORRECT (reference §2.2, 0xC000070000000000 — the vCPU is not waiting for
-       the host). The first re-entry is what counts: L2 runs on, and its CPUID exits to L1. */
+    /* Two TDH.VP.ENTERs in one callback: the first resumes L2; the second (RESUME_L1) finds the vCPU running and
+       fails with TDX_VCPU_STATE_INCORRECT (tdx-module tdx_error_codes_defs.h, 0xC000070000000000 — the vCPU is
+       not waiting for the host). The first re-entry is what counts: L2 runs on, and its CPUID exits to L1. */
     h = (struct host){.action = HOST_RESUME_L2_THEN_L1};
     script(&s, m, "\"nmi\"", "\"cpuid\"", NULL);
     rc = enter(m, 1, &r);
@@ -465,7 +476,8 @@ static void host_callback_checks(void) {
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after L2's CPUID");
 
     /* softseam_set_host_callback(NULL) restores the built-in host, which hands other L2 TD exits to L1 with
-       RESUME_L1 (header) → L1 sees TDX_L2_EXIT_HOST_ROUTED_ASYNC (reference §4.4). */
+       RESUME_L1 (header) → L1 sees TDX_L2_EXIT_HOST_ROUTED_ASYNC (tdx-module
+       src/td_transitions/tdh_vp_enter.c). */
     CHECK_EQ(softseam_set_host_callback(m, NULL, NULL), SOFTSEAM_OK, "softseam_set_host_callback(NULL)");
     h.calls = 0;
     script(&s, m, "\"nmi\"", NULL, NULL);
@@ -488,9 +500,10 @@ static void fault_like_checks(void) {
     snprintf(trace, sizeof trace, "%s/callbacks.fault-like.trace.jsonl", workdir);
     CHECK_EQ(softseam_trace_start(m, trace, SOFTSEAM_TRACE_JSON, "fault-like exits"), SOFTSEAM_OK, "trace_start");
     /* TDG.MEM.PAGE.ACCEPT of 0x104000: the TD config maps 0x100000–0x103FFF only, so the L1 walk reaches a FREE
-       4K entry; ACCEPT of a non-PENDING entry is an EPT-violation TD exit with EEQ type 1 (reference §12 O1
-       step 7), exit reason 48, L1's registers untouched. The built-in host leaves it alone (header):
-       SOFTSEAM_TD_EXIT, and the vCPU waits for the host like after any TD exit. */
+       4K entry; ACCEPT of a non-PENDING entry is an EPT-violation TD exit with EEQ type 1 (tdx-module
+       src/td_dispatcher/vm_exits/tdg_mem_page_accept.c, its state check), exit reason 48, L1's registers
+       untouched. The built-in host leaves it alone (header): SOFTSEAM_TD_EXIT, and the vCPU waits for the host
+       like after any TD exit. */
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
     rc = softseam_tdcall(m, 0, &r);
     CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == 48 && (r.rdx & 0xF) == 1,
@@ -507,7 +520,7 @@ static void fault_like_checks(void) {
 
     /* With a host callback the exit reaches the host (header: fault-like exits included), as vm 0, reason 48,
        R8 = the GPA. The host AUGs the page (TDH.MEM.PAGE.AUG: TDX_SUCCESS) and re-enters; the ACCEPT runs
-       again and now finds a PENDING page: TDX_SUCCESS (§12 O1 step 8). One host call. */
+       again and now finds a PENDING page: TDX_SUCCESS (tdg_mem_page_accept.c). One host call. */
     CHECK_EQ(softseam_set_host_callback(m, host_callback, &h), SOFTSEAM_OK, "softseam_set_host_callback");
     h.action = HOST_AUG_AND_REENTER;
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
@@ -546,8 +559,9 @@ static void interrupt_checks(void) {
     setup_vm(m, 1);
     softseam_set_l2_callback(m, 1, l2_callback, &s);
 
-    /* Vector 0x30 with PPR 0: RVI[7:4] = 3 > PPR[7:4] = 0, so TDG.VP.ENTER returns TDX_PENDING_INTERRUPT
-       without entering L2 (reference §4.2 step 4, §4.4: no L2 exit information) — the L2 callback is not asked. */
+    /* Vector 0x30 with PPR 0: RVI[7:4] = 3 > PPR[7:4] = 0, so TDG.VP.ENTER returns TDX_PENDING_INTERRUPT without
+       entering L2 (check 4 of tdx-module src/td_transitions/tdg_vp_enter.c: no L2 exit information) — the L2
+       callback is not asked. */
     CHECK_EQ(softseam_post_interrupt(m, 0, 0x30), SOFTSEAM_OK, "softseam_post_interrupt 0x30");
     script(&s, m, "\"cpuid\"", NULL, NULL);
     CHECK_EQ(enter(m, 1, &r), SOFTSEAM_OK, "TDG.VP.ENTER with 0x30 pending");
@@ -560,7 +574,8 @@ static void interrupt_checks(void) {
     CHECK(enter(m, 1, &r) == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID) && s.calls == 1,
           "TDG.VP.ENTER after the interrupt: RAX 0x%" PRIx64 ", L2 calls %d", r.rax, s.calls);
 
-    /* Vectors 0–30 are ignored by the module (header, reference §6.1): vector 5 changes nothing. */
+    /* Vectors 0–30 are ignored by the module (header; tdx-module src/td_dispatcher/vm_exits_l2/td_l2_interrupt.c):
+       vector 5 changes nothing. */
     uint64_t before = softseam_state_hash(m);
     CHECK_EQ(softseam_post_interrupt(m, 0, 5), SOFTSEAM_OK, "softseam_post_interrupt 5");
     CHECK_EQ(softseam_state_hash(m), before, "state hash after posting vector 5");
@@ -568,7 +583,7 @@ static void interrupt_checks(void) {
     CHECK(enter(m, 1, &r) == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID) && s.calls == 1,
           "TDG.VP.ENTER after vector 5: RAX 0x%" PRIx64, r.rax);
 
-    /* Only a priority class above PPR's blocks the entry (reference §4.2 step 4): with PPR 0x40, vector 0x30
+    /* Only a priority class above PPR's blocks the entry (check 4 of tdg_vp_enter.c): with PPR 0x40, vector 0x30
        (class 3) does not; vector 0x50 (class 5) does. */
     CHECK_EQ(softseam_set_l1_interrupt_state(m, 0, 0, 0x40), SOFTSEAM_OK, "softseam_set_l1_interrupt_state(0, 0x40)");
     CHECK_EQ(softseam_post_interrupt(m, 0, 0x30), SOFTSEAM_OK, "softseam_post_interrupt 0x30 under PPR 0x40");

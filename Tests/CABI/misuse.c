@@ -64,7 +64,7 @@ static void create_checks(void) {
         {"{\"num_l2_vms\":2,\"bogus_key\":1}", "bogus_key", "unknown key"},
         {"{\"memory\":[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"state\":\"mapped\",\"colour\":\"red\"}]}", "colour",
          "unknown region key"},
-        {"{\"num_l2_vms\":4}", "num_l2_vms", "NUM_L2_VMS above 3 (reference §1.7)"},
+        {"{\"num_l2_vms\":4}", "num_l2_vms", "NUM_L2_VMS above 3 (TDH.MNG.INIT allows 0…3)"},
         {"{\"gpaw\":50}", "gpaw", "GPAW neither 48 nor 52"},
         {"{\"memory\":[{\"gpa\":\"0x0\",\"size\":\"0x1000\",\"state\":\"sideways\"}]}", "state", "unknown page state"},
     };
@@ -160,7 +160,7 @@ static void null_handle_checks(void) {
 /* ── Bad arguments on a real machine ──────────────────────────────────────────────────────────────────── */
 
 /* A TD with memory in every state L1 cannot use: 0x100000–0x103FFF mapped, 0x200000 pending, 0x300000 nothing;
-   GPAW 48, so bit 47 is the shared bit (reference §12 E1). */
+   GPAW 48, so bit 47 is the shared bit (tdx-module src/common/helpers/helpers.h get_gpa_shared_bit). */
 #define MISUSE_CONFIG                                                                                     \
     "{\"num_l2_vms\":2,\"vcpus\":1,\"gpaw\":48,\"memory\":["                                             \
     "{\"gpa\":\"0x100000\",\"size\":\"0x4000\",\"state\":\"mapped\"},"                                    \
@@ -340,8 +340,8 @@ static void state_checks(void) {
     EXPECT_ERR(softseam_wrmsr(m, 0, 0x10, 0, &fault), SOFTSEAM_ESTATE, "softseam_wrmsr", "vCPU waiting for the host");
     EXPECT_ERR(softseam_cpuid(m, 0, 0, 0, out, &fault), SOFTSEAM_ESTATE, "softseam_cpuid", "vCPU waiting for the host");
     CHECK_EQ(softseam_state_hash(m), hash, "state hash after refused calls");
-    /* RESUME_L1 is only valid after an L2 exit (reference §1.7): the SEAMCALL is carried out (0) and its status is
-       TDX_OPERAND_INVALID(RCX). `status` may be NULL (header). */
+    /* RESUME_L1 is only valid after an L2 exit (tdx-module src/td_transitions/tdh_vp_enter.c): the SEAMCALL is
+       carried out (0) and its status is TDX_OPERAND_INVALID(RCX). `status` may be NULL (header). */
     uint64_t status = 0;
     CHECK_EQ(softseam_resume_l1(m, 0, &status), SOFTSEAM_OK, "softseam_resume_l1 after an L1 exit");
     CHECK_EQ(status, TDX_OPERAND_INVALID | OPERAND_RCX, "TDH.VP.ENTER RESUME_L1 after an L1 exit");

@@ -2,14 +2,18 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.MEM.PAGE.ACCEPT (leaf 6). Expected values from the ABI reference §1.3, §3.5, §3.6, §12 E2, E3, O1, O4,
-// §12 D, and host-facts §4 (host view of the TD exit). Standard TD layout: see HandDerivedSupport.swift.
+// TDG.MEM.PAGE.ACCEPT (leaf 6). Expected values from the module's handler, tdx-module
+// src/td_dispatcher/vm_exits/tdg_mem_page_accept.c (tdg_mem_page_accept: checks in order, the TD exit, success;
+// check_tdaccept_failure: what a walk that stopped means), with src/td_dispatcher/vm_exits/td_other_exits.c
+// (async_tdexit_ept_violation: the host's view of the TD exit, EEQ type 1), src/common/x86_defs/vmcs_defs.h
+// (vmx_ext_exit_qual_t) and src/common/memory_handlers/sept_manager.h (sept_l2_unblock). Standard TD layout: see
+// HandDerivedSupport.swift.
 // Contents zeroing is not observable here: L1 cannot write a PENDING page (MemoryAccessTests covers a
 // removed and re-accepted page reading zero).
 @Suite struct AcceptTests {
 
     @Test func acceptUnblocksEveryAlias() throws {
-        // §3.5 / §12 O1 step 8: success → MAPPED, every aliased L2 entry unblocked.
+        // tdg_mem_page_accept, sept_l2_unblock: success → MAPPED, every aliased L2 entry unblocked.
         var m = standardMachine()
         #expect(
             try m.attrWr(
@@ -31,7 +35,7 @@ import Testing
     }
 
     @Test func acceptWritesOnlyRAX() throws {
-        // §12 E2 / D: ACCEPT writes only RAX (success and failure).
+        // tdg_mem_page_accept: ACCEPT writes only RAX (success and failure).
         var m = standardMachine()
         var regs = RegisterFile(rax: TDG.accept, rcx: 0x1_0000, rdx: 0x1111, r8: 0x2222, r9: 0x3333)
         #expect(try m.tdcall(vcpu: 0, &regs) == .completed)
@@ -51,8 +55,8 @@ import Testing
     }
 
     @Test func alreadyAcceptedReportsTheLevelWhereTheLeafWasFound() throws {
-        // §12 E3: PAGE_ALREADY_ACCEPTED = 0x00000B0A00000000 + level of the guest-accessible leaf found;
-        // for a 4K request inside an accepted 2M page that is 1.
+        // check_tdaccept_failure: PAGE_ALREADY_ACCEPTED = 0x00000B0A00000000 + level of the guest-accessible leaf
+        // found; for a 4K request inside an accepted 2M page that is 1.
         var m = standardMachine()
         #expect(try m.accept(0x1000).regs.rax == 0x0000_0B0A_0000_0000)
         #expect(try m.accept(0x20_1000).regs.rax == 0x0000_0B0A_0000_0001)
@@ -62,14 +66,14 @@ import Testing
     }
 
     @Test func twoMRequestOver4KMappingIsPageSizeMismatch() throws {
-        // §12 E3 / O1 step 5: non-free non-leaf at the requested level → PAGE_SIZE_MISMATCH(requested level).
+        // check_tdaccept_failure: non-free non-leaf at the requested level → PAGE_SIZE_MISMATCH(requested level).
         var m = standardMachine()
         #expect(try m.accept(0x0001).regs.rax == 0xC000_0B0B_0000_0001)
     }
 
     @Test(
         arguments: [
-            UInt64(0x4000_0002),  // level 2 (1G) rejected (§12 E2)
+            UInt64(0x4000_0002),  // level 2 (1G) rejected (tdg_mem_page_accept)
             0x4000_0003,  // level 3
             0x20_1001,  // 2M not aligned
             0x1_0008,  // reserved bit 3
@@ -86,8 +90,8 @@ import Testing
         #expect(m.stateHash() == before)
     }
 
-    /// Runs ACCEPT expecting a TD exit (host-facts §4): RAX = 0x30, R9 = 0, R8 = requested GPA; L1's
-    /// registers and the state untouched (§12 O4).
+    /// Runs ACCEPT expecting a TD exit (async_tdexit_ept_violation): RAX = 0x30, R9 = 0, R8 = requested GPA; L1's
+    /// registers and the state untouched (a fault-like exit).
     private func expectAcceptExit(_ m: inout Machine, rcx: UInt64) throws -> TDExit {
         let e = try expectFaultLikeEPTExit(&m, RegisterFile(rax: TDG.accept, rcx: rcx))
         #expect(e.r8 == rcx & ~0xFFF)
@@ -95,7 +99,8 @@ import Testing
     }
 
     @Test func freeEntryTDExitsWithEEQType1() throws {
-        // host-facts §4 case (a): err = req, state 0, not leaf; RCX = 0x2.
+        // FREE at the requested level (check_tdaccept_failure: not PENDING): err = req, state 0, not leaf;
+        // RCX = 0x2.
         var m = standardMachine()
         var e = try expectAcceptExit(&m, rcx: 0x9000)
         #expect(e.rcx == 0x2)
@@ -107,7 +112,8 @@ import Testing
     }
 
     @Test func missingTableTDExitsAtTheStopLevel() throws {
-        // host-facts §4 case (b): 4K request, FREE PDE → err 1 (info 0x8); FREE PDPTE → err 2 (info 0x10).
+        // The walk stops at a FREE table entry: 4K request, FREE PDE → err 1 (info 0x8); FREE PDPTE → err 2
+        // (info 0x10).
         var m = standardMachine()
         var e = try expectAcceptExit(&m, rcx: 0x60_0000)
         #expect(e.rcx == 0x2)
@@ -117,7 +123,7 @@ import Testing
     }
 
     @Test func pendingBlockedTDExitsWithState3Leaf() throws {
-        // host-facts §4 case (c): err = req, state 3, leaf → info 0xC0 | 0x4000 = 0x40C0.
+        // PENDING_BLOCKED at the requested level: err = req, state 3, leaf → info 0xC0 | 0x4000 = 0x40C0.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x1_3000).rax == 0)
         let e = try expectAcceptExit(&m, rcx: 0x1_3000)
@@ -126,7 +132,8 @@ import Testing
     }
 
     @Test func fourKInside2MPendingLeafTDExitsWithState2() throws {
-        // host-facts §4: req 0, err 1, state 2, leaf → info 0x8 | 0x80 | 0x4000 = 0x4088; R8 = the 4K GPA.
+        // The walk stops at a larger PENDING leaf: req 0, err 1, state 2, leaf → info 0x8 | 0x80 | 0x4000 = 0x4088;
+        // R8 = the 4K GPA.
         var m = standardMachine()
         let e = try expectAcceptExit(&m, rcx: 0x40_1000)
         #expect(e.rcx == 0x2)
@@ -135,7 +142,8 @@ import Testing
     }
 
     @Test func fourKInside2MPendingBlockedLeafTDExits() throws {
-        // host-facts §4 case (c'): err 1, state 3, leaf → info 0x8 | 0xC0 | 0x4000 = 0x40C8.
+        // The walk stops at a larger PENDING_BLOCKED leaf: err 1, state 3, leaf → info 0x8 | 0xC0 | 0x4000
+        // = 0x40C8.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x40_0001).rax == 0)
         let e = try expectAcceptExit(&m, rcx: 0x40_1000)
@@ -144,7 +152,7 @@ import Testing
     }
 
     @Test func blockedMappedPageTDExitsWithState1() throws {
-        // §12 O1 step 7: BLOCKED is not PENDING → TD exit; state 1, leaf; BLOCKED has RWX = 0 → RCX 0x2.
+        // check_tdaccept_failure: BLOCKED is not PENDING → TD exit; state 1, leaf; BLOCKED has RWX = 0 → RCX 0x2.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x2000).rax == 0)
         let e = try expectAcceptExit(&m, rcx: 0x2000)

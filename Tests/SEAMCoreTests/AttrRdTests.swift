@@ -2,12 +2,15 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.MEM.PAGE.ATTR.RD (leaf 23). Expected values from the ABI reference §1.4, §3.1, §12 E1, E13, O4, O9,
-// B §1.4. Layout of the standard TD: see `standardConfig` in HandDerivedSupport.swift.
+// TDG.MEM.PAGE.ATTR.RD (leaf 23). Expected values from the module's handler, tdx-module
+// src/td_dispatcher/vm_exits/tdg_mem_page_attr_rd.c (tdg_mem_page_attr_rd, basic_ept_violation_exit), with
+// include/auto_gen/sept_state_lookup.c (tdcall_sept_state_lookup row 23), src/common/helpers/helpers.c
+// (check_gpa_validity), src/common/memory_handlers/sept_manager.h (sept_get_gpa_attr, l2_sept_get_gpa_attr) and
+// include/tdx_api_defs.h (gpa_attr_t). Layout of the standard TD: see `standardConfig` in HandDerivedSupport.swift.
 @Suite struct AttrRdTests {
 
     @Test func mappedPageReportsAlignedGPAAndLevelWithNoAliases() throws {
-        // §1.4: RCX = GPA aligned to the leaf | level; §12 E1: bits 11:0 of the input are ignored.
+        // tdg_mem_page_attr_rd: RCX = GPA aligned to the leaf | level; bits 11:0 of the input are ignored.
         // L1 field 0, non-aliased VMs 0.
         var m = standardMachine()
         var c = try m.attrRd(0x1ABC)
@@ -21,7 +24,7 @@ import Testing
     }
 
     @Test func pendingPageReportsBit62() throws {
-        // §1.4: PENDING in bit 62.
+        // tdg_mem_page_attr_rd: PENDING in bit 62.
         var m = standardMachine()
         var c = try m.attrRd(0x1_2345)
         #expect(c.regs.rax == 0)
@@ -32,8 +35,8 @@ import Testing
     }
 
     @Test func onlyAliasedVMsReportAttributesAndL1FieldIsZero() throws {
-        // §1.4: the L1 field (bits 15:0) is always 0; aliased VMs hold their L2 attributes with VALID;
-        // non-aliased VMs read 0.
+        // sept_get_gpa_attr: the L1 field (bits 15:0) is always 0; l2_sept_get_gpa_attr: aliased VMs hold their L2
+        // attributes with VALID; non-aliased VMs read 0.
         var m = standardMachine()
         #expect(try m.attrWr(0x3000, slot(2, 0x8003), slot(2, 0x0003)).regs.rax == 0)
         let c = try m.attrRd(0x3000)
@@ -48,7 +51,8 @@ import Testing
         UInt64(1) << 63,
     ])
     func invalidGPAIsOperandInvalidRCXWithRCXAndRDXZero(gpa: UInt64) throws {
-        // §1.4 / §12 E1: OPERAND_INVALID(RCX) = 0xC000010000000001; failure outputs RCX = RDX = 0.
+        // check_gpa_validity: OPERAND_INVALID(RCX) = 0xC000010000000001; failure outputs RCX = RDX = 0
+        // (tdg_mem_page_attr_rd).
         var m = standardMachine()
         let c = try m.td(TDG.attrRd, rcx: gpa, rdx: 0x1234_5678)
         #expect(c.completed)
@@ -58,7 +62,7 @@ import Testing
     }
 
     @Test func gpaw52SharedBitIs51() throws {
-        // §12 E1: SHARED = bit 51 with GPAW 52.
+        // check_gpa_validity: SHARED = bit 51 with GPAW 52.
         var m = standardMachine(gpaw: .gpaw52)
         let c = try m.attrRd(1 << 51 | 0x1000)
         #expect(c.regs.rax == 0xC000_0100_0000_0001)
@@ -70,8 +74,8 @@ import Testing
         #expect(ok.regs.rcx == 0x1000)
     }
 
-    /// §1.4: a state outside row 23 → EPT-violation TD exit, exit qualification 0, no EEQ, GPA with bits
-    /// 11:0 cleared; §12 O4: L1's registers are not written.
+    /// basic_ept_violation_exit: a state outside row 23 → EPT-violation TD exit, exit qualification 0, no EEQ, GPA
+    /// with bits 11:0 cleared; a fault-like exit: L1's registers are not written.
     private func expectBasicExit(_ m: inout Machine, gpa: UInt64) throws {
         let before = m.stateHash()
         let input = RegisterFile(rax: TDG.attrRd, rcx: gpa, rdx: 0x55, r8: 0x66)
@@ -96,7 +100,7 @@ import Testing
     }
 
     @Test func blockedAndPendingBlockedPagesTDExit() throws {
-        // §1.4: BLOCKED and PENDING_BLOCKED are not in row 23.
+        // tdcall_sept_state_lookup: BLOCKED and PENDING_BLOCKED are not in row 23.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x1000).rax == 0)
         try expectBasicExit(&m, gpa: 0x1010)

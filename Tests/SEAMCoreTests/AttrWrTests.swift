@@ -2,15 +2,21 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.MEM.PAGE.ATTR.WR (leaf 24). Expected values are hand-derived from the ABI reference §1.5, §3.1, §3.4, §3.6
-// and §12 (E1, E3, E4, E5, O7, O8, B §1.5/§3.4) and from host-facts §5 (L1-side TD exits) and §8 (VM_CTLS).
+// TDG.MEM.PAGE.ATTR.WR (leaf 24). Expected values are hand-derived from the module's handler, tdx-module
+// src/td_dispatcher/vm_exits/tdg_mem_page_attr_wr.c (tdg_mem_page_attr_wr: input checks, L1 walk, "Step 3: Commit",
+// return values; get_all_l2_sept_entries: the per-VM merge and L2 walk; ext_ept_violation_exit: the L2 walk's TD
+// exit), with src/common/helpers/helpers.c (check_gpa_validity, verify_page_info_input, l2_sept_walk_guest_side),
+// src/common/helpers/helpers.h (is_gpa_attr_legal), src/td_dispatcher/vm_exits/td_other_exits.c
+// (async_tdexit_ept_violation: the L1-side TD exits, EEQ type 5) and src/common/data_structures/
+// td_control_structures.h (vm_ctls_t).
 // Layout of the standard TD: see `standardConfig` in HandDerivedSupport.swift.
 @Suite struct AttrWrTests {
 
-    // MARK: Input checks (§1.5 "Check order", §12 B §1.5)
+    // MARK: Input checks (tdg_mem_page_attr_wr, in its order)
 
     @Test func rdxVM0FieldIsRejectedBeforeR8VM0Field() throws {
-        // §1.5: VM0: RDX field non-zero → OPERAND_INVALID(RDX), else R8 field non-zero → OPERAND_INVALID(R8).
+        // tdg_mem_page_attr_wr: VM0: RDX field non-zero → OPERAND_INVALID(RDX), else R8 field non-zero →
+        // OPERAND_INVALID(R8).
         // Other failures: RCX = RDX = 0.
         var m = standardMachine()
         var c = try m.attrWr(0x1000, 0x0001, 0x0001)
@@ -24,7 +30,7 @@ import Testing
     }
 
     @Test func vm0R8CheckComesBeforeVM1RDXCheck() throws {
-        // §1.5: checks run per VM in order 0, 1, 2, 3; VM0's R8 (INVEPT bit for L1) fails before VM1's
+        // tdg_mem_page_attr_wr: checks run per VM in order 0, 1, 2, 3; VM0's R8 (INVEPT bit for L1) fails before VM1's
         // RDX field (non-zero without VALID) is looked at.
         var m = standardMachine()
         let c = try m.attrWr(0x1000, slot(1, 0x0001), 0x8000)
@@ -32,7 +38,7 @@ import Testing
     }
 
     @Test func existingVMFieldWithoutValidIsOperandInvalidRDX() throws {
-        // §1.5: existing L2 VM, field non-zero with VALID (bit 15) = 0 → OPERAND_INVALID(RDX).
+        // tdg_mem_page_attr_wr: existing L2 VM, field non-zero with VALID (bit 15) = 0 → OPERAND_INVALID(RDX).
         var m = standardMachine()
         for vm in 1...3 {
             let c = try m.attrWr(0x1000, slot(vm, 0x0007), slot(vm, 0x0007))
@@ -43,7 +49,7 @@ import Testing
     }
 
     @Test func nonExistentVMFieldsAreCheckedInVMOrderRDXBeforeR8() throws {
-        // §1.5 with NUM_L2_VMS = 1: VMs 2 and 3 do not exist, their RDX and R8 fields must be 0.
+        // tdg_mem_page_attr_wr with NUM_L2_VMS = 1: VMs 2 and 3 do not exist, their RDX and R8 fields must be 0.
         var m = standardMachine(numL2VMs: 1)
         // VM2 RDX non-zero (even with VALID) → RDX.
         #expect(try m.attrWr(0x1000, slot(2, 0x8001), 0).regs.rax == 0xC000_0100_0000_0002)
@@ -58,7 +64,8 @@ import Testing
     }
 
     @Test func r8FieldOfExistingVMIsNeverValidated() throws {
-        // §12 O7: any 15-bit mask is accepted for an existing L2 VM (reserved bits and SVE included).
+        // tdg_mem_page_attr_wr checks no R8 field of an existing L2 VM: any 15-bit mask is accepted (reserved bits
+        // and SVE included).
         // RDX VM1 = 0 → VM1 skipped; success with RCX = input, RDX = input (0).
         var m = standardMachine()
         let c = try m.attrWr(0x1000, 0, slot(1, 0x7FFF))
@@ -68,7 +75,8 @@ import Testing
     }
 
     @Test func rdxAndR8ChecksComeBeforeAnyRCXCheck() throws {
-        // §1.5: "All of these come before any RCX check", so an invalid RCX with a bad RDX reports RDX.
+        // tdg_mem_page_attr_wr: the RDX and R8 checks all come before any RCX check, so an invalid RCX with a bad
+        // RDX reports RDX.
         var m = standardMachine()
         #expect(try m.attrWr(0x1003, 0x0001, 0).regs.rax == 0xC000_0100_0000_0002)
         #expect(try m.attrWr(1 << 47, 0, 0x0001).regs.rax == 0xC000_0100_0000_0008)
@@ -76,17 +84,18 @@ import Testing
 
     @Test(
         arguments: [
-            UInt64(0x1003),  // level 3: only 0, 1, 2 allowed (§1.5)
-            0x1001,  // 2M request, GPA not 2M-aligned (§12 E1)
+            UInt64(0x1003),  // level 3: only 0, 1, 2 allowed (verify_page_info_input)
+            0x1001,  // 2M request, GPA not 2M-aligned (verify_page_info_input)
             0x20_0002,  // 1G request, GPA not 1G-aligned
             0x1008,  // reserved bit 3 (bits 11:3 reserved)
             0x1800,  // reserved bit 11
             0x1000 | 1 << 52,  // bits 63:52 reserved
-            1 << 47,  // SHARED bit with GPAW 48 (§12 E1)
+            1 << 47,  // SHARED bit with GPAW 48 (check_gpa_validity)
             1 << 48,  // bits 51:48 with GPAW 48
         ] as [UInt64])
     func invalidPageInfoIsOperandInvalidRCX(rcx: UInt64) throws {
-        // §1.5 / §12 E1: page-info and GPA checks → OPERAND_INVALID(RCX) = 0xC000010000000001; RCX = RDX = 0.
+        // verify_page_info_input, check_gpa_validity: page-info and GPA checks → OPERAND_INVALID(RCX) =
+        // 0xC000010000000001; RCX = RDX = 0.
         var m = standardMachine()
         let before = m.stateHash()
         let c = try m.attrWr(rcx, slot(1, 0x8007), slot(1, 0x0007))
@@ -97,12 +106,13 @@ import Testing
     }
 
     @Test func gpaw52MovesTheSharedBitTo51() throws {
-        // §12 E1: SHARED is bit 51 when GPAW = 1; bits 51:48 are then ordinary GPA bits.
+        // check_gpa_validity: SHARED is bit 51 when GPAW = 1; bits 51:48 are then ordinary GPA bits.
         var m = standardMachine(gpaw: .gpaw52)
         let c = try m.attrWr(1 << 51, slot(1, 0x8001), slot(1, 0x0001))
         #expect(c.regs.rax == 0xC000_0100_0000_0001)
         // 1 << 48 passes the RCX checks; the 5-level L1 walk stops at the FREE level-4 entry → TD exit
-        // (host-facts §5 case (b)): EEQ type 5, req 0, err level 4, state 0, not leaf → info 4 << 3 = 0x20.
+        // (async_tdexit_ept_violation after the failed L1 walk): EEQ type 5, req 0, err level 4, state 0, not leaf
+        // → info 4 << 3 = 0x20.
         let e = try #require(try m.attrWr(1 << 48, slot(1, 0x8001), slot(1, 0x0001)).exit)
         #expect(e.rax == 0x30)
         #expect(e.rcx == 0x2)
@@ -110,10 +120,10 @@ import Testing
         #expect(e.r8 == 1 << 48)
     }
 
-    // MARK: Merge, VALID gating, INVEPT bit (§3.4 step 3)
+    // MARK: Merge, VALID gating, INVEPT bit (get_all_l2_sept_entries)
 
     @Test func aliasedVMMergesCurrentAndInputUnderMask() throws {
-        // §3.4 step 3: aliased VM: new = (current & ~mask) | (input & mask), mask bit 15 forced to 1.
+        // get_all_l2_sept_entries: aliased VM: new = (current & ~mask) | (input & mask), mask bit 15 forced to 1.
         var m = standardMachine()
         var c = try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007))
         #expect(c.regs.rax == 0)
@@ -132,19 +142,19 @@ import Testing
     }
 
     @Test func vmWithoutValidIsUntouchedEvenWithAMask() throws {
-        // §3.4 step 3: a VM is skipped unless its input VALID bit is 1, whatever its R8 mask says.
+        // get_all_l2_sept_entries: a VM is skipped unless its input VALID bit is 1, whatever its R8 mask says.
         var m = standardMachine()
         #expect(try m.attrWr(0x2000, slot(2, 0x8003), slot(2, 0x0003)).regs.rax == 0)
         let c = try m.attrWr(0x2000, slot(1, 0x8001), slot(1, 0x0001) | slot(2, 0x000F))
         #expect(c.regs.rax == 0)
-        // Output: VM1 created with 0x8001; VM2 not named → 0 (§1.5).
+        // Output: VM1 created with 0x8001; VM2 not named → 0 (tdg_mem_page_attr_wr's return values).
         #expect(c.regs.rdx == 0x0000_0000_8001_0000)
         // VM2 still 0x8003.
         #expect(try m.attrRd(0x2000).regs.rdx == 0x0000_8003_8001_0000)
     }
 
     @Test func maskBit15IsInveptNotAnAttributeMaskBit() throws {
-        // §1.5: R8 bit 15 of each field is INVEPT; VALID always comes from RDX (§3.4 step 3).
+        // attr_flags_t: R8 bit 15 of each field is INVEPT; VALID always comes from RDX (get_all_l2_sept_entries).
         var m = standardMachine()
         #expect(try m.attrWr(0x3000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0)
         #expect(flushes(m) == [0, 0, 0, 0])
@@ -160,7 +170,7 @@ import Testing
         #expect(flushes(m) == [0, 1, 0, 0])
     }
 
-    // MARK: Legality and PAGE_ATTR_INVALID (§3.1, §3.4 step 4, §1.5 outputs, §12 E4)
+    // MARK: Legality and PAGE_ATTR_INVALID (is_gpa_attr_legal, get_all_l2_sept_entries)
 
     @Test(arguments: [
         (UInt16(0x8002), UInt16(0x0002)),  // W without R
@@ -170,8 +180,8 @@ import Testing
         (0xC001, 0x4001),  // reserved bit 14
     ])
     func illegalNewAliasIsPageAttrInvalidAndCommitsNothing(input: UInt16, mask: UInt16) throws {
-        // §3.1 legality; §1.5: PAGE_ATTR_INVALID = 0xC0000B1100000000, RCX = 0, an illegal VM shows its
-        // current attributes (0: not aliased), unnamed VMs 0. Nothing is committed.
+        // is_gpa_attr_legal; get_all_l2_sept_entries: PAGE_ATTR_INVALID = 0xC0000B1100000000, RCX = 0, an illegal
+        // VM shows its current attributes (0: not aliased), unnamed VMs 0. Nothing is committed.
         var m = standardMachine()
         let before = m.stateHash()
         let c = try m.attrWr(0x2000, slot(1, UInt64(input)), slot(1, UInt64(mask)))
@@ -183,8 +193,8 @@ import Testing
     }
 
     @Test func pageAttrInvalidShowsCurrentForIllegalAndNewForLegalVMs() throws {
-        // §1.5 / §3.4 step 4: illegal VM → current attributes; legal named VM → new uncommitted value;
-        // VMs not named → 0 even when aliased. No INVEPT on failure (§12 O7).
+        // get_all_l2_sept_entries: illegal VM → current attributes; legal named VM → new uncommitted value;
+        // VMs not named → 0 even when aliased. No INVEPT on failure (it is part of "Step 3: Commit").
         var m = standardMachine()
         #expect(
             try m.attrWr(
@@ -207,8 +217,8 @@ import Testing
     }
 
     @Test func pageAttrInvalidKeepsRawInputOfNamedNonPresentRequest() throws {
-        // §12 E4: a named, non-aliased VM whose masked request has none of R/W/Xs/Xu keeps its raw input,
-        // also on PAGE_ATTR_INVALID. VM1 0x8001 with mask 0; VM2 0x8002 mask 2 illegal (not aliased → 0).
+        // get_all_l2_sept_entries: a named, non-aliased VM whose masked request has none of R/W/Xs/Xu keeps its raw
+        // input, also on PAGE_ATTR_INVALID. VM1 0x8001 with mask 0; VM2 0x8002 mask 2 illegal (not aliased → 0).
         var m = standardMachine()
         let c = try m.attrWr(0x4000, slot(1, 0x8001) | slot(2, 0x8002), slot(2, 0x0002))
         #expect(c.regs.rax == 0xC000_0B11_0000_0000)
@@ -216,10 +226,11 @@ import Testing
         #expect(c.regs.rdx == 0x0000_0000_8001_0000)
     }
 
-    // MARK: Alias creation, removal, outputs (§3.4 step 5–6, §1.5, §12 E4)
+    // MARK: Alias creation, removal, outputs ("Step 3: Commit", return values, get_all_l2_sept_entries)
 
     @Test func aliasCreationSetsTDALBitsAndStoresMaskedAttributes() throws {
-        // §3.3: TDAL bit (vm − 1); §3.4 step 5: non-aliased and present → create the alias.
+        // sept_manager.h sept_set_aliased: TDAL bit (vm − 1); "Step 3: Commit": non-aliased and present → create
+        // the alias.
         var m = standardMachine()
         var c = try m.attrWr(0x4000, slot(1, 0x8007) | slot(3, 0x800F), slot(1, 0x0007) | slot(3, 0x000F))
         #expect(c.regs.rax == 0)
@@ -230,8 +241,8 @@ import Testing
         #expect(r.l2Blocked == 0)
         #expect(r.state == .mapped)
         #expect(try m.attrRd(0x4000).regs.rdx == 0x800F_0000_8007_0000)
-        // Creation with a partial mask: 0x800F & 0x8003 = 0x8003 is both stored and returned (§1.5:
-        // "its resulting attributes with VALID").
+        // Creation with a partial mask: 0x800F & 0x8003 = 0x8003 is both stored and returned (the return values
+        // hold each named VM's resulting attributes with VALID).
         c = try m.attrWr(0x4000, slot(2, 0x800F), slot(2, 0x0003))
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x0000_8003_0000_0000)
@@ -241,8 +252,9 @@ import Testing
     }
 
     @Test func attrWrOnPendingPageCreatesBlockedAlias() throws {
-        // §3.4 step 5 / §3.5: alias of a PENDING page is created L2_BLOCKED with parked permissions;
-        // success RCX = input | PENDING << 62 (§1.5); ATTR.RD returns the parked permissions (§12 E13).
+        // "Step 3: Commit": alias of a PENDING page is created L2_BLOCKED with parked permissions; success RCX =
+        // input | PENDING << 62 (return values); ATTR.RD returns the parked permissions (sept_manager.h
+        // l2_sept_get_gpa_attr).
         var m = standardMachine()
         let c = try m.attrWr(0x10000, slot(1, 0x8007), slot(1, 0x0007))
         #expect(c.regs.rax == 0)
@@ -259,7 +271,7 @@ import Testing
     }
 
     @Test func aliasRemovalReportsValidOnlyAndClearsTDAL() throws {
-        // §3.4 step 5: aliased and new not present → L2_FREE, TDAL cleared, RDX reports 0x8000.
+        // "Step 3: Commit": aliased and new not present → L2_FREE, TDAL cleared, RDX reports 0x8000.
         var m = standardMachine()
         #expect(
             try m.attrWr(
@@ -271,7 +283,8 @@ import Testing
         #expect(c.regs.rax == 0)
         #expect(c.regs.rdx == 0x0000_0000_8000_0000)
         #expect(m.space.leaf(containing: 0x5000)?.tdal == 0b010)
-        // §12 O7: a non-present result (PWA only, W/R clear) removes the alias with no legality check:
+        // get_all_l2_sept_entries: a non-present result (PWA only, W/R clear) removes the alias with no legality
+        // check:
         // (0x8007 & ~0x802F) | (0x8020 & 0x802F) = 0x8020 → not present → removed, reports 0x8000.
         c = try m.attrWr(0x5000, slot(2, 0x8020), slot(2, 0x002F))
         #expect(c.regs.rax == 0)
@@ -281,7 +294,7 @@ import Testing
     }
 
     @Test func unnamedAliasedVMsReadZeroInOutputRDX() throws {
-        // §1.5: every VM not named in the input keeps its input field, i.e. 0, even when aliased.
+        // Return values: every VM not named in the input keeps its input field, i.e. 0, even when aliased.
         var m = standardMachine()
         #expect(
             try m.attrWr(
@@ -295,7 +308,7 @@ import Testing
     }
 
     @Test func namedNonAliasedNonPresentRequestKeepsRawInput() throws {
-        // §12 E4: input 0x8001 with mask 0 returns 0x8001 although no alias exists.
+        // get_all_l2_sept_entries: input 0x8001 with mask 0 returns 0x8001 although no alias exists.
         var m = standardMachine()
         var c = try m.attrWr(0x7000, slot(1, 0x8001), 0)
         #expect(c.regs.rax == 0)
@@ -310,7 +323,7 @@ import Testing
     }
 
     @Test func successRCXIsInputWithPendingBit62() throws {
-        // §1.5: success RCX = input mapping | PENDING << 62.
+        // Return values: success RCX = input mapping | PENDING << 62.
         var m = standardMachine()
         #expect(try m.attrWr(0x1000, 0, 0).regs.rcx == 0x1000)
         #expect(try m.attrWr(0x20_0001, 0, 0).regs.rcx == 0x20_0001)
@@ -321,7 +334,7 @@ import Testing
     }
 
     @Test func aliasOfA2MLeafIsReadBackAnywhereInThePage() throws {
-        // §1.5 levels 0..2; §1.4 ATTR.RD output RCX = GPA aligned to the leaf | level.
+        // tdg_mem_page_attr_wr: levels 0..2; tdg_mem_page_attr_rd.c: output RCX = GPA aligned to the leaf | level.
         var m = standardMachine()
         let c = try m.attrWr(0x20_0001, slot(1, 0x8007), slot(1, 0x0007))
         #expect(c.regs.rax == 0)
@@ -331,12 +344,12 @@ import Testing
         #expect(rd.regs.rdx == 0x0000_0000_8007_0000)
     }
 
-    // MARK: L2 SEPT walk failure (§3.4 step 3, §12 E5, O8, host-facts §8)
+    // MARK: L2 SEPT walk failure (get_all_l2_sept_entries, l2_sept_walk_guest_side, ext_ept_violation_exit, vm_ctls_t)
 
     @Test func missingL2TablesGiveL2SEPTWalkFailedWithVMAndStopLevel() throws {
-        // VM_CTLS bit 0 = 0 (default, host-facts §8) → TDX_L2_SEPT_WALK_FAILED, hi = vm, lo = level of the
+        // VM_CTLS bit 0 = 0 (default, vm_ctls_t) → TDX_L2_SEPT_WALK_FAILED, hi = vm, lo = level of the
         // L2_FREE entry where the walk stopped. No L2 tables at all: the 4-level L2 root's level-3 entry is
-        // FREE → lo = 3. RCX = RDX = 0 (§12 E5).
+        // FREE → lo = 3. RCX = RDX = 0 (get_all_l2_sept_entries; l2_sept_walk_guest_side).
         var m = standardMachine(l2SEPT: .onDemand)
         let before = m.stateHash()
         var c = try m.attrWr(0x1000, slot(2, 0x8007), slot(2, 0x0007))
@@ -356,7 +369,7 @@ import Testing
     }
 
     @Test func l2WalkFailureTDExitsWhenVMCtlsBit0IsSet() throws {
-        // §3.4 step 3 / §12 O8: VM_CTLS[2] bit 0 = 1 → EPT-violation TD exit: RAX = 48, RCX = 0x2
+        // ext_ept_violation_exit: VM_CTLS[2] bit 0 = 1 → EPT-violation TD exit: RAX = 48, RCX = 0x2
         // (data write, L2_FREE entry RWX 0, VM index bits 33:32 = 0), EEQ type 2 with err level 3 and
         // vm_index 2 in info bits 21:20 → info = 3 << 3 | 2 << 20 = 0x200018; R8 = GPA; L1 regs untouched.
         var m = standardMachine(l2SEPT: .onDemand, vmCtls: [0, 1, 0])
@@ -380,7 +393,8 @@ import Testing
     }
 
     @Test func l2WalkFailureTDExitReportsRequestedLevelZeroFor2MRequest() throws {
-        // §12 O8: "EEQ: type 2, error level = L2 stop level, vm_index = vm, requested level = 0, state = 0";
+        // ext_ept_violation_exit: EEQ type 2, error level = L2 stop level, vm_index = vm, requested level = 0,
+        // state = 0;
         // R8 = the requested (2M-aligned) GPA.
         var m = standardMachine(l2SEPT: .onDemand, vmCtls: [1, 0, 0])
         let e = try #require(try m.attrWr(0x20_0001, slot(1, 0x8007), slot(1, 0x0007)).exit)
@@ -391,7 +405,8 @@ import Testing
     }
 
     @Test func l2WalkFailureWinsOverAnEarlierIllegalVM() throws {
-        // §12 E5: the walk failure stops the loop at once, even when an earlier VM was already illegal.
+        // get_all_l2_sept_entries: the walk failure stops the loop at once, even when an earlier VM was already
+        // illegal.
         var m = standardMachine(l2SEPT: .onDemand)
         var c = try m.attrWr(0x1000, slot(1, 0x8002) | slot(2, 0x8001), slot(1, 0x0002) | slot(2, 0x0001))
         #expect(c.regs.rax == 0xC000_0B0F_0002_0003)
@@ -402,10 +417,10 @@ import Testing
         #expect(c.regs.rax == 0xC000_0B0F_0001_0003)
     }
 
-    // MARK: INVEPT flags (§3.4 step 5, §12 O7, O14)
+    // MARK: INVEPT flags ("Step 3: Commit"; helpers.h flush_td_asid)
 
     @Test func inveptFlagsFlushEachNamedVMEvenWithoutValid() throws {
-        // §12 O7: INVEPT (R8[vm] bit 15) is honoured even when RDX[vm].VALID = 0, on success only.
+        // "Step 3: Commit": INVEPT (R8[vm] bit 15) is honoured even when RDX[vm].VALID = 0, on success only.
         var m = standardMachine()
         let c = try m.attrWr(0x1000, 0, slot(1, 0x8000) | slot(3, 0x8000))
         #expect(c.regs.rax == 0)
@@ -418,7 +433,7 @@ import Testing
     }
 
     @Test func inveptFlagsAreNotExecutedOnFailure() throws {
-        // §12 O7: not executed on PAGE_ATTR_INVALID or any other failure.
+        // "Step 3: Commit": not executed on PAGE_ATTR_INVALID or any other failure.
         var m = standardMachine()
         // PAGE_ATTR_INVALID.
         #expect(
@@ -437,16 +452,17 @@ import Testing
         #expect(flushes(d) == [0, 0, 0, 0])
     }
 
-    // MARK: L1-side TD exits, EEQ type 5 (host-facts §5, §3.6, §12 O4)
+    // MARK: L1-side TD exits, EEQ type 5 (async_tdexit_ept_violation; vmcs_defs.h vmx_ext_exit_qual_t)
 
-    /// Runs ATTR.WR expecting a TD exit; checks L1's registers and the state are untouched (§12 O4).
+    /// Runs ATTR.WR expecting a TD exit; checks L1's registers and the state are untouched (a fault-like exit:
+    /// td_other_exits.c async_tdexit_ept_violation).
     private func expectL1Exit(_ m: inout Machine, rcx: UInt64) throws -> TDExit {
         try expectFaultLikeEPTExit(
             &m, RegisterFile(rax: TDG.attrWr, rcx: rcx, rdx: slot(1, 0x8001), r8: slot(1, 0x0001)))
     }
 
     @Test func fourKRequestInside2MMappedLeafExitsWithQualification0x3A() throws {
-        // host-facts §5 (a): err level 1, state 4 (MAPPED), leaf; RCX = 0x3A (write + R + W + X);
+        // L1 walk stops at a larger leaf: err level 1, state 4 (MAPPED), leaf; RCX = 0x3A (write + R + W + X);
         // info = 1 << 3 | 4 << 6 | 1 << 14 = 0x4108; R8 = the requested 4K GPA.
         var m = standardMachine()
         let e = try expectL1Exit(&m, rcx: 0x20_1000)
@@ -456,7 +472,8 @@ import Testing
     }
 
     @Test func fourKRequestInside2MPendingLeafExitsWithState2() throws {
-        // host-facts §5 (a) PENDING: err 1, state 2, leaf → info = 0x8 | 0x80 | 0x4000 = 0x4088; RCX = 0x2.
+        // L1 walk stops at a larger PENDING leaf: err 1, state 2, leaf → info = 0x8 | 0x80 | 0x4000 = 0x4088;
+        // RCX = 0x2.
         var m = standardMachine()
         let e = try expectL1Exit(&m, rcx: 0x40_3000)
         #expect(e.rcx == 0x2)
@@ -465,7 +482,8 @@ import Testing
     }
 
     @Test func freePageExitsWithStateZeroAtRequestedLevel() throws {
-        // host-facts §5 (c) FREE at the requested level: err = req = 0, state 0, not leaf → info 0.
+        // State check (sept_state_lookup.c row 24) fails, FREE at the requested level: err = req = 0, state 0, not
+        // leaf → info 0.
         var m = standardMachine()
         let e = try expectL1Exit(&m, rcx: 0x9000)
         #expect(e.rcx == 0x2)
@@ -479,7 +497,7 @@ import Testing
     }
 
     @Test func blockedPageExitsWithState1Leaf() throws {
-        // host-facts §5 (c) BLOCKED: state 1, leaf → info = 1 << 6 | 1 << 14 = 0x4040; BLOCKED has RWX = 0.
+        // State check fails, BLOCKED: state 1, leaf → info = 1 << 6 | 1 << 14 = 0x4040; BLOCKED has RWX = 0.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x1000).rax == 0)
         let e = try expectL1Exit(&m, rcx: 0x1000)
@@ -493,7 +511,7 @@ import Testing
     }
 
     @Test func pendingBlockedPageExitsWithState3() throws {
-        // host-facts §5 (c) PENDING_BLOCKED: state 3, leaf → info = 0xC0 | 0x4000 = 0x40C0.
+        // State check fails, PENDING_BLOCKED: state 3, leaf → info = 0xC0 | 0x4000 = 0x40C0.
         var m = standardMachine()
         #expect(m.host(TDH.block, rcx: 0x1_1000).rax == 0)
         let e = try expectL1Exit(&m, rcx: 0x1_1000)
@@ -503,7 +521,7 @@ import Testing
     }
 
     @Test func missingL1TableExitsAtTheLevelWhereTheWalkStopped() throws {
-        // host-facts §5 (b): FREE parent at level L > req: err = L, state 0, not leaf.
+        // L1 walk stops at a FREE parent at level L > req: err = L, state 0, not leaf.
         var m = standardMachine()
         // 0x600000: PDE FREE → L = 1 → info 0x8.
         var e = try expectL1Exit(&m, rcx: 0x60_0000)
@@ -517,7 +535,7 @@ import Testing
     }
 
     @Test func largerRequestOverSmallerMappingIsPageSizeMismatchWithRequestedLevel() throws {
-        // §12 E3: operand = requested level; RCX = RDX = 0 (§1.5 other failures).
+        // tdg_mem_page_attr_wr: PAGE_SIZE_MISMATCH's operand = requested level; RCX = RDX = 0 (other failures).
         var m = standardMachine()
         var c = try m.attrWr(0x0001, slot(1, 0x8001), slot(1, 0x0001))
         #expect(c.regs.rax == 0xC000_0B0B_0000_0001)

@@ -2,13 +2,15 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDCALL and SEAMCALL dispatchers: RAX layout and leaf/version checks. Reference §1.1, §1.2, §12 B §1.1/§1.2;
-// host-facts §1.
+// TDCALL and SEAMCALL dispatchers: RAX layout and leaf/version checks. tdx-module include/tdx_api_defs.h
+// (tdx_leaf_and_version_t, tdcall_leaf_opcode_e, seamcall_leaf_opcode_e), src/td_dispatcher/tdx_td_dispatcher.c
+// (td_call) and src/vmm_dispatcher/tdx_vmm_dispatcher.c.
 @Suite struct DispatcherTests {
 
     @Test(arguments: [UInt64(13), 14, 15, 16, 17, 19, 21, 28, 29, 30, 100, 0xFFFF])
     func undefinedTDCallLeafIsOperandInvalidRAX(leaf: UInt64) throws {
-        // §1.1: 1.5.01 defines no other leaves; an unknown leaf → OPERAND_INVALID(RAX) = 0xC000010000000000.
+        // tdcall_leaf_opcode_e: 1.5.01 defines no other leaves; td_call: an unknown leaf → OPERAND_INVALID(RAX) =
+        // 0xC000010000000000.
         var m = standardMachine()
         let before = m.stateHash()
         let c = try m.td(leaf, rcx: 0x1000, rdx: 0x2222, r8: 0x3333)
@@ -21,7 +23,7 @@ import Testing
     }
 
     @Test func notYetImplementedLeafAnswersOperandInvalidRAX() throws {
-        // Not reference behaviour: TDG.VM.WR (8) exists in 1.5.01, but SoftSEAM does not implement it yet
+        // Not the module's behaviour: TDG.VM.WR (8) exists in 1.5.01, but SoftSEAM does not implement it yet
         // and its dispatcher documents OPERAND_INVALID(RAX) for such leaves (brief item 7).
         var m = standardMachine()
         #expect(try m.td(TDG.vmWr, rdx: 0x1110_0003_0000_0017, r8: 1, r9: 1).regs.rax == 0xC000_0100_0000_0000)
@@ -29,7 +31,7 @@ import Testing
 
     @Test(arguments: [UInt64(1) << 24, 1 << 31, 1 << 40, 1 << 63])
     func raxReservedBitsAreOperandInvalidRAX(bit: UInt64) throws {
-        // §1.2: bits 63:24 reserved → OPERAND_INVALID(RAX); checked before the leaf (valid leaves here).
+        // td_call: bits 63:24 reserved → OPERAND_INVALID(RAX); checked before the leaf (valid leaves here).
         var m = standardMachine()
         #expect(try m.td(TDG.vpInfo | bit).regs.rax == 0xC000_0100_0000_0000)
         #expect(try m.td(TDG.vmRd | bit, rdx: 0x9010_0001_0000_0005).regs.rax == 0xC000_0100_0000_0000)
@@ -37,7 +39,7 @@ import Testing
     }
 
     @Test func versionAboveZeroIsOnlyAcceptedForVMRd() throws {
-        // §1.2: only TDG.VM.RD accepts a version above 0.
+        // td_call: only TDG.VM.RD accepts a version above 0.
         var m = standardMachine()
         let before = m.stateHash()
         for leaf in [TDG.vpInfo, TDG.accept, TDG.attrRd, TDG.attrWr, TDG.invept] {
@@ -51,7 +53,7 @@ import Testing
     }
 
     @Test func seamcallRAXChecks() {
-        // host-facts §1: reserved bits 63:24 → OPERAND_INVALID(RAX); version > 0 only for SEPT.ADD among
+        // tdx_vmm_dispatcher.c: reserved bits 63:24 → OPERAND_INVALID(RAX); version > 0 only for SEPT.ADD among
         // the modelled leaves (and > 1 rejected by it); unknown leaf → OPERAND_INVALID(RAX).
         var m = standardMachine()
         let before = m.stateHash()

@@ -2,7 +2,8 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-/// The L2_ENTER_GUEST_STATE buffer across many round trips (reference §4.1, §4.3): whatever L1 writes into it
+/// The L2_ENTER_GUEST_STATE buffer across many round trips (tdx-module src/td_transitions/tdg_vp_enter.c
+/// read_l2_enter_guest_state, src/td_transitions/td_exit.c write_l2_enter_outputs): whatever L1 writes into it
 /// between entries is what L2 starts from, and every L2→L1 exit leaves L2's registers and RIP in it — also
 /// when SoftSEAM skips rereading or rewriting a buffer it remembers.
 @Suite struct GuestStateBufferTests {
@@ -52,12 +53,13 @@ import Testing
 @Suite struct RunTDCallTests {
     /// `runTDCall` with a callback L2 and the built-in host: a 64-bit L2 (ENABLE_TDVMCALL set) makes a TDVMCALL
     /// CPUID, which goes to the host and back into L2 with EAX…EDX in R12…R15 (GHCI); then L2 runs HLT, which
-    /// exits to L1 with reason 12 (reference §5.1, §5.2). The host's answer for leaf 0 is its documented
+    /// exits to L1 with reason 12 (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c,
+    /// src/td_transitions/tdh_vp_enter.c handle_l2_entry). The host's answer for leaf 0 is its documented
     /// constant: EAX = 0x1F, EBX = "Soft".
     @Test func callbackL2AndBuiltInHostRunOneTDGVPEnterToItsEnd() throws {
         var m = standardMachine(numL2VMs: 1)
         try m.mustWrite(FID.l2Ctls(1), 0x2)
-        // 64-bit mode: a routed TDVMCALL needs it, else the module injects #GP.
+        // 64-bit mode: a routed TDVMCALL needs it, else the module injects #GP (tdx_td_dispatcher.c td_call).
         try m.prepareVM1In64BitMode()
         var step = 0
         var l2 = CallbackL2 { _, _, machine in

@@ -2,11 +2,12 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// Shared helpers for the hand-derived SEAMCore tests. Every constant here is typed in from the ABI reference
-// (/work/shared/reference/tdx-abi-1.5.01.md, §2.2 status codes, §2.3 operand ids, §1.1 leaf numbers) or from
-// /work/notes/host-facts.md (§1 SEAMCALL leaf numbers), never taken from the implementation's own tables.
+// Shared helpers for the hand-derived SEAMCore tests. Every constant here is typed in from the TDX module's own
+// definitions (tdx-module = intel/tdx-module, tag TDX_1.5.01: include/auto_gen/tdx_error_codes_defs.h for status
+// codes and operand ids, include/tdx_api_defs.h for the TDCALL and SEAMCALL leaf numbers), never taken from the
+// implementation's own tables.
 
-/// Status values, reference §2.2 (+ operand ids §2.3).
+/// Status values (+ operand ids), tdx-module include/auto_gen/tdx_error_codes_defs.h.
 enum St {
     static let success: UInt64 = 0
     static let operandInvalid: UInt64 = 0xC000_0100_0000_0000
@@ -29,13 +30,13 @@ enum St {
     static let fieldNotReadable: UInt64 = 0xC000_0C02_0000_0000
     static let fieldValueNotValid: UInt64 = 0xC000_0C03_0000_0000
     static let firstFieldIDInContext: UInt64 = 0x0000_0C0B_0000_0000
-    /// From the module's error-code header (the reference's §2.2 table omits it).
+    /// From the module's error-code header, include/auto_gen/tdx_error_codes_defs.h.
     static let opStateIncorrect: UInt64 = 0xC000_0608_0000_0000
-    /// Operand id SEPT_TREE (reference §2.3).
+    /// Operand id SEPT_TREE (tdx_error_codes_defs.h).
     static let opSEPTTree: UInt64 = 146
 }
 
-/// TDCALL leaf numbers, reference §1.1.
+/// TDCALL leaf numbers, tdx-module include/tdx_api_defs.h, enum tdcall_leaf_opcode_e.
 enum TDG {
     static let vpInfo: UInt64 = 1
     static let accept: UInt64 = 6
@@ -46,7 +47,7 @@ enum TDG {
     static let invept: UInt64 = 26
 }
 
-/// SEAMCALL leaf numbers, host-facts §1.
+/// SEAMCALL leaf numbers, tdx-module include/tdx_api_defs.h, enum seamcall_leaf_opcode_e.
 enum TDH {
     static let vpEnter: UInt64 = 0
     static let pageAdd: UInt64 = 2
@@ -65,10 +66,12 @@ enum TDH {
     static let tdr: UInt64 = 0x7000_0000
 }
 
-/// Bit 62 of ATTR.RD/ATTR.WR output RCX: the page is PENDING (reference §1.4, §1.5).
+/// Bit 62 of ATTR.RD/ATTR.WR output RCX: the page is PENDING (tdx-module tdg_mem_page_attr_rd.c,
+/// tdg_mem_page_attr_wr.c).
 let pendingBit: UInt64 = 1 << 62
 
-/// Puts a 16-bit per-VM field into its slot (reference §3.1: VM n = bits 16n+15:16n).
+/// Puts a 16-bit per-VM field into its slot (tdx-module include/tdx_api_defs.h gpa_attr_t: VM n = bits
+/// 16n+15:16n).
 func slot(_ vm: Int, _ value: UInt64) -> UInt64 { value << (16 * UInt64(vm)) }
 
 /// The standard TD of these tests (GPAW 48, L2 SEPT pages supplied by the host unless told otherwise):
@@ -153,7 +156,8 @@ extension Machine {
         return r
     }
 
-    /// BLOCK then TRACK (host-facts §2.0, §2.4): both must succeed.
+    /// BLOCK then TRACK (tdx-module src/vmm_dispatcher/api_calls/tdh_mem_range_block.c, tdh_mem_track.c): both
+    /// must succeed.
     mutating func blockAndTrack(_ pageInfo: UInt64) {
         let b = host(TDH.block, rcx: pageInfo)
         #expect(b.rax == St.success)
@@ -168,8 +172,9 @@ func flushes(_ m: Machine) -> [UInt64] { (0..<4).map { m.l2SEPTFlushes[$0] } }
 /// `machine.vmCtls` as four numbers (VM0…VM3).
 func vmCtls(_ m: Machine) -> [UInt64] { (0..<4).map { m.vmCtls[$0] } }
 
-/// Runs a TDCALL expecting the fault-like EPT-violation TD exit of §12 O4: RAX = 0x30 (exit reason 48),
-/// R9 = 0, and L1's registers and the state untouched.
+/// Runs a TDCALL expecting the fault-like EPT-violation TD exit that ACCEPT, ATTR.RD and ATTR.WR raise
+/// (tdx-module src/td_dispatcher/vm_exits/td_other_exits.c, src/td_transitions/td_exit.c): RAX = 0x30 (exit
+/// reason 48), R9 = 0, and L1's registers and the state untouched.
 func expectFaultLikeEPTExit(_ m: inout Machine, _ input: RegisterFile) throws -> TDExit {
     let before = m.stateHash()
     var regs = input

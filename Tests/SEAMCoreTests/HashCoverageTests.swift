@@ -91,7 +91,7 @@ import Testing
             FieldChange("notifyEnables") { changed(standardMachine()) { $0.notifyEnables = 1 } },
             FieldChange("vmCtls") {
                 try changed(standardMachine()) { m in
-                    // TDH.MNG.WR of VM_CTLS[2] bit 0 (host-facts §8).
+                    // TDH.MNG.WR of VM_CTLS[2] bit 0 (tdh_mng_rd_wr.c).
                     let r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0014, r8: 1, r9: 1)
                     try #require(r.rax == St.success, "TDH.MNG.WR: \(hex64(r.rax))")
                 }
@@ -146,7 +146,7 @@ import Testing
                     try #require(e == .resumedL2(vm: 1))
                 }
             },
-            // Two fault-like ACCEPT TD exits (FREE entries, host-facts §4): both leave the vCPU waiting for the
+            // Two fault-like ACCEPT TD exits (FREE entries, tdg_mem_page_accept.c): both leave the vCPU waiting for the
             // host, with a different EPT violation pending; L1's registers are untouched.
             FieldChange("pendingExit") {
                 var base = standardMachine()
@@ -177,7 +177,7 @@ import Testing
             FieldChange("l1RSP") {
                 (try inVM1(l1RSP: 0x5000), try inVM1(l1RSP: 0x6000))
             },
-            // A VM-entry failure (RFLAGS bit 1 clear) leaves VM_LAUNCHED alone (§13 B4): the same failed entry,
+            // A VM-entry failure (RFLAGS bit 1 clear) leaves VM_LAUNCHED alone (tdg_vp_enter.c): the same failed entry,
             // once after a launch and once without.
             FieldChange("vmLaunched") {
                 var launched = try backFromVM1()
@@ -212,7 +212,7 @@ import Testing
                 try untranslatableEntry(&base, buffer: 0x9000)
                 return try changed(base) { try untranslatableEntry(&$0, buffer: 0xA000) }
             },
-            // Writing the virtual-APIC GPA, even with the value it holds, drops its cached translation (§4.1).
+            // Writing the virtual-APIC GPA, even with the value it holds, drops its cached translation (tdg_vp_enter.c).
             FieldChange("translationsCached") {
                 try changed(try backFromVM1()) { try $0.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000) }
             },
@@ -228,7 +228,7 @@ import Testing
             },
             // L1's copies of the CR guest/host masks and read shadows. A mask bit the base mask owns too (CR0.CD,
             // CR4 bit 63) and a shadow bit under a cleared L1 mask bit leave the VMCS's combined mask and shadow
-            // as they were (§13 O8): only L1's copy changes.
+            // as they were (tdg_vp_rd_wr.c): only L1's copy changes.
             FieldChange("l1CR0Mask") {
                 var base = standardMachine()
                 try base.mustWrite(FID.vmcs(1, Enc.cr0GuestHostMask), ~0)  // combines the VMCS mask once

@@ -3,12 +3,16 @@ import SEAMFormats
 import SEAMTypes
 import Testing
 
-// Host SEAMCALLs against the TD. Expected values from host-facts §2 (§2.0 details, §2.2 AUG, §2.3 SEPT.ADD,
-// §2.4 BLOCK, §2.5 UNBLOCK, §2.6 REMOVE), §3 (public SEPT states), §8 (VM_CTLS via TDH.MNG.WR), and the
-// reference §1.7, §3.3, §12 E13, O11, O12. Standard TD layout: see HandDerivedSupport.swift.
+// Host SEAMCALLs against the TD. Expected values from the module's handlers, tdx-module
+// src/vmm_dispatcher/api_calls/: tdh_mem_page_aug.c, tdh_mem_sept_add.c (process_l1_page, process_l2_pages,
+// add_l1_and_l2_pages), tdh_mem_range_block.c (block_l2_sept_entry), tdh_mem_range_unblock.c, tdh_mem_track.c,
+// tdh_mem_page_remove.c, tdh_mng_rd_wr.c; with src/common/memory_handlers/sept_manager.c/.h (the SEPT entry
+// details a failure returns: set_arch_septe_details_in_vmm_regs, set_arch_l2_septe_details_in_vmm_regs;
+// l2_sept_get_gpa_attr, sept_l2_unblock), include/auto_gen/sept_state_lookup.c (public states) and
+// include/auto_gen/tdr_tdcs_fields_lookup.c (VM_CTLS). Standard TD layout: see HandDerivedSupport.swift.
 @Suite struct HostLeafTests {
 
-    // MARK: TDH.MEM.PAGE.AUG (host-facts §2.2)
+    // MARK: TDH.MEM.PAGE.AUG (tdh_mem_page_aug.c)
 
     @Test func augThenAcceptMapsThePage() throws {
         var m = standardMachine()
@@ -60,7 +64,7 @@ import Testing
         #expect(m.stateHash() == before)
     }
 
-    // MARK: TDH.MEM.RANGE.BLOCK / UNBLOCK / TRACK (host-facts §2.4, §2.5; reference §12 O12, E13)
+    // MARK: TDH.MEM.RANGE.BLOCK / UNBLOCK / TRACK (tdh_mem_range_block.c, tdh_mem_range_unblock.c, tdh_mem_track.c)
 
     @Test func blockOfAliasedMappedPageParksAliasPermissions() throws {
         var m = standardMachine()
@@ -93,7 +97,7 @@ import Testing
                 slot(1, 0x0007) | slot(2, 0x0003)
             ).regs.rax == 0)
         #expect(m.host(TDH.block, rcx: 0x1000).rax == 0)
-        // host-facts §2.5: BEPOCH not tracked → TDX_TLB_TRACKING_NOT_DONE + SEPT_TREE (146 = 0x92).
+        // tdh_mem_range_unblock.c: BEPOCH not tracked → TDX_TLB_TRACKING_NOT_DONE + SEPT_TREE (146 = 0x92).
         let r = m.host(TDH.unblock, rcx: 0x1000)
         #expect(r.rax == 0xC000_0B08_0000_0092)
         #expect(r.rcx == 0)
@@ -113,7 +117,7 @@ import Testing
     }
 
     @Test func unblockOfAMappedPageIsEntryStateIncorrect() {
-        // host-facts §2.5: only NL_BLOCKED, BLOCKED or PENDING_BLOCKED; details level 0, state 0x04.
+        // tdh_mem_range_unblock.c: only NL_BLOCKED, BLOCKED or PENDING_BLOCKED; details level 0, state 0x04.
         var m = standardMachine()
         let r = m.host(TDH.unblock, rcx: 0x2000)
         #expect(r.rax == 0xC000_0B0D_0000_0001)
@@ -121,7 +125,8 @@ import Testing
     }
 
     @Test func trackBeforeBlockDoesNotTrackTheBlock() {
-        // host-facts §2.0: the block's BEPOCH is the TD_EPOCH at BLOCK time; a TRACK must follow the BLOCK.
+        // tdh_mem_range_block.c, tdh_mem_track.c: the block's BEPOCH is the TD_EPOCH at BLOCK time; a TRACK must
+        // follow the BLOCK.
         var m = standardMachine()
         #expect(m.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == 0)
         #expect(m.host(TDH.block, rcx: 0x2000).rax == 0)
@@ -129,9 +134,10 @@ import Testing
     }
 
     @Test func unblockOfPendingBlockedKeepsAliasesBlockedAndBlockLosesParkedPermissions() throws {
-        // host-facts §2.4 quirk: BLOCK of a PENDING page whose alias was made by ATTR.WR copies the live
-        // zeros over the parked R/W/Xs/Xu; §2.5: UNBLOCK of PENDING_BLOCKED leaves the aliases L2_BLOCKED;
-        // ACCEPT then unblocks them with R = W = Xs = Xu = 0. ATTR.RD of such an alias: VALID only (§12 E13).
+        // tdh_mem_range_block.c block_l2_sept_entry quirk: BLOCK of a PENDING page whose alias was made by ATTR.WR
+        // copies the live zeros over the parked R/W/Xs/Xu; tdh_mem_range_unblock.c: UNBLOCK of PENDING_BLOCKED
+        // leaves the aliases L2_BLOCKED; ACCEPT then unblocks them with R = W = Xs = Xu = 0 (sept_l2_unblock).
+        // ATTR.RD of such an alias: VALID only (sept_manager.h l2_sept_get_gpa_attr).
         var m = standardMachine()
         #expect(try m.attrWr(0x1_1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0)
         #expect(try m.attrRd(0x1_1000).regs.rdx == 0x0000_0000_8007_0000)
@@ -157,7 +163,7 @@ import Testing
         #expect(rd.regs.rdx == 0x0000_0000_8000_0000)
     }
 
-    // MARK: TDH.MEM.PAGE.REMOVE (host-facts §2.6)
+    // MARK: TDH.MEM.PAGE.REMOVE (tdh_mem_page_remove.c)
 
     @Test func removeNeedsBlockThenTrackAndRemovesAliases() throws {
         var m = standardMachine()
@@ -179,7 +185,7 @@ import Testing
         #expect(r.rax == 0)
         #expect(r.rdx == 0)
         #expect(m.space.leaf(containing: 0x3000) == nil)
-        // The page is FREE now: ATTR.RD TD-exits (§1.4).
+        // The page is FREE now: ATTR.RD TD-exits (tdg_mem_page_attr_rd.c).
         #expect(try m.attrRd(0x3000).exit?.r8 == 0x3000)
         // Re-AUG: no alias survived the removal (every alias → L2_FREE).
         #expect(m.host(TDH.aug, rcx: 0x3000, r8: 0x3000_0000).rax == 0)
@@ -213,10 +219,11 @@ import Testing
         #expect(m.space.leaf(containing: 0x40_0000) == nil)
     }
 
-    // MARK: TDH.MEM.SEPT.ADD (host-facts §2.3; reference §1.7, §12 O11)
+    // MARK: TDH.MEM.SEPT.ADD (tdh_mem_sept_add.c)
 
     @Test func septAddV1L2PagesMakeAliasCreationSucceed() throws {
-        // Top-down: each SEPT.ADD v1 for VM1 moves ATTR.WR's L2 stop level down by one (§12 E5).
+        // Top-down: each SEPT.ADD v1 for VM1 moves ATTR.WR's L2 stop level down by one (helpers.c
+        // l2_sept_walk_guest_side).
         var m = standardMachine(l2SEPT: .onDemand)
         #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == 0xC000_0B0F_0001_0003)
         for (level, stopAfter) in [(UInt64(3), UInt64(2)), (2, 1)] {
@@ -249,7 +256,7 @@ import Testing
     }
 
     @Test func septAddV1AllowExistingMarksSkippedPagesWithBit63() {
-        // host-facts §2.3: ALLOW_EXISTING = RDX bit 0; a page skipped because its entry exists returns with
+        // tdh_mem_sept_add.c: ALLOW_EXISTING = RDX bit 0; a page skipped because its entry exists returns with
         // bit 63 set; a consumed page returns NULL_PA.
         var m = standardMachine(l2SEPT: .onDemand)
         #expect(
@@ -268,9 +275,9 @@ import Testing
     }
 
     @Test func septAddV1ExistingL2EntryWithoutAllowExistingIsL2EntryNotFree() {
-        // host-facts §2.3 step 6.4: TDX_L2_SEPT_ENTRY_NOT_FREE, hi = vm, lo = level; L2 details: a non-leaf
-        // keeps R, W, X (bits 2:0) and Xu (bit 10, reference §3.3) → L2_NL_MAPPED = 0x407; RDX level 3,
-        // vm 1 in bits 17:16.
+        // tdh_mem_sept_add.c process_l2_pages, the L2 entry already exists: TDX_L2_SEPT_ENTRY_NOT_FREE, hi = vm,
+        // lo = level; L2 details (set_arch_l2_septe_details_in_vmm_regs): a non-leaf keeps R, W, X (bits 2:0) and
+        // Xu (bit 10, x86_defs.h l2_encoding) → L2_NL_MAPPED = 0x407; RDX level 3, vm 1 in bits 17:16.
         var m = standardMachine(l2SEPT: .onDemand)
         #expect(
             m.host(
@@ -289,8 +296,8 @@ import Testing
     }
 
     @Test func septAddV1LowerLevelFirstIsL2SEPTWalkFailed() {
-        // host-facts §2.3 step 6.2: L2 walk to level 1 stops at the FREE level-3 entry of VM1's root:
-        // L2_SEPT_WALK_FAILED hi 1 lo 3; L2 details: FREE → RCX = bit 63 only; RDX = level 3 |
+        // tdh_mem_sept_add.c process_l2_pages, its L2 walk: to level 1 it stops at the FREE level-3 entry of
+        // VM1's root: L2_SEPT_WALK_FAILED hi 1 lo 3; L2 details: FREE → RCX = bit 63 only; RDX = level 3 |
         // L2_FREE 0x40 << 8 | vm 1 << 16 = 0x14003. Nothing consumed: outputs = inputs.
         var m = standardMachine(l2SEPT: .onDemand)
         let before = m.stateHash()
@@ -306,7 +313,7 @@ import Testing
     }
 
     @Test func septAddVersion2IsOperandInvalidRAXAndLeavesR8ToR11() {
-        // host-facts §2.3 step 1: RCX and RDX are zeroed, version > 1 → OPERAND_INVALID(RAX); R8-R11 not
+        // tdh_mem_sept_add: RCX and RDX are zeroed, version > 1 → OPERAND_INVALID(RAX); R8-R11 not
         // written.
         var m = standardMachine(l2SEPT: .onDemand)
         let r = m.host(
@@ -322,7 +329,7 @@ import Testing
     }
 
     @Test func septAddL2PageForAVMAboveNumL2VMsIsOperandInvalidR8PlusVM() {
-        // host-facts §2.3 step 6.1: vm > NUM_L2_VMS → OPERAND_INVALID, operand R8 + vm.
+        // tdh_mem_sept_add.c process_l2_pages: vm > NUM_L2_VMS → OPERAND_INVALID, operand R8 + vm.
         var m = standardMachine(numL2VMs: 1, l2SEPT: .onDemand)
         let before = m.stateHash()
         var r = m.host(
@@ -368,11 +375,11 @@ import Testing
         #expect(r.r8 == 0x3000_0000)
     }
 
-    // MARK: TDH.MNG.WR of VM_CTLS (host-facts §8; reference §12 O15)
+    // MARK: TDH.MNG.WR of VM_CTLS (tdh_mng_rd_wr.c; td_control_structures.h vm_ctls_t)
 
     @Test func mngWrOfVMCtlsSwitchesAttrWrWalkFailureToATDExit() throws {
         var m = standardMachine(l2SEPT: .onDemand)
-        #expect(vmCtls(m) == [0, 0, 0, 0])  // default 0 (host-facts §8)
+        #expect(vmCtls(m) == [0, 0, 0, 0])  // default 0 (vm_ctls_t)
         var r = m.host(TDH.mngWr, rcx: TDH.tdr, rdx: 0x9110_0003_0000_0013, r8: 1, r9: 1)
         #expect(r.rax == 0)
         #expect(r.r8 == 0)  // old value
@@ -414,8 +421,8 @@ import Testing
     }
 }
 
-/// TD build phase (TDCS OP_STATE): host-facts §2.1 (PAGE.ADD only before TDH.MR.FINALIZE), §2.6 (REMOVE
-/// needs BLOCK → TRACK only once the TD runs).
+/// TD build phase (TDCS OP_STATE): tdx-module src/vmm_dispatcher/api_calls/tdh_mem_page_add.c (PAGE.ADD only
+/// before TDH.MR.FINALIZE), tdh_mem_page_remove.c (REMOVE needs BLOCK → TRACK only once the TD runs).
 @Suite struct OpStateTests {
     /// A TD not yet finalized, with the paging pages for 0x100000 in place.
     func initializedMachine() -> Machine {

@@ -2,7 +2,9 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.VP.INVEPT (leaf 26). Reference §1.6, §12 B §1.6, O14, D ("INVEPT: RAX only").
+// TDG.VP.INVEPT (leaf 26). Expected values from the module's handler, tdx-module
+// src/td_dispatcher/vm_exits/tdg_vp_invept.c (it writes only RAX), and src/common/helpers/helpers.h flush_td_asid
+// (one INVEPT single-context on that VM's L2 SEPT).
 @Suite struct InvEPTTests {
 
     @Test func eachSetBitFlushesThatVMOnce() throws {
@@ -31,7 +33,7 @@ import Testing
 
     @Test(arguments: [UInt64(0b1), 0b111, 0b1000, 0b1_0000, 1 << 63])
     func bit0OrBitsAboveNumL2VMsAreOperandInvalidRCX(rcx: UInt64) throws {
-        // §1.6: bit 0 (L1) must be 0 and no bit above NUM_L2_VMS (= 2 here) may be set.
+        // tdg_vp_invept.c: bit 0 (L1) must be 0 and no bit above NUM_L2_VMS (= 2 here) may be set.
         var m = standardMachine(numL2VMs: 2)
         let c = try m.td(TDG.invept, rcx: rcx)
         #expect(c.regs.rax == 0xC000_0100_0000_0001)

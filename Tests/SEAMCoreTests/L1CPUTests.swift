@@ -2,8 +2,9 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-/// L1 RDMSR, WRMSR and CPUID on the TD's virtual CPU (reference §7, "L1 reads of the IA32_VMX_* MSRs";
-/// module td_msr_access.c, virt_msr_helpers.h, msr_config_lookup.c, td_cpuid.c, cpuid_configurations.c).
+/// L1 RDMSR, WRMSR and CPUID on the TD's virtual CPU (tdx-module src/td_dispatcher/vm_exits/td_msr_access.c
+/// rdmsr_l1_only_special_msrs, src/common/helpers/virt_msr_helpers.h, include/auto_gen/msr_config_lookup.c,
+/// src/td_dispatcher/vm_exits/td_cpuid.c, include/auto_gen/cpuid_configurations.c).
 /// Every expected value is worked out by hand below from Specs/l2-vmcs-fields.tsv rows and module facts.
 @Suite struct L1CPUTests {
     /// RDMSR that must complete.
@@ -90,7 +91,8 @@ import Testing
 
     @Test func cr0Fixed0HasOnlyNEAndFixed1AddsTheWritableBits() throws {
         // GUEST_CR0 row: reset 0x21 (PE|NE), write mask 0x8005001F (PE MP EM TS ET WP AM PG).
-        // FIXED0 = 0x21 & ~0x8005001F = 0x20: only NE is fixed, not PE or PG (reference §7).
+        // FIXED0 = 0x21 & ~0x8005001F = 0x20: only NE is fixed, not PE or PG (virt_msr_helpers.h
+        // calc_virt_ia32_vmx_cr0_fixed).
         // FIXED1 = 0x21 | 0x8005001F = 0x8005003F.
         let m = standardMachine()
         #expect(try read(m, 0x486) == 0x20)
@@ -113,7 +115,8 @@ import Testing
 
     @Test func eptVPIDCapHasNoINVEPTNorINVVPIDAndSSSOnlyWithCETS() throws {
         // Bits 0 (execute-only), 16 (2M), 17 (1G), 22 (advanced exit info) = 0x430001; INVEPT (20) and
-        // INVVPID (32) absent (reference §7); HLAT prefix size 0 on SoftSEAM's platform.
+        // INVVPID (32) absent (virt_msr_helpers.h calc_virt_ia32_vmx_ept_vpid_cap); HLAT prefix size 0 on
+        // SoftSEAM's platform.
         #expect(try read(standardMachine(), 0x48C) == 0x43_0001)
         // XFAM.CET_S (bit 12): SSS (bit 23) → 0xC30001.
         var m = standardMachine()

@@ -4,10 +4,13 @@ import Testing
 
 // What Specs/exit-routing.tsv cannot say well: the whole register file of an L2→L1 exit, the guest-state buffer it
 // writes back, and the TDH.VP.ENTER round trips after a TD exit from L2. Every expected value is worked out by
-// hand from the ABI reference (/work/shared/reference/tdx-abi-1.5.01.md §4.3, §4.4, §5.1, §5.2, §13 A1, B5, B6,
-// O10) and the SDM (exit qualifications, Table 28-7), never read back from the model.
+// hand from the module source (tdx-module = intel/tdx-module, tag TDX_1.5.01: src/td_dispatcher/tdx_td_l2_dispatcher.c
+// and src/td_dispatcher/vm_exits_l2/ for the routing; src/td_transitions/td_exit.c td_l2_to_l1_exit_internal,
+// write_l2_enter_outputs, async_tdexit_internal, td_vmexit_to_vmm; src/td_transitions/tdh_vp_enter.c handle_l2_entry,
+// set_l2_to_l1_async_exit_gprs, save_regs_after_tdvmcall; src/td_dispatcher/vm_exits/tdg_vp_vmcall.c) and the SDM
+// (exit qualifications, Table 28-7), never read back from the model.
 
-/// L2 VMCS field encodings used below (SDM Vol. 3D Appendix B; reference §5.5).
+/// L2 VMCS field encodings used below (SDM Vol. 3D Appendix B; Specs/l2-vmcs-fields.tsv).
 private enum RouteEnc {
     static let csSelector: UInt32 = 0x0802, ssSelector: UInt32 = 0x0804, dsSelector: UInt32 = 0x0806
     static let esSelector: UInt32 = 0x0800
@@ -21,17 +24,19 @@ private enum RouteEnc {
     static let cr0: UInt32 = 0x6800, cr4: UInt32 = 0x6804, csBase: UInt32 = 0x6808
 }
 
-/// TDG.VP.RD/WR field id of VM1's VMCS field (class 36, context VP; reference §5.4). The size bits are ignored.
+/// TDG.VP.RD/WR field id of VM1's VMCS field (class 36, context VP; tdx-module include/tdx_api_defs.h md_field_id_t).
+/// The size bits are ignored.
 private func vm1(_ encoding: UInt32) -> UInt64 { 0x2420_0003_0000_0000 | UInt64(encoding) }
-/// L2_CTLS[1] (reference §5.3).
+/// L2_CTLS[1] (tdx-module include/auto_gen/tdvps_fields_lookup.h MD_TDVPS_L2_CTLS_FIELD_ID + 1).
 private let l2CtlsVM1: UInt64 = 0xA020_0003_0000_0051
 private let tdgVPRd: UInt64 = 9, tdgVPWr: UInt64 = 10, tdgVPEnter: UInt64 = 25
 
-/// TDX_L2_EXIT_HOST_ROUTED_ASYNC / _TDVMCALL (reference §2.2).
+/// TDX_L2_EXIT_HOST_ROUTED_ASYNC / _TDVMCALL (tdx-module include/auto_gen/tdx_error_codes_defs.h).
 private let hostRoutedAsync: UInt64 = 0x0000_1100_0000_0000
 private let hostRoutedTDVMCall: UInt64 = 0x0000_1101_0000_0000
 
-/// The guest-state buffer (reference §4.1) at 0x1000 of `standardMachine`, and the state these tests put in it.
+/// The guest-state buffer (tdx-module include/tdx_api_defs.h l2_enter_guest_state_t) at 0x1000 of
+/// `standardMachine`, and the state these tests put in it.
 private let bufferGPA: UInt64 = 0x1000
 private let l2RIP: UInt64 = 0x8000
 private let l1RSP: UInt64 = 0x7777_0000
@@ -110,17 +115,18 @@ extension Machine {
 }
 
 @Suite struct L2ExitRoutingTests {
-    // MARK: The L2→L1 exit's registers and buffer (§4.3, §13 A1)
+    // MARK: The L2→L1 exit's registers and buffer (td_l2_to_l1_exit_internal, write_l2_enter_outputs)
 
     /// A compatibility-mode L2 at CPL 3 with CS = 0x23, AR 0xC0FB, limit 0xFFFFFFFF, base 0x10000 writes to a page
-    /// its alias only lets it read: an EPT violation L1 handles (§5.1). L1's TDG.VP.ENTER returns
-    /// RAX = SUCCESS | 48, RBX = 0, RCX = qualification (write 0x2 | R 0x8 | GLA valid 0x80 | linear access
-    /// 0x100), RDX = GLA, RSI = 0x23 | 0xC0FB << 16 | 0xFFFFFFFF << 32, RDI = 0x10000, R8 = GPA, R9–R11 = the
-    /// VMCS interruption, IDT-vectoring and instruction fields, R12 = CPL 3, R13 = 0, R14 = R15 = 0, its own RSP
-    /// and L2's RBP (§13 A1). L2's registers, RFLAGS, RIP (not advanced), SSP and interrupt status are in the buffer.
+    /// its alias only lets it read: an EPT violation L1 handles (vm_exits_l2/td_l2_ept_violation.c). L1's
+    /// TDG.VP.ENTER returns RAX = SUCCESS | 48, RBX = 0, RCX = qualification (write 0x2 | R 0x8 | GLA valid 0x80 |
+    /// linear access 0x100), RDX = GLA, RSI = 0x23 | 0xC0FB << 16 | 0xFFFFFFFF << 32, RDI = 0x10000, R8 = GPA,
+    /// R9–R11 = the VMCS interruption, IDT-vectoring and instruction fields, R12 = CPL 3, R13 = 0, R14 = R15 = 0,
+    /// its own RSP and L2's RBP (td_l2_to_l1_exit_internal writes every GPR but RBP and RSP). L2's registers,
+    /// RFLAGS, RIP (not advanced), SSP and interrupt status are in the buffer.
     @Test func l2ToL1ExitFillsEveryRegisterAndWritesTheBufferBack() throws {
         var m = standardMachine()
-        // VM1 aliases page 0x5000 read-only (R = 0x1; reference §3.1, §1.5 RDX/R8 layout).
+        // VM1 aliases page 0x5000 read-only (R = 0x1; gpa_attr_t in RDX, attr_flags_t in R8).
         let alias = try m.attrWr(0x5000, slot(1, 0x8001), slot(1, 0xF))
         #expect(alias.regs.rax == St.success)
         try m.makeVM1Long64()
@@ -159,9 +165,9 @@ extension Machine {
         #expect(r.r13 == 0)
         #expect(r.r14 == 0 && r.r15 == 0)
         #expect(r.rsp == l1RSP)
-        #expect(r.rbp == 0xA5, "RBP is L2's (§13 A1), not L1's \(hexShort(l1RBP))")
+        #expect(r.rbp == 0xA5, "RBP is L2's (td_exit.c), not L1's \(hexShort(l1RBP))")
 
-        // L1 is current again, and the registers are the VMCS exit fields (§4.3).
+        // L1 is current again, and the registers are the VMCS exit fields (td_l2_to_l1_exit_internal).
         #expect(m.vcpus[0].location == .l1)
         #expect(try m.readVM1(RouteEnc.exitReason) == 48)
         #expect(try m.readVM1(RouteEnc.exitQualification) == r.rcx)
@@ -180,7 +186,8 @@ extension Machine {
         #expect(try m.readMemory(gpa: 0x5010, count: 8) == [UInt8](repeating: 0, count: 8))
     }
 
-    /// A pending L1 page: the EPT violation goes to L1 with R13 = EEQ type 6 (§5.1, §3.6, §12 O13).
+    /// A pending L1 page: the EPT violation goes to L1 with R13 = EEQ type 6 (vm_exits_l2/td_l2_ept_violation.c;
+    /// vmcs_defs.h vmx_eeq_type_t).
     @Test func pendingPageEPTViolationReportsEEQType6InR13() throws {
         var m = standardMachine()
         try m.enterVM1()
@@ -195,11 +202,11 @@ extension Machine {
         #expect(r.r13 == 6)
     }
 
-    // MARK: TDVMCALL round trips (§5.2, §13 B6, O10)
+    // MARK: TDVMCALL round trips (tdg_vp_vmcall.c; tdh_vp_enter.c handle_l2_entry, save_regs_after_tdvmcall)
 
     /// L2 (64-bit, ENABLE_TDVMCALL) calls TDG.VP.VMCALL selecting R10–R12 (RCX = 0x1C00). The host sees RAX = 77,
-    /// RCX = 0x1C00 | VM 1 << 32, the selected registers and 0 elsewhere (§13 O10). The buffer is not written at
-    /// this trap-like exit (§13 B6).
+    /// RCX = 0x1C00 | VM 1 << 32, the selected registers and 0 elsewhere (tdg_vp_vmcall.c). The buffer is not
+    /// written at this trap-like exit (td_exit.c td_vmexit_to_vmm).
     func tdvmcallFromL2(selecting mask: UInt64) throws -> (Machine, TDExit, [(Int, UInt64)]) {
         var m = standardMachine()
         try m.makeVM1Long64()
@@ -228,7 +235,8 @@ extension Machine {
     }
 
     /// Without RESUME_L1 the host's selected registers land in L2's, with RAX = 0 and RCX = L2's mask; unselected
-    /// registers keep L2's values; RIP is past the 4-byte TDCALL (§5.2, §13 B6, O9).
+    /// registers keep L2's values; RIP is past the 4-byte TDCALL (tdh_vp_enter.c save_regs_after_tdvmcall;
+    /// td_exit.c, trap-like exits advance RIP).
     @Test func hostReentryWithoutResumeL1CompletesTheTDVMCallInL2() throws {
         var (m, _, _) = try tdvmcallFromL2(selecting: 0x1C00)
         var host = RegisterFile(rax: 0xDEAD, rcx: 0xDEAD, r10: 0, r11: 0xABC)
@@ -253,9 +261,10 @@ extension Machine {
         #expect(b.rip == l2RIP + 4)
     }
 
-    /// With RESUME_L1, L1's TDG.VP.ENTER returns HOST_ROUTED_TDVMCALL | 77 (§4.4, §5.2) with R13 = 0 (§13 B5), and the
-    /// buffer already holds the TDVMCALL's outputs: RAX = 0, RCX = the mask, the host's selected registers, RIP + 4
-    /// (§13 B6). RCX selects RBP (bit 5) here, so L1's RBP is the host's value (§13 A1).
+    /// With RESUME_L1, L1's TDG.VP.ENTER returns HOST_ROUTED_TDVMCALL | 77 with R13 = 0 (tdh_vp_enter.c
+    /// handle_l2_entry, set_l2_to_l1_async_exit_gprs), and the buffer already holds the TDVMCALL's outputs:
+    /// RAX = 0, RCX = the mask, the host's selected registers, RIP + 4 (save_regs_after_tdvmcall). RCX
+    /// selects RBP (bit 5) here, so L1's RBP is the host's value (set_l2_to_l1_async_exit_gprs leaves RBP).
     @Test func hostReentryWithResumeL1ReportsHostRoutedTDVMCallToL1() throws {
         var (m, e, _) = try tdvmcallFromL2(selecting: 0x1C20)
         #expect(e.rcx == 0x1_0000_1C20)
@@ -282,12 +291,13 @@ extension Machine {
         #expect(b.rip == l2RIP + 4)
     }
 
-    // MARK: Asynchronous exits and RESUME_L1 (§5.2, §13 B5, B9)
+    // MARK: Asynchronous exits and RESUME_L1 (tdh_vp_enter.c handle_l2_entry; td_other_exits.c)
 
     /// L2 writes GPA 0x9010 (no L1 leaf) with GLA 0x7FFF9010: the host sees RCX = qualification without bits 12:7
-    /// (0x2) | VM 1 << 32, RDX = 0, R8 = 0x9000 (§13 B9). Re-entered with RESUME_L1, L1 gets
-    /// HOST_ROUTED_ASYNC | 48 with the VMCS's unsanitised qualification 0x182, the GLA, the GPA with bits 11:0 and
-    /// R13 = 0 (§13 B5); the buffer holds L2's state (written at the TD exit, §13 O2).
+    /// (0x2) | VM 1 << 32, RDX = 0, R8 = 0x9000 (td_other_exits.c tdx_ept_violation_exit_to_vmm). Re-entered with
+    /// RESUME_L1, L1 gets HOST_ROUTED_ASYNC | 48 with the VMCS's unsanitised qualification 0x182, the GLA, the GPA
+    /// with bits 11:0 and R13 = 0 (tdh_vp_enter.c set_l2_to_l1_async_exit_gprs); the buffer holds L2's state
+    /// (written at the TD exit, td_exit.c td_vmexit_to_vmm).
     @Test func asyncEPTViolationResumedIntoL1IsHostRoutedAsyncAndUnsanitised() throws {
         var m = standardMachine()
         try m.enterVM1()
@@ -338,7 +348,8 @@ extension Machine {
         #expect(r.r13 == 0)
     }
 
-    /// Without RESUME_L1 after an asynchronous exit, L2 simply runs again from where it was (§5.2).
+    /// Without RESUME_L1 after an asynchronous exit, L2 simply runs again from where it was (tdh_vp_enter.c
+    /// handle_l2_entry).
     @Test func asyncExitWithoutResumeL1ResumesL2Unchanged() throws {
         var m = standardMachine()
         try m.enterVM1()
@@ -352,9 +363,10 @@ extension Machine {
         #expect(m.vcpus[0].vmcs(1, .guestRIP) == l2RIP)
     }
 
-    /// A machine check in L2 makes the TD fatal (§5.1: TD exit with NON_RECOVERABLE_TD_NON_ACCESSIBLE); the
-    /// host cannot enter any of its vCPUs again: TDH.VP.ENTER checks the TD's state first and returns
-    /// TDX_TD_FATAL, 0xE000060400000000 (module tdx_error_codes_defs.h, check_td_in_correct_build_state).
+    /// A machine check in L2 makes the TD fatal (tdx_td_l2_dispatcher.c: TD exit with
+    /// NON_RECOVERABLE_TD_NON_ACCESSIBLE); the host cannot enter any of its vCPUs again: TDH.VP.ENTER checks the
+    /// TD's state first and returns TDX_TD_FATAL, 0xE000060400000000 (module tdx_error_codes_defs.h,
+    /// check_td_in_correct_build_state).
     @Test func aFatalTDCannotBeEnteredAgain() throws {
         var m = standardMachine()
         try m.enterVM1()
@@ -368,9 +380,9 @@ extension Machine {
         #expect(m.host(0, rcx: Machine.tdvpr(vcpu: 0) | 1 << 53).rax == 0xE000_0604_0000_0000)
     }
 
-    /// HOST_RECOVERABILITY_HINT (RCX bit 52) is valid only after an ASYNC_TRAP exit (§12 O15), which the
-    /// model never raises: after an ordinary TD exit from L2 the hint is OPERAND_INVALID(RCX) and the vCPU
-    /// stays with the host; the same entry without the hint resumes L2.
+    /// HOST_RECOVERABILITY_HINT (RCX bit 52) is valid only after an ASYNC_TRAP exit (tdh_vp_enter.c), which the
+    /// model never raises: after an ordinary TD exit from L2 the hint is OPERAND_INVALID(RCX) and the vCPU stays
+    /// with the host; the same entry without the hint resumes L2.
     @Test func recoverabilityHintWithoutAsyncTrapIsOperandInvalidRCX() throws {
         var m = standardMachine()
         try m.enterVM1()
@@ -386,8 +398,8 @@ extension Machine {
         #expect(m.vcpus[0].location == .l2(vm: 1))
     }
 
-    /// RESUME_L1 needs a vCPU that left the TD from L2: with L1 current (never entered L2, or back in L1 after
-    /// an L2→L1 exit) TDH.VP.ENTER returns OPERAND_INVALID(RCX) (§1.7, §13 B5).
+    /// RESUME_L1 needs a vCPU that left the TD from L2: with L1 current (never entered L2, or back in L1 after an
+    /// L2→L1 exit) TDH.VP.ENTER returns OPERAND_INVALID(RCX) (tdh_vp_enter.c, its RESUME_L1 check).
     @Test func resumeL1WhileL1IsCurrentIsOperandInvalidRCX() throws {
         var m = standardMachine()
         #expect(

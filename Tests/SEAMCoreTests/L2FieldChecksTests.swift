@@ -2,8 +2,10 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-/// TDG.VP.WR's field-specific checks and the virtual-APIC translation cache (reference §4.1, §6.3, §13 O5,
-/// O6; l2-vmcs-facts §2, §3). Expected statuses are the module's, worked out from those sections.
+/// TDG.VP.WR's field-specific checks and the virtual-APIC translation cache (tdx-module
+/// src/common/metadata_handlers/metadata_vp.c: md_vp_element_l2_vmcs_wr_handle, check_l2_procbased_exec_ctls*;
+/// src/common/helpers/helpers.c: translate_gpas, invalidate_gpa_translations). Expected statuses are the module's,
+/// worked out from those functions.
 @Suite struct L2FieldChecksTests {
     @Test func newVirtualAPICAddressIsTranslatedAgainOnTheNextEntry() throws {
         var m = standardMachine(numL2VMs: 1)
@@ -44,7 +46,8 @@ import Testing
     }
 
     /// SoftSEAM's platform has 48-bit linear addresses (CR4_FIXED1 without LA57, bit 12), as its VM-entry
-    /// checks assume: the base CR4 mask owns LA57, so L1 cannot set it (§7) rather than fail the next entry.
+    /// checks assume: the base CR4 mask owns LA57, so L1 cannot set it (tdx-module helpers.h
+    /// calc_base_l2_cr4_write_mask) rather than fail the next entry.
     @Test func guestCR4LA57IsRefusedAtTDGVPWr() throws {
         var m = standardMachine(numL2VMs: 1)
         #expect(try m.vpWr(FID.vmcs(1, Enc.guestCR4), 0x3040, mask: 0x1000).regs.rax == St.fieldValueNotValid)

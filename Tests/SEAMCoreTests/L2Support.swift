@@ -3,22 +3,24 @@ import SEAMTypes
 import Testing
 
 // Helpers for the TD-partitioning leaf tests (TDG.VP.RD, TDG.VP.WR, TDG.VP.ENTER). Every constant is typed in
-// from the ABI reference (/work/shared/reference/tdx-abi-1.5.01.md: §1.1 leaf numbers, §2.2/§2.3 statuses,
-// §4.1 buffer layout, §5.3/§5.4 field ids) or from /work/notes/l2-vmcs-facts.md (§3 TDVPS field ids), and
-// VMCS encodings from the Intel SDM (Vol. 3D appendix B) — never taken from the model's own tables.
+// from the TDX module's own definitions (tdx-module = intel/tdx-module, tag TDX_1.5.01: include/tdx_api_defs.h for
+// leaf numbers, the l2_enter_guest_state_t buffer layout and md_field_id_t; include/auto_gen/tdx_error_codes_defs.h
+// for statuses; include/auto_gen/tdvps_fields_lookup.h for TDVPS field ids), and VMCS encodings from the Intel SDM
+// (Vol. 3D appendix B) — never taken from the model's own tables.
 
-/// TDCALL leaf numbers for the partitioning leaves, reference §1.1.
+/// TDCALL leaf numbers for the partitioning leaves, tdx-module include/tdx_api_defs.h tdcall_leaf_opcode_e.
 extension TDG {
     static let vpRd: UInt64 = 9
     static let vpWr: UInt64 = 10
     static let vpEnter: UInt64 = 25
 }
 
-/// Partitioning statuses, reference §2.2 and §2.3.
+/// Partitioning statuses, tdx-module include/auto_gen/tdx_error_codes_defs.h.
 extension St {
-    /// TDX_OPERAND_INVALID with operand L2_VAPIC_GPA (170 = 0xAA), reference §4.2 step 3.
+    /// TDX_OPERAND_INVALID with operand L2_VAPIC_GPA (170 = 0xAA), check 3 of TDG.VP.ENTER (tdx-module
+    /// src/td_transitions/tdg_vp_enter.c).
     static let operandInvalidL2VAPICGPA: UInt64 = 0xC000_0100_0000_00AA
-    /// TDX_PENDING_INTERRUPT, reference §2.2, §4.4.
+    /// TDX_PENDING_INTERRUPT (TDG.VP.ENTER entered no L2: tdg_vp_enter.c).
     static let pendingInterrupt: UInt64 = 0x0000_1120_0000_0000
 }
 
@@ -54,20 +56,21 @@ enum Enc {
     static let hostCR0: UInt32 = 0x6C00
 }
 
-/// TDG.VP.RD/WR field ids, reference §5.3, §5.4 and facts §3.
+/// TDG.VP.RD/WR field ids, tdx-module include/tdx_api_defs.h md_field_id_t and include/auto_gen/tdvps_fields_lookup.h.
 enum FID {
     /// L2 VMCS field `encoding` of VM `vm` (1…3): class 36/44/52, context VP (2), element size code `size`
-    /// (3 = 64-bit, 2 = 32-bit, 1 = 16-bit; ignored on input, §5.4). Guest CR0 of VM 1 = 0x2420000300006800.
+    /// (3 = 64-bit, 2 = 32-bit, 1 = 16-bit; ignored on input: metadata_generic.c md_check_as_single_element_id).
+    /// Guest CR0 of VM 1 = 0x2420000300006800.
     static func vmcs(_ vm: Int, _ encoding: UInt32, size: UInt64 = 3) -> UInt64 {
         UInt64(36 + 8 * (vm - 1)) << 56 | 2 << 52 | size << 32 | UInt64(encoding)
     }
 
-    /// Word `word` (0…511) of L1's MSR bitmap for VM `vm` (class 37/45/53), facts §3.
+    /// Word `word` (0…511) of L1's MSR bitmap for VM `vm` (class 37/45/53), tdvps_fields_lookup.h.
     static func msrBitmap(_ vm: Int, word: UInt64) -> UInt64 {
         UInt64(37 + 8 * (vm - 1)) << 56 | 2 << 52 | 3 << 32 | word
     }
 
-    /// Class-32 (management) fields, facts §3 (bit 63 = non-arch, as the module reports them).
+    /// Class-32 (management) fields, tdvps_fields_lookup.h (bit 63 = non-arch, as the module reports them).
     static let vcpuIndex: UInt64 = 0xA020_0002_0000_0002
     static let cpuidSupervisorVE: UInt64 = 0xA020_0000_0000_0007
     static let currentVM: UInt64 = 0xA020_0001_0000_0041
@@ -80,11 +83,13 @@ enum FID {
     static let null: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
 }
 
-/// TDG.VP.ENTER RCX (reference §4.1): VM index in bits 53:52, INVD_TRANSLATIONS in bits 1:0.
+/// TDG.VP.ENTER RCX (tdx-module src/td_transitions/tdg_vp_enter.c): VM index in bits 53:52, INVD_TRANSLATIONS in
+/// bits 1:0.
 func enterRCX(vm: Int, invd: UInt64 = 0) -> UInt64 { UInt64(vm) << 52 | invd }
 
-/// The L2_ENTER_GUEST_STATE buffer, reference §4.1: 16 GPRs (RAX…R15) at 0x00, RFLAGS 0x80, RIP 0x88,
-/// SSP 0x90, GUEST_INTERRUPT_STATUS (RVI low byte, SVI high byte) 0x98; 0x9A bytes in all.
+/// The L2_ENTER_GUEST_STATE buffer, tdx-module include/tdx_api_defs.h l2_enter_guest_state_t: 16 GPRs (RAX…R15)
+/// at 0x00, RFLAGS 0x80, RIP 0x88, SSP 0x90, GUEST_INTERRUPT_STATUS (RVI low byte, SVI high byte) 0x98; 0x9A
+/// bytes in all.
 struct GuestState: Equatable {
     var gprs = RegisterFile()
     var rflags: UInt64 = 0x2
@@ -191,8 +196,8 @@ extension Machine {
         GuestState(bytes: try readMemory(gpa: gpa, count: GuestState.size))
     }
 
-    /// Makes VM `vm` enterable and enters it: sets its virtual-APIC GPA with TDG.VP.WR (field 0x2012, §4.2
-    /// step 3), writes `state` (by default a patterned GPR set and `rip`) at `buffer` and calls
+    /// Makes VM `vm` enterable and enters it: sets its virtual-APIC GPA with TDG.VP.WR (field 0x2012,
+    /// TDG.VP.ENTER's check 3), writes `state` (by default a patterned GPR set and `rip`) at `buffer` and calls
     /// TDG.VP.ENTER with L1's RSP = `l1RSP`. The defaults use MAPPED pages of `standardMachine`.
     mutating func enterL2(
         vm: Int, rip: UInt64 = 0x0010_0000, state: GuestState? = nil, buffer: UInt64 = 0x1000,

@@ -64,7 +64,8 @@ import Testing
 
     @Test func tdcallAcceptsExactlyTheRegistrysVersions() throws {
         // Versions up to an implemented leaf's maxVersion reach its handler; above it, and for every leaf the
-        // registry does not implement, OPERAND_INVALID(RAX) (reference §1.2).
+        // registry does not implement, OPERAND_INVALID(RAX) (tdx-module src/td_dispatcher/tdx_td_dispatcher.c
+        // td_call).
         let base = standardMachine()
         for entry in TDCallLeaves.all {
             for version in 0...255 {
@@ -79,8 +80,8 @@ import Testing
     }
 
     @Test func seamcallAcceptsExactlyTheRegistrysLeavesAndVersions() {
-        // host-facts §1: a leaf SoftSEAM does not model, or a version above the leaf's highest, answers
-        // OPERAND_INVALID(RAX) and writes nothing else.
+        // tdx-module src/vmm_dispatcher/tdx_vmm_dispatcher.c: a leaf SoftSEAM does not model, or a version above the
+        // leaf's highest, answers OPERAND_INVALID(RAX) and writes nothing else.
         let base = standardMachine()
         var m = base
         for n in 0...0xFFFF where SEAMCallLeaves.entry(SEAMCallLeaf(UInt16(n))) == nil {
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func listingsDeriveFromTheRegistry() {
-        // §1.1: 1.5.01 defines 21 leaves.
+        // tdx-module include/tdx_api_defs.h tdcall_leaf_opcode_e: 1.5.01 defines 21 leaves.
         #expect(ModuleProfile.default.leaves == Set(TDCallLeaves.all.map(\.leaf)))
         #expect(ModuleProfile.default.leaves.count == 21)
         #expect(Machine.implementedLeaves == Set(TDCallLeaves.all.filter(\.isImplemented).map(\.leaf)))

@@ -2,7 +2,8 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-/// Host blocking of a non-leaf entry (host-facts §2.4, §2.5; reference §12 O9, O12): NL_MAPPED becomes
+/// Host blocking of a non-leaf entry (tdx-module src/vmm_dispatcher/api_calls/tdh_mem_range_block.c,
+/// tdh_mem_range_unblock.c; src/common/memory_handlers/sept_manager.c secure_ept_walk): NL_MAPPED becomes
 /// NL_BLOCKED, walks stop there, and the TD exits carry the NL_BLOCKED public state 0x81.
 @Suite struct NLBlockTests {
     /// 3 L2 VMs; 0x100000–0x103FFF mapped 4K, 0x104000–0x107FFF pending 4K; all under one level-1 (PDE) entry
@@ -33,7 +34,8 @@ import Testing
             Issue.record("expected a TD exit")
             return
         }
-        // host-facts §5 case (b): qualification 0x2; EEQ type 5, req 0, err level 1, state 0x81, not a leaf.
+        // ATTR.WR's L1 walk stops at the blocked table (tdg_mem_page_attr_wr.c, td_other_exits.c
+        // async_tdexit_ept_violation): qualification 0x2; EEQ type 5, req 0, err level 1, state 0x81, not a leaf.
         #expect(exit.rax == 48)
         #expect(exit.rcx == 0x2)
         #expect(exit.rdx == (UInt64(0 | 1 << 3 | 0x81 << 6) << 32 | 5))
@@ -48,14 +50,16 @@ import Testing
             Issue.record("ATTR.RD should TD-exit")
             return
         }
-        #expect(rdExit.rcx == 0 && rdExit.rdx == 0 && rdExit.r8 == 0x10_1000)  // §1.4: qual 0, no EEQ
+        // tdg_mem_page_attr_rd.c basic_ept_violation_exit: qualification 0, no EEQ.
+        #expect(rdExit.rcx == 0 && rdExit.rdx == 0 && rdExit.r8 == 0x10_1000)
         m.reenterAfterFaultLikeExit()
         var accept = RegisterFile(rax: 6, rcx: 0x10_5000)
         guard case .tdExit(let acceptExit) = try m.tdcall(vcpu: 0, &accept) else {
             Issue.record("ACCEPT should TD-exit")
             return
         }
-        // host-facts §4 case (b'): EEQ type 1, err level 1, state 0x81, not a leaf.
+        // ACCEPT's walk stops at the blocked table (tdg_mem_page_accept.c): EEQ type 1, err level 1, state 0x81, not
+        // a leaf.
         #expect(acceptExit.rdx == (UInt64(1 << 3 | 0x81 << 6) << 32 | 1))
         #expect(acceptExit.rcx == 0x2)
     }

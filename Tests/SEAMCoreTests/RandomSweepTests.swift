@@ -3,13 +3,14 @@ import SEAMTypes
 import Testing
 
 @Suite struct RandomSweepTests {
-    /// Every named status code (§2.2), the only codes a TDCALL may complete with.
+    /// Every named status code (Specs/status-codes.tsv), the only codes a TDCALL may complete with.
     static let namedCodes = Set(TDXStatus.allNamed.map(\.status.rawValue))
 
     @Test func hundredThousandRandomRegisterFilesGiveDefinedStatusesAndErrorsChangeNothing() throws {
         var rng = SplitMix64(seed: 0x5EA_5EED)
         var m = sequenceMachine()
-        // Give VM 1 a virtual-APIC page so random TDG.VP.ENTERs get past check 3 (reference §4.2).
+        // Give VM 1 a virtual-APIC page so random TDG.VP.ENTERs get past check 3 (tdx-module
+        // src/td_transitions/tdg_vp_enter.c).
         var setup = RegisterFile(rax: 10, rdx: 0x2420_0003_0000_2012, r8: 0x10_0000, r9: ~0)
         _ = try m.tdcall(vcpu: 0, &setup)
         try #require(setup.rax == 0)
@@ -56,7 +57,8 @@ import Testing
                 // TDG.VP.VMCALL: a trap-like exit; the host re-enters L1 at once.
                 counts.vmcalls += 1
                 #expect(exit.exitReason == .tdcall)
-                // Re-entry completes L1's call: RAX = 0 (§1.3), the selected GPRs from the host (all zero here).
+                // Re-entry completes L1's call: RAX = 0, the selected GPRs from the host (all zero here) (tdx-module
+                // src/td_transitions/tdh_vp_enter.c save_regs_after_tdvmcall).
                 guard case .resumedL1(let back?) = m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile())
                 else {
                     Issue.record("leaf 0: the host could not re-enter L1")
@@ -73,7 +75,8 @@ import Testing
                     Issue.record("leaf \(leaf): the host could not re-enter L1 after a fault-like exit")
                     return
                 }
-                // TDG.VP.ENTER records the buffer GPA before it translates it (reference §13 B3).
+                // TDG.VP.ENTER records the buffer GPA before it translates it (tdx-module
+                // src/td_transitions/tdg_vp_enter.c).
                 if leaf != 25 { #expect(m.stateHash() == before, "a TD exit changed the state") }
             case .enteredL2:
                 counts.entries += 1

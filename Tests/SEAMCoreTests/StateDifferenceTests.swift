@@ -3,7 +3,7 @@ import SEAMTypes
 import Testing
 
 // Machine.differences(from:). Each expected entry is worked out by hand from the operation: the attribute
-// values from §3.4's merge rule (see AttrWrTests), the permission letters as the alias map prints them (R, W,
+// values from ATTR.WR's merge rule (see AttrWrTests), the permission letters as the alias map prints them (R, W,
 // then X for Xs+Xu or Xs/Xu alone; — for no alias), the VMCS field names and encodings from the SDM.
 @Suite struct StateDifferenceTests {
     func d(_ field: String, _ before: String, _ after: String) -> StateDifference {

@@ -66,7 +66,8 @@ import Testing
     }
 
     @Test func stateMasksMatchTheStateLists() {
-        // §3.4 step 2 (row 24) and §1.4 (row 23).
+        // tdx-module include/auto_gen/sept_state_lookup.c, tdcall_sept_state_lookup rows 24 (ATTR.WR) and 23
+        // (ATTR.RD).
         #expect(Machine.attrWrAllowedStates == SEPTState.mask(.mapped, .exportedDirty, .pending, .pendingExportedDirty))
         #expect(
             Machine.attrRdAllowedStates

@@ -2,8 +2,10 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// L2 VM-entry guest-state checks (SDM Vol. 3C §27.3.1; reference §7, §13 B4, B17, B19). The table
-// Specs/vm-entry-checks.tsv has a row per check; these are the hand-written cases around it.
+// L2 VM-entry guest-state checks (SDM Vol. 3C §27.3.1; what L1 sees of a failure: tdx-module
+// src/td_dispatcher/tdx_td_l2_dispatcher.c handle_l2_vm_entry_failures; the reset state:
+// src/common/data_structures/td_vmcs_init.c). The table Specs/vm-entry-checks.tsv has a row per check; these are
+// the hand-written cases around it.
 @Suite struct VMEntryChecksTests {
     static let bases: [String: L2GuestState] = [
         "reset": .reset, "protectedFlat": .protectedFlat, "paged32": .paged32, "long64": .long64,
@@ -50,7 +52,8 @@ import Testing
     }
 
     @Test func pagingWithoutProtectionFailsAtEntryNotAtVPWr() {
-        // Reference §7: TDG.VP.WR accepts CR0.PG = 1 with PE = 0; the VM entry fails.
+        // tdx-module metadata_vp.c md_vp_element_l2_vmcs_wr_handle: TDG.VP.WR accepts CR0.PG = 1 with PE = 0; the
+        // VM entry fails.
         var s = L2GuestState.reset
         s.cr0 = 0x8000_0020
         #expect(VMEntryChecks.check(s) == VMEntryFailure(check: "cr0.pg-without-pe"))
@@ -68,7 +71,8 @@ import Testing
     }
 
     @Test func eferChangedByL2WRMSRCanBreakTheNextEntry() {
-        // Reference §13 B19: the module lets L2 clear LME while CR0.PG = 1; the next entry fails.
+        // tdx-module td_msr_access.c wrmsr_ia32_efer: the module lets L2 clear LME while CR0.PG = 1; the next
+        // entry fails.
         var s = L2GuestState.long64
         s.efer &= ~0x100
         #expect(VMEntryChecks.check(s)?.check == "efer.lme-ne-lma")

@@ -2,7 +2,10 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.VM.RD (leaf 7). Reference §1.3 VM.RD row, §8, §12 E8, E16, O10, D; host-facts §6.
+// TDG.VM.RD (leaf 7). Expected values from the module's handler, tdx-module src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c,
+// with include/auto_gen/tdr_tdcs_fields_lookup.c (the TD-scope fields, their order and guest read masks),
+// src/common/metadata_handlers/metadata_td.c and src/common/metadata_handlers/metadata_generic.c/.h
+// (md_check_as_single_element_id, md_get_next_accessible_item, is_null_field_id).
 @Suite struct VMRdTests {
     static let v1: UInt64 = TDG.vmRd | 1 << 16
     static let numL2VMsID: UInt64 = 0x9010_0001_0000_0005
@@ -17,7 +20,7 @@ import Testing
     static let naID: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
 
     @Test func numL2VMsReadsTheTDValueAtVersion0() throws {
-        // §8: NUM_L2_VMS field 0x9010000100000005; version 0 never writes RDX (§12 E16).
+        // tdr_tdcs_fields_lookup.c: NUM_L2_VMS field 0x9010000100000005; version 0 never writes RDX (tdg_vm_rd_wr.c).
         for n in 0...3 {
             var m = Machine(config: MachineConfig(numL2VMs: n))
             let c = try m.td(TDG.vmRd, rdx: Self.numL2VMsID, r8: 0x77)
@@ -28,7 +31,7 @@ import Testing
     }
 
     @Test func gpawFieldIsTheBooleanControl() throws {
-        // §12 E8: GPAW via TDG.VM.RD is 0 or 1, not 48/52.
+        // td_control_structures.h (`gpaw` is a bool_t): GPAW via TDG.VM.RD is 0 or 1, not 48/52.
         var m48 = standardMachine(gpaw: .gpaw48)
         var c = try m48.td(TDG.vmRd, rdx: Self.gpawID, r8: 0x77)
         #expect(c.regs.rax == 0)
@@ -40,7 +43,7 @@ import Testing
     }
 
     @Test func version1ReturnsTheNextReadableFieldID() throws {
-        // host-facts §6 table order: NUM_L2_VMS → ATTRIBUTES; GPAW → TSC_FREQUENCY; NOTIFY_ENABLES →
+        // tdr_tdcs_fields_lookup.c table order: NUM_L2_VMS → ATTRIBUTES; GPAW → TSC_FREQUENCY; NOTIFY_ENABLES →
         // CONFIG_FLAGS (VM_CTLS skipped: not guest-readable).
         var m = standardMachine()
         var c = try m.td(Self.v1, rdx: Self.numL2VMsID)
@@ -56,7 +59,7 @@ import Testing
     }
 
     @Test func version1NextWithinOneFieldIncrementsTheCallersID() throws {
-        // host-facts §6 nuance: next element in the same entry → caller's id + 1 (size bits carried over),
+        // md_get_next_accessible_item: next element in the same entry → caller's id + 1 (size bits carried over),
         // context forced to TD.
         var m = standardMachine()
         var c = try m.td(Self.v1, rdx: 0x8010_0000_0000_0020)  // TD_UUID[0], element size code 0
@@ -75,21 +78,22 @@ import Testing
     }
 
     @Test func version1NullFieldReturnsFirstFieldID() throws {
-        // §1.3 / §12 E16: null id → TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT, RDX = first readable id
-        // (TD_UUID[0] 0x8010000300000020, host-facts §6), R8 = 0.
+        // tdg_vm_rd_wr.c: null id → TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT, RDX = first readable id
+        // (TD_UUID[0] 0x8010000300000020, tdr_tdcs_fields_lookup.c), R8 = 0.
         var m = standardMachine()
         var c = try m.td(Self.v1, rdx: Self.naID, r8: 0x77)
         #expect(c.regs.rax == 0x0000_0C0B_0000_0000)
         #expect(c.regs.rdx == Self.tdUUID0ID)
         #expect(c.regs.r8 == 0)
-        // "all ones outside the context bits" (host-facts §6): context bits cleared still counts as null.
+        // "all ones outside the context bits" (metadata_generic.h is_null_field_id): context bits cleared still
+        // counts as null.
         c = try m.td(Self.v1, rdx: 0xFF8F_FFFF_FFFF_FFFF)
         #expect(c.regs.rax == 0x0000_0C0B_0000_0000)
         #expect(c.regs.rdx == Self.tdUUID0ID)
     }
 
     @Test func version0NullFieldIsFieldIDIncorrect() throws {
-        // host-facts §6: at version 0 the null id fails the format check.
+        // tdg_vm_rd_wr.c: at version 0 the null id fails the format check.
         var m = standardMachine()
         let c = try m.td(TDG.vmRd, rdx: Self.naID, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0C00_0000_0000)
@@ -97,7 +101,7 @@ import Testing
     }
 
     @Test func nonZeroRCXIsOperandInvalidRCXWithR8Zero() throws {
-        // §12 E16: R8 = 0 before any check; v1 RDX = −1 first; RCX ≠ 0 → OPERAND_INVALID(RCX).
+        // tdg_vm_rd_wr.c: R8 = 0 before any check; v1 RDX = −1 first; RCX ≠ 0 → OPERAND_INVALID(RCX).
         var m = standardMachine()
         var c = try m.td(TDG.vmRd, rcx: 1, rdx: Self.numL2VMsID, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0100_0000_0001)
@@ -113,7 +117,8 @@ import Testing
     }
 
     @Test func version2IsOperandInvalidRAX() throws {
-        // §1.2 / §12 E16: VM.RD accepts version up to 1; version 2 → OPERAND_INVALID(RAX), R8 = 0.
+        // tdx_td_dispatcher.c td_call, tdg_vm_rd_wr.c: VM.RD accepts version up to 1; version 2 →
+        // OPERAND_INVALID(RAX), R8 = 0.
         var m = standardMachine()
         let c = try m.td(TDG.vmRd | 2 << 16, rdx: Self.numL2VMsID, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0100_0000_0000)
@@ -121,7 +126,8 @@ import Testing
     }
 
     @Test func vmCtlsIsNotReadable() throws {
-        // §8 / §12 E8: VM_CTLS exists but is not guest-readable → FIELD_NOT_READABLE; R8 = 0, v1 RDX = −1.
+        // tdr_tdcs_fields_lookup.c: VM_CTLS exists but is not guest-readable → FIELD_NOT_READABLE; R8 = 0, v1
+        // RDX = −1.
         var m = standardMachine(vmCtls: [1, 1, 1])
         var c = try m.td(TDG.vmRd, rdx: Self.vmCtlsVM1ID, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0C02_0000_0000)
@@ -141,7 +147,7 @@ import Testing
         0x3F10_0003_0000_0000,  // class 63: no such field
     ])
     func malformedOrUnknownFieldIsFieldIDIncorrect(id: UInt64) throws {
-        // host-facts §6 / §12 E16: format check and lookup → TDX_METADATA_FIELD_ID_INCORRECT; R8 = 0.
+        // md_check_as_single_element_id and the lookup → TDX_METADATA_FIELD_ID_INCORRECT; R8 = 0.
         var m = standardMachine()
         var c = try m.td(TDG.vmRd, rdx: id, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0C00_0000_0000)
@@ -152,7 +158,8 @@ import Testing
     }
 
     @Test func contextAndSizeBitsAreIgnoredOnRead() throws {
-        // §5.4 / host-facts §6: context forced to TD, input element size ignored (value uses the table's).
+        // tdg_vm_rd_wr.c, md_check_as_single_element_id: context forced to TD, input element size ignored (value
+        // uses the table's).
         var m = standardMachine(numL2VMs: 2)
         let c = try m.td(TDG.vmRd, rdx: 0x9020_0003_0000_0005)  // NUM_L2_VMS with context VP, size 64
         #expect(c.regs.rax == 0)
@@ -160,8 +167,8 @@ import Testing
     }
 }
 
-/// TDCS fields that exist but have no guest read mask, and ids that match nothing (reference §12 E8;
-/// host-facts §6).
+/// TDCS fields that exist but have no guest read mask, and ids that match nothing (tdx-module
+/// include/auto_gen/tdr_tdcs_fields_lookup.c).
 @Suite struct VMRdFieldTableTests {
     @Test(arguments: [
         UInt64(0x1110_0003_0000_0004),  // EPTP
@@ -186,7 +193,7 @@ import Testing
 
     @Test func nextFieldSkipsFieldsL1CannotRead() throws {
         // After TD_CTLS the table holds CPUID_VALID, XBUFF_OFFSETS, TD_EPOCH, REFCOUNT (none guest-readable),
-        // then MRTD: host-facts §6 order.
+        // then MRTD: tdr_tdcs_fields_lookup.c order.
         var m = standardMachine(numL2VMs: 1)
         let c = try m.td(TDG.vmRd | 1 << 16, rdx: 0x1110_0003_0000_0017)
         #expect(c.regs.rax == St.success)

@@ -2,8 +2,14 @@ import SEAMCore
 import SEAMTypes
 import Testing
 
-// TDG.VP.ENTER (leaf 25). Reference §4.1–§4.4, §7, §13 A1, B1–B4, O15; facts §5. Each §4.2 check is shown in
-// the module's order: the input fails check k and also a later check, and check k's result is what L1 sees.
+// TDG.VP.ENTER (leaf 25). Expected values from the module's handler, tdx-module src/td_transitions/tdg_vp_enter.c
+// (tdg_vp_enter and its entry checks in order: 1 the buffer GPA in RDX, 2 RCX, 3 the virtual-APIC GPA, 4 a pending
+// L1 interrupt, 5 the debug TD exit, 6 translating the GPAs; then 7 the flush and the VM entry;
+// read_l2_enter_guest_state), with src/td_transitions/td_exit.c (td_l2_to_l1_exit_internal, write_l2_enter_outputs),
+// src/td_dispatcher/tdx_td_l2_dispatcher.c (handle_l2_vm_entry_failures), src/common/helpers/helpers.c
+// (check_gpa_validity, translate_gpas) and src/common/data_structures/td_vmcs_init.c (the reset state). Each entry
+// check is shown in the module's order: the input fails check k and also a later check, and check k's result is
+// what L1 sees.
 // Machine: `standardMachine` (GPAW 48; 0x0–0x7FFF MAPPED 4K, 0x9000 FREE, 0x10000–0x13FFF PENDING 4K,
 // 0x400000 PENDING 2M, 0x600000 FREE PDE). The buffer lives at 0x1000 and the virtual-APIC page at 0x2000.
 @Suite struct VPEnterTests {
@@ -12,7 +18,7 @@ import Testing
     /// VMX basic exit reasons (SDM appendix C) as RAX[31:0] of an L2→L1 exit.
     static let reasonCPUID: UInt64 = 10
     static let reasonEPTViolation: UInt64 = 48
-    /// Reason 33 (invalid guest state) with bit 31 (VM-entry failure), §4.2 / §13 B4.
+    /// Reason 33 (invalid guest state) with bit 31 (VM-entry failure), handle_l2_vm_entry_failures.
     static let entryFailureInvalidGuestState: UInt64 = 0x8000_0021
 
     /// One TDG.VP.ENTER with the given RCX/RDX and L1's other registers set to recognisable values.
@@ -62,7 +68,8 @@ import Testing
             (0x8000_0000_0000_1000, "bit 63 set"),
         ] as [(UInt64, String)])
     func badBufferGPAIsOperandInvalidRDXBeforeTheVMIndexIsChecked(rdx: UInt64, why: String) throws {
-        // §4.2 step 1, §13 B1: aligned, shared bit clear, no bit ≥ 52, bits 51:48 clear under GPAW 48.
+        // Check 1 (check_gpa_validity, private only): aligned, shared bit clear, no bit ≥ 52, bits 51:48 clear
+        // under GPAW 48.
         // RCX also names VM 0 (check 2 would fail too).
         var m = standardMachine()
         try Self.expectRefused(&m, rcx: enterRCX(vm: 0), rdx: rdx, St.operandInvalidRDX)
@@ -83,7 +90,7 @@ import Testing
             (enterRCX(vm: 1) | 1 << 63, "reserved bit 63"),
         ] as [(UInt64, String)])
     func badRCXIsOperandInvalidRCXBeforeTheVirtualAPICCheck(rcx: UInt64, why: String) throws {
-        // §4.1, §4.2 step 2. No virtual-APIC GPA is set either (check 3 would fail too).
+        // Check 2 (the RCX layout). No virtual-APIC GPA is set either (check 3 would fail too).
         var m = standardMachine(numL2VMs: 2)
         try Self.expectRefused(&m, rcx: rcx, rdx: Self.buffer, St.operandInvalidRCX)
     }
@@ -98,8 +105,8 @@ import Testing
     // MARK: Check 3: virtual-APIC GPA
 
     @Test func unsetVirtualAPICIsOperandInvalidL2VAPICGPABeforeTranslation() throws {
-        // §4.2 step 3: operand L2_VAPIC_GPA = 0xC0000100000000AA. The buffer at 0x9000 (FREE) would make
-        // step 6 TD-exit; step 3 wins.
+        // Check 3: operand L2_VAPIC_GPA = 0xC0000100000000AA. The buffer at 0x9000 (FREE) would make check 6
+        // TD-exit; check 3 wins.
         var m = standardMachine()
         try Self.expectRefused(&m, rcx: enterRCX(vm: 1), rdx: 0x9000, St.operandInvalidL2VAPICGPA)
         try Self.expectRefused(&m, rcx: enterRCX(vm: 1, invd: 1), rdx: Self.buffer, St.operandInvalidL2VAPICGPA)
@@ -116,9 +123,9 @@ import Testing
     // MARK: Check 4: pending interrupt for L1
 
     @Test func pendingL1InterruptReturnsPendingInterruptWritingOnlyRAX() throws {
-        // §4.2 step 4, §13 B2: RVI[7:4] of L1's guest-interrupt status above PPR[7:4] of L1's vAPIC →
+        // Check 4: RVI[7:4] of L1's guest-interrupt status above PPR[7:4] of L1's vAPIC →
         // TDX_PENDING_INTERRUPT 0x0000112000000000, only RAX written, L2 not entered, even with L1's IF = 0.
-        // The buffer is on a FREE page: step 6 would TD-exit, so step 4 is shown to come first.
+        // The buffer is on a FREE page: check 6 would TD-exit, so check 4 is shown to come first.
         var m = standardMachine()
         try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), Self.vapic)
         // Vector 0x40 requested, PPR 0: class 4 > class 0.
@@ -170,7 +177,8 @@ import Testing
             (0x4A_BC00, 0x4A_B000, "inside a PENDING 2M page"),
         ] as [(UInt64, UInt64, String)])
     func bufferNotOnAMappedLeafIsAnEPTViolationTDExitWithVMIndex0(gpa: UInt64, page: UInt64, why: String) throws {
-        // §4.2 step 6, §13 C §4.2, O15, facts §5; INVD_TRANSLATIONS = 1 is not executed (step 7 comes later).
+        // Check 6 (translate_gpas; the TD exit reports CURR_VM, still 0: td_exit.c async_tdexit_internal);
+        // INVD_TRANSLATIONS = 1 is not executed (step 7 comes later).
         var m = standardMachine()
         try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), Self.vapic)
         try Self.expectTranslationExit(&m, rcx: enterRCX(vm: 1, invd: 1), rdx: gpa, page: page)
@@ -184,7 +192,8 @@ import Testing
             (0x40_3000, "inside a PENDING 2M page"),
         ] as [(UInt64, String)])
     func virtualAPICNotOnAMappedLeafIsAnEPTViolationTDExitWithVMIndex0(vapic: UInt64, why: String) throws {
-        // TDG.VP.WR checks only that the GPA is private (§5.4); the mapping is checked at entry (§4.2 step 6).
+        // TDG.VP.WR checks only that the GPA is private (metadata_vp.c md_vp_handle_field_attribute_on_wr); the
+        // mapping is checked at entry (check 6).
         var m = standardMachine()
         try m.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), vapic)
         try m.writeGuestState(GuestState.patterned(), at: Self.buffer)
@@ -198,7 +207,7 @@ import Testing
     }
 
     @Test func failedTranslationLeavesTheBufferGPARecorded() throws {
-        // §13 B3: RDX is recorded as VM 1's L2_ENTER_GUEST_STATE_GPA before translating, so it stays recorded
+        // tdg_vp_enter: RDX is recorded as VM 1's L2_ENTER_GUEST_STATE_GPA before translating, so it stays recorded
         // after the TD exit (L1 cannot read that field; the test looks at the TDVPS directly).
         var m = standardMachine()
         #expect(m.vcpus[0].guestStateGPA[1] == TDH.nullPA)
@@ -213,11 +222,11 @@ import Testing
         #expect(m2.vcpus[0].guestStateGPA[2] == 0x1100)
     }
 
-    // MARK: A successful entry (step 7) and the L2→L1 exit (§4.3)
+    // MARK: A successful entry (step 7) and the L2→L1 exit (td_l2_to_l1_exit_internal)
 
     @Test func entryLoadsTheBufferAndACPUIDExitReturnsItToL1() throws {
         var m = standardMachine()
-        // L2's CS, written by L1 (fully writable, §5.5), so RSI/RDI on exit are recognisable.
+        // L2's CS, written by L1 (fully writable, Specs/l2-vmcs-fields.tsv), so RSI/RDI on exit are recognisable.
         try m.mustWrite(FID.vmcs(1, Enc.csSelector, size: 1), 0x10)
         try m.mustWrite(FID.vmcs(1, Enc.csBase), 0x1_0000)
         let s = GuestState.patterned(rip: 0x0012_3450)
@@ -225,19 +234,19 @@ import Testing
         #expect(c.outcome == .enteredL2(vm: 1))
         #expect(m.vcpus[0].location == .l2(vm: 1))
         #expect(m.vcpus[0].currentVM == 1)
-        // §13 A1: all 16 buffer GPRs are copied over the shared GPR image.
+        // read_l2_enter_guest_state: all 16 buffer GPRs are copied over the shared GPR image.
         #expect(m.vcpus[0].gprs == s.gprs)
 
         guard case .exitToL1(let r) = try m.l2Event(vcpu: 0, .cpuid) else {
-            Issue.record("CPUID from L2 must exit to L1 (§5.1)")
+            Issue.record("CPUID from L2 must exit to L1 (tdx_td_l2_dispatcher.c)")
             return
         }
-        // §4.3 register layout.
+        // td_l2_to_l1_exit_internal's register layout.
         #expect(r.rax == Self.reasonCPUID, "status SUCCESS, reason 10")
         #expect(r.rbx == 0)
         #expect(r.rcx == 0, "exit qualification")
         #expect(r.rdx == 0, "guest linear address")
-        // CS selector 0x10, AR 0xC09B and limit 0xFFFFFFFF (reset flat 4 GB code, §7), base 0x10000.
+        // CS selector 0x10, AR 0xC09B and limit 0xFFFFFFFF (reset flat 4 GB code, td_vmcs_init.c), base 0x10000.
         #expect(r.rsi == 0xFFFF_FFFF_C09B_0010)
         #expect(r.rdi == 0x1_0000)
         #expect(r.r8 == 0, "guest physical address")
@@ -248,22 +257,22 @@ import Testing
         #expect(r.r13 == 0)
         #expect(r.r14 == 0)
         #expect(r.r15 == 0)
-        #expect(r.rbp == s.gprs.rbp, "RBP holds L2's RBP (§13 A1)")
-        #expect(r.rsp == 0x5008, "RSP is L1's own (§13 A1)")
+        #expect(r.rbp == s.gprs.rbp, "RBP holds L2's RBP (td_exit.c)")
+        #expect(r.rsp == 0x5008, "RSP is L1's own (td_exit.c)")
         #expect(m.vcpus[0].gprs == r)
         #expect(m.vcpus[0].location == .l1)
         #expect(m.vcpus[0].currentVM == 0)
         #expect(m.vcpus[0].vmLaunched >> 1 & 1 == 1, "VM_LAUNCHED[1]")
         #expect(m.vcpus[0].vmLaunched & ~0b10 == 0)
 
-        // The buffer's RIP, RSP, RFLAGS, SSP and interrupt status were VMWRITTEN (§4.1, §13 B13). CPUID is
-        // fault-like: RIP stays at the instruction (§13 O9).
+        // The buffer's RIP, RSP, RFLAGS, SSP and interrupt status were VMWRITTEN (read_l2_enter_guest_state).
+        // CPUID is fault-like: RIP stays at the instruction (tdx_td_l2_dispatcher.c).
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestRIP)) == 0x0012_3450)
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestRSP)) == 0x7F00)
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestRFLAGS)) == 0x202)
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestSSP)) == 0x7000)
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestInterruptStatus, size: 1)) == 0x3000)
-        // §4.3: L2's state is written back to the buffer (L2 changed nothing here).
+        // write_l2_enter_outputs: L2's state is written back to the buffer (L2 changed nothing here).
         #expect(try m.guestState(at: Self.buffer) == s)
     }
 
@@ -289,7 +298,7 @@ import Testing
             (0, 0, 0), (1, 1, 0), (2, 0, 1), (3, 0, 1),
         ] as [(UInt64, UInt64, UInt64)])
     func invdTranslationsFlushesBeforeEntering(invd: UInt64, septFlushes: UInt64, vpidFlushes: UInt64) throws {
-        // §4.1: 1 = INVEPT single-context on the VM's SEPT; 2 = INVVPID single-context; 3 = the same
+        // tdg_vp_enter, step 7: 1 = INVEPT single-context on the VM's SEPT; 2 = INVVPID single-context; 3 = the same
         // retaining globals. Only the entered VM is flushed.
         var m = standardMachine()
         let c = try m.enterL2(vm: 2, invd: invd)
@@ -298,7 +307,7 @@ import Testing
         #expect((0..<4).map { m.vcpus[0].vpidFlushes[$0] } == [0, 0, vpidFlushes, 0])
     }
 
-    // MARK: VM-entry failures (§4.2, §7, §13 B4)
+    // MARK: VM-entry failures (handle_l2_vm_entry_failures; SDM Vol. 3C §27.3.1)
 
     /// Enters VM 1 expecting the CPU to refuse the guest state: TDG.VP.ENTER completes with RAX = 0x80000021
     /// (status SUCCESS), qualification 0, L1 current again and VM_LAUNCHED[1] still clear.
@@ -316,7 +325,8 @@ import Testing
 
     @Test func pagingWithoutProtectedModeIsAcceptedByWriteAndFailsAtEntry() throws {
         var m = standardMachine()
-        // §7: CR0.PG = 1 with PE = 0 is not rejected by TDG.VP.WR (R9 = PE | PG; old value 0x21 returned).
+        // metadata_vp.c: CR0.PG = 1 with PE = 0 is not rejected by TDG.VP.WR (R9 = PE | PG; old value 0x21
+        // returned).
         let w = try m.vpWr(FID.vmcs(1, Enc.guestCR0), 0x8000_0000, mask: 0x8000_0001)
         #expect(w.regs.rax == St.success)
         #expect(w.regs.r8 == 0x21)
@@ -331,7 +341,8 @@ import Testing
     }
 
     @Test func entryFailureLeavesAnEarlierLaunchInPlace() throws {
-        // §13 B4: a reason-33 entry failure leaves VM_LAUNCHED unchanged — set stays set.
+        // tdx_td_dispatcher.c (VM_LAUNCHED is set only when the entry did not fail): a reason-33 entry failure
+        // leaves VM_LAUNCHED unchanged — set stays set.
         var m = standardMachine()
         #expect(try m.enterL2(vm: 1, rip: 0x1000).outcome == .enteredL2(vm: 1))
         _ = try m.l2Event(vcpu: 0, .cpuid)
@@ -346,12 +357,13 @@ import Testing
 
     @Test(arguments: [false, true])
     func ia32eModeEntryControlWithoutLongModeEFERFailsAtEntry(clearLME: Bool) throws {
-        // §5.5/§7: "IA-32e mode guest" (entry control bit 9) is L1-writable with no cross-check against EFER
-        // (facts §2). The reset EFER is 0x901 (SCE, LME, NXE; LMA clear), so LMA ≠ IA-32e mode guest.
+        // Specs/l2-vmcs-fields.tsv: "IA-32e mode guest" (entry control bit 9) is L1-writable with no cross-check
+        // against EFER (metadata_vp.c). The reset EFER is 0x901 (SCE, LME, NXE; LMA clear), so LMA ≠ IA-32e mode
+        // guest.
         var m = standardMachine()
         let w = try m.vpWr(FID.vmcs(1, Enc.entryControls, size: 2), 0x200, mask: 0x200)
         #expect(w.regs.rax == St.success)
-        #expect(w.regs.r8 & 0x200 == 0, "IA-32e mode guest starts clear (§7)")
+        #expect(w.regs.r8 & 0x200 == 0, "IA-32e mode guest starts clear (td_l2_vmcs_fields_lookup.c)")
         if clearLME {
             try m.mustWrite(FID.vmcs(1, Enc.guestEFER), 0, mask: 0x100)
             #expect(try m.mustRead(FID.vmcs(1, Enc.guestEFER)) == 0x801)

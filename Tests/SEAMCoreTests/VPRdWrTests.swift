@@ -3,14 +3,21 @@ import SEAMTypes
 import Testing
 
 // TDG.VP.RD (leaf 9) and TDG.VP.WR (leaf 10) on the partitioning fields: the L2 VMCS classes and the class-32
-// management fields. Reference §1.3 VP.RD/VP.WR rows, §5.3–§5.5, §7, §12 E16 and D, §13 A2, B11, B17, B18,
-// O7, O8; facts (/work/notes/l2-vmcs-facts.md) §1–§4. Default TD: ATTRIBUTES 0, XFAM 0x3, GPAW 48.
+// management fields. Expected values from the module (tdx-module = intel/tdx-module, tag TDX_1.5.01):
+// src/td_dispatcher/vm_exits/tdg_vp_rd_wr.c (tdg_vp_rd_wr: defaults, RCX, the null id, then the element);
+// src/common/metadata_handlers/metadata_generic.c/.h (md_check_as_single_element_id, md_get_next_accessible_item,
+// md_check_forbidden_bits_unchanged); src/common/metadata_handlers/metadata_vp.c (md_vp_get_element,
+// md_vp_read_element, md_vp_get_element_special_rd_handle, md_vp_write_element, md_vp_element_l2_vmcs_wr_handle,
+// md_vp_handle_field_attribute_on_wr, md_vp_element_tdvps_wr_handle, combine_l2_cr0_cr4_controls); the lookup tables
+// include/auto_gen/td_l2_vmcs_fields_lookup.c (= Specs/l2-vmcs-fields.tsv) and include/auto_gen/tdvps_fields_lookup.c;
+// the reset state in src/common/data_structures/td_vmcs_init.c, src/vmm_dispatcher/api_calls/tdh_vp_init.c and
+// tdh_vp_addcx.c. Default TD: ATTRIBUTES 0, XFAM 0x3, GPAW 48.
 @Suite struct VPRdWrTests {
     static let guestCR0 = FID.vmcs(1, Enc.guestCR0)
     static let guestCR4 = FID.vmcs(1, Enc.guestCR4)
     static let vapic = FID.vmcs(1, Enc.virtualAPICAddress)
 
-    /// A TDG.VP.RD failure: RAX = `status`, R8 = 0, RDX = −1 (§12 E16, D).
+    /// A TDG.VP.RD failure: RAX = `status`, R8 = 0, RDX = −1 (tdg_vp_rd_wr's default outputs).
     static func expectRdFailure(
         _ c: Call, _ status: UInt64, sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -19,7 +26,7 @@ import Testing
         #expect(c.regs.rdx == FID.null, sourceLocation: sourceLocation)
     }
 
-    /// A TDG.VP.WR failure: RAX = `status`, R8 = 0, RDX = the field id given (§12 D, facts §4 step 1).
+    /// A TDG.VP.WR failure: RAX = `status`, R8 = 0, RDX = the field id given (tdg_vp_rd_wr's default outputs).
     static func expectWrFailure(
         _ c: Call, id: UInt64, _ status: UInt64, sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -28,7 +35,7 @@ import Testing
         #expect(c.regs.rdx == id, "RDX untouched", sourceLocation: sourceLocation)
     }
 
-    // MARK: TDG.VP.RD failures, in the module's order (facts §4)
+    // MARK: TDG.VP.RD failures, in the module's order (tdg_vp_rd_wr, then md_vp_read_element)
 
     @Test func rdWithNonZeroRCXIsOperandInvalidRCXBeforeAnyFieldCheck() throws {
         var m = standardMachine()
@@ -45,7 +52,7 @@ import Testing
             0xFFAF_FFFF_FFFF_FFFF,  // context code 2
         ] as [UInt64])
     func rdOfTheNullFieldIDReturnsVCPUIndexAsTheFirstField(id: UInt64) throws {
-        // §12 E16 (works at version 0), facts §4 step 4: FIRST_FIELD_ID_IN_CONTEXT, RDX = VCPU_INDEX, R8 = 0.
+        // tdg_vp_rd_wr, the null id (works at version 0): FIRST_FIELD_ID_IN_CONTEXT, RDX = VCPU_INDEX, R8 = 0.
         var m = standardMachine()
         let c = try m.vpRd(id)
         #expect(c.regs.rax == St.firstFieldIDInContext)
@@ -55,13 +62,14 @@ import Testing
 
     @Test(arguments: [24, 31, 34, 37, 38, 46, 47, 49, 55, 62] as [UInt64])
     func rdOfAMalformedFieldIDIsFieldIDIncorrect(bit: UInt64) throws {
-        // facts §4 step 5: bits 31:24, 49:47, 55, 62, LAST_ELEMENT (37:34), LAST_FIELD (46:38) must be 0.
+        // md_check_as_single_element_id: bits 31:24, 49:47, 55, 62, LAST_ELEMENT (37:34), LAST_FIELD
+        // (46:38) must be 0.
         var m = standardMachine()
         Self.expectRdFailure(try m.vpRd(Self.guestCR0 | 1 << bit), St.fieldIDIncorrect)
     }
 
     @Test func rdOfAnL2VMAboveNumL2VMsIsFieldIDIncorrect() throws {
-        // §5.4, facts §4 step 7 (VMCS classes) and §3 (MSR-bitmap classes). One L2 VM: VMs 2 and 3 are absent.
+        // md_vp_get_element (VMCS and MSR-bitmap classes check the VM index). One L2 VM: VMs 2 and 3 are absent.
         var m = standardMachine(numL2VMs: 1)
         #expect(try m.mustRead(FID.vmcs(1, Enc.guestCR0)) == 0x21)
         for id in [
@@ -72,14 +80,15 @@ import Testing
     }
 
     @Test func rdOfTheHighHalfOfAVMCSFieldIsFieldIDIncorrect() throws {
-        // §5.4: access type HIGH (encoding bit 0) is not allowed.
+        // md_vp_get_element: access type HIGH (encoding bit 0) is not allowed.
         var m = standardMachine()
         Self.expectRdFailure(try m.vpRd(FID.vmcs(1, Enc.virtualAPICAddressHigh)), St.fieldIDIncorrect)
         Self.expectRdFailure(try m.vpRd(FID.vmcs(1, Enc.guestCR0 | 1)), St.fieldIDIncorrect)
     }
 
     @Test func rdOfAnEncodingNotInTheL2TableIsFieldIDIncorrect() throws {
-        // facts §4 step 6: host CR0 (0x6C00) is no L2 VMCS field L1 can name; nor is an unknown class.
+        // The lookup (td_l2_vmcs_fields_lookup.c, tdvps_fields_lookup.c): host CR0 (0x6C00) is no L2 VMCS field L1
+        // can name; nor is an unknown class.
         var m = standardMachine()
         Self.expectRdFailure(try m.vpRd(FID.vmcs(1, Enc.hostCR0)), St.fieldIDIncorrect)
         Self.expectRdFailure(try m.vpRd(FID.vmcs(1, 0x7FFE)), St.fieldIDIncorrect)
@@ -88,7 +97,7 @@ import Testing
 
     @Test(arguments: [FID.currentVM, FID.vmLaunched(1), FID.l2DebugCtls(1)])
     func rdOfAFieldWithReadMaskZeroIsFieldNotReadable(id: UInt64) throws {
-        // facts §3 (guest masks 0) and §4 step 8.
+        // tdvps_fields_lookup.c (guest masks 0) and md_vp_read_element (read mask 0 → not readable).
         var m = standardMachine()
         Self.expectRdFailure(try m.vpRd(id), St.fieldNotReadable)
     }
@@ -97,19 +106,22 @@ import Testing
 
     @Test(
         arguments: [
-            (FID.vmcs(1, Enc.guestCR0), 0x21, "guest CR0 = PE|NE (§7, §13 B17)"),
+            (FID.vmcs(1, Enc.guestCR0), 0x21, "guest CR0 = PE|NE (td_l2_vmcs_fields_lookup.c)"),
             (FID.vmcs(1, Enc.guestCR4), 0x2040, "guest CR4 = MCE|VMXE"),
-            (FID.vmcs(1, Enc.cr0GuestHostMask), ~0, "CR0 mask: L1's copy, all ones (§13 B17, O7)"),
+            (FID.vmcs(1, Enc.cr0GuestHostMask), ~0, "CR0 mask: L1's copy, all ones (tdg_vp_rd_wr.c)"),
             (FID.vmcs(1, Enc.cr4GuestHostMask), ~0, "CR4 mask: L1's copy, all ones"),
             (FID.vmcs(1, Enc.cr0ReadShadow), 0, "CR0 read shadow: L1's copy, 0 (VMCS holds 0x21)"),
             (FID.vmcs(1, Enc.cr4ReadShadow), 0, "CR4 read shadow: L1's copy, 0 (VMCS holds 0x2040)"),
             (FID.vmcs(1, Enc.virtualAPICAddress), ~0, "virtual-APIC GPA = NULL_PA until written (facts §2)"),
-            (FID.vmcs(3, Enc.guestEFER), 0x901, "EFER reset 0x901 (§7)"),
-            (FID.vmcs(2, Enc.guestPAT), 0x0007_0406_0007_0406, "PAT reset (§7)"),
-            (FID.vmcs(2, Enc.guestDR7), 0x400, "DR7 reset (§7)"),
-            (FID.vmcs(1, Enc.exceptionBitmap, size: 2), 0x4_0000, "exception bitmap = #MC only (§7)"),
-            (FID.vmcs(1, Enc.guestPDPTE0), ~0, "PDPTEs all ones (§13 B17)"),
-            (FID.msrBitmap(1, word: 0), ~0, "L1's MSR bitmap starts all ones (§5.4, facts §3)"),
+            (FID.vmcs(3, Enc.guestEFER), 0x901, "EFER reset 0x901 (td_l2_vmcs_fields_lookup.c)"),
+            (FID.vmcs(2, Enc.guestPAT), 0x0007_0406_0007_0406, "PAT reset (td_l2_vmcs_fields_lookup.c)"),
+            (FID.vmcs(2, Enc.guestDR7), 0x400, "DR7 reset (td_l2_vmcs_fields_lookup.c)"),
+            (
+                FID.vmcs(1, Enc.exceptionBitmap, size: 2), 0x4_0000,
+                "exception bitmap = #MC only (td_l2_vmcs_fields_lookup.c)"
+            ),
+            (FID.vmcs(1, Enc.guestPDPTE0), ~0, "PDPTEs all ones (td_l2_vmcs_fields_lookup.c)"),
+            (FID.msrBitmap(1, word: 0), ~0, "L1's MSR bitmap starts all ones (tdx_tdvps.h)"),
             (FID.l2Ctls(1), 0, "L2_CTLS[1] = 0"),
             (FID.vcpuIndex, 0, "VCPU_INDEX of vCPU 0"),
             (0x2400_0003_0000_6800, 0x21, "guest CR0 with context 0 (forced to VP)"),
@@ -130,14 +142,15 @@ import Testing
     }
 
     @Test func tscDeadlineIsAllOnesUpToNumL2VMsAndZeroAbove() throws {
-        // facts §3: TDH.VP.INIT sets −1 for vm ≤ NUM_L2_VMS (VM 0 included), 0 above.
+        // helpers.c init_tdvps_fields (from TDH.VP.INIT): −1 for vm ≤ NUM_L2_VMS (VM 0 included), 0 above.
         var m = standardMachine(numL2VMs: 1)
         #expect(try (0..<4).map { try m.mustRead(FID.tscDeadline($0)) } == [~0, ~0, 0, 0])
     }
 
     @Test func rdReturnsTheNextReadableFieldID() throws {
-        // facts §4 "next field ID": the next entry in lookup-table order with its own raw id (INC_SIZE bit 50
-        // and its size) under the caller's class; across classes into the VM's MSR bitmap; −1 after the last.
+        // md_get_next_accessible_item, the next field ID: the next entry in lookup-table order with its own raw id
+        // (INC_SIZE bit 50 and its size) under the caller's class; across classes into the VM's MSR bitmap; −1
+        // after the last.
         var m = standardMachine(numL2VMs: 1)
         #expect(try m.vpRd(FID.vmcs(1, Enc.guestCR0)).regs.rdx == 0x2424_0003_0000_6802)
         #expect(try m.vpRd(FID.vmcs(1, Enc.guestInterruptSSPTable)).regs.rdx == 0x2520_0003_0000_0000)
@@ -151,9 +164,9 @@ import Testing
     }
 
     @Test func rdInsideAMultiFieldEntryEchoesTheCallersIDWithTheNextCode() throws {
-        // facts §4: within a multi-field entry (the PDPTEs) the next id is the caller's RDX with code + 2; the
-        // last field of the entry gives the next entry's own id (GUEST_PDPTE3 0x2810 → 0x2812 is not a
-        // field: the row after it, with INC_SIZE, follows).
+        // md_get_next_accessible_item: within a multi-field entry (the PDPTEs) the next id is the caller's RDX with
+        // code + 2; the last field of the entry gives the next entry's own id (GUEST_PDPTE3 0x2810 → 0x2812 is not
+        // a field: the row after it, with INC_SIZE, follows).
         var m = standardMachine()
         #expect(try m.vpRd(FID.vmcs(1, Enc.guestPDPTE0)).regs.rdx == FID.vmcs(1, Enc.guestPDPTE0 + 2))
         // The caller's size bits are echoed too (here 32-bit instead of 64).
@@ -173,8 +186,8 @@ import Testing
     }
 
     @Test func wrOfABadFieldIDIsFieldIDIncorrect() throws {
-        // facts §4 steps 4–7: the null id is no field for WR; malformed ids; a VM above NUM_L2_VMS; HIGH;
-        // an unknown encoding.
+        // tdg_vp_rd_wr, md_check_as_single_element_id, the lookup, md_vp_get_element: the null id is no field for
+        // WR; malformed ids; a VM above NUM_L2_VMS; HIGH; an unknown encoding.
         var m = standardMachine(numL2VMs: 1)
         for id in [
             FID.null, Self.guestCR0 | 1 << 24, Self.guestCR0 | 1 << 34, FID.vmcs(2, Enc.guestCR0),
@@ -194,14 +207,14 @@ import Testing
             (FID.vmcs(1, Enc.guestCR0), 0, "R9 = 0"),
         ] as [(UInt64, UInt64, String)])
     func wrWhoseMaskAndR9HaveNoBitInCommonIsFieldNotWritable(id: UInt64, r9: UInt64, what: String) throws {
-        // §5.4, §13 B11 step 2.
+        // md_vp_write_element: (L1 write mask AND R9) = 0 → FIELD_NOT_WRITABLE.
         var m = standardMachine()
         Self.expectWrFailure(try m.vpWr(id, 0, mask: r9), id: id, St.fieldNotWritable)
     }
 
     @Test func wrChangingCR0NEIsRejectedButAWideMaskKeepingNEIsFine() throws {
-        // §13 A2: NE (bit 5) is not in the write mask 0x8005001F. R9 = all ones names it: changing it →
-        // FIELD_VALUE_NOT_VALID; keeping it (as real L1s with wider masks do) succeeds.
+        // td_l2_vmcs_fields_lookup.c: NE (bit 5) is not in the write mask 0x8005001F. R9 = all ones names it:
+        // changing it → FIELD_VALUE_NOT_VALID; keeping it (as real L1s with wider masks do) succeeds.
         var m = standardMachine()
         Self.expectWrFailure(try m.vpWr(Self.guestCR0, 0x03, mask: ~0), id: Self.guestCR0, St.fieldValueNotValid)
         Self.expectWrFailure(
@@ -215,8 +228,8 @@ import Testing
     }
 
     @Test func wrOfA32BitFieldWithDataAbove31BitsIsFieldValueNotValid() throws {
-        // §13 B11 step 5: R9 bits above the element size are forbidden bits; they must be 0 in R8.
-        // TPR threshold (0x401C) is a fully L1-writable 32-bit field (§5.5).
+        // md_check_forbidden_bits_unchanged: R9 bits above the element size are forbidden bits; they must be 0 in
+        // R8. TPR threshold (0x401C) is a fully L1-writable 32-bit field (Specs/l2-vmcs-fields.tsv).
         var m = standardMachine()
         let id = FID.vmcs(1, Enc.tprThreshold, size: 2)
         Self.expectWrFailure(try m.vpWr(id, 1 << 32 | 5, mask: ~0), id: id, St.fieldValueNotValid)
@@ -228,7 +241,7 @@ import Testing
     }
 
     @Test func wrOfTheExceptionBitmapKeepsMachineCheckIntercepted() throws {
-        // §5.5: mask 0xFFFBFFFF, #MC (bit 18) stays intercepted.
+        // Specs/l2-vmcs-fields.tsv: mask 0xFFFBFFFF, #MC (bit 18) stays intercepted.
         var m = standardMachine()
         let id = FID.vmcs(1, Enc.exceptionBitmap, size: 2)
         Self.expectWrFailure(try m.vpWr(id, 0x2, mask: ~0), id: id, St.fieldValueNotValid)
@@ -242,8 +255,9 @@ import Testing
 
     @Test(arguments: [19, 22, 23, 24, 25] as [UInt64])
     func wrOfACR4FeatureTheDefaultTDLeavesOffIsFieldValueNotValid(bit: UInt64) throws {
-        // §7, §13 B18, facts §1/§2: KL (19), PKE (22), CET (23), PKS (24), UINTR (25) pass the lookup mask
-        // 0x03FF1FBF but are owned by the base mask (0xFFFFFFFFFFC8F040 on SoftSEAM's platform, no LA57) with shadow 0.
+        // helpers.h calc_base_l2_cr4_write_mask, md_vp_element_l2_vmcs_wr_handle: KL (19), PKE (22), CET (23), PKS
+        // (24), UINTR (25) pass the lookup mask 0x03FF1FBF but are owned by the base mask (0xFFFFFFFFFFC8F040 on
+        // SoftSEAM's platform, no LA57) with shadow 0.
         var m = standardMachine()
         Self.expectWrFailure(
             try m.vpWr(Self.guestCR4, 0x2040 | 1 << bit, mask: 1 << bit), id: Self.guestCR4, St.fieldValueNotValid)
@@ -256,7 +270,7 @@ import Testing
         // changes is a forbidden-bit change.
         Self.expectWrFailure(
             try m.vpWr(Self.guestCR4, 0x2020, mask: 1 << 6 | 1 << 5), id: Self.guestCR4, St.fieldValueNotValid)
-        // R9 naming MCE alone leaves no writable bit: FIELD_NOT_WRITABLE comes first (§13 B11 step 2).
+        // R9 naming MCE alone leaves no writable bit: FIELD_NOT_WRITABLE comes first (md_vp_write_element).
         Self.expectWrFailure(try m.vpWr(Self.guestCR4, 0x2000, mask: 1 << 6), id: Self.guestCR4, St.fieldNotWritable)
         Self.expectWrFailure(try m.vpWr(Self.guestCR4, 0x0040, mask: ~0), id: Self.guestCR4, St.fieldValueNotValid)
         let c = try m.vpWr(Self.guestCR4, 0x2060, mask: ~0)
@@ -272,14 +286,14 @@ import Testing
             (0x0010_0000_0000_2000, "bit 52"),
         ] as [(UInt64, String)])
     func wrOfANonPrivateVirtualAPICGPAIsFieldValueNotValid(gpa: UInt64, why: String) throws {
-        // §5.4, §13 B11 step 7, facts §2: check_gpa_validity(private).
+        // md_vp_handle_field_attribute_on_wr: check_gpa_validity(private).
         var m = standardMachine()
         Self.expectWrFailure(try m.vpWr(Self.vapic, gpa, mask: ~0), id: Self.vapic, St.fieldValueNotValid)
         #expect(try m.mustRead(Self.vapic) == ~0)
     }
 
     @Test func wrOfTheVirtualAPICStartsFromNullPAMaskedByTheWriteMask() throws {
-        // §13 B11 step 4, facts §2: the current value is NULL_PA, so the base is 0xFFFFFFFFFFFFF000.
+        // md_vp_adjust_value_per_field_attr_on_wr: the current value is NULL_PA, so the base is 0xFFFFFFFFFFFFF000.
         var m = standardMachine()
         // R9 without bits 63:52: they stay 1 from the base → not a private GPA.
         Self.expectWrFailure(
@@ -303,7 +317,7 @@ import Testing
     }
 
     @Test func wrOfGuestCR3MustBeAPrivateGPA() throws {
-        // §5.4, facts (guest CR3 has the private-GPA attribute).
+        // md_vp_handle_field_attribute_on_wr (guest CR3 has the private-GPA attribute in td_l2_vmcs_fields_lookup.c).
         var m = standardMachine()
         let id = FID.vmcs(1, Enc.guestCR3)
         Self.expectWrFailure(try m.vpWr(id, 0x0000_8000_0000_1000, mask: ~0), id: id, St.fieldValueNotValid)
@@ -314,8 +328,9 @@ import Testing
     // MARK: TDG.VP.WR values and side effects
 
     @Test func wrOfTheCR0MaskStoresL1sCopyAndRecombinesTheVMCS() throws {
-        // §13 O7, O8, facts §1/§2: L1 reads back its own mask/shadow; the VMCS holds base | L1 mask and a
-        // shadow from L1's bits where L1 owns them, the base shadow (NE) where only the base owns them.
+        // md_vp_get_element_special_rd_handle, combine_l2_cr0_cr4_controls: L1 reads back its own mask/shadow; the
+        // VMCS holds base | L1 mask and a shadow from L1's bits where L1 owns them, the base shadow (NE) where only
+        // the base owns them.
         var m = standardMachine()
         let mask = FID.vmcs(1, Enc.cr0GuestHostMask)
         let shadow = FID.vmcs(1, Enc.cr0ReadShadow)
@@ -340,7 +355,7 @@ import Testing
     }
 
     @Test func wrOfL2CtlsFollowsTheMask7() throws {
-        // §5.3, facts §3: L2_CTLS[vm] guest write mask 0x7; §13 B11 for a wide R9.
+        // tdvps_fields_lookup.c: L2_CTLS[vm] guest write mask 0x7; md_vp_write_element for a wide R9.
         var m = standardMachine(numL2VMs: 1)
         let id = FID.l2Ctls(1)
         let c = try m.vpWr(id, 0x7, mask: 0x7)
@@ -363,7 +378,7 @@ import Testing
     }
 
     @Test func wrOfTSCDeadlineForAnAbsentVMIsStored() throws {
-        // facts §3: writes for VM 0 or VM > NUM_L2_VMS are stored, nothing else.
+        // md_vp_element_tdvps_wr_handle: writes for VM 0 or VM > NUM_L2_VMS are stored, nothing else.
         var m = standardMachine(numL2VMs: 1)
         let c = try m.vpWr(FID.tscDeadline(3), 0x1234, mask: ~0)
         #expect(c.regs.rax == St.success)

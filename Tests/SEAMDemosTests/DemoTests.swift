@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct DemoTests {
     /// The seed talk's table ("L2 Private Memory Virtualization"), as the raw fields ATTR.RD returns: R =
-    /// 0x8001, RW = 0x8003, RWX (Xs and Xu) = 0x800F, — = 0; L1's field is always 0 in 1.5.01 (§1.4).
+    /// 0x8001, RW = 0x8003, RWX (Xs and Xu) = 0x800F, — = 0; L1's field is always 0 in 1.5.01 (tdx-module
+    /// src/common/memory_handlers/sept_manager.h sept_get_gpa_attr).
     static let expected: [(String, [UInt16])] = [
         ("A", [0, 0x8001, 0, 0]),
         ("B", [0, 0x8003, 0x8003, 0x8001]),

@@ -4,8 +4,9 @@ import SEAMTypes
 import Testing
 
 @Suite struct L2BootDemoTests {
-    /// L2 VMCS field ids of VM1 for TDG.VP.RD, reference §5.4: class 36, context VP, size code, encoding
-    /// (guest CR0 = 0x2420000300006800 is the reference's own example).
+    /// L2 VMCS field ids of VM1 for TDG.VP.RD (tdx-module include/tdx_api_defs.h md_field_id_t,
+    /// include/auto_gen/tdvps_fields_lookup.h): class 36, context VP, size code, encoding (guest CR0 =
+    /// 0x2420000300006800).
     enum VM1 {
         static let guestCR0: UInt64 = 0x2420_0003_0000_6800
         static let guestEFER: UInt64 = 0x2420_0003_0000_2806
@@ -44,10 +45,12 @@ import Testing
     }
 
     /// The exits the script must cause, derived by hand from the firmware listing (instruction lengths added
-    /// up from each block's start) and reference §5.1, §13 A3, B19, O9: CPUID (10), I/O (30), GDTR access
-    /// (46, descriptor-table exiting), MOV CR (28) and EPT violations (48) exit to L1; WRMSR of EFER.LME
-    /// (32) with L1's bitmap bit clear and a MOV to CR0 that changes no L1-owned bit are handled by the
-    /// module; TDVMCALLs (77) from L1, and from L2 with ENABLE_TDVMCALL, go to the host.
+    /// up from each block's start) and the module's L2 exit handling (tdx-module
+    /// src/td_dispatcher/tdx_td_l2_dispatcher.c; src/td_dispatcher/vm_exits_l2/td_l2_other_exits.c
+    /// td_l2_cr_access_exit; src/td_dispatcher/vm_exits/td_msr_access.c wrmsr_ia32_efer): CPUID (10), I/O (30), GDTR
+    /// access (46, descriptor-table exiting), MOV CR (28) and EPT violations (48) exit to L1; WRMSR of EFER.LME (32)
+    /// with L1's bitmap bit clear and a MOV to CR0 that changes no L1-owned bit are handled by the module; TDVMCALLs
+    /// (77) from L1, and from L2 with ENABLE_TDVMCALL, go to the host.
     static let expected: [(vm: Int, reason: UInt32, route: L2BootDemo.LogEntry.Route, rip: UInt64?)] = [
         (1, 48, .l1, 0xFFF0),  // fetch of the reset vector: the boot ROM is not aliased yet
         (1, 10, .l1, 0xF003),  // cpuid
@@ -106,8 +109,8 @@ import Testing
         let result = L2BootDemo.run()
         let map = AliasMap(result.machine, labels: L2BootDemo.labels)
         func attrs(_ label: String) -> [UInt16]? { map.rows.first { $0.label == label }?.attrs }
-        // ATTR.RD fields L1, VM1, VM2, VM3 (none in this TD), reference §3.1: R = 1, W = 2, Xs = 4, Xu = 8,
-        // VALID = 0x8000.
+        // ATTR.RD fields L1, VM1, VM2, VM3 (none in this TD), tdx-module include/tdx_api_defs.h
+        // gpa_attr_single_vm_t: R = 1, W = 2, Xs = 4, Xu = 8, VALID = 0x8000.
         #expect(attrs("ROM") == [0, 0x8005, 0, 0])
         #expect(attrs("PML4") == [0, 0x8003, 0, 0])
         #expect(attrs("PDPT") == [0, 0x8003, 0, 0])

@@ -54,8 +54,8 @@ import Testing
         #expect(comment.count >= 40, "\(name): the header comment says what the trace covers")
     }
 
-    /// Every step comment of the scenario-built traces ends with the result worked out by hand from the
-    /// reference (FORMAT.md, "Corpus"); the recorded outcome must be that result.
+    /// Every step comment of the scenario-built traces ends with the result worked out by hand, not by SoftSEAM
+    /// (FORMAT.md, "Corpus"); the recorded outcome must be that result.
     @Test(arguments: Corpus.names.filter { !$0.hasPrefix("alias-table-demo") && !$0.hasPrefix("l2-boot-demo") })
     func handDerivedExpectationsHold(_ name: String) throws {
         let trace = try Corpus.trace(name)

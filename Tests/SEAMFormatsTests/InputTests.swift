@@ -172,7 +172,8 @@ import Testing
     }
 
     /// L1 enters VM 1 (virtual-APIC page and buffer at 0x100000), L2 sets RAX and runs CPUID: the exit
-    /// returns to L1 with exit reason 10 (reference §5.1), and the buffer now holds L2's RAX.
+    /// returns to L1 with exit reason 10 (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c), and the buffer now
+    /// holds L2's RAX.
     @Test func scenarioRunsL2EventsAfterTDGVPEnter() throws {
         let text =
             header

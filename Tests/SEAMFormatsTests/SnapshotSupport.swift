@@ -4,10 +4,11 @@ import SEAMTypes
 import Testing
 
 // Helpers for the snapshot and diff tests. Leaf numbers, field ids and buffer offsets are typed in from the
-// ABI reference (§1.1 leaf numbers, §4.1 the L2_ENTER_GUEST_STATE buffer, §5.3/§5.4 TDG.VP.RD/WR field ids),
-// not taken from SEAMCore's tables.
+// TDX module's definitions (tdx-module include/tdx_api_defs.h: tdcall_leaf_opcode_e for the leaf numbers,
+// l2_enter_guest_state_t for the L2_ENTER_GUEST_STATE buffer, md_field_id_t; include/auto_gen/tdvps_fields_lookup.h
+// for the TDG.VP.RD/WR field ids), not taken from SEAMCore's tables.
 
-/// TDCALL leaf numbers (reference §1.1).
+/// TDCALL leaf numbers (tdx-module include/tdx_api_defs.h, enum tdcall_leaf_opcode_e).
 enum Leaf1 {
     static let vpRd: UInt64 = 9
     static let vpWr: UInt64 = 10

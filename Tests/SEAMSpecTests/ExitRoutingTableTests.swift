@@ -77,7 +77,8 @@ import Testing
     }
 
     /// SDM 3C 25.6.9: the write-high quarter starts at bit 0x6000, so EFER (0xC0000080) is bit 0x6080 = word
-    /// 0x182, bit 0; the class-37 field ID of VM1 is 0x2520000300000000 + word (reference §5.4).
+    /// 0x182, bit 0; the class-37 field ID of VM1 is 0x2520000300000000 + word (tdx-module
+    /// include/auto_gen/tdvps_fields_lookup.h, MD_TDVPS_L2_MSR_BITMAPS_1_FIELD_ID).
     @Test func msrBitmapClearWritesTheRightWordAndBit() throws {
         let c = try ExitRoutingTable.parse(
             try row(["x", "wrmsr 0xc0000080 0x900", "msr_bitmap_clear=0xc0000080:w", "module", "-", "-"]))
@@ -103,7 +104,7 @@ import Testing
     }
 
     @Test func aRowTheModelDisagreesWithSaysWhat() throws {
-        // CPUID is an L2→L1 exit (§5.1), not a TD exit.
+        // CPUID is an L2→L1 exit (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c), not a TD exit.
         let problem = try ExitRoutingTable.check(try row(["cpuid-to-host", "cpuid", "-", "host", "10", "-"]))
         #expect(problem?.hasPrefix("cpuid-to-host: the event gave an L2→L1 exit") == true, "\(problem ?? "nil")")
     }

@@ -7,7 +7,8 @@ import Testing
 /// of SpecTableTests' `modelAgreesWithSpecRow`, which runs `VMEntryCheckTable.check` through ConformanceRunner.
 let vmEntryRows: [SpecTable.Row] = (try? VMEntryCheckTable.load(from: specsDirectory).rows) ?? []
 
-// Specs/vm-entry-checks.tsv against VMEntryChecks (SDM Vol. 3C §27.3.1; reference §7, §13 B4).
+// Specs/vm-entry-checks.tsv against VMEntryChecks (SDM Vol. 3C §27.3.1; what L1 sees of a failure: tdx-module
+// src/td_dispatcher/tdx_td_l2_dispatcher.c handle_l2_vm_entry_failures).
 @Suite struct VMEntryCheckTableTests {
 
     @Test func tableLoadsWithEveryRowParsed() throws {

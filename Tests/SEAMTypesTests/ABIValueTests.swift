@@ -1,10 +1,12 @@
 import SEAMTypes
 import Testing
 
-/// Encodings checked against the worked examples and tables of the ABI reference.
+/// Encodings checked against the TDX module's own definitions (intel/tdx-module, tag TDX_1.5.01; the paths below
+/// are in that tree).
 @Suite struct ABIValueTests {
     @Test func numL2VMsFieldIDDecodesToItsParts() {
-        // §8 / §12 E8: NUM_L2_VMS = 0x9010000100000005: non-arch, class 16, context TD (1), 16-bit, code 5.
+        // include/auto_gen/tdr_tdcs_fields_lookup.c: NUM_L2_VMS = 0x9010000100000005: non-arch, class 16, context
+        // TD (1), 16-bit, code 5.
         let id = FieldID(0x9010_0001_0000_0005)
         #expect(id.nonArch)
         #expect(id.classCode == 16)
@@ -16,41 +18,43 @@ import Testing
     }
 
     @Test func l2GuestCR0FieldIDEncodesAsTheReferenceExample() {
-        // §5.4: L2 VM1 guest CR0 = class 36, context 2, size 3, code 0x6800 = 0x2420000300006800.
+        // include/tdx_api_defs.h md_field_id_t, include/auto_gen/tdvps_fields_lookup.h: L2 VM1 guest CR0 = class
+        // 36, context 2, size 3, code 0x6800 = 0x2420000300006800.
         let id = FieldID(nonArch: false, classCode: 36, context: 2, elementSizeCode: 3, fieldCode: 0x6800)
         #expect(id.rawValue == 0x2420_0003_0000_6800)
     }
 
     @Test func fieldIDWithLastElementIsNotSingleElement() {
-        // §5.4: bits 37:34 (last element) must be 0 for single-element access.
+        // src/common/metadata_handlers/metadata_generic.c md_check_as_single_element_id: bits 37:34 (last element)
+        // must be 0 for single-element access.
         #expect(!FieldID(0x9010_0001_0000_0005 | 1 << 34).isSingleElement)
         #expect(!FieldID(0x9010_0001_0000_0005 | 1 << 24).isSingleElement)  // reserved bits 31:24
     }
 
     @Test func statusDescriptionNamesCodeOperandAndValue() {
-        // STYLE.md point 2 and §2.1: OPERAND_INVALID on RCX = 0xC000010000000001.
+        // STYLE.md point 2 and include/tdx_api_defs.h api_error_code_t: OPERAND_INVALID on RCX = 0xC000010000000001.
         #expect(TDXStatus.operandInvalid.with(.rcx).description == "TDX_OPERAND_INVALID(RCX) 0xC000010000000001")
         #expect(TDXStatus.success.description == "TDX_SUCCESS 0x0000000000000000")
     }
 
     @Test func l2SEPTWalkFailedCarriesVMHighAndLevelLow() {
-        // §2.1: api_error_with_l2_details puts hi in 31:16 and lo in 15:0.
+        // include/tdx_api_defs.h: api_error_with_l2_details puts hi in 31:16 and lo in 15:0.
         let s = TDXStatus.l2SEPTWalkFailed.with(hi: 2, lo: 1)
         #expect(s.rawValue == 0xC000_0B0F_0002_0001)
         #expect(s.description == "TDX_L2_SEPT_WALK_FAILED(hi=2,lo=1) 0xC0000B0F00020001")
     }
 
     @Test func statusViewsSplitCodeAndDetails() {
-        let s = TDXStatus(0xC000_0B0B_0000_0001)  // PAGE_SIZE_MISMATCH, level 1 (§12 E3 example)
+        let s = TDXStatus(0xC000_0B0B_0000_0001)  // PAGE_SIZE_MISMATCH, level 1 (tdg_mem_page_attr_wr.c)
         #expect(s.code == .pageSizeMismatch)
         #expect(s.details == 1)
         #expect(s.isError)
         #expect(s.classCode == 0x0B)
-        #expect(!TDXStatus.pageAlreadyAccepted.isError)  // bit 63 clear: a warning (§12 E3)
+        #expect(!TDXStatus.pageAlreadyAccepted.isError)  // bit 63 clear: a warning (tdx_error_codes_defs.h)
     }
 
     @Test func gpaAttrPlacesEachVMInItsSixteenBits() {
-        // §3.1: VM0 bits 15:0, VM1 31:16, VM2 47:32, VM3 63:48.
+        // include/tdx_api_defs.h gpa_attr_t: VM0 bits 15:0, VM1 31:16, VM2 47:32, VM3 63:48.
         var a = GPAAttr(0)
         a[vm: 2] = GPAAttributes(0x8001)
         #expect(a.rawValue == 0x0000_8001_0000_0000)
@@ -60,7 +64,7 @@ import Testing
     }
 
     @Test func attrFlagsSplitMaskAndInvept() {
-        // §1.5: bits 14:0 mask, bit 15 INVEPT.
+        // src/common/data_structures/tdx_tdvps.h attr_flags_t: bits 14:0 mask, bit 15 INVEPT.
         let f = AttrFlags(0x800F_0000_0003_0000)
         #expect(f.mask(vm: 1) == 3)
         #expect(!f.invept(vm: 1))
@@ -70,7 +74,8 @@ import Testing
     }
 
     @Test func sharedBitFollowsGPAW() {
-        // §12 E1: SHARED is bit 47 with GPAW 48 and bit 51 with GPAW 52; bits 63:52 always invalid.
+        // src/common/helpers/helpers.c check_gpa_validity: SHARED is bit 47 with GPAW 48 and bit 51 with GPAW 52;
+        // bits 63:52 always invalid.
         #expect(GPAWidth.gpaw48.sharedMask == 1 << 47)
         #expect(GPAWidth.gpaw52.sharedMask == 1 << 51)
         #expect(!GPAWidth.gpaw48.isValidPrivate(1 << 47))
@@ -82,7 +87,8 @@ import Testing
     }
 
     @Test func pageInfoChecksReservedLevelAndAlignment() {
-        // §12 E1: reserved 11:3 and 63:52, level in range, GPA aligned to the level.
+        // src/common/helpers/helpers.c verify_page_info_input: reserved 11:3 and 63:52, level in range, GPA
+        // aligned to the level.
         let w = GPAWidth.gpaw48
         #expect(PageInfo(rawValue: 0x20_0001).isValid(maxLevel: .size1G, width: w))
         #expect(!PageInfo(rawValue: 0x20_1001).isValid(maxLevel: .size1G, width: w))  // 2M misaligned
@@ -93,7 +99,8 @@ import Testing
     }
 
     @Test func extendedExitQualificationPacksInfoFields() {
-        // §3.6: type 3:0; info 63:32 = req 2:0, err 5:3, state 13:6, leaf 14, vm 21:20.
+        // src/common/x86_defs/vmcs_defs.h vmx_ext_exit_qual_t, include/tdx_api_defs.h tdaccept_vmx_eeq_info_t:
+        // type 3:0; info 63:32 = req 2:0, err 5:3, state 13:6, leaf 14, vm 21:20.
         let eeq = ExtendedExitQualification(kind: .gpaDetails, errorLevel: 1, vm: 2)
         #expect(eeq.rawValue == 0x0020_0008_0000_0002)
         let full = ExtendedExitQualification(
@@ -103,8 +110,8 @@ import Testing
     }
 
     @Test func publicSEPTStateValuesMatchTheModuleTable() {
-        // host-facts §3: FREE 0, BLOCKED 1, PENDING 2, PENDING_BLOCKED 3, MAPPED 4, REMOVED 5, NL_BLOCKED 0x81,
-        // NL_MAPPED 0x84.
+        // include/auto_gen/sept_state_lookup.c, public_state: FREE 0, BLOCKED 1, PENDING 2, PENDING_BLOCKED 3,
+        // MAPPED 4, REMOVED 5, NL_BLOCKED 0x81, NL_MAPPED 0x84.
         let expected: [(SEPTState, UInt8)] = [
             (.free, 0), (.blocked, 1), (.pending, 2), (.pendingBlocked, 3), (.mapped, 4), (.removed, 5),
             (.nlBlocked, 0x81), (.nlMapped, 0x84), (.exportedDirty, 0x0B), (.pendingExportedDirty, 0x13),
@@ -113,7 +120,8 @@ import Testing
     }
 
     @Test func septStateFamiliesFollowTheStateLookupFlags() {
-        // host-facts §3: guest_accessible_leaf = MAPPED, BLOCKEDW, EXP_BLOCKEDW, EXP_DIRTY, EXP_DIRTY_BLOCKEDW.
+        // include/auto_gen/sept_state_lookup.c: guest_accessible_leaf = MAPPED, BLOCKEDW, EXP_BLOCKEDW, EXP_DIRTY,
+        // EXP_DIRTY_BLOCKEDW.
         let accessible: Set<SEPTState> = [
             .mapped, .blockedW, .exportedBlockedW, .exportedDirty, .exportedDirtyBlockedW,
         ]
@@ -141,7 +149,8 @@ import Testing
 
 @Suite struct ModuleProfileTests {
     @Test func profile1501HasTheReferenceFacts() {
-        // §3.1: GUEST_L2_GPA_ATTR_MASK = 0x807F; §8: MAX_L2_VMS = 3. Its 21 leaves: LeafRegistryTests (SEAMCore).
+        // include/tdx_api_defs.h: GUEST_L2_GPA_ATTR_MASK = 0x807F; src/common/data_structures/tdx_tdvps.h:
+        // MAX_L2_VMS = 3. Its 21 leaves: LeafRegistryTests (SEAMCore).
         let p = ModuleProfile.default
         #expect(p.version == "1.5.01")
         #expect(p.l2GPAAttrMask == 0x807F)

@@ -205,9 +205,9 @@ int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
 /* The host posts interrupt `vector` to L1 of `vcpu` (posted-interrupt descriptor, notification): L1's
    requesting virtual interrupt (RVI) rises to the vector if it is higher. While its priority class is
    above L1's PPR, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. The module ignores vectors 0–30 in the
-   descriptor (reference §6.1), so they change nothing. Delivery to L1's handler is not modelled yet. The
-   trace format has no step for L1's interrupt state yet: while a trace is recorded this and the next
-   function return SOFTSEAM_ESTATE. */
+   descriptor (tdx-module src/td_dispatcher/vm_exits_l2/td_l2_interrupt.c), so they change nothing. Delivery
+   to L1's handler is not modelled yet. The trace format has no step for L1's interrupt state yet: while a
+   trace is recorded this and the next function return SOFTSEAM_ESTATE. */
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
 /* Sets L1's RVI and PPR directly: what L1's APIC holds after it took (PPR) or finished (RVI 0) an
    interrupt, until SoftSEAM models that delivery. */

@@ -54,7 +54,7 @@ extension Machine {
     }
 
     /// Writes a SEPT error status with its details: RCX = the architectural entry, RDX = level | public
-    /// state << 8 | VM index << 16 (host-facts §2.0).
+    /// state << 8 | VM index << 16 (tdx-module src/common/memory_handlers/sept_manager.h, sept_entry_arch_info_t).
     func hostSEPTDetails(
         _ regs: inout RegisterFile, _ status: TDXStatus, level: PageLevel, arch: UInt64, state: UInt8, vm: Int
     ) {
@@ -63,7 +63,8 @@ extension Machine {
         regs.rdx = UInt64(level.rawValue) | UInt64(state) << 8 | UInt64(vm & 3) << 16
     }
 
-    /// An L2 SEPT non-leaf entry's details (host-facts §2.0): L2_FREE shows SVE alone (public state 0x40);
+    /// An L2 SEPT non-leaf entry's details (tdx-module src/common/memory_handlers/sept_manager.c,
+    /// set_arch_l2_septe_details_in_vmm_regs): L2_FREE shows SVE alone (public state 0x40);
     /// an L2_NL_MAPPED entry R, W, X and Xu (0xC4); an L2_NL_BLOCKED one no permissions (0xC1).
     func l2EntryDetails(_ gpa: UInt64, level: PageLevel, vm: Int) -> (arch: UInt64, state: UInt8) {
         let bits = space.tableBits(gpa, level)

@@ -50,7 +50,8 @@ extension Machine {
         return outcome
     }
 
-    /// The host re-enters `vcpu` (reference §5.2, §13 B5, B6, O14, O15).
+    /// The host re-enters `vcpu` (tdx-module src/td_transitions/tdh_vp_enter.c: tdh_vp_enter, handle_l2_entry,
+    /// set_l2_to_l1_async_exit_gprs, save_regs_after_tdvmcall; src/td_transitions/td_exit.c async_tdexit_internal).
     ///
     /// After a TDG.VP.VMCALL from L1, the GPRs its mask selected are copied from `hostRegisters` into L1's
     /// and the call completes with RAX = 0. After a TD exit from L2: without `resumeL1`, L2 resumes (a routed
@@ -62,8 +63,8 @@ extension Machine {
     ///
     /// A fatal TD: TD_FATAL. Before TDH.MR.FINALIZE no vCPU may run: OP_STATE_INCORRECT.
     /// HOST_RECOVERABILITY_HINT is valid only after an ASYNC_TRAP TD exit (a host-priority lock timeout,
-    /// reference §12 O15), which SoftSEAM never raises: with the hint the call fails with OPERAND_INVALID(RCX),
-    /// checked after the TD's state and before RESUME_L1.
+    /// tdx-module src/td_transitions/tdh_vp_enter.c), which SoftSEAM never raises: with the hint the call fails
+    /// with OPERAND_INVALID(RCX), checked after the TD's state and before RESUME_L1.
     public mutating func hostEnter(
         vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile, recoverabilityHint: Bool = false
     ) -> HostEntryOutcome {

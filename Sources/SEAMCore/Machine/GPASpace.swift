@@ -146,7 +146,7 @@ public struct GPASpace: Sendable, Codable {
 
     /// Walks VM `vm`'s L2 SEPT toward level `target`: nil when every paging page down to it exists and no
     /// entry on the way is L2_NL_BLOCKED, else the level of the entry where the walk stopped (an L2_FREE or
-    /// blocked entry has no permissions, reference §12 E5).
+    /// blocked entry has no permissions, tdx-module src/common/helpers/helpers.c l2_sept_walk_guest_side).
     public func walkL2(_ gpa: UInt64, vm: Int, to target: PageLevel) -> PageLevel? {
         GPASpace.walkL2(tables, root: width.rootLevel.rawValue, gpa, vm: vm, to: target.rawValue)
     }

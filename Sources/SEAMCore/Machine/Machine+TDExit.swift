@@ -3,7 +3,8 @@ import SEAMTypes
 extension Machine {
     /// The EPT-violation TD exit a TDCALL raises when the L1 SEPT is not as it needs (ACCEPT: EEQ type 1;
     /// ATTR.WR: type 5). Fault-like: L1's registers are untouched and the TDCALL re-executes after the host
-    /// fixes the SEPT (reference §12 O1, O4).
+    /// fixes the SEPT (tdx-module src/td_dispatcher/vm_exits/tdg_mem_page_accept.c,
+    /// src/td_dispatcher/vm_exits/td_other_exits.c, src/td_transitions/td_exit.c).
     ///
     /// Exit qualification: data write (bit 1) plus the R/W/X of the entry the walk stopped at (bits 3/4/5).
     /// EEQ info: requested level, the level of that entry, its public state and leaf bit, VM index 0.

@@ -15,10 +15,11 @@ public enum TDCallOutcome: Hashable, Sendable {
     case enteredL2(vm: Int)
 }
 
-/// The registers the host sees on a TD exit, as TDH.VP.ENTER returns them (reference §1.3, §1.7, §12 E7):
-/// RAX = status with the VMX exit reason in bits 31:0, RCX = exit qualification with the VM index in bits
-/// 33:32, RDX = extended exit qualification, R8 = GPA, R9 = interruption information; a TDG.VP.VMCALL exit
-/// also carries the GPRs its select mask names. Every other register is 0.
+/// The registers the host sees on a TD exit, as TDH.VP.ENTER returns them (tdx-module
+/// src/td_transitions/td_exit.c async_tdexit_internal; src/td_dispatcher/vm_exits/tdg_vp_vmcall.c): RAX = status
+/// with the VMX exit reason in bits 31:0, RCX = exit qualification with the VM index in bits 33:32, RDX =
+/// extended exit qualification, R8 = GPA, R9 = interruption information; a TDG.VP.VMCALL exit also carries the
+/// GPRs its select mask names. Every other register is 0.
 public struct TDExit: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The whole host-facing register file.
     public var registers: RegisterFile

@@ -1,5 +1,4 @@
 import SEAMCore
-import SEAMDemos
 import SEAMTypes
 import Testing
 
@@ -128,17 +127,5 @@ func randomStep(_ m: inout Machine, _ rng: inout SplitMix64) {
         #expect(wr.rax == 0)
         #expect(m.stateHash() != afterFlush)
         #expect(m.stateHash() == m.recomputedStateHash())
-    }
-
-    @Test func demoStateHashIsPinned() {
-        // Golden value: the demo's behaviour is checked row by row in DemoTests; this pins the serialization
-        // (StateHash.formatVersion 5: TD words, then one word for the vCPUs) so an accidental change to it is seen.
-        #expect(AliasTableDemo.run().machine.stateHash() == 0x342F_E230_58C4_494A)
-    }
-
-    @Test func l2BootDemoStateHashIsPinned() {
-        // Golden value: the L2 boot's exits, routes, final mode and the incremental-versus-scratch hash are
-        // checked in L2BootDemoTests; this pins the whole end state (VMCS, buffer, aliases, contents).
-        #expect(L2BootDemo.run().stateHash == 0xA5E6_847E_B7B8_2737)
     }
 }

@@ -76,4 +76,16 @@ import Testing
         let scenario = try Scenario.parse(text, file: path)
         #expect(try scenario.machineAfter(file: path).stateHash() == AliasTableDemo.run().machine.stateHash())
     }
+
+    @Test func demoStateHashIsPinned() {
+        // Golden value: the demo's behaviour is checked row by row in DemoTests; this pins the serialization
+        // (StateHash.formatVersion 5: TD words, then one word for the vCPUs) so an accidental change to it is seen.
+        #expect(AliasTableDemo.run().machine.stateHash() == 0x342F_E230_58C4_494A)
+    }
+
+    @Test func l2BootDemoStateHashIsPinned() {
+        // Golden value: the L2 boot's exits, routes, final mode and the incremental-versus-scratch hash are
+        // checked in L2BootDemoTests; this pins the whole end state (VMCS, buffer, aliases, contents).
+        #expect(L2BootDemo.run().stateHash == 0xA5E6_847E_B7B8_2737)
+    }
 }

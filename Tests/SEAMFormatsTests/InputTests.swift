@@ -27,6 +27,13 @@ import Testing
         #expect(try ConfigDecoder.decode(c.json()) == c)
     }
 
+    @Test func anUnfinalizedConfigRoundTripsThroughItsJSON() throws {
+        let c = try ConfigDecoder.decode("{\"num_l2_vms\": 1, \"finalize\": false}")
+        #expect(!c.finalize)
+        #expect(c.json().contains("\"finalize\":false"))
+        #expect(try ConfigDecoder.decode(c.json()) == c)
+    }
+
     @Test(arguments: [
         (
             "{\"num_l2_vms\": 1,\n \"vcpu\": 2}",

@@ -458,7 +458,8 @@ import Testing
         var config = MachineConfig(
             numL2VMs: 1,
             memory: [
-                .init(gpa: 0x10_0000, size: 0x1000, state: .mapped), .init(gpa: 0x10_1000, size: 0x1000, state: .pending),
+                .init(gpa: 0x10_0000, size: 0x1000, state: .mapped),
+                .init(gpa: 0x10_1000, size: 0x1000, state: .pending),
             ])
         config.finalize = false
         var m = Machine(config: config)

@@ -20,18 +20,16 @@ public struct AliasMap: Sendable {
     public var numL2VMs: Int
     public var rows: [Row]
 
-    /// Reads every L1 leaf of `machine` in GPA order, with ATTR.RD on a scratch copy of the machine.
+    /// Reads every L1 leaf of `machine` in GPA order, as ATTR.RD answers for it (`Machine.pageAttributes`):
+    /// no vCPU runs, so the table is the same whatever the vCPUs are doing and whether or not the TD is
+    /// finalized.
     public init(_ machine: Machine, labels: [(label: String, gpa: UInt64)] = []) {
-        var scratch = machine
         numL2VMs = machine.numL2VMs
         rows = machine.space.leaves.sortedKeys.map { key in
             let record = machine.space.leaves[key]!
             let gpa = key << 12
-            var regs = RegisterFile(rax: UInt64(Leaf.memPageAttrRd.rawValue), rcx: gpa)
             var attrs: [UInt16]?
-            if (try? scratch.tdcall(vcpu: 0, &regs)) == .completed, regs.rax == 0 {
-                attrs = (0..<4).map { GPAAttr(regs.rdx)[vm: $0].rawValue }
-            }
+            if case .read(_, let a) = machine.pageAttributes(gpa) { attrs = (0..<4).map { a[vm: $0].rawValue } }
             return Row(
                 label: labels.first { $0.gpa == gpa }?.label, gpa: gpa, level: record.level, state: record.state,
                 attrs: attrs)

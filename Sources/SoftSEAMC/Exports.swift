@@ -87,8 +87,10 @@ import SEAMTypes
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_write: buf is NULL") }
         let count = try checkedRange(s, gpa, len, "softseam_mem_write")
         let source = unsafe UnsafeRawBufferPointer(start: buf, count: count)
-        // An L1 store through the engine (a step of vCPU 0 in a trace).
-        do throws(MachineError) { try unsafe s.engine.store(vcpu: 0, gpa: gpa, from: source) } catch {
+        // An L1 store through the engine, by the lowest-numbered vCPU running L1 (its step in a trace); with
+        // none, vCPU 0's store is refused by the machine's rule (SOFTSEAM_ESTATE).
+        let vcpu = s.machine.vcpus.firstIndex { $0.location == .l1 } ?? 0
+        do throws(MachineError) { try unsafe s.engine.store(vcpu: vcpu, gpa: gpa, from: source) } catch {
             throw CallError(error, caller: "softseam_mem_write")
         }
         s.changed = true

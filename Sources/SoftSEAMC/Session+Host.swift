@@ -11,8 +11,16 @@ extension Session {
         let entered =
             r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
             ? Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) : nil
-        if let v = entered, r.rcx & Machine.resumeL1 == 0, let pending = machine.vcpus[v].pendingExit, pending.vm != 0 {
-            guard case .host(v)? = callback else {
+        var inCallbackOfV = false
+        if let v = entered, case .host(v)? = callback { inCallbackOfV = true }
+        if let v = entered, !inCallbackOfV, r.rcx & Machine.resumeL1 == 0,
+            let pending = machine.vcpus[v].pendingExit, pending.vm != 0
+        {
+            // Refused only when the machine would really resume L2: its own answer (TD_FATAL, OPERAND_INVALID for
+            // the hint or reserved bits, …) comes first. The probe is a copy: copy-on-write shares the state.
+            var probe = machine
+            var probeRegs = r
+            if case .resumedL2? = probe.seamcall(&probeRegs) {
                 throw CallError(
                     SOFTSEAM_ESTATE,
                     "\(caller): TDH.VP.ENTER would resume L2 VM \(pending.vm) of vCPU \(v), which only the host "

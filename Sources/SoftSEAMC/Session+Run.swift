@@ -136,7 +136,7 @@ extension Session {
         callback = .l2
         let rc = unsafe withUnsafePointer(to: machine) { view in
             unsafe l2View = view
-            defer { unsafe l2View = nil }
+            defer { l2View = nil }
             return unsafe withUnsafePointer(to: &state) { st in
                 unsafe buffer.withUnsafeMutableBufferPointer { b in unsafe fn(ctx, st, b.baseAddress, b.count - 1) }
             }
@@ -192,7 +192,7 @@ extension Session {
 
 /// The L2 source the engine runs a session's L2 on: each VM's callback, events file or built-in program.
 struct SessionL2: L2EventSource {
-    unowned(unsafe) let session: Session
+    @safe unowned(unsafe) let session: Session
 
     mutating func nextEvent(vcpu: Int, vm: Int, machine: Machine) throws(MachineError) -> L2Event {
         try session.nextEvent(vcpu: vcpu, vm: vm, machine: machine)
@@ -205,7 +205,7 @@ struct SessionL2: L2EventSource {
 /// callback gets every TD exit, fault-like exits of L1's TDCALLs included; what it does with the vCPU is its
 /// first TDH.VP.ENTER that re-entered it (`Session.hostCall`).
 struct SessionHost: TDExitHandler {
-    unowned(unsafe) let session: Session
+    @safe unowned(unsafe) let session: Session
 
     mutating func handle<O: StepObserver>(_ exit: TDExit, vcpu: Int, engine: inout Engine<O>) -> HostEntryOutcome? {
         guard let (fn, ctx) = session.hostCallback else {
@@ -220,11 +220,11 @@ struct SessionHost: TDExitHandler {
         session.callback = .host(vcpu: vcpu)
         session.hostEntry = nil
         unsafe withUnsafeMutablePointer(to: &engine) { running in
-            // The callback's calls reach the engine through the session's storage: that must be the engine
-            // this call runs on (it is: softseam_tdcall runs the engine in place there).
-            precondition(
-                unsafe UnsafeMutableRawPointer(running) == UnsafeMutableRawPointer(session.storage),
-                "the host callback must see the running engine")
+            // The session's engine is the only one a session runs (`O` is its observer type).
+            precondition(O.self == StepRecorder?.self, "a session runs Engine<StepRecorder?>")
+            unsafe session.running = UnsafeMutableRawPointer(running).assumingMemoryBound(
+                to: Engine<StepRecorder?>.self)
+            defer { session.running = nil }
             unsafe withUnsafePointer(to: &info) { p in unsafe fn(ctx, Handle.opaque(session), p) }
         }
         session.callback = nil

@@ -14,16 +14,19 @@ import Synchronization
 ///                                  └─ observer: the trace being recorded (a StepRecorder), or none
 ///
 /// The engine is a value inside this class. A host callback runs inside `Engine.runTDCall`; its SEAMCALLs
-/// reach the same engine through `storage`, which is the address the running call works on (checked where
-/// the callback is called).
+/// reach that call's engine through `running`, the pointer the call handed its TD-exit handler.
 @safe final class Session {
     /// The engine, in storage the session owns: reached through an address rather than a stored property, so
     /// the hot path pays no dynamic exclusivity check (two per call, a third of `c_abi_tdcall`'s cost); the
     /// ownership flag below already keeps two threads out.
     let storage: UnsafeMutablePointer<Engine<StepRecorder?>>
+    /// While the host callback runs inside `Engine.runTDCall`: the engine that call works on, through the
+    /// pointer its `inout` gave the handler. The callback's SEAMCALLs and reads go through it, never around the
+    /// running call's exclusive access to `storage`.
+    @safe @exclusivity(unchecked) var running: UnsafeMutablePointer<Engine<StepRecorder?>>?
     var engine: Engine<StepRecorder?> {
-        unsafeAddress { unsafe UnsafePointer(storage) }
-        unsafeMutableAddress { unsafe storage }
+        unsafeAddress { unsafe UnsafePointer(running ?? storage) }
+        unsafeMutableAddress { unsafe running ?? storage }
     }
     /// The machine as a read call sees it: while an L2 callback runs, the machine the engine showed the L2
     /// source; otherwise the engine's. Addressed, not copied: a copy of a `Machine` retains every buffer it

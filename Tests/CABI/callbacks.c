@@ -537,16 +537,41 @@ static void fault_like_checks(void) {
     CHECK_EQ(softseam_mem_write(m, 0x104000, &v, 8), SOFTSEAM_OK, "the accepted page is L1 memory");
 
     /* A host that re-enters without fixing anything: the TDCALL runs again each time, 1 + 1,000 times in all
-       (header: at most 1,000 re-executions), then SOFTSEAM_TD_EXIT with the exit's registers. */
+       (header: at most 1,000 re-executions); the exit of the last run goes to no host: SOFTSEAM_TD_EXIT with
+       the exit's registers, after 1,000 host calls, and the vCPU waits for the host. */
     h = (struct host){.action = HOST_REENTER_ONLY};
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x105000};
     rc = softseam_tdcall(m, 0, &r);
-    CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1001 && (r.rax & 0xFFFFFFFF) == 48,
+    CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1000 && (r.rax & 0xFFFFFFFF) == 48,
           "host that never fixes the exit: rc %d, %d host calls, RAX 0x%" PRIx64, rc, h.calls, r.rax);
-    CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1");
-    /* Steps: ACCEPT (exit), TDH.VP.ENTER · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,001 × (ACCEPT,
-       TDH.VP.ENTER); the refused TDCALL is no step. */
-    CHECK_EQ(softseam_trace_stop(m), 2 + 4 + 1 + 2 * 1001, "steps recorded");
+    CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
+    /* Steps: ACCEPT (exit), TDH.VP.ENTER · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,000 × (ACCEPT,
+       TDH.VP.ENTER), ACCEPT; the refused TDCALL is no step. */
+    CHECK_EQ(softseam_trace_stop(m), 2 + 4 + 1 + 2 * 1000 + 1, "steps recorded");
+    softseam_destroy(m);
+}
+
+/* ── A fatal TD ─────────────────────────────────────────────────────────────────────────────────────── */
+
+/* An MTF VM exit from L2 (reason 37) makes the TD fatal (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c:
+   NON_RECOVERABLE_TD; Traces/scenarios/fatal-td.scenario.jsonl does the same). The built-in host's RESUME_L1
+   re-entry fails, so the TDCALL ends with SOFTSEAM_TD_EXIT and the vCPU waits for the host with a pending exit
+   from VM1. A TDH.VP.ENTER outside the host callback that names no RESUME_L1 then gets the module's answer,
+   TDX_TD_FATAL (src/common/helpers/helpers.c check_td_in_correct_build_state), not SOFTSEAM_ESTATE: only
+   a re-entry that would really resume L2 is the C ABI's to refuse. */
+static void fatal_td_checks(void) {
+    softseam_t *m = cabi_create(TD_CONFIG);
+    struct l2_script s;
+    softseam_regs_t r;
+    setup_vm(m, 1);
+    vp_wr(m, l2_vmcs_field(1, 2, 0x4002), 1 << 27, 1 << 27); /* primary processor controls: monitor trap flag */
+    softseam_set_l2_callback(m, 1, l2_callback, &s);
+    script(&s, m, "{\"exit\":{\"reason\":37}}", NULL, NULL);
+    CHECK_EQ(enter(m, 1, &r), SOFTSEAM_TD_EXIT, "TDG.VP.ENTER, L2 MTF exit: the TD is fatal");
+    CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
+    softseam_regs_t enter_l2 = {.rax = 0, .rcx = softseam_tdvpr(m, 0)};
+    CHECK_EQ(softseam_seamcall(m, &enter_l2), SOFTSEAM_OK, "TDH.VP.ENTER of the fatal TD's vCPU, no RESUME_L1");
+    CHECK_EQ(enter_l2.rax, 0xE000060400000000ULL, "TDH.VP.ENTER status: TDX_TD_FATAL");
     softseam_destroy(m);
 }
 
@@ -686,6 +711,7 @@ int main(int argc, char **argv) {
     events_file_checks(trace);
     host_callback_checks();
     fault_like_checks();
+    fatal_td_checks();
     interrupt_checks();
     trace_checks();
     return cabi_finish("callbacks");

@@ -45,6 +45,8 @@ import Testing
         // The vCPU's location and pending exit are TDVPS state: the hash must see them.
         #expect(m.stateHash() != before)
         #expect(m.recomputedStateHash() == m.stateHash())
+        #expect(m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile()) == .resumedL1(registers: nil))
+        #expect(m.stateHash() == before)
     }
 
     @Test func nothingRunsBeforeTDHMRFinalize() throws {
@@ -66,12 +68,21 @@ import Testing
         #expect(throws: Never.self) { try m.writeMemory(gpa: 0x10_0000, [1]) }
     }
 
-    @Test func aStoreStepNamesAVCPUTheTDHas() throws {
+    @Test func aStoreStepNeedsAVCPURunningL1() throws {
         var engine = Engine(machine: standardMachine())
         let store = Step.store(vcpu: 2, Step.MemoryWrite(gpa: 0x1000, bytes: [1]))
         #expect(throws: MachineError.noSuchVCPU(2, count: 1)) { try engine.perform(store) }
         #expect(throws: MachineError.notL1Accessible(gpa: 0x9000)) {
             try engine.perform(.store(vcpu: 0, Step.MemoryWrite(gpa: 0x9000, bytes: [1])))
+        }
+        // A store is L1's: while the vCPU waits for the host after a TD exit it is refused, as a TDCALL is.
+        var regs = Self.acceptFree
+        _ = try engine.tdcall(vcpu: 0, &regs)
+        #expect(throws: MachineError.vcpuNotThere(0, needs: "running L1", location: "host")) {
+            try engine.perform(.store(vcpu: 0, Step.MemoryWrite(gpa: 0x1000, bytes: [1])))
+        }
+        #expect(throws: MachineError.vcpuNotThere(0, needs: "running L1", location: "host")) {
+            try engine.machine.store(vcpu: 0, gpa: 0x1000, [1])
         }
     }
 
@@ -98,8 +109,8 @@ import Testing
         #expect(r.rax == 10)
     }
 
-    /// A host that re-enters without fixing anything: the TDCALL runs 1 + `maxReexecutions` times, then
-    /// `runTDCall` gives up with the TD exit and L1 running (the last re-entry resumed it).
+    /// A host that re-enters without fixing anything: the TDCALL runs 1 + `maxReexecutions` times; the exit
+    /// of the last run is not handed to the host, so `runTDCall` ends with it and the vCPU waits for the host.
     @Test func runTDCallRunsTheTDCALLAgainAfterEachReentryAtMostMaxReexecutionsTimes() throws {
         var engine = Engine(machine: standardMachine())
         var host = ReenterOnly()
@@ -109,8 +120,9 @@ import Testing
             Issue.record("a host that never fixes the exit ends with the TD exit")
             return
         }
-        #expect(host.calls == 1 + Engine<NoObserver>.maxReexecutions)
-        #expect(engine.machine.vcpus[0].location == .l1)
+        #expect(host.calls == Engine<NoObserver>.maxReexecutions)
+        #expect(engine.machine.vcpus[0].location == .host)
+        #expect(engine.machine.vcpus[0].pendingExit?.kind == .l1FaultLike)
         #expect(regs == Self.acceptFree)
     }
 

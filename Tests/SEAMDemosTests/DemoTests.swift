@@ -88,4 +88,29 @@ import Testing
         // checked in L2BootDemoTests; this pins the whole end state (VMCS, buffer, aliases, contents).
         #expect(L2BootDemo.run().stateHash == 0xA5E6_847E_B7B8_2737)
     }
+
+    /// The alias map reads each page as ATTR.RD answers for it, whatever the vCPUs do: a BLOCKED page (ATTR.RD
+    /// would TD-exit) has no attributes, and the pages after it are read although vCPU 0 waits for the host
+    /// after a fault-like ACCEPT exit.
+    @Test func aliasMapReadsEveryPageWhateverTheVCPUsDo() throws {
+        var m = Machine(
+            config: MachineConfig(numL2VMs: 1, memory: [.init(gpa: 0x10_0000, size: 0x3000, state: .mapped)]))
+        // ATTR.WR: VM1 gets R and W on 0x101000 (RDX bits 31:16 = VALID | W | R, R8 bits 31:16 = mask RWX).
+        var wr = RegisterFile(rax: 24, rcx: 0x10_1000, rdx: 0x8003_0000, r8: 0x0007_0000)
+        #expect(try m.tdcall(vcpu: 0, &wr) == .completed && wr.rax == 0)
+        var block = RegisterFile(rax: 7, rcx: 0x10_0000)  // TDH.MEM.RANGE.BLOCK
+        m.seamcall(&block)
+        #expect(block.rax == 0)
+        var accept = RegisterFile(rax: 6, rcx: 0x20_0000)  // ACCEPT of a FREE page: fault-like TD exit
+        guard case .tdExit = try m.tdcall(vcpu: 0, &accept) else {
+            Issue.record("ACCEPT of a FREE page must TD-exit")
+            return
+        }
+        #expect(m.vcpus[0].location == .host)
+        let map = AliasMap(m)
+        #expect(map.rows.map(\.gpa) == [0x10_0000, 0x10_1000, 0x10_2000])
+        #expect(map.rows[0].attrs == nil, "BLOCKED: ATTR.RD would TD-exit")
+        #expect(map.rows[1].attrs.map { $0[1] & 0x7 } == 0x3, "VM1: R and W")
+        #expect(map.rows[2].attrs == [0, 0, 0, 0], "mapped, no alias")
+    }
 }

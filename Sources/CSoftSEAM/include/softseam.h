@@ -86,7 +86,9 @@ int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs)
    TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere). */
 int         softseam_seamcall(softseam_t *m, softseam_regs_t *regs);
 /* L1's view of private memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1.
-   Nothing is read or written otherwise (SOFTSEAM_EMEMORY). */
+   Nothing is read or written otherwise (SOFTSEAM_EMEMORY). softseam_mem_write is a store by L1, so it needs
+   a finalized TD and a vCPU running L1 (SOFTSEAM_ESTATE otherwise); it is the store of the first such vCPU
+   (lowest index) in a trace. */
 int         softseam_mem_read(softseam_t *m, uint64_t gpa, void *buf, size_t len);
 int         softseam_mem_write(softseam_t *m, uint64_t gpa, const void *buf, size_t len);
 /* XXH3-64 of the whole model state (format of Traces/FORMAT.md); 0 for a NULL handle. */
@@ -188,7 +190,8 @@ typedef struct softseam_td_exit {
 /* Called for each TD exit instead of the built-in host, fault-like exits of L1's TDCALLs included (the
    built-in host leaves those alone: the TDCALL returns SOFTSEAM_TD_EXIT and the vCPU waits for the host).
    After a fault-like exit, a TDH.VP.ENTER that re-enters the vCPU makes softseam_tdcall run the TDCALL
-   again, as L1 re-executes it on hardware — at most 1,000 times in one call, then SOFTSEAM_TD_EXIT. The callback re-enters the vCPU with
+   again, as L1 re-executes it on hardware — at most 1,000 times in one call; the exit of the last run is
+   not passed to the callback: SOFTSEAM_TD_EXIT, and the vCPU waits for the host. The callback re-enters the vCPU with
    softseam_seamcall (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
    softseam_resume_l1; softseam_post_interrupt, softseam_set_l1_interrupt_state, softseam_mem_read,
    softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write
@@ -218,8 +221,8 @@ int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, u
 #define SOFTSEAM_TRACE_JSON 0    /* JSON Lines (Traces/FORMAT.md) */
 #define SOFTSEAM_TRACE_BINARY 1  /* the compact binary form */
 
-/* Starts recording every step the machine takes — L1 TDCALLs and stores (softseam_mem_write, as L1 vCPU 0
-   stores), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
+/* Starts recording every step the machine takes — L1 TDCALLs and stores (softseam_mem_write, as stores of
+   the lowest-numbered vCPU running L1), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
    `softseam replay` checks. A trace starts from the TD the config builds, so this must come before the
    first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL. */
 int softseam_trace_start(softseam_t *m, const char *path, int format, const char *comment);

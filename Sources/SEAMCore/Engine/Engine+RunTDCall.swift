@@ -7,7 +7,8 @@ extension Engine {
 
     /// Runs one L1 TDCALL to its end, the way L1 lives it: a TDG.VP.ENTER runs L2 on events from `l2` until
     /// L2 exits to L1; TD exits go to `host`. After a fault-like exit that the host re-entered, the TDCALL
-    /// runs again (L1's registers are untouched by such an exit), at most `maxReexecutions` times.
+    /// runs again (L1's registers are untouched by such an exit), at most `maxReexecutions` times: the exit
+    /// after the last one is not handed to the host.
     ///
     /// Returns `.completed` with L1's registers in `regs` — the TDCALL's outputs, L2's exit to L1, or the
     /// host's completion of a TDG.VP.VMCALL or RESUME_L1 — or `.tdExit` when the host did not re-enter L1
@@ -28,16 +29,20 @@ extension Engine {
                 l2.entered(vcpu: vcpu, vm: vm, machine: machine)
                 outcome = try runL2(vcpu: vcpu, vm: vm, &regs, l2: &l2)
             case .tdExit(let exit):
+                // Decided by the exit, not by what the handler reports: only after a fault-like exit does a
+                // re-entry without registers mean "run the TDCALL again". The exit after the last allowed
+                // re-execution goes back to the caller unanswered, the vCPU waiting for the host.
+                let faultLike = machine.vcpus[vcpu].pendingExit?.kind == .l1FaultLike
+                if faultLike && reexecutions == Self.maxReexecutions { return outcome }
                 switch host.handle(exit, vcpu: vcpu, engine: &self) {
-                case nil, .failed?:
-                    return outcome
                 case .resumedL1(let r?)?:
                     regs = r
                     return .completed
-                case .resumedL1(nil)?:
-                    guard reexecutions < Self.maxReexecutions else { return outcome }
+                case .resumedL1(nil)? where faultLike:
                     reexecutions += 1
                     outcome = try tdcall(vcpu: vcpu, &regs, comment: comment)
+                case nil, .failed?, .resumedL1(nil)?:
+                    return outcome
                 case .resumedL2(let vm)?:
                     outcome = .enteredL2(vm: vm)
                 }

@@ -45,16 +45,16 @@ extension Machine {
         }
     }
 
-    /// L1's store on `vcpu`: the vCPU exists (`checkVCPU`), then `writeMemory`'s rules. On error nothing is
-    /// written.
+    /// L1's store on `vcpu`: the vCPU runs L1 (`checkRunsL1`: it exists, the TD is finalized, it is not in L2
+    /// or waiting for the host), then `writeMemory`'s rules. On error nothing is written.
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError) {
-        try checkVCPU(vcpu)
+        try checkRunsL1(vcpu)
         try writeMemory(gpa: gpa, from: source)
     }
 
     /// `store(vcpu:gpa:from:)` of an array.
     public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
-        try checkVCPU(vcpu)
+        try checkRunsL1(vcpu)
         try writeMemory(gpa: gpa, bytes)
     }
 

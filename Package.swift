@@ -29,8 +29,8 @@ let package = Package(
         // and the one step engine every way of running the model goes through.
         .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
         // What users write and read: config and scenario input (JSON), trace files (JSON Lines and binary), the
-        // trace recorder and replayer, divergence reports, snapshot files; the one module besides the commands
-        // that uses Foundation (JSON coding of snapshots), which SEAMCore must not.
+        // trace recorder and replayer, divergence reports, snapshot files. It uses Foundation (JSON coding of
+        // snapshots), as SEAMSpec and the commands do and SEAMCore must not.
         .target(name: "SEAMFormats", dependencies: ["SEAMTypes", "SEAMCore"]),
         // Specs/ tables and the conformance runner.
         .target(name: "SEAMSpec", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),

@@ -116,18 +116,19 @@ extension L2BootDemo {
         mutating func tdvmcallOut(port: UInt16, size: UInt64, value: UInt64) {
             var regs = RegisterFile(rax: 0, rcx: 0xFC00, r10: 0, r11: 30)
             (regs.r12, regs.r13, regs.r14, regs.r15) = (size, 1, UInt64(port), value)
-            guard case .tdExit(let exit) = (try? engine.tdcall(vcpu: 0, &regs, comment: "TDG.VP.VMCALL <IO>")) else {
-                preconditionFailure("L2 boot demo: TDG.VP.VMCALL did not exit to the host")
+            // The engine runs it to its end: the TD exit (reason 77 from VM 0) goes to the built-in host, whose
+            // TDH.VP.ENTER completes it.
+            var none = ScriptedL2([:])
+            let outcome = try? engine.runTDCall(
+                vcpu: 0, &regs, l2: &none, host: &host, comment: "TDG.VP.VMCALL <IO>")
+            guard outcome == .completed, regs.rax == 0, regs.r10 == 0 else {
+                preconditionFailure("L2 boot demo: the host did not complete the TDG.VP.VMCALL")
             }
             log.append(
                 LogEntry(
-                    step: steps, vm: exit.vm, reason: exit.exitReason, route: .host, rip: nil,
-                    instruction: "TDG.VP.VMCALL <IO>",
+                    step: steps, vm: 0, reason: .tdcall, route: .host, rip: nil, instruction: "TDG.VP.VMCALL <IO>",
                     note: "the host writes \(L2BootDemo.printable(value)) to port \(hexShort(UInt64(port))), resumes L1"
                 ))
-            guard case .resumedL1(let r?)? = host.handle(exit, vcpu: 0, engine: &engine), r.r10 == 0 else {
-                preconditionFailure("L2 boot demo: the host did not complete the TDG.VP.VMCALL")
-            }
         }
 
         /// What an L1 asks first: TDG.VP.INFO (GPA width, vCPU index) and TDG.VM.RD of NUM_L2_VMS; the demo
@@ -198,7 +199,9 @@ extension L2BootDemo {
         /// Specs/l2-vmcs-fields.tsv).
         mutating func setUpVM1() {
             writeVMCS(.virtualAPICAddress, L2BootDemo.virtualAPICPage)
-            vpWr(0xA020_0003_0000_0051, 0x2, mask: 0x7)  // L2_CTLS[1]: ENABLE_TDVMCALL
+            // L2_CTLS[1] (TDVPS management field 0xA020000300000051): ENABLE_TDVMCALL, the other two bits clear.
+            let l2Ctls: L2Ctls = [.enableSharedEPTP, .enableTDVMCALL, .enableExtendedVE]
+            vpWr(0xA020_0003_0000_0051, L2Ctls.enableTDVMCALL.rawValue, mask: l2Ctls.rawValue)
             // MSR bitmap: writes of IA32_EFER (write-high quarter, bit 0x6080 → word 0x182) go to the module;
             // every other access, reads of EFER included, still exits to L1.
             vpWr(0x2520_0003_0000_0000 + 0x6080 / 64, ~(1 << (0x6080 % 64)))
@@ -206,8 +209,10 @@ extension L2BootDemo {
             writeVMCS(.cr0ReadShadow, 0)
             writeVMCS(.cr4GuestHostMask, L1VMM.cr4L2Bits)
             writeVMCS(.cr4ReadShadow, 0)
-            writeVMCS(.primaryProcessorControls, 1 << 15, mask: 1 << 15)  // CR3-load exiting
-            writeVMCS(.secondaryProcessorControls, 1 << 2, mask: 1 << 2)  // descriptor-table exiting
+            let cr3LoadExiting = ProcessorBasedControls.cr3LoadExiting.rawValue
+            writeVMCS(.primaryProcessorControls, cr3LoadExiting, mask: cr3LoadExiting)
+            let descriptorTableExiting = SecondaryControls.descriptorTableExiting.rawValue
+            writeVMCS(.secondaryProcessorControls, descriptorTableExiting, mask: descriptorTableExiting)
             // Real mode: CR0.PE clear, EFER.LME clear, CS 0xF000:base 0xFFFF0000, 64 KiB segments.
             writeVMCS(.guestCR0, 0, mask: CR0.pe.rawValue)
             writeVMCS(.guestEFER, 0, mask: L1VMM.eferLME)

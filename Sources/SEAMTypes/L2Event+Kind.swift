@@ -41,7 +41,7 @@ extension L2Event {
             case .movToCR: "mov_to_cr"
             case .movFromCR: "mov_from_cr"
             case .lmsw: "lmsw"
-            case .memory: "read, write, fetch"
+            case .memory: MemoryAccess.Kind.allCases.map(\.name).joined(separator: ", ")
             case .exception: "exception"
             case .externalInterrupt: "interrupt"
             case .exit: "exit"

@@ -88,10 +88,19 @@ public struct IOAccess: Hashable, Sendable {
 /// A memory access by L2 at a guest-physical address.
 public struct MemoryAccess: Hashable, Sendable {
     /// Read, write or instruction fetch.
-    public enum Kind: UInt8, Hashable, Sendable {
+    public enum Kind: UInt8, CaseIterable, Hashable, Sendable {
         case read = 0
         case write = 1
         case fetch = 2
+
+        /// The scenario spelling: the key of the event's object (Traces/FORMAT.md).
+        public var name: String {
+            switch self {
+            case .read: "read"
+            case .write: "write"
+            case .fetch: "fetch"
+            }
+        }
     }
 
     public var kind: Kind

@@ -93,7 +93,7 @@ public struct Engine<Observer: StepObserver> {
         return result
     }
 
-    /// L1's store of `source` at `gpa` in its private memory (`Machine.writeMemory`), observed as an L1 step
+    /// L1's store of `source` at `gpa` in its private memory (`Machine.store`), observed as an L1 step
     /// of `vcpu`. On error nothing is written.
     @inlinable
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)

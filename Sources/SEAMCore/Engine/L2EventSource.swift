@@ -57,10 +57,3 @@ public struct CallbackL2: L2EventSource {
         return e
     }
 }
-
-/// An L2 program that repeats one event for ever (benchmarks, stress tests).
-public struct RepeatingL2: L2EventSource, Sendable {
-    public var event: L2Event
-    public init(_ event: L2Event) { self.event = event }
-    public func nextEvent(vcpu: Int, vm: Int, machine: Machine) throws(MachineError) -> L2Event { event }
-}

@@ -5,7 +5,8 @@ public enum HostEntryOutcome: Hashable, Sendable {
     /// The SEAMCALL failed with this status; the vCPU did not run.
     case failed(TDXStatus)
     /// L1 runs again. `registers` completes the TDCALL L1 was waiting in — its TDG.VP.VMCALL, or its
-    /// TDG.VP.ENTER after a RESUME_L1 — and is nil when L1 simply re-executes a TDCALL that TD-exited.
+    /// TDG.VP.ENTER after a RESUME_L1 — and is nil when L1 runs again with its own registers: after a
+    /// fault-like exit (it re-executes the TDCALL), or when the vCPU never left L1.
     case resumedL1(registers: RegisterFile?)
     /// L2 VM `vm` runs again.
     case resumedL2(vm: Int)

@@ -19,6 +19,12 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
 
     public init(stepComment: String? = nil) { self.stepComment = stepComment }
 
+    /// GHCI TDVMCALL completion statuses (R10; GHCI §3.2 "TDG.VP.VMCALL").
+    public enum Status {
+        public static let success: UInt64 = 0
+        public static let invalidOperand: UInt64 = 0x8000_0000_0000_0000
+    }
+
     /// GHCI TDVMCALL sub-function numbers (R11).
     public enum SubFunction {
         public static let cpuid: UInt64 = 10
@@ -61,7 +67,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
             return RegisterFile(rax: 0, rcx: Machine.tdvpr(vcpu: vcpu) | (resumeL1 ? Machine.resumeL1 : 0))
         }
         let r = exit.registers
-        out.r10 = 0  // TDG.VP.VMCALL_SUCCESS
+        out.r10 = Status.success
         var what = "sub-function \(hexShort(r.r11))"
         switch r.r11 {
         case SubFunction.cpuid:
@@ -89,7 +95,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
             fatalError = r.r12
             what = "ReportFatalError \(hexShort(r.r12))"
         default:
-            out.r10 = 0x8000_0000_0000_0000  // TDG.VP.VMCALL_INVALID_OPERAND
+            out.r10 = Status.invalidOperand
         }
         log.append("vcpu \(vcpu) vm \(vm) TDVMCALL \(what)")
         out.rax = 0

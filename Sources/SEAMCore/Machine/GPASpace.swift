@@ -219,14 +219,8 @@ public struct GPASpace: Sendable, Codable {
         if bits != 0 { digest &+= StateHash.tableHash(key, bits) }
     }
 
-    /// Writes `bytes` into page `pageIndex` at `offset`; a page that becomes all zeros is dropped, so a
-    /// zeroed page and a never-touched one are the same state.
-    package mutating func writePage(_ pageIndex: UInt64, offset: Int, _ bytes: some Collection<UInt8>) {
-        let b = Array(bytes)
-        b.withUnsafeBytes { write(pageIndex, offset: offset, $0) }
-    }
-
-    /// Writes `source` into page `pageIndex` at `offset`, in place. Only the 64-byte chunks the write
+    /// Writes `source` into page `pageIndex` at `offset`, in place; a page that becomes all zeros is dropped,
+    /// so a zeroed page and a never-touched one are the same state. Only the 64-byte chunks the write
     /// changes are rehashed: TDG.VP.ENTER writes its 154-byte buffer back on every L2→L1 exit, and rehashing
     /// the whole 4 KiB page each time would cost more than the rest of the round trip.
     mutating func write(_ pageIndex: UInt64, offset: Int, _ source: UnsafeRawBufferPointer) {

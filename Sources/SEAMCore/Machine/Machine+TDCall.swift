@@ -6,9 +6,8 @@ extension Machine {
     /// RAX bits 63:24 reserved → OPERAND_INVALID(RAX); a version above 0 for any leaf but TDG.VM.RD →
     /// OPERAND_INVALID(RAX); a leaf the profile does not define, or one SoftSEAM does not implement yet →
     /// OPERAND_INVALID(RAX). Otherwise the leaf handler runs and writes the registers the module writes.
-    /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
-    ///   vCPU is not running L1 (it runs L2, or waits for the host after a TDG.VP.VMCALL or an L2 TD exit):
-    ///   API misuse that no register value can cause.
+    /// - Throws: what `checkRunsL1` throws (`.noSuchVCPU`, `.notFinalized`, `.vcpuNotThere` when the vCPU
+    ///   runs L2 or waits for the host after any TD exit): API misuse that no register value can cause.
     @inline(__always)
     mutating func dispatchTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
         try checkRunsL1(vcpu)
@@ -32,7 +31,7 @@ extension Machine {
             // Undefined leaves, and leaves later SoftSEAM work implements (README, "Implemented").
             // The cases are `TDCallLeaves.all`'s handlers, written out: a switch costs no call, while a lookup
             // in the registry and a call through its handler added about 80 instructions to every TDCALL
-            // (callgrind, c_abi_tdcall 437 → 518). DispatcherTests checks that the two agree on every leaf.
+            // (callgrind, c_abi_tdcall 437 → 518). LeafRegistryTests checks that the two agree on every leaf.
             return complete(&regs, .operandInvalid.with(.rax))
         }
     }

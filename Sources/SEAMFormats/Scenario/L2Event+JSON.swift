@@ -23,7 +23,7 @@ package enum L2EventJSON {
     static let simple: [(String, L2Event)] = L2Event.Kind.bareKinds.map { ($0.name, $0.bare!) }
     /// The keys of the events with operands, in tag order (a memory access has three).
     static let objectKeys = L2Event.Kind.allCases.filter { $0.bare == nil }.flatMap {
-        $0 == .memory ? ["read", "write", "fetch"] : [$0.name]
+        $0 == .memory ? MemoryAccess.Kind.allCases.map(\.name) : [$0.name]
     }
 
     /// The events one step names (a "set" gives one event per register), each checked against
@@ -77,17 +77,17 @@ package enum L2EventJSON {
         }
         func events() throws(InputError) -> [L2Event] {
             switch key {
-            case "set":
+            case L2Event.Kind.setRegister.name:
                 return try Scenario.registerList(v, file, path).map { .setRegister($0.0, $0.1) }
-            case "jump":
+            case L2Event.Kind.jump.name:
                 return [.jump(rip: try ConfigDecoder.integer(v, file, path, max: .max))]
-            case "lmsw":
+            case L2Event.Kind.lmsw.name:
                 return [.lmsw(UInt16(try ConfigDecoder.integer(v, file, path, max: 0xFFFF)))]
-            case "interrupt":
+            case L2Event.Kind.externalInterrupt.name:
                 return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
-            case "io":
+            case L2Event.Kind.io.name:
                 try checkKeys(["port", "size", "dir", "string", "rep", "imm"])
-                let size = try int("size", max: 4)
+                let size = try int("size", max: 0xFF)  // 1, 2 or 4: L2Event.problem
                 guard let d = v["dir"], case .string(let dir) = d.value, dir == "in" || dir == "out" else {
                     throw InputError(file: file, line: v.line, field: "\(path).dir", "expected \"in\" or \"out\"")
                 }
@@ -97,15 +97,15 @@ package enum L2EventJSON {
                             port: UInt16(try int("port", max: 0xFFFF)), size: UInt8(size), isIn: dir == "in",
                             isString: try flag("string"), isRep: try flag("rep"), isImmediate: try flag("imm")))
                 ]
-            case "mov_to_cr", "mov_from_cr":
+            case L2Event.Kind.movToCR.name, L2Event.Kind.movFromCR.name:
                 try checkKeys(["cr", "gpr"])
-                let cr = try int("cr", max: 8)
-                return key == "mov_to_cr"
+                let cr = try int("cr", max: 0xFF)  // 0, 3, 4 or 8: L2Event.problem
+                return key == L2Event.Kind.movToCR.name
                     ? [.movToCR(cr: UInt8(cr), gpr: try gpr("gpr"))] : [.movFromCR(cr: UInt8(cr), gpr: try gpr("gpr"))]
-            case "read", "write", "fetch":
+            case _ where MemoryAccess.Kind.allCases.contains(where: { $0.name == key }):
                 try checkKeys(["gpa", "size", "value", "user", "gla"])
-                let kind: MemoryAccess.Kind = key == "read" ? .read : key == "write" ? .write : .fetch
-                let size = try int("size", max: 8, default: kind == .fetch ? 1 : 8)
+                let kind = MemoryAccess.Kind.allCases.first { $0.name == key }!
+                let size = try int("size", max: 0xFF, default: kind == .fetch ? 1 : 8)  // 1…8: L2Event.problem
                 let gla: UInt64? = v["gla"] == nil ? nil : try int("gla", max: .max)
                 return [
                     .memory(
@@ -114,18 +114,18 @@ package enum L2EventJSON {
                             value: try int("value", max: .max, default: 0),
                             isUser: try flag("user"), gla: gla))
                 ]
-            case "exception":
+            case L2Event.Kind.exception.name:
                 try checkKeys(["vector", "error_code"])
-                let vector = try int("vector", max: 31)
+                let vector = try int("vector", max: 0xFF)  // 0…31 but 2: L2Event.problem
                 let code: UInt32? = v["error_code"] == nil ? nil : UInt32(try int("error_code", max: 0xFFFF_FFFF))
                 return [.exception(vector: UInt8(vector), errorCode: code)]
-            case "exit":
+            case L2Event.Kind.exit.name:
                 try checkKeys(["reason", "qualification", "length"])
                 return [
                     .exit(
                         ExitReason(UInt32(try int("reason", max: 0xFFFF_FFFF))),
                         qualification: try int("qualification", max: .max, default: 0),
-                        instructionLength: UInt32(try int("length", max: 15, default: 0)))
+                        instructionLength: UInt32(try int("length", max: 0xFFFF_FFFF, default: 0)))
                 ]
             default:
                 throw InputError(
@@ -148,26 +148,26 @@ package enum L2EventJSON {
         func hx(_ v: UInt64) -> String { "\"\(hexShort(v))\"" }
         // An index no register has (an event built in code) is written as is; reading it back is an error.
         func name(_ r: Int) -> String { (0..<16).contains(r) ? RegisterFile.names[r] : "r?\(r)" }
+        let key = "{\"\(e.kind.name)\":"  // the object's key (a memory access: its access kind, below)
         switch e {
-        case .setRegister(let r, let v): return "{\"set\":{\"\(name(r))\":\(hx(v))}}"
-        case .jump(let rip): return "{\"jump\":\(hx(rip))}"
+        case .setRegister(let r, let v): return key + "{\"\(name(r))\":\(hx(v))}}"
+        case .jump(let rip): return key + "\(hx(rip))}"
         case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi: return "\"\(e.kind.name)\""
         case .io(let a):
-            return "{\"io\":{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
+            return key + "{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
                 + ",\"string\":\(a.isString),\"rep\":\(a.isRep),\"imm\":\(a.isImmediate)}}"
-        case .movToCR(let cr, let g): return "{\"mov_to_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
-        case .movFromCR(let cr, let g):
-            return "{\"mov_from_cr\":{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
-        case .lmsw(let v): return "{\"lmsw\":\(hx(UInt64(v)))}"
+        case .movToCR(let cr, let g), .movFromCR(let cr, let g):
+            return key + "{\"cr\":\(cr),\"gpr\":\"\(name(Int(g)))\"}}"
+        case .lmsw(let v): return key + "\(hx(UInt64(v)))}"
         case .memory(let a):
-            let kind = a.kind == .read ? "read" : a.kind == .write ? "write" : "fetch"
-            return "{\"\(kind)\":{\"gpa\":\(hx(a.gpa)),\"size\":\(a.size),\"value\":\(hx(a.value)),\"user\":\(a.isUser)"
+            return
+                "{\"\(a.kind.name)\":{\"gpa\":\(hx(a.gpa)),\"size\":\(a.size),\"value\":\(hx(a.value)),\"user\":\(a.isUser)"
                 + (a.gla.map { ",\"gla\":\(hx($0))" } ?? "") + "}}"
         case .exception(let v, let code):
-            return "{\"exception\":{\"vector\":\(v)" + (code.map { ",\"error_code\":\(hx(UInt64($0)))" } ?? "") + "}}"
-        case .externalInterrupt(let v): return "{\"interrupt\":\(hx(UInt64(v)))}"
+            return key + "{\"vector\":\(v)" + (code.map { ",\"error_code\":\(hx(UInt64($0)))" } ?? "") + "}}"
+        case .externalInterrupt(let v): return key + "\(hx(UInt64(v)))}"
         case .exit(let r, let q, let len):
-            return "{\"exit\":{\"reason\":\(r.rawValue),\"qualification\":\(hx(q)),\"length\":\(len)}}"
+            return key + "{\"reason\":\(r.rawValue),\"qualification\":\(hx(q)),\"length\":\(len)}}"
         }
     }
 }

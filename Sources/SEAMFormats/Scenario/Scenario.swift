@@ -1,7 +1,7 @@
 import SEAMCore
 import SEAMTypes
 
-/// A scripted run: a TD config, then TDCALLs from L1 and SEAMCALLs from the host, in order.
+/// A scripted run: a TD config, then steps in order — L1 TDCALLs and stores, host SEAMCALLs, L2 events.
 ///
 /// JSON Lines. The first line is the header, each further non-empty line one step:
 ///

@@ -108,7 +108,7 @@ struct TDField {
     var firstCode: UInt32 { FieldID(id).fieldCode }
 
     /// The field and element index a lookup by class and field code finds (context, size and the non-arch
-    /// bit do not take part in the comparison, reference notes on `md_find_entry_idx`).
+    /// bit do not take part in the comparison, module `src/common/metadata_handlers/metadata_generic.c`, `md_find_entry_idx`).
     static func find(_ id: FieldID, numL2VMs: Int) -> (index: Int, element: Int)? {
         for (i, f) in all.enumerated() where f.classCode == id.classCode {
             if let vm = f.l2SEPTRootVM, vm > numL2VMs { continue }

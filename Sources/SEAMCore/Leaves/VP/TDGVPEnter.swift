@@ -88,7 +88,8 @@ extension Machine {
 
     /// Translates a soft-translated GPA through the L1 SEPT unless `bit` says it is cached: it must be a
     /// guest-accessible leaf, else (false) the vCPU TD-exits with an EPT violation on it (fault-like, like the
-    /// other L1 TDCALL exits: L1 stays current and re-executes the TDCALL).
+    /// other L1 TDCALL exits: CURR_VM stays 0, the vCPU waits for the host, and once re-entered L1 runs the
+    /// TDCALL again).
     mutating func translate(vcpu i: Int, _ bit: UInt8, _ target: UInt64) -> Bool {
         guard vcpus[i].translationsCached & bit == 0 else { return true }
         guard let r = space.leaf(containing: target), r.state.isGuestAccessibleLeaf else { return false }

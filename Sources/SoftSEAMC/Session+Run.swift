@@ -64,10 +64,12 @@ extension Session {
         return SOFTSEAM_TD_EXIT
     }
 
-    /// Everything a TDCALL that runs L2 can change in the session (the engine holds the trace being
-    /// recorded).
+    /// Everything a TDCALL that runs L2 can change in the session. Of the trace being recorded only its length
+    /// is kept: holding the recorder's arrays would make the next step's append copy them (O(steps) per
+    /// TDG.VP.ENTER while recording).
     struct Checkpoint {
-        var engine: Engine<StepRecorder?>
+        var machine: Machine
+        var recordedSteps: Int?
         var builtInHost: BuiltInTDVMCallHost
         var l2Sources: [L2Source]
         var queued: [Int: (events: [L2Event], next: Int)]
@@ -77,12 +79,13 @@ extension Session {
 
     func checkpoint() -> Checkpoint {
         Checkpoint(
-            engine: engine, builtInHost: builtInHost, l2Sources: l2Sources, queued: queued, programs: programs,
-            changed: changed)
+            machine: engine.machine, recordedSteps: engine.observer?.steps.count, builtInHost: builtInHost,
+            l2Sources: l2Sources, queued: queued, programs: programs, changed: changed)
     }
 
     func restore(_ c: Checkpoint) {
-        engine = c.engine
+        engine.machine = c.machine
+        if let n = c.recordedSteps { engine.observer?.truncate(to: n) }
         builtInHost = c.builtInHost
         l2Sources = c.l2Sources
         queued = c.queued

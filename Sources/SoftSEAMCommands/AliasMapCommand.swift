@@ -27,9 +27,7 @@ struct AliasMapCommand: ParsableCommand {
             do {
                 if Scenario.isScenario(text) {
                     let scenario = try Scenario.parse(text, file: file)
-                    var engine = Engine(machine: Machine(config: scenario.config))
-                    try engine.perform(scenario.steps, file: file)
-                    machine = engine.machine
+                    machine = try scenario.machineAfter(file: file)
                     labels = scenario.labels
                 } else {
                     machine = Machine(config: try ConfigDecoder.decode(text, file: file))

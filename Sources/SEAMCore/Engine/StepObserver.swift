@@ -35,4 +35,9 @@ public struct StepRecorder: StepObserver, Sendable {
         steps.append(step)
         outcomes.append(outcome)
     }
+    /// Forgets the steps after the first `count` (a call that was undone).
+    public mutating func truncate(to count: Int) {
+        steps.removeSubrange(count...)
+        outcomes.removeSubrange(count...)
+    }
 }

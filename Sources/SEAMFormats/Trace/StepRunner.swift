@@ -76,3 +76,13 @@ extension Engine {
         }
     }
 }
+
+extension Scenario {
+    /// The machine after every step, run through the engine (`Engine.perform(_:file:)`) on a machine built
+    /// from the config: what `softseam alias-map` shows for a scenario.
+    public func machineAfter(file: String = "<scenario>") throws(InputError) -> Machine {
+        var engine = Engine(machine: Machine(config: config))
+        try engine.perform(steps, file: file)
+        return engine.machine
+    }
+}

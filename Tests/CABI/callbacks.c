@@ -149,6 +149,21 @@ static void l2_callback_checks(void) {
         CHECK(rc == SOFTSEAM_OK, "TDG.VP.INFO after SOFTSEAM_EL2 (case %zu): %d %s", i, rc, softseam_last_error(NULL));
         softseam_destroy(m);
     }
+
+    /* The same while recording: the undone TDG.VP.ENTER leaves no step in the trace. Steps: the set-up's
+       TDG.VP.WR and its three stores, then TDG.VP.INFO — 5. */
+    char undone[1024];
+    snprintf(undone, sizeof undone, "%s/callbacks.undone.trace.jsonl", workdir);
+    m = cabi_create(TD_CONFIG);
+    CHECK_EQ(softseam_trace_start(m, undone, SOFTSEAM_TRACE_JSON, "undone entry"), SOFTSEAM_OK, "trace_start");
+    setup_vm(m, 1);
+    softseam_set_l2_callback(m, 1, l2_callback, &s);
+    script(&s, m, "\"bogus\"", NULL, NULL);
+    CHECK_EQ(enter(m, 1, &r), SOFTSEAM_EL2, "TDG.VP.ENTER with a bad L2 reply, recording");
+    r = (softseam_regs_t){.rax = TDG_VP_INFO};
+    CHECK_EQ(softseam_tdcall(m, 0, &r), SOFTSEAM_OK, "TDG.VP.INFO after the undone entry");
+    CHECK_EQ(softseam_trace_stop(m), 5, "steps recorded around the undone entry");
+    softseam_destroy(m);
 }
 
 /* ── L2 events from files ─────────────────────────────────────────────────────────────────────────────── */

@@ -8,7 +8,7 @@ bin=$2 cli=$3 work=$4
 failed=0
 "$bin/callbacks" "$work" Traces/l2-cpuid-roundtrip.trace.jsonl || failed=1
 for t in "$work/callbacks.trace.jsonl" "$work/callbacks.trace.bin" "$work/callbacks.destroyed.trace.jsonl" \
-    "$work/callbacks.fault-like.trace.jsonl"; do
+    "$work/callbacks.fault-like.trace.jsonl" "$work/callbacks.undone.trace.jsonl"; do
     if [ ! -s "$t" ]; then echo "no trace at $t"; failed=1; continue; fi
     "$cli" replay "$t" || { echo "FAIL: softseam replay $t"; failed=1; }
 done

@@ -126,7 +126,7 @@ extension L2Event {
             if vector == 2 { return ("vector", "vector 2 is the NMI: use \"nmi\"") }
             return vector < 32 ? nil : ("vector", "must be 0…31")
         case .exit(let reason, _, let length):
-            if let d = L2Event.dedicatedExitReasons.first(where: { $0.reason.rawValue == reason.rawValue & 0xFFFF }) {
+            if let d = L2Event.dedicatedExitReasons.first(where: { $0.reason == reason.basic }) {
                 return (
                     "reason",
                     "exit reason \(d.reason.rawValue) has its own event: use \(d.kinds.map(\.name).joined(separator: ", "))"

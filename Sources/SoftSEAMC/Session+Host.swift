@@ -11,9 +11,9 @@ extension Session {
         let entered =
             r.rax == UInt64(SEAMCallLeaf.vpEnter.rawValue)
             ? Machine.vcpu(tdvpr: r.rcx, vcpuCount: machine.vcpuCount) : nil
-        var inCallbackOfV = false
-        if let v = entered, case .host(v)? = callback { inCallbackOfV = true }
-        if let v = entered, !inCallbackOfV, r.rcx & Machine.resumeL1 == 0,
+        // The vCPU whose host callback is running, if one is.
+        let callbackVCPU: Int? = if case .host(let v)? = callback { v } else { nil }
+        if let v = entered, v != callbackVCPU, r.rcx & Machine.resumeL1 == 0,
             let pending = machine.vcpus[v].pendingExit, pending.vm != 0
         {
             // Refused only when the machine would really resume L2: its own answer (TD_FATAL, OPERAND_INVALID for
@@ -30,17 +30,15 @@ extension Session {
         var regs = r
         let entry = engine.seamcall(&regs)
         changed = true
-        if let v = entered, hostEntry == nil, case .host(v)? = callback, let entry {
+        if let v = entered, v == callbackVCPU, hostEntry == nil, let entry {
             if case .failed = entry {} else { hostEntry = entry }
         }
         return regs
     }
 
-    /// Runs a query of L1's virtual CPU, mapping misuse to SOFTSEAM_ESTATE.
+    /// Runs a query of L1's virtual CPU; the machine's refusal becomes its C code (`CallError(_:caller:)`).
     func l1<T>(_ caller: String, _ body: (Machine) throws(MachineError) -> T) throws(CallError) -> T {
-        do { return try body(machine) } catch {
-            throw CallError(SOFTSEAM_ESTATE, "\(caller): \(error)")
-        }
+        do { return try body(machine) } catch { throw CallError(error, caller: caller) }
     }
 
     /// Writes the trace being recorded and stops recording; returns the number of steps.

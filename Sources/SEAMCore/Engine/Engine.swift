@@ -5,7 +5,7 @@ import SEAMTypes
 /// goes through it and plugs in as an L2 event source, a TD-exit handler or an observer.
 ///
 ///     Step ──perform──▶ host SEAMCALL │ L1 TDCALL │ L1 store │ L2 event ──▶ the machine's entry points
-///                                                                          (seamcall, tdcall, writeMemory,
+///                                                                          (seamcall, tdcall, store,
 ///                                                                           l2Event: the rules, once)
 ///                                                                     └──▶ observer(step, outcome + hash)
 ///

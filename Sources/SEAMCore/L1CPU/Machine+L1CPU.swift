@@ -1,7 +1,8 @@
 import SEAMTypes
 
 /// What L1 gets from its virtual CPU for RDMSR, WRMSR and CPUID: the module's answers when these
-/// instructions exit from the TD (module `src/td_dispatcher/vm_exits/td_msr_access.c`, `td_cpuid.c`), behind the C ABI's `softseam_rdmsr`, `softseam_wrmsr` and `softseam_cpuid`.
+/// instructions exit from the TD (module `src/td_dispatcher/vm_exits/td_msr_access.c`, `td_cpuid.c`), behind
+/// the C ABI's `softseam_rdmsr`, `softseam_wrmsr` and `softseam_cpuid`.
 ///
 ///     L1 RDMSR/WRMSR ──▶ bitmap range? ──no──▶ #VE
 ///                        │yes
@@ -95,8 +96,8 @@ extension Machine {
 
     /// The checks every L1 entry point makes first — `tdcall(vcpu:_:)` and the L1 CPU queries: the vCPU exists,
     /// the TD is finalized (no vCPU runs before TDH.MR.FINALIZE) and the vCPU runs L1 (after any TD exit it
-    /// waits for the host's TDH.VP.ENTER). Always inlined: as a call it added about 100 instructions to every TDCALL (callgrind:
-    /// c_abi_tdcall 437 → 537, attr_wr 604 → 701 per call).
+    /// waits for the host's TDH.VP.ENTER). Always inlined: as a call it added about 100 instructions to every
+    /// TDCALL (callgrind: c_abi_tdcall 437 → 537, attr_wr 604 → 701 per call).
     @inline(__always)
     func checkRunsL1(_ vcpu: Int) throws(MachineError) {
         try checkVCPU(vcpu)

@@ -78,12 +78,17 @@ public struct AliasMap: Sendable {
     /// `{"pages":[{"label":"A","gpa":"0x…","attrs":[l1,vm1,vm2,vm3]}…],"state_hash":"0x…"}`: one entry per
     /// leaf, attrs as the raw 16-bit values ATTR.RD returns (null for a blocked page), label null when none.
     public func json(stateHash: UInt64) -> String {
+        "{\"pages\":\(pagesJSON()),\"state_hash\":\"\(hex64(stateHash))\"}"
+    }
+
+    /// The `pages` array of `json(stateHash:)`.
+    public func pagesJSON() -> String {
         let pages = rows.map { r in
             let label = r.label.map { "\"\(jsonEscaped($0))\"" } ?? "null"
             let attrs = r.attrs.map { "[" + $0.map(String.init).joined(separator: ",") + "]" } ?? "null"
             return "{\"label\":\(label),\"gpa\":\"\(hexShort(r.gpa))\",\"attrs\":\(attrs)}"
         }
-        return "{\"pages\":[\(pages.joined(separator: ","))],\"state_hash\":\"\(hex64(stateHash))\"}"
+        return "[\(pages.joined(separator: ","))]"
     }
 }
 

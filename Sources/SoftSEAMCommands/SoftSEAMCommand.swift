@@ -10,6 +10,7 @@ public struct SoftSEAMCommand: ParsableCommand {
         abstract: "The Intel TDX module with TD Partitioning, in software.",
         subcommands: [
             Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, SnapshotCommand.self,
+            Inspect.self,
             Conform.self, Bench.self,
             Generate.self,
         ])

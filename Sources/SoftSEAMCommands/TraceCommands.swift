@@ -96,15 +96,7 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         do throws(InputError) {
-            let (variant, scenario) = try Trace.inputs(ofFile: trace)
-            var steps = scenario.steps
-            if variant == .full { steps = steps.flatMap { $0.singleEvents() } }
-            guard after <= steps.count else {
-                throw InputError(file: trace, field: "after", "step \(after) is past the last step (\(steps.count))")
-            }
-            var engine = Engine(machine: Machine(config: scenario.config))
-            for step in steps.prefix(after) { _ = try engine.perform(step, variant: variant, file: trace) }
-            let m = engine.machine
+            let m = try TraceFiles.machine(after: after, of: trace, field: "after").machine
             try Snapshot(machine: m, step: after, comment: "after step \(after) of \(trace)").write(to: output)
             var stderr = StandardError()
             print(

@@ -40,26 +40,29 @@ struct Demo: ParsableCommand {
             print(String(map.json(stateHash: result.machine.stateHash()).dropLast()) + ",\"l2_boot\":\(boot.json())}")
             return
         }
-        print(
-            "SoftSEAM demo: a TD with 3 L2 VMs (TDX module \(result.machine.profile.version), \(result.machine.width));"
-        )
-        print("L1 aliases pages A–H with TDG.MEM.PAGE.ATTR.WR and accepts the pending E–H. Read back with ATTR.RD:")
-        print("")
-        print(map.text())
-        print("")
-        print("L1 TDCALLs: \(result.tdcalls)")
-        print("state hash: \(hex64(result.machine.stateHash()))")
-        print("")
-        print(
-            "L2 boot: a TD with 2 L2 VMs; L1 builds its alias table, then boots VM1 from the reset vector through"
-        )
-        print("real mode and protected mode into long mode. Every exit on the way (route: L1, module or host):")
-        print("")
-        for line in boot.lines { print(line) }
-        print("")
-        print("L2 reached \(boot.modeAtEnd) (TDG.VP.RD of guest CR0, EFER, entry controls, CS AR).")
-        print("serial console: \"\(boot.serial)\"")
-        print("L1 TDCALLs + L2 events: \(boot.steps)")
-        print("state hash: \(hex64(boot.stateHash))")
+        for line in Demo.text(result, map, boot) { print(line) }
+    }
+
+    /// What `softseam demo` prints, line by line (README.md's samples are checked against it).
+    static func text(_ result: AliasTableDemo.Result, _ map: AliasMap, _ boot: L2BootDemo.Result) -> [String] {
+        [
+            "SoftSEAM demo: a TD with 3 L2 VMs (TDX module \(result.machine.profile.version), \(result.machine.width));",
+            "L1 aliases pages A–H with TDG.MEM.PAGE.ATTR.WR and accepts the pending E–H. Read back with ATTR.RD:",
+            "",
+        ] + map.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) + [
+            "",
+            "L1 TDCALLs: \(result.tdcalls)",
+            "state hash: \(hex64(result.machine.stateHash()))",
+            "",
+            "L2 boot: a TD with 2 L2 VMs; L1 builds its alias table, then boots VM1 from the reset vector through",
+            "real mode and protected mode into long mode. Every exit on the way (route: L1, module or host):",
+            "",
+        ] + boot.lines + [
+            "",
+            "L2 reached \(boot.modeAtEnd) (TDG.VP.RD of guest CR0, EFER, entry controls, CS AR).",
+            "serial console: \"\(boot.serial)\"",
+            "L1 TDCALLs + L2 events: \(boot.steps)",
+            "state hash: \(hex64(boot.stateHash))",
+        ]
     }
 }

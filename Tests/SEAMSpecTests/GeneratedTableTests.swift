@@ -68,3 +68,43 @@ import Testing
         }
     }
 }
+
+/// The figures README.md gives for the spec tables and the trace corpus are the tables' and the corpus's.
+@Suite struct ReadmeFigureTests {
+    let root = String(specsDirectory.dropLast("Specs".count))
+
+    /// The integer right before `suffix` in `text` (e.g. "808" in "(808 rows:").
+    func number(before suffix: String, in text: String) -> Int? {
+        guard let r = text.range(of: suffix) else { return nil }
+        return Int(String(text[..<r.lowerBound].reversed().prefix { $0.isNumber }.reversed()))
+    }
+
+    @Test func specRowCountsMatchTheTables() throws {
+        let readme = try String(contentsOfFile: root + "README.md", encoding: .utf8).split(
+            whereSeparator: \.isWhitespace
+        )
+        .joined(separator: " ")
+        var counts: [String: Int] = [:]
+        for table in SpecCatalog.tables {
+            counts[table.file] = try SpecCatalog.load(table.file, from: specsDirectory).rows.count
+        }
+        #expect(number(before: " rows: leaves, status codes", in: readme) == counts.values.reduce(0, +))
+        #expect(number(before: " ATTR.WR cases", in: readme) == counts["attr-wr-failures.tsv"])
+        #expect(number(before: " L2 VMCS fields read and written", in: readme) == counts["l2-vmcs-fields.tsv"])
+        #expect(number(before: " VM-entry guest-state cases", in: readme) == counts[VMEntryCheckTable.file])
+        #expect(number(before: " exit-routing cases", in: readme) == counts[ExitRoutingTable.file])
+    }
+
+    @Test func traceCorpusCountsMatchTheDirectory() throws {
+        let readme = try String(contentsOfFile: root + "README.md", encoding: .utf8).split(
+            whereSeparator: \.isWhitespace
+        )
+        .joined(separator: " ")
+        let traces = try FileManager.default.contentsOfDirectory(atPath: root + "Traces")
+            .filter { $0.contains(".trace.") }
+        let scenarios = try FileManager.default.contentsOfDirectory(atPath: root + "Traces/scenarios")
+            .filter { $0.hasSuffix(".scenario.jsonl") }
+        #expect(number(before: " traces: the default demo", in: readme) == traces.count)
+        #expect(number(before: " recorded from `Traces/scenarios/`", in: readme) == scenarios.count)
+    }
+}

@@ -34,16 +34,16 @@ package enum CDefsHeaderGenerator {
             details: an operand id (below) for operand errors, an exit reason after TDG.VP.ENTER.
             """)
         out += """
-            #define TDX_STATUS_CLASS(rax) ((uint64_t)(rax) & 0xFFFFFFFF00000000ULL) /* the status without details */
-            #define TDX_STATUS_DETAILS(rax) ((uint32_t)(rax))                         /* bits 31:0 */
-            #define TDX_STATUS_IS_ERROR(rax) (((uint64_t)(rax) >> 63) != 0)           /* bit 63 */
+            #define TDX_STATUS_CLASS(rax) ((uint64_t)(rax) & UINT64_C(0xFFFFFFFF00000000)) /* the status without details */
+            #define TDX_STATUS_DETAILS(rax) ((uint32_t)(rax))                                  /* bits 31:0 */
+            #define TDX_STATUS_IS_ERROR(rax) (((uint64_t)(rax) >> 63) != 0)                    /* bit 63 */
 
             """
         var statusRows: [(String, String, String?)] = []
         for row in status.rows {
             let value = try row.integer("value")
             try checkName(row, "name")
-            statusRows.append((row["name"], hex16(value) + "ULL", nil))
+            statusRows.append((row["name"], "UINT64_C(\(hex16(value)))", nil))
         }
         out += defines(statusRows)
         out += section("Operand ids, added to bits 31:0 of an operand error (Specs/operand-ids.tsv)")
@@ -83,7 +83,7 @@ package enum CDefsHeaderGenerator {
     }
 
     /// TDG.MEM.PAGE.ATTR.WR → TDG_MEM_PAGE_ATTR_WR.
-    static func cName(_ abiName: String) -> String { abiName.replacingOccurrences(of: ".", with: "_") }
+    static func cName(_ abiName: String) -> String { String(abiName.map { $0 == "." ? "_" : $0 }) }
 
     static func checkName(_ row: SpecTable.Row, _ column: String) throws(InputError) {
         let name = row[column]
@@ -147,7 +147,7 @@ package enum CDefsHeaderGenerator {
             let (read, write) = try (row.integer("l1_read_mask"), row.integer("l1_write_mask"))
             let access =
                 read == 0 ? "hidden" : "L1 reads \(hex(read))" + (write == 0 ? ", read-only" : ", writes \(hex(write))")
-            rows.append(("TDX_L2_VMCS_" + row["name"], hex16(code << 32 | encoding) + "ULL", access))
+            rows.append(("TDX_L2_VMCS_" + row["name"], "UINT64_C(\(hex16(code << 32 | encoding)))", access))
         }
         return rows
     }
@@ -160,7 +160,7 @@ package enum CDefsHeaderGenerator {
             """)
         out += """
             #define TDX_MD_ELEMENT_MASK(id) \\
-                ((((uint64_t)(id) >> 32) & 3) == 3 ? ~0ULL : (1ULL << (8U << (((uint64_t)(id) >> 32) & 3))) - 1)
+                ((((uint64_t)(id) >> 32) & 3) == 3 ? ~UINT64_C(0) : (UINT64_C(1) << (8U << (((uint64_t)(id) >> 32) & 3))) - 1)
 
             /* TD-scope fields L1 reads with TDG.VM.RD (the model's table; element n of a field is id + n). */
 
@@ -168,7 +168,7 @@ package enum CDefsHeaderGenerator {
         out += defines(
             L1MetadataFields.td.map {
                 (
-                    "TDX_MD_TD_" + $0.name, hex16($0.id) + "ULL",
+                    "TDX_MD_TD_" + $0.name, "UINT64_C(\(hex16($0.id)))",
                     $0.elements > 1 ? "\($0.elements) elements" : nil
                 )
             })
@@ -183,8 +183,8 @@ package enum CDefsHeaderGenerator {
                     ? "not readable by L1"
                     : "L1 reads \(hex(f.readMask))" + (f.writeMask == 0 ? "" : ", writes \(hex(f.writeMask))")
                 return f.elements > 1
-                    ? ("TDX_MD_VP_\(f.name)(vm)", "(\(hex16(f.id))ULL + (uint64_t)(vm))", access)
-                    : ("TDX_MD_VP_" + f.name, hex16(f.id) + "ULL", access)
+                    ? ("TDX_MD_VP_\(f.name)(vm)", "(UINT64_C(\(hex16(f.id))) + (uint64_t)(vm))", access)
+                    : ("TDX_MD_VP_" + f.name, "UINT64_C(\(hex16(f.id)))", access)
             })
         out += section(
             """
@@ -225,7 +225,7 @@ package enum CDefsHeaderGenerator {
              * R12 = L2's CPL, R13 = extended exit qualification. L2's GPRs, RFLAGS and RIP are in the buffer.
              */
             #define TDG_VP_ENTER_VM(vm) ((uint64_t)(vm) << 52)
-            #define TDG_VP_ENTER_INVD_TRANSLATIONS_MASK 3ULL
+            #define TDG_VP_ENTER_INVD_TRANSLATIONS_MASK UINT64_C(3)
             #define TDX_L2_EXIT_REASON(rax) ((uint32_t)(rax))
             #define TDX_L2_EXIT_INSTRUCTION_LENGTH(r11) ((uint32_t)((uint64_t)(r11) >> 32))
             #define TDX_L2_EXIT_INSTRUCTION_INFO(r11) ((uint32_t)(r11))
@@ -243,7 +243,7 @@ package enum CDefsHeaderGenerator {
              * A TD exit it returns: RAX = status | exit reason, RCX = exit qualification with the VM index (0 = L1)
              * in bits 33:32, RDX = extended exit qualification, R8 = GPA.
              */
-            #define TDH_VP_ENTER_RESUME_L1 (1ULL << 53)
+            #define TDH_VP_ENTER_RESUME_L1 (UINT64_C(1) << 53)
             #define TDX_TD_EXIT_VM(rcx) ((uint32_t)((uint64_t)(rcx) >> 32) & 3)
 
 

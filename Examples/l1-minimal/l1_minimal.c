@@ -380,7 +380,8 @@ static void rdmsr(uint64_t length) {
     advance_rip(length);
 }
 
-/* VM entry failed (0x80000021, invalid guest state): IA-32e mode guest without EFER.LMA. L1 sets LMA = LME ∧ CR0.PG and re-enters. */
+/* VM entry failed (0x80000021, invalid guest state): IA-32e mode guest without EFER.LMA. L1 sets
+   LMA = LME ∧ CR0.PG and re-enters. */
 static void entry_failure(void) {
     uint64_t efer = read_vmcs(GUEST_EFER), cr0 = read_vmcs(GUEST_CR0), entry = read_vmcs(ENTRY_CONTROLS);
     if (!((entry & IA32E_MODE_GUEST) && !(efer & EFER_LMA) && (efer & EFER_LME) && (cr0 >> 31)))

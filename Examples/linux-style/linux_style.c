@@ -59,8 +59,8 @@ static int passed, failed;
 #define SZ_4K 0x1000ULL
 #define SZ_2M 0x200000ULL
 
-/* GHCI: TDG.VP.VMCALL with R10 = 0 is a GHCI call, R11 its sub-function (10 = <Instruction.CPUID>, the CPUID exit reason); the host's
-   status comes back in R10 (0 = TDG.VP.VMCALL_SUCCESS, 0x8000000000000000 = TDG.VP.VMCALL_INVALID_OPERAND). */
+/* GHCI: TDG.VP.VMCALL with R10 = 0 is a GHCI call, R11 its sub-function (10 = <Instruction.CPUID>, the
+   CPUID exit reason); the host's status comes back in R10 (0 = TDG.VP.VMCALL_SUCCESS, 0x8000000000000000 = TDG.VP.VMCALL_INVALID_OPERAND). */
 #define TDVMCALL_STANDARD 0
 #define TDVMCALL_SUCCESS 0ULL
 #define TDVMCALL_INVALID_OPERAND 0x8000000000000000ULL

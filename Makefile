@@ -40,21 +40,40 @@ test-c: examples
 
 PREFIX ?= /usr/local
 STAGE := $(CURDIR)/.build/stage
+BINDIR = $(PREFIX)/bin
 LIBDIR = $(PREFIX)/lib
 INCLUDEDIR = $(PREFIX)/include
+DATADIR = $(PREFIX)/share
+HEADER := Sources/CSoftSEAM/include/softseam.h
+# One source for the version: softseam.h. ABI_VERSION is the SONAME's number, VERSION the release (ABI.minor.patch).
+ABI_VERSION := $(shell sed -n 's/^\#define SOFTSEAM_ABI_VERSION \([0-9]*\).*/\1/p' $(HEADER))
+VERSION := $(shell sed -n 's/^\#define SOFTSEAM_VERSION "\([0-9.]*\)".*/\1/p' $(HEADER))
+# What `make install` ships: release builds with the Swift runtime (and FoundationEssentials) linked in
+# statically, so libsoftseam and the CLI run on a machine without the Swift toolchain (NEEDED: libc, libm,
+# libstdc++, libgcc_s, libxxhash), and libsoftseam with its SONAME. A scratch path of their own, so these flags
+# do not rebuild the plain release build `make bench` uses.
+SHIP_BUILD := .build/ship
+SHIP_FLAGS := -c release --scratch-path $(SHIP_BUILD) -Xswiftc -static-stdlib \
+  -Xlinker -soname -Xlinker libsoftseam.so.$(ABI_VERSION)
 
-## lib: libsoftseam, release build (.build/release/libSoftSEAMC.so)
+## lib: libsoftseam and the softseam CLI as `make install` ships them (.build/ship/release/libSoftSEAMC.so,
+## .build/ship/release/softseam)
 lib: deps
-	$(SWIFT) build -c release --product SoftSEAMC
+	$(SWIFT) build $(SHIP_FLAGS)
 
-## install: libsoftseam.so, softseam.h and softseam.pc under PREFIX (default /usr/local), so that
-## `cc app.c $$(pkg-config --cflags --libs softseam)` works
+## install: under PREFIX (default /usr/local): bin/softseam; lib/libsoftseam.so.VERSION with the links
+## libsoftseam.so.ABI_VERSION (the SONAME) and libsoftseam.so; include/softseam.h and softseam_defs.h;
+## lib/pkgconfig/softseam.pc; share/softseam/Specs (the tables `softseam conform` reads). Then
+## `cc app.c $$(pkg-config --cflags --libs softseam)` works. Binaries are installed stripped.
 install: lib
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
-	install -m 755 .build/release/libSoftSEAMC.so $(DESTDIR)$(LIBDIR)/libsoftseam.so
-	install -m 644 Sources/CSoftSEAM/include/softseam.h $(DESTDIR)$(INCLUDEDIR)/softseam.h
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	  -e "s|@VERSION@|$$(sed -n 's/^#define SOFTSEAM_ABI_VERSION //p' Sources/CSoftSEAM/include/softseam.h)|" \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/softseam/Specs
+	install -m 755 -s $(SHIP_BUILD)/release/softseam $(DESTDIR)$(BINDIR)/softseam
+	install -m 755 -s $(SHIP_BUILD)/release/libSoftSEAMC.so $(DESTDIR)$(LIBDIR)/libsoftseam.so.$(VERSION)
+	ln -sf libsoftseam.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsoftseam.so.$(ABI_VERSION)
+	ln -sf libsoftseam.so.$(ABI_VERSION) $(DESTDIR)$(LIBDIR)/libsoftseam.so
+	install -m 644 $(HEADER) Sources/CSoftSEAM/include/softseam_defs.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 Specs/README.md Specs/*.tsv $(DESTDIR)$(DATADIR)/softseam/Specs/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  softseam.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/softseam.pc
 
 ## examples: the C examples and C tests, built with gcc against libsoftseam installed in .build/stage
@@ -85,7 +104,7 @@ clean:
 	rm -rf .build
 
 ## generate: rewrite what is generated from Specs/ tables and the leaf registries (the L2 VMCS field table,
-## the TDXStatus constants, the README's leaf tables)
+## the TDXStatus constants, the C constants header softseam_defs.h, the README's leaf tables)
 generate: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam generate

@@ -10,7 +10,8 @@ let package = Package(
         .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
         .library(name: "SEAMFormats", targets: ["SEAMFormats"]),
         .library(name: "SEAMDemos", targets: ["SEAMDemos"]),
-        // libsoftseam: the C ABI of CSoftSEAM/include/softseam.h (`make install` installs it as libsoftseam.so).
+        // libsoftseam: the C ABI of CSoftSEAM/include/softseam.h (`make install` builds it with the Swift runtime
+        // linked in and installs it as libsoftseam.so.VERSION, SONAME libsoftseam.so.ABI_VERSION).
         .library(name: "SoftSEAMC", type: .dynamic, targets: ["SoftSEAMC"]),
     ],
     dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
             name: "SoftSEAMCommands",
             dependencies: [
                 "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SoftSEAMC", "CSoftSEAMBench",
+                "CSoftSEAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

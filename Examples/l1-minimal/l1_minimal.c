@@ -24,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Leaf numbers, status codes, field ids, exit reasons and the guest-state buffer (generated from Specs/; needs
+   only <stdint.h>, so the hardware build uses it too). */
+#include "softseam_defs.h"
+
 /* ── The seam ─────────────────────────────────────────────────────────────────────────────────────── */
 
 /* GPRs in architectural order (RAX … R15), the TDCALL register file. */
@@ -75,22 +79,28 @@ static void mem_write(uint64_t gpa, const void *buf, size_t len) {
 }
 #endif
 
-/* ── TDCALL leaves and the L2 VMCS ─────────────────────────────────────────────────────────────────── */
+/* ── The L2 VMCS ──────────────────────────────────────────────────────────────────────────────────── */
 
-enum { VP_VMCALL = 0, VP_INFO = 1, MEM_PAGE_ACCEPT = 6, VM_RD = 7, VP_RD = 9, VP_WR = 10, MEM_PAGE_ATTR_WR = 24,
-       VP_ENTER = 25 };
-
-/* L2 VMCS field encodings (SDM Vol. 3D appendix B). */
-enum {
-    VIRTUAL_APIC_ADDRESS = 0x2012, GUEST_EFER = 0x2806, PRIMARY_CONTROLS = 0x4002, ENTRY_CONTROLS = 0x4012,
-    SECONDARY_CONTROLS = 0x401E, GUEST_GDTR_LIMIT = 0x4810, CR0_MASK = 0x6000, CR4_MASK = 0x6002,
-    CR0_SHADOW = 0x6004, CR4_SHADOW = 0x6006, GUEST_CR0 = 0x6800, GUEST_CR3 = 0x6802, GUEST_CR4 = 0x6804,
-    GUEST_GDTR_BASE = 0x6816,
-};
-static uint32_t seg_selector(int s) { return 0x0800 + 2 * s; }
-static uint32_t seg_limit(int s) { return 0x4800 + 2 * s; }
-static uint32_t seg_access_rights(int s) { return 0x4814 + 2 * s; }
-static uint32_t seg_base(int s) { return 0x6806 + 2 * s; }
+/* L2 VMCS fields (softseam_defs.h: element size code and encoding); the segment registers' fields are
+   consecutive encodings in the order ES, CS, SS, DS, FS, GS (SDM Vol. 3D appendix B). */
+#define VIRTUAL_APIC_ADDRESS TDX_L2_VMCS_VIRTUAL_APIC_ADDRESS
+#define GUEST_EFER TDX_L2_VMCS_GUEST_IA32_EFER
+#define PRIMARY_CONTROLS TDX_L2_VMCS_PRIMARY_PROC_BASED_CONTROLS
+#define ENTRY_CONTROLS TDX_L2_VMCS_VM_ENTRY_CONTROLS
+#define SECONDARY_CONTROLS TDX_L2_VMCS_SECONDARY_PROC_BASED_CONTROLS
+#define GUEST_GDTR_LIMIT TDX_L2_VMCS_GUEST_GDTR_LIMIT
+#define CR0_MASK TDX_L2_VMCS_CR0_GUEST_HOST_MASK
+#define CR4_MASK TDX_L2_VMCS_CR4_GUEST_HOST_MASK
+#define CR0_SHADOW TDX_L2_VMCS_CR0_READ_SHADOW
+#define CR4_SHADOW TDX_L2_VMCS_CR4_READ_SHADOW
+#define GUEST_CR0 TDX_L2_VMCS_GUEST_CR0
+#define GUEST_CR3 TDX_L2_VMCS_GUEST_CR3
+#define GUEST_CR4 TDX_L2_VMCS_GUEST_CR4
+#define GUEST_GDTR_BASE TDX_L2_VMCS_GUEST_GDTR_BASE
+static uint64_t seg_selector(int s) { return TDX_L2_VMCS_GUEST_ES_SELECTOR + 2 * (uint64_t)s; }
+static uint64_t seg_limit(int s) { return TDX_L2_VMCS_GUEST_ES_LIMIT + 2 * (uint64_t)s; }
+static uint64_t seg_access_rights(int s) { return TDX_L2_VMCS_GUEST_ES_AR + 2 * (uint64_t)s; }
+static uint64_t seg_base(int s) { return TDX_L2_VMCS_GUEST_ES_BASE + 2 * (uint64_t)s; }
 enum { CS = 1 };
 
 static _Noreturn void fail_status(const char *what, uint64_t status) {
@@ -103,36 +113,26 @@ static regs_t call(uint64_t leaf, uint64_t rcx, uint64_t rdx, uint64_t r8, uint6
     return r;
 }
 
-/* TDG.VP.RD/WR field id of L2 VMCS field `enc` of VM1: class 36, context VP (2), element size from the
-   encoding's width bits 14:13 (0 16-bit → 1, 1 64-bit → 3, 2 32-bit → 2, 3 natural → 3). */
-static uint64_t vmcs_id(uint32_t enc) {
-    static const uint64_t size[4] = {1, 3, 2, 3};
-    return (uint64_t)36 << 56 | (uint64_t)2 << 52 | size[enc >> 13 & 3] << 32 | enc;
-}
-static uint64_t element_mask(uint64_t id) {
-    switch (id >> 32 & 3) {
-    case 1: return 0xFFFF;
-    case 2: return 0xFFFFFFFF;
-    default: return ~(uint64_t)0;
-    }
-}
+/* TDG.VP.RD/WR field id of L2 VMCS field `field` of VM1. */
+static uint64_t vmcs_id(uint64_t field) { return TDX_MD_L2_VMCS(1, field); }
+static uint64_t element_mask(uint64_t id) { return TDX_MD_ELEMENT_MASK(id); }
 static void vp_wr(uint64_t id, uint64_t value, uint64_t mask) {
-    regs_t r = call(VP_WR, 0, id, value, mask);
+    regs_t r = call(TDG_VP_WR, 0, id, value, mask);
     if (r.rax != 0) fail_status("TDG.VP.WR", r.rax);
 }
 static uint64_t vp_rd(uint64_t id) {
-    regs_t r = call(VP_RD, 0, id, 0, 0);
+    regs_t r = call(TDG_VP_RD, 0, id, 0, 0);
     if (r.rax != 0) fail_status("TDG.VP.RD", r.rax);
     return r.r8;
 }
-static void write_vmcs(uint32_t enc, uint64_t value) { vp_wr(vmcs_id(enc), value, element_mask(vmcs_id(enc))); }
-static void write_vmcs_masked(uint32_t enc, uint64_t value, uint64_t mask) { vp_wr(vmcs_id(enc), value, mask); }
-static uint64_t read_vmcs(uint32_t enc) { return vp_rd(vmcs_id(enc)); }
+static void write_vmcs(uint64_t f, uint64_t value) { vp_wr(vmcs_id(f), value, element_mask(vmcs_id(f))); }
+static void write_vmcs_masked(uint64_t f, uint64_t value, uint64_t mask) { vp_wr(vmcs_id(f), value, mask); }
+static uint64_t read_vmcs(uint64_t f) { return vp_rd(vmcs_id(f)); }
 
 /* ── Memory: the alias table and L2 pages ──────────────────────────────────────────────────────────── */
 
-/* GPA_ATTR bits (tdx-module include/tdx_api_defs.h gpa_attr_single_vm_t) */
-enum { R = 1, W = 2, XS = 4, XU = 8, VALID = 0x8000 };
+/* GPA_ATTR bits (softseam_defs.h, from Specs/gpa-attr-bits.tsv), short for the tables below */
+enum { R = TDX_GPA_ATTR_R, W = TDX_GPA_ATTR_W, XS = TDX_GPA_ATTR_XS, XU = TDX_GPA_ATTR_XU };
 #define GUEST_STATE_BUFFER 0x200000ULL
 #define VIRTUAL_APIC_PAGE 0x201000ULL
 #define PENDING_START 0x104000ULL /* the TD's pending range (config) */
@@ -148,16 +148,16 @@ static const struct { const char *label; uint64_t gpa; uint16_t attrs; } lazy[] 
 
 /* TDG.MEM.PAGE.ATTR.WR of `attrs` for VM `vm`, retried until RDX reads back the request. */
 static void alias(uint64_t gpa, int vm, uint16_t attrs) {
-    uint64_t request = (uint64_t)(attrs | VALID) << (16 * vm), flags = (uint64_t)0xF << (16 * vm);
+    uint64_t request = TDX_GPA_ATTR_FOR_VM(vm, attrs | TDX_GPA_ATTR_VALID), flags = TDX_ATTR_FLAGS_FOR_VM(vm, 0xF);
     for (int i = 0; i < 4; i++) {
-        regs_t r = call(MEM_PAGE_ATTR_WR, gpa, request, flags, 0);
+        regs_t r = call(TDG_MEM_PAGE_ATTR_WR, gpa, request, flags, 0);
         if (r.rax == 0 && r.rdx == request) return;
     }
     die("ATTR.WR of 0x%" PRIx64 " for VM%d did not take", gpa, vm);
 }
 
 static void accept(uint64_t gpa) {
-    regs_t r = call(MEM_PAGE_ACCEPT, gpa, 0, 0, 0);
+    regs_t r = call(TDG_MEM_PAGE_ACCEPT, gpa, 0, 0, 0);
     if (r.rax != 0) fail_status("TDG.MEM.PAGE.ACCEPT", r.rax);
 }
 
@@ -174,18 +174,19 @@ static void set_word(uint64_t gpa, uint64_t v) {
     mem_write(gpa, b, 8);
 }
 
-/* L2's GPRs and RIP in the L2_ENTER_GUEST_STATE buffer (GPR n at 8·n, RFLAGS at 0x80, RIP at 0x88). */
+/* L2's GPRs and RIP in the L2_ENTER_GUEST_STATE buffer (struct softseam_l2_enter_guest_state: GPR n at 8·n). */
+#define RIP_OFFSET offsetof(struct softseam_l2_enter_guest_state, rip)
 static uint64_t gpr(int n) { return word(GUEST_STATE_BUFFER + 8 * (uint64_t)n); }
 static void set_gpr(int n, uint64_t v) { set_word(GUEST_STATE_BUFFER + 8 * (uint64_t)n, v); }
-static uint64_t rip(void) { return word(GUEST_STATE_BUFFER + 0x88); }
-static void advance_rip(uint64_t length) { set_word(GUEST_STATE_BUFFER + 0x88, rip() + length); }
+static uint64_t rip(void) { return word(GUEST_STATE_BUFFER + RIP_OFFSET); }
+static void advance_rip(uint64_t length) { set_word(GUEST_STATE_BUFFER + RIP_OFFSET, rip() + length); }
 
 /* ── Set-up ──────────────────────────────────────────────────────────────────────────────────────── */
 
 static void probe_td(void) {
-    regs_t info = call(VP_INFO, 0, 0, 0, 0);
+    regs_t info = call(TDG_VP_INFO, 0, 0, 0, 0);
     if (info.rax != 0) fail_status("TDG.VP.INFO", info.rax);
-    regs_t n = call(VM_RD, 0, 0x9010000100000005ULL /* NUM_L2_VMS */, 0, 0);
+    regs_t n = call(TDG_VM_RD, 0, TDX_MD_TD_NUM_L2_VMS, 0, 0);
     if (n.rax != 0) fail_status("TDG.VM.RD NUM_L2_VMS", n.rax);
     printf("td: gpaw %" PRIu64 ", %" PRIu64 " L2 VMs\n", info.rcx & 0x3F, n.r8);
     if (n.r8 < 1) die("the TD has no L2 VM");
@@ -214,9 +215,9 @@ static void load_image(void) {
         mem_write(gpa, bytes, (size_t)n);
     }
 #endif
-    uint8_t buffer[0x9A] = {0};
-    buffer[0x80] = 0x2;
-    buffer[0x88] = 0xF0, buffer[0x89] = 0xFF;
+    uint8_t buffer[SOFTSEAM_L2_ENTER_GUEST_STATE_SIZE] = {0}; /* little-endian words */
+    buffer[offsetof(struct softseam_l2_enter_guest_state, rflags)] = 0x2;
+    buffer[RIP_OFFSET] = 0xF0, buffer[RIP_OFFSET + 1] = 0xFF;
     mem_write(GUEST_STATE_BUFFER, buffer, sizeof buffer);
 }
 
@@ -229,9 +230,9 @@ static void load_image(void) {
 
 static void set_up_vm1(void) {
     write_vmcs(VIRTUAL_APIC_ADDRESS, VIRTUAL_APIC_PAGE);
-    vp_wr(0xA020000300000051ULL, 0x2, 0x7); /* L2_CTLS[1]: ENABLE_TDVMCALL */
+    vp_wr(TDX_MD_VP_L2_CTLS(1), 0x2, 0x7); /* L2_CTLS[1]: ENABLE_TDVMCALL */
     /* MSR bitmap of VM1: EFER writes (write-high quarter, bit 0x6080) go to the module, all else exits. */
-    uint64_t bitmap_word = 0x2520000300000000ULL + 0x6080 / 64;
+    uint64_t bitmap_word = TDX_MD_L2_MSR_BITMAP(1, 0x6080 / 64);
     vp_wr(bitmap_word, ~(1ULL << (0x6080 % 64)), element_mask(bitmap_word));
     write_vmcs(CR0_MASK, CR0_OWNED);
     write_vmcs(CR0_SHADOW, 0);
@@ -255,18 +256,18 @@ static int halted;
 
 /* TDG.VP.VMCALL <IO> write (GHCI: R11 = 30, R12 = size, R13 = 1 write, R14 = port, R15 = data). */
 static void tdvmcall_out(uint64_t port, uint64_t size, uint64_t value) {
-    regs_t r = {.rax = VP_VMCALL, .rcx = 0xFC00, .r10 = 0, .r11 = 30, .r12 = size, .r13 = 1, .r14 = port,
+    regs_t r = {.rax = TDG_VP_VMCALL, .rcx = 0xFC00, .r10 = 0, .r11 = 30, .r12 = size, .r13 = 1, .r14 = port,
                 .r15 = value};
     tdcall(&r);
     if (r.rax != 0 || r.r10 != 0) die("TDG.VP.VMCALL <IO>: rax 0x%" PRIx64 " r10 0x%" PRIx64, r.rax, r.r10);
-    printf("exit vm=0 reason=0x4d rip=-\n"); /* L1's own TD exit (TDCALL, 77) to the host */
+    printf("exit vm=0 reason=0x%x rip=-\n", VMX_EXIT_REASON_TDCALL); /* L1's own TD exit to the host */
 }
 
 static void ept_violation(uint64_t gpa, uint64_t eeq) {
     uint64_t page = gpa & ~0xFFFULL;
     for (size_t i = 0; i < sizeof lazy / sizeof lazy[0]; i++) {
         if (lazy[i].gpa != page) continue;
-        if ((eeq & 0xF) == 6) accept(page); /* extended exit qualification type 6: pending page */
+        if (TDX_EEQ_TYPE(eeq) == TDX_EEQ_TYPE_PENDING_EPT_VIOLATION) accept(page);
         alias(page, 1, lazy[i].attrs);
         return;
     }
@@ -338,7 +339,7 @@ static void far_jump(uint64_t jump_rip) {
     write_vmcs(seg_base(CS), base);
     write_vmcs(seg_limit(CS), limit);
     write_vmcs(seg_access_rights(CS), ar);
-    set_word(GUEST_STATE_BUFFER + 0x88, offset);
+    set_word(GUEST_STATE_BUFFER + RIP_OFFSET, offset);
 }
 
 /* MOV to CR0 (PE or PG, the bits L1 owns) with the far JMP after it, CR3, or CR4 (qualification: CR in 3:0,
@@ -379,7 +380,8 @@ static void rdmsr(uint64_t length) {
     advance_rip(length);
 }
 
-/* VM entry failed (0x80000021): IA-32e mode guest without EFER.LMA. L1 sets LMA = LME ∧ CR0.PG and re-enters. */
+/* VM entry failed (0x80000021, invalid guest state): IA-32e mode guest without EFER.LMA. L1 sets
+   LMA = LME ∧ CR0.PG and re-enters. */
 static void entry_failure(void) {
     uint64_t efer = read_vmcs(GUEST_EFER), cr0 = read_vmcs(GUEST_CR0), entry = read_vmcs(ENTRY_CONTROLS);
     if (!((entry & IA32E_MODE_GUEST) && !(efer & EFER_LMA) && (efer & EFER_LME) && (cr0 >> 31)))
@@ -389,21 +391,21 @@ static void entry_failure(void) {
 
 /* TDG.VP.ENTER of VM1 (RCX bits 53:52 = VM index, RDX = the guest-state buffer); returns at an L2→L1 exit. */
 static void run_l2_once(void) {
-    regs_t r = {.rax = VP_ENTER, .rcx = 1ULL << 52, .rdx = GUEST_STATE_BUFFER};
+    regs_t r = {.rax = TDG_VP_ENTER, .rcx = TDG_VP_ENTER_VM(1), .rdx = GUEST_STATE_BUFFER};
     tdcall(&r);
-    if (r.rax >> 32) fail_status("TDG.VP.ENTER", r.rax & ~0xFFFFFFFFULL);
-    uint32_t reason = (uint32_t)r.rax;
-    uint64_t length = r.r11 >> 32;
+    if (TDX_STATUS_CLASS(r.rax) != TDX_SUCCESS) fail_status("TDG.VP.ENTER", TDX_STATUS_CLASS(r.rax));
+    uint32_t reason = TDX_L2_EXIT_REASON(r.rax);
+    uint64_t length = TDX_L2_EXIT_INSTRUCTION_LENGTH(r.r11);
     printf("exit vm=1 reason=0x%" PRIx32 " rip=0x%" PRIx64 "\n", reason, rip());
     switch (reason) {
-    case 48: ept_violation(r.r8, r.r13); break;
-    case 10: cpuid(length); break;
-    case 30: io(r.rcx, length); break;
-    case 46: lgdt(length); break;
-    case 28: mov_to_cr(r.rcx, length); break;
-    case 31: rdmsr(length); break;
-    case 0x80000021: entry_failure(); break;
-    case 12:
+    case VMX_EXIT_REASON_EPT_VIOLATION: ept_violation(r.r8, r.r13); break;
+    case VMX_EXIT_REASON_CPUID: cpuid(length); break;
+    case VMX_EXIT_REASON_IO_INSTRUCTION: io(r.rcx, length); break;
+    case VMX_EXIT_REASON_GDTR_IDTR_ACCESS: lgdt(length); break;
+    case VMX_EXIT_REASON_CR_ACCESS: mov_to_cr(r.rcx, length); break;
+    case VMX_EXIT_REASON_RDMSR: rdmsr(length); break;
+    case VMX_EXIT_REASON_ENTRY_FAILURE | VMX_EXIT_REASON_ENTRY_FAIL_GUEST_STATE: entry_failure(); break;
+    case VMX_EXIT_REASON_HLT:
         advance_rip(length);
         halted = 1;
         break;

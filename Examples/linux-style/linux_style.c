@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "softseam.h"
+#include "softseam_defs.h"
 
 typedef uint64_t u64;
 typedef uint32_t u32;
@@ -48,18 +49,8 @@ static int passed, failed;
     CHECK((u64)(got) == (u64)(want), "%s: got 0x%" PRIx64 ", want 0x%" PRIx64, what, (u64)(got),          \
           (u64)(want))
 
-/* ── TDX ABI constants (tdx-module include/tdx_api_defs.h, include/auto_gen/tdx_error_codes_defs.h) ─── */
-
-#define TDG_VP_VMCALL 0
-#define TDG_VP_INFO 1
-#define TDG_MEM_PAGE_ACCEPT 6
-#define TDG_VM_RD 7
-
-#define TDX_SUCCESS 0ULL
-#define TDX_OPERAND_INVALID 0xC000010000000000ULL
-#define TDX_PAGE_ALREADY_ACCEPTED 0x00000B0A00000000ULL
-#define TDX_PAGE_SIZE_MISMATCH 0xC0000B0B00000000ULL
-#define TDX_OPERAND_ID_RCX 1ULL
+/* ── TDX ABI constants: leaves, status codes, operand ids, field ids and exit reasons come from
+   softseam_defs.h (generated from Specs/); what follows is what it does not hold ─────────────────────────── */
 
 /* TDG.MEM.PAGE.ACCEPT RCX[2:0]: the page level (tdx-module src/td_dispatcher/vm_exits/tdg_mem_page_accept.c:
    0 = 4K, 1 = 2M, 2 and above rejected). */
@@ -68,13 +59,9 @@ static int passed, failed;
 #define SZ_4K 0x1000ULL
 #define SZ_2M 0x200000ULL
 
-/* TDG.VM.RD field ID of NUM_L2_VMS (tdx-module include/auto_gen/tdr_tdcs_fields_lookup.c). */
-#define TDCS_NUM_L2_VMS 0x9010000100000005ULL
-
-/* GHCI: TDG.VP.VMCALL with R10 = 0 is a GHCI call, R11 its sub-function (10 = <Instruction.CPUID>); the host's
-   status comes back in R10 (0 = TDG.VP.VMCALL_SUCCESS, 0x8000000000000000 = TDG.VP.VMCALL_INVALID_OPERAND). */
+/* GHCI: TDG.VP.VMCALL with R10 = 0 is a GHCI call, R11 its sub-function (10 = <Instruction.CPUID>, the
+   CPUID exit reason); the host's status comes back in R10 (0 = TDG.VP.VMCALL_SUCCESS, 0x8000000000000000 = TDG.VP.VMCALL_INVALID_OPERAND). */
 #define TDVMCALL_STANDARD 0
-#define EXIT_REASON_CPUID 10
 #define TDVMCALL_SUCCESS 0ULL
 #define TDVMCALL_INVALID_OPERAND 0x8000000000000000ULL
 /* The TDVMCALL GPR select mask (RCX bits 15:0, tdx-module src/td_dispatcher/vm_exits/tdg_vp_vmcall.c): bit n
@@ -278,11 +265,11 @@ int main(void) {
     /* 3. TDG.VM.RD NUM_L2_VMS = 2 (config). RCX ≠ 0 → OPERAND_INVALID(RCX) with R8 = 0 (tdx-module
           src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c: R8 is zeroed before any check). */
     u64 status;
-    u64 num_l2_vms = tdg_vm_rd(TDCS_NUM_L2_VMS, &status);
+    u64 num_l2_vms = tdg_vm_rd(TDX_MD_TD_NUM_L2_VMS, &status);
     CHECK_EQ(status, TDX_SUCCESS, "TDG.VM.RD NUM_L2_VMS status");
     CHECK_EQ(num_l2_vms, CONFIG_NUM_L2_VMS, "TDG.VM.RD NUM_L2_VMS");
     printf("NUM_L2_VMS: %" PRIu64 "\n", num_l2_vms);
-    args = (struct tdx_module_args){.rcx = 1, .rdx = TDCS_NUM_L2_VMS, .r8 = 0x77};
+    args = (struct tdx_module_args){.rcx = 1, .rdx = TDX_MD_TD_NUM_L2_VMS, .r8 = 0x77};
     ret = __tdcall_ret(TDG_VM_RD, &args);
     CHECK(ret == (TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX) && args.r8 == 0,
           "TDG.VM.RD with RCX = 1: status 0x%" PRIx64 ", R8 0x%" PRIx64, ret, args.r8);
@@ -296,7 +283,7 @@ int main(void) {
     args = (struct tdx_module_args){
         .rcx = TDVMCALL_EXPOSE_REGS_MASK | TDX_RBX | TDX_RSI | TDX_RDI,
         .r10 = TDVMCALL_STANDARD,
-        .r11 = EXIT_REASON_CPUID,
+        .r11 = VMX_EXIT_REASON_CPUID,
         .r12 = 0, /* CPUID leaf */
         .r13 = 0, /* subleaf */
         .rbx = 0xB0B0, .rsi = 0x5151, .rdi = 0xD1D1,
@@ -318,7 +305,7 @@ int main(void) {
 
     /* Leaf 1 shows R12 reached the host (a dropped R12 would read as leaf 0 and return 0x1F). */
     args = (struct tdx_module_args){.rcx = TDVMCALL_EXPOSE_REGS_MASK, .r10 = TDVMCALL_STANDARD,
-                                    .r11 = EXIT_REASON_CPUID, .r12 = 1};
+                                    .r11 = VMX_EXIT_REASON_CPUID, .r12 = 1};
     ret = __tdcall_saved_ret(TDG_VP_VMCALL, &args);
     CHECK(ret == TDX_SUCCESS && args.r10 == TDVMCALL_SUCCESS, "CPUID 1: status 0x%" PRIx64 ", R10 0x%" PRIx64, ret,
           args.r10);
@@ -329,7 +316,7 @@ int main(void) {
        answers leaf 0 — but R12 is not written back, so args.r12 keeps the 1 we put there. An unknown GHCI
        sub-function shows R10 is written back: the host answers TDG.VP.VMCALL_INVALID_OPERAND. */
     args = (struct tdx_module_args){.rcx = TDVMCALL_EXPOSE_REGS_MASK, .r10 = TDVMCALL_STANDARD,
-                                    .r11 = EXIT_REASON_CPUID, .r12 = 1};
+                                    .r11 = VMX_EXIT_REASON_CPUID, .r12 = 1};
     ret = __tdcall_ret(TDG_VP_VMCALL, &args);
     CHECK(ret == TDX_SUCCESS && args.r10 == TDVMCALL_SUCCESS, "__tdcall_ret CPUID: status 0x%" PRIx64, ret);
     CHECK_EQ(args.r12, 1, "__tdcall_ret must not write R12 back");

@@ -1,6 +1,7 @@
 /* Compile-time checks that the C ABI's structures have the layout the Swift side and the kernel expect. */
 #include <stddef.h>
 #include "softseam.h"
+#include "softseam_defs.h" /* its _Static_asserts: the guest-state buffer at the offsets the model uses */
 
 _Static_assert(sizeof(softseam_regs_t) == 16 * 8, "softseam_regs_t: 16 GPRs");
 _Static_assert(offsetof(softseam_regs_t, r8) == 8 * 8, "softseam_regs_t: architectural order");

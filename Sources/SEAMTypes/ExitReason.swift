@@ -93,7 +93,7 @@ public struct ExitReason: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// The basic exit reason, bits 15:0.
     @inlinable public var basic: ExitReason { ExitReason(rawValue & 0xFFFF) }
 
-    static let names: [UInt32: String] = [
+    package static let names: [UInt32: String] = [
         0: "EXCEPTION_OR_NMI",
         1: "EXTERNAL_INTERRUPT",
         2: "TRIPLE_FAULT",

@@ -1,18 +1,31 @@
 import ArgumentParser
+import Foundation
 import SEAMCore
 import SEAMSpec
 
 /// `softseam conform`: checks the model against every row of the tables under `Specs/`, the same check the
 /// test suite makes one test case per row; exit 1 when a row disagrees (rows listed in `KnownDivergences` are
-/// reported but do not count, unless they agree), 2 when a table is malformed.
+/// reported but do not count, unless they agree), 2 when a table is malformed or there are no tables. Outside a
+/// checkout it finds the tables `make install` installed next to it (`SpecCatalog.candidates`).
 struct Conform: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the model against the spec tables (one case per row).")
 
-    @Option(help: "The spec table directory.")
-    var specs: String = SpecCatalog.defaultDirectory
+    @Option(
+        help: """
+            The spec table directory. Default: $SOFTSEAM_SPECS when set, else share/softseam/Specs of the \
+            installed tree the executable is in (bin/../share/softseam/Specs), else Specs in the current directory.
+            """)
+    var specs: String?
 
     func run() throws {
+        var specs = self.specs ?? ""
+        if self.specs == nil {
+            let candidates = SpecCatalog.candidates(
+                environment: ProcessInfo.processInfo.environment, executable: SpecCatalog.executablePath,
+                currentDirectory: FileManager.default.currentDirectoryPath)
+            do { specs = try SpecCatalog.locate(candidates) } catch { throw fail(error) }
+        }
         var failures: [String] = []
         var known: [String] = []
         var passed = 0

@@ -8,6 +8,11 @@ public struct SoftSEAMCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "softseam",
         abstract: "The Intel TDX module with TD Partitioning, in software.",
+        discussion: """
+            `softseam conform` reads the spec tables from --specs DIR, else $SOFTSEAM_SPECS, else \
+            share/softseam/Specs of the installed tree (bin/../share/softseam/Specs), else ./Specs.
+            """,
+        version: SoftSEAMVersion.line,
         subcommands: [
             Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, SnapshotCommand.self,
             Inspect.self,

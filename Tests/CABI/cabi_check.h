@@ -54,50 +54,31 @@ static inline int cabi_finish(const char *program) {
     return 0;
 }
 
-/* ── TDX ABI constants (tdx-module = intel/tdx-module, tag TDX_1.5.01) ──────────────────────────────── */
+/* ── TDX ABI constants ─────────────────────────────────────────────────────────────────────────────── */
 
-/* TDCALL leaves (tdx-module include/tdx_api_defs.h, tdcall_leaf_opcode_e) and SEAMCALL leaves (header:
-   TDH.VP.ENTER 0). */
-enum { TDG_VP_VMCALL = 0, TDG_VP_INFO = 1, TDG_MEM_PAGE_ACCEPT = 6, TDG_VP_WR = 10, TDG_VP_ENTER = 25 };
-enum { TDH_VP_ENTER = 0, TDH_MEM_PAGE_AUG = 6 }; /* tdx-module include/tdx_api_defs.h, seamcall_leaf_opcode_e */
+/* Leaf numbers (TDG_VP_ENTER, TDH_VP_ENTER, …), status codes (TDX_SUCCESS, TDX_OPERAND_INVALID,
+   TDX_L2_EXIT_HOST_ROUTED_*, TDX_PENDING_INTERRUPT), field ids, exit reasons and the guest-state buffer come
+   from softseam_defs.h, generated from Specs/ and the leaf registries; the short names below are the tests'. */
+#include "softseam_defs.h"
 
-/* Status codes and operand IDs (tdx-module include/auto_gen/tdx_error_codes_defs.h). */
-#define TDX_SUCCESS 0ULL
-#define TDX_OPERAND_INVALID 0xC000010000000000ULL
-#define TDX_L2_EXIT_HOST_ROUTED_ASYNC 0x0000110000000000ULL
-#define TDX_L2_EXIT_HOST_ROUTED_TDVMCALL 0x0000110100000000ULL
-#define TDX_PENDING_INTERRUPT 0x0000112000000000ULL
-#define OPERAND_RCX 1ULL
+#define OPERAND_RCX TDX_OPERAND_ID_RCX
+enum {
+    EXIT_NMI = VMX_EXIT_REASON_EXCEPTION_OR_NMI,
+    EXIT_CPUID = VMX_EXIT_REASON_CPUID,
+    EXIT_HLT = VMX_EXIT_REASON_HLT,
+    EXIT_VMCALL = VMX_EXIT_REASON_VMCALL,
+    EXIT_TDCALL = VMX_EXIT_REASON_TDCALL,
+};
+#define RESUME_L1 TDH_VP_ENTER_RESUME_L1
+/* TDVPS L2_CTLS[vm]: bit 1 ENABLE_TDVMCALL, guest write mask 0x7. */
+#define L2_CTLS(vm) TDX_MD_VP_L2_CTLS(vm)
 
-/* VMX basic exit reasons (Intel SDM Vol. 3 App. C). */
-enum { EXIT_NMI = 0, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_VMCALL = 18, EXIT_TDCALL = 77 };
-
-/* TDH.VP.ENTER RCX bit 53: RESUME_L1 (tdx-module include/tdx_api_defs.h vcpu_and_flags_t). */
-#define RESUME_L1 (1ULL << 53)
-
-/* TDG.VP.WR field ID of an L2 VMCS field of VM `vm` (tdx-module include/tdx_api_defs.h md_field_id_t,
-   include/auto_gen/tdvps_fields_lookup.h): class 36 + 8·(vm − 1) in bits 63:56, context VP (2) in bits 54:52,
-   element size in bits 33:32 (1 = 16, 2 = 32, 3 = 64 bits), the VMCS encoding in bits 31:0. */
-static inline uint64_t l2_vmcs_field(int vm, unsigned size, uint32_t encoding) {
-    return (uint64_t)(36 + 8 * (vm - 1)) << 56 | 2ULL << 52 | (uint64_t)size << 32 | encoding;
-}
-#define VMCS_VIRTUAL_APIC_PAGE 0x2012 /* 64-bit: L2's virtual-APIC page GPA (TDG.VP.ENTER check 3) */
-#define VMCS_ENTRY_CONTROLS 0x4012    /* 32-bit; bit 9 = IA-32e mode guest */
-#define VMCS_GUEST_EFER 0x2806        /* 64-bit; bit 10 = LMA */
-#define VMCS_GUEST_CR0 0x6800         /* natural; bit 31 = PG */
-#define VMCS_GUEST_CR4 0x6804         /* natural; bit 5 = PAE */
-#define VMCS_GUEST_CS_AR 0x4816       /* 32-bit; 0xA09B = present code segment with L = 1 */
-/* TDVPS L2_CTLS[vm] (tdx-module src/common/data_structures/tdx_tdvps.h l2_vcpu_ctrl_t,
-   include/auto_gen/tdvps_fields_lookup.c): bit 1 ENABLE_TDVMCALL, guest write mask 0x7. */
-#define L2_CTLS(vm) (0xA020000300000050ULL + (uint64_t)(vm))
-
-/* L2_ENTER_GUEST_STATE offsets (tdx-module include/tdx_api_defs.h l2_enter_guest_state_t): GPRs in
-   architectural order, RFLAGS 0x80, RIP 0x88. */
-#define GS_RAX 0x00
-#define GS_RBX 0x18
-#define GS_RSP 0x20
-#define GS_RFLAGS 0x80
-#define GS_RIP 0x88
+/* L2_ENTER_GUEST_STATE offsets (struct softseam_l2_enter_guest_state). */
+#define GS_RAX offsetof(struct softseam_l2_enter_guest_state, rax)
+#define GS_RBX offsetof(struct softseam_l2_enter_guest_state, rbx)
+#define GS_RSP offsetof(struct softseam_l2_enter_guest_state, rsp)
+#define GS_RFLAGS offsetof(struct softseam_l2_enter_guest_state, rflags)
+#define GS_RIP offsetof(struct softseam_l2_enter_guest_state, rip)
 
 /* ── A TD with L2 VMs to enter ──────────────────────────────────────────────────────────────────────── */
 
@@ -152,7 +133,7 @@ static inline void vp_wr(softseam_t *m, uint64_t field, uint64_t value, uint64_t
    virtual-APIC GPA, fill the guest-state buffer (RFLAGS bit 1 is reserved-1, RIP, RSP). L2 starts in the
    module's reset state. */
 static inline void setup_vm(softseam_t *m, int vm) {
-    vp_wr(m, l2_vmcs_field(vm, 3, VMCS_VIRTUAL_APIC_PAGE), VAPIC(vm), ~0xFFFULL);
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_VIRTUAL_APIC_ADDRESS), VAPIC(vm), ~0xFFFULL);
     put64(m, BUF(vm) + GS_RFLAGS, 0x2);
     put64(m, BUF(vm) + GS_RIP, L2_RIP);
     put64(m, BUF(vm) + GS_RSP, L2_RSP);
@@ -162,11 +143,11 @@ static inline void setup_vm(softseam_t *m, int vm) {
    src/td_dispatcher/tdx_td_l2_dispatcher.c, VMEXIT_REASON_TDCALL: leaf 0 with ENABLE_TDVMCALL = 1 is a TD exit
    to the host; src/td_dispatcher/tdx_td_dispatcher.c td_call: not in 64-bit mode → #GP in L2). */
 static inline void setup_vm_64bit_tdvmcall(softseam_t *m, int vm) {
-    vp_wr(m, l2_vmcs_field(vm, 2, VMCS_ENTRY_CONTROLS), 1 << 9, 1 << 9);
-    vp_wr(m, l2_vmcs_field(vm, 3, VMCS_GUEST_EFER), 1 << 10, 1 << 10);
-    vp_wr(m, l2_vmcs_field(vm, 3, VMCS_GUEST_CR0), 1ULL << 31, 1ULL << 31);
-    vp_wr(m, l2_vmcs_field(vm, 3, VMCS_GUEST_CR4), 1 << 5, 1 << 5);
-    vp_wr(m, l2_vmcs_field(vm, 2, VMCS_GUEST_CS_AR), 0xA09B, 0xFFFFFFFF);
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_VM_ENTRY_CONTROLS), 1 << 9, 1 << 9);  /* IA-32e mode guest */
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_GUEST_IA32_EFER), 1 << 10, 1 << 10);  /* LMA */
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_GUEST_CR0), 1ULL << 31, 1ULL << 31); /* PG */
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_GUEST_CR4), 1 << 5, 1 << 5);          /* PAE */
+    vp_wr(m, TDX_MD_L2_VMCS(vm, TDX_L2_VMCS_GUEST_CS_AR), 0xA09B, 0xFFFFFFFF);    /* 64-bit code, L = 1 */
     vp_wr(m, L2_CTLS(vm), 1 << 1, 0x7);
 }
 

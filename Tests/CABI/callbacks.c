@@ -466,7 +466,7 @@ static void host_callback_checks(void) {
     h = (struct host){.action = HOST_NOTHING};
     script(&s, m, "\"nmi\"", NULL, NULL);
     rc = enter(m, 1, &r);
-    CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == EXIT_NMI && (r.rcx >> 32 & 3) == 1,
+    CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == EXIT_NMI && TDX_TD_EXIT_VM(r.rcx) == 1,
           "L2 NMI, host does nothing: rc %d RAX 0x%" PRIx64 " RCX 0x%" PRIx64, rc, r.rax, r.rcx);
     CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host after an L2 TD exit");
     r = (softseam_regs_t){.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, 0)};
@@ -483,7 +483,7 @@ static void host_callback_checks(void) {
     script(&s, m, "\"nmi\"", "\"cpuid\"", NULL);
     rc = enter(m, 1, &r);
     CHECK(h.enter_rc == SOFTSEAM_OK && h.enter_status == TDX_SUCCESS && h.second_rc == SOFTSEAM_OK &&
-              h.second_status == 0xC000070000000000ULL,
+              h.second_status == TDX_VCPU_STATE_INCORRECT,
           "host callback's two entries: %d 0x%" PRIx64 ", %d 0x%" PRIx64, h.enter_rc, h.enter_status, h.second_rc,
           h.second_status);
     CHECK(rc == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID),
@@ -521,7 +521,7 @@ static void fault_like_checks(void) {
        like after any TD exit. */
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
     rc = softseam_tdcall(m, 0, &r);
-    CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == 48 && (r.rdx & 0xF) == 1,
+    CHECK(rc == SOFTSEAM_TD_EXIT && (r.rax & 0xFFFFFFFF) == VMX_EXIT_REASON_EPT_VIOLATION && (r.rdx & 0xF) == 1,
           "ACCEPT of a FREE page, built-in host: rc %d RAX 0x%" PRIx64 " EEQ 0x%" PRIx64, rc, r.rax, r.rdx);
     CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host after a fault-like exit");
     /* Until the host re-enters it, L1 does not run: a TDCALL is refused (header: SOFTSEAM_ESTATE) and changes
@@ -557,7 +557,7 @@ static void fault_like_checks(void) {
     h = (struct host){.action = HOST_REENTER_ONLY};
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x105000};
     rc = softseam_tdcall(m, 0, &r);
-    CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1000 && (r.rax & 0xFFFFFFFF) == 48,
+    CHECK(rc == SOFTSEAM_TD_EXIT && h.calls == 1000 && (r.rax & 0xFFFFFFFF) == VMX_EXIT_REASON_EPT_VIOLATION,
           "host that never fixes the exit: rc %d, %d host calls, RAX 0x%" PRIx64, rc, h.calls, r.rax);
     CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
     /* Steps: ACCEPT (exit), TDH.VP.ENTER · ACCEPT (exit), AUG, TDH.VP.ENTER, ACCEPT · store · 1,000 × (ACCEPT,
@@ -579,14 +579,14 @@ static void fatal_td_checks(void) {
     struct l2_script s;
     softseam_regs_t r;
     setup_vm(m, 1);
-    vp_wr(m, l2_vmcs_field(1, 2, 0x4002), 1 << 27, 1 << 27); /* primary processor controls: monitor trap flag */
+    vp_wr(m, TDX_MD_L2_VMCS(1, TDX_L2_VMCS_PRIMARY_PROC_BASED_CONTROLS), 1 << 27, 1 << 27); /* monitor trap flag */
     softseam_set_l2_callback(m, 1, l2_callback, &s);
     script(&s, m, "{\"exit\":{\"reason\":37}}", NULL, NULL);
     CHECK_EQ(enter(m, 1, &r), SOFTSEAM_TD_EXIT, "TDG.VP.ENTER, L2 MTF exit: the TD is fatal");
     CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
     softseam_regs_t enter_l2 = {.rax = 0, .rcx = softseam_tdvpr(m, 0)};
     CHECK_EQ(softseam_seamcall(m, &enter_l2), SOFTSEAM_OK, "TDH.VP.ENTER of the fatal TD's vCPU, no RESUME_L1");
-    CHECK_EQ(enter_l2.rax, 0xE000060400000000ULL, "TDH.VP.ENTER status: TDX_TD_FATAL");
+    CHECK_EQ(enter_l2.rax, TDX_TD_FATAL, "TDH.VP.ENTER status: TDX_TD_FATAL");
     softseam_destroy(m);
 }
 

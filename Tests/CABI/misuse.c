@@ -261,7 +261,7 @@ static void argument_checks(const char *workdir) {
                "softseam_trace_start", "after a store");
     softseam_destroy(m);
     m = cabi_create(MISUSE_CONFIG);
-    r = (softseam_regs_t){.rax = TDG_VP_WR, .rdx = l2_vmcs_field(1, 3, VMCS_VIRTUAL_APIC_PAGE), .r8 = 0x101000,
+    r = (softseam_regs_t){.rax = TDG_VP_WR, .rdx = TDX_MD_L2_VMCS(1, TDX_L2_VMCS_VIRTUAL_APIC_ADDRESS), .r8 = 0x101000,
                           .r9 = ~0xFFFULL};
     CHECK(softseam_tdcall(m, 0, &r) == SOFTSEAM_OK && r.rax == TDX_SUCCESS, "TDG.VP.WR: 0x%" PRIx64, r.rax);
     EXPECT_ERR(softseam_trace_start(m, "/tmp/x.jsonl", SOFTSEAM_TRACE_JSON, NULL), SOFTSEAM_ESTATE,

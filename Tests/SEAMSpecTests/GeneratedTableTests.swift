@@ -42,6 +42,49 @@ import Testing
         }
     }
 
+    @Test func generatedCDefsHeaderMatchesItsSources() throws {
+        let expected = try CDefsHeaderGenerator.header { file throws(InputError) in
+            try SpecCatalog.load(file, from: specsDirectory)
+        }
+        let path = String(specsDirectory.dropLast("Specs".count)) + CDefsHeaderGenerator.outputPath
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(committed == expected, "\(CDefsHeaderGenerator.outputPath) is stale: run `make generate`")
+    }
+
+    /// Values worked out by hand from the ABI (leaf and status numbers in Specs/leaves.tsv and
+    /// Specs/status-codes.tsv, the VM1 guest CR0 id in the comment of Specs/l2-vmcs-fields.tsv, the NUM_L2_VMS
+    /// id TDG.VM.RD takes), so a generator that writes the wrong thing consistently is caught too.
+    @Test func cDefsHeaderHasTheABIValues() throws {
+        let header = try CDefsHeaderGenerator.header { file throws(InputError) in
+            try SpecCatalog.load(file, from: specsDirectory)
+        }
+        let lines = header.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        /// `#define name value`, the value followed by nothing or a comment.
+        func defined(_ name: String, _ value: String) -> Bool {
+            lines.contains { words in
+                guard words.count >= 3, words[0] == "#define", words[1] == name else { return false }
+                let rest = words[2...].joined(separator: " ")
+                return rest == value || rest.hasPrefix(value + " /*")
+            }
+        }
+        #expect(defined("TDG_VP_ENTER", "25"))
+        #expect(defined("TDG_MEM_PAGE_ATTR_WR", "24"))
+        #expect(defined("TDH_VP_ENTER", "0"))
+        #expect(defined("TDH_MEM_SEPT_ADD", "3"))
+        #expect(defined("TDX_OPERAND_INVALID", "UINT64_C(0xC000010000000000)"))
+        #expect(defined("TDX_OPERAND_ID_RCX", "1"))
+        #expect(defined("TDX_OPERAND_ID_L2_VAPIC_GPA", "170"))
+        #expect(defined("TDX_GPA_ATTR_VALID", "(1U << 15)"))
+        #expect(defined("TDX_GPA_ATTR_XU", "(1U << 3)"))
+        #expect(defined("TDX_L2_VMCS_GUEST_CR0", "UINT64_C(0x0000000300006800)"))
+        #expect(defined("TDX_L2_VMCS_VIRTUAL_APIC_ADDRESS", "UINT64_C(0x0000000300002012)"))
+        #expect(defined("TDX_MD_TD_NUM_L2_VMS", "UINT64_C(0x9010000100000005)"))
+        #expect(defined("TDX_MD_VP_L2_CTLS(vm)", "(UINT64_C(0xA020000300000050) + (uint64_t)(vm))"))
+        #expect(defined("VMX_EXIT_REASON_CPUID", "10"))
+        #expect(defined("VMX_EXIT_REASON_HLT", "12"))
+        #expect(header.contains("offsetof(struct softseam_l2_enter_guest_state, rip) == 0x88"))
+    }
+
     @Test func readmeLeafTablesMatchTheRegistries() throws {
         let path = String(specsDirectory.dropLast("Specs".count)) + LeafTableGenerator.readmePath
         let committed = try String(contentsOfFile: path, encoding: .utf8)

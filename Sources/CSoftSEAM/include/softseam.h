@@ -30,7 +30,11 @@
 extern "C" {
 #endif
 
+/* The C ABI's version: the SONAME's number (libsoftseam.so.1), changed only when the ABI breaks. */
 #define SOFTSEAM_ABI_VERSION 1
+/* The release, ABI version first: the installed file (libsoftseam.so.1.0.0), the .pc's Version and
+   `softseam --version` all take it from here. */
+#define SOFTSEAM_VERSION "1.0.0"
 
 typedef struct softseam softseam_t; /* opaque */
 

@@ -6,12 +6,12 @@ import SEAMTypes
 extension Machine {
     /// Offsets in L2_ENTER_GUEST_STATE (the module's `l2_enter_guest_state_t` in `include/tdx_api_defs.h`): 16
     /// GPRs, RFLAGS, RIP, SSP, interrupt status.
-    enum GuestStateBuffer {
-        static let size = 0x9A
-        static let rflags = 0x80
-        static let rip = 0x88
-        static let ssp = 0x90
-        static let interruptStatus = 0x98
+    package enum GuestStateBuffer {
+        package static let size = 0x9A
+        package static let rflags = 0x80
+        package static let rip = 0x88
+        package static let ssp = 0x90
+        package static let interruptStatus = 0x98
     }
 
     /// Records `info` in VM `vm`'s VMCS exit-information fields.

@@ -180,9 +180,14 @@ let builtInPrograms = ["l2-boot"]
         guard s.traceFile == nil else {
             throw CallError(SOFTSEAM_ESTATE, "softseam_trace_start: a trace is already being recorded")
         }
-        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "."
-        guard unsafe access(directory, W_OK) == 0 else {
-            throw CallError(SOFTSEAM_EFILE, "softseam_trace_start: \(path): cannot write in \(directory)")
+        // The one rule of `softseam record`: a name ending in .bin is binary, .jsonl or .json JSON Lines.
+        let requested: Trace.FileFormat = format == SOFTSEAM_TRACE_BINARY ? .binary : .json
+        do throws(InputError) { _ = try Trace.format(for: path, requested: requested, fallback: requested) } catch {
+            throw CallError(SOFTSEAM_EINVAL, "softseam_trace_start: \(error.description)")
+        }
+        // Refused now rather than lost at softseam_trace_stop: a directory, or one this process cannot write in.
+        do throws(InputError) { try FileIO.checkWritable(path) } catch {
+            throw CallError(SOFTSEAM_EFILE, "softseam_trace_start: \(error.description)")
         }
         guard !s.changed else {
             throw CallError(

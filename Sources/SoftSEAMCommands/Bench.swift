@@ -14,13 +14,16 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print {\"attr_wr\": N, …} (operations per second).")
     var json = false
 
-    @Option(help: "Minimum seconds to run each benchmark.")
+    @Option(parsing: .unconditional, help: "Minimum seconds to run each benchmark (more than 0).")
     var seconds: Double = 1.0
 
     @Option(help: "Run only the benchmark with this name (e.g. attr_wr).")
     var only: String?
 
-    @Option(help: "Run exactly this many operations once instead of timing (for instruction counting under callgrind).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Run exactly this many operations (≥ 1) once instead of timing (for instruction counting under callgrind).")
     var iterations: Int?
 
     func validate() throws {
@@ -28,8 +31,10 @@ struct Bench: ParsableCommand {
             throw ValidationError(
                 "no benchmark named \(only) (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
         }
-        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        guard seconds > 0, seconds.isFinite else {
+            throw ValidationError("--seconds must be more than 0 (the least time each benchmark runs), got \(seconds)")
+        }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be ≥ 1, got \(iterations)") }
     }
 
     func run() throws {

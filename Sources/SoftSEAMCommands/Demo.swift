@@ -21,14 +21,21 @@ struct Demo: ParsableCommand {
     )
     var l1View = false
 
-    @Option(name: .customLong("emit-scenario"), help: "Also write the L1's calls as a scenario file (JSON Lines).")
+    @Option(
+        name: .customLong("emit-scenario"),
+        help: "Also write the alias table L1's calls as a scenario file (JSON Lines); - prints only the scenario.")
     var emitScenario: String?
 
     func run() throws {
         let result = AliasTableDemo.run()
         let map = AliasMap(result.machine, labels: result.scenario.labels)
         if let path = emitScenario {
-            try FileHandleShim.write(result.scenario.jsonLines(), to: path)
+            do throws(InputError) {
+                try FileIO.write(Array(result.scenario.jsonLines().utf8), to: path, dashIsStandardOutput: true)
+            } catch {
+                throw fail(error)
+            }
+            if path == "-" { return }  // standard output holds the scenario alone
         }
         let boot = L2BootDemo.run()
         if l1View {

@@ -11,7 +11,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe the machine after a step of a trace (or scenario): vCPUs, TD exits, L2 VMCS, aliases.")
 
-    @Argument(help: "A trace (either form) or a scenario.")
+    @Argument(help: "A trace (either form) or a scenario; - for standard input.")
     var trace: String
 
     @Option(help: "The step after which to describe the machine (0 = the TD as its config builds it).")
@@ -43,14 +43,15 @@ extension TraceFiles {
     static func machine(after: Int, of path: String, field: String) throws(InputError) -> (
         machine: Machine, steps: [Step], labels: [(label: String, gpa: UInt64)]
     ) {
-        let (variant, scenario) = try Trace.inputs(ofFile: path)
+        let (variant, scenario) = try Trace.inputs(ofFile: path, dashIsStandardInput: true)
+        let file = name(path)
         var steps = scenario.steps
         if variant == .full { steps = steps.flatMap { $0.singleEvents() } }
         guard after <= steps.count else {
-            throw InputError(file: path, field: field, "step \(after) is past the last step (\(steps.count))")
+            throw InputError(file: file, field: field, "step \(after) is past the last step (\(steps.count))")
         }
         var engine = Engine(machine: Machine(config: scenario.config))
-        for step in steps.prefix(after) { _ = try engine.perform(step, variant: variant, file: path) }
+        for step in steps.prefix(after) { _ = try engine.perform(step, variant: variant, file: file) }
         return (engine.machine, steps, scenario.labels)
     }
 }

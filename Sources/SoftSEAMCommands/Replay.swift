@@ -10,11 +10,12 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay traces; report the first divergent step with a field-level diff.",
         discussion: """
-            Each TRACE is a trace file (JSON Lines or binary) or a directory, whose *.trace.jsonl and \
-            *.trace.bin files are replayed in name order. Exit codes: 0 all match, 1 a divergence, 2 a bad file.
+            Each TRACE is a trace file (JSON Lines or binary), - for standard input, or a directory, whose \
+            *.trace.jsonl and *.trace.bin files are replayed in name order (a directory with none is an error). \
+            Exit codes: 0 all match, 1 a divergence, 2 a bad file.
             """)
 
-    @Argument(help: "Trace files or directories.")
+    @Argument(help: "Trace files or directories; - for standard input.")
     var traces: [String]
 
     @Flag(help: "Print the report as one JSON object.")
@@ -23,12 +24,16 @@ struct Replay: ParsableCommand {
     @Option(help: "Replay only every n-th file, starting at the i-th (0-based): i/n, e.g. 0/4 … 3/4.")
     var shard: String?
 
-    @Option(help: "Start from this snapshot (taken after some step of the trace); one trace only.")
+    @Option(
+        help: "Start from this snapshot (taken after some step of the trace; - for standard input); one trace only.")
     var from: String?
 
     func validate() throws {
         _ = try shardNumbers()
         if from != nil && traces.count != 1 { throw ValidationError("--from takes one trace") }
+        if traces.count { $0 == "-" } + (from == "-" ? 1 : 0) > 1 {
+            throw ValidationError("standard input (-) can be read once: give it to one TRACE or to --from")
+        }
     }
 
     /// Shard `index` of `count`: every `count`-th file from the `index`-th (0-based), so the shards 0…count−1
@@ -46,28 +51,43 @@ struct Replay: ParsableCommand {
         return (i, n)
     }
 
+    /// The files to replay: each argument that is a directory stands for its *.trace.jsonl and *.trace.bin
+    /// files in name order (none is an error: a CI job pointed at the wrong directory must not pass).
+    static func files(_ arguments: [String]) throws(InputError) -> [String] {
+        var files: [String] = []
+        for path in arguments {
+            guard path != "-" && FileHandleShim.isDirectory(path) else {
+                files.append(path)
+                continue
+            }
+            guard let names = FileHandleShim.contents(ofDirectory: path) else {
+                throw InputError(file: path, "cannot list the directory")
+            }
+            let found = names.filter { $0.hasSuffix(".trace.jsonl") || $0.hasSuffix(".trace.bin") }
+            guard !found.isEmpty else {
+                throw InputError(
+                    file: path,
+                    "no traces found in \(path) (replay reads the *.trace.jsonl and *.trace.bin files of a directory)")
+            }
+            files += found.map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+        }
+        return files
+    }
+
     func run() throws {
         var reports: [FileReport] = []
         var stderr = StandardError()
-        var files: [String] = []
-        for path in traces {
-            if FileHandleShim.isDirectory(path) {
-                for name in FileHandleShim.contents(ofDirectory: path) ?? []
-                where name.hasSuffix(".trace.jsonl") || name.hasSuffix(".trace.bin") {
-                    files.append(path.hasSuffix("/") ? path + name : path + "/" + name)
-                }
-            } else {
-                files.append(path)
-            }
-        }
+        var files: [String]
+        do { files = try Self.files(traces) } catch { throw fail(error) }
         if let (i, n) = try shardNumbers() { files = Replay.shard(files, index: i, of: n) }
         var start: (machine: Machine, afterStep: Int)?
         if let from {
             do throws(InputError) {
-                let snapshot = try Snapshot.read(path: from)
+                let snapshot = try Snapshot.read(path: from, dashIsStandardInput: true)
                 guard let step = snapshot.step else {
                     throw InputError(
-                        file: from, line: 1, field: "step", "the snapshot names no trace step to start after")
+                        file: FileIO.displayName(from, output: false), line: 1, field: "step",
+                        "the snapshot names no trace step to start after")
                 }
                 start = (snapshot.machine, step)
             } catch {
@@ -139,17 +159,16 @@ struct FileReport {
     static func replay(_ file: String, start: (machine: Machine, afterStep: Int)?, progress: @escaping (Int) -> Void)
         -> FileReport
     {
-        guard let bytes = FileHandleShim.readBytes(file) else {
-            return FileReport(file: file, error: InputError(file: file, "cannot read the file"))
-        }
+        let name = FileIO.displayName(file, output: false)
         do {
+            let bytes = try FileIO.readAll(file, dashIsStandardInput: true)
             let result =
                 Trace.isBinary(bytes)
-                ? try Replayer.replay(binary: bytes, file: file, start: start, progress: progress)
-                : try Replayer.replay(Trace.load(bytes, file: file), file: file, start: start, progress: progress)
-            return FileReport(file: file, result: result)
+                ? try Replayer.replay(binary: bytes, file: name, start: start, progress: progress)
+                : try Replayer.replay(Trace.load(bytes, file: name), file: name, start: start, progress: progress)
+            return FileReport(file: name, result: result)
         } catch {
-            return FileReport(file: file, error: error)
+            return FileReport(file: name, error: error)
         }
     }
 

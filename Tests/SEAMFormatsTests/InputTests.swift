@@ -10,11 +10,11 @@ import Testing
             {"num_l2_vms": 2, "vcpus": 4, "gpaw": 52, "module": "1.5.01",
              "memory": [{"gpa": "0x100000", "size": "0x4000", "state": "mapped"},
                         {"gpa": 2097152, "size": "0x200000", "state": "pending", "page_size": "2M"}],
-             "l2_sept": "on-demand", "vm_ctls": [0, 1, 0]}
+             "l2_sept": "on-demand", "vm_ctls": [0, 1]}
             """
         let c = try ConfigDecoder.decode(text, file: "c.json")
         #expect(c.numL2VMs == 2 && c.vcpus == 4 && c.gpaw == .gpaw52 && c.l2SEPT == .onDemand)
-        #expect(c.vmCtls == [0, 1, 0])
+        #expect(c.vmCtls == [0, 1])
         #expect(
             c.memory == [
                 .init(gpa: 0x10_0000, size: 0x4000, state: .mapped),
@@ -25,6 +25,18 @@ import Testing
     @Test func configRoundTripsThroughItsJSON() throws {
         let c = AliasTableDemo.config
         #expect(try ConfigDecoder.decode(c.json()) == c)
+    }
+
+    /// `vm_ctls` lists VM1…VM`num_l2_vms`: a TD with one L2 VM takes one entry (in either key order), and a
+    /// config without the key round-trips through its JSON with one 0 per VM.
+    @Test func vmCtlsHasOneEntryPerL2VM() throws {
+        #expect(try ConfigDecoder.decode("{\"num_l2_vms\": 1, \"vm_ctls\": [1]}").vmCtls == [1])
+        #expect(try ConfigDecoder.decode("{\"vm_ctls\": [0, 1], \"num_l2_vms\": 2}").vmCtls == [0, 1])
+        #expect(try ConfigDecoder.decode("{\"num_l2_vms\": 0, \"vm_ctls\": []}").vmCtls == [])
+        let c = try ConfigDecoder.decode("{\"num_l2_vms\": 2}")
+        #expect(c.json().contains("\"vm_ctls\":[0,0]}"))
+        #expect(try ConfigDecoder.decode(c.json()) == c)
+        #expect(MachineConfig(numL2VMs: 1).json().contains("\"vm_ctls\":[0]}"))
     }
 
     @Test func anUnfinalizedConfigRoundTripsThroughItsJSON() throws {
@@ -41,7 +53,15 @@ import Testing
                 file: "c.json", line: 2, field: "vcpu",
                 "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls, finalize)")
         ),
-        ("{\"num_l2_vms\": 4}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "4 is above the maximum 3")),
+        ("{\"num_l2_vms\": 4}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "must be 0…3, got 4")),
+        ("{\"num_l2_vms\": -1}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "must be 0…3, got -1")),
+        (
+            "{\"num_l2_vms\": 18446744073709551616}",
+            InputError(
+                file: "c.json", line: 1, field: "num_l2_vms",
+                "must be 0…3, got 18446744073709551616 (more than 64 bits)")
+        ),
+        ("{\"gpaw\": -48}", InputError(file: "c.json", line: 1, field: "gpaw", "must be 48 or 52, got -48")),
         ("{\"gpaw\": 50}", InputError(file: "c.json", line: 1, field: "gpaw", "must be 48 or 52, got 50")),
         (
             "{\"module\": \"1.5.06\"}",
@@ -49,7 +69,22 @@ import Testing
                 file: "c.json", line: 1, field: "module",
                 "unknown module \"1.5.06\" (known: \"1.5.01\")")
         ),
-        ("{\"vcpus\": 0}", InputError(file: "c.json", line: 1, field: "vcpus", "must be at least 1")),
+        (
+            "{\"vcpus\": 0}",
+            InputError(file: "c.json", line: 1, field: "vcpus", "must be 1…\(MachineConfig.maxVCPUs), got 0")
+        ),
+        (
+            "{\"vcpus\": \"-2\"}",
+            InputError(file: "c.json", line: 1, field: "vcpus", "must be 1…\(MachineConfig.maxVCPUs), got -2")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"-0x1000\", \"size\": \"0x1000\", \"state\": \"mapped\"}]}",
+            InputError(file: "c.json", line: 1, field: "memory[0].gpa", "must be 0…2^64−1, got -0x1000")
+        ),
+        (
+            "{\"memory\": [{\"gpa\": \"0x1000\", \"size\": -4096, \"state\": \"mapped\"}]}",
+            InputError(file: "c.json", line: 1, field: "memory[0].size", "must be 0…2^64−1, got -4096")
+        ),
         ("{\"finalize\": \"no\"}", InputError(file: "c.json", line: 1, field: "finalize", "expected true or false")),
         (
             "{\"finalize\": false, \"memory\": [{\"gpa\": \"0x200000\", \"size\": \"0x200000\", \"state\": \"mapped\", \"page_size\": \"2M\"}]}",
@@ -103,7 +138,35 @@ import Testing
         ),
         (
             "{\"vm_ctls\": [0, 2, 0]}",
-            InputError(file: "c.json", line: 1, field: "vm_ctls[1]", "2 is above the maximum 1")
+            InputError(file: "c.json", line: 1, field: "vm_ctls[1]", "must be 0…1, got 2")
+        ),
+        (
+            "{\"num_l2_vms\": 1, \"vm_ctls\": [-1]}",
+            InputError(file: "c.json", line: 1, field: "vm_ctls[0]", "must be 0…1, got -1")
+        ),
+        // vm_ctls has one entry per L2 VM, whichever key comes first.
+        (
+            "{\"num_l2_vms\": 2,\n \"vm_ctls\": [0, 0, 0]}",
+            InputError(
+                file: "c.json", line: 2, field: "vm_ctls",
+                "expected one entry per L2 VM (VM1…VM2): num_l2_vms is 2, so 2 entries, got 3")
+        ),
+        (
+            "{\"vm_ctls\": [0], \"num_l2_vms\": 0}",
+            InputError(
+                file: "c.json", line: 1, field: "vm_ctls",
+                "expected one entry per L2 VM (none): num_l2_vms is 0, so 0 entries, got 1")
+        ),
+        (
+            "{\"vm_ctls\": [1]}",
+            InputError(
+                file: "c.json", line: 1, field: "vm_ctls",
+                "expected one entry per L2 VM (VM1…VM3): num_l2_vms is 3 (the default), so 3 entries, got 1")
+        ),
+        (
+            "{\"num_l2_vms\": 1, \"vm_ctls\": 0}",
+            InputError(
+                file: "c.json", line: 1, field: "vm_ctls", "expected an array of integers, one per L2 VM, got a number")
         ),
         ("[1]", InputError(file: "c.json", line: 1, "expected an object, got an array")),
         ("{\"vcpus\": 1,}", InputError(file: "c.json", line: 1, "malformed JSON: expected a string key")),

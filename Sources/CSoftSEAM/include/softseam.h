@@ -228,11 +228,17 @@ int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, u
 /* Starts recording every step the machine takes — L1 TDCALLs and stores (softseam_mem_write, as stores of
    the lowest-numbered vCPU running L1), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
    `softseam replay` checks. A trace starts from the TD the config builds, so this must come before the
-   first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL. */
+   first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL.
+   The format follows the name as in `softseam record` (Traces/FORMAT.md, "File names"): a path ending in
+   ".bin" is binary, one ending in ".jsonl" or ".json" JSON Lines; `format` contradicting the name is
+   SOFTSEAM_EINVAL (the message names both); any other name is written in `format`. Refused at once with
+   SOFTSEAM_EFILE, rather than lost at the stop: a path that is a directory (or a link to one), and a file
+   to be created or replaced in a directory that is not writable. */
 int softseam_trace_start(softseam_t *m, const char *path, int format, const char *comment);
-/* Writes the trace (to a temporary file renamed over `path`: nothing half-written) and stops recording.
-   Returns the number of steps written, or a negative error — then the trace stays open and can be stopped
-   again. softseam_trace_start refuses a path whose directory is not writable (SOFTSEAM_EFILE). */
+/* Writes the trace and stops recording: a new path or a regular file (or a symbolic link to one, which
+   stays a link) is replaced atomically — a temporary file in the same directory, renamed over it: nothing
+   half-written; a device, a FIFO or /dev/stdout is written straight through. Returns the number of steps
+   written, or a negative error — then the trace stays open and can be stopped again. */
 int64_t softseam_trace_stop(softseam_t *m);
 
 #ifdef __cplusplus

@@ -23,18 +23,19 @@ public enum ConfigDecoder {
                 "expected an object, got \(root.typeName)")
         }
         var config = MachineConfig()
+        var vmCtls: JSONNode?
+        var numL2VMsLine: Int?
         func name(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
         for (key, node) in members {
             let field = name(key)
             switch key {
             case "num_l2_vms":
                 config.numL2VMs = Int(try integer(node, file, field, max: 3))
+                numL2VMsLine = node.line
             case "vcpus":
-                let v = try integer(node, file, field, max: UInt64(MachineConfig.maxVCPUs))
-                guard v >= 1 else { throw InputError(file: file, line: node.line, field: field, "must be at least 1") }
-                config.vcpus = Int(v)
+                config.vcpus = Int(try integer(node, file, field, min: 1, max: UInt64(MachineConfig.maxVCPUs)))
             case "gpaw":
-                let v = try integer(node, file, field, max: 64)
+                let v = try integer(node, file, field, max: 64, allowed: "48 or 52")
                 guard let w = GPAWidth(bits: Int(v)) else {
                     throw InputError(file: file, line: node.line, field: field, "must be 48 or 52, got \(v)")
                 }
@@ -61,15 +62,17 @@ public enum ConfigDecoder {
                 }
                 config.finalize = b
             case "vm_ctls":
-                guard case .array(let items) = node.value, items.count == 3 else {
+                guard case .array(let items) = node.value else {
                     throw InputError(
-                        file: file, line: node.line, field: field, "expected an array of 3 integers (VM1…VM3)")
+                        file: file, line: node.line, field: field,
+                        "expected an array of integers, one per L2 VM, got \(node.typeName)")
                 }
                 var ctls: [UInt64] = []
                 for (i, item) in items.enumerated() {
                     ctls.append(try integer(item, file, "\(field)[\(i)]", max: 1))
                 }
                 config.vmCtls = ctls
+                vmCtls = node
             case "memory":
                 guard case .array(let items) = node.value else {
                     throw InputError(
@@ -85,6 +88,16 @@ public enum ConfigDecoder {
                     "unknown key (known: \(keys.joined(separator: ", ")))")
             }
         }
+        if let vmCtls, config.vmCtls.count != config.numL2VMs {
+            let n = config.numL2VMs
+            let vms = n == 0 ? "none" : n == 1 ? "VM1" : "VM1…VM\(n)"
+            throw InputError(
+                file: file, line: vmCtls.line, field: name("vm_ctls"),
+                "expected one entry per L2 VM (\(vms)): num_l2_vms is \(n)"
+                    + (numL2VMsLine == nil ? " (the default)" : "") + ", so \(n) entr\(n == 1 ? "y" : "ies"), "
+                    + "got \(config.vmCtls.count)")
+        }
+        if vmCtls == nil { config.vmCtls = Array(repeating: 0, count: config.numL2VMs) }
         try validate(config, root, file: file, field: name("memory"))
         if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K })
         {
@@ -170,10 +183,12 @@ public enum ConfigDecoder {
         return root.line
     }
 
-    /// An integer from a JSON number or a "0x…" / decimal string.
-    package static func integer(_ node: JSONNode, _ file: String, _ field: String, max: UInt64) throws(InputError)
-        -> UInt64
-    {
+    /// An integer `min…max` from a JSON number or a "0x…" / decimal string. A value outside the range —
+    /// negative, too large, more than 64 bits — is an error that gives the range (`allowed`, when given, says
+    /// it in words instead): `num_l2_vms: must be 0…3, got -1`.
+    package static func integer(
+        _ node: JSONNode, _ file: String, _ field: String, min: UInt64 = 0, max: UInt64, allowed: String? = nil
+    ) throws(InputError) -> UInt64 {
         let text: String
         switch node.value {
         case .number(let s): text = s
@@ -181,12 +196,20 @@ public enum ConfigDecoder {
         default:
             throw InputError(file: file, line: node.line, field: field, "expected an integer, got \(node.typeName)")
         }
+        let range = allowed ?? (max == .max ? "\(min)…2^64−1" : "\(min)…\(max)")
+        func outside(_ why: String = "") -> InputError {
+            InputError(file: file, line: node.line, field: field, "must be \(range), got \(text)\(why)")
+        }
         guard let v = parseInteger(text) else {
+            if text.hasPrefix("-"), parseInteger(String(text.dropFirst())) != nil { throw outside() }
+            let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : Substring(text)
+            let hex = digits.count < text.count
+            if !digits.isEmpty, digits.allSatisfy({ $0 == "_" || (hex ? $0.isHexDigit : $0.isASCII && $0.isNumber) }) {
+                throw outside(" (more than 64 bits)")
+            }
             throw InputError(file: file, line: node.line, field: field, "expected an integer, got \"\(text)\"")
         }
-        guard v <= max else {
-            throw InputError(file: file, line: node.line, field: field, "\(text) is above the maximum \(max)")
-        }
+        guard v >= min, v <= max else { throw outside() }
         return v
     }
 

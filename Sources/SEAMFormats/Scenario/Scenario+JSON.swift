@@ -321,14 +321,15 @@ package func jsonEscaped(_ s: String) -> String {
 }
 
 extension MachineConfig {
-    /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order).
+    /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order; `vm_ctls` with one entry
+    /// per L2 VM).
     public func json() -> String {
         let regions = memory.map { r in
             "{\"gpa\":\"\(hexShort(r.gpa))\",\"size\":\"\(hexShort(r.size))\",\"state\":\"\(r.state.rawValue)\""
                 + (r.pageLevel == .size4K ? "" : ",\"page_size\":\"\(r.pageLevel)\"") + "}"
         }.joined(separator: ",")
         return "{\"num_l2_vms\":\(numL2VMs),\"vcpus\":\(vcpus),\"gpaw\":\(gpaw.bits),\"module\":\"\(profile.version)\","
-            + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\(vmCtls.map(String.init).joined(separator: ","))]"
+            + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\((0..<numL2VMs).map { String($0 < vmCtls.count ? vmCtls[$0] : 0) }.joined(separator: ","))]"
             + (finalize ? "" : ",\"finalize\":false") + "}"
     }
 }

@@ -14,6 +14,15 @@ extension Trace {
         return Trace(variant: .full, scenario: s, outcomes: engine.observer.outcomes)
     }
 
+    /// The state hash after the last step; for a trace with no steps, that of the TD its config builds (the
+    /// hash `softseam replay` and `softseam snapshot --after 0` give). Nil for an l1-observed trace, which has
+    /// no hashes.
+    public var finalHash: UInt64? {
+        guard variant == .full else { return nil }
+        guard let last = outcomes.last else { return Machine(config: scenario.config).stateHash() }
+        return last.hash
+    }
+
     /// What L1 alone would have recorded of this full trace: its TDCALLs and stores, each TDCALL with the
     /// registers L1 got when it next ran (after L2 exited to it, or after the host completed its
     /// TDG.VP.VMCALL), the L2 events in between as the TDCALL's `l2_events`. Host steps are left out (replay

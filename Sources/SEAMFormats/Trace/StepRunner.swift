@@ -78,11 +78,18 @@ extension Engine {
 }
 
 extension Scenario {
-    /// The machine after every step, run through the engine (`Engine.perform(_:file:)`) on a machine built
-    /// from the config: what `softseam alias-map` shows for a scenario.
-    public func machineAfter(file: String = "<scenario>") throws(InputError) -> Machine {
+    /// The machine after every step, run through the engine on a machine built from the config — as a
+    /// scenario or full trace runs (`Engine.perform(_:file:)`), or with `variant` `.l1Observed` as an
+    /// l1-observed trace's steps do (`Engine.performObserved`): what `softseam alias-map` shows for a scenario
+    /// or a trace.
+    public func machineAfter(variant: Trace.Variant = .full, file: String = "<scenario>") throws(InputError)
+        -> Machine
+    {
         var engine = Engine(machine: Machine(config: config))
-        try engine.perform(steps, file: file)
+        switch variant {
+        case .full: try engine.perform(steps, file: file)
+        case .l1Observed: for step in steps { _ = try engine.performObserved(step, file: file) }
+        }
         return engine.machine
     }
 }

@@ -40,8 +40,12 @@ extension Trace {
         static let last = l1
     }
 
-    /// Whether `bytes` start with the binary trace magic.
-    public static func isBinary(_ bytes: [UInt8]) -> Bool { bytes.starts(with: binaryMagic) }
+    /// Whether `bytes` are (or were meant to be) a binary trace: they start with the magic, or are cut short
+    /// inside it (`SSEA`: a JSON Lines file starts with `{`), which the binary reader then reports as a
+    /// truncated binary trace rather than as malformed JSON.
+    public static func isBinary(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: binaryMagic) || (!bytes.isEmpty && binaryMagic.starts(with: bytes))
+    }
 
     /// The trace in its binary form.
     public func binary() -> [UInt8] {
@@ -137,14 +141,7 @@ extension Trace {
     /// Reads a trace in either form (binary when it starts with the magic, else JSON Lines).
     public static func load(_ bytes: [UInt8], file: String) throws(InputError) -> Trace {
         if isBinary(bytes) { return try Trace(binary: bytes, file: file) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            // The line with the first byte that is not UTF-8 (a newline byte is never inside a UTF-8 sequence).
-            let line = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex {
-                String(validating: $0, as: UTF8.self) == nil
-            }
-            throw InputError(file: file, line: line.map { $0 + 1 }, "neither a binary trace nor UTF-8 text")
-        }
-        return try parse(text, file: file)
+        return try parse(FileIO.text(bytes, file: file, notText: "neither a binary trace nor UTF-8 text"), file: file)
     }
 }
 
@@ -176,7 +173,7 @@ public struct BinaryTraceReader {
         guard bytes.count >= minimum else {
             throw InputError(
                 file: file, byteOffset: bytes.count, field: "header",
-                "\(bytes.count) bytes: too short for a binary trace (cut short?)")
+                "truncated binary trace: \(bytes.count) bytes, fewer than the \(minimum) its fixed parts take")
         }
         guard bytes.starts(with: Trace.binaryMagic) else {
             throw InputError(file: file, byteOffset: 0, field: "magic", "not a binary trace (expected \"SSEAMTRC\")")
@@ -185,7 +182,7 @@ public struct BinaryTraceReader {
         guard Array(bytes[trailer..<(trailer + 8)]) == Trace.endMagic else {
             throw InputError(
                 file: file, byteOffset: trailer, field: "end",
-                "no end marker \"SSEAMEND\" where the file ends (cut short?)")
+                "truncated binary trace: no end marker \"SSEAMEND\" where the file ends")
         }
         let stored = ByteReader.u64(bytes, trailer + 8)
         let actual = bytes.withUnsafeBytes { XXH3.hash(UnsafeRawBufferPointer(rebasing: $0[0..<(trailer + 8)])) }

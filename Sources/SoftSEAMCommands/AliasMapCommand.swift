@@ -41,6 +41,11 @@ struct AliasMapCommand: ParsableCommand {
             labels = demo.scenario.labels
         }
         let map = AliasMap(machine, labels: labels)
-        print(json ? map.json(stateHash: machine.stateHash()) : map.text())
+        if json {
+            map.writeJSON(stateHash: machine.stateHash()) { print($0, terminator: "") }
+            print()
+        } else {
+            print(map.text())
+        }
     }
 }

@@ -33,17 +33,20 @@ public struct AliasMap: Sendable {
         var names: [UInt64: String] = [:]  // looked up, never iterated
         for (label, gpa) in labels where names[gpa] == nil { names[gpa] = label }
         var rows: [Row] = []
+        var lastAttr: GPAAttr?  // the last row's attributes as ATTR.RD's one word: no array per leaf
         machine.space.forEachLeafInGPAOrder { gpa, record in
-            var attrs: [UInt16]?
-            if case .read(_, let a) = machine.pageAttributes(gpa) { attrs = (0..<4).map { a[vm: $0].rawValue } }
+            var attr: GPAAttr?
+            if case .read(_, let a) = machine.pageAttributes(gpa) { attr = a }
             let label = names.isEmpty ? nil : names[gpa]
             if label == nil, let last = rows.last, last.label == nil, last.level == record.level,
-                last.state == record.state, last.attrs == attrs,
+                last.state == record.state, lastAttr == attr,
                 last.gpa + UInt64(last.count) * record.level.bytes == gpa
             {
                 rows[rows.count - 1].count += 1
             } else {
+                let attrs = attr.map { a in (0..<4).map { a[vm: $0].rawValue } }
                 rows.append(Row(label: label, gpa: gpa, level: record.level, state: record.state, attrs: attrs))
+                lastAttr = attr
             }
         }
         self.rows = rows

@@ -7,9 +7,11 @@
 /// arrays (copy-on-write), so a `Machine` copy is still a snapshot. Iteration order depends on insertion
 /// history: anything that reaches output or a hash sorts the keys or combines commutatively.
 ///
-/// The table grows by half when it would pass 3/4 full, so it is never less than half full once past its
-/// first 12 entries: with 8-byte keys and 8-byte values that bounds a `PageRecord` entry at 32 bytes of
-/// slots (DESIGN.md's budget per mapped page), where doubling would let it reach 43.
+/// The table grows by half when it would pass 3/4 full, so between insertions it is never less than half full
+/// once past its first 12 entries: with 8-byte keys and 8-byte values that bounds a `PageRecord` entry at 32
+/// bytes of slots (DESIGN.md's budget per mapped page), where doubling would let it reach 43. While it grows
+/// the old table and the new one are both alive (up to 53⅓ bytes per entry), so a caller that knows how many
+/// entries are coming calls `reserve(additional:)` first: one table, at most 3/4 full.
 public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Marks an empty slot; no GPA index or table key reaches it.
     @usableFromInline static var empty: UInt64 { ~0 }

@@ -32,7 +32,12 @@ struct AliasMapCommand: ParsableCommand {
             labels = demo.scenario.labels
         }
         let map = AliasMap(machine, labels: labels)
-        print(json ? map.json(stateHash: machine.stateHash()) : map.text())
+        if json {
+            map.writeJSON(stateHash: machine.stateHash()) { print($0, terminator: "") }
+            print()
+        } else {
+            print(map.text())
+        }
     }
 
     /// The machine a file describes, with its page labels: a config builds it; a scenario or trace (either

@@ -45,12 +45,15 @@ struct Bench: ParsableCommand {
         var stderr = StandardError()
         let results = Benchmarks.all.filter { only == nil || $0.name == only }.map { b in
             print("bench: \(b.name) (\(seconds) s)…", to: &stderr)  // progress: each one runs ≥ `seconds`
-            return (b.name, Benchmarks.measure(b.body, seconds: seconds))
+            return (b.name, Benchmarks.figure(b.name, b.body, seconds: seconds))
         }
         if json {
-            print("{" + results.map { "\"\($0.0)\": \(Int($0.1))" }.joined(separator: ", ") + "}")
+            print(
+                "{" + results.map { "\"\($0.0)\": \(Benchmarks.formatted($0.0, $0.1))" }.joined(separator: ", ") + "}")
         } else {
-            for (name, rate) in results { print("\(name): \(Int(rate)) ops/s") }
+            for (name, value) in results {
+                print("\(name): \(Benchmarks.formatted(name, value)) \(name == "bytes_per_page" ? "bytes" : "ops/s")")
+            }
         }
     }
 }
@@ -68,6 +71,8 @@ enum Benchmarks {
         ("vp_enter_cpuid_roundtrip", { vpEnterCPUIDRoundTrip($0, advanceRIP: false) }),
         ("vp_enter_cpuid_roundtrip_l1_advances_rip", { vpEnterCPUIDRoundTrip($0, advanceRIP: true) }),
         ("replay_binary_steps", replayBinarySteps),
+        ("td_build_pages", tdBuildPages),
+        ("bytes_per_page", tdBuildPeak),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.

@@ -1,27 +1,64 @@
 import SEAMTypes
 
-/// The deterministic host VMM SoftSEAM ships: it turns a `MachineConfig` into the SEAMCALLs a real host
-/// issues to build the TD — TDH.MNG.WR of VM_CTLS; TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless
+/// The deterministic host VMM SoftSEAM ships: it builds the TD a `MachineConfig` describes as the SEAMCALLs a
+/// real host issues would — TDH.MNG.WR of VM_CTLS; TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless
 /// `l2_sept` is `on-demand`) down to each region's page size; TDH.MEM.PAGE.ADD of the `mapped` 4K regions;
 /// TDH.MR.FINALIZE; then TDH.MEM.PAGE.AUG of the `pending` regions, and of the `mapped` 2M ones, which L1
-/// (vCPU 0) accepts at once since PAGE.ADD takes 4K pages only.
+/// (vCPU 0) accepts at once since PAGE.ADD takes 4K pages only. `setUp` reaches that state in bulk,
+/// `setUpBySEAMCalls` by the SEAMCALLs themselves.
 public enum BuiltInHost {
     /// First HPA the built-in host hands out; HPAs only need to be well-formed, the model keeps none.
     static let firstHPA: UInt64 = 0x10_0000_0000
 
-    /// Builds the TD `config` describes into `machine`, leaving it finalized unless `config.finalize` is false. A config that passed
-    /// `ConfigDecoder` cannot make a SEAMCALL fail; one that does is a bug in SoftSEAM, and stops here.
+    /// Builds the TD `config` describes into `machine`, leaving it finalized unless `config.finalize` is false.
+    /// A config that passed `ConfigDecoder` cannot make a SEAMCALL fail; one that does is a bug in SoftSEAM,
+    /// and stops here.
+    ///
+    /// The memory is built in bulk: the state is the one `setUpBySEAMCalls` reaches — the same records, the
+    /// same state hash (a test compares them) — without a SEAMCALL per page. For a fresh TD each SEAMCALL's
+    /// checks are known to pass, so what is left of TDH.MEM.SEPT.ADD is "set the paging page's bits" (once per
+    /// paging page, not once per leaf below it) and of PAGE.ADD and PAGE.AUG "insert the leaf's record",
+    /// into a leaf map sized up front from the config so it never grows. VM_CTLS, TDH.MR.FINALIZE and L1's
+    /// TDG.MEM.PAGE.ACCEPT of `mapped` 2M pages still go through `Machine.seamcall` and `Machine.tdcall`.
     public static func setUp(_ machine: inout Machine, _ config: MachineConfig) {
-        for (i, ctl) in config.vmCtls.enumerated() where i < config.numL2VMs && ctl != 0 {
-            var r = RegisterFile(
-                rax: UInt64(SEAMCallLeaf.mngWr.rawValue), rdx: 0x9110_0003_0000_0012 + UInt64(i + 1), r8: ctl, r9: 1)
-            machine.seamcall(&r)
-            precondition(r.rax == 0, "TDH.MNG.WR VM_CTLS: \(TDXStatus(r.rax))")
+        writeVMCtls(&machine, config)
+        let bits = tableBits(machine, config)
+        let (added, augmented) = regionsByLeaf(config)
+        machine.space.reserveLeaves(config.memory.reduce(0) { $0 + Int($1.size / $1.pageLevel.bytes) })
+        if !added.isEmpty { precondition(machine.opState == .initialized, "TDH.MEM.PAGE.ADD after finalize") }
+        for region in added {
+            addTables(&machine, region, bits: bits)
+            for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
+                machine.space.addNewLeaf(GPASpace.leafKey(gpa, .size4K), PageRecord(state: .mapped, level: .size4K))
+            }
         }
+        if config.finalize { call(&machine, .mrFinalize, PageInfo(rawValue: 0)) }
+        for region in augmented {
+            let level = region.pageLevel
+            addTables(&machine, region, bits: bits)
+            for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(level.bytes)) {
+                // PAGE.AUG needs a FREE entry: a paging page below it would be refused.
+                precondition(level == .size4K || machine.space.tableBits(gpa, level) == 0, "PAGE.AUG over a table")
+                machine.space.addNewLeaf(GPASpace.leafKey(gpa, level), PageRecord(state: .pending, level: level))
+            }
+            if region.state == .mapped {
+                for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(level.bytes)) {
+                    accept(&machine, PageInfo(gpa: gpa, level: level))
+                }
+            }
+        }
+    }
+
+    /// Builds the same TD as `setUp` the way a host VMM does, one SEAMCALL per paging page and per page:
+    /// TDH.MNG.WR of VM_CTLS; TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless `l2_sept` is
+    /// `on-demand`) down to each page; TDH.MEM.PAGE.ADD of each page of the `mapped` 4K regions;
+    /// TDH.MR.FINALIZE; then TDH.MEM.PAGE.AUG of each page of the other regions, each `mapped` one accepted by
+    /// L1 (vCPU 0) at once. The reference the bulk build is checked against.
+    public static func setUpBySEAMCalls(_ machine: inout Machine, _ config: MachineConfig) {
+        writeVMCtls(&machine, config)
         var hpa = firstHPA
         let l2 = config.l2SEPT == .supplied
-        let added = config.memory.filter { $0.state == .mapped && $0.pageLevel == .size4K }
-        let augmented = config.memory.filter { !($0.state == .mapped && $0.pageLevel == .size4K) }
+        let (added, augmented) = regionsByLeaf(config)
         for region in added {
             for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
                 addTables(&machine, gpa: gpa, above: .size4K, l2: l2, hpa: &hpa)
@@ -36,15 +73,60 @@ public enum BuiltInHost {
                 hpa = (hpa + level.bytes - 1) & ~(level.bytes - 1)
                 call(&machine, .memPageAug, PageInfo(gpa: gpa, level: level), r8: hpa)
                 hpa += level.bytes
-                if region.state == .mapped {
-                    var accept = RegisterFile(
-                        rax: UInt64(Leaf.memPageAccept.rawValue), rcx: PageInfo(gpa: gpa, level: level).rawValue)
-                    let outcome = try? machine.tdcall(vcpu: 0, &accept)
-                    precondition(
-                        outcome == .completed && accept.rax == 0,
-                        "TDG.MEM.PAGE.ACCEPT \(PageInfo(gpa: gpa, level: level)): \(TDXStatus(accept.rax))")
-                }
+                if region.state == .mapped { accept(&machine, PageInfo(gpa: gpa, level: level)) }
             }
+        }
+    }
+
+    /// The regions the host PAGE.ADDs (`mapped` 4K) and those it PAGE.AUGs (the rest), each in config order.
+    static func regionsByLeaf(_ config: MachineConfig) -> (
+        added: [MachineConfig.Region], augmented: [MachineConfig.Region]
+    ) {
+        let isAdded = { (r: MachineConfig.Region) in r.state == .mapped && r.pageLevel == .size4K }
+        return (config.memory.filter(isAdded), config.memory.filter { !isAdded($0) })
+    }
+
+    /// TDH.MNG.WR of each L2 VM's non-zero VM_CTLS.
+    static func writeVMCtls(_ machine: inout Machine, _ config: MachineConfig) {
+        for (i, ctl) in config.vmCtls.enumerated() where i < config.numL2VMs && ctl != 0 {
+            var r = RegisterFile(
+                rax: UInt64(SEAMCallLeaf.mngWr.rawValue), rdx: 0x9110_0003_0000_0012 + UInt64(i + 1), r8: ctl, r9: 1)
+            machine.seamcall(&r)
+            precondition(r.rax == 0, "TDH.MNG.WR VM_CTLS: \(TDXStatus(r.rax))")
+        }
+    }
+
+    /// L1 (vCPU 0) accepts a page the host AUGed.
+    static func accept(_ machine: inout Machine, _ info: PageInfo) {
+        var accept = RegisterFile(rax: UInt64(Leaf.memPageAccept.rawValue), rcx: info.rawValue)
+        let outcome = try? machine.tdcall(vcpu: 0, &accept)
+        precondition(outcome == .completed && accept.rax == 0, "TDG.MEM.PAGE.ACCEPT \(info): \(TDXStatus(accept.rax))")
+    }
+
+    /// The table bits every paging page of the build gets: the L1 page, and each L2 VM's unless `l2_sept`
+    /// is `on-demand`.
+    static func tableBits(_ machine: Machine, _ config: MachineConfig) -> UInt8 {
+        let vmBits = config.l2SEPT == .supplied ? UInt8(((1 << (machine.numL2VMs + 1)) - 1) & ~1) : 0
+        return GPASpace.l1TableBit | vmBits
+    }
+
+    /// What TDH.MEM.SEPT.ADD leaves behind for every leaf of `region`: each paging page above its leaves,
+    /// from the root down, has `bits` (an existing page keeps its bits and gains the missing ones, as
+    /// `addTables(_:gpa:above:l2:hpa:)` adds only what is missing). Stops where SEPT.ADD would fail: a leaf
+    /// already in the entry.
+    static func addTables(_ machine: inout Machine, _ region: MachineConfig.Region, bits: UInt8) {
+        var l = machine.width.rootLevel
+        while l > region.pageLevel {
+            let first = region.gpa & ~(l.bytes - 1)
+            for gpa in stride(from: first, to: region.gpa + region.size, by: Int(l.bytes)) {
+                let have = machine.space.tableBits(gpa, l)
+                guard have | bits != have else { continue }
+                precondition(
+                    have != 0 || machine.space.leaf(at: gpa, level: l) == nil,
+                    "TDH.MEM.SEPT.ADD level \(l) at \(hexShort(gpa)): a leaf is there")
+                machine.space.setTableBits(gpa, l, have | bits)
+            }
+            l = PageLevel(l.rawValue - 1)
         }
     }
 

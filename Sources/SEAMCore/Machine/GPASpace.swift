@@ -167,6 +167,24 @@ public struct GPASpace: Sendable, Codable {
         return nil
     }
 
+    /// Calls `body` with the GPA and record of every L1 leaf, in GPA order, without sorting: a walk of the
+    /// L1 SEPT from the root page, through every paging page whose L1 bit is set (a leaf exists only below
+    /// such pages, whether or not they are blocked). Costs a lookup per entry of each paging page and no
+    /// memory, where sorting the keys would hold a second copy of them.
+    public func forEachLeafInGPAOrder(_ body: (UInt64, PageRecord) throws -> Void) rethrows {
+        func visit(entriesAt level: PageLevel, from base: UInt64) throws {
+            for i in UInt64(0)..<512 {
+                let gpa = base + i << level.shift
+                if level <= .size1G, let r = leaf(at: gpa, level: level) {
+                    try body(gpa, r)
+                } else if level > .size4K, tableBits(gpa, level) & GPASpace.l1TableBit != 0 {
+                    try visit(entriesAt: PageLevel(level.rawValue - 1), from: gpa)
+                }
+            }
+        }
+        try visit(entriesAt: width.rootLevel, from: 0)
+    }
+
     /// The 4 KiB page at `pageIndex` (gpa >> 12), zeros when never written.
     public func page(_ pageIndex: UInt64) -> [UInt8] {
         contents[pageIndex]?.bytes ?? [UInt8](repeating: 0, count: 4096)
@@ -179,6 +197,16 @@ public struct GPASpace: Sendable, Codable {
         if let old = leaves[key] { digest &-= StateHash.leafHash(key, old) }
         leaves[key] = record
         if let record { digest &+= StateHash.leafHash(key, record) }
+    }
+
+    /// Makes room for `additional` more leaves, so a build that knows its size never grows the map.
+    package mutating func reserveLeaves(_ additional: Int) { leaves.reserve(additional: additional) }
+
+    /// Adds the record of a leaf that must not exist yet (the built-in host's bulk build); the state is as
+    /// `setLeaf` would leave it. Stops on an existing key: the build asked for a page twice.
+    package mutating func addNewLeaf(_ key: UInt64, _ record: PageRecord) {
+        precondition(leaves.insertAbsent(key, record), "leaf \(hexShort(key << 12)) added twice")
+        digest &+= StateHash.leafHash(key, record)
     }
 
     /// Replaces the record in a slot found by `leafSlot` just before (no insertion or removal since).

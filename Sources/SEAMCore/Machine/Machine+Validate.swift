@@ -53,10 +53,11 @@ extension Machine {
 extension GPASpace {
     /// The first broken invariant as (Codable field name, message), or nil: each map's slot table
     /// (`U64Map.problem`), then the records (leaf keys aligned to their level and inside GPAW, the word's
-    /// reserved bits 63:60 clear, no alias state for a VM the TD does not have; table keys at a level that
-    /// has paging pages; contents of 4096 bytes, not all zero, with their hash), then `blockedTables` and
+    /// reserved bits 63:60 clear, no alias state for a VM the TD does not have, an L1 paging page above the
+    /// leaf at every level, as SEPT.ADD leaves it and `forEachLeafInGPAOrder` relies on; table keys at a level
+    /// that has paging pages; contents of 4096 bytes, not all zero, with their hash), then `blockedTables` and
     /// `digest` against a recount.
-    func problem(numL2VMs: Int) -> (String, String)? {
+    package func problem(numL2VMs: Int) -> (String, String)? {
         let maps: [(String, String?)] = [
             ("leaves", leaves.problem()), ("tables", tables.problem()), ("contents", contents.problem()),
             ("blocks", blocks.problem()),
@@ -73,6 +74,13 @@ extension GPASpace {
             for vm in (numL2VMs + 1)..<4
             where r.attrs(vm: vm).rawValue != 0 || r.isAliased(vm: vm) || r.isL2Blocked(vm: vm) {
                 return ("leaves", "\(at) has alias state for VM\(vm), which the TD does not have")
+            }
+            var level = width.rootLevel
+            while level > r.level {
+                guard tableBits(key << 12, level) & GPASpace.l1TableBit != 0 else {
+                    return ("leaves", "\(at) has no L1 paging page under its level-\(level.rawValue) entry")
+                }
+                level = PageLevel(level.rawValue - 1)
             }
         }
         var blockedCount = 0

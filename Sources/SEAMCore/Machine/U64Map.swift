@@ -7,9 +7,11 @@
 /// arrays (copy-on-write), so a `Machine` copy is still a snapshot. Iteration order depends on insertion
 /// history: anything that reaches output or a hash sorts the keys or combines commutatively.
 ///
-/// The table grows by half when it would pass 3/4 full, so it is never less than half full once past its
-/// first 12 entries: with 8-byte keys and 8-byte values that bounds a `PageRecord` entry at 32 bytes of
-/// slots (DESIGN.md's budget per mapped page), where doubling would let it reach 43.
+/// The table grows by half when it would pass 3/4 full, so between insertions it is never less than half full
+/// once past its first 12 entries: with 8-byte keys and 8-byte values that bounds a `PageRecord` entry at 32
+/// bytes of slots (DESIGN.md's budget per mapped page), where doubling would let it reach 43. While it grows
+/// the old table and the new one are both alive (up to 53⅓ bytes per entry), so a caller that knows how many
+/// entries are coming calls `reserve(additional:)` first: one table, at most 3/4 full.
 public struct U64Map<Value>: Sendable where Value: Sendable {
     /// Marks an empty slot; no GPA index or table key reaches it.
     @usableFromInline static var empty: UInt64 { ~0 }
@@ -30,6 +32,36 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
 
     /// Number of slots.
     public var capacity: Int { keys.count }
+
+    /// The fewest slots that hold `count` keys without passing 3/4 full (never below the initial 16).
+    public static func slotsNeeded(for count: Int) -> Int { max(16, (count * 4 + 2) / 3) }
+
+    /// Makes room for `additional` more keys at once, so inserting them never grows the table: a build that
+    /// knows its size (the built-in host does, from the config) pays for one table, not for the half-full
+    /// tables and the old-plus-new copies of every step of growth.
+    public mutating func reserve(additional: Int) {
+        let needed = U64Map.slotsNeeded(for: count + additional)
+        guard needed > keys.count else { return }
+        rehash(capacity: needed)
+    }
+
+    /// Inserts `key`, which must be absent, with one probe (a bulk build; `insert` looks the key up first).
+    /// Returns false, changing nothing, when the key is present.
+    package mutating func insertAbsent(_ key: UInt64, _ v: Value) -> Bool {
+        precondition(key != U64Map.empty)
+        if (count + 1) * 4 > keys.count * 3 { grow() }
+        var i = home(key)
+        while true {
+            let k = keys[i]
+            if k == key { return false }
+            if k == U64Map.empty { break }
+            i = next(i)
+        }
+        keys[i] = key
+        values[i] = v
+        count += 1
+        return true
+    }
 
     /// Bytes the slots take (keys and values), for the metadata budget.
     public var slotBytes: Int { keys.count * (MemoryLayout<UInt64>.stride + MemoryLayout<Value>.stride) }
@@ -106,9 +138,11 @@ public struct U64Map<Value>: Sendable where Value: Sendable {
         count -= 1
     }
 
-    mutating func grow() {
+    mutating func grow() { rehash(capacity: keys.count + keys.count / 2) }
+
+    /// Moves every entry into a table of `newCapacity` slots.
+    mutating func rehash(capacity newCapacity: Int) {
         let oldKeys = keys, oldValues = values
-        let newCapacity = oldKeys.count + oldKeys.count / 2
         keys = [UInt64](repeating: U64Map.empty, count: newCapacity)
         values = [Value](repeating: placeholder, count: newCapacity)
         count = 0

@@ -149,7 +149,7 @@ import Testing
     /// The built-in host leaves a fault-like exit alone: the TDCALL ends with the TD exit and the vCPU waits.
     @Test func theBuiltInHostLeavesFaultLikeExitsWaitingForTheHost() throws {
         var engine = Engine(machine: standardMachine())
-        var host = BuiltInTDVMCallHost()
+        var host = BuiltInTDVMCallHost(keepsLog: true)
         var l2 = ScriptedL2([:])
         var regs = Self.acceptFree
         guard case .tdExit = try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) else {

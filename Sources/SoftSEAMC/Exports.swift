@@ -90,6 +90,7 @@ import SEAMTypes
         // An L1 store through the engine, by the lowest-numbered vCPU running L1 (its step in a trace); with
         // none, vCPU 0's store is refused by the machine's rule (SOFTSEAM_ESTATE).
         let vcpu = s.machine.vcpus.firstIndex { $0.location == .l1 } ?? 0
+        try s.checkTraceRoom("softseam_mem_write")
         do throws(MachineError) { try unsafe s.engine.store(vcpu: vcpu, gpa: gpa, from: source) } catch {
             throw CallError(error, caller: "softseam_mem_write")
         }

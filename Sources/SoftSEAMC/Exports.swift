@@ -29,7 +29,7 @@ import SEAMTypes
         return unsafe refuse("softseam_create: \(error.description)")
     }
     let s = Session(config: config)
-    return unsafe OpaquePointer(Unmanaged.passRetained(s).toOpaque())
+    return unsafe Handle.retain(s)
 }
 
 @c public func softseam_destroy(_ m: OpaquePointer?) {
@@ -39,7 +39,7 @@ import SEAMTypes
         return SOFTSEAM_OK
     }
     guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
-    unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m)).release()
+    unsafe Handle.release(m)
 }
 
 @c public func softseam_tdcall(_ m: OpaquePointer?, _ vcpu: UInt32, _ regs: UnsafeMutablePointer<softseam_regs_t>?)

@@ -44,6 +44,14 @@ extension Session {
         // change of each buffer while the checkpoint lives copies that buffer.
         guard UInt16(truncatingIfNeeded: regs.rax) == Leaf.vpEnter.rawValue || traceFile != nil && mayFillTrace
         else { return try run(vcpu: vcpu, &regs) }
+        return try runUndoable(vcpu: vcpu, &regs)
+    }
+
+    /// `run` with a checkpoint that a failure, or a trace that overflowed, restores. Out of line, so that
+    /// `runTDCall` stays small enough to be inlined into `softseam_tdcall` (c_abi_tdcall, callgrind: 407
+    /// instructions a call while this was part of it and it was not inlined, 385 now).
+    @inline(never)
+    private func runUndoable(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         let saved = checkpoint()
         do throws(CallError) {
             let rc = try run(vcpu: vcpu, &regs)
@@ -68,7 +76,7 @@ extension Session {
     /// TDG.VP.VMCALL (the host leaves fault-like exits alone) — so it needs no checkpoint while two fit; a host
     /// callback may re-enter a fault-like exit up to `Engine.maxReexecutions` times, each a step more.
     var mayFillTrace: Bool {
-        guard hostCallback == nil, let r = engine.observer else { return true }
+        guard unsafe hostCallback == nil, let r = engine.observer else { return true }
         return r.limit.map { $0 - r.steps.count < 2 } ?? false
     }
 

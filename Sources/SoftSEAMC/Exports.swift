@@ -34,11 +34,16 @@ import SEAMTypes
 
 @c public func softseam_destroy(_ m: OpaquePointer?) {
     guard let m = unsafe m else { return }
-    let rc = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
+    // Freed only when the body ran: not when the machine is in use (a destroy now would free it under the other
+    // user, SOFTSEAM_EBUSY), nor for a handle a debug build does not know (SOFTSEAM_EINVAL). A trace that
+    // cannot be written does not keep it alive.
+    var owned = false
+    _ = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
+        owned = true
         if s.traceFile != nil { _ = try s.finishTrace() }
         return SOFTSEAM_OK
     }
-    guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
+    guard owned else { return }
     unsafe Handle.release(m)
 }
 

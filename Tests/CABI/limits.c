@@ -254,6 +254,13 @@ static void unquoted_event_checks(void) {
           "an unquoted hlt: rc %d \"%s\", want SOFTSEAM_EL2 saying events are JSON strings (\"hlt\") or objects", rc,
           softseam_last_error(NULL));
     check_undone(m, before, "after an unquoted event");
+
+    /* JSON that is neither: a number. The message says the same (a string such as "hlt" or an object). */
+    s = (struct l2_reply){.script = {"12"}};
+    rc = enter(m, 1, &r);
+    CHECK(rc == SOFTSEAM_EL2 && error_names("a JSON string such as \"hlt\"", "an object"),
+          "an event that is a number: rc %d \"%s\"", rc, softseam_last_error(NULL));
+    check_undone(m, before, "after an event that is a number");
     softseam_destroy(m);
 }
 

@@ -56,9 +56,10 @@ enum Handle {
                 + "behaviour; a debug build of libsoftseam checks it)")
     }
 
-    /// Runs `body` on the session of `m` as the only user: NULL → SOFTSEAM_EINVAL; in use on another thread →
-    /// SOFTSEAM_EBUSY; called from a callback of the same machine → allowed when the callback `may` make it,
-    /// else SOFTSEAM_EBUSY. A thrown `CallError` becomes its code and the thread's message.
+    /// Runs `body` on the session of `m` as the only user: NULL (and in a debug build a handle that is not
+    /// live) → SOFTSEAM_EINVAL; in use on another thread → SOFTSEAM_EBUSY; called from a callback of the same
+    /// machine → allowed when the callback `may` make it, else SOFTSEAM_EBUSY. A thrown `CallError` becomes its
+    /// code and the thread's message.
     static func with(
         _ m: OpaquePointer?, _ name: String, may: Permission = .never,
         _ body: (Session) throws(CallError) -> Int32

@@ -63,6 +63,8 @@ let package = Package(
         .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats"]),
         .testTarget(name: "SEAMFormatsTests", dependencies: ["SEAMFormats", "SEAMCore", "SEAMTypes", "SEAMDemos"]),
         .testTarget(name: "SEAMDemosTests", dependencies: ["SEAMDemos", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
+        // The C ABI's exports called from Swift, in a debug build (its handle checks are debug-only).
+        .testTarget(name: "SoftSEAMCTests", dependencies: ["SoftSEAMC", "CSoftSEAM"]),
         .testTarget(
             name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMFormats", "SEAMDemos"]),
     ]

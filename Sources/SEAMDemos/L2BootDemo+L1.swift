@@ -8,7 +8,7 @@ extension L2BootDemo {
     struct L1VMM {
         /// The machine, run through the step engine; the observer keeps every step and the exit log.
         var engine: Engine<DemoObserver>
-        var host = BuiltInTDVMCallHost(stepComment: "TDH.VP.ENTER")
+        var host = BuiltInTDVMCallHost(stepComment: "TDH.VP.ENTER", keepsLog: true)
         var l2: DemoL2
         var halted = false
 

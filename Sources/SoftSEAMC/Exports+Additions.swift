@@ -198,7 +198,7 @@ let builtInPrograms = ["l2-boot"]
         s.traceFile = Session.TraceFile(
             path: path, binary: format == SOFTSEAM_TRACE_BINARY,
             comment: unsafe comment.map { unsafe String(cString: $0) } ?? "")
-        s.engine.observer = StepRecorder()
+        s.engine.observer = StepRecorder(limit: s.traceLimit)
         return SOFTSEAM_OK
     }
 }

@@ -8,6 +8,7 @@ import SEAMTypes
     let t = ThreadState.current
     t.bound = unsafe Handle.session(m)
     t.vcpu = vcpu
+    if unsafe m != nil && t.bound == nil { _ = unsafe Handle.refuse(m, "softseam_bind_current") }
 }
 
 /// What the helpers return when the TDCALL could not be made: all ones is no TDX status.

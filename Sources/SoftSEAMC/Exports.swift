@@ -29,17 +29,22 @@ import SEAMTypes
         return unsafe refuse("softseam_create: \(error.description)")
     }
     let s = Session(config: config)
-    return unsafe OpaquePointer(Unmanaged.passRetained(s).toOpaque())
+    return unsafe Handle.retain(s)
 }
 
 @c public func softseam_destroy(_ m: OpaquePointer?) {
     guard let m = unsafe m else { return }
-    let rc = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
+    // Freed only when the body ran: not when the machine is in use (a destroy now would free it under the other
+    // user, SOFTSEAM_EBUSY), nor for a handle a debug build does not know (SOFTSEAM_EINVAL). A trace that
+    // cannot be written does not keep it alive.
+    var owned = false
+    _ = unsafe Handle.with(m, "softseam_destroy") { s throws(CallError) in
+        owned = true
         if s.traceFile != nil { _ = try s.finishTrace() }
         return SOFTSEAM_OK
     }
-    guard rc != SOFTSEAM_EBUSY else { return }  // in use: a destroy now would free it under the other user
-    unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m)).release()
+    guard owned else { return }
+    unsafe Handle.release(m)
 }
 
 @c public func softseam_tdcall(_ m: OpaquePointer?, _ vcpu: UInt32, _ regs: UnsafeMutablePointer<softseam_regs_t>?)
@@ -90,6 +95,7 @@ import SEAMTypes
         // An L1 store through the engine, by the lowest-numbered vCPU running L1 (its step in a trace); with
         // none, vCPU 0's store is refused by the machine's rule (SOFTSEAM_ESTATE).
         let vcpu = s.machine.vcpus.firstIndex { $0.location == .l1 } ?? 0
+        try s.checkTraceRoom("softseam_mem_write")
         do throws(MachineError) { try unsafe s.engine.store(vcpu: vcpu, gpa: gpa, from: source) } catch {
             throw CallError(error, caller: "softseam_mem_write")
         }

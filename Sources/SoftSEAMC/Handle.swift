@@ -2,25 +2,69 @@ import CSoftSEAM
 import Glibc
 import SEAMTypes
 
+#if DEBUG
+    import Synchronization
+#endif
+
 /// `softseam_t *` ⇄ `Session`: the handle is the session's address, retained from create to destroy.
+///
+/// A destroyed or made-up handle is undefined behaviour (softseam.h). A debug build checks it: it keeps the
+/// handles `softseam_create` returned and `softseam_destroy` has not freed, and every call refuses any other
+/// with SOFTSEAM_EINVAL (an address a later `softseam_create` reused is live again). A release build does
+/// not look: the check would cost every call a lock.
 enum Handle {
     static func opaque(_ s: Session) -> OpaquePointer { unsafe OpaquePointer(Unmanaged.passUnretained(s).toOpaque()) }
 
+    /// The session of a live handle; nil for NULL, and in a debug build for a handle that is not live.
     static func session(_ m: OpaquePointer?) -> Session? {
-        guard let m = unsafe m else { return nil }
+        guard let m = unsafe m, unsafe isLive(m) else { return nil }
         return unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m)).takeUnretainedValue()
     }
 
-    /// Runs `body` on the session of `m` as the only user: NULL → SOFTSEAM_EINVAL; in use on another thread →
-    /// SOFTSEAM_EBUSY; called from a callback of the same machine → allowed when the callback `may` make it,
-    /// else SOFTSEAM_EBUSY. A thrown `CallError` becomes its code and the thread's message.
+    /// A new session's handle, retained until `release`.
+    static func retain(_ s: Session) -> OpaquePointer {
+        let m = unsafe OpaquePointer(Unmanaged.passRetained(s).toOpaque())
+        #if DEBUG
+            _ = live.withLock { $0.insert(UInt(bitPattern: m)) }
+        #endif
+        return unsafe m
+    }
+
+    /// Frees the session of `m` (softseam_destroy).
+    static func release(_ m: OpaquePointer) {
+        #if DEBUG
+            _ = live.withLock { $0.remove(UInt(bitPattern: m)) }
+        #endif
+        unsafe Unmanaged<Session>.fromOpaque(UnsafeRawPointer(m)).release()
+    }
+
+    #if DEBUG
+        /// The live handles, by address.
+        static let live = Mutex<Set<UInt>>([])
+        static func isLive(_ m: OpaquePointer) -> Bool { live.withLock { $0.contains(UInt(bitPattern: m)) } }
+    #else
+        @inline(__always) static func isLive(_ m: OpaquePointer) -> Bool { true }
+    #endif
+
+    /// SOFTSEAM_EINVAL for a handle that is NULL or (debug builds) not live.
+    static func refuse(_ m: OpaquePointer?, _ name: String) -> Int32 {
+        guard let m = unsafe m else { return ThreadState.fail(SOFTSEAM_EINVAL, "\(name): the machine is NULL") }
+        let address = hexShort(UInt64(UInt(bitPattern: m)))
+        return ThreadState.fail(
+            SOFTSEAM_EINVAL,
+            "\(name): \(address) is not a live machine: destroyed, or not one softseam_create returned (undefined "
+                + "behaviour; a debug build of libsoftseam checks it)")
+    }
+
+    /// Runs `body` on the session of `m` as the only user: NULL (and in a debug build a handle that is not
+    /// live) → SOFTSEAM_EINVAL; in use on another thread → SOFTSEAM_EBUSY; called from a callback of the same
+    /// machine → allowed when the callback `may` make it, else SOFTSEAM_EBUSY. A thrown `CallError` becomes its
+    /// code and the thread's message.
     static func with(
         _ m: OpaquePointer?, _ name: String, may: Permission = .never,
         _ body: (Session) throws(CallError) -> Int32
     ) -> Int32 {
-        guard let s = unsafe session(m) else {
-            return ThreadState.fail(SOFTSEAM_EINVAL, "\(name): the machine is NULL")
-        }
+        guard let s = unsafe session(m) else { return unsafe refuse(m, name) }
         let me = UInt(pthread_self())
         let (mine, holder) = s.owner.compareExchange(expected: 0, desired: me, ordering: .acquiring)
         if !mine {

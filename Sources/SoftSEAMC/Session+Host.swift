@@ -27,6 +27,7 @@ extension Session {
                         + "callback of that vCPU can do (an L1 TDCALL waits there); use RESUME_L1 (RCX bit 53)")
             }
         }
+        try checkTraceRoom(caller)
         var regs = r
         let entry = engine.seamcall(&regs)
         changed = true

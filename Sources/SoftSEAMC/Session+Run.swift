@@ -16,12 +16,14 @@ struct CallError: Error {
 
 extension CallError {
     /// The machine's refusal of a call made through `caller`: SOFTSEAM_EMEMORY for memory L1 cannot reach,
-    /// SOFTSEAM_EL2 for an L2 event or source that failed, SOFTSEAM_ENOVCPU, else SOFTSEAM_ESTATE.
+    /// SOFTSEAM_EL2 for an L2 event or source that failed, SOFTSEAM_ELIMIT for an L2 that reached the event
+    /// limit, SOFTSEAM_ENOVCPU, else SOFTSEAM_ESTATE.
     init(_ error: MachineError, caller: String) {
         let code: Int32 =
             switch error {
             case .notL1Accessible: SOFTSEAM_EMEMORY
             case .invalidEvent, .l2Source: SOFTSEAM_EL2
+            case .l2EventLimit: SOFTSEAM_ELIMIT
             case .noSuchVCPU: SOFTSEAM_ENOVCPU
             case .notFinalized, .vcpuNotThere: SOFTSEAM_ESTATE
             }
@@ -36,17 +38,51 @@ extension Session {
     /// resume L1.
     func runTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         // A TDG.VP.ENTER runs L2, whose source can fail part-way (a callback's bad event, a used-up events
-        // file): then the whole call is undone, so a negative result changes nothing and the vCPU is back in
-        // L1. Copying the engine is O(1) (its storage is copy-on-write); the first change of each buffer
-        // while the checkpoint lives copies that buffer.
-        guard UInt16(truncatingIfNeeded: regs.rax) == Leaf.vpEnter.rawValue else {
-            return try run(vcpu: vcpu, &regs)
-        }
+        // file) or run into the L2 event limit; while a trace is recorded, another TDCALL can pass the trace's
+        // limit part-way (`mayFillTrace`). Then the whole call is undone, so a negative result changes nothing
+        // and the vCPU is back in L1. Copying the engine is O(1) (its storage is copy-on-write); the first
+        // change of each buffer while the checkpoint lives copies that buffer.
+        guard UInt16(truncatingIfNeeded: regs.rax) == Leaf.vpEnter.rawValue || traceFile != nil && mayFillTrace
+        else { return try run(vcpu: vcpu, &regs) }
+        return try runUndoable(vcpu: vcpu, &regs)
+    }
+
+    /// `run` with a checkpoint that a failure, or a trace that overflowed, restores. Out of line, so that
+    /// `runTDCall` stays small enough to be inlined into `softseam_tdcall` (c_abi_tdcall, callgrind: 407
+    /// instructions a call while this was part of it and it was not inlined, 385 now).
+    @inline(never)
+    private func runUndoable(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         let saved = checkpoint()
-        do { return try run(vcpu: vcpu, &regs) } catch {
+        do throws(CallError) {
+            let rc = try run(vcpu: vcpu, &regs)
+            if engine.observer?.overflowed == true { throw traceFull("softseam_tdcall") }
+            return rc
+        } catch {
             restore(saved)
             throw error
         }
+    }
+
+    /// The trace being recorded is full (`StepRecorder.limit`), as SOFTSEAM_ELIMIT from `caller`.
+    func traceFull(_ caller: String) -> CallError {
+        CallError(
+            SOFTSEAM_ELIMIT,
+            "\(caller): the trace being recorded holds its limit of \(traceLimit) steps and the call would add more; "
+                + "nothing was done (stop the trace, or raise the limit with softseam_set_trace_limit)")
+    }
+
+    /// Whether a TDCALL other than TDG.VP.ENTER may record more steps than the trace being recorded has room
+    /// for. With the built-in host it records at most two — the TDCALL, and the host's TDH.VP.ENTER after a
+    /// TDG.VP.VMCALL (the host leaves fault-like exits alone) — so it needs no checkpoint while two fit; a host
+    /// callback may re-enter a fault-like exit up to `Engine.maxReexecutions` times, each a step more.
+    var mayFillTrace: Bool {
+        guard unsafe hostCallback == nil, let r = engine.observer else { return true }
+        return r.limit.map { $0 - r.steps.count < 2 } ?? false
+    }
+
+    /// Refuses a call that records one step when the trace being recorded is full: nothing is done.
+    func checkTraceRoom(_ caller: String) throws(CallError) {
+        if engine.observer?.isFull == true { throw traceFull(caller) }
     }
 
     /// The TDCALL through the engine. Not recording and not TD-exiting, it costs the engine's fast path: the
@@ -151,8 +187,15 @@ extension Session {
         }
         buffer[buffer.count - 1] = 0
         let text = unsafe buffer.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
+        let node: JSONNode
+        do throws(InputError) { node = try JSONParser.parse(text, file: source) } catch {
+            // Most often a name written without its quotes (hlt for "hlt"): say what an event looks like.
+            let shown = text.count > 40 ? "\(text.prefix(40))…" : text
+            throw .l2Source(
+                "\(error.description) in \"\(shown)\"; L2 events are JSON strings (\"hlt\"), objects "
+                    + "({\"io\":{\"port\":\"0x3f8\",\"size\":1,\"dir\":\"out\"}}) or an array of them")
+        }
         do throws(InputError) {
-            let node = try JSONParser.parse(text, file: source)
             var events: [L2Event] = []
             if case .array(let items) = node.value {
                 for item in items { events += try L2EventJSON.parse(item, source) }

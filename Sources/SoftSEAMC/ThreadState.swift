@@ -1,12 +1,19 @@
 import CSoftSEAM
 import Glibc
 
-/// What the C ABI keeps per thread: the last error message (errno-like, so a thread never reads another
+/// What the C ABI keeps per thread: the last error messages (errno-like, so a thread never reads another
 /// thread's message) and the machine and vCPU `__tdcall*` act on (`softseam_bind_current`).
 @safe final class ThreadState {
-    /// NUL-terminated message of the last negative result on this thread; "" when there was none. Its own
-    /// allocation, so the pointer `softseam_last_error` hands out stays valid until the next failure.
-    private(set) var error: UnsafeMutablePointer<CChar>
+    /// How many messages a thread keeps: a pointer `softseam_last_error` handed out stays valid through
+    /// `keptMessages - 1` later failures on its thread, so `printf("%d %s", f(m), softseam_last_error(m))` never
+    /// reads freed memory whichever argument C evaluates first.
+    static let keptMessages = 16
+    /// The thread's last `keptMessages` messages, each its own NUL-terminated allocation, `newest` the last
+    /// one ("" before the first failure); older slots are freed as the ring comes round to them.
+    private var messages: [UnsafeMutablePointer<CChar>?]
+    private var newest = 0
+    /// The message of the last negative result on this thread; "" when there was none.
+    var error: UnsafeMutablePointer<CChar> { unsafe messages[newest]! }
     weak var bound: Session?
     var vcpu: UInt32 = 0
 
@@ -32,19 +39,23 @@ import Glibc
     }
 
     init() {
-        unsafe error = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        unsafe error.initialize(to: 0)
+        let empty = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        unsafe empty.initialize(to: 0)
+        unsafe messages = Array(repeating: nil, count: ThreadState.keptMessages)
+        unsafe messages[0] = empty
     }
 
-    deinit { unsafe error.deallocate() }
+    deinit { for i in 0..<ThreadState.keptMessages { unsafe messages[i]?.deallocate() } }
 
-    /// Records `message` and returns `code`.
+    /// Records `message` in the next slot of the ring (freeing the message `keptMessages` failures old)
+    /// and returns `code`.
     func fail(_ code: Int32, _ message: String) -> Int32 {
         let bytes = message.utf8CString
         let fresh = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
         unsafe bytes.withUnsafeBufferPointer { unsafe fresh.initialize(from: $0.baseAddress!, count: $0.count) }
-        unsafe error.deallocate()
-        unsafe error = fresh
+        newest = (newest + 1) % ThreadState.keptMessages
+        unsafe messages[newest]?.deallocate()
+        unsafe messages[newest] = fresh
         return code
     }
 

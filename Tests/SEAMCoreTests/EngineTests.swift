@@ -149,7 +149,7 @@ import Testing
     /// The built-in host leaves a fault-like exit alone: the TDCALL ends with the TD exit and the vCPU waits.
     @Test func theBuiltInHostLeavesFaultLikeExitsWaitingForTheHost() throws {
         var engine = Engine(machine: standardMachine())
-        var host = BuiltInTDVMCallHost()
+        var host = BuiltInTDVMCallHost(keepsLog: true)
         var l2 = ScriptedL2([:])
         var regs = Self.acceptFree
         guard case .tdExit = try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) else {
@@ -189,6 +189,81 @@ import Testing
         for step in recorded.observer.steps { _ = try again.perform(step) }
         #expect(again.machine.stateHash() == recorded.machine.stateHash())
     }
+
+    /// An L2 source that never lets L2 exit to L1 — it only sets RAX — ends at the documented default limit of
+    /// 100,000 events in one TDG.VP.ENTER (`Engine.defaultL2EventLimit`): the error names the vCPU, the VM, L2's
+    /// RIP (0x100000, where `l2ReadyMachine` put it; a register write does not move it) and the count, and the
+    /// source was not asked for event 100,001.
+    @Test func runTDCallStopsAnL2ThatNeverExitsAtTheDefaultEventLimit() throws {
+        #expect(Engine<NoObserver>.defaultL2EventLimit == 100_000)
+        var engine = Engine(machine: Self.l2ReadyMachine())
+        var asked = 0
+        var l2 = CallbackL2 { _, _, _ in
+            asked += 1
+            return .setRegister(0, 1)
+        }
+        var host = BuiltInTDVMCallHost()
+        var regs = Self.enterVM1
+        #expect(throws: MachineError.l2EventLimit(vcpu: 0, vm: 1, rip: 0x10_0000, count: 100_000)) {
+            try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host)
+        }
+        #expect(asked == 100_000)
+        #expect(
+            "\(MachineError.l2EventLimit(vcpu: 0, vm: 1, rip: 0x10_0000, count: 100_000))"
+                == "L2 VM 1 of vCPU 0 ran 100000 L2 events in one TDG.VP.ENTER without exiting to L1 (the limit), "
+                + "RIP 0x100000")
+    }
+
+    /// A lowered limit of 3: three events of which the third exits (CPUID exits to L1 unconditionally, tdx-module
+    /// src/td_dispatcher/tdx_td_l2_dispatcher.c) complete; a fourth is never run.
+    @Test func theL2EventLimitAllowsExactlyItsCount() throws {
+        var engine = Engine(machine: Self.l2ReadyMachine())
+        engine.l2EventLimit = 3
+        var host = BuiltInTDVMCallHost()
+        var atLimit = EventList([.setRegister(0, 1), .setRegister(3, 2), .cpuid])
+        var regs = Self.enterVM1
+        #expect(try engine.runTDCall(vcpu: 0, &regs, l2: &atLimit, host: &host) == .completed)
+        #expect(regs.rax == UInt64(ExitReason.cpuid.rawValue))
+        var past = EventList([.setRegister(0, 1), .setRegister(3, 2), .setRegister(1, 3), .cpuid])
+        regs = Self.enterVM1
+        #expect(throws: MachineError.l2EventLimit(vcpu: 0, vm: 1, rip: 0x10_0000, count: 3)) {
+            try engine.runTDCall(vcpu: 0, &regs, l2: &past, host: &host)
+        }
+        #expect(past.used == 3)
+    }
+
+    /// The count runs across TD exits the host resumed L2 from: an external interrupt in L2 is a TD exit
+    /// (tdx-module src/td_dispatcher/tdx_td_l2_dispatcher.c), which the built-in host answers by re-entering L2,
+    /// so an L2 that only takes interrupts never reaches L1. With a limit of 5 the host re-entered it 5 times.
+    @Test func theL2EventLimitCountsAcrossTDExits() throws {
+        var engine = Engine(machine: Self.l2ReadyMachine())
+        engine.l2EventLimit = 5
+        var l2 = CallbackL2 { _, _, _ in .externalInterrupt(vector: 0x30) }
+        var host = BuiltInTDVMCallHost(keepsLog: true)
+        var regs = Self.enterVM1
+        #expect(throws: MachineError.l2EventLimit(vcpu: 0, vm: 1, rip: 0x10_0000, count: 5)) {
+            try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host)
+        }
+        #expect(host.log.count == 5)
+    }
+
+    /// A recorder with a limit keeps that many steps; one more is dropped and marks it overflowed, until the
+    /// caller undoes the call (`truncate`).
+    @Test func aStepRecorderWithALimitKeepsThatManyStepsAndSaysItOverflowed() throws {
+        var engine = Engine(machine: standardMachine(), observer: StepRecorder(limit: 2))
+        var regs = RegisterFile(rax: TDG.vpInfo)
+        for _ in 0..<2 { _ = try engine.tdcall(vcpu: 0, &regs) }
+        #expect(engine.observer.steps.count == 2 && engine.observer.isFull && !engine.observer.overflowed)
+        _ = try engine.tdcall(vcpu: 0, &regs)
+        #expect(engine.observer.steps.count == 2 && engine.observer.outcomes.count == 2)
+        #expect(engine.observer.overflowed)
+        engine.observer.truncate(to: 1)
+        #expect(!engine.observer.overflowed && engine.observer.steps.count == 1)
+        #expect(StepRecorder().limit == nil && !StepRecorder().isFull)
+    }
+
+    /// TDG.VP.ENTER of VM 1 with its L2_ENTER_GUEST_STATE buffer at 0x1000.
+    static let enterVM1 = RegisterFile(rax: TDG.vpEnter, rcx: enterRCX(vm: 1), rdx: 0x1000)
 
     /// The standard TD with VM 1 ready to enter: virtual-APIC page 0x2000, 64-bit guest state, the
     /// L2_ENTER_GUEST_STATE buffer at 0x1000.

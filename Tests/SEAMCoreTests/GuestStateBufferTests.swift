@@ -78,7 +78,7 @@ import Testing
             default: return nil
             }
         }
-        var host = BuiltInTDVMCallHost()
+        var host = BuiltInTDVMCallHost(keepsLog: true)
         var regs = RegisterFile(rax: TDG.vpEnter, rcx: enterRCX(vm: 1), rdx: 0x1000)
         var engine = Engine(machine: m)
         #expect(try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) == .completed)

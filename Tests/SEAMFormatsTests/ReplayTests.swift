@@ -94,6 +94,25 @@ import Testing
         #expect(d.fields.map(\.field) == ["out.rcx"])
     }
 
+    /// An l1-observed step whose TDG.VP.ENTER runs more L2 events than the engine's `l2EventLimit` is refused
+    /// naming its line and `l2_events`, with L2's RIP and the count (here the demo's longest entry, limit one
+    /// below its event count).
+    @Test func anL1ObservedStepPastTheL2EventLimitNamesItsLineAndL2Events() throws {
+        let name = "l2-boot-demo.l1-observed.trace.jsonl"
+        let trace = try Corpus.trace(name)
+        let counts = trace.steps.map(\.events.count)
+        let k = try #require(counts.indices.max { counts[$0] < counts[$1] })
+        #expect(counts[k] > 1)
+        var engine = Engine(machine: Machine(config: trace.scenario.config))
+        for step in trace.steps.prefix(k) { _ = try engine.perform(step, variant: .l1Observed, file: name) }
+        engine.l2EventLimit = counts[k] - 1
+        let error = try #require(throws: InputError.self) {
+            try engine.perform(trace.steps[k], variant: .l1Observed, file: name)
+        }
+        #expect(error.field == "l2_events" && error.line == trace.steps[k].line)
+        #expect(error.message.contains("ran \(counts[k] - 1) L2 events") && error.message.contains("RIP 0x"))
+    }
+
     @Test func replayFromASnapshotMatchesAndChecksWhereItWasTaken() throws {
         let name = "l2-boot-demo.trace.jsonl"
         let trace = try Corpus.trace(name)

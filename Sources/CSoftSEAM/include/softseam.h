@@ -13,9 +13,11 @@
  * Results of the int functions: 0 = the call was carried out (a TDCALL's or SEAMCALL's architectural status
  * is in regs->rax); positive = carried out with a note (SOFTSEAM_TD_EXIT); negative = misuse of the API,
  * with a message from softseam_last_error. Nothing crashes and nothing changes on a negative result — a
- * TDG.VP.ENTER whose L2 source fails part-way is undone as a whole. Functions returning a value (the state
- * hash, the facts) return 0 when the call cannot be made (NULL handle, bad vCPU, machine busy on another
- * thread) and say why in softseam_last_error.
+ * TDG.VP.ENTER whose L2 source fails part-way, or that reaches a limit (SOFTSEAM_ELIMIT), is undone as a
+ * whole. A handle softseam_destroy freed, or one softseam_create never returned, is undefined behaviour (a
+ * debug build of the library refuses it with SOFTSEAM_EINVAL and a message). Functions returning a value
+ * (the state hash, the facts) return 0 when the call cannot be made (NULL handle, bad vCPU, machine busy on
+ * another thread) and say why in softseam_last_error.
  *
  * The names in the first block are the contract of DESIGN.md ("C ABI contract"); later blocks add to it.
  * Every function here is exported by libsoftseam; a test checks `nm -D` against this header.
@@ -65,6 +67,10 @@ typedef struct softseam_regs {
 #define SOFTSEAM_EFILE (-7)    /* a file could not be read or written, or its contents are malformed */
 #define SOFTSEAM_ECONFIG (-8)  /* softseam_create: malformed config JSON or an unknown key (the call returns
                                   NULL; the message, naming line and key, is in its buffer and last_error) */
+#define SOFTSEAM_ELIMIT (-9)   /* a limit was reached: L2 ran softseam_set_l2_event_limit's count of events in
+                                  one TDG.VP.ENTER without exiting to L1 (the message names L2's RIP and the
+                                  count), or the call would take a trace being recorded past
+                                  softseam_set_trace_limit's count of steps. The call is undone as a whole. */
 
 /* ── The contract (DESIGN.md) ─────────────────────────────────────────────────────────────────────── */
 
@@ -80,8 +86,9 @@ softseam_t *softseam_create(const char *config_json, char *error, size_t error_l
 void        softseam_destroy(softseam_t *m);
 /* One L1 TDCALL on `vcpu`: RAX = leaf (and version), inputs in the other registers; on return the
    registers as L1 sees them after the instruction. A TDG.VP.ENTER runs L2 (its VM's L2 source) until L2
-   exits to L1; TD exits on the way go to the host (built-in or callback). A TDG.VP.VMCALL goes to the host
-   and returns when the host resumes L1. */
+   exits to L1 (at most softseam_set_l2_event_limit's count of events: SOFTSEAM_ELIMIT beyond); TD exits on
+   the way go to the host (built-in or callback). A TDG.VP.VMCALL goes to the host and returns when the host
+   resumes L1. */
 int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs);
 /* One host SEAMCALL: RAX = leaf (TDH.VP.ENTER 0, TDH.MEM.SEPT.ADD 3, TDH.MEM.PAGE.AUG 6, …), outputs in
    regs. The model does not run the TD inside a SEAMCALL: a TDH.VP.ENTER puts the vCPU back in L1 or L2 and
@@ -124,9 +131,16 @@ uint64_t __tdcall_saved_ret(uint64_t fn, struct tdx_module_args *args);
 /* ── Errors ───────────────────────────────────────────────────────────────────────────────────────── */
 
 /* The message of the last negative result on the calling thread, whichever machine it concerned (errno-like:
-   a thread never sees another thread's message; `m` may be NULL). "" when there was none. The pointer stays
-   valid until the thread's next negative result. */
+   a thread never sees another thread's message; `m` may be NULL). "" when there was none. A success does not
+   clear it. The pointer stays valid, its text unchanged, through the next 15 negative results on the thread
+   (each thread keeps its last 16 messages), and no longer than the thread lives. So in
+   printf("%d %s", f(m), softseam_last_error(m)) the pointer is valid whichever argument C evaluates first —
+   but it is f's message only if f ran first: call f, then softseam_last_error. */
 const char *softseam_last_error(const softseam_t *m);
+/* Copies the calling thread's last error message into buf[0 … len − 1], NUL-terminated and truncated to fit
+   (nothing is written when buf is NULL or len is 0). Returns the message's full length in bytes, without the
+   NUL: a result ≥ len means it was truncated. */
+size_t softseam_last_error_copy(char *buf, size_t len);
 
 /* ── Machine facts for host and L1 code ───────────────────────────────────────────────────────────── */
 
@@ -164,6 +178,14 @@ typedef int (*softseam_l2_fn)(void *ctx, const softseam_l2_state_t *state, char 
 
 /* VM `vm` (1 … num_l2_vms) takes its events from `fn` (NULL: no source). */
 int softseam_set_l2_callback(softseam_t *m, uint32_t vm, softseam_l2_fn fn, void *ctx);
+/* The most L2 events one softseam_tdcall runs without L2 exiting to L1 — whatever their source, counted
+   across TD exits the host resumed L2 from. L2 asking for one more fails the TDCALL with SOFTSEAM_ELIMIT,
+   naming L2's RIP and the count, and the whole TDG.VP.ENTER is undone (as for a failing L2 source). `limit`
+   is 1 … INT64_MAX (SOFTSEAM_EINVAL otherwise); the default is 100000. A real L2 does not run that long
+   without exiting to L1: an L1 that keeps its scheduler tick gets the CPU back every 1–10 ms (HZ 1000–100),
+   and at about a microsecond per VM exit that is at most some 10,000 exits the module sees; ten times that
+   still ends a runaway source (a callback that never exits) within about a second. */
+int softseam_set_l2_event_limit(softseam_t *m, uint64_t limit);
 /* VM `vm` takes its events, in order and across entries, from a scenario or trace file (JSON Lines or
    binary, Traces/FORMAT.md): the "l2" steps for that VM, or in an l1-observed trace the l2_events of its
    TDG.VP.ENTERs of that VM. The file is read now; SOFTSEAM_EFILE names its line and field, or says the file
@@ -240,6 +262,14 @@ int softseam_trace_start(softseam_t *m, const char *path, int format, const char
    half-written; a device, a FIFO or /dev/stdout is written straight through. Returns the number of steps
    written, or a negative error — then the trace stays open and can be stopped again. */
 int64_t softseam_trace_stop(softseam_t *m);
+/* The most steps a trace recorded in memory holds, for this and later traces of `m` (1 … INT64_MAX,
+   SOFTSEAM_EINVAL otherwise). The default is 500000: a recorded step holds about 500 bytes (490 for an L1
+   TDCALL, 570 for an L2 event), so a full trace holds about 0.25 GB, and the process peaks at about 0.43 GB
+   while softseam_trace_stop writes it as JSON Lines (0.32 GB binary). A call that would record a step past
+   it — softseam_tdcall, softseam_seamcall, softseam_resume_l1, softseam_mem_write — fails with
+   SOFTSEAM_ELIMIT and is undone as a whole; the trace keeps every step before it and can still be stopped
+   (and replays). */
+int softseam_set_trace_limit(softseam_t *m, uint64_t steps);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,9 @@ public struct Engine<Observer: StepObserver> {
     public var machine: Machine
     /// Sees every step while it `isObserving`.
     public var observer: Observer
+    /// The most L2 events one `runTDCall` runs without L2 exiting to L1 (`defaultL2EventLimit` unless set;
+    /// at least 1): a TDG.VP.ENTER that would run one more throws `MachineError.l2EventLimit`.
+    public var l2EventLimit: Int = Engine.defaultL2EventLimit
 
     public init(machine: Machine, observer: Observer) {
         self.machine = machine

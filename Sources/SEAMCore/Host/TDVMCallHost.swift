@@ -5,11 +5,17 @@ import SEAMTypes
 /// with fixed values, re-enters L2 after an external interrupt, and hands every other TD exit from L2 to L1
 /// with RESUME_L1 (L1 then sees TDX_L2_EXIT_HOST_ROUTED_ASYNC, as when a real host resumes L1 to inject an
 /// interrupt). It leaves fault-like exits of L1's TDCALLs alone: it cannot add what the TDCALL missed, and
-/// re-entering would only repeat the exit. What it did is kept in `log`, in order.
+/// re-entering would only repeat the exit. When asked (`keepsLog`), what it did is kept in `log`, in order,
+/// and the serial console's bytes in `serial`; otherwise it keeps nothing per exit, so an L1 that runs for
+/// hours through it does not grow it.
 public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
-    /// One line per TD exit handled, e.g. `vcpu 0 vm 1 TDVMCALL IO out port 0x3f8 size 1 data 0x41`.
+    /// Whether `log` and `serial` are kept (false unless asked for: they grow with every exit).
+    public let keepsLog: Bool
+    /// One line per TD exit handled, e.g. `vcpu 0 vm 1 TDVMCALL IO out port 0x3f8 size 1 data 0x41`, when
+    /// `keepsLog`; empty otherwise.
     public private(set) var log: [String] = []
-    /// Bytes L2 or L1 wrote to I/O port 0x3F8 (the serial console) through TDVMCALL I/O.
+    /// Bytes L2 or L1 wrote to I/O port 0x3F8 (the serial console) through TDVMCALL I/O, when `keepsLog`;
+    /// empty otherwise.
     public private(set) var serial: [UInt8] = []
     /// The error code of a ReportFatalError, if one came.
     public private(set) var fatalError: UInt64?
@@ -17,7 +23,10 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     /// The comment its TDH.VP.ENTER steps carry (the demo's "TDH.VP.ENTER"), nil for none.
     public var stepComment: String?
 
-    public init(stepComment: String? = nil) { self.stepComment = stepComment }
+    public init(stepComment: String? = nil, keepsLog: Bool = false) {
+        self.stepComment = stepComment
+        self.keepsLog = keepsLog
+    }
 
     /// GHCI TDVMCALL completion statuses (R10; GHCI §3.2 "TDG.VP.VMCALL").
     public enum Status {
@@ -63,7 +72,9 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         var out = exit.registers
         guard reason == ExitReason.tdcall.rawValue else {
             let resumeL1 = vm != 0 && reason != ExitReason.externalInterrupt.rawValue
-            log.append("vcpu \(vcpu) vm \(vm) TD exit \(exit.exitReason)\(resumeL1 ? " → RESUME_L1" : "")")
+            if keepsLog {
+                log.append("vcpu \(vcpu) vm \(vm) TD exit \(exit.exitReason)\(resumeL1 ? " → RESUME_L1" : "")")
+            }
             return RegisterFile(rax: 0, rcx: Machine.tdvpr(vcpu: vcpu) | (resumeL1 ? Machine.resumeL1 : 0))
         }
         let r = exit.registers
@@ -79,7 +90,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
             what = "HLT"
         case SubFunction.io:
             let write = r.r13 != 0
-            if write && r.r14 == 0x3F8 { serial.append(UInt8(truncatingIfNeeded: r.r15)) }
+            if keepsLog && write && r.r14 == 0x3F8 { serial.append(UInt8(truncatingIfNeeded: r.r15)) }
             if !write { out.r11 = r.r12 >= 4 ? 0xFFFF_FFFF : (1 << (8 * r.r12)) - 1 }  // nothing there: all ones
             what =
                 "IO \(write ? "out" : "in") port \(hexShort(r.r14)) size \(r.r12)"
@@ -97,7 +108,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         default:
             out.r10 = Status.invalidOperand
         }
-        log.append("vcpu \(vcpu) vm \(vm) TDVMCALL \(what)")
+        if keepsLog { log.append("vcpu \(vcpu) vm \(vm) TDVMCALL \(what)") }
         out.rax = 0
         out.rcx = Machine.tdvpr(vcpu: vcpu)
         return out

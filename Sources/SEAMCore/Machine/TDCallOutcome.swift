@@ -94,6 +94,9 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidEvent(String)
     /// An L2 event source that could not give L2's next event (a script that ran out, a failed callback).
     case l2Source(String)
+    /// L2 VM `vm` on `vcpu` ran `count` events in one TDCALL without exiting to L1 (`Engine.l2EventLimit`);
+    /// `rip` is L2's RIP when it stopped.
+    case l2EventLimit(vcpu: Int, vm: Int, rip: UInt64, count: Int)
 
     public var description: String {
         switch self {
@@ -103,6 +106,9 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .vcpuNotThere(let v, let needs, let location): "vCPU \(v) must be \(needs), but is \(location)"
         case .invalidEvent(let why): "invalid L2 event: \(why)"
         case .l2Source(let why): why
+        case .l2EventLimit(let v, let vm, let rip, let count):
+            "L2 VM \(vm) of vCPU \(v) ran \(count) L2 events in one TDG.VP.ENTER without exiting to L1 (the "
+                + "limit), RIP \(hexShort(rip))"
         }
     }
 }

@@ -40,7 +40,9 @@ package enum L2EventJSON {
             return [e.1]
         }
         guard case .object(let members) = node.value, members.count == 1, let (key, v) = members.first else {
-            throw InputError(file: file, line: node.line, field: f, "expected an event name or an object with one key")
+            throw InputError(
+                file: file, line: node.line, field: f,
+                "expected an event: a JSON string such as \"hlt\" or an object with one key such as {\"io\":{…}}")
         }
         let path = "\(f).\(key)"
         func int(_ name: String, max: UInt64, default d: UInt64? = nil) throws(InputError) -> UInt64 {

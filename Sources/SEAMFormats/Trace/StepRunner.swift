@@ -14,7 +14,7 @@ extension InputError {
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
         case .notL1Accessible: field = "write.gpa"
         case .invalidEvent: field = "event"
-        case .l2Source: field = "l2_events"
+        case .l2Source, .l2EventLimit: field = "l2_events"
         }
         self.init(file: file, line: step.line > 0 ? step.line : nil, field: field, error.description)
     }

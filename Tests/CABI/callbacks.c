@@ -528,7 +528,7 @@ static void fault_like_checks(void) {
        nothing. TDH.VP.ENTER (RAX 0, RCX = its TDVPR) resumes L1: TDX_SUCCESS, vCPU in L1. */
     r = (softseam_regs_t){.rax = TDG_MEM_PAGE_ACCEPT, .rcx = 0x104000};
     CHECK_EQ(softseam_tdcall(m, 0, &r), SOFTSEAM_ESTATE, "TDCALL while the vCPU waits for the host");
-    softseam_regs_t enter = {.rax = 0, .rcx = softseam_tdvpr(m, 0)};
+    softseam_regs_t enter = {.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, 0)};
     CHECK(softseam_seamcall(m, &enter) == SOFTSEAM_OK && enter.rax == TDX_SUCCESS,
           "TDH.VP.ENTER after the fault-like exit: RAX 0x%" PRIx64, enter.rax);
     CHECK_EQ(softseam_vcpu_location(m, 0), 0, "vCPU in L1 after the host's TDH.VP.ENTER");
@@ -584,7 +584,7 @@ static void fatal_td_checks(void) {
     script(&s, m, "{\"exit\":{\"reason\":37}}", NULL, NULL);
     CHECK_EQ(enter(m, 1, &r), SOFTSEAM_TD_EXIT, "TDG.VP.ENTER, L2 MTF exit: the TD is fatal");
     CHECK_EQ(softseam_vcpu_location(m, 0), SOFTSEAM_WAITS_FOR_HOST, "vCPU waits for the host");
-    softseam_regs_t enter_l2 = {.rax = 0, .rcx = softseam_tdvpr(m, 0)};
+    softseam_regs_t enter_l2 = {.rax = TDH_VP_ENTER, .rcx = softseam_tdvpr(m, 0)};
     CHECK_EQ(softseam_seamcall(m, &enter_l2), SOFTSEAM_OK, "TDH.VP.ENTER of the fatal TD's vCPU, no RESUME_L1");
     CHECK_EQ(enter_l2.rax, TDX_TD_FATAL, "TDH.VP.ENTER status: TDX_TD_FATAL");
     softseam_destroy(m);

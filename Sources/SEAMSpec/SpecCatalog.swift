@@ -26,10 +26,7 @@ public enum SpecCatalog {
     /// Loads one table from `directory`.
     public static func load(_ file: String, from directory: String) throws(InputError) -> SpecTable {
         let path = directory + "/" + file
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, "not UTF-8") }
+        let text = try FileIO.text(try FileIO.readAll(path), file: path)
         let required = tables.first { $0.file == file }?.columns ?? []
         return try SpecTable(text: text, file: file, required: required)
     }

@@ -22,8 +22,10 @@ extension Machine {
     /// Modelled, as the module answers for L1 (VM 0):
     /// * the virtualized IA32_VMX_* MSRs — BASIC, MISC, CR0/CR4_FIXED0/1, PROCBASED_CTLS2, EPT_VPID_CAP,
     ///   TRUE_PINBASED/PROCBASED/EXIT/ENTRY_CTLS, VMFUNC, PROCBASED_CTLS3 — from `VirtualVMXMSRs`;
-    /// * IA32_XAPIC_DISABLE_STATUS (0xBD): 1 (legacy xAPIC disabled);
-    /// * IA32_PERF_CAPABILITIES (0x345) without ATTRIBUTES.PERFMON: 0;
+    /// * the values the module emulates (`moduleMSRValue`, the same an L2 VM reads): IA32_XAPIC_DISABLE_STATUS
+    ///   (0xBD) 1 (legacy xAPIC disabled); IA32_ARCH_CAPABILITIES (0x10A) the TD's virtual value (0xE16B on
+    ///   SoftSEAM's platform); IA32_MISC_ENABLE (0x1A0) without ATTRIBUTES.PERFMON 0x1000; IA32_PERF_CAPABILITIES
+    ///   (0x345) 0 (without PERFMON; with PERFMON but not XFAM.PT the platform's value, 0);
     /// * every MSR the module answers with #GP or #VE: outside the bitmap ranges, not in the spreadsheet,
     ///   a row whose exit action is #VE or #GP (e.g. IA32_VMX_PINBASED_CTLS 0x481 and the other non-TRUE
     ///   controls, IA32_VMX_VMCS_ENUM 0x48A → #VE), a feature-dependent row when the TD lacks the feature
@@ -33,20 +35,15 @@ extension Machine {
     /// Not modelled, answered #VE by SoftSEAM although the module or the CPU completes them: MSRs the CPU
     /// reads natively (bitmap bit 0, e.g. IA32_EFER, IA32_PAT, IA32_SPEC_CTRL, the x2APIC registers, or a
     /// feature MSR when the TD has the feature), and the module's value handlers that need native or L1
-    /// state: IA32_DEBUGCTL, IA32_MISC_ENABLE, IA32_ARCH_CAPABILITIES, IA32_PERF_CAPABILITIES with PERFMON.
+    /// state: IA32_DEBUGCTL.
     /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
     ///   vCPU is not running L1.
     public func l1RDMSR(vcpu: Int, msr: UInt32) throws(MachineError) -> (value: UInt64, fault: L1Fault) {
         try checkRunsL1(vcpu)
         guard L1MSRRule.isCoveredByBitmap(msr) else { return (0, .ve) }
-        switch msr {
-        case 0xBD:
-            return (1, .none)
-        case 0x345 where !TDAttributes(attributes).contains(.perfmon):
-            return (0, .none)
-        default:
-            if let value = virtualVMXMSRs.value(of: msr) { return (value, .none) }
-        }
+        // The module's emulated values, the same L2 gets (`moduleMSRValue`), when the TD's bitmap makes the read exit.
+        if tdInterceptsMSR(msr, write: false), let value = moduleMSRValue(msr) { return (value, .none) }
+        if let value = virtualVMXMSRs.value(of: msr) { return (value, .none) }
         return (0, genericMSRFault(msr, write: false))
     }
 

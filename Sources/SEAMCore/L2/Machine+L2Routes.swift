@@ -10,34 +10,92 @@ extension Machine {
     /// CR0 bits an LMSW writes: PE, MP, EM and TS (the module's `CR0_L2_LMSW_MASK`).
     static var cr0LMSWBits: CR0 { CR0.pe.union(.mp).union(.em).union(.ts) }
 
-    /// RDMSR or WRMSR of the MSR in ECX: L1's bitmap (or an MSR outside the bitmap ranges) → L2→L1 exit;
-    /// a read of an IA32_VMX_* MSR → L2→L1 exit; a WRMSR of EFER that changes only SCE and LME is applied by
-    /// the module, any other EFER change exits to L1 (module `src/td_dispatcher/vm_exits/td_msr_access.c`).
-    /// Other MSRs L1 does not intercept run natively in L2: SoftSEAM keeps no MSR values, so RDMSR returns 0
-    /// and WRMSR is dropped (README, "Not modelled").
+    /// RDMSR or WRMSR of the MSR in ECX (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`, the MSR case, and
+    /// `src/td_dispatcher/vm_exits/td_msr_access.c`, `td_rdmsr_exit` / `td_wrmsr_exit`).
+    ///
+    /// First the CPU: the bitmap it uses is the TD's own OR L1's shadow (module `metadata_vp.c`), and every
+    /// MSR outside the bitmap ranges exits. Without an exit the access runs natively in L2: a read of IA32_EFER
+    /// gives the VMCS guest EFER, any other read 0 (SoftSEAM keeps no native MSR values), a write is dropped.
+    ///
+    /// Then the module: L1's shadow bit set (or outside the ranges) → L2→L1 exit. Otherwise its handlers:
+    /// WRMSR IA32_XSS (#GP for a bit outside XFAM ∩ the platform's XSS components, else applied), IA32_DEBUGCTL
+    /// (#GP for reserved bits, L2→L1 for TR without BTS, else written to the VMCS with bit 13 kept) and
+    /// IA32_EFER (only SCE and LME may change, else L2→L1); RDMSR IA32_DEBUGCTL (the VMCS value, bit 13 read
+    /// as 0) and the module-emulated values of `moduleMSRValue`; an IA32_VMX_* read → L2→L1; any other MSR
+    /// goes by its spreadsheet row (`rd_wr_msr_generic_case`): #GP, or L2→L1 for #VE (and for an MSR in no
+    /// row). The dispatcher injects #GP(0) (L1's exception bitmap may turn it into an L2→L1 exit), turns
+    /// every other failure into an L2→L1 exit, and on success moves RIP past the instruction.
     mutating func msrAccess(_ i: Int, _ vm: Int, write: Bool) -> L2Outcome {
         let msr = UInt32(truncatingIfNeeded: vcpus[i].gprs.rcx)
         let info = L2ExitInfo(write ? .wrmsr : .rdmsr, instructionLength: 2)
-        if vcpus[i].msrIntercepted(vm, msr: msr, write: write) { return exitToL1(i, vm, info) }
-        if !write && Machine.vmxCapabilityMSRs.contains(msr) { return exitToL1(i, vm, info) }
+        let l1Intercepts = vcpus[i].msrIntercepted(vm, msr: msr, write: write)
+        guard l1Intercepts || tdInterceptsMSR(msr, write: write) else { return nativeMSRAccess(i, vm, msr, write) }
+        if l1Intercepts { return exitToL1(i, vm, info) }
         let g = vcpus[i].gprs
-        var handled: ExitReason?
-        if msr == IA32EFER.index {
-            let efer = vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER)
-            if write {
-                let new = g.rdx << 32 | g.rax & 0xFFFF_FFFF
-                guard (new ^ efer) & ~Machine.eferL2Writable.rawValue == 0 else { return exitToL1(i, vm, info) }
-                vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, new)
-                handled = .wrmsr  // the TD's own bitmap intercepts EFER writes; the module applies them
-            } else {
-                vcpus[i].gprs.rax = efer & 0xFFFF_FFFF
-                vcpus[i].gprs.rdx = efer >> 32
+        let value = g.rdx << 32 | g.rax & 0xFFFF_FFFF
+        let reason: ExitReason = write ? .wrmsr : .rdmsr
+        switch (msr, write) {
+        case (0xDA0, true):  // IA32_XSS
+            guard value & ~(PlatformMSRs.xssSupported & xfam) == 0 else { return msrGP(i, vm, info) }
+            return advanceRIP(i, vm, by: 2, handled: reason)
+        case (0x1D9, true):  // IA32_DEBUGCTL
+            let new = IA32DebugCtl(value)
+            guard new.isSubset(of: .defined) else { return msrGP(i, vm, info) }
+            if new.contains(.tr) && !new.contains(.bts) { return exitToL1(i, vm, info) }
+            let old = vcpus[i].vmcs(vm, L2VMCSRow.guestIa32Debugctl)
+            let uncore = IA32DebugCtl.enableUncorePMI.rawValue
+            vcpus[i].setGuestState(vm, L2VMCSRow.guestIa32Debugctl, value & ~uncore | old & uncore)
+            // A BTF change under RFLAGS.TF: pending debug exceptions BS = the old BTF.
+            let btf = IA32DebugCtl.btf.rawValue
+            let tf = RFLAGS(vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)).contains(.tf)
+            if tf && (value ^ old) & btf != 0 {
+                let row = L2VMCSRow.guestPendingDebugExceptions
+                let bs: UInt64 = 1 << 14
+                let pde = vcpus[i].vmcs(vm, row) & ~bs | (old & btf != 0 ? bs : 0)
+                vcpus[i].setGuestState(vm, row, pde)
             }
-        } else if !write {
-            vcpus[i].gprs.rax = 0
-            vcpus[i].gprs.rdx = 0
+            return advanceRIP(i, vm, by: 2, handled: reason)
+        case (0x1D9, false):
+            let debugCtl = vcpus[i].vmcs(vm, L2VMCSRow.guestIa32Debugctl)
+            return msrValue(i, vm, debugCtl & ~IA32DebugCtl.enableUncorePMI.rawValue)
+        case (IA32EFER.index, true):
+            let efer = vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER)
+            guard (value ^ efer) & ~Machine.eferL2Writable.rawValue == 0 else { return exitToL1(i, vm, info) }
+            vcpus[i].setGuestState(vm, L2VMCSLayout.guestEFER, value)
+            return advanceRIP(i, vm, by: 2, handled: reason)
+        default:
+            if !write, let v = moduleMSRValue(msr) { return msrValue(i, vm, v) }
+            if !write && Machine.vmxCapabilityMSRs.contains(msr) { return exitToL1(i, vm, info) }
+            // The spreadsheet row's action: the bit is 1 here (the TD's bitmap made the access exit).
+            guard let row = L1MSRRule.row(for: msr) else { return exitToL1(i, vm, info) }
+            switch write ? row.write.action : row.read.action {
+            case .gp: return msrGP(i, vm, info)
+            case .gpOrVE where !tdHasFeature(of: msr): return msrGP(i, vm, info)
+            default: return exitToL1(i, vm, info)
+            }
         }
-        return advanceRIP(i, vm, by: 2, handled: handled)
+    }
+
+    /// An MSR access the CPU carries out in L2 without an exit.
+    mutating func nativeMSRAccess(_ i: Int, _ vm: Int, _ msr: UInt32, _ write: Bool) -> L2Outcome {
+        if !write {
+            let value = msr == IA32EFER.index ? vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER) : 0
+            vcpus[i].gprs.rax = value & 0xFFFF_FFFF
+            vcpus[i].gprs.rdx = value >> 32
+        }
+        return advanceRIP(i, vm, by: 2, handled: nil)
+    }
+
+    /// The module completes an RDMSR with `value` in EDX:EAX.
+    mutating func msrValue(_ i: Int, _ vm: Int, _ value: UInt64) -> L2Outcome {
+        vcpus[i].gprs.rax = value & 0xFFFF_FFFF
+        vcpus[i].gprs.rdx = value >> 32
+        return advanceRIP(i, vm, by: 2, handled: .rdmsr)
+    }
+
+    /// The module injects #GP(0) for an MSR access.
+    mutating func msrGP(_ i: Int, _ vm: Int, _ info: L2ExitInfo) -> L2Outcome {
+        injectException(i, vm, vector: ExceptionVector.gp, errorCode: 0, cause: info)
     }
 
     /// TDCALL from L2 (module `tdx_td_l2_dispatcher.c`, the TDCALL case, and

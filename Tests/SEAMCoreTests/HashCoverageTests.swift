@@ -216,14 +216,14 @@ import Testing
             FieldChange("translationsCached") {
                 try changed(try backFromVM1()) { try $0.mustWrite(FID.vmcs(1, Enc.virtualAPICAddress), 0x2000) }
             },
-            // A TDH.MEM.TRACK before or after the next entry: translations made in TD epoch 2 or in epoch 1.
-            FieldChange("translationEpoch") {
+            // After a TDH.MEM.TRACK (epoch 1 → 2), a host TDH.VP.ENTER of the L1 vCPU or none: the entry samples
+            // epoch 2 and drops the translations cached in epoch 1 (tdh_vp_enter.c, adjust_tlb_tracking_state).
+            FieldChange("translationEpoch", also: ["vcpus[0].translationsCached"]) {
                 var before = try backFromVM1()
-                try reenterVM1(&before)
                 try #require(before.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == St.success)
-                var after = try backFromVM1()
-                try #require(after.host(TDH.track, rcx: TDH.tdr, rdx: 0).rax == St.success)
-                try reenterVM1(&after)
+                var after = before
+                let entry = after.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile())
+                try #require(entry == .resumedL1(registers: nil))
                 return (before, after)
             },
             // L1's copies of the CR guest/host masks and read shadows. A mask bit the base mask owns too (CR0.CD,

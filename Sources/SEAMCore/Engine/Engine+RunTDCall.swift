@@ -56,6 +56,8 @@ extension Engine {
                     return outcome
                 case .resumedL2(let vm)?:
                     outcome = .enteredL2(vm: vm)
+                case .tdExit(let again)?:
+                    return .tdExit(again)  // the entry TD-exited at once: back to the caller, the vCPU waiting
                 }
             }
         }

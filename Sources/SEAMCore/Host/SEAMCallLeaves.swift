@@ -18,7 +18,9 @@ package enum SEAMCallLeaves {
                 implemented: RCX = TDVPR (0x2000000000 + vCPU << 12) with RESUME_L1; resumes L1 (completing a \
                 TDG.VP.VMCALL, or to run again a TDCALL that TD-exited fault-like) or L2 (with a routed TDVMCALL's \
                 outputs), or with RESUME_L1 gives L1 \
-                HOST_ROUTED_ASYNC / HOST_ROUTED_TDVMCALL; RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). On \
+                HOST_ROUTED_ASYNC / HOST_ROUTED_TDVMCALL; RESUME_L1 while L1 is current → OPERAND_INVALID(RCX). A \
+                TD epoch newer than the vCPU's drops its cached buffer/virtual-APIC translations; re-entering L2 \
+                translates them again, an untranslatable page → EPT-violation TD exit (RAX 48, R8 = page). On \
                 entry RAX = 0: the vCPU runs until the call that causes its next TD exit
                 """,
             entering: { m, _, r in m.tdhVPEnter(&r) }

@@ -10,6 +10,10 @@ public enum HostEntryOutcome: Hashable, Sendable {
     case resumedL1(registers: RegisterFile?)
     /// L2 VM `vm` runs again.
     case resumedL2(vm: Int)
+    /// The entry TD-exited again before the vCPU ran: re-entering L2 found the guest-state buffer or the
+    /// virtual-APIC page no longer translatable (an EPT violation, module `tdh_vp_enter.c`,
+    /// `emulate_ept_violation_td_exit`). TDH.VP.ENTER returns these registers; the vCPU still waits for the host.
+    case tdExit(TDExit)
 }
 
 extension Machine {
@@ -47,6 +51,7 @@ extension Machine {
         switch outcome {
         case .failed(let status): hostStatus(&regs, status)
         case .resumedL1, .resumedL2: hostStatus(&regs, .success)
+        case .tdExit(let exit): regs = exit.registers
         }
         return outcome
     }
@@ -73,16 +78,35 @@ extension Machine {
         guard !isFatal else { return .failed(.tdFatal) }
         guard opState == .runnable else { return .failed(.opStateIncorrect) }  // not finalized yet
         guard !recoverabilityHint else { return .failed(.operandInvalid.with(.rcx)) }
+        if case .l2 = vcpus[i].location { return .failed(.vcpuStateIncorrect) }  // running: the host cannot enter it
+        // The TD epoch (module `tdh_vp_enter.c`, `adjust_tlb_tracking_state`): a vCPU whose last entry was in an
+        // older epoch drops every soft-translated GPA (buffer and virtual-APIC pages of all VMs). Epoch 0 = not
+        // sampled yet: nothing is cached before the vCPU's first TDG.VP.ENTER, which samples it (SoftSEAM does
+        // not model the TDH.VP.ENTER that first starts L1; a TRACK between a host entry and that first
+        // TDG.VP.ENTER is therefore not seen by the next host entry).
+        if vcpus[i].translationEpoch != tdEpoch && vcpus[i].translationEpoch != 0 {
+            vcpus[i].translationsCached = 0
+            vcpus[i].translationEpoch = tdEpoch
+        }
         let pending: VCPU.PendingTDExit
         switch vcpus[i].location {
         case .l1:
             return resumeL1 ? .failed(.operandInvalid.with(.rcx)) : .resumedL1(registers: nil)
         case .l2:
-            return .failed(.vcpuStateIncorrect)  // running: the host cannot enter it
+            return .failed(.vcpuStateIncorrect)
         case .host:
             pending = vcpus[i].pendingExit!
         }
         let vm = pending.vm
+        // Re-entering L2 (no RESUME_L1) translates the buffer and virtual-APIC GPAs again if the epoch check
+        // dropped them (`translate_gpas`); completing an L2 TDVMCALL into L1 (RESUME_L1) translates the buffer
+        // (`translate_l2_enter_guest_state_gpa`). A page that is no longer a guest-accessible leaf: an emulated
+        // EPT-violation TD exit — RAX 48, RCX = write (bit 1) | VM << 32, R8 = the page, the rest 0 — and the
+        // vCPU keeps waiting with its exit pending. (The module has copied an L2 TDVMCALL's outputs before
+        // translating; SoftSEAM copies them on the entry that succeeds.)
+        if let failed = untranslatableGPA(vcpu: i, vm: vm, pending.kind, resumeL1: resumeL1) {
+            return .tdExit(.eptViolation(gpa: failed, qualification: 2, vm: vm))
+        }
         switch pending.kind {
         case .l1FaultLike:
             guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
@@ -121,6 +145,18 @@ extension Machine {
         writeBackGuestState(vcpu: i, vm: vm)
         let status: TDXStatus = routing == .tdvmcall ? .l2ExitHostRoutedTDVMCall : .l2ExitHostRoutedAsync
         return .resumedL1(registers: completeL1Entry(vcpu: i, vm: vm, exitInfoFromVMCS(i, vm), status: status))
+    }
+
+    /// The GPA whose translation fails when the host re-enters a vCPU that TD-exited from VM `vm`, or nil:
+    /// without RESUME_L1 the buffer then the virtual-APIC page, with it (after an L2 TDVMCALL) the buffer.
+    mutating func untranslatableGPA(vcpu i: Int, vm: Int, _ kind: VCPU.PendingTDExit.Kind, resumeL1: Bool) -> UInt64? {
+        guard kind == .l2Async || kind == .l2TDVMCall, !resumeL1 || kind == .l2TDVMCall else { return nil }
+        let buffer = vcpus[i].guestStateGPA[vm]
+        guard translate(vcpu: i, 1 << UInt8(vm), buffer) else { return buffer }
+        guard !resumeL1 else { return nil }
+        let vapic = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
+        guard translate(vcpu: i, 1 << UInt8(vm + 4), vapic) else { return vapic }
+        return nil
     }
 
     /// Copies the GPRs a TDVMCALL select mask names (bits 2…15) from `source`.

@@ -92,7 +92,7 @@ package enum TDCallLeaves {
             .vpEnter, "TDG.VP.ENTER",
             summary: """
                 implemented: the module's entry checks in order (RDX, RCX, virtual-APIC GPA, pending interrupt, translation TD \
-                exit with VM index 0), cached translations dropped on a new GPA or TD epoch, INVD_TRANSLATIONS, the \
+                exit with VM index 0), cached translations dropped on a new GPA (the TD epoch is TDH.VP.ENTER's), INVD_TRANSLATIONS, the \
                 buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the L2→L1 exit registers (RBP \
                 = L2's, RSP = L1's)
                 """

@@ -72,9 +72,10 @@ public struct VCPU: Sendable, Codable {
     /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).
     public internal(set) var guestStateGPA = PerVM(all: ~0)
     /// Per VM (bit vm): the guest-state buffer's and the virtual-APIC page's GPA→HPA translation is cached.
-    /// Dropped when the GPA changes and on a TD epoch change (module `src/td_transitions/tdg_vp_enter.c`).
+    /// Dropped when the GPA changes (module `src/td_transitions/tdg_vp_enter.c`) and when TDH.VP.ENTER finds
+    /// the TD epoch moved (`src/td_transitions/tdh_vp_enter.c`).
     var translationsCached: UInt8 = 0
-    /// TD epoch the cached translations were made in.
+    /// The TD epoch the vCPU's last TDH.VP.ENTER sampled (0: not sampled yet; its first TDG.VP.ENTER does).
     var translationEpoch: UInt64 = 0
     /// L1's copies of the CR0/CR4 guest/host masks and read shadows, per VM (reset: masks all ones, shadows 0;
     /// module `src/td_transitions/tdg_vp_enter.c`).

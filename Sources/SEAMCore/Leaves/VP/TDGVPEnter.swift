@@ -33,13 +33,13 @@ extension Machine {
         guard vapic != Machine.nullPA else { return complete(&regs, .operandInvalid.with(.l2VAPICGPA)) }
         guard vcpus[i].l1RVI >> 4 <= vcpus[i].l1PPR >> 4 else { return complete(&regs, .pendingInterrupt) }
 
-        // Record the buffer GPA (it stays recorded even if translation fails), then translate.
+        // Record the buffer GPA (it stays recorded even if translation fails), then translate. No TD-epoch check
+        // here: TDH.VP.ENTER drops the cached translations when the epoch moved (`hostEnter`). L1 starts running
+        // at TDH.MR.FINALIZE without a modelled TDH.VP.ENTER, so the epoch that first entry samples is taken
+        // here, before anything is cached (epoch 0 = never sampled; TD_EPOCH starts at 1).
+        if vcpus[i].translationEpoch == 0 { vcpus[i].translationEpoch = tdEpoch }
         let bufferBit: UInt8 = 1 << UInt8(vm)
         let vapicBit: UInt8 = 1 << UInt8(vm + 4)
-        if vcpus[i].translationEpoch != tdEpoch {
-            vcpus[i].translationsCached = 0
-            vcpus[i].translationEpoch = tdEpoch
-        }
         if vcpus[i].guestStateGPA[vm] != gpa {
             vcpus[i].guestStateGPA[vm] = gpa
             vcpus[i].translationsCached &= ~bufferBit

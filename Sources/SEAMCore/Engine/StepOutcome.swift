@@ -16,11 +16,12 @@ public struct StepOutcome: Hashable, Sendable {
     }
 
     /// A host SEAMCALL's outcome: `registers` are the host's after it; a TDH.VP.ENTER that re-entered the
-    /// vCPU says where.
+    /// vCPU says where, one that TD-exited again at once gives the exit.
     public init(seamcall entry: HostEntryOutcome?, registers: RegisterFile) {
         switch entry {
         case .resumedL1(let r?)?: self.init(registers: registers, result: .l1(r))
         case .resumedL2(let vm)?: self.init(registers: registers, result: .l2(vm: vm))
+        case .tdExit(let e)?: self.init(registers: registers, result: .tdExit(e.registers))
         default: self.init(registers: registers)
         }
     }

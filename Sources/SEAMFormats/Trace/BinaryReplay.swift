@@ -49,6 +49,9 @@ extension BinaryTraceReader {
             case .resumedL2(let vm)?:
                 guard matched, kind == ResultKind.l2 else { return false }
                 matched = try r.u8("enters_l2") == UInt8(vm)
+            case .tdExit(let e)?:
+                guard matched, kind == ResultKind.tdExit else { return false }
+                matched = try r.matchRegisters(e.registers)
             default: matched = matched && kind == ResultKind.completed
             }
         case ActorCode.l1:

@@ -28,9 +28,19 @@ package enum TDCallLeaves {
             summary: "implemented: GPAW, ATTRIBUTES, NUM/MAX_VCPUS, VCPU_INDEX, R10 = 1, R11 = 0"
         ) { m, vcpu, _, r in m.tdgVPInfo(vcpu: vcpu, &r) },
         TDCallLeafEntry(.mrRTMRExtend, "TDG.MR.RTMR.EXTEND"),
-        TDCallLeafEntry(.vpVEInfoGet, "TDG.VP.VEINFO.GET"),
+        TDCallLeafEntry(
+            .vpVEInfoGet, "TDG.VP.VEINFO.GET",
+            summary: """
+                implemented: RCX…R10 zeroed first, NO_VALID_VE_INFO when VE_INFO is not valid, else exit reason, \
+                qualification, GLA, GPA, instruction length/info, and VALID cleared
+                """
+        ) { m, vcpu, _, r in m.tdgVPVEInfoGet(vcpu: vcpu, &r) },
         TDCallLeafEntry(.mrReport, "TDG.MR.REPORT"),
-        TDCallLeafEntry(.vpCPUIDVESet, "TDG.VP.CPUIDVE.SET"),
+        TDCallLeafEntry(
+            .vpCPUIDVESet, "TDG.VP.CPUIDVE.SET",
+            summary:
+                "implemented: OPERAND_INVALID(RCX) for bits 63:2, else CPUID_SUPERVISOR_VE = bit 0, CPUID_USER_VE = bit 1"
+        ) { m, vcpu, _, r in m.tdgVPCPUIDVESet(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .memPageAccept, "TDG.MEM.PAGE.ACCEPT",
             summary: """
@@ -101,7 +111,14 @@ package enum TDCallLeaves {
             .vpInvEPT, "TDG.VP.INVEPT",
             summary: "implemented: bitmap checks, per-VM flush counted in the state"
         ) { m, _, _, r in m.tdgVPInvEPT(&r) },
-        TDCallLeafEntry(.vpInvVPID, "TDG.VP.INVVPID"),
+        TDCallLeafEntry(
+            .vpInvVPID, "TDG.VP.INVVPID",
+            summary: """
+                implemented: RCX VM index and reserved bits, one GLA list entry or a GLA list (info checks → \
+                OPERAND_INVALID(RDX), private list GPA, #VE or TD exit for a PENDING list page, TD exit for one L1 \
+                cannot read), GLA_NOT_CANONICAL per 4K page, RDX updated in list mode; flushes counted per VM
+                """
+        ) { m, vcpu, _, r in m.tdgVPInvVPID(vcpu: vcpu, &r) },
     ]
 
     /// `all` by leaf number: slot n holds leaf n's entry, nil for a number 1.5.01 does not define; numbers

@@ -79,8 +79,22 @@ package enum TDCallLeaves {
         ) { m, vcpu, _, r in m.tdgVPWr(vcpu: vcpu, &r) },
         TDCallLeafEntry(.sysRd, "TDG.SYS.RD"),
         TDCallLeafEntry(.sysRdAll, "TDG.SYS.RDALL"),
-        TDCallLeafEntry(.servTDRd, "TDG.SERVTD.RD"),
-        TDCallLeafEntry(.servTDWr, "TDG.SERVTD.WR"),
+        TDCallLeafEntry(
+            .servTDRd, "TDG.SERVTD.RD",
+            summary: """
+                implemented for a TD with no service TD bound (SoftSEAM's one TD): defaults RDX = −1, R8 = 0, \
+                OPERAND_INVALID(RCX) for a slot ≥ 1, TARGET_UUID_MISMATCH, else a cross-TD trap TD exit with L1's \
+                RAX = SERVTD_NOT_BOUND
+                """
+        ) { m, vcpu, _, r in m.tdgServTDRdWr(vcpu: vcpu, write: false, &r) },
+        TDCallLeafEntry(
+            .servTDWr, "TDG.SERVTD.WR",
+            summary: """
+                implemented for a TD with no service TD bound (SoftSEAM's one TD): defaults R8 = 0, \
+                OPERAND_INVALID(RCX) for a slot ≥ 1, TARGET_UUID_MISMATCH, else a cross-TD trap TD exit with L1's \
+                RAX = SERVTD_NOT_BOUND
+                """
+        ) { m, vcpu, _, r in m.tdgServTDRdWr(vcpu: vcpu, write: true, &r) },
         TDCallLeafEntry(.mrVerifyReport, "TDG.MR.VERIFYREPORT"),
         TDCallLeafEntry(
             .memPageAttrRd, "TDG.MEM.PAGE.ATTR.RD",

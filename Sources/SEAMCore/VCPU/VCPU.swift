@@ -30,6 +30,9 @@ public struct VCPU: Sendable, Codable {
             /// A fault-like exit of an L1 TDCALL (an EPT violation of ACCEPT, ATTR.WR/RD or TDG.VP.ENTER): L1's
             /// registers are untouched and it runs the TDCALL again once the host re-enters it.
             case l1FaultLike = 4
+            /// The cross-TD trap of TDG.SERVTD.RD/WR (LAST_EXIT_ASYNC_TRAP): L1's registers already hold the
+            /// TDCALL's outputs, and the host's TDH.VP.ENTER resumes L1 after it.
+            case l1CrossTDTrap = 5
         }
         public var kind: Kind
         /// The VM the vCPU was in (CURR_VM).

@@ -43,14 +43,17 @@ public struct VEInfo: Hashable, Sendable, Codable {
     /// Sum of the hash records of the words that are not 0 (kind 7 of `StateHash.vcpuKey`): 0 for a vCPU
     /// that never took a #VE.
     func hashRecords(vcpu: Int) -> UInt64 {
-        let words: [UInt64] = [
-            UInt64(exitReason) | UInt64(valid) << 32, exitQualification, gla, gpa,
-            UInt64(eptpIndex), instructionLengthAndInfo,
-        ]
+        guard self != VEInfo() else { return 0 }  // the common case: no #VE yet, nothing to add
         var d: UInt64 = 0
-        for (i, w) in words.enumerated() where w != 0 {
-            d &+= StateHash.vcpuRecordHash(StateHash.vcpuKey(kind: 7, vcpu: vcpu, vm: 0, item: i), w)
+        func add(_ item: Int, _ w: UInt64) {
+            if w != 0 { d &+= StateHash.vcpuRecordHash(StateHash.vcpuKey(kind: 7, vcpu: vcpu, vm: 0, item: item), w) }
         }
+        add(0, UInt64(exitReason) | UInt64(valid) << 32)
+        add(1, exitQualification)
+        add(2, gla)
+        add(3, gpa)
+        add(4, UInt64(eptpIndex))
+        add(5, instructionLengthAndInfo)
         return d
     }
 }

@@ -218,3 +218,53 @@ import Testing
         #expect(e.r8 == 0x9000)
     }
 }
+
+// L1 data accesses to PENDING pages (module src/td_dispatcher/vm_exits/td_ept_violation.c: #VE when
+// TD_CTLS.PENDING_VE_DISABLE = 0, with VE_INFO from tdx_inject_ve).
+@Suite struct PendingAccessVETests {
+    @Test func readOfAPendingPageIsAVEWithItsGPA() throws {
+        var m = standardMachine()  // 0x10000–0x13FFF PENDING
+        #expect(try m.l1Access(vcpu: 0, gpa: 0x10008, count: 8, write: false) == .ve)
+        let ve = m.vcpus[0].veInfo
+        #expect(ve.valid == 0xFFFF_FFFF)
+        #expect(ve.exitReason == 48)
+        #expect(ve.exitQualification == 1)  // data read
+        #expect(ve.gpa == 0x10008)
+        #expect(ve.gla == 0)
+        #expect(ve.instructionLength == 0)
+        var r = RegisterFile(rax: 3)
+        _ = try m.tdcall(vcpu: 0, &r)
+        #expect([r.rax, r.rcx, r.rdx, r.r8, r.r9, r.r10] == [0, 48, 1, 0, 0x10008, 0])
+    }
+
+    @Test func writeCrossingIntoAPendingPageReportsTheFirstPendingByte() throws {
+        var m = standardMachine()
+        // 0x7FFC–0x8003: the first four bytes are on MAPPED 0x7000, the rest on 0x8000, which is FREE.
+        #expect(throws: MachineError.notL1Accessible(gpa: 0x8000)) {
+            try m.l1Access(vcpu: 0, gpa: 0x7FFC, count: 8, write: true)
+        }
+        // 0xFFFC–0x10003: 0xF000 is not mapped either; start on the pending page itself.
+        #expect(try m.l1Access(vcpu: 0, gpa: 0x13FFC, count: 4, write: true) == .ve)
+        #expect(m.vcpus[0].veInfo.exitQualification == 2)  // data write
+        #expect(m.vcpus[0].veInfo.gpa == 0x13FFC)
+        // Not yet read: the next one is a #DF.
+        #expect(try m.l1Access(vcpu: 0, gpa: 0x10000, count: 1, write: false) == .df)
+        #expect(m.vcpus[0].veInfo.gpa == 0x13FFC)
+    }
+
+    @Test func accessibleMemoryTakesNoVEAndChangesNothing() throws {
+        var m = standardMachine()
+        let before = m.stateHash()
+        #expect(try m.l1Access(vcpu: 0, gpa: 0x1000, count: 0x2000, write: true) == .none)
+        #expect(m.stateHash() == before)
+    }
+
+    @Test func pendingVEDisableMakesItNotAVE() throws {
+        var m = standardMachine()
+        m.tdCtls = 1  // PENDING_VE_DISABLE: the module TD-exits (EEQ type 6) instead
+        #expect(throws: MachineError.notL1Accessible(gpa: 0x10000)) {
+            try m.l1Access(vcpu: 0, gpa: 0x10000, count: 8, write: false)
+        }
+        #expect(m.vcpus[0].veInfo == VEInfo())
+    }
+}

@@ -54,3 +54,42 @@ extension Machine {
         return (0, 0, 0, 0, injectVE(vcpu: vcpu, exitReason: ExitReason.cpuid.rawValue, instructionLength: 2))
     }
 }
+
+extension Machine {
+    /// L1 on `vcpu` touches `count` bytes at `gpa` (a read, or a write when `write`): whether the access can
+    /// complete, or the #VE it takes. The module's EPT-violation handler (`src/td_dispatcher/vm_exits/
+    /// td_ept_violation.c`) turns an access to a private page in a PENDING state into a #VE when TD_CTLS
+    /// PENDING_VE_DISABLE is 0 (its reset value is ATTRIBUTES.SEPT_VE_DISABLE): VE_INFO gets exit reason 48,
+    /// the exit qualification (bit 0 data read or bit 1 data write; the page grants nothing, so bits 5:3 are 0;
+    /// SoftSEAM has no linear address, so GLA valid, bit 7, is 0 and the GLA 0) and the GPA of the first byte
+    /// on the PENDING page; a second #VE before TDG.VP.VEINFO.GET is a #DF (`injectVE`). The access itself does
+    /// not happen: nothing is read or written.
+    ///
+    /// `.none` when every page touched is L1-accessible (then `readMemory` / `store` carry the access out).
+    /// - Throws: what `checkRunsL1` throws; `.notL1Accessible` for a page that is neither accessible nor a
+    ///   PENDING page that takes a #VE (with PENDING_VE_DISABLE = 1 the module TD-exits with EEQ type 6; a
+    ///   FREE or BLOCKED page is an EPT-violation TD exit: SoftSEAM's memory API does not model those exits).
+    public mutating func l1Access(vcpu: Int, gpa: UInt64, count: Int, write: Bool) throws(MachineError) -> L1Fault {
+        try checkRunsL1(vcpu)
+        guard count > 0 else { return .none }
+        let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
+        guard !overflow else { throw .notL1Accessible(gpa: gpa) }
+        var page = gpa & ~0xFFF
+        while page <= last {
+            let first = max(page, gpa)
+            guard width.isValidPrivate(page), let r = space.leaf(containing: page) else {
+                throw .notL1Accessible(gpa: first)
+            }
+            if !r.state.isGuestAccessibleLeaf {
+                guard r.state == .pending || r.state == .pendingExportedDirty, tdCtls & 1 == 0 else {
+                    throw .notL1Accessible(gpa: first)
+                }
+                return injectVE(
+                    vcpu: vcpu, exitReason: ExitReason.eptViolation.rawValue, qualification: write ? 0x2 : 0x1,
+                    gpa: first)
+            }
+            page += 0x1000
+        }
+        return .none
+    }
+}

@@ -96,6 +96,12 @@ extension TDXStatus {
     @inlinable public static var glaNotCanonical: TDXStatus { TDXStatus(0xC000_1160_0000_0000) }
     /// TDX_OP_STATE_INCORRECT.
     @inlinable public static var opStateIncorrect: TDXStatus { TDXStatus(0xC000_0608_0000_0000) }
+    /// TDX_CROSS_TD_TRAP.
+    @inlinable public static var crossTDTrap: TDXStatus { TDXStatus(0x9000_0009_0000_0000) }
+    /// TDX_SERVTD_NOT_BOUND.
+    @inlinable public static var servTDNotBound: TDXStatus { TDXStatus(0xC000_0D05_0000_0000) }
+    /// TDX_TARGET_UUID_MISMATCH.
+    @inlinable public static var targetUUIDMismatch: TDXStatus { TDXStatus(0xC000_0D07_0000_0000) }
 
     /// Every named code with its ABI spelling, in the order of Specs/status-codes.tsv.
     public static let allNamed: [(status: TDXStatus, name: String)] = [
@@ -146,5 +152,8 @@ extension TDXStatus {
         (.tdExitOnL2ToL1, "TDX_TD_EXIT_ON_L2_TO_L1"),
         (.glaNotCanonical, "TDX_GLA_NOT_CANONICAL"),
         (.opStateIncorrect, "TDX_OP_STATE_INCORRECT"),
+        (.crossTDTrap, "TDX_CROSS_TD_TRAP"),
+        (.servTDNotBound, "TDX_SERVTD_NOT_BOUND"),
+        (.targetUUIDMismatch, "TDX_TARGET_UUID_MISMATCH"),
     ]
 }

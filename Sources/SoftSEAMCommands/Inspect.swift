@@ -101,6 +101,7 @@ struct MachineReport {
         case .l2Async: "asynchronous exit while L2 ran (the host re-enters L2, or L1 with RESUME_L1)"
         case .l2TDVMCall: "TDG.VP.VMCALL from L2 (ENABLE_TDVMCALL)"
         case .l1FaultLike: "fault-like exit of an L1 TDCALL (L1 runs the TDCALL again when re-entered)"
+        case .l1CrossTDTrap: "cross-TD trap of TDG.SERVTD.RD/WR (the host's TDH.VP.ENTER resumes L1 after it)"
         }
     }
 
@@ -110,6 +111,7 @@ struct MachineReport {
         case .l2Async: "l2_async"
         case .l2TDVMCall: "l2_tdvmcall"
         case .l1FaultLike: "l1_fault_like"
+        case .l1CrossTDTrap: "l1_cross_td_trap"
         }
     }
 

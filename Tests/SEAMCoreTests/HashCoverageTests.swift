@@ -195,6 +195,13 @@ import Testing
             FieldChange("cpuidVE") {
                 try changed(standardMachine()) { try $0.mustWrite(FID.cpuidSupervisorVE, 1) }
             },
+            // An L1 CPUID the TD's table lacks is a #VE: VE_INFO filled, VALID = 0xFFFFFFFF.
+            FieldChange("veInfo") {
+                try changed(standardMachine()) { m in
+                    let r = try m.executeL1CPUID(vcpu: 0, leaf: 0x4000_0000, subleaf: 0)
+                    try #require(r.fault == .ve)
+                }
+            },
             // No operation leaves L2_EXIT_HOST_ROUTING set: a RESUME_L1 entry sets it and ends L1's
             // TDG.VP.ENTER, which clears it, in one call. A snapshot can still hold it, and
             // `validateDecoded` accepts that: two snapshots that differ in it must hash differently.

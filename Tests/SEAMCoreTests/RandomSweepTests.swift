@@ -65,6 +65,17 @@ import Testing
                     return
                 }
                 #expect(back.rax == 0 && back.rcx == regs.rcx)
+            case .tdExit(let exit) where leaf == 18 || leaf == 20:
+                // TDG.SERVTD.RD/WR with no service TD bound: a trap-like cross-TD trap (tdg_servtd_rd_wr.c,
+                // td_exit.c async_tdexit_cross_td); the host's re-entry resumes L1 with TDX_SERVTD_NOT_BOUND.
+                counts.exits += 1
+                #expect(exit.rax == 0x9000_0009_0000_0000)
+                guard case .resumedL1(let back?) = m.hostEnter(vcpu: 0, resumeL1: false, hostRegisters: RegisterFile())
+                else {
+                    Issue.record("leaf \(leaf): the host could not re-enter L1 after a cross-TD trap")
+                    return
+                }
+                #expect(back.rax == 0xC000_0D05_0000_0000 && back.r8 == 0)
             case .tdExit(let exit):
                 counts.exits += 1
                 #expect(exit.exitReason == .eptViolation)

@@ -55,6 +55,7 @@ enum Expectation: Equatable {
     case resumesL1
     case resumesL2(Int)
     case done
+    case ve
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -64,6 +65,7 @@ enum Expectation: Equatable {
         func vm(_ s: String) -> Int? { s.hasPrefix("VM") ? Int(s.dropFirst(2)) : nil }
         switch words.count {
         case 1 where text == "done": self = .done
+        case 1 where text == "#VE": self = .ve
         case 1 where text.hasPrefix("TDX_"): self = .status(text)
         case 2 where text == "L2 continues": self = .l2Continues
         case 2 where text == "resumes L1": self = .resumesL1
@@ -120,6 +122,12 @@ enum Expectation: Equatable {
                 return nil
             }
             return "expected an exit to L1 with reason \(reason), got \(Replayer.describe(outcome.result))"
+        case .ve:
+            // A TDCALL that took a #VE did not complete: RAX still holds the leaf.
+            if case .l1 = step.actor, outcome.result == .completed, outcome.registers?.rax == step.registers.rax {
+                return nil
+            }
+            return "expected a #VE (TDCALL not completed), got \(Replayer.describe(outcome.result))"
         case .resumesL1:
             if case .l1 = outcome.result { return nil }
             return outcome.result == .completed && outcome.registers?.rax == 0

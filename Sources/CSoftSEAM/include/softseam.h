@@ -108,7 +108,8 @@ uint64_t    softseam_state_hash(const softseam_t *m);
 /* What L1 code gets from the TD's virtual CPU instead of executing the instruction natively: the module's
    virtualised answers (e.g. the IA32_VMX_* capability MSRs that describe what L1 may set for L2, CPUID as
    configured for the TD). 0 = done, with a #GP/#VE outcome reported in *fault (0 = none, 13 = #GP,
-   20 = #VE). */
+   20 = #VE). These are queries: a #VE reported here does not fill the vCPU's VE_INFO (TDG.VP.VEINFO.GET
+   still answers TDX_NO_VALID_VE_INFO after it) and nothing is recorded in a trace. */
 int         softseam_rdmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t *value, uint32_t *fault);
 int         softseam_wrmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t value, uint32_t *fault);
 int         softseam_cpuid(softseam_t *m, uint32_t vcpu, uint32_t leaf, uint32_t subleaf,

@@ -108,6 +108,9 @@
 #define TDX_TD_EXIT_ON_L2_TO_L1                UINT64_C(0x0000114200000000)
 #define TDX_GLA_NOT_CANONICAL                  UINT64_C(0xC000116000000000)
 #define TDX_OP_STATE_INCORRECT                 UINT64_C(0xC000060800000000)
+#define TDX_CROSS_TD_TRAP                      UINT64_C(0x9000000900000000)
+#define TDX_SERVTD_NOT_BOUND                   UINT64_C(0xC0000D0500000000)
+#define TDX_TARGET_UUID_MISMATCH               UINT64_C(0xC0000D0700000000)
 
 /* Operand ids, added to bits 31:0 of an operand error (Specs/operand-ids.tsv) */
 #define TDX_OPERAND_ID_RAX                           0

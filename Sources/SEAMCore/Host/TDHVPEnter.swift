@@ -112,6 +112,10 @@ extension Machine {
             guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             vcpus[i].location = .l1
             return .resumedL1(registers: nil)
+        case .l1CrossTDTrap:
+            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
+            vcpus[i].location = .l1
+            return .resumedL1(registers: vcpus[i].gprs)
         case .l1TDVMCall:
             guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             var r = vcpus[i].gprs

@@ -28,9 +28,19 @@ package enum TDCallLeaves {
             summary: "implemented: GPAW, ATTRIBUTES, NUM/MAX_VCPUS, VCPU_INDEX, R10 = 1, R11 = 0"
         ) { m, vcpu, _, r in m.tdgVPInfo(vcpu: vcpu, &r) },
         TDCallLeafEntry(.mrRTMRExtend, "TDG.MR.RTMR.EXTEND"),
-        TDCallLeafEntry(.vpVEInfoGet, "TDG.VP.VEINFO.GET"),
+        TDCallLeafEntry(
+            .vpVEInfoGet, "TDG.VP.VEINFO.GET",
+            summary: """
+                implemented: RCX…R10 zeroed first, NO_VALID_VE_INFO when VE_INFO is not valid, else exit reason, \
+                qualification, GLA, GPA, instruction length/info, and VALID cleared
+                """
+        ) { m, vcpu, _, r in m.tdgVPVEInfoGet(vcpu: vcpu, &r) },
         TDCallLeafEntry(.mrReport, "TDG.MR.REPORT"),
-        TDCallLeafEntry(.vpCPUIDVESet, "TDG.VP.CPUIDVE.SET"),
+        TDCallLeafEntry(
+            .vpCPUIDVESet, "TDG.VP.CPUIDVE.SET",
+            summary:
+                "implemented: OPERAND_INVALID(RCX) for bits 63:2, else CPUID_SUPERVISOR_VE = bit 0, CPUID_USER_VE = bit 1"
+        ) { m, vcpu, _, r in m.tdgVPCPUIDVESet(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .memPageAccept, "TDG.MEM.PAGE.ACCEPT",
             summary: """
@@ -69,8 +79,22 @@ package enum TDCallLeaves {
         ) { m, vcpu, _, r in m.tdgVPWr(vcpu: vcpu, &r) },
         TDCallLeafEntry(.sysRd, "TDG.SYS.RD"),
         TDCallLeafEntry(.sysRdAll, "TDG.SYS.RDALL"),
-        TDCallLeafEntry(.servTDRd, "TDG.SERVTD.RD"),
-        TDCallLeafEntry(.servTDWr, "TDG.SERVTD.WR"),
+        TDCallLeafEntry(
+            .servTDRd, "TDG.SERVTD.RD",
+            summary: """
+                implemented for a TD with no service TD bound (SoftSEAM's one TD): defaults RDX = −1, R8 = 0, \
+                OPERAND_INVALID(RCX) for a slot ≥ 1, TARGET_UUID_MISMATCH, else a cross-TD trap TD exit with L1's \
+                RAX = SERVTD_NOT_BOUND
+                """
+        ) { m, vcpu, _, r in m.tdgServTDRdWr(vcpu: vcpu, write: false, &r) },
+        TDCallLeafEntry(
+            .servTDWr, "TDG.SERVTD.WR",
+            summary: """
+                implemented for a TD with no service TD bound (SoftSEAM's one TD): defaults R8 = 0, \
+                OPERAND_INVALID(RCX) for a slot ≥ 1, TARGET_UUID_MISMATCH, else a cross-TD trap TD exit with L1's \
+                RAX = SERVTD_NOT_BOUND
+                """
+        ) { m, vcpu, _, r in m.tdgServTDRdWr(vcpu: vcpu, write: true, &r) },
         TDCallLeafEntry(.mrVerifyReport, "TDG.MR.VERIFYREPORT"),
         TDCallLeafEntry(
             .memPageAttrRd, "TDG.MEM.PAGE.ATTR.RD",
@@ -101,7 +125,14 @@ package enum TDCallLeaves {
             .vpInvEPT, "TDG.VP.INVEPT",
             summary: "implemented: bitmap checks, per-VM flush counted in the state"
         ) { m, _, _, r in m.tdgVPInvEPT(&r) },
-        TDCallLeafEntry(.vpInvVPID, "TDG.VP.INVVPID"),
+        TDCallLeafEntry(
+            .vpInvVPID, "TDG.VP.INVVPID",
+            summary: """
+                implemented: RCX VM index and reserved bits, one GLA list entry or a GLA list (info checks → \
+                OPERAND_INVALID(RDX), private list GPA, #VE or TD exit for a PENDING list page, TD exit for one L1 \
+                cannot read), GLA_NOT_CANONICAL per 4K page, RDX updated in list mode; flushes counted per VM
+                """
+        ) { m, vcpu, _, r in m.tdgVPInvVPID(vcpu: vcpu, &r) },
     ]
 
     /// `all` by leaf number: slot n holds leaf n's entry, nil for a number 1.5.01 does not define; numbers

@@ -27,6 +27,11 @@ extension Machine {
         case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
         case .vpEnter: return tdgVPEnter(vcpu: vcpu, &regs)
         case .vpVMCall: return tdgVPVMCall(vcpu: vcpu, &regs)
+        case .vpVEInfoGet: return tdgVPVEInfoGet(vcpu: vcpu, &regs)
+        case .vpCPUIDVESet: return tdgVPCPUIDVESet(vcpu: vcpu, &regs)
+        case .vpInvVPID: return tdgVPInvVPID(vcpu: vcpu, &regs)
+        case .servTDRd: return tdgServTDRdWr(vcpu: vcpu, write: false, &regs)
+        case .servTDWr: return tdgServTDRdWr(vcpu: vcpu, write: true, &regs)
         default:
             // Undefined leaves, and leaves later SoftSEAM work implements (README, "Implemented").
             // The cases are `TDCallLeaves.all`'s handlers, written out: a switch costs no call, while a lookup

@@ -133,7 +133,7 @@ extension VCPU {
             }
         case .host:
             guard let p = pendingExit else { return ("pendingExit", "out of the TD with no pending TD exit") }
-            let fromL1 = p.kind == .l1TDVMCall || p.kind == .l1FaultLike
+            let fromL1 = p.kind == .l1TDVMCall || p.kind == .l1FaultLike || p.kind == .l1CrossTDTrap
             guard fromL1 ? p.vm == 0 : numL2VMs > 0 && vms.contains(p.vm), currentVM == p.vm else {
                 return ("pendingExit", "\(p.kind) exit from VM \(p.vm) with CURR_VM \(currentVM)")
             }

@@ -30,6 +30,9 @@ public struct VCPU: Sendable, Codable {
             /// A fault-like exit of an L1 TDCALL (an EPT violation of ACCEPT, ATTR.WR/RD or TDG.VP.ENTER): L1's
             /// registers are untouched and it runs the TDCALL again once the host re-enters it.
             case l1FaultLike = 4
+            /// The cross-TD trap of TDG.SERVTD.RD/WR (LAST_EXIT_ASYNC_TRAP): L1's registers already hold the
+            /// TDCALL's outputs, and the host's TDH.VP.ENTER resumes L1 after it.
+            case l1CrossTDTrap = 5
         }
         public var kind: Kind
         /// The VM the vCPU was in (CURR_VM).
@@ -67,6 +70,8 @@ public struct VCPU: Sendable, Codable {
     public internal(set) var tscDeadline = PerVM(all: ~0)
     /// CPUID_SUPERVISOR_VE (bits 7:0) and CPUID_USER_VE (bits 15:8), 8-bit fields with guest mask 0xFF.
     public internal(set) var cpuidVE: UInt16 = 0
+    /// VE_INFO: what L1's last #VE reported, until TDG.VP.VEINFO.GET reads it (`VEInfo`).
+    public internal(set) var veInfo = VEInfo()
     /// L2_EXIT_HOST_ROUTING.
     public internal(set) var hostRouting = HostRouting.none
     /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).
@@ -218,7 +223,8 @@ public struct VCPU: Sendable, Codable {
 
     /// Writes the TDVPS words of the state hash into `w` from `at`, in a fixed order ending with `digest`:
     /// index, location, CURR_VM, the 16 GPRs, the pending exit's five registers, L1's RSP, VM_LAUNCHED,
-    /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch.
+    /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch;
+    /// the last word adds VE_INFO's records (`VEInfo.hashRecords`) to `digest`.
     func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64) {
         var n = start
         func put(_ v: UInt64) {
@@ -277,7 +283,7 @@ public struct VCPU: Sendable, Codable {
         put(vpidFlushes)
         put(UInt64(translationsCached))  // guestStateChecked is a memo of a pure function: not state
         put(translationEpoch)
-        put(digest)
+        put(digest &+ veInfo.hashRecords(vcpu: index))  // VE_INFO: records, none while it is all 0
         precondition(n - start == VCPU.hashWordCount)
     }
 }

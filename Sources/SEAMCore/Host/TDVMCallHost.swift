@@ -48,6 +48,14 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
             self.pages = pages
         }
     }
+    /// At most this many 4K pages converted per MapGPA: a longer range is converted up to the limit and
+    /// answered TDG.VP.VMCALL_RETRY with R11 = the GPA to resume from (GHCI MapGPA). nil: no limit.
+    public var mapGPAPageLimit: UInt64?
+
+    /// The shared-EPT change the last accepted MapGPA asks for, which `handle` carries out through the
+    /// engine (a host step) before it re-enters the vCPU; nil when the last TDVMCALL asked for none.
+    public private(set) var sharedOperation: Step.SharedMemoryOp?
+
     /// Registered rings by L2 VM (index 0 ↔ VM 1, as R13 counts them); nil for a VM with none.
     public private(set) var sharedIRTEHeaders: [SharedIRTEHeader?] = [nil, nil, nil]
 
@@ -107,6 +115,12 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     {
         guard engine.machine.vcpus[vcpu].pendingExit?.kind != .l1FaultLike else { return nil }
         var regs = entry(after: exit, vcpu: vcpu, in: engine.machine)
+        if let op = sharedOperation {
+            // `entry` checked the range: whole shared pages within GPAW, which map and unmap accept.
+            do throws(MachineError) { try engine.host(op, comment: "MapGPA") } catch {
+                preconditionFailure("MapGPA \(op): \(error)")
+            }
+        }
         return engine.seamcall(&regs, comment: stepComment)
     }
 
@@ -124,7 +138,9 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     ///                set is enumerated); any other leaf INVALID_OPERAND
     ///     MapGPA     R12 start (SHARED bit = direction), R13 size: size 0, a range past the GPAW or across
     ///                the SHARED bit → INVALID_OPERAND; start or size not 4K-aligned → ALIGN_ERROR; else
-    ///                accepted (no shared memory is kept yet)
+    ///                the shared pages are mapped (to shared) or unmapped (to private) in the host's shared
+    ///                EPT (`sharedOperation`, carried out by `handle`) — up to `mapGPAPageLimit` pages, the
+    ///                rest answered RETRY with R11 = the GPA to resume from
     ///     GetQuote   SUBFUNC_UNSUPPORTED (no quoting service until attestation is modelled)
     ///     ReportFatalError  R12 kept in `fatalError`
     ///     SetupEventNotifyInterrupt  R12 vector 32…255 kept in `eventNotify` with the vCPU; else
@@ -138,6 +154,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         let vm = exit.vm
         let reason = exit.exitReason.rawValue
         var out = exit.registers
+        sharedOperation = nil
         guard reason == ExitReason.tdcall.rawValue else {
             let resumeL1 = vm != 0 && reason != ExitReason.externalInterrupt.rawValue
             if keepsLog {
@@ -190,6 +207,17 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         case SubFunction.mapGPA:
             what = "MapGPA \(hexShort(r.r12)) size \(hexShort(r.r13))"
             out.r10 = Self.mapGPAStatus(start: r.r12, size: r.r13, machine.width)
+            guard out.r10 == Status.success else { break }
+            var size = r.r13
+            if let limit = mapGPAPageLimit, size >> 12 > limit {
+                size = limit << 12
+                out.r10 = Status.retry
+                out.r11 = r.r12 + size
+            }
+            guard size > 0 else { break }
+            let gpa = r.r12 | machine.width.sharedMask
+            sharedOperation =
+                r.r12 & machine.width.sharedMask != 0 ? .map(gpa: gpa, size: size) : .unmap(gpa: gpa, size: size)
         case SubFunction.getQuote:
             what = "GetQuote \(hexShort(r.r12)) size \(hexShort(r.r13))"
             out.r10 = Status.subFunctionUnsupported

@@ -232,7 +232,28 @@ import Testing
         ("\n{\"actor\":\"l1\"}", 3, "tdcall", "missing"),
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
-            "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment)"
+            "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment, map_shared, "
+                + "unmap_shared, write_shared)"
+        ),
+        // The host's shared-memory steps (Traces/FORMAT.md): host only, one operation a step, known keys.
+        (
+            "\n{\"actor\":\"l1\",\"map_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\"}}", 3,
+            "map_shared", "only a \"host\" step has \"map_shared\""
+        ),
+        (
+            "\n{\"actor\":\"host\",\"seamcall\":{},\"unmap_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\"}}",
+            3, "unmap_shared", "a host step is one of seamcall, map_shared, unmap_shared, write_shared"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\"}}", 3, "map_shared.size", "missing"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\",\"x\":1}}", 3,
+            "map_shared.x", "unknown key (known: gpa, size)"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"write_shared\":{\"gpa\":\"0x800000008000\"}}", 3, "write_shared",
+            "needs data or value"
         ),
     ])
     func badStepNamesLineAndField(_ tail: String, _ line: Int, _ field: String, _ message: String) {

@@ -227,3 +227,61 @@ extension Session {
         changed = true
     }
 }
+
+// MARK: The host's shared memory
+
+/// The host's edit of its own shared EPT or memory, through the engine (a host step in a trace).
+private func hostShared(_ s: Session, _ op: Step.SharedMemoryOp, _ caller: String) throws(CallError) -> Int32 {
+    try s.checkTraceRoom(caller)
+    do throws(MachineError) { try s.engine.host(op) } catch { throw CallError(error, caller: caller) }
+    s.changed = true
+    return SOFTSEAM_OK
+}
+
+@c public func softseam_host_map_shared(_ m: OpaquePointer?, _ gpa: UInt64, _ len: UInt64) -> Int32 {
+    unsafe Handle.with(m, "softseam_host_map_shared", may: .host) { s throws(CallError) in
+        try hostShared(s, .map(gpa: gpa, size: len), "softseam_host_map_shared")
+    }
+}
+
+@c public func softseam_host_unmap_shared(_ m: OpaquePointer?, _ gpa: UInt64, _ len: UInt64) -> Int32 {
+    unsafe Handle.with(m, "softseam_host_unmap_shared", may: .host) { s throws(CallError) in
+        try hostShared(s, .unmap(gpa: gpa, size: len), "softseam_host_unmap_shared")
+    }
+}
+
+@c public func softseam_host_write_shared(_ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeRawPointer?, _ len: UInt)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_host_write_shared", may: .host) { s throws(CallError) in
+        guard len > 0 else { return SOFTSEAM_OK }
+        guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_host_write_shared: buf is NULL") }
+        guard len <= UInt(Int32.max) else {
+            throw CallError(
+                SOFTSEAM_EMEMORY, "softseam_host_write_shared: \(len) bytes is more than shared memory holds")
+        }
+        let bytes = unsafe Array(UnsafeRawBufferPointer(start: buf, count: Int(len)))
+        return try hostShared(s, .write(Step.MemoryWrite(gpa: gpa, bytes: bytes)), "softseam_host_write_shared")
+    }
+}
+
+@c public func softseam_host_read_shared(
+    _ m: OpaquePointer?, _ gpa: UInt64, _ buf: UnsafeMutableRawPointer?, _ len: UInt
+)
+    -> Int32
+{
+    unsafe Handle.with(m, "softseam_host_read_shared", may: .reads) { s throws(CallError) in
+        guard len > 0 else { return SOFTSEAM_OK }
+        guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_host_read_shared: buf is NULL") }
+        guard len <= UInt(Int32.max) else {
+            throw CallError(
+                SOFTSEAM_EMEMORY, "softseam_host_read_shared: \(len) bytes is more than shared memory holds")
+        }
+        let bytes: [UInt8]
+        do { bytes = try s.machine.readShared(gpa: gpa, count: Int(len)) } catch {
+            throw CallError(SOFTSEAM_EMEMORY, "softseam_host_read_shared: \(error)")
+        }
+        unsafe bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        return SOFTSEAM_OK
+    }
+}

@@ -21,7 +21,7 @@ extension CallError {
     init(_ error: MachineError, caller: String) {
         let code: Int32 =
             switch error {
-            case .notL1Accessible: SOFTSEAM_EMEMORY
+            case .notL1Accessible, .notSharedMemory: SOFTSEAM_EMEMORY
             case .invalidEvent, .l2Source: SOFTSEAM_EL2
             case .l2EventLimit: SOFTSEAM_ELIMIT
             case .noSuchVCPU: SOFTSEAM_ENOVCPU

@@ -315,6 +315,48 @@ static void memory_checks(void) {
     softseam_destroy(m);
 }
 
+/* ── The host's shared memory (GPAW 48: SHARED bit 47) ───────────────────────────────────────────────── */
+
+static void shared_memory_checks(void) {
+    const uint64_t sh = 1ULL << 47;
+    unsigned char b[8] = {0};
+    EXPECT_ERR(softseam_host_map_shared(NULL, sh, 0x1000), SOFTSEAM_EINVAL, "softseam_host_map_shared", "NULL machine");
+    EXPECT_ERR(softseam_host_unmap_shared(NULL, sh, 0x1000), SOFTSEAM_EINVAL, "softseam_host_unmap_shared",
+               "NULL machine");
+    EXPECT_ERR(softseam_host_write_shared(NULL, sh, b, 1), SOFTSEAM_EINVAL, "softseam_host_write_shared",
+               "NULL machine");
+    EXPECT_ERR(softseam_host_read_shared(NULL, sh, b, 1), SOFTSEAM_EINVAL, "softseam_host_read_shared", "NULL machine");
+
+    softseam_t *m = cabi_create(MISUSE_CONFIG);
+    uint64_t hash = softseam_state_hash(m);
+    /* Header: whole 4K pages of shared GPAs within GPAW, else SOFTSEAM_EMEMORY. */
+    EXPECT_ERR(softseam_host_map_shared(m, 0x100000, 0x1000), SOFTSEAM_EMEMORY, "softseam_host_map_shared",
+               "private GPA");
+    EXPECT_ERR(softseam_host_map_shared(m, sh | 0x800, 0x1000), SOFTSEAM_EMEMORY, "softseam_host_map_shared",
+               "start not 4K-aligned");
+    EXPECT_ERR(softseam_host_map_shared(m, sh, 0), SOFTSEAM_EMEMORY, "softseam_host_map_shared", "len 0");
+    EXPECT_ERR(softseam_host_write_shared(m, sh, b, 1), SOFTSEAM_EMEMORY, "softseam_host_write_shared",
+               "unmapped page");
+    EXPECT_ERR(softseam_host_write_shared(m, sh, NULL, 1), SOFTSEAM_EINVAL, "softseam_host_write_shared", "buf NULL");
+    CHECK_EQ(softseam_state_hash(m), hash, "state hash after refused shared-memory calls");
+
+    /* Mapped: the host's bytes are L1's (softseam_mem_read), L1's store is the host's. */
+    CHECK_EQ(softseam_host_map_shared(m, sh | 0x8000, 0x2000), SOFTSEAM_OK, "softseam_host_map_shared");
+    const unsigned char hello[4] = {'h', 'i', '!', 0};
+    CHECK_EQ(softseam_host_write_shared(m, sh | 0x8FFE, hello, 4), SOFTSEAM_OK, "softseam_host_write_shared");
+    memset(b, 0, sizeof b);
+    CHECK_EQ(softseam_mem_read(m, sh | 0x8FFE, b, 4), SOFTSEAM_OK, "softseam_mem_read of a mapped shared page");
+    CHECK(memcmp(b, hello, 4) == 0, "L1 reads the host's shared bytes");
+    CHECK_EQ(softseam_mem_write(m, sh | 0x9001, "X", 1), SOFTSEAM_OK, "softseam_mem_write to a mapped shared page");
+    CHECK_EQ(softseam_host_read_shared(m, sh | 0x8FFE, b, 4), SOFTSEAM_OK, "softseam_host_read_shared");
+    CHECK(b[3] == 'X', "the host reads L1's shared store");
+    CHECK(softseam_state_hash(m) != hash, "mapping and writing shared memory changes the state hash");
+    CHECK_EQ(softseam_host_unmap_shared(m, sh | 0x8000, 0x2000), SOFTSEAM_OK, "softseam_host_unmap_shared");
+    EXPECT_ERR(softseam_mem_read(m, sh | 0x8FFE, b, 1), SOFTSEAM_EMEMORY, "softseam_mem_read", "unmapped shared page");
+    CHECK_EQ(softseam_state_hash(m), hash, "state hash after unmapping all shared memory");
+    softseam_destroy(m);
+}
+
 /* ── Where the machine is: not finalized, vCPU not in L1 ──────────────────────────────────────────────── */
 
 static void state_checks(void) {
@@ -628,6 +670,7 @@ int main(int argc, char **argv) {
     null_handle_checks();
     argument_checks(workdir);
     memory_checks();
+    shared_memory_checks();
     state_checks();
     reentry_checks();
     thread_checks(false);

@@ -320,6 +320,10 @@ import Testing
             FieldChange("contents", also: ["space.digest"]) {
                 try changed(standardMachine()) { try $0.writeMemory(gpa: 0x4FF8, [0xAA]) }
             },
+            // The host maps a shared page (GPAW 48: SHARED bit 47) in its shared EPT; nothing is written to it.
+            FieldChange("shared", also: ["space.digest"]) {
+                try changed(standardMachine()) { try $0.mapShared(gpa: 1 << 47 | 0x8000, size: 0x1000) }
+            },
             // TDH.MEM.RANGE.BLOCK of 0x3000 before or after a TDH.MEM.TRACK: the same blocked leaf, tracked or not.
             FieldChange("blocks", also: ["space.digest"]) {
                 var tracked = standardMachine()

@@ -232,7 +232,28 @@ import Testing
         ("\n{\"actor\":\"l1\"}", 3, "tdcall", "missing"),
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
-            "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment)"
+            "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment, map_shared, "
+                + "unmap_shared, write_shared)"
+        ),
+        // The host's shared-memory steps (Traces/FORMAT.md): host only, one operation a step, known keys.
+        (
+            "\n{\"actor\":\"l1\",\"map_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\"}}", 3,
+            "map_shared", "only a \"host\" step has \"map_shared\""
+        ),
+        (
+            "\n{\"actor\":\"host\",\"seamcall\":{},\"unmap_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\"}}",
+            3, "unmap_shared", "a host step is one of seamcall, map_shared, unmap_shared, write_shared"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\"}}", 3, "map_shared.size", "missing"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\",\"x\":1}}", 3,
+            "map_shared.x", "unknown key (known: gpa, size)"
+        ),
+        (
+            "\n{\"actor\":\"host\",\"write_shared\":{\"gpa\":\"0x800000008000\"}}", 3, "write_shared",
+            "needs data or value"
         ),
     ])
     func badStepNamesLineAndField(_ tail: String, _ line: Int, _ field: String, _ message: String) {
@@ -262,6 +283,48 @@ import Testing
         let again = try Scenario.parse(s.jsonLines(), file: "t")
         #expect(again.steps.map(\.events) == s.steps.map(\.events))
         #expect(again.steps.map(\.write) == s.steps.map(\.write))
+    }
+
+    /// A host shared-memory step the machine refuses names its line and key: map_shared of a private GPA, and
+    /// write_shared to a shared page the host did not map (GPAW 48: SHARED bit 47).
+    @Test func aRefusedSharedMemoryStepNamesItsLineAndKey() throws {
+        let map = try Scenario.parse(
+            header + "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x100000\",\"size\":\"0x1000\"}}", file: "s.jsonl"
+        )
+        #expect(
+            throws: InputError(
+                file: "s.jsonl", line: 2, field: "map_shared",
+                "GPA 0x100000: the range is not all shared GPAs (SHARED bit 47 set, within GPAW 48)")
+        ) { try map.machineAfter(file: "s.jsonl") }
+        let write = try Scenario.parse(
+            header
+                + "\n{\"actor\":\"host\",\"write_shared\":{\"gpa\":\"0x800000008000\",\"size\":1,\"value\":\"0x1\"}}",
+            file: "s.jsonl")
+        #expect(
+            throws: InputError(
+                file: "s.jsonl", line: 2, field: "write_shared", "GPA 0x800000008000: not a shared page the host mapped"
+            )
+        ) { try write.machineAfter(file: "s.jsonl") }
+    }
+
+    /// The three host steps survive a JSON Lines round trip.
+    @Test func sharedMemoryStepsRoundTrip() throws {
+        let text =
+            header + "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x2000\"}}"
+            + "\n{\"actor\":\"host\",\"write_shared\":{\"gpa\":\"0x800000008ffe\",\"data\":\"010203\"}}"
+            + "\n{\"actor\":\"host\",\"unmap_shared\":{\"gpa\":\"0x800000009000\",\"size\":\"0x1000\"}}"
+        let s = try Scenario.parse(text, file: "s.jsonl")
+        #expect(
+            s.steps.map(\.shared) == [
+                .map(gpa: 0x8000_0000_8000, size: 0x2000),
+                .write(Step.MemoryWrite(gpa: 0x8000_0000_8FFE, bytes: [1, 2, 3])),
+                .unmap(gpa: 0x8000_0000_9000, size: 0x1000),
+            ])
+        let again = try Scenario.parse(s.jsonLines(), file: "t")
+        #expect(again.steps.map(\.shared) == s.steps.map(\.shared))
+        let m = try s.machineAfter(file: "s.jsonl")
+        #expect(try m.readShared(gpa: 0x8000_0000_8FFE, count: 2) == [1, 2])
+        #expect(!m.isSharedMapped(0x8000_0000_9000))
     }
 
     @Test func l2EventForAVMThatIsNotRunningIsAnErrorWithItsLine() throws {

@@ -96,12 +96,25 @@ int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs)
    (no RESUME_L1 after an L2 TD exit) is possible only from the host callback of that vCPU, where an L1
    TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere). */
 int         softseam_seamcall(softseam_t *m, softseam_regs_t *regs);
-/* L1's view of private memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1.
-   Nothing is read or written otherwise (SOFTSEAM_EMEMORY). softseam_mem_write is a store by L1, so it needs
+/* L1's view of memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1 or a shared GPA
+   the host mapped (softseam_host_map_shared). Nothing is read or written otherwise (SOFTSEAM_EMEMORY). softseam_mem_write is a store by L1, so it needs
    a finalized TD and a vCPU running L1 (SOFTSEAM_ESTATE otherwise); it is the store of the first such vCPU
    (lowest index) in a trace. */
 int         softseam_mem_read(softseam_t *m, uint64_t gpa, void *buf, size_t len);
 int         softseam_mem_write(softseam_t *m, uint64_t gpa, const void *buf, size_t len);
+/* The host's shared memory: host memory the host maps at shared GPAs (SHARED bit, GPAW − 1, set) in its own
+   shared EPT — no SEAMCALL, the module never sees it. L1 reaches a mapped shared page without a TD exit
+   (softseam_mem_read/_write, its loads and stores), L2 too when its L2_CTLS.ENABLE_SHARED_EPTP is set; an
+   access to an unmapped shared page is an EPT-violation TD exit. map/unmap: gpa and len 4K-aligned, len > 0,
+   all shared GPAs within GPAW (SOFTSEAM_EMEMORY otherwise); mapping gives zeroed pages (a page already
+   mapped keeps its bytes), unmapping drops the bytes. write/read: the host's own view, every page touched
+   must be mapped (SOFTSEAM_EMEMORY, nothing done). map, unmap and write are host steps in a trace and may be
+   called from the host callback; read from any callback. The built-in host maps and unmaps these pages for
+   an accepted TDG.VP.VMCALL<MapGPA>. */
+int         softseam_host_map_shared(softseam_t *m, uint64_t gpa, uint64_t len);
+int         softseam_host_unmap_shared(softseam_t *m, uint64_t gpa, uint64_t len);
+int         softseam_host_write_shared(softseam_t *m, uint64_t gpa, const void *buf, size_t len);
+int         softseam_host_read_shared(const softseam_t *m, uint64_t gpa, void *buf, size_t len);
 /* XXH3-64 of the whole model state (format of Traces/FORMAT.md); 0 for a NULL handle. */
 uint64_t    softseam_state_hash(const softseam_t *m);
 

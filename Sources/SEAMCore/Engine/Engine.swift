@@ -44,7 +44,12 @@ public struct Engine<Observer: StepObserver> {
         var outcome: StepOutcome
         switch step.actor {
         case .host:
-            outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
+            if let op = step.shared {
+                try machine.apply(op)
+                outcome = StepOutcome()
+            } else {
+                outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
+            }
         case .l1(let vcpu):
             if let w = step.write {
                 try machine.store(vcpu: vcpu, gpa: w.gpa, w.bytes)
@@ -72,6 +77,15 @@ public struct Engine<Observer: StepObserver> {
         var outcome = StepOutcome(seamcall: entry, registers: regs)
         report(step, &outcome)
         return entry
+    }
+
+    /// The host's operation on its shared memory (`Machine.apply`), observed as a host step. On error nothing
+    /// changes.
+    public mutating func host(_ op: Step.SharedMemoryOp, comment: String? = nil) throws(MachineError) {
+        try machine.apply(op)
+        guard observer.isObserving else { return }
+        var outcome = StepOutcome()
+        report(.host(op, comment: comment), &outcome)
     }
 
     /// L1's TDCALL on `vcpu` (`Machine.tdcall`), observed as an L1 step. Not observing, this is the

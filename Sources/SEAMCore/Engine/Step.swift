@@ -1,6 +1,7 @@
 import SEAMTypes
 
-/// One step of the model: a host SEAMCALL, an L1 TDCALL, an L1 store to its private memory, or one L2 event.
+/// One step of the model: a host SEAMCALL, a host operation on its shared memory, an L1 TDCALL, an L1 store
+/// to its memory, or one L2 event.
 /// Scenarios and traces are lists of steps (Traces/FORMAT.md); `Engine.perform` carries one out.
 public struct Step: Hashable, Sendable {
     /// Who performs a step.
@@ -29,6 +30,16 @@ public struct Step: Hashable, Sendable {
         }
     }
 
+    /// What the host does to its own shared EPT and memory (no SEAMCALL: the module never sees it).
+    public enum SharedMemoryOp: Hashable, Sendable {
+        /// Map `size` bytes of shared GPAs from `gpa` (`Machine.mapShared`).
+        case map(gpa: UInt64, size: UInt64)
+        /// Unmap them (`Machine.unmapShared`).
+        case unmap(gpa: UInt64, size: UInt64)
+        /// Store `bytes` at `gpa` in mapped shared memory (`Machine.writeShared`).
+        case write(MemoryWrite)
+    }
+
     public var actor: Actor
     /// The caller's input registers (a SEAMCALL's or a TDCALL's); zero for an L2 event and a store.
     public var registers: RegisterFile
@@ -38,6 +49,8 @@ public struct Step: Hashable, Sendable {
     /// An L1 step that stores to L1's private memory instead of a TDCALL (e.g. filling the
     /// L2_ENTER_GUEST_STATE buffer).
     public var write: MemoryWrite?
+    /// A host step that edits the host's shared memory instead of a SEAMCALL.
+    public var shared: SharedMemoryOp?
     public var comment: String?
     /// Line in the source file (0 for steps built in code).
     public var line: Int
@@ -60,6 +73,13 @@ public struct Step: Hashable, Sendable {
     public static func store(vcpu: Int, _ write: MemoryWrite, comment: String? = nil) -> Step {
         var s = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment)
         s.write = write
+        return s
+    }
+
+    /// A host operation on its shared memory.
+    public static func host(_ op: SharedMemoryOp, comment: String? = nil) -> Step {
+        var s = Step(actor: .host, registers: RegisterFile(), comment: comment)
+        s.shared = op
         return s
     }
 

@@ -44,6 +44,11 @@ public enum StateHash {
         XXH3.hash(words: 4 << 56 | key, tracked ? 1 : 0)
     }
 
+    @inline(__always)
+    static func sharedHash(_ pageIndex: UInt64) -> UInt64 {
+        XXH3.hash(words: 7 << 56 | pageIndex, 1)
+    }
+
     /// Key of a per-vCPU record: kind 5 = L2 VMCS field, 6 = L1's MSR-bitmap word.
     @inline(__always)
     static func vcpuKey(kind: UInt64, vcpu: Int, vm: Int, item: Int) -> UInt64 {

@@ -25,7 +25,19 @@ extension Machine {
             .eptViolation, qualification: qualification.rawValue, guestLinearAddress: a.gla ?? 0,
             guestPhysicalAddress: gpa)
         let shared = gpa & width.sharedMask != 0
-        guard !shared, gpa >> 52 == 0 else { return .tdExit(asyncTDExit(i, vm, info)) }
+        guard !shared, gpa >> 52 == 0 else {
+            // Through the host's shared EPT only with L2_CTLS[vm].ENABLE_SHARED_EPTP: otherwise the module
+            // points L2's shared EPTP at the TDCS zero page (src/common/metadata_handlers/metadata_vp.c, the
+            // L2_CTLS write), where every shared access faults to the host.
+            // A fetch keeps its TD exit: L2 running code from shared memory is not modelled.
+            if shared, a.kind != .fetch, L2Ctls(rawValue: vcpus[i].l2Ctls[vm]).contains(.enableSharedEPTP),
+                isSharedMapped(gpa)
+            {
+                sharedAccess(i, a)
+                return .continued
+            }
+            return .tdExit(asyncTDExit(i, vm, info))
+        }
         guard width.isValidPrivate(gpa) else {
             return a.gla != nil ? exitToL1(i, vm, info) : .tdExit(asyncTDExit(i, vm, info))
         }
@@ -67,5 +79,24 @@ extension Machine {
         info.qualification |= UInt64(attrs & rwxs) << Q.permissionsShift
         if mbec && attrs & GPAAttributes.xu.rawValue != 0 { info.qualification |= Q.userExecutable.rawValue }
         return exitToL1(i, vm, info)
+    }
+
+    /// L2's access to a mapped shared page: a write stores, a read loads RAX, a fetch reads nothing.
+    mutating func sharedAccess(_ i: Int, _ a: MemoryAccess) {
+        let gpa = a.gpa
+        if a.kind == .write {
+            var data = a.value.littleEndian
+            withUnsafeBytes(of: &data) {
+                space.write(gpa >> 12, offset: Int(gpa & 0xFFF), UnsafeRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
+            }
+        } else if a.kind == .read {
+            var loaded: UInt64 = 0
+            withUnsafeMutableBytes(of: &loaded) {
+                space.read(
+                    gpa >> 12, offset: Int(gpa & 0xFFF),
+                    into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
+            }
+            vcpus[i].gprs.rax = UInt64(littleEndian: loaded)
+        }
     }
 }

@@ -13,7 +13,11 @@ import SEAMTypes
 ///     tables   [level, gpa>>(12+9·level) : bits]     which SEPT paging pages exist: bit 0 L1, bit vm L2 VM vm;
 ///                                                     bit 4 + n: that page's parent entry is (L2_)NL_BLOCKED
 ///     contents [gpa>>12 : 4096 bytes]                 sparse; a page never written reads as zeros
-///     digest   Σ XXH3(record) over all three maps     maintained on every change (O(records changed))
+///     shared   [gpa>>12 of a shared page : true]      the host's shared EPT: shared GPAs (SHARED bit set)
+///                                                     the host mapped; their bytes are in `contents` too,
+///                                                     under their own page index (the SHARED bit keeps it
+///                                                     apart from every private page's)
+///     digest   Σ XXH3(record) over all the maps       maintained on every change (O(records changed))
 ///
 /// A "table at level L" is the paging page that an entry at level L points to; the root page (entries at
 /// `width.rootLevel`) belongs to TDR/TDCS and always exists. An L2 leaf maps the same page at the same level
@@ -31,6 +35,9 @@ public struct GPASpace: Sendable, Codable {
     package private(set) var contents = U64Map(placeholder: PageContents(bytes: []))
     /// Leaves blocked by the host (key as in `leaves`): false until a TDH.MEM.TRACK follows the block.
     package private(set) var blocks = U64Map(placeholder: false)
+    /// The shared pages the host mapped in its shared EPT (key gpa >> 12, SHARED bit included). Not part of
+    /// any SEPT: no key here is ever a `leaves` or `tables` key.
+    package private(set) var shared = U64Map(placeholder: true)
     /// Wrapping sum of the XXH3 of every record; see `StateHash`.
     public private(set) var digest: UInt64 = 0
     /// Bumped whenever any page's bytes change. Not state (it is not hashed): it lets a vCPU know that the
@@ -41,6 +48,24 @@ public struct GPASpace: Sendable, Codable {
     public private(set) var blockedTables = 0
 
     public init(width: GPAWidth) { self.width = width }
+
+    enum CodingKeys: String, CodingKey {
+        case width, leaves, tables, contents, blocks, shared, digest, contentVersion, blockedTables
+    }
+
+    /// Decodes a snapshot; one written before shared memory was modelled has no `shared` and maps none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        width = try c.decode(GPAWidth.self, forKey: .width)
+        leaves = try c.decode(U64Map<PageRecord>.self, forKey: .leaves)
+        tables = try c.decode(U64Map<UInt8>.self, forKey: .tables)
+        contents = try c.decode(U64Map<PageContents>.self, forKey: .contents)
+        blocks = try c.decode(U64Map<Bool>.self, forKey: .blocks)
+        shared = try c.decodeIfPresent(U64Map<Bool>.self, forKey: .shared) ?? U64Map(placeholder: true)
+        digest = try c.decode(UInt64.self, forKey: .digest)
+        contentVersion = try c.decode(UInt64.self, forKey: .contentVersion)
+        blockedTables = try c.decode(Int.self, forKey: .blockedTables)
+    }
 
     // MARK: Keys
 
@@ -354,6 +379,26 @@ public struct GPASpace: Sendable, Codable {
         }
     }
 
+    /// Maps (`true`) or unmaps (`false`) the shared page `pageIndex` in the host's shared EPT. Unmapping
+    /// drops the page's bytes (the host freed its memory: a page mapped again reads as zeros).
+    package mutating func setShared(_ pageIndex: UInt64, _ mapped: Bool) {
+        if shared[pageIndex] != nil {
+            guard !mapped else { return }
+            shared[pageIndex] = nil
+            digest &-= StateHash.sharedHash(pageIndex)
+            if contents[pageIndex] != nil { setPage(pageIndex, nil) }
+        } else if mapped {
+            shared[pageIndex] = true
+            digest &+= StateHash.sharedHash(pageIndex)
+        }
+    }
+
+    /// Whether the host mapped the shared page `pageIndex` (gpa >> 12, SHARED bit included).
+    public func isSharedMapped(_ pageIndex: UInt64) -> Bool { shared.count > 0 && shared[pageIndex] != nil }
+
+    /// Number of shared pages the host mapped.
+    public var sharedPageCount: Int { shared.count }
+
     /// Records whether the block of the leaf under `key` is tracked; nil forgets the block.
     package mutating func setBlockTracked(_ key: UInt64, _ tracked: Bool?) {
         if let old = blocks[key] { digest &-= StateHash.blockHash(key, old) }
@@ -378,6 +423,7 @@ public struct GPASpace: Sendable, Codable {
         for (k, b) in tables.entries { d &+= StateHash.tableHash(k, b) }
         for (k, c) in contents.entries { d &+= StateHash.contentsHash(k, PageContents.pageHash(c.bytes)) }
         for (k, t) in blocks.entries { d &+= StateHash.blockHash(k, t) }
+        for (k, _) in shared.entries { d &+= StateHash.sharedHash(k) }
         return d
     }
 }

@@ -1,26 +1,16 @@
 import SEAMTypes
 
 extension Machine {
-    /// Reads L1's view of private memory: `count` bytes from `gpa`. Every page touched must be a private
-    /// GPA that L1 can access (an L1 SEPT leaf in MAPPED state); nothing is read otherwise.
+    /// Reads L1's view of memory: `count` bytes from `gpa`. Every page touched must be a private GPA that
+    /// L1 can access (an L1 SEPT leaf in MAPPED state) or a shared page the host mapped
+    /// (`mapShared`); nothing is read otherwise.
     public func readMemory(gpa: UInt64, count: Int) throws(MachineError) -> [UInt8] {
         try checkL1Accessible(gpa: gpa, count: count)
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var a = gpa
-        let end = gpa + UInt64(count)
-        while a < end {
-            let offset = Int(a & 0xFFF)
-            let n = min(4096 - offset, Int(end - a))
-            let page = space.page(a >> 12)
-            out += page[offset..<offset + n]
-            a += UInt64(n)
-        }
-        return out
+        return gather(gpa: gpa, count: count)
     }
 
-    /// Writes L1's view of private memory: a store of L1's, so the TD must be finalized. Every page touched
-    /// must be L1-accessible; on error nothing is written.
+    /// Writes L1's view of memory (private, or shared pages the host mapped): a store of L1's, so the TD
+    /// must be finalized. Every page touched must be L1-accessible; on error nothing is written.
     public mutating func writeMemory(gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
         var failure: MachineError?
         bytes.withUnsafeBytes { b in
@@ -65,8 +55,12 @@ extension Machine {
         guard !overflow else { throw .notL1Accessible(gpa: gpa) }
         var page = gpa & ~0xFFF
         while page <= last {
-            guard width.isValidPrivate(page), let r = space.leaf(containing: page), r.state.isGuestAccessibleLeaf else {
-                throw .notL1Accessible(gpa: max(page, gpa))
+            if width.isValidPrivate(page) {
+                guard let r = space.leaf(containing: page), r.state.isGuestAccessibleLeaf else {
+                    throw .notL1Accessible(gpa: max(page, gpa))
+                }
+            } else {
+                guard isSharedMapped(page) else { throw .notL1Accessible(gpa: max(page, gpa)) }
             }
             page += 0x1000
         }

@@ -60,7 +60,7 @@ extension GPASpace {
     package func problem(numL2VMs: Int) -> (String, String)? {
         let maps: [(String, String?)] = [
             ("leaves", leaves.problem()), ("tables", tables.problem()), ("contents", contents.problem()),
-            ("blocks", blocks.problem()),
+            ("blocks", blocks.problem()), ("shared", shared.problem()),
         ]
         for case (let name, let message?) in maps { return (name, message) }
         let pageIndexBits = UInt64(width.bits - 12)
@@ -68,6 +68,9 @@ extension GPASpace {
             let r = leaves[key]!
             let at = "leaf at \(hexShort(key << 12))"
             guard key >> pageIndexBits == 0 else { return ("leaves", "\(at) is beyond GPAW \(width.bits)") }
+            guard (key << 12) & width.sharedMask == 0 else {
+                return ("leaves", "\(at) is a shared GPA: no shared GPA is ever in a SEPT")
+            }
             guard r.raw >> 60 == 0 else { return ("leaves", "\(at): reserved bits 63:60 set in \(hex64(r.raw))") }
             guard r.level <= .size1G else { return ("leaves", "\(at): leaf level \(r.level.rawValue)") }
             guard key & (r.level.pages4K - 1) == 0 else { return ("leaves", "\(at) is not \(r.level)-aligned") }
@@ -89,6 +92,12 @@ extension GPASpace {
             guard (1...UInt64(width.rootLevel.rawValue)).contains(level), tables[key]! != 0 else {
                 return ("tables", "table key \(hex64(key)): level \(level), bits \(tables[key]!)")
             }
+            let base = (key & (1 << 48 - 1)) << (12 + 9 * level)
+            guard base & width.sharedMask == 0 else {
+                return (
+                    "tables", "table key \(hex64(key)) covers shared GPA \(hexShort(base)): no shared GPA is in a SEPT"
+                )
+            }
             if tables[key]! & GPASpace.l1TableBit << GPASpace.blockedShift != 0 { blockedCount += 1 }
         }
         for key in contents.sortedKeys {
@@ -98,6 +107,16 @@ extension GPASpace {
             guard c.bytes.count == 4096 else { return ("contents", "\(at) holds \(c.bytes.count) bytes, not 4096") }
             guard c.bytes.contains(where: { $0 != 0 }) else { return ("contents", "\(at) is all zeros (never kept)") }
             guard c.hash == PageContents.pageHash(c.bytes) else { return ("contents", "\(at): hash does not match") }
+            guard (key << 12) & width.sharedMask == 0 || shared[key] != nil else {
+                return ("contents", "\(at) is a shared page the host did not map")
+            }
+        }
+        for key in shared.sortedKeys {
+            let at = "shared page \(hexShort(key << 12))"
+            guard key >> pageIndexBits == 0, (key << 12) & width.sharedMask != 0 else {
+                return ("shared", "\(at) is not a shared GPA of GPAW \(width.bits)")
+            }
+            guard shared[key]! else { return ("shared", "\(at) is recorded unmapped") }
         }
         guard blockedTables == blockedCount else {
             return ("blockedTables", "\(blockedTables), but \(blockedCount) tables are NL_BLOCKED")

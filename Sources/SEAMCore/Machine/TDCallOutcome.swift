@@ -85,6 +85,9 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFinalized
     /// A memory access through the host API to a GPA L1 cannot reach (shared, unmapped, pending, blocked).
     case notL1Accessible(gpa: UInt64)
+    /// A host operation on its shared memory at a GPA that is not (all) shared memory it mapped, or a map
+    /// or unmap range that is not whole shared 4K pages; the string says which.
+    case notSharedMemory(gpa: UInt64, String)
     /// The call needs the vCPU somewhere else: an L1 TDCALL while L2 runs or the host has the vCPU (after
     /// any TD exit, fault-like ones included, only the host's TDH.VP.ENTER moves it), an L2 event while L1
     /// runs or for another VM…
@@ -102,7 +105,8 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .noSuchVCPU(let v, let n): "vCPU \(v) does not exist (the TD has \(n))"
         case .notFinalized: "L1 and L2 cannot run before the host's TDH.MR.FINALIZE (the TD is INITIALIZED)"
-        case .notL1Accessible(let gpa): "GPA \(hexShort(gpa)) is not private memory L1 can access"
+        case .notL1Accessible(let gpa): "GPA \(hexShort(gpa)) is not memory L1 can access"
+        case .notSharedMemory(let gpa, let why): "GPA \(hexShort(gpa)): \(why)"
         case .vcpuNotThere(let v, let needs, let location): "vCPU \(v) must be \(needs), but is \(location)"
         case .invalidEvent(let why): "invalid L2 event: \(why)"
         case .l2Source(let why): why

@@ -3,7 +3,12 @@ import SEAMTypes
 
 extension Scenario {
     static let headerKeys = ["softseam", "version", "comment", "config", "labels"]
-    static let stepKeys = ["actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment"]
+    static let stepKeys = [
+        "actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment", "map_shared", "unmap_shared",
+        "write_shared",
+    ]
+    /// The host steps that edit the host's shared memory instead of a SEAMCALL.
+    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared"]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
@@ -100,6 +105,9 @@ extension Scenario {
         for k in ["vm", "event"] where actorName != "l2" && node[k] != nil {
             throw InputError(file: file, line: line, field: k, "only an \"l2\" step has \"\(k)\"")
         }
+        for k in sharedKeys where actorName != "host" && node[k] != nil {
+            throw InputError(file: file, line: line, field: k, "only a \"host\" step has \"\(k)\"")
+        }
         switch actorName {
         case "l2":
             for k in ["tdcall", "seamcall"] where node[k] != nil {
@@ -140,6 +148,17 @@ extension Scenario {
                     file: file, line: line, field: node["tdcall"] != nil ? "tdcall" : "vcpu",
                     "the host issues SEAMCALLs")
             }
+            let given = (["seamcall"] + sharedKeys).filter { node[$0] != nil }
+            guard given.count <= 1 else {
+                throw InputError(
+                    file: file, line: line, field: given[1],
+                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared")
+            }
+            if let k = given.first, k != "seamcall", let n = node[k] {
+                var step = Step(actor: .host, registers: RegisterFile(), comment: comment, line: line)
+                step.shared = try sharedOp(k, n, file)
+                return step
+            }
             guard let regs = node["seamcall"] else {
                 throw InputError(file: file, line: line, field: "seamcall", "missing")
             }
@@ -150,43 +169,62 @@ extension Scenario {
         }
     }
 
+    /// A host step's shared-memory operation: `map_shared` / `unmap_shared` `{"gpa", "size"}` (whole 4K
+    /// pages), `write_shared` in the form of an L1 "write".
+    static func sharedOp(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.SharedMemoryOp {
+        if key == "write_shared" { return .write(try memoryWrite(n, file, field: key)) }
+        for (k, m) in n.objectMembers where !["gpa", "size"].contains(k) {
+            throw InputError(file: file, line: m.line, field: "\(key).\(k)", "unknown key (known: gpa, size)")
+        }
+        guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
+        guard let z = n["size"] else { throw InputError(file: file, line: n.line, field: "\(key).size", "missing") }
+        let gpa = try ConfigDecoder.integer(g, file, "\(key).gpa", max: .max)
+        let size = try ConfigDecoder.integer(z, file, "\(key).size", max: .max)
+        return key == "map_shared" ? .map(gpa: gpa, size: size) : .unmap(gpa: gpa, size: size)
+    }
+
     /// An L1 "write": `{"gpa", "size" (1…8, default 8), "value"}` stores a little-endian value;
     /// `{"gpa", "data": "hex bytes"}` stores any number of bytes.
-    static func memoryWrite(_ w: JSONNode, _ file: String) throws(InputError) -> Step.MemoryWrite {
+    static func memoryWrite(_ w: JSONNode, _ file: String, field: String = "write") throws(InputError)
+        -> Step.MemoryWrite
+    {
         let line = w.line
         for (k, n) in w.objectMembers where !["gpa", "size", "value", "data"].contains(k) {
             throw InputError(
-                file: file, line: n.line, field: "write.\(k)", "unknown key (known: gpa, size, value, data)")
+                file: file, line: n.line, field: "\(field).\(k)", "unknown key (known: gpa, size, value, data)")
         }
-        guard let g = w["gpa"] else { throw InputError(file: file, line: line, field: "write.gpa", "missing") }
-        let gpa = try ConfigDecoder.integer(g, file, "write.gpa", max: .max)
+        guard let g = w["gpa"] else { throw InputError(file: file, line: line, field: "\(field).gpa", "missing") }
+        let gpa = try ConfigDecoder.integer(g, file, "\(field).gpa", max: .max)
         if let d = w["data"] {
             guard w["value"] == nil, w["size"] == nil else {
-                throw InputError(file: file, line: line, field: "write.data", "give data, or size and value, not both")
+                throw InputError(
+                    file: file, line: line, field: "\(field).data", "give data, or size and value, not both")
             }
-            let hex = Array(try ConfigDecoder.string(d, file, "write.data").utf8)
+            let hex = Array(try ConfigDecoder.string(d, file, "\(field).data").utf8)
             guard !hex.isEmpty, hex.count % 2 == 0 else {
-                throw InputError(file: file, line: d.line, field: "write.data", "expected an even number of hex digits")
+                throw InputError(
+                    file: file, line: d.line, field: "\(field).data", "expected an even number of hex digits")
             }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(hex.count / 2)
             for i in stride(from: 0, to: hex.count, by: 2) {
                 guard let hi = hexDigit(hex[i]), let lo = hexDigit(hex[i + 1]) else {
                     throw InputError(
-                        file: file, line: d.line, field: "write.data", "not a hex digit at character \(i + 1)")
+                        file: file, line: d.line, field: "\(field).data", "not a hex digit at character \(i + 1)")
                 }
                 bytes.append(hi << 4 | lo)
             }
             return Step.MemoryWrite(gpa: gpa, bytes: bytes)
         }
         guard let v = w["value"] else {
-            throw InputError(file: file, line: line, field: "write", "needs data or value")
+            throw InputError(file: file, line: line, field: field, "needs data or value")
         }
         let size =
-            try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "write.size", max: 8) } ?? 8
-        guard size >= 1 else { throw InputError(file: file, line: line, field: "write.size", "must be 1…8") }
+            try w["size"].map { n throws(InputError) in try ConfigDecoder.integer(n, file, "\(field).size", max: 8) }
+            ?? 8
+        guard size >= 1 else { throw InputError(file: file, line: line, field: "\(field).size", "must be 1…8") }
         return Step.MemoryWrite(
-            gpa: gpa, size: Int(size), value: try ConfigDecoder.integer(v, file, "write.value", max: .max))
+            gpa: gpa, size: Int(size), value: try ConfigDecoder.integer(v, file, "\(field).value", max: .max))
     }
 
     static func hexDigit(_ c: UInt8) -> UInt8? {
@@ -269,7 +307,25 @@ extension Scenario {
     package static func stepFields(_ s: Step, prefix: String = "") -> [String] {
         let comment = s.comment.map { ",\"comment\":\"\(jsonEscaped($0))\"" } ?? ""
         switch s.actor {
-        case .host: return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]
+        case .host:
+            switch s.shared {
+            case .map(let gpa, let size)?:
+                return [
+                    prefix
+                        + "\"actor\":\"host\",\"map_shared\":{\"gpa\":\"\(hexShort(gpa))\",\"size\":\"\(hexShort(size))\"}"
+                        + comment
+                ]
+            case .unmap(let gpa, let size)?:
+                return [
+                    prefix
+                        + "\"actor\":\"host\",\"unmap_shared\":{\"gpa\":\"\(hexShort(gpa))\",\"size\":\"\(hexShort(size))\"}"
+                        + comment
+                ]
+            case .write(let w)?:
+                return [prefix + "\"actor\":\"host\",\"write_shared\":\(Scenario.render(w))" + comment]
+            case nil:
+                return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]
+            }
         case .l1(let vcpu):
             if let w = s.write {
                 return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu),\"write\":\(Scenario.render(w))" + comment]

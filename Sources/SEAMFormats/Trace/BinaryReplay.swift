@@ -33,11 +33,26 @@ extension BinaryTraceReader {
         let isWrite = flags & Flag.write != 0
         let isCall = actor != ActorCode.l2 && !isWrite
         guard flags & Flag.reserved == 0, actor <= ActorCode.l2, kind <= ResultKind.last,
-            !isWrite || actor == ActorCode.l1,
+            !isWrite || actor != ActorCode.l2,
             (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
         else { return false }
         var matched = true
         switch actor {
+        case ActorCode.host where isWrite:
+            let code = try r.u8("shared")
+            let gpa = try r.u64("shared.gpa")
+            let op: Step.SharedMemoryOp
+            switch code {
+            case SharedCode.map: op = .map(gpa: gpa, size: try r.u64("shared.size"))
+            case SharedCode.unmap: op = .unmap(gpa: gpa, size: try r.u64("shared.size"))
+            case SharedCode.write:
+                let n = Int(try r.u32("shared.length"))
+                guard n >= 1 else { return false }
+                op = .write(Step.MemoryWrite(gpa: gpa, bytes: try r.bytes(n, "shared.data")))
+            default: return false
+            }
+            guard (try? engine.host(op)) != nil else { return false }
+            matched = kind == ResultKind.completed
         case ActorCode.host:
             var regs = try r.registers("seamcall")
             let entry = engine.seamcall(&regs)

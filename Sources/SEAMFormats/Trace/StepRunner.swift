@@ -13,6 +13,12 @@ extension InputError {
         case .vcpuNotThere:
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
         case .notL1Accessible: field = "write.gpa"
+        case .notSharedMemory:
+            switch step.shared {
+            case .map?: field = "map_shared"
+            case .unmap?: field = "unmap_shared"
+            default: field = "write_shared"
+            }
         case .invalidEvent: field = "event"
         case .l2Source, .l2EventLimit: field = "l2_events"
         }

@@ -29,6 +29,13 @@ extension Trace {
         static let l2: UInt8 = 2
     }
 
+    /// What a host record with the write flag does to the host's shared memory (FORMAT.md).
+    enum SharedCode {
+        static let map: UInt8 = 0
+        static let unmap: UInt8 = 1
+        static let write: UInt8 = 2
+    }
+
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
     enum ResultKind {
         static let completed: UInt8 = 0
@@ -74,7 +81,7 @@ extension Trace {
         case .l1: flags = ActorCode.l1
         case .l2: flags = ActorCode.l2
         }
-        if s.write != nil { flags |= Flag.write }
+        if s.write != nil || s.shared != nil { flags |= Flag.write }
         if s.comment != nil { flags |= Flag.comment }
         if o.hash != nil { flags |= Flag.hash }
         if o.registers != nil { flags |= Flag.out }
@@ -88,7 +95,23 @@ extension Trace {
         }
         switch s.actor {
         case .host:
-            w.registers(s.registers)
+            switch s.shared {
+            case .map(let gpa, let size)?:
+                w.u8(SharedCode.map)
+                w.u64(gpa)
+                w.u64(size)
+            case .unmap(let gpa, let size)?:
+                w.u8(SharedCode.unmap)
+                w.u64(gpa)
+                w.u64(size)
+            case .write(let write)?:
+                w.u8(SharedCode.write)
+                w.u64(write.gpa)
+                w.u32(UInt32(write.bytes.count))
+                w.bytes += write.bytes
+            case nil:
+                w.registers(s.registers)
+            }
         case .l1(let vcpu):
             w.u16(UInt16(vcpu))
             if let write = s.write {
@@ -151,6 +174,7 @@ public struct BinaryTraceReader {
     typealias Flag = Trace.Flag
     typealias ActorCode = Trace.ActorCode
     typealias ResultKind = Trace.ResultKind
+    typealias SharedCode = Trace.SharedCode
     let bytes: [UInt8]
     let file: String
     var offset: Int
@@ -273,13 +297,25 @@ public struct BinaryTraceReader {
         var step = Step(actor: .host, registers: RegisterFile())
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        guard !isWrite || actor == ActorCode.l1 else {
-            throw r.error("flags", at: r.offset - 2, "only an L1 step is a write")
+        guard !isWrite || actor != ActorCode.l2 else {
+            throw r.error("flags", at: r.offset - 2, "only an L1 or host step is a write")
         }
         guard variant == .full || actor == ActorCode.l1 else {
             throw r.error("actor", at: r.offset - 2, "an l1-observed trace has only L1 steps")
         }
         switch actor {
+        case ActorCode.host where isWrite:
+            let code = try r.u8("shared")
+            let gpa = try r.u64("shared.gpa")
+            switch code {
+            case SharedCode.map: step.shared = .map(gpa: gpa, size: try r.u64("shared.size"))
+            case SharedCode.unmap: step.shared = .unmap(gpa: gpa, size: try r.u64("shared.size"))
+            case SharedCode.write:
+                let n = Int(try r.u32("shared.length"))
+                guard n >= 1 else { throw r.error("shared.length", at: r.offset - 4, "a write stores at least 1 byte") }
+                step.shared = .write(Step.MemoryWrite(gpa: gpa, bytes: try r.bytes(n, "shared.data")))
+            default: throw r.error("shared", at: r.offset - 9, "unknown shared-memory operation \(code)")
+            }
         case ActorCode.host:
             step.registers = try r.registers("seamcall")
         case ActorCode.l1:

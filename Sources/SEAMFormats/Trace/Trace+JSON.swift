@@ -88,7 +88,7 @@ extension Trace {
                 file: file, line: line, field: "step", "expected step \(number), found \(found) (lines reordered?)")
         }
         var step = try Scenario.parseStep(node, file: file, line: line, config: config, extraKeys: outcomeKeys)
-        let isCall = step.write == nil && step.actor.isCaller
+        let isCall = step.write == nil && step.shared == nil && step.actor.isCaller
         func forbid(_ key: String, _ why: String) throws(InputError) {
             if node[key] != nil { throw InputError(file: file, line: line, field: key, why) }
         }

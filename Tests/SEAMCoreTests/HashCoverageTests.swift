@@ -89,6 +89,9 @@ import Testing
             FieldChange("tscFrequency") { changed(standardMachine()) { $0.tscFrequency = 80 } },  // 2 GHz
             FieldChange("tdCtls") { changed(standardMachine()) { $0.tdCtls = 1 } },  // PENDING_VE_DISABLE
             FieldChange("notifyEnables") { changed(standardMachine()) { $0.notifyEnables = 1 } },
+            FieldChange("extraConfigFlags") {
+                changed(standardMachine()) { $0.extraConfigFlags = Machine.flexiblePendingVE }
+            },
             FieldChange("vmCtls") {
                 try changed(standardMachine()) { m in
                     // TDH.MNG.WR of VM_CTLS[2] bit 0 (tdh_mng_rd_wr.c).

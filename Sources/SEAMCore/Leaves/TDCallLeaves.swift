@@ -47,7 +47,15 @@ package enum TDCallLeaves {
                 measurement registers read as zero
                 """
         ) { m, _, version, r in m.tdgVMRd(version: version, &r) },
-        TDCallLeafEntry(.vmWr, "TDG.VM.WR"),
+        TDCallLeafEntry(
+            .vmWr, "TDG.VM.WR",
+            summary: """
+                implemented: guest write masks of the TDR/TDCS table (NOTIFY_ENABLES and TD_CTLS bit 0; every other \
+                field FIELD_NOT_WRITABLE), forbidden bits that would change → FIELD_VALUE_NOT_VALID, a change of \
+                TD_CTLS.PENDING_VE_DISABLE only with CONFIG_FLAGS.FLEXIBLE_PENDING_VE, R8 = old value & read mask, \
+                R8 = 0 on failure
+                """
+        ) { m, _, _, r in m.tdgVMWr(&r) },
         TDCallLeafEntry(
             .vpRd, "TDG.VP.RD",
             summary: """

@@ -63,8 +63,18 @@ public struct Machine: Sendable, Codable {
     /// pure function of `vcpus`, not state.
     var vcpusHashMemo: UInt64?
 
-    /// CONFIG_FLAGS: bit 0 is the GPAW control.
-    public var configFlags: UInt64 { width.control }
+    /// CONFIG_FLAGS bits above GPAW, fixed at TDH.MNG.INIT: bit 1 FLEXIBLE_PENDING_VE (L1 may change
+    /// TD_CTLS.PENDING_VE_DISABLE), bit 2 NO_RBP_MOD (tdx-module include/tdx_api_defs.h, config_flags_t).
+    /// Hashed above GPAW's width, so 0 adds nothing to the state hash.
+    public var extraConfigFlags: UInt64 = 0
+
+    /// CONFIG_FLAGS.FLEXIBLE_PENDING_VE.
+    public static let flexiblePendingVE: UInt64 = 1 << 1
+    /// CONFIG_FLAGS.NO_RBP_MOD.
+    public static let noRBPMod: UInt64 = 1 << 2
+
+    /// CONFIG_FLAGS: bit 0 is the GPAW control, the others `extraConfigFlags`.
+    public var configFlags: UInt64 { width.control | extraConfigFlags }
 
     /// An empty TD: no memory, no vCPU has run.
     public init(numL2VMs: Int, vcpus: Int = 1, width: GPAWidth = .gpaw48, profile: ModuleProfile = .default) {
@@ -123,7 +133,7 @@ public struct Machine: Sendable, Codable {
         w[0] = StateHash.formatVersion
         w[1] = profile.hashID
         w[2] = UInt64(numL2VMs)
-        w[3] = UInt64(width.bits)
+        w[3] = UInt64(width.bits) | extraConfigFlags << 8  // GPAW ≤ 52 fits in bits 7:0
         w[4] = UInt64(vcpuCount)
         w[5] = attributes
         w[6] = xfam

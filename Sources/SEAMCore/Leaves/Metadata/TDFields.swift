@@ -102,6 +102,15 @@ struct TDField {
         TDField(id: 0x2D10_0003_0000_0000, name: "L2_SEPT_ROOT_3", elements: 512, readMask: 0),
     ]
 
+    /// Guest write mask: in the module's table only NOTIFY_ENABLES and TD_CTLS have one (bit 0 each); every
+    /// other field answers METADATA_FIELD_NOT_WRITABLE to TDG.VM.WR.
+    var guestWriteMask: UInt64 {
+        switch name {
+        case "NOTIFY_ENABLES", "TD_CTLS": 0x1
+        default: 0
+        }
+    }
+
     var classCode: UInt8 { FieldID(id).classCode }
     /// For L2_SEPT_ROOT_n, n: the module leaves these out for VMs the TD does not have.
     var l2SEPTRootVM: Int? { name.hasPrefix("L2_SEPT_ROOT_") ? Int(name.suffix(1)) : nil }
@@ -152,6 +161,15 @@ extension Machine {
         case "CONFIG_FLAGS": configFlags
         case "TD_CTLS": tdCtls
         default: 0
+        }
+    }
+
+    /// Stores a guest-writable TD-scope field (the ones with a `guestWriteMask`).
+    mutating func setTDFieldValue(_ field: TDField, _ value: UInt64) {
+        switch field.name {
+        case "NOTIFY_ENABLES": notifyEnables = value
+        case "TD_CTLS": tdCtls = value
+        default: preconditionFailure("\(field.name) is not guest-writable")
         }
     }
 }

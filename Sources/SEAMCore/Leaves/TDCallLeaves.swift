@@ -75,7 +75,15 @@ package enum TDCallLeaves {
                 capability MSRs L1 sees, EPTP SSS and DEBUGCTL TR, CR mask/shadow combination, R8 = old value
                 """
         ) { m, vcpu, _, r in m.tdgVPWr(vcpu: vcpu, &r) },
-        TDCallLeafEntry(.sysRd, "TDG.SYS.RD"),
+        TDCallLeafEntry(
+            .sysRd, "TDG.SYS.RD",
+            summary: """
+                implemented: every field of Specs/global-metadata.tsv (TDX_FEATURES0, versions, \
+                GUEST_L2_GPA_ATTR_MASK, …; platform-dependent values from the machine's platform profile), \
+                FIELD_NOT_READABLE for the host-only ones, next readable id in RDX, FIRST_FIELD_ID_IN_CONTEXT; \
+                RDX = −1, R8 = 0 on failure
+                """
+        ) { m, _, _, r in m.tdgSysRd(&r) },
         TDCallLeafEntry(.sysRdAll, "TDG.SYS.RDALL"),
         TDCallLeafEntry(.servTDRd, "TDG.SERVTD.RD"),
         TDCallLeafEntry(.servTDWr, "TDG.SERVTD.WR"),

@@ -24,6 +24,7 @@ extension Machine {
         case .vpInvEPT: return tdgVPInvEPT(&regs)
         case .vmRd: return tdgVMRd(version: version, &regs)
         case .vmWr: return tdgVMWr(&regs)
+        case .sysRd: return tdgSysRd(&regs)
         case .vpRd: return tdgVPRd(vcpu: vcpu, &regs)
         case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
         case .vpEnter: return tdgVPEnter(vcpu: vcpu, &regs)

@@ -11,6 +11,9 @@ import SEAMTypes
 public struct Machine: Sendable, Codable {
     /// The module release this machine follows.
     public let profile: ModuleProfile
+    /// The platform the module runs on, as far as global metadata (TDG.SYS.RD) shows it: a profile of
+    /// Specs/global-metadata.tsv. Hashed beside the module profile only when it is not `default`.
+    public var platform: GlobalPlatform = .default
     /// NUM_L2_VMS (0…3), fixed at TDH.MNG.INIT.
     public let numL2VMs: Int
     /// GPAW, fixed at TDH.MNG.INIT.
@@ -131,7 +134,7 @@ public struct Machine: Sendable, Codable {
     @inline(__always)
     func fillHashWords(_ w: inout HashWords, digest: UInt64, vcpus v: UInt64) {
         w[0] = StateHash.formatVersion
-        w[1] = profile.hashID
+        w[1] = profile.hashID | UInt64(platform.index) << 56  // hashID uses bits 35:0
         w[2] = UInt64(numL2VMs)
         w[3] = UInt64(width.bits) | extraConfigFlags << 8  // GPAW ≤ 52 fits in bits 7:0
         w[4] = UInt64(vcpuCount)

@@ -95,6 +95,12 @@ public struct Machine: Sendable, Codable {
     /// finalized (RUNNABLE) when it returns.
     public init(config: MachineConfig) {
         self.init(numL2VMs: config.numL2VMs, vcpus: config.vcpus, width: config.gpaw, profile: config.profile)
+        // TDH.MNG.INIT (tdh_mng_init.c): TD_CTLS.PENDING_VE_DISABLE starts as ATTRIBUTES.SEPT_VE_DISABLE.
+        attributes = config.attributes
+        xfam = config.xfam
+        extraConfigFlags = config.configFlags & ~1
+        tdCtls = config.attributes >> 28 & 1
+        platform = config.platform
         BuiltInHost.setUp(&self, config)
     }
 

@@ -53,6 +53,12 @@ package struct GlobalField: Sendable {
         return nil
     }
 
+    /// The element after (`index`, `element`), readable or not (what the host sees), or nil at the end.
+    static func next(after index: Int, element: Int) -> UInt64? {
+        if element + 1 < all[index].elements { return all[index].id + UInt64(element + 1) }
+        return index + 1 < all.count ? all[index + 1].id : nil
+    }
+
     /// The first guest-readable element of the context.
     static var firstReadable: UInt64 { all.first { $0.guestReadable }!.id }
 

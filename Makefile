@@ -104,7 +104,7 @@ clean:
 	rm -rf .build
 
 ## generate: rewrite what is generated from Specs/ tables and the leaf registries (the L2 VMCS field table,
-## the TDXStatus constants, the C constants header softseam_defs.h, the README's leaf tables)
+## the TDXStatus constants, the global metadata table, the C constants header softseam_defs.h, the README's leaf tables)
 generate: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam generate

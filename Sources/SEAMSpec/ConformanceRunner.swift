@@ -17,6 +17,7 @@ public enum ConformanceRunner {
         case "l2-vmcs-fields.tsv": return try checkL2VMCSField(row)
         case VMEntryCheckTable.file: return try VMEntryCheckTable.check(row)
         case "exit-routing.tsv": return try ExitRoutingTable.check(row)
+        case GlobalMetadataTableGenerator.tableFile: return try checkGlobalField(row)
         default: throw InputError(file: row.file, line: row.line, "no checker for this table")
         }
     }

@@ -21,6 +21,7 @@ public enum SpecCatalog {
         ),
         (VMEntryCheckTable.file, VMEntryCheckTable.columns),
         (ExitRoutingTable.file, ExitRoutingTable.columns),
+        (GlobalMetadataTableGenerator.tableFile, GlobalMetadataTableGenerator.columns),
     ]
 
     /// Loads one table from `directory`.

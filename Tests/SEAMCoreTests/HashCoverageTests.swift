@@ -87,8 +87,15 @@ import Testing
             FieldChange("attributes") { changed(standardMachine()) { $0.attributes = 1 } },  // DEBUG
             FieldChange("xfam") { changed(standardMachine()) { $0.xfam = 0x7 } },  // + AVX
             FieldChange("tscFrequency") { changed(standardMachine()) { $0.tscFrequency = 80 } },  // 2 GHz
+            // The platform profile of Specs/global-metadata.tsv: only what TDG.SYS.RD reports depends on it.
+            FieldChange("platform") {
+                changed(standardMachine()) { $0.platform = GlobalPlatform.all[1] }
+            },
             FieldChange("tdCtls") { changed(standardMachine()) { $0.tdCtls = 1 } },  // PENDING_VE_DISABLE
             FieldChange("notifyEnables") { changed(standardMachine()) { $0.notifyEnables = 1 } },
+            FieldChange("extraConfigFlags") {
+                changed(standardMachine()) { $0.extraConfigFlags = Machine.flexiblePendingVE }
+            },
             FieldChange("vmCtls") {
                 try changed(standardMachine()) { m in
                     // TDH.MNG.WR of VM_CTLS[2] bit 0 (tdh_mng_rd_wr.c).

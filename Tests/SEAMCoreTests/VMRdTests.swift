@@ -120,9 +120,15 @@ import Testing
         // tdx_td_dispatcher.c td_call, tdg_vm_rd_wr.c: VM.RD accepts version up to 1; version 2 →
         // OPERAND_INVALID(RAX), R8 = 0.
         var m = standardMachine()
-        let c = try m.td(TDG.vmRd | 2 << 16, rdx: Self.numL2VMsID, r8: 0x77)
+        // The default outputs come first: any version above 0 writes RDX = −1 (MD_FIELD_ID_NA) before the
+        // version check, so version 2 returns with RDX = −1 as well.
+        var c = try m.td(TDG.vmRd | 2 << 16, rdx: Self.numL2VMsID, r8: 0x77)
         #expect(c.regs.rax == 0xC000_0100_0000_0000)
         #expect(c.regs.r8 == 0)
+        #expect(c.regs.rdx == Self.naID)
+        c = try m.td(TDG.vmRd | 0xFF << 16, rdx: Self.numL2VMsID, r8: 0x77)
+        #expect(c.regs.rax == 0xC000_0100_0000_0000)
+        #expect(c.regs.rdx == Self.naID)
     }
 
     @Test func vmCtlsIsNotReadable() throws {

@@ -401,3 +401,46 @@ import Testing
         #expect(try m.mustRead(id) == 0x21)
     }
 }
+
+/// Class-32 (TDVPS management) fields SoftSEAM does not model: the module's table has them with guest read and
+/// write masks 0 (include/auto_gen/tdvps_fields_lookup.c), so md_vp_read_element answers FIELD_NOT_READABLE and
+/// md_vp_write_element FIELD_NOT_WRITABLE — not FIELD_ID_INCORRECT, which only a code outside every entry gets.
+@Suite struct VPUnmodelledManagementTests {
+    @Test(
+        arguments: [
+            0xA020_0000_0000_0000,  // VCPU_STATE
+            0xA020_0000_0000_0003,  // NUM_TDVPS_PAGES
+            0x2020_0000_0000_000B,  // PEND_NMI
+            0x2020_0003_0000_000C,  // XFAM
+            0xA020_0003_0000_001E,  // TDVPS_PAGE_PA[14], the last of 15
+            0xA020_0003_0000_005F,  // SHADOW_TSC_DEADLINE[3]
+            0xA020_0003_0000_0080,  // BASE_L2_CR0_GUEST_HOST_MASK
+            0xA020_0003_0000_0099,  // SHADOW_PID_HPA[1]
+            0xA020_0001_0000_00AD,  // SHADOW_POSTED_INT_NOTIFICATION_VECTOR[1]
+            0xA020_0003_0000_0101,  // L2_ENTER_GUEST_STATE_GPA[1]
+            0xA020_0003_0000_0117,  // L2_VAPIC_HPA[3], the table's last code
+        ] as [UInt64])
+    func existingUnmodelledFieldIsNotReadableAndNotWritable(id: UInt64) throws {
+        var m = standardMachine()
+        let rd = try m.vpRd(id)
+        VPRdWrTests.expectRdFailure(rd, St.fieldNotReadable)
+        let wr = try m.vpWr(id, 1, mask: ~0)
+        VPRdWrTests.expectWrFailure(wr, id: id, St.fieldNotWritable)
+    }
+
+    @Test(
+        arguments: [
+            0xA020_0003_0000_0001,  // code 1: no entry
+            0xA020_0003_0000_0005,  // code 5
+            0xA020_0003_0000_0009,  // code 9
+            0xA020_0003_0000_001F,  // just after TDVPS_PAGE_PA
+            0xA020_0003_0000_0043,  // between L2_EXIT_HOST_ROUTING and VM_LAUNCHED
+            0xA020_0003_0000_00A0,  // between SHADOW_PINBASED_EXEC_CTLS and SHADOW_PLE_GAP
+            0xA020_0003_0000_0118,  // after L2_VAPIC_HPA
+        ] as [UInt64])
+    func codesOutsideEveryEntryStayFieldIDIncorrect(id: UInt64) throws {
+        var m = standardMachine()
+        VPRdWrTests.expectRdFailure(try m.vpRd(id), St.fieldIDIncorrect)
+        VPRdWrTests.expectWrFailure(try m.vpWr(id, 1, mask: ~0), id: id, St.fieldIDIncorrect)
+    }
+}

@@ -26,6 +26,52 @@ import Testing
         #expect(try TDXStatus.allNamed.map(\.status.rawValue) == table.rows.map { try $0.integer("value") })
     }
 
+    @Test func generatedGlobalMetadataFileMatchesTheTable() throws {
+        let (table, platforms) = try GlobalMetadataTableGenerator.load(from: specsDirectory)
+        let expected = try GlobalMetadataTableGenerator.swiftSource(table, platforms: platforms)
+        let path = String(specsDirectory.dropLast("Specs".count)) + GlobalMetadataTableGenerator.outputPath
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(committed == expected, "\(GlobalMetadataTableGenerator.outputPath) is stale: run `make generate`")
+        #expect(GlobalPlatform.all.map(\.name) == platforms.map(\.name))
+        #expect(GlobalPlatform.default.name == "default")
+    }
+
+    @Test func badGlobalMetadataRowsAndPlatformLinesAreErrors() throws {
+        let header = "field_id\tname\telements\tsize\tguest_read\tvalue\tsource\n"
+        let platform = [GlobalMetadataTableGenerator.Platform(name: "default", values: [])]
+        for (row, field) in [
+            ("0x0800000200000000\tA\t1\t8\tyes\t1\t-\n", "size"),  // size code 2 = 4 bytes
+            ("0x0810000200000000\tA\t1\t4\tyes\t1\t-\n", "field_id"),  // context TD
+            ("0x0800000200000000\tA\t0\t4\tyes\t1\t-\n", "elements"),
+            ("0x0800000200000000\tA\t1\t4\tmaybe\t1\t-\n", "guest_read"),
+            ("0x0800000200000000\tA\t1\t4\tyes\tlots\t-\n", "value"),
+        ] {
+            let table = try SpecTable(text: header + row, file: "t.tsv")
+            do {
+                _ = try GlobalMetadataTableGenerator.swiftSource(table, platforms: platform)
+                Issue.record("\(row) was accepted")
+            } catch {
+                #expect(error.line == 2 && error.field == field, "\(row)")
+            }
+        }
+        // A platform that does not name every `platform` field.
+        let table = try SpecTable(text: header + "0x0800000200000000\tA\t1\t4\tyes\tplatform\t-\n", file: "t.tsv")
+        #expect(throws: InputError.self) { try GlobalMetadataTableGenerator.swiftSource(table, platforms: platform) }
+        for (text, line) in [
+            ("# platform other: A=1\n", 0),  // the first must be default
+            ("# platform default: A=1\n# platform default: A=2\n", 2),  // repeated
+            ("# platform default A=1\n", 1),  // no colon
+            ("# platform default: A=x\n", 1),  // not a number
+        ] {
+            do {
+                _ = try GlobalMetadataTableGenerator.platforms(text, file: "t.tsv")
+                Issue.record("\(text) was accepted")
+            } catch {
+                #expect(error.line == (line == 0 ? nil : line), "\(text)")
+            }
+        }
+    }
+
     @Test func statusRowWithDetailsOrAWrongErrorBitIsAnError() throws {
         let header = "name\tvalue\terror\tswift\tsource\n"
         for (row, field) in [
@@ -136,6 +182,9 @@ import Testing
         #expect(number(before: " L2 VMCS fields read and written", in: readme) == counts["l2-vmcs-fields.tsv"])
         #expect(number(before: " VM-entry guest-state cases", in: readme) == counts[VMEntryCheckTable.file])
         #expect(number(before: " exit-routing cases", in: readme) == counts[ExitRoutingTable.file])
+        #expect(
+            number(before: " global metadata fields read", in: readme)
+                == counts[GlobalMetadataTableGenerator.tableFile])
     }
 
     @Test func traceCorpusCountsMatchTheDirectory() throws {

@@ -76,7 +76,8 @@ typedef struct softseam_regs {
 
 uint32_t    softseam_abi_version(void);
 /* Builds a TD from `config_json` (DESIGN.md: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls,
-   finalize; unknown keys are errors). NULL on error, with a message in error[0 … error_len − 1]
+   finalize, attributes, xfam, config_flags, platform — README "Config"; unknown keys, and TD_PARAMS values
+   TDH.MNG.INIT would refuse, are errors). NULL on error, with a message in error[0 … error_len − 1]
    (NUL-terminated, truncated to fit; `error` may be NULL). The built-in host has added the memory and
    (unless "finalize": false) finalized the TD; every vCPU runs L1. */
 softseam_t *softseam_create(const char *config_json, char *error, size_t error_len);

@@ -50,9 +50,11 @@
 #define TDH_MEM_SEPT_ADD      3
 #define TDH_MEM_PAGE_AUG      6
 #define TDH_MEM_RANGE_BLOCK   7
+#define TDH_MNG_RD            11
 #define TDH_MNG_WR            13
 #define TDH_MR_FINALIZE       17
 #define TDH_MEM_PAGE_REMOVE   29
+#define TDH_SYS_RD            34
 #define TDH_MEM_TRACK         38
 #define TDH_MEM_RANGE_UNBLOCK 39
 

@@ -9,8 +9,8 @@ import SEAMTypes
 /// README.
 package enum SEAMCallLeaves {
     /// The entries in leaf order (tdx-module include/tdx_api_defs.h, enum seamcall_leaf_opcode_e). Only
-    /// TDH.MEM.SEPT.ADD takes a version above 0 among them, and only 1
-    /// (tdx-module src/vmm_dispatcher/api_calls/tdh_mem_sept_add.c).
+    /// TDH.MEM.SEPT.ADD and TDH.MNG.RD take a version above 0 among them, and only 1
+    /// (tdx-module src/vmm_dispatcher/api_calls/tdh_mem_sept_add.c, tdh_mng_rd_wr.c).
     package static let all: [SEAMCallLeafEntry] = [
         SEAMCallLeafEntry(
             .vpEnter, "TDH.VP.ENTER",
@@ -51,6 +51,14 @@ package enum SEAMCallLeaves {
                 """
         ) { m, _, r in m.tdhMemRangeBlock(&r) },
         SEAMCallLeafEntry(
+            .mngRd, "TDH.MNG.RD", maxVersion: 1,
+            summary: """
+                implemented, versions 0 and 1: every TDR/TDCS field of the module's table with its host read mask \
+                (production masks unless ATTRIBUTES.DEBUG), next-field ids, FIRST_FIELD_ID_IN_CONTEXT; fields the \
+                model does not keep read 0
+                """
+        ) { m, version, r in m.tdhMngRd(version: version, &r) },
+        SEAMCallLeafEntry(
             .mngWr, "TDH.MNG.WR",
             summary: "implemented for VM_CTLS only"
         ) { m, _, r in m.tdhMngWr(&r) },
@@ -65,6 +73,13 @@ package enum SEAMCallLeaves {
                 HPAs)
                 """
         ) { m, _, r in m.tdhMemPageRemove(&r) },
+        SEAMCallLeafEntry(
+            .sysRd, "TDH.SYS.RD",
+            summary: """
+                implemented: every field of Specs/global-metadata.tsv on the machine's platform (platform facts \
+                SoftSEAM does not model read 0), next-field ids, FIRST_FIELD_ID_IN_CONTEXT
+                """
+        ) { m, _, r in m.tdhSysRd(&r) },
         SEAMCallLeafEntry(
             .memTrack, "TDH.MEM.TRACK",
             summary: "implemented (no vCPU is inside the TD while the host calls, so one TRACK suffices)"

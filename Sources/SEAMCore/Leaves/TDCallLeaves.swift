@@ -57,7 +57,15 @@ package enum TDCallLeaves {
                 measurement registers read as zero
                 """
         ) { m, _, version, r in m.tdgVMRd(version: version, &r) },
-        TDCallLeafEntry(.vmWr, "TDG.VM.WR"),
+        TDCallLeafEntry(
+            .vmWr, "TDG.VM.WR",
+            summary: """
+                implemented: guest write masks of the TDR/TDCS table (NOTIFY_ENABLES and TD_CTLS bit 0; every other \
+                field FIELD_NOT_WRITABLE), forbidden bits that would change → FIELD_VALUE_NOT_VALID, a change of \
+                TD_CTLS.PENDING_VE_DISABLE only with CONFIG_FLAGS.FLEXIBLE_PENDING_VE, R8 = old value & read mask, \
+                R8 = 0 on failure
+                """
+        ) { m, _, _, r in m.tdgVMWr(&r) },
         TDCallLeafEntry(
             .vpRd, "TDG.VP.RD",
             summary: """
@@ -77,7 +85,15 @@ package enum TDCallLeaves {
                 capability MSRs L1 sees, EPTP SSS and DEBUGCTL TR, CR mask/shadow combination, R8 = old value
                 """
         ) { m, vcpu, _, r in m.tdgVPWr(vcpu: vcpu, &r) },
-        TDCallLeafEntry(.sysRd, "TDG.SYS.RD"),
+        TDCallLeafEntry(
+            .sysRd, "TDG.SYS.RD",
+            summary: """
+                implemented: every field of Specs/global-metadata.tsv (TDX_FEATURES0, versions, \
+                GUEST_L2_GPA_ATTR_MASK, …; platform-dependent values from the machine's platform profile), \
+                FIELD_NOT_READABLE for the host-only ones, next readable id in RDX, FIRST_FIELD_ID_IN_CONTEXT; \
+                RDX = −1, R8 = 0 on failure
+                """
+        ) { m, _, _, r in m.tdgSysRd(&r) },
         TDCallLeafEntry(.sysRdAll, "TDG.SYS.RDALL"),
         TDCallLeafEntry(
             .servTDRd, "TDG.SERVTD.RD",

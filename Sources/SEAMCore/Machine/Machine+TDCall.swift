@@ -23,6 +23,8 @@ extension Machine {
         case .vpInfo: return tdgVPInfo(vcpu: vcpu, &regs)
         case .vpInvEPT: return tdgVPInvEPT(&regs)
         case .vmRd: return tdgVMRd(version: version, &regs)
+        case .vmWr: return tdgVMWr(&regs)
+        case .sysRd: return tdgSysRd(&regs)
         case .vpRd: return tdgVPRd(vcpu: vcpu, &regs)
         case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
         case .vpEnter: return tdgVPEnter(vcpu: vcpu, &regs)

@@ -11,6 +11,9 @@ import SEAMTypes
 public struct Machine: Sendable, Codable {
     /// The module release this machine follows.
     public let profile: ModuleProfile
+    /// The platform the module runs on, as far as global metadata (TDG.SYS.RD) shows it: a profile of
+    /// Specs/global-metadata.tsv. Hashed beside the module profile only when it is not `default`.
+    public var platform: GlobalPlatform = .default
     /// NUM_L2_VMS (0…3), fixed at TDH.MNG.INIT.
     public let numL2VMs: Int
     /// GPAW, fixed at TDH.MNG.INIT.
@@ -63,8 +66,18 @@ public struct Machine: Sendable, Codable {
     /// pure function of `vcpus`, not state.
     var vcpusHashMemo: UInt64?
 
-    /// CONFIG_FLAGS: bit 0 is the GPAW control.
-    public var configFlags: UInt64 { width.control }
+    /// CONFIG_FLAGS bits above GPAW, fixed at TDH.MNG.INIT: bit 1 FLEXIBLE_PENDING_VE (L1 may change
+    /// TD_CTLS.PENDING_VE_DISABLE), bit 2 NO_RBP_MOD (tdx-module include/tdx_api_defs.h, config_flags_t).
+    /// Hashed above GPAW's width, so 0 adds nothing to the state hash.
+    public var extraConfigFlags: UInt64 = 0
+
+    /// CONFIG_FLAGS.FLEXIBLE_PENDING_VE.
+    public static let flexiblePendingVE: UInt64 = 1 << 1
+    /// CONFIG_FLAGS.NO_RBP_MOD.
+    public static let noRBPMod: UInt64 = 1 << 2
+
+    /// CONFIG_FLAGS: bit 0 is the GPAW control, the others `extraConfigFlags`.
+    public var configFlags: UInt64 { width.control | extraConfigFlags }
 
     /// An empty TD: no memory, no vCPU has run.
     public init(numL2VMs: Int, vcpus: Int = 1, width: GPAWidth = .gpaw48, profile: ModuleProfile = .default) {
@@ -82,6 +95,12 @@ public struct Machine: Sendable, Codable {
     /// finalized (RUNNABLE) when it returns.
     public init(config: MachineConfig) {
         self.init(numL2VMs: config.numL2VMs, vcpus: config.vcpus, width: config.gpaw, profile: config.profile)
+        // TDH.MNG.INIT (tdh_mng_init.c): TD_CTLS.PENDING_VE_DISABLE starts as ATTRIBUTES.SEPT_VE_DISABLE.
+        attributes = config.attributes
+        xfam = config.xfam
+        extraConfigFlags = config.configFlags & ~1
+        tdCtls = config.attributes >> 28 & 1
+        platform = config.platform
         BuiltInHost.setUp(&self, config)
     }
 
@@ -121,9 +140,9 @@ public struct Machine: Sendable, Codable {
     @inline(__always)
     func fillHashWords(_ w: inout HashWords, digest: UInt64, vcpus v: UInt64) {
         w[0] = StateHash.formatVersion
-        w[1] = profile.hashID
+        w[1] = profile.hashID | UInt64(platform.index) << 56  // hashID uses bits 35:0
         w[2] = UInt64(numL2VMs)
-        w[3] = UInt64(width.bits)
+        w[3] = UInt64(width.bits) | extraConfigFlags << 8  // GPAW ≤ 52 fits in bits 7:0
         w[4] = UInt64(vcpuCount)
         w[5] = attributes
         w[6] = xfam

@@ -48,6 +48,14 @@ public struct MachineConfig: Hashable, Sendable {
     /// Whether the host calls TDH.MR.FINALIZE after adding the memory (`"finalize": false` leaves the TD
     /// INITIALIZED, for scenarios whose host steps build it: PAGE.ADD, then MR.FINALIZE).
     public var finalize = true
+    /// TD ATTRIBUTES (`"attributes"`): DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS, PERFMON (`TDParams`).
+    public var attributes: UInt64 = 0
+    /// XFAM (`"xfam"`): x87 and SSE by default.
+    public var xfam: UInt64 = 0x3
+    /// CONFIG_FLAGS above GPAW (`"config_flags"`: FLEXIBLE_PENDING_VE, NO_RBP_MOD); bit 0 (GPAW) is `gpaw`'s.
+    public var configFlags: UInt64 = 0
+    /// The platform profile of Specs/global-metadata.tsv (`"platform"`).
+    public var platform: GlobalPlatform = .default
 
     public init(
         numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,

@@ -4,7 +4,10 @@ import SEAMTypes
 /// Reads the config JSON of DESIGN.md ("C ABI contract") into a `MachineConfig`. Every key is checked: an
 /// unknown key or a bad value is an `InputError` naming the file, line and key.
 public enum ConfigDecoder {
-    static let keys = ["num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize"]
+    static let keys = [
+        "num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize", "attributes", "xfam",
+        "config_flags", "platform",
+    ]
     static let regionKeys = ["gpa", "size", "state", "page_size"]
     /// Upper bound on the leaves the built-in host creates for a config's memory: 4 Mi leaves (16 GiB of 4K
     /// pages) is 64 MiB of metadata; a larger request is far more likely a typo than a test.
@@ -25,6 +28,7 @@ public enum ConfigDecoder {
         var config = MachineConfig()
         var vmCtls: JSONNode?
         var numL2VMsLine: Int?
+        var paramLines: [String: Int] = [:]
         func name(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
         for (key, node) in members {
             let field = name(key)
@@ -73,6 +77,23 @@ public enum ConfigDecoder {
                 }
                 config.vmCtls = ctls
                 vmCtls = node
+            case "attributes":
+                config.attributes = try bits(node, file, field, names: TDParams.attributeBits)
+                paramLines["attributes"] = node.line
+            case "xfam":
+                config.xfam = try integer(node, file, field, max: .max)
+                paramLines["xfam"] = node.line
+            case "config_flags":
+                config.configFlags = try bits(node, file, field, names: TDParams.configFlagBits)
+                paramLines["config_flags"] = node.line
+            case "platform":
+                let s = try string(node, file, field)
+                guard let p = GlobalPlatform.named(s) else {
+                    let known = GlobalPlatform.all.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                    throw InputError(
+                        file: file, line: node.line, field: field, "unknown platform \"\(s)\" (known: \(known))")
+                }
+                config.platform = p
             case "memory":
                 guard case .array(let items) = node.value else {
                     throw InputError(
@@ -98,6 +119,17 @@ public enum ConfigDecoder {
                     + "got \(config.vmCtls.count)")
         }
         if vmCtls == nil { config.vmCtls = Array(repeating: 0, count: config.numL2VMs) }
+        if paramLines["config_flags"] == nil { config.configFlags = config.gpaw.control }
+        let xfamFixed0 = config.platform.values.first { $0.name == "XFAM_FIXED0" }?.value ?? 0
+        if let (key, rule) = TDParams.violation(
+            attributes: config.attributes, xfam: config.xfam, configFlags: config.configFlags, gpaw: config.gpaw,
+            xfamFixed0: xfamFixed0)
+        {
+            throw InputError(
+                file: file, line: paramLines[key] ?? root.line, field: name(key),
+                "TDH.MNG.INIT would refuse it: \(rule)")
+        }
+        config.configFlags &= ~1  // GPAW is `gpaw`'s
         try validate(config, root, file: file, field: name("memory"))
         if !config.finalize, let i = config.memory.firstIndex(where: { $0.state == .mapped && $0.pageLevel != .size4K })
         {
@@ -210,6 +242,24 @@ public enum ConfigDecoder {
             throw InputError(file: file, line: node.line, field: field, "expected an integer, got \"\(text)\"")
         }
         guard v >= min, v <= max else { throw outside() }
+        return v
+    }
+
+    /// A 64-bit mask: an integer, or an array of bit names from `names` (`["DEBUG", "SEPT_VE_DISABLE"]`).
+    static func bits(_ node: JSONNode, _ file: String, _ field: String, names: [(name: String, bit: UInt64)])
+        throws(InputError) -> UInt64
+    {
+        guard case .array(let items) = node.value else { return try integer(node, file, field, max: .max) }
+        var v: UInt64 = 0
+        for (i, item) in items.enumerated() {
+            let s = try string(item, file, "\(field)[\(i)]")
+            guard let b = names.first(where: { $0.name == s }) else {
+                throw InputError(
+                    file: file, line: item.line, field: "\(field)[\(i)]",
+                    "unknown bit \"\(s)\" (known: \(names.map(\.name).joined(separator: ", ")))")
+            }
+            v |= 1 << b.bit
+        }
         return v
     }
 

@@ -378,7 +378,7 @@ package func jsonEscaped(_ s: String) -> String {
 
 extension MachineConfig {
     /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order; `vm_ctls` with one entry
-    /// per L2 VM).
+    /// per L2 VM; `finalize`, `attributes`, `xfam`, `config_flags` and `platform` only when not the default).
     public func json() -> String {
         let regions = memory.map { r in
             "{\"gpa\":\"\(hexShort(r.gpa))\",\"size\":\"\(hexShort(r.size))\",\"state\":\"\(r.state.rawValue)\""
@@ -386,6 +386,10 @@ extension MachineConfig {
         }.joined(separator: ",")
         return "{\"num_l2_vms\":\(numL2VMs),\"vcpus\":\(vcpus),\"gpaw\":\(gpaw.bits),\"module\":\"\(profile.version)\","
             + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\((0..<numL2VMs).map { String($0 < vmCtls.count ? vmCtls[$0] : 0) }.joined(separator: ","))]"
-            + (finalize ? "" : ",\"finalize\":false") + "}"
+            + (finalize ? "" : ",\"finalize\":false")
+            + (attributes == 0 ? "" : ",\"attributes\":\"\(hexShort(attributes))\"")
+            + (xfam == 0x3 ? "" : ",\"xfam\":\"\(hexShort(xfam))\"")
+            + (configFlags == 0 ? "" : ",\"config_flags\":\"\(hexShort(configFlags | gpaw.control))\"")
+            + (platform == .default ? "" : ",\"platform\":\"\(platform.name)\"") + "}"
     }
 }

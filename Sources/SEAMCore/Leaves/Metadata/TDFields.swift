@@ -102,6 +102,38 @@ struct TDField {
         TDField(id: 0x2D10_0003_0000_0000, name: "L2_SEPT_ROOT_3", elements: 512, readMask: 0),
     ]
 
+    /// Host read mask (TDH.MNG.RD), before the element-size mask: all ones except for the fields the module's
+    /// table gives a production mask of 0 (readable only in a DEBUG TD) or no host mask at all.
+    func hostReadMask(debug: Bool) -> UInt64 {
+        switch name {
+        case "SEAMDB_NONCE", "VIRTUAL_TSC": 0
+        case "NOTIFY_ENABLES", "TD_CTLS", "CPUID_VALID", "RTMR", "MIG_DEC_KEY", "MIG_DEC_WORKING_KEY", "MIG_ENC_KEY",
+            "MIG_ENC_WORKING_KEY", "MSR_BITMAPS", "SEPT_ROOT", "L2_SEPT_ROOT_1", "L2_SEPT_ROOT_2", "L2_SEPT_ROOT_3":
+            debug ? ~0 : 0
+        default: name.hasPrefix("VIRTUAL_IA32_") ? (debug ? ~0 : 0) : ~0
+        }
+    }
+
+    /// The next element after (`index`, `element`) whose field `readable` accepts, or nil at the end.
+    static func next(after index: Int, element: Int, _ readable: (TDField) -> Bool) -> UInt64? {
+        var i = index, e = element + 1
+        while i < all.count {
+            if e < all[i].elements, readable(all[i]) { return all[i].id(element: e) }
+            i += 1
+            e = 0
+        }
+        return nil
+    }
+
+    /// Guest write mask: in the module's table only NOTIFY_ENABLES and TD_CTLS have one (bit 0 each); every
+    /// other field answers METADATA_FIELD_NOT_WRITABLE to TDG.VM.WR.
+    var guestWriteMask: UInt64 {
+        switch name {
+        case "NOTIFY_ENABLES", "TD_CTLS": 0x1
+        default: 0
+        }
+    }
+
     var classCode: UInt8 { FieldID(id).classCode }
     /// For L2_SEPT_ROOT_n, n: the module leaves these out for VMs the TD does not have.
     var l2SEPTRootVM: Int? { name.hasPrefix("L2_SEPT_ROOT_") ? Int(name.suffix(1)) : nil }
@@ -138,7 +170,8 @@ struct TDField {
 
 extension Machine {
     /// The stored value of a TD-scope field element. Measurement registers, UUIDs and service-TD bindings
-    /// are all zero in SoftSEAM until attestation is modelled.
+    /// are all zero in SoftSEAM until attestation is modelled; so is every field the model does not keep
+    /// (HKID, TDCX addresses, CPUID values, the virtual VMX MSRs, migration state…).
     func tdFieldValue(_ field: TDField, element: Int) -> UInt64 {
         switch field.name {
         case "NUM_VCPUS", "MAX_VCPUS": UInt64(vcpuCount)
@@ -151,7 +184,18 @@ extension Machine {
         case "VM_CTLS": vmCtls[element]
         case "CONFIG_FLAGS": configFlags
         case "TD_CTLS": tdCtls
+        case "FATAL": isFatal ? 1 : 0
+        case "TD_EPOCH": tdEpoch
         default: 0
+        }
+    }
+
+    /// Stores a guest-writable TD-scope field (the ones with a `guestWriteMask`).
+    mutating func setTDFieldValue(_ field: TDField, _ value: UInt64) {
+        switch field.name {
+        case "NOTIFY_ENABLES": notifyEnables = value
+        case "TD_CTLS": tdCtls = value
+        default: preconditionFailure("\(field.name) is not guest-writable")
         }
     }
 }

@@ -4,15 +4,15 @@ extension Machine {
     /// TDG.VM.RD (leaf 7): reads one TD-scope metadata field element (module
     /// `src/td_dispatcher/vm_exits/tdg_vm_rd_wr.c` and `src/common/metadata_handlers/metadata_td.c`).
     ///
-    /// R8 = 0 before any check, and at version 1 RDX = −1. Check order: version > 1 → OPERAND_INVALID(RAX);
+    /// R8 = 0 before any check, and at any version above 0 RDX = −1 (so version 2 fails with RDX = −1). Check order: version > 1 → OPERAND_INVALID(RAX);
     /// RCX ≠ 0 → OPERAND_INVALID(RCX); version 1 with the null field id → FIRST_FIELD_ID_IN_CONTEXT with
     /// RDX = first readable id; malformed id → FIELD_ID_INCORRECT; no such field → FIELD_ID_INCORRECT; not
     /// guest-readable → FIELD_NOT_READABLE. Success: R8 = value & read mask; version 1: RDX = next readable id.
     mutating func tdgVMRd(version: UInt8, _ regs: inout RegisterFile) -> TDCallOutcome {
         let input = regs.rdx
+        if version > 0 { regs.rdx = FieldID.null.rawValue }
         regs.r8 = 0
         guard version <= 1 else { return complete(&regs, .operandInvalid.with(.rax)) }
-        if version == 1 { regs.rdx = FieldID.null.rawValue }
         guard regs.rcx == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
         // The context code is forced to TD, so a null id is all ones outside bits 54:52.
         let fieldID = FieldID(input & ~UInt64.mask(54, 52) | FieldID.Context.td.rawValue << 52)

@@ -7,7 +7,7 @@ extension Machine {
     /// R8 = 0 and RDX = −1 before any check. RCX ≠ 0 → OPERAND_INVALID(RCX); the null field id →
     /// FIRST_FIELD_ID_IN_CONTEXT with RDX = the first readable id; malformed id or no such field (an
     /// unmodelled class, a VM above NUM_L2_VMS, a HIGH access, an unknown encoding) → FIELD_ID_INCORRECT; read
-    /// mask 0 → FIELD_NOT_READABLE. Success: R8 = the value as L1 sees it & read mask, RDX = next readable id.
+    /// mask 0 (the unmodelled class-32 fields included) → FIELD_NOT_READABLE. Success: R8 = the value as L1 sees it & read mask, RDX = next readable id.
     mutating func tdgVPRd(vcpu: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let input = regs.rdx
         regs.r8 = 0
@@ -18,8 +18,11 @@ extension Machine {
             return complete(&regs, .metadataFirstFieldIDInContext)
         }
         let fieldID = FieldID(input)
-        guard fieldID.isSingleElement, let field = VPField.decode(fieldID, numL2VMs: numL2VMs) else {
-            return complete(&regs, .metadataFieldIDIncorrect)
+        guard fieldID.isSingleElement else { return complete(&regs, .metadataFieldIDIncorrect) }
+        guard let field = VPField.decode(fieldID, numL2VMs: numL2VMs) else {
+            // A class-32 field of the module's table that SoftSEAM does not model: guest read mask 0.
+            let exists = VPField.isUnmodelledManagement(fieldID)
+            return complete(&regs, exists ? .metadataFieldNotReadable : .metadataFieldIDIncorrect)
         }
         guard field.readMask != 0 else { return complete(&regs, .metadataFieldNotReadable) }
         regs.r8 = l1View(vcpus[vcpu], field) & field.readMask & field.sizeMask

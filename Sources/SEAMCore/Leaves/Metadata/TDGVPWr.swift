@@ -6,7 +6,8 @@ extension Machine {
     /// `md_vp_write_element`).
     ///
     /// R8 = 0 before any check. RCX ≠ 0 → OPERAND_INVALID(RCX); malformed id or no such field →
-    /// FIELD_ID_INCORRECT; (L1 write mask & R9) = 0 → FIELD_NOT_WRITABLE; bits R9 names outside the write
+    /// FIELD_ID_INCORRECT; (L1 write mask & R9) = 0 → FIELD_NOT_WRITABLE (always for the unmodelled class-32
+    /// fields); bits R9 names outside the write
     /// mask that would change → FIELD_VALUE_NOT_VALID (so a wide R9 is fine while those bits keep their
     /// value); a private-GPA field given anything but a valid private GPA → FIELD_VALUE_NOT_VALID. The new
     /// value is (base & ~mask) | (R8 & mask), the base being the value as L1 reads it (0 when the mask covers
@@ -16,8 +17,11 @@ extension Machine {
         regs.r8 = 0
         guard regs.rcx == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
         let fieldID = FieldID(regs.rdx)
-        guard fieldID.isSingleElement, let field = VPField.decode(fieldID, numL2VMs: numL2VMs) else {
-            return complete(&regs, .metadataFieldIDIncorrect)
+        guard fieldID.isSingleElement else { return complete(&regs, .metadataFieldIDIncorrect) }
+        guard let field = VPField.decode(fieldID, numL2VMs: numL2VMs) else {
+            // A class-32 field of the module's table that SoftSEAM does not model: guest write mask 0.
+            let exists = VPField.isUnmodelledManagement(fieldID)
+            return complete(&regs, exists ? .metadataFieldNotWritable : .metadataFieldIDIncorrect)
         }
         let writeMask = field.writeMask & field.sizeMask
         let mask = writeMask & regs.r9

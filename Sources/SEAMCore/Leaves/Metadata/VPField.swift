@@ -6,7 +6,8 @@ import SEAMTypes
 /// MSR bitmap (classes 37/45/53).
 ///
 /// The other TDVPS classes (L1's own TD VMCS, VAPIC, VE_INFO, GPR and guest state…) are not modelled: an id
-/// in them answers FIELD_ID_INCORRECT (README, "Not modelled").
+/// in them answers FIELD_ID_INCORRECT (README, "Not modelled"). The class-32 fields that are not modelled
+/// (`unmodelledManagement`) answer what the module answers: FIELD_NOT_READABLE / FIELD_NOT_WRITABLE.
 enum VPField: Hashable {
     /// Management field `kind`, element `vm` (0…3).
     case management(Management, vm: Int)
@@ -72,6 +73,29 @@ enum VPField: Hashable {
     }
 
     static let managementClass: UInt8 = 32
+
+    /// The class-32 entries of the module's TDVPS table that SoftSEAM does not model, as (first field code,
+    /// number of codes): VCPU_STATE, NUM_TDVPS_PAGES, ASSOC_LPID, VCPU_EPOCH, LAST_EXIT_TSC, PEND_NMI, XFAM,
+    /// LAST_EPF_GPA_LIST_IDX, POSSIBLY_EPF_STEPPING, LAST_TD_EXIT, TDVPS_PAGE_PA (15), HP_LOCK_BUSY_START,
+    /// HP_LOCK_BUSY, LAST_SEAMDB_INDEX, NMI_UNBLOCKING_DUE_TO_IRET, LP_DEPENDENT_HPA_UPDATED[4],
+    /// MODULE_DEPENDENT_FIELDS_UPDATED[4], SHADOW_TSC_DEADLINE[4], the BASE_L2_CR0/CR4 mask and shadow, the
+    /// SHADOW_* per-VM copies (CR masks and shadows, instruction timeout, PID HPA, pin-based controls, PLE,
+    /// posted-interrupt vector, secondary controls, shared EPTP), L2_ENTER_GUEST_STATE_GPA/HPA, VE_INFO_GPA/HPA
+    /// and L2_VAPIC_GPA/HPA (`include/auto_gen/tdvps_fields_lookup.c`). All have guest masks 0, so TDG.VP.RD
+    /// answers FIELD_NOT_READABLE and TDG.VP.WR FIELD_NOT_WRITABLE, as the module does for an existing field.
+    static let unmodelledManagement: [(code: UInt32, count: UInt32)] = [
+        (0x0, 1), (0x3, 1), (0x4, 1), (0x6, 1), (0xA, 1), (0xB, 1), (0xC, 1), (0xD, 1), (0xE, 1), (0xF, 1),
+        (0x10, 15), (0x30, 1), (0x31, 1), (0x32, 1), (0x40, 1), (0x48, 4), (0x4C, 4), (0x5C, 4), (0x80, 1),
+        (0x81, 1), (0x82, 1), (0x83, 1), (0x84, 4), (0x88, 4), (0x8C, 4), (0x90, 4), (0x94, 4), (0x98, 4),
+        (0x9C, 4), (0xA4, 4), (0xA8, 4), (0xAC, 4), (0xB0, 4), (0xB4, 4), (0x100, 4), (0x104, 4), (0x108, 4),
+        (0x10C, 4), (0x110, 4), (0x114, 4),
+    ]
+
+    /// Whether `id` names a class-32 field the module has but SoftSEAM does not model.
+    static func isUnmodelledManagement(_ id: FieldID) -> Bool {
+        id.classCode == managementClass
+            && unmodelledManagement.contains { id.fieldCode >= $0.code && id.fieldCode < $0.code + $0.count }
+    }
     static func vmcsClass(_ vm: Int) -> UInt8 { UInt8(36 + 8 * (vm - 1)) }
     static func msrBitmapClass(_ vm: Int) -> UInt8 { UInt8(37 + 8 * (vm - 1)) }
 

@@ -13,8 +13,10 @@ public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable {
     @inlinable public static var mngRd: SEAMCallLeaf { SEAMCallLeaf(11) }
     @inlinable public static var mngWr: SEAMCallLeaf { SEAMCallLeaf(13) }
     @inlinable public static var mrFinalize: SEAMCallLeaf { SEAMCallLeaf(17) }
+    @inlinable public static var vpRd: SEAMCallLeaf { SEAMCallLeaf(26) }
     @inlinable public static var memPageRemove: SEAMCallLeaf { SEAMCallLeaf(29) }
     @inlinable public static var sysRd: SEAMCallLeaf { SEAMCallLeaf(34) }
     @inlinable public static var memTrack: SEAMCallLeaf { SEAMCallLeaf(38) }
     @inlinable public static var memRangeUnblock: SEAMCallLeaf { SEAMCallLeaf(39) }
+    @inlinable public static var vpWr: SEAMCallLeaf { SEAMCallLeaf(43) }
 }

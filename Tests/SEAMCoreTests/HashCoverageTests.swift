@@ -203,6 +203,14 @@ import Testing
                 try changed(standardMachine()) { try $0.mustWrite(FID.cpuidSupervisorVE, 1) }
             },
             // An L1 CPUID the TD's table lacks is a #VE: VE_INFO filled, VALID = 0xFFFFFFFF.
+            // TDH.VP.WR of the posted-interrupt notification vector: a record in the vCPU digest.
+            FieldChange("l1VMCS") {
+                try changed(standardMachine()) { m in
+                    var r = RegisterFile(rax: 43, rcx: 0x20_0000_0000, rdx: 0x0024_0001_0000_0002, r8: 0xF2, r9: 0xFFFF)
+                    m.seamcall(&r)
+                    try #require(r.rax == 0, "TDH.VP.WR: \(hex64(r.rax))")
+                }
+            },
             FieldChange("veInfo") {
                 try changed(standardMachine()) { m in
                     let r = try m.executeL1CPUID(vcpu: 0, leaf: 0x4000_0000, subleaf: 0)

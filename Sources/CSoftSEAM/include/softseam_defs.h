@@ -53,10 +53,12 @@
 #define TDH_MNG_RD            11
 #define TDH_MNG_WR            13
 #define TDH_MR_FINALIZE       17
+#define TDH_VP_RD             26
 #define TDH_MEM_PAGE_REMOVE   29
 #define TDH_SYS_RD            34
 #define TDH_MEM_TRACK         38
 #define TDH_MEM_RANGE_UNBLOCK 39
+#define TDH_VP_WR             43
 
 /* Completion status codes (RAX of a TDCALL or SEAMCALL), from Specs/status-codes.tsv. Bits 31:0 carry
  * details: an operand id (below) for operand errors, an exit reason after TDG.VP.ENTER. */

@@ -8,6 +8,7 @@ import SEAMTypes
 ///       contents    (3 << 56 | gpa>>12,  Σ over the page's 64-byte chunks of XXH3-64(chunk, seed: chunk index))
 ///       VMCS field  (5 << 56 | vcpu << 24 | vm << 16 | field row,  value)   only fields not at reset
 ///       MSR bitmap  (6 << 56 | vcpu << 24 | vm << 16 | word,  value)         only words not all ones
+///       TD VMCS     (8 << 56 | vcpu << 24 | field encoding,  value)         host-written L1 fields not at reset
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///     digest        = wrapping sum of every record hash (kept up to date on each change)
@@ -49,7 +50,7 @@ public enum StateHash {
         XXH3.hash(words: 7 << 56 | pageIndex, 1)
     }
 
-    /// Key of a per-vCPU record: kind 5 = L2 VMCS field, 6 = L1's MSR-bitmap word.
+    /// Key of a per-vCPU record: kind 5 = L2 VMCS field, 6 = L1's MSR-bitmap word, 7 = VE_INFO, 8 = L1 TD VMCS field.
     @inline(__always)
     static func vcpuKey(kind: UInt64, vcpu: Int, vm: Int, item: Int) -> UInt64 {
         kind << 56 | UInt64(vcpu) << 24 | UInt64(vm) << 16 | UInt64(item)

@@ -67,6 +67,14 @@ package enum SEAMCallLeaves {
             summary: "implemented: OP_STATE becomes RUNNABLE (nothing is measured yet)"
         ) { m, _, r in m.tdhMRFinalize(&r) },
         SEAMCallLeafEntry(
+            .vpRd, "TDH.VP.RD",
+            summary: """
+                implemented, version 0, for the L1 TD VMCS fields the host writes (posted-interrupt notification \
+                vector 0x0002, PID address 0x2016, pin-based controls 0x4000 — bit 7 only unless \
+                ATTRIBUTES.DEBUG); other TDVPS fields → FIELD_ID_INCORRECT, version 1 not yet
+                """
+        ) { m, _, r in m.tdhVPRd(&r) },
+        SEAMCallLeafEntry(
             .memPageRemove, "TDH.MEM.PAGE.REMOVE",
             summary: """
                 implemented (after finalize it needs BLOCK then TRACK; removes aliases; RCX returns 0, there are no \
@@ -91,6 +99,14 @@ package enum SEAMCallLeaves {
                 pending page)
                 """
         ) { m, _, r in m.tdhMemRangeUnblock(&r) },
+        SEAMCallLeafEntry(
+            .vpWr, "TDH.VP.WR",
+            summary: """
+                implemented for the same three L1 TD VMCS fields with the module's host masks: PID address bits \
+                5:0 dropped or FIELD_VALUE_NOT_VALID (per R9), shared-HPA check, vector 0…255, posted interrupts \
+                enabled before the vector / PID address → TD_VMCS_FIELD_NOT_INITIALIZED; R8 = old value
+                """
+        ) { m, _, r in m.tdhVPWr(&r) },
     ]
 
     /// `all` by leaf number: slot n holds leaf n's entry, nil for a leaf SoftSEAM does not model; numbers past

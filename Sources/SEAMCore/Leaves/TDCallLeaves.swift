@@ -94,7 +94,16 @@ package enum TDCallLeaves {
                 RDX = −1, R8 = 0 on failure
                 """
         ) { m, _, _, r in m.tdgSysRd(&r) },
-        TDCallLeafEntry(.sysRdAll, "TDG.SYS.RDALL"),
+        TDCallLeafEntry(
+            .sysRdAll, "TDG.SYS.RDALL",
+            summary: """
+                implemented: the guest-readable fields of Specs/global-metadata.tsv from R8's field on (the null \
+                id: from the first) as the module's metadata list (list header, sequences of consecutive \
+                same-class, same-size fields) into the 4 KB private page at RDX; R8 = next id (−1: done); R8 = −1 \
+                first; OPERAND_INVALID(RDX) for an unaligned or non-private GPA, #VE or EPT-violation TD exit for a \
+                page L1 cannot write
+                """
+        ) { m, vcpu, _, r in m.tdgSysRdAll(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .servTDRd, "TDG.SERVTD.RD",
             summary: """

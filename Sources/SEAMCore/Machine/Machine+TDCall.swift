@@ -25,6 +25,7 @@ extension Machine {
         case .vmRd: return tdgVMRd(version: version, &regs)
         case .vmWr: return tdgVMWr(&regs)
         case .sysRd: return tdgSysRd(&regs)
+        case .sysRdAll: return tdgSysRdAll(vcpu: vcpu, &regs)
         case .vpRd: return tdgVPRd(vcpu: vcpu, &regs)
         case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
         case .vpEnter: return tdgVPEnter(vcpu: vcpu, &regs)

@@ -9,8 +9,9 @@ extension Machine {
     /// OPERAND_INVALID(RAX). Otherwise the leaf handler runs.
     ///
     /// A TD exit leaves the vCPU waiting for the host: a TDG.VP.VMCALL's trap-like exit, and the fault-like
-    /// EPT violations of ACCEPT, ATTR.WR/RD and TDG.VP.ENTER, after which L1's registers are untouched and
-    /// L1 runs the TDCALL again once the host's TDH.VP.ENTER re-enters it (`hostEnter`).
+    /// EPT violations of ACCEPT, ATTR.WR/RD, TDG.VP.ENTER, INVVPID and SYS.RDALL, after which L1's registers are
+    /// untouched (but for SYS.RDALL's R8, which the module sets to −1 first) and L1 runs the TDCALL again once
+    /// the host's TDH.VP.ENTER re-enters it (`hostEnter`).
     /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.notFinalized` before
     ///   TDH.MR.FINALIZE, `.vcpuNotThere` when the vCPU is not running L1 (it runs L2, or waits for the host
     ///   after a TD exit): API misuse that no register value can cause.

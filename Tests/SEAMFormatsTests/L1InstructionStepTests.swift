@@ -90,7 +90,7 @@ import Testing
         let header = Self.text.split(separator: "\n")[0]
         for (line, field, message) in [
             (
-                "{\"actor\":\"l1\",\"read\":{\"gpa\":\"0x100000\",\"size\":0}}", "read.size", "must be 1…65536"
+                "{\"actor\":\"l1\",\"read\":{\"gpa\":\"0x100000\",\"size\":0}}", "read.size", "must be at least 1"
             ),
             ("{\"actor\":\"l1\",\"rdmsr\":{\"msr\":\"0x10\",\"x\":1}}", "rdmsr.x", "unknown key (known: msr)"),
             ("{\"actor\":\"l1\",\"wrmsr\":{\"msr\":\"0x10\"}}", "wrmsr.value", "missing"),

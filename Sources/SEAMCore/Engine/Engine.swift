@@ -133,11 +133,18 @@ public struct Engine<Observer: StepObserver> {
     }
 
     /// L1 on `vcpu` executes `instruction` (a load, CPUID, RDMSR or WRMSR: `Machine.execute`), observed as an
-    /// L1 step. Returns its outcome: the bytes read or L1's registers after it, or the fault it took.
-    public mutating func l1(vcpu: Int, _ instruction: Step.L1Instruction, comment: String? = nil)
+    /// L1 step — with `onlyVE`, only when it took a #VE or #DF (the C ABI's queries: one that completes or
+    /// takes a #GP changes nothing, and is no step of a trace). Returns its outcome: the bytes read or L1's
+    /// registers after it, or the fault it took.
+    public mutating func l1(vcpu: Int, _ instruction: Step.L1Instruction, comment: String? = nil, onlyVE: Bool = false)
         throws(MachineError) -> StepOutcome
     {
-        try perform(.l1(vcpu: vcpu, instruction, comment: comment))
+        var outcome = try machine.execute(vcpu: vcpu, instruction)
+        let fault = outcome.result.l1Fault
+        if observer.isObserving && (!onlyVE || fault == .ve || fault == .df) {
+            report(.l1(vcpu: vcpu, instruction, comment: comment), &outcome)
+        }
+        return outcome
     }
 
     /// One L2 event of VM `vm` on `vcpu` (`Machine.l2Event`), observed as an L2 step.

@@ -192,7 +192,7 @@ extension Scenario {
         return key == "map_shared" ? .map(gpa: gpa, size: size) : .unmap(gpa: gpa, size: size)
     }
 
-    /// An L1 instruction step: `read` `{"gpa", "size" (1…65536)}`, `cpuid` `{"leaf", "subleaf" (default 0)}`,
+    /// An L1 instruction step: `read` `{"gpa", "size" (1…2³²−1)}`, `cpuid` `{"leaf", "subleaf" (default 0)}`,
     /// `rdmsr` `{"msr"}`, `wrmsr` `{"msr", "value"}`.
     static func l1Instruction(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.L1Instruction {
         let keys: [String] =
@@ -216,8 +216,10 @@ extension Scenario {
         switch key {
         case "read":
             let gpa = try field("gpa", max: .max)
-            let size = try field("size", max: 0x10000)
-            guard size >= 1 else { throw InputError(file: file, line: n.line, field: "read.size", "must be 1…65536") }
+            let size = try field("size", max: 0xFFFF_FFFF)
+            guard size >= 1 else {
+                throw InputError(file: file, line: n.line, field: "read.size", "must be at least 1")
+            }
             return .read(gpa: gpa, size: Int(size))
         case "cpuid":
             return .cpuid(

@@ -629,9 +629,7 @@ extension ByteReader {
         case Trace.InstructionCode.read:
             let gpa = try u64("read.gpa")
             let size = try u32("read.size")
-            guard size >= 1 && size <= 0x10000 else {
-                throw error("read.size", at: offset - 4, "a read is 1…65536 bytes, not \(size)")
-            }
+            guard size >= 1 else { throw error("read.size", at: offset - 4, "a read is at least 1 byte") }
             return .read(gpa: gpa, size: Int(size))
         case Trace.InstructionCode.cpuid: return .cpuid(leaf: try u32("cpuid.leaf"), subleaf: try u32("cpuid.subleaf"))
         case Trace.InstructionCode.rdmsr: return .rdmsr(msr: try u32("rdmsr.msr"))

@@ -3,6 +3,8 @@ import SEAMFormats
 import SEAMTypes
 import Testing
 
+@testable import SEAMFormats
+
 /// L1 reads, stores, CPUID, RDMSR and WRMSR as steps (Traces/FORMAT.md): a PENDING page or an instruction the
 /// module turns into a #VE gives a `fault` result with VE_INFO filled, and the trace replays it (JSON Lines,
 /// binary, and the binary fast path).
@@ -71,6 +73,20 @@ import Testing
         #expect(bin.outcomes == t.outcomes)
         #expect(try Replayer.replay(json, file: "t.jsonl").matches)
         #expect(try Replayer.replay(binary: t.binary(), file: "t.bin").matches)
+    }
+
+    /// The binary fast path itself runs every L1 instruction record and matches (it does not fall back to the
+    /// general replay), and stops at a record whose bytes differ.
+    @Test func theBinaryFastPathMatchesInstructionRecords() throws {
+        let t = try Self.recorded()
+        var reader = try BinaryTraceReader(t.binary(), file: "t.bin")
+        var engine = Engine(machine: Machine(config: t.scenario.config))
+        #expect(reader.replayMatching(&engine) == nil)
+        var u = t
+        u.outcomes[1].bytes = [0x03, 0x04, 0x05, 0x07]
+        var bad = try BinaryTraceReader(u.binary(), file: "u.bin")
+        var again = Engine(machine: Machine(config: t.scenario.config))
+        #expect(bad.replayMatching(&again) == 2)
     }
 
     @Test func aDifferentByteOrFaultIsADivergence() throws {

@@ -78,8 +78,23 @@ import SEAMTypes
         guard let buf = unsafe buf else { throw CallError(SOFTSEAM_EINVAL, "softseam_mem_read: buf is NULL") }
         let count = try checkedRange(s, gpa, len, "softseam_mem_read")
         let bytes: [UInt8]
-        do { bytes = try s.machine.readMemory(gpa: gpa, count: count) } catch {
-            throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_read: \(error)")
+        if (try? s.machine.checkL1Accessible(gpa: gpa, count: count)) == nil, s.callback == nil,
+            let vcpu = s.machine.vcpus.firstIndex(where: { $0.location == .l1 })
+        {
+            // The range touches a PENDING page: L1's load, by the lowest-numbered vCPU running L1, takes a #VE
+            // (or #DF) through the engine, a step of the trace being recorded.
+            guard count <= Int(UInt32.max) else {
+                throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_read: \(count) bytes are more than one L1 read")
+            }
+            let outcome = try s.l1Instruction(vcpu: vcpu, .read(gpa: gpa, size: count), "softseam_mem_read")
+            if let code = faultCode(outcome.result.l1Fault) { return code }
+            bytes = outcome.bytes ?? []
+        } else {
+            // L1's view of memory: a load that completes changes nothing and is no step. From a callback, or
+            // with no vCPU running L1, a PENDING page is SOFTSEAM_EMEMORY (no L1 runs to take the #VE).
+            do { bytes = try s.machine.readMemory(gpa: gpa, count: count) } catch {
+                throw CallError(SOFTSEAM_EMEMORY, "softseam_mem_read: \(error)")
+            }
         }
         unsafe bytes.withUnsafeBytes { unsafe buf.copyMemory(from: $0.baseAddress!, byteCount: count) }
         return SOFTSEAM_OK
@@ -96,21 +111,33 @@ import SEAMTypes
         // none, vCPU 0's store is refused by the machine's rule (SOFTSEAM_ESTATE).
         let vcpu = s.machine.vcpus.firstIndex { $0.location == .l1 } ?? 0
         try s.checkTraceRoom("softseam_mem_write")
-        do throws(MachineError) { try unsafe s.engine.store(vcpu: vcpu, gpa: gpa, from: source) } catch {
+        let fault: L1Fault
+        do throws(MachineError) { fault = try unsafe s.engine.store(vcpu: vcpu, gpa: gpa, from: source) } catch {
             throw CallError(error, caller: "softseam_mem_write")
         }
-        s.changed = true
-        return SOFTSEAM_OK
+        if fault != .df { s.changed = true }
+        return faultCode(fault) ?? SOFTSEAM_OK
     }
 }
 
-/// `len` as a count, once the whole range [gpa, gpa + len) is known to be L1-accessible private memory:
-/// nothing is read, copied or written before that (a huge `len` is refused, not allocated).
+/// SOFTSEAM_VE for a #VE L1 took (VE_INFO filled), SOFTSEAM_DF for a #DF (VE_INFO still held an unread #VE);
+/// nil for no fault and for #GP (reported in `*fault` only).
+private func faultCode(_ f: L1Fault) -> Int32? {
+    switch f {
+    case .ve: SOFTSEAM_VE
+    case .df: SOFTSEAM_DF
+    default: nil
+    }
+}
+
+/// `len` as a count, once the whole range [gpa, gpa + len) is known to be memory L1 can reach (accessible,
+/// or PENDING pages that give a #VE: `Machine.checkL1Reachable`): nothing is read, copied or written before
+/// that (a huge `len` is refused, not allocated).
 private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: String) throws(CallError) -> Int {
     guard len <= UInt(Int.max) else {
         throw CallError(SOFTSEAM_EMEMORY, "\(caller): a range of \(len) bytes is not private memory L1 can access")
     }
-    do { try s.machine.checkL1Accessible(gpa: gpa, count: Int(len)) } catch {
+    do { try s.machine.checkL1Reachable(gpa: gpa, count: Int(len)) } catch {
         throw CallError(SOFTSEAM_EMEMORY, "\(caller): \(error)")
     }
     return Int(len)
@@ -129,10 +156,10 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
             throw CallError(SOFTSEAM_EINVAL, "softseam_rdmsr: value or fault is NULL")
         }
         let v = try Handle.vcpu(vcpu, s, "softseam_rdmsr")
-        let r = try s.l1("softseam_rdmsr") { m throws(MachineError) in try m.l1RDMSR(vcpu: v, msr: msr) }
-        unsafe value.pointee = r.value
-        unsafe fault.pointee = r.fault.rawValue
-        return SOFTSEAM_OK
+        let o = try s.l1Instruction(vcpu: v, .rdmsr(msr: msr), "softseam_rdmsr")
+        unsafe value.pointee = o.registers.map { $0.rdx << 32 | $0.rax } ?? 0
+        unsafe fault.pointee = o.result.l1Fault.rawValue
+        return faultCode(o.result.l1Fault) ?? SOFTSEAM_OK
     }
 }
 
@@ -142,11 +169,9 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
     unsafe Handle.with(m, "softseam_wrmsr") { s throws(CallError) in
         guard let fault = unsafe fault else { throw CallError(SOFTSEAM_EINVAL, "softseam_wrmsr: fault is NULL") }
         let v = try Handle.vcpu(vcpu, s, "softseam_wrmsr")
-        let f = try s.l1("softseam_wrmsr") { m throws(MachineError) in
-            try m.l1WRMSR(vcpu: v, msr: msr, value: value)
-        }
-        unsafe fault.pointee = f.rawValue
-        return SOFTSEAM_OK
+        let o = try s.l1Instruction(vcpu: v, .wrmsr(msr: msr, value: value), "softseam_wrmsr")
+        unsafe fault.pointee = o.result.l1Fault.rawValue
+        return faultCode(o.result.l1Fault) ?? SOFTSEAM_OK
     }
 }
 
@@ -159,12 +184,14 @@ private func checkedRange(_ s: Session, _ gpa: UInt64, _ len: UInt, _ caller: St
             throw CallError(SOFTSEAM_EINVAL, "softseam_cpuid: out or fault is NULL")
         }
         let v = try Handle.vcpu(vcpu, s, "softseam_cpuid")
-        let r = try s.l1("softseam_cpuid") { m throws(MachineError) in
-            try m.l1CPUID(vcpu: v, leaf: leaf, subleaf: subleaf)
-        }
-        (unsafe out[0], unsafe out[1], unsafe out[2], unsafe out[3]) = (r.eax, r.ebx, r.ecx, r.edx)
-        unsafe fault.pointee = r.fault.rawValue
-        return SOFTSEAM_OK
+        let o = try s.l1Instruction(vcpu: v, .cpuid(leaf: leaf, subleaf: subleaf), "softseam_cpuid")
+        let r = o.registers ?? RegisterFile()
+        (unsafe out[0], unsafe out[1], unsafe out[2], unsafe out[3]) = (
+            UInt32(truncatingIfNeeded: r.rax), UInt32(truncatingIfNeeded: r.rbx), UInt32(truncatingIfNeeded: r.rcx),
+            UInt32(truncatingIfNeeded: r.rdx)
+        )
+        unsafe fault.pointee = o.result.l1Fault.rawValue
+        return faultCode(o.result.l1Fault) ?? SOFTSEAM_OK
     }
 }
 

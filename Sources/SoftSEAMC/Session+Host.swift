@@ -38,8 +38,26 @@ extension Session {
     }
 
     /// Runs a query of L1's virtual CPU; the machine's refusal becomes its C code (`CallError(_:caller:)`).
-    func l1<T>(_ caller: String, _ body: (Machine) throws(MachineError) -> T) throws(CallError) -> T {
-        do { return try body(machine) } catch { throw CallError(error, caller: caller) }
+    /// L1's load, CPUID, RDMSR or WRMSR on `vcpu` through the engine: a step of the trace being recorded when
+    /// it takes a #VE or #DF (VE_INFO filled or kept), nothing recorded when it completes or takes a #GP (it
+    /// changed nothing). With the trace at its limit, one that would take a #VE or #DF fails with
+    /// SOFTSEAM_ELIMIT and changes nothing (tried on a copy of the machine first).
+    func l1Instruction(vcpu: Int, _ op: Step.L1Instruction, _ caller: String) throws(CallError) -> StepOutcome {
+        if engine.observer?.isFull == true {
+            var probe = machine
+            let p: StepOutcome
+            do throws(MachineError) { p = try probe.execute(vcpu: vcpu, op) } catch {
+                throw CallError(error, caller: caller)
+            }
+            guard p.result.l1Fault != .ve && p.result.l1Fault != .df else { throw traceFull(caller) }
+            return p
+        }
+        let o: StepOutcome
+        do throws(MachineError) { o = try engine.l1(vcpu: vcpu, op, onlyVE: true) } catch {
+            throw CallError(error, caller: caller)
+        }
+        if o.result.l1Fault == .ve { changed = true }
+        return o
     }
 
     /// Writes the trace being recorded and stops recording; returns the number of steps.

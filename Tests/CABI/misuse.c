@@ -288,7 +288,6 @@ static void memory_checks(void) {
     } bad[] = {
         {0x100000ULL | 1ULL << 47, 8, "shared GPA (bit 47, GPAW 48)"},
         {0x300000, 8, "unmapped GPA"},
-        {0x200000, 8, "pending page"},
         {0x103FF8, 16, "range running from mapped into unmapped"},
         {0x0FFFF8, 16, "range running from unmapped into mapped"},
         {1ULL << 48, 8, "GPA above the 48-bit GPA space"},
@@ -312,6 +311,15 @@ static void memory_checks(void) {
     /* len 0 is no access at all: fine anywhere (header: every page of an empty range qualifies). */
     CHECK_EQ(softseam_mem_write(m, 0x300000, zeros, 0), SOFTSEAM_OK, "softseam_mem_write of 0 bytes");
     CHECK_EQ(softseam_state_hash(m), hash, "state hash after a 0-byte write");
+    /* A PENDING page with TD_CTLS.PENDING_VE_DISABLE = 0 is no misuse: L1's access takes a #VE (SOFTSEAM_VE,
+       VE_INFO filled, nothing read), and the next one, before TDG.VP.VEINFO.GET, a #DF (SOFTSEAM_DF, nothing
+       written; header: SOFTSEAM_VE, SOFTSEAM_DF). */
+    memset(buf, 0xAB, sizeof buf);
+    CHECK_EQ(softseam_mem_read(m, 0x200000, buf, 8), SOFTSEAM_VE, "softseam_mem_read of a pending page");
+    CHECK(buf[0] == 0xAB && buf[7] == 0xAB, "softseam_mem_read of a pending page: buf was written");
+    hash = softseam_state_hash(m);
+    CHECK_EQ(softseam_mem_write(m, 0x200000, zeros, 8), SOFTSEAM_DF, "softseam_mem_write of a pending page");
+    CHECK_EQ(softseam_state_hash(m), hash, "state hash after the #DF");
     softseam_destroy(m);
 }
 

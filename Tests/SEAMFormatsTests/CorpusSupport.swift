@@ -56,6 +56,8 @@ enum Expectation: Equatable {
     case resumesL2(Int)
     case done
     case ve
+    case fault(UInt32)
+    case bytes([UInt8])
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -69,6 +71,17 @@ enum Expectation: Equatable {
         case 1 where text.hasPrefix("TDX_"): self = .status(text)
         case 2 where text == "L2 continues": self = .l2Continues
         case 2 where text == "resumes L1": self = .resumesL1
+        case 2 where words[0] == "fault":
+            guard let n = number(words[1]) else { return nil }
+            self = .fault(n)
+        case 2 where words[0] == "bytes" && words[1].hasPrefix("0x") && words[1].count % 2 == 0:
+            let hex = Array(words[1].utf8.dropFirst(2))
+            var b: [UInt8] = []
+            for i in stride(from: 0, to: hex.count, by: 2) {
+                guard let v = UInt8(String(decoding: hex[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+                b.append(v)
+            }
+            self = .bytes(b)
         case 3 where words[0...1] == ["td", "exit"]:
             guard let n = number(words[2]) else { return nil }
             self = .tdExit(n)
@@ -128,6 +141,11 @@ enum Expectation: Equatable {
                 return nil
             }
             return "expected a #VE (TDCALL not completed), got \(Replayer.describe(outcome.result))"
+        case .fault(let v):
+            return outcome.result == .fault(v) ? nil : "expected fault \(v), got \(Replayer.describe(outcome.result))"
+        case .bytes(let b):
+            return outcome.result == .completed && outcome.bytes == b
+                ? nil : "expected bytes \(b), got \(Replayer.describe(outcome.result)) \(outcome.bytes ?? [])"
         case .resumesL1:
             if case .l1 = outcome.result { return nil }
             return outcome.result == .completed && outcome.registers?.rax == 0

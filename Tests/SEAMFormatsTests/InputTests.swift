@@ -234,7 +234,7 @@ import Testing
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
             "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment, map_shared, "
-                + "unmap_shared, write_shared)"
+                + "unmap_shared, write_shared, read, cpuid, rdmsr, wrmsr)"
         ),
         // The host's shared-memory steps (Traces/FORMAT.md): host only, one operation a step, known keys.
         (

@@ -58,6 +58,15 @@ typedef struct softseam_regs {
    re-entry completes it and its outputs go to L1's registers, which a C caller outside the host callback
    cannot read — answer TDG.VP.VMCALLs there. */
 #define SOFTSEAM_TD_EXIT 1
+/* softseam_mem_read/_write, softseam_rdmsr/_wrmsr/_cpuid: L1's access did not complete, L1 took a #VE
+   instead (the module's virtualization exception: a load or store touching a PENDING page while
+   TD_CTLS.PENDING_VE_DISABLE is 0, or a CPUID/RDMSR/WRMSR the module turns into a #VE). The vCPU's VE_INFO
+   holds it (TDG.VP.VEINFO.GET reads and clears it); nothing else changed: no byte was read or written,
+   *value / out[] are 0, *fault = 20. */
+#define SOFTSEAM_VE 2
+/* As SOFTSEAM_VE, but VE_INFO still held a #VE L1 had not read with TDG.VP.VEINFO.GET: the module delivers a
+   #DF instead; nothing changed (VE_INFO keeps the first #VE), *fault = 8. */
+#define SOFTSEAM_DF 3
 #define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
 #define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
 #define SOFTSEAM_ESTATE (-3)   /* not possible where the machine is (vCPU not in L1, TD not finalized, …) */
@@ -97,10 +106,14 @@ int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs)
    (no RESUME_L1 after an L2 TD exit) is possible only from the host callback of that vCPU, where an L1
    TDCALL waits to run L2 on (SOFTSEAM_ESTATE elsewhere). */
 int         softseam_seamcall(softseam_t *m, softseam_regs_t *regs);
-/* L1's view of memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1 or a shared GPA
-   the host mapped (softseam_host_map_shared). Nothing is read or written otherwise (SOFTSEAM_EMEMORY). softseam_mem_write is a store by L1, so it needs
-   a finalized TD and a vCPU running L1 (SOFTSEAM_ESTATE otherwise); it is the store of the first such vCPU
-   (lowest index) in a trace. */
+/* L1's view of memory: every page of [gpa, gpa + len) must be a private GPA mapped for L1, a PENDING private
+   page while TD_CTLS.PENDING_VE_DISABLE is 0 (L1's access takes a #VE there), or a shared GPA the host mapped
+   (softseam_host_map_shared). Nothing is read or written otherwise (SOFTSEAM_EMEMORY). softseam_mem_write
+   is a store by L1, so it needs a finalized TD and a vCPU running L1 (SOFTSEAM_ESTATE otherwise); it is the
+   store of the first such vCPU (lowest index) in a trace. A read that touches a PENDING page is a load by
+   that vCPU too (a trace step); any other read changes nothing and is no step (from a callback, or with no
+   vCPU running L1, a PENDING page is SOFTSEAM_EMEMORY). An access that touches a PENDING page returns
+   SOFTSEAM_VE (or SOFTSEAM_DF) and changes nothing but that vCPU's VE_INFO. */
 int         softseam_mem_read(softseam_t *m, uint64_t gpa, void *buf, size_t len);
 int         softseam_mem_write(softseam_t *m, uint64_t gpa, const void *buf, size_t len);
 /* The host's shared memory: host memory the host maps at shared GPAs (SHARED bit, GPAW − 1, set) in its own
@@ -119,11 +132,14 @@ int         softseam_host_read_shared(const softseam_t *m, uint64_t gpa, void *b
 /* XXH3-64 of the whole model state (format of Traces/FORMAT.md); 0 for a NULL handle. */
 uint64_t    softseam_state_hash(const softseam_t *m);
 
-/* What L1 code gets from the TD's virtual CPU instead of executing the instruction natively: the module's
-   virtualised answers (e.g. the IA32_VMX_* capability MSRs that describe what L1 may set for L2, CPUID as
-   configured for the TD). 0 = done, with a #GP/#VE outcome reported in *fault (0 = none, 13 = #GP,
-   20 = #VE). These are queries: a #VE reported here does not fill the vCPU's VE_INFO (TDG.VP.VEINFO.GET
-   still answers TDX_NO_VALID_VE_INFO after it) and nothing is recorded in a trace. */
+/* L1 on `vcpu` executes RDMSR / WRMSR / CPUID: the module's virtualised answers instead of the native
+   instruction (e.g. the IA32_VMX_* capability MSRs that describe what L1 may set for L2, CPUID as configured
+   for the TD). Each needs the vCPU running L1 in a finalized TD (SOFTSEAM_ESTATE). One that takes a #VE or
+   #DF is an L1 step of the trace being recorded (SOFTSEAM_ELIMIT, nothing done, when the trace is at its
+   limit); one that completes or takes a #GP changes nothing and is no step. 0 = done, *fault = 0 (RDMSR's value in *value, CPUID's registers in out[]) or 13 (#GP(0)
+   injected, outputs 0); SOFTSEAM_VE with *fault = 20 when the module turns it into a #VE (VE_INFO filled:
+   exit reason 31 RDMSR, 32 WRMSR, 10 CPUID, instruction length 2); SOFTSEAM_DF with *fault = 8 when VE_INFO
+   still held an unread #VE. */
 int         softseam_rdmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t *value, uint32_t *fault);
 int         softseam_wrmsr(softseam_t *m, uint32_t vcpu, uint32_t msr, uint64_t value, uint32_t *fault);
 int         softseam_cpuid(softseam_t *m, uint32_t vcpu, uint32_t leaf, uint32_t subleaf,
@@ -263,7 +279,8 @@ int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, u
 #define SOFTSEAM_TRACE_BINARY 1  /* the compact binary form */
 
 /* Starts recording every step the machine takes — L1 TDCALLs and stores (softseam_mem_write, as stores of
-   the lowest-numbered vCPU running L1), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
+   the lowest-numbered vCPU running L1), L1 loads, CPUIDs, RDMSRs and WRMSRs that took a #VE or #DF
+   (softseam_mem_read, softseam_cpuid, softseam_rdmsr, softseam_wrmsr), L2 events, host SEAMCALLs — with outputs and state hashes, as a full trace that
    `softseam replay` checks. A trace starts from the TD the config builds, so this must come before the
    first call that changes the machine (SOFTSEAM_ESTATE otherwise). `comment` may be NULL.
    The format follows the name as in `softseam record` (Traces/FORMAT.md, "File names"): a path ending in
@@ -281,7 +298,8 @@ int64_t softseam_trace_stop(softseam_t *m);
    SOFTSEAM_EINVAL otherwise). The default is 500000: a recorded step holds about 500 bytes (490 for an L1
    TDCALL, 570 for an L2 event), so a full trace holds about 0.25 GB, and the process peaks at about 0.43 GB
    while softseam_trace_stop writes it as JSON Lines (0.32 GB binary). A call that would record a step past
-   it — softseam_tdcall, softseam_seamcall, softseam_resume_l1, softseam_mem_write — fails with
+   it — softseam_tdcall, softseam_seamcall, softseam_resume_l1, softseam_mem_write, and a softseam_mem_read,
+   _cpuid, _rdmsr or _wrmsr that would take a #VE or #DF — fails with
    SOFTSEAM_ELIMIT and is undone as a whole; the trace keeps every step before it and can still be stopped
    (and replays). */
 int softseam_set_trace_limit(softseam_t *m, uint64_t steps);

@@ -52,8 +52,9 @@ public struct Engine<Observer: StepObserver> {
             }
         case .l1(let vcpu):
             if let w = step.write {
-                try machine.store(vcpu: vcpu, gpa: w.gpa, w.bytes)
-                outcome = StepOutcome()
+                outcome = StepOutcome(fault: try machine.l1Store(vcpu: vcpu, gpa: w.gpa, w.bytes))
+            } else if let op = step.instruction {
+                outcome = try machine.execute(vcpu: vcpu, op)
             } else {
                 outcome = StepOutcome(tdcall: try machine.tdcall(vcpu: vcpu, &regs), registers: regs)
             }
@@ -110,24 +111,40 @@ public struct Engine<Observer: StepObserver> {
         return result
     }
 
-    /// L1's store of `source` at `gpa` in its private memory (`Machine.store`), observed as an L1 step
-    /// of `vcpu`. On error nothing is written.
-    @inlinable
+    /// L1's store of `source` at `gpa` (`Machine.l1Store`), observed as an L1 step of `vcpu`: `.none`, or
+    /// the #VE / #DF it took instead (VE_INFO filled, nothing written). On error nothing is written.
+    @inlinable @discardableResult
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)
-        throws(MachineError)
+        throws(MachineError) -> L1Fault
     {
-        try machine.store(vcpu: vcpu, gpa: gpa, from: source)
-        guard observer.isObserving else { return }
-        var outcome = StepOutcome()
+        let fault = try machine.l1Store(vcpu: vcpu, gpa: gpa, from: source)
+        guard observer.isObserving else { return fault }
+        var outcome = StepOutcome(fault: fault)
         report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: Array(source)), comment: comment), &outcome)
+        return fault
     }
 
     /// `store(vcpu:gpa:from:)` of an array.
-    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError) {
-        try machine.store(vcpu: vcpu, gpa: gpa, bytes)
-        guard observer.isObserving else { return }
-        var outcome = StepOutcome()
-        report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: bytes), comment: comment), &outcome)
+    @discardableResult
+    public mutating func store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8], comment: String? = nil) throws(MachineError)
+        -> L1Fault
+    {
+        try perform(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: bytes), comment: comment)).result.l1Fault
+    }
+
+    /// L1 on `vcpu` executes `instruction` (a load, CPUID, RDMSR or WRMSR: `Machine.execute`), observed as an
+    /// L1 step — with `onlyVE`, only when it took a #VE or #DF (the C ABI's queries: one that completes or
+    /// takes a #GP changes nothing, and is no step of a trace). Returns its outcome: the bytes read or L1's
+    /// registers after it, or the fault it took.
+    public mutating func l1(vcpu: Int, _ instruction: Step.L1Instruction, comment: String? = nil, onlyVE: Bool = false)
+        throws(MachineError) -> StepOutcome
+    {
+        var outcome = try machine.execute(vcpu: vcpu, instruction)
+        let fault = outcome.result.l1Fault
+        if observer.isObserving && (!onlyVE || fault == .ve || fault == .df) {
+            report(.l1(vcpu: vcpu, instruction, comment: comment), &outcome)
+        }
+        return outcome
     }
 
     /// One L2 event of VM `vm` on `vcpu` (`Machine.l2Event`), observed as an L2 step.

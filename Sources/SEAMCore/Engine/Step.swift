@@ -40,6 +40,20 @@ public struct Step: Hashable, Sendable {
         case write(MemoryWrite)
     }
 
+    /// An L1 instruction other than TDCALL that the module may turn into a #VE: a load from L1's memory, or
+    /// CPUID / RDMSR / WRMSR (module `src/td_dispatcher/vm_exits/td_ept_violation.c`, `td_cpuid.c`,
+    /// `tdx_td_dispatcher.c`). Its outcome: the bytes read, or L1's registers after it, or the fault L1 took.
+    public enum L1Instruction: Hashable, Sendable {
+        /// A load of `size` bytes at `gpa` (`Machine.l1Read`).
+        case read(gpa: UInt64, size: Int)
+        /// CPUID with EAX = `leaf`, ECX = `subleaf` (`Machine.executeL1CPUID`): out RAX, RBX, RCX, RDX.
+        case cpuid(leaf: UInt32, subleaf: UInt32)
+        /// RDMSR of `msr` (`Machine.executeL1RDMSR`): out EDX:EAX in RDX and RAX.
+        case rdmsr(msr: UInt32)
+        /// WRMSR of `value` to `msr` (`Machine.executeL1WRMSR`).
+        case wrmsr(msr: UInt32, value: UInt64)
+    }
+
     public var actor: Actor
     /// The caller's input registers (a SEAMCALL's or a TDCALL's); zero for an L2 event and a store.
     public var registers: RegisterFile
@@ -49,6 +63,8 @@ public struct Step: Hashable, Sendable {
     /// An L1 step that stores to L1's private memory instead of a TDCALL (e.g. filling the
     /// L2_ENTER_GUEST_STATE buffer).
     public var write: MemoryWrite?
+    /// An L1 step that executes this instruction instead of a TDCALL.
+    public var instruction: L1Instruction?
     /// A host step that edits the host's shared memory instead of a SEAMCALL.
     public var shared: SharedMemoryOp?
     public var comment: String?
@@ -73,6 +89,13 @@ public struct Step: Hashable, Sendable {
     public static func store(vcpu: Int, _ write: MemoryWrite, comment: String? = nil) -> Step {
         var s = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment)
         s.write = write
+        return s
+    }
+
+    /// An L1 instruction on `vcpu` other than a TDCALL.
+    public static func l1(vcpu: Int, _ instruction: L1Instruction, comment: String? = nil) -> Step {
+        var s = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment)
+        s.instruction = instruction
         return s
     }
 

@@ -6,6 +6,8 @@ public struct StepOutcome: Hashable, Sendable {
     /// L2 event and an L1 store.
     public var registers: RegisterFile?
     public var result: StepResult
+    /// The bytes an L1 read step read (nil for every other step, and for a read that faulted).
+    public var bytes: [UInt8]?
     /// The state hash after the step (observed steps and full traces).
     public var hash: UInt64?
 
@@ -60,4 +62,27 @@ public enum StepResult: Hashable, Sendable {
     /// L1 runs again with these registers: L2 exited to L1 (its TDG.VP.ENTER returned), or the host's
     /// TDH.VP.ENTER completed the TDCALL L1 was waiting in.
     case l1(RegisterFile)
+    /// L1 took this exception instead of completing its store, read, CPUID, RDMSR or WRMSR: #VE (20, VE_INFO
+    /// filled), #DF (8, VE_INFO still held an unread #VE) or #GP(0) (13). Nothing else changed.
+    case fault(UInt32)
+}
+
+extension StepOutcome {
+    /// An L1 instruction's outcome (`Engine.perform`): its fault, or what it gave L1.
+    public init(fault: L1Fault, registers: RegisterFile? = nil, bytes: [UInt8]? = nil) {
+        if fault == .none {
+            self.init(registers: registers)
+            self.bytes = bytes
+        } else {
+            self.init(result: .fault(fault.rawValue))
+        }
+    }
+}
+
+extension StepResult {
+    /// The fault of a `.fault` result; `.none` for every other result.
+    public var l1Fault: L1Fault {
+        if case .fault(let v) = self { return L1Fault(rawValue: v) }
+        return .none
+    }
 }

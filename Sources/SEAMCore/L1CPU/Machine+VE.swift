@@ -71,13 +71,20 @@ extension Machine {
     ///   FREE or BLOCKED page is an EPT-violation TD exit: SoftSEAM's memory API does not model those exits).
     public mutating func l1Access(vcpu: Int, gpa: UInt64, count: Int, write: Bool) throws(MachineError) -> L1Fault {
         try checkRunsL1(vcpu)
+        guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
         guard count > 0 else { return .none }
         let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
         guard !overflow else { throw .notL1Accessible(gpa: gpa) }
         var page = gpa & ~0xFFF
         while page <= last {
             let first = max(page, gpa)
-            guard width.isValidPrivate(page), let r = space.leaf(containing: page) else {
+            if !width.isValidPrivate(page) {
+                // A shared GPA: the host's shared EPT, never a #VE here.
+                guard isSharedMapped(page) else { throw .notL1Accessible(gpa: first) }
+                page += 0x1000
+                continue
+            }
+            guard let r = space.leaf(containing: page) else {
                 throw .notL1Accessible(gpa: first)
             }
             if !r.state.isGuestAccessibleLeaf {
@@ -91,5 +98,90 @@ extension Machine {
             page += 0x1000
         }
         return .none
+    }
+}
+
+extension Machine {
+    /// L1's store on `vcpu` of `source` at `gpa`: the vCPU runs L1 (`checkRunsL1`), then `l1Access` — a store
+    /// touching a PENDING page takes its #VE (or #DF) and writes nothing — then `writeMemory`'s rules.
+    /// - Throws: what `l1Access` and `writeMemory` throw; on error nothing is written.
+    public mutating func l1Store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError)
+        -> L1Fault
+    {
+        let fault = try l1Access(vcpu: vcpu, gpa: gpa, count: source.count, write: true)
+        guard fault == .none else { return fault }
+        try writeMemory(gpa: gpa, from: source)
+        return .none
+    }
+
+    /// `l1Store(vcpu:gpa:from:)` of an array.
+    public mutating func l1Store(vcpu: Int, gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) -> L1Fault {
+        var result: Result<L1Fault, MachineError> = .success(.none)
+        bytes.withUnsafeBytes { b in
+            do throws(MachineError) { result = .success(try l1Store(vcpu: vcpu, gpa: gpa, from: b)) } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// L1's load on `vcpu` of `count` bytes at `gpa`: `l1Access`, then the bytes (`readMemory`); a load
+    /// touching a PENDING page reads nothing and takes its #VE (or #DF): `bytes` is empty then.
+    /// - Throws: what `l1Access` and `readMemory` throw.
+    public mutating func l1Read(vcpu: Int, gpa: UInt64, count: Int) throws(MachineError)
+        -> (bytes: [UInt8], fault: L1Fault)
+    {
+        let fault = try l1Access(vcpu: vcpu, gpa: gpa, count: count, write: false)
+        guard fault == .none else { return ([], fault) }
+        return (try readMemory(gpa: gpa, count: count), .none)
+    }
+
+    /// L1 on `vcpu` executes `instruction`; the step engine's L1 instruction step. The outcome holds the
+    /// bytes a read read, CPUID's RAX/RBX/RCX/RDX or RDMSR's RDX:RAX as out registers, or `.fault` with the
+    /// exception L1 took instead (then nothing but VE_INFO changed).
+    /// - Throws: what `l1Read`, `executeL1CPUID`, `executeL1RDMSR` and `executeL1WRMSR` throw.
+    public mutating func execute(vcpu: Int, _ instruction: Step.L1Instruction) throws(MachineError) -> StepOutcome {
+        switch instruction {
+        case .read(let gpa, let size):
+            let r = try l1Read(vcpu: vcpu, gpa: gpa, count: size)
+            return StepOutcome(fault: r.fault, bytes: r.bytes)
+        case .cpuid(let leaf, let subleaf):
+            let r = try executeL1CPUID(vcpu: vcpu, leaf: leaf, subleaf: subleaf)
+            var regs = RegisterFile()
+            (regs.rax, regs.rbx, regs.rcx, regs.rdx) = (UInt64(r.eax), UInt64(r.ebx), UInt64(r.ecx), UInt64(r.edx))
+            return StepOutcome(fault: r.fault, registers: regs)
+        case .rdmsr(let msr):
+            let r = try executeL1RDMSR(vcpu: vcpu, msr: msr)
+            var regs = RegisterFile()
+            (regs.rax, regs.rdx) = (r.value & 0xFFFF_FFFF, r.value >> 32)
+            return StepOutcome(fault: r.fault, registers: regs)
+        case .wrmsr(let msr, let value):
+            return StepOutcome(fault: try executeL1WRMSR(vcpu: vcpu, msr: msr, value: value))
+        }
+    }
+}
+
+extension Machine {
+    /// Whether L1 can reach [gpa, gpa + count): `checkL1Accessible`, except that a private page in a
+    /// PENDING state passes while TD_CTLS.PENDING_VE_DISABLE is 0 (an access to it is a #VE, `l1Access`).
+    /// Changes nothing; the C ABI checks a range with it before it builds a step.
+    package func checkL1Reachable(gpa: UInt64, count: Int) throws(MachineError) {
+        guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
+        guard count > 0 else { return }
+        let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
+        guard !overflow else { throw .notL1Accessible(gpa: gpa) }
+        var page = gpa & ~0xFFF
+        while page <= last {
+            let first = max(page, gpa)
+            if width.isValidPrivate(page) {
+                guard let r = space.leaf(containing: page),
+                    r.state.isGuestAccessibleLeaf
+                        || ((r.state == .pending || r.state == .pendingExportedDirty) && tdCtls & 1 == 0)
+                else { throw .notL1Accessible(gpa: first) }
+            } else {
+                guard isSharedMapped(page) else { throw .notL1Accessible(gpa: first) }
+            }
+            page += 0x1000
+        }
     }
 }

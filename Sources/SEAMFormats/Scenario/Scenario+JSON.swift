@@ -5,8 +5,10 @@ extension Scenario {
     static let headerKeys = ["softseam", "version", "comment", "config", "labels"]
     static let stepKeys = [
         "actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment", "map_shared", "unmap_shared",
-        "write_shared",
+        "write_shared", "read", "cpuid", "rdmsr", "wrmsr",
     ]
+    /// The L1 steps that are no TDCALL: a store, or an instruction (`Step.L1Instruction`).
+    static let l1OpKeys = ["write", "read", "cpuid", "rdmsr", "wrmsr"]
     /// The host steps that edit the host's shared memory instead of a SEAMCALL.
     static let sharedKeys = ["map_shared", "unmap_shared", "write_shared"]
 
@@ -129,12 +131,19 @@ extension Scenario {
                 throw InputError(file: file, line: line, field: "seamcall", "L1 issues TDCALLs, not SEAMCALLs")
             }
             let vcpu = try stepVCPU(node, file: file, line: line, vcpus: vcpus)
-            if let w = node["write"] {
-                guard node["tdcall"] == nil else {
-                    throw InputError(file: file, line: line, field: "write", "a step is a TDCALL or a write, not both")
+            let ops = l1OpKeys.filter { node[$0] != nil }
+            if let k = ops.first, let n = node[k] {
+                guard node["tdcall"] == nil, ops.count == 1 else {
+                    throw InputError(
+                        file: file, line: line, field: ops.count > 1 ? ops[1] : k,
+                        "a step is one of tdcall, write, read, cpuid, rdmsr, wrmsr")
                 }
                 var step = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
-                step.write = try memoryWrite(w, file)
+                if k == "write" {
+                    step.write = try memoryWrite(n, file)
+                } else {
+                    step.instruction = try l1Instruction(k, n, file)
+                }
                 return step
             }
             guard let regs = node["tdcall"] else {
@@ -181,6 +190,45 @@ extension Scenario {
         let gpa = try ConfigDecoder.integer(g, file, "\(key).gpa", max: .max)
         let size = try ConfigDecoder.integer(z, file, "\(key).size", max: .max)
         return key == "map_shared" ? .map(gpa: gpa, size: size) : .unmap(gpa: gpa, size: size)
+    }
+
+    /// An L1 instruction step: `read` `{"gpa", "size" (1…2³²−1)}`, `cpuid` `{"leaf", "subleaf" (default 0)}`,
+    /// `rdmsr` `{"msr"}`, `wrmsr` `{"msr", "value"}`.
+    static func l1Instruction(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.L1Instruction {
+        let keys: [String] =
+            switch key {
+            case "read": ["gpa", "size"]
+            case "cpuid": ["leaf", "subleaf"]
+            case "rdmsr": ["msr"]
+            default: ["msr", "value"]
+            }
+        for (k, m) in n.objectMembers where !keys.contains(k) {
+            throw InputError(
+                file: file, line: m.line, field: "\(key).\(k)", "unknown key (known: \(keys.joined(separator: ", ")))")
+        }
+        func field(_ name: String, max: UInt64, default d: UInt64? = nil) throws(InputError) -> UInt64 {
+            guard let v = n[name] else {
+                if let d { return d }
+                throw InputError(file: file, line: n.line, field: "\(key).\(name)", "missing")
+            }
+            return try ConfigDecoder.integer(v, file, "\(key).\(name)", max: max)
+        }
+        switch key {
+        case "read":
+            let gpa = try field("gpa", max: .max)
+            let size = try field("size", max: 0xFFFF_FFFF)
+            guard size >= 1 else {
+                throw InputError(file: file, line: n.line, field: "read.size", "must be at least 1")
+            }
+            return .read(gpa: gpa, size: Int(size))
+        case "cpuid":
+            return .cpuid(
+                leaf: UInt32(try field("leaf", max: 0xFFFF_FFFF)),
+                subleaf: UInt32(try field("subleaf", max: 0xFFFF_FFFF, default: 0)))
+        case "rdmsr": return .rdmsr(msr: UInt32(try field("msr", max: 0xFFFF_FFFF)))
+        default:
+            return .wrmsr(msr: UInt32(try field("msr", max: 0xFFFF_FFFF)), value: try field("value", max: .max))
+        }
     }
 
     /// An L1 "write": `{"gpa", "size" (1…8, default 8), "value"}` stores a little-endian value;
@@ -330,6 +378,19 @@ extension Scenario {
             if let w = s.write {
                 return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu),\"write\":\(Scenario.render(w))" + comment]
             }
+            if let op = s.instruction {
+                let body: String
+                switch op {
+                case .read(let gpa, let size): body = "\"read\":{\"gpa\":\"\(hexShort(gpa))\",\"size\":\(size)}"
+                case .cpuid(let leaf, let subleaf):
+                    body =
+                        "\"cpuid\":{\"leaf\":\"\(hexShort(UInt64(leaf)))\",\"subleaf\":\"\(hexShort(UInt64(subleaf)))\"}"
+                case .rdmsr(let msr): body = "\"rdmsr\":{\"msr\":\"\(hexShort(UInt64(msr)))\"}"
+                case .wrmsr(let msr, let value):
+                    body = "\"wrmsr\":{\"msr\":\"\(hexShort(UInt64(msr)))\",\"value\":\"\(hexShort(value))\"}"
+                }
+                return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu)," + body + comment]
+            }
             return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu),\"tdcall\":\(registersJSON(s.registers))" + comment]
         case .l2(let vm, let vcpu):
             return s.events.enumerated().map { n, e in
@@ -346,11 +407,33 @@ extension Scenario {
         if (1...8).contains(w.bytes.count) {
             return "{\"gpa\":\"\(hexShort(w.gpa))\",\"size\":\(w.bytes.count),\"value\":\"\(hexShort(w.value))\"}"
         }
+        return "{\"gpa\":\"\(hexShort(w.gpa))\",\"data\":\"\(hexBytes(w.bytes))\"}"
+    }
+
+    /// `bytes` as lowercase hex digits, two a byte, no prefix.
+    package static func hexBytes(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var hex = [UInt8]()
-        hex.reserveCapacity(2 * w.bytes.count)
-        for b in w.bytes { hex += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
-        return "{\"gpa\":\"\(hexShort(w.gpa))\",\"data\":\"\(String(decoding: hex, as: UTF8.self))\"}"
+        hex.reserveCapacity(2 * bytes.count)
+        for b in bytes { hex += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Hex digits (`hexBytes`' form, either case) as bytes.
+    package static func parseHexBytes(_ n: JSONNode, _ file: String, field: String) throws(InputError) -> [UInt8] {
+        let hex = Array(try ConfigDecoder.string(n, file, field).utf8)
+        guard hex.count % 2 == 0 else {
+            throw InputError(file: file, line: n.line, field: field, "expected an even number of hex digits")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        for i in stride(from: 0, to: hex.count, by: 2) {
+            guard let hi = hexDigit(hex[i]), let lo = hexDigit(hex[i + 1]) else {
+                throw InputError(file: file, line: n.line, field: field, "not a hex digit at character \(i + 1)")
+            }
+            bytes.append(hi << 4 | lo)
+        }
+        return bytes
     }
 }
 

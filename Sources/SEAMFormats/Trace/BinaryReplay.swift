@@ -31,10 +31,10 @@ extension BinaryTraceReader {
         let kind = try r.u8("result")
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        let isCall = actor != ActorCode.l2 && !isWrite
-        guard flags & Flag.reserved == 0, actor <= ActorCode.l2, kind <= ResultKind.last,
-            !isWrite || actor != ActorCode.l2,
-            (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
+        let isCall = actor != ActorCode.l2 && actor != ActorCode.l1Instruction && !isWrite
+        guard flags & Flag.reserved == 0, kind <= ResultKind.last,
+            !isWrite || actor == ActorCode.l1 || actor == ActorCode.host,
+            actor == ActorCode.l1Instruction || (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
         else { return false }
         var matched = true
         switch actor {
@@ -79,12 +79,16 @@ extension BinaryTraceReader {
                 try r.need(n, "write.data")
                 let at = r.offset
                 r.offset += n
-                let stored: Bool = bytes.withUnsafeBytes { raw in
-                    (try? engine.store(vcpu: vcpu, gpa: gpa, from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)])))
-                        != nil
+                let fault: L1Fault? = bytes.withUnsafeBytes { raw in
+                    try? engine.store(vcpu: vcpu, gpa: gpa, from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)]))
                 }
-                guard stored else { return false }
-                matched = kind == ResultKind.completed
+                guard let fault else { return false }
+                if fault == .none {
+                    matched = kind == ResultKind.completed
+                } else {
+                    guard kind == ResultKind.fault else { return false }
+                    matched = try r.u32("fault") == fault.rawValue
+                }
             } else {
                 var regs = try r.registers("tdcall")
                 guard let outcome = try? engine.tdcall(vcpu: vcpu, &regs) else { return false }
@@ -98,6 +102,24 @@ extension BinaryTraceReader {
                     guard matched, kind == ResultKind.l2 else { return false }
                     matched = try r.u8("enters_l2") == UInt8(vm)
                 }
+            }
+        case ActorCode.l1Instruction:
+            let vcpu = Int(try r.u16("vcpu"))
+            guard vcpu < vcpus else { return false }
+            let op = try r.instruction()
+            guard let outcome = try? engine.l1(vcpu: vcpu, op) else { return false }
+            guard (flags & Flag.out != 0) == (outcome.registers != nil) else { return false }
+            if let regs = outcome.registers { matched = try r.matchRegisters(regs) }
+            switch outcome.result {
+            case .fault(let v):
+                guard matched, kind == ResultKind.fault else { return false }
+                matched = try r.u32("fault") == v
+            default: matched = matched && kind == ResultKind.completed
+            }
+            if let b = outcome.bytes {
+                try r.need(b.count, "bytes")
+                matched = matched && bytes[r.offset..<(r.offset + b.count)].elementsEqual(b)
+                r.offset += b.count
             }
         default:
             let vcpu = Int(try r.u16("vcpu"))

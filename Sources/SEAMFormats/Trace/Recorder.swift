@@ -54,12 +54,16 @@ extension Trace {
         var kept: [(step: Step, out: RegisterFile?)] = []
         /// Per vCPU: the index in `kept` of the TDCALL L1 is waiting in.
         var waiting: [Int: Int] = [:]
+        /// The outcomes of kept stores and instructions (their fault, bytes), by index in `kept`.
+        var keptOutcomes: [Int: StepOutcome] = [:]
         for (i, step) in steps.enumerated() {
             let o = outcomes[i]
             switch step.actor {
             case .l1(let vcpu):
-                if step.write != nil {
-                    kept.append((step, nil))
+                if step.write != nil || step.instruction != nil {
+                    keptOutcomes[kept.count] = StepOutcome(registers: o.registers, result: o.result)
+                    keptOutcomes[kept.count]?.bytes = o.bytes
+                    kept.append((step, o.registers))
                     continue
                 }
                 switch o.result {
@@ -74,7 +78,7 @@ extension Trace {
                         waiting[vcpu] = kept.count
                         kept.append((step, nil))
                     }
-                case .moduleHandled: break
+                case .moduleHandled, .fault: break
                 }
             case .l2(_, let vcpu):
                 guard let k = waiting[vcpu] else { continue }
@@ -96,9 +100,9 @@ extension Trace {
         var s = scenario
         var outs: [StepOutcome] = []
         s.steps = []
-        for (step, out) in kept where step.write != nil || out != nil {
+        for (i, (step, out)) in kept.enumerated() where step.write != nil || step.instruction != nil || out != nil {
             s.steps.append(step)
-            outs.append(StepOutcome(registers: out))
+            outs.append(keptOutcomes[i] ?? StepOutcome(registers: out))
         }
         return Trace(variant: .l1Observed, scenario: s, outcomes: outs)
     }

@@ -190,6 +190,12 @@ public enum Replayer {
             }
         }
         registers("out", e.registers, a.registers)
+        if e.bytes != a.bytes {
+            out.append(
+                .init(
+                    field: "bytes", expected: e.bytes.map(Scenario.hexBytes) ?? "none",
+                    actual: a.bytes.map(Scenario.hexBytes) ?? "none"))
+        }
         switch (e.result, a.result) {
         case (.tdExit(let x), .tdExit(let y)): registers("td_exit", x, y)
         case (.l1(let x), .l1(let y)): registers("l1_resumes", x, y)
@@ -217,6 +223,7 @@ public enum Replayer {
         case .l2(let vm): "L2 runs VM\(vm)"
         case .moduleHandled(let reason): "module handled \(ExitReason(reason))"
         case .l1(let regs): "L1 resumes (RAX \(hexShort(regs.rax)))"
+        case .fault(let v): "L1 takes \(L1Fault(rawValue: v))"
         }
     }
 }

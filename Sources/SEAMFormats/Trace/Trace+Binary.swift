@@ -22,11 +22,20 @@ extension Trace {
         static let reserved: UInt8 = 0xC0
     }
 
-    /// Record actor codes (flags bits 1:0, FORMAT.md); 3 is unused.
+    /// Record actor codes (flags bits 1:0, FORMAT.md): 3 is an L1 instruction other than a TDCALL.
     enum ActorCode {
         static let host: UInt8 = 0
         static let l1: UInt8 = 1
         static let l2: UInt8 = 2
+        static let l1Instruction: UInt8 = 3
+    }
+
+    /// Which instruction an L1-instruction record holds (FORMAT.md).
+    enum InstructionCode {
+        static let read: UInt8 = 0
+        static let cpuid: UInt8 = 1
+        static let rdmsr: UInt8 = 2
+        static let wrmsr: UInt8 = 3
     }
 
     /// What a host record with the write flag does to the host's shared memory (FORMAT.md).
@@ -43,8 +52,9 @@ extension Trace {
         static let l2: UInt8 = 2
         static let moduleHandled: UInt8 = 3
         static let l1: UInt8 = 4
+        static let fault: UInt8 = 5
         /// The highest kind there is.
-        static let last = l1
+        static let last = fault
     }
 
     /// Whether `bytes` are (or were meant to be) a binary trace: they start with the magic, or are cut short
@@ -78,7 +88,7 @@ extension Trace {
         var flags: UInt8
         switch s.actor {
         case .host: flags = ActorCode.host
-        case .l1: flags = ActorCode.l1
+        case .l1: flags = s.instruction == nil ? ActorCode.l1 : ActorCode.l1Instruction
         case .l2: flags = ActorCode.l2
         }
         if s.write != nil || s.shared != nil { flags |= Flag.write }
@@ -92,6 +102,7 @@ extension Trace {
         case .l2: w.u8(ResultKind.l2)
         case .moduleHandled: w.u8(ResultKind.moduleHandled)
         case .l1: w.u8(ResultKind.l1)
+        case .fault: w.u8(ResultKind.fault)
         }
         switch s.actor {
         case .host:
@@ -114,7 +125,9 @@ extension Trace {
             }
         case .l1(let vcpu):
             w.u16(UInt16(vcpu))
-            if let write = s.write {
+            if let op = s.instruction {
+                w.instruction(op)
+            } else if let write = s.write {
                 w.u64(write.gpa)
                 w.u32(UInt32(write.bytes.count))
                 w.bytes += write.bytes
@@ -135,8 +148,9 @@ extension Trace {
         case .completed: break
         case .tdExit(let r), .l1(let r): w.registers(r)
         case .l2(let vm): w.u8(UInt8(vm))
-        case .moduleHandled(let reason): w.u32(reason)
+        case .moduleHandled(let reason), .fault(let reason): w.u32(reason)
         }
+        if case .read? = s.instruction, let b = o.bytes { w.bytes += b }
         if let h = o.hash { w.u64(h) }
         if let c = s.comment {
             let utf8 = Array(c.utf8)
@@ -287,7 +301,7 @@ public struct BinaryTraceReader {
             throw r.error("step", at: r.offset - 4, "expected step \(number), found \(found) (records reordered?)")
         }
         let flags = try r.u8("flags")
-        guard flags & Flag.reserved == 0, flags & Flag.actorMask != 3 else {
+        guard flags & Flag.reserved == 0 else {
             throw r.error("flags", at: r.offset - 1, "reserved bits set (\(hexShort(UInt64(flags))))")
         }
         let resultKind = try r.u8("result")
@@ -297,7 +311,7 @@ public struct BinaryTraceReader {
         var step = Step(actor: .host, registers: RegisterFile())
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
-        guard !isWrite || actor != ActorCode.l2 else {
+        guard !isWrite || actor == ActorCode.l1 || actor == ActorCode.host else {
             throw r.error("flags", at: r.offset - 2, "only an L1 or host step is a write")
         }
         guard variant == .full || actor == ActorCode.l1 else {
@@ -337,6 +351,9 @@ public struct BinaryTraceReader {
                     for _ in 0..<n { step.events.append(try r.event("l2_events")) }
                 }
             }
+        case ActorCode.l1Instruction:
+            step.actor = .l1(vcpu: try vcpu(&r))
+            step.instruction = try r.instruction()
         default:
             let vcpu = try vcpu(&r)
             let vm = Int(try r.u8("vm"))
@@ -347,13 +364,18 @@ public struct BinaryTraceReader {
             step.events = [try r.event("event")]
         }
         var outcome = StepOutcome()
-        let isCall = actor != ActorCode.l2 && !isWrite
-        guard (flags & Flag.out != 0) == isCall else {
+        let isCall = actor != ActorCode.l2 && actor != ActorCode.l1Instruction && !isWrite
+        let mayOut: Bool
+        switch step.instruction {
+        case .cpuid?, .rdmsr?: mayOut = resultKind == ResultKind.completed
+        default: mayOut = isCall
+        }
+        guard (flags & Flag.out != 0) == mayOut else {
             throw r.error(
                 "out", at: offset + 4, isCall ? "missing (the registers the call returned)" : "only a call has \"out\"")
         }
-        if isCall { outcome.registers = try r.registers("out") }
-        guard variant == .full || resultKind == ResultKind.completed else {
+        if mayOut { outcome.registers = try r.registers("out") }
+        guard variant == .full || resultKind == ResultKind.completed || resultKind == ResultKind.fault else {
             throw r.error("result", at: offset + 5, "an l1-observed step has only \"out\"")
         }
         switch resultKind {
@@ -366,7 +388,11 @@ public struct BinaryTraceReader {
             outcome.result = .l2(vm: vm)
         case ResultKind.moduleHandled: outcome.result = .moduleHandled(try r.u32("module_handled"))
         case ResultKind.l1: outcome.result = .l1(try r.registers("l1_resumes"))
+        case ResultKind.fault: outcome.result = .fault(try r.u32("fault"))
         default: break
+        }
+        if case .read(_, let size)? = step.instruction, resultKind == ResultKind.completed {
+            outcome.bytes = try r.bytes(size, "bytes")
         }
         guard (flags & Flag.hash != 0) == (variant == .full) else {
             throw r.error(
@@ -569,5 +595,46 @@ struct ByteReader {
         }
         if let (operand, message) = e.problem { throw bad("\(kind.name).\(operand): \(message)") }
         return e
+    }
+}
+
+extension ByteWriter {
+    /// An L1-instruction record's body after its vCPU (FORMAT.md): code, then its operands.
+    mutating func instruction(_ op: Step.L1Instruction) {
+        switch op {
+        case .read(let gpa, let size):
+            u8(Trace.InstructionCode.read)
+            u64(gpa)
+            u32(UInt32(size))
+        case .cpuid(let leaf, let subleaf):
+            u8(Trace.InstructionCode.cpuid)
+            u32(leaf)
+            u32(subleaf)
+        case .rdmsr(let msr):
+            u8(Trace.InstructionCode.rdmsr)
+            u32(msr)
+        case .wrmsr(let msr, let value):
+            u8(Trace.InstructionCode.wrmsr)
+            u32(msr)
+            u64(value)
+        }
+    }
+}
+
+extension ByteReader {
+    /// An L1-instruction record's body after its vCPU (`ByteWriter.instruction`).
+    mutating func instruction() throws(InputError) -> Step.L1Instruction {
+        let code = try u8("instruction")
+        switch code {
+        case Trace.InstructionCode.read:
+            let gpa = try u64("read.gpa")
+            let size = try u32("read.size")
+            guard size >= 1 else { throw error("read.size", at: offset - 4, "a read is at least 1 byte") }
+            return .read(gpa: gpa, size: Int(size))
+        case Trace.InstructionCode.cpuid: return .cpuid(leaf: try u32("cpuid.leaf"), subleaf: try u32("cpuid.subleaf"))
+        case Trace.InstructionCode.rdmsr: return .rdmsr(msr: try u32("rdmsr.msr"))
+        case Trace.InstructionCode.wrmsr: return .wrmsr(msr: try u32("wrmsr.msr"), value: try u64("wrmsr.value"))
+        default: throw error("instruction", at: offset - 1, "unknown L1 instruction \(code)")
+        }
     }
 }

@@ -11,9 +11,10 @@ import SEAMTypes
 ///     {"softseam":"end","steps":2}
 extension Trace {
     static let outcomeKeys = [
-        "step", "out", "td_exit", "enters_l2", "module_handled", "l1_resumes", "hash", "l2_events",
+        "step", "out", "td_exit", "enters_l2", "module_handled", "l1_resumes", "hash", "l2_events", "bytes",
+        "fault",
     ]
-    static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes"]
+    static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes", "fault"]
 
     /// Whether `text` starts like a JSON Lines trace (a header whose "softseam" is "trace").
     public static func isJSONTrace(_ text: String) -> Bool { Scenario.headerKind(of: text) == "trace" }
@@ -88,7 +89,13 @@ extension Trace {
                 file: file, line: line, field: "step", "expected step \(number), found \(found) (lines reordered?)")
         }
         var step = try Scenario.parseStep(node, file: file, line: line, config: config, extraKeys: outcomeKeys)
-        let isCall = step.write == nil && step.shared == nil && step.actor.isCaller
+        let isCall = step.write == nil && step.shared == nil && step.instruction == nil && step.actor.isCaller
+        // CPUID and RDMSR give L1 registers ("out") unless they fault; a read gives "bytes" unless it faults.
+        let mayOut: Bool
+        switch step.instruction {
+        case .cpuid?, .rdmsr?: mayOut = true
+        default: mayOut = isCall
+        }
         func forbid(_ key: String, _ why: String) throws(InputError) {
             if node[key] != nil { throw InputError(file: file, line: line, field: key, why) }
         }
@@ -97,12 +104,19 @@ extension Trace {
         }
         var outcome = StepOutcome()
         if let out = node["out"] {
-            guard isCall else {
-                throw InputError(file: file, line: line, field: "out", "only a TDCALL or SEAMCALL step has \"out\"")
+            guard mayOut else {
+                throw InputError(
+                    file: file, line: line, field: "out", "only a TDCALL, SEAMCALL, CPUID or RDMSR step has \"out\"")
             }
             outcome.registers = try Scenario.registers(out, file, "out")
         } else if isCall {
             throw InputError(file: file, line: line, field: "out", "missing (the registers the call returned)")
+        }
+        if let b = node["bytes"] {
+            guard case .read? = step.instruction else {
+                throw InputError(file: file, line: line, field: "bytes", "only a read step has \"bytes\"")
+            }
+            outcome.bytes = try Scenario.parseHexBytes(b, file, field: "bytes")
         }
         switch variant {
         case .full:
@@ -118,7 +132,10 @@ extension Trace {
                 throw InputError(file: file, line: line, field: "actor", "an l1-observed trace has only L1 steps")
             }
             try forbid("hash", "an l1-observed trace has no state hashes")
-            for k in resultKeys { try forbid(k, "an l1-observed step has only \"out\": L1 sees its TDCALL complete") }
+            if node["fault"] != nil { outcome.result = try parseResult(node, file: file, line: line, config: config) }
+            for k in resultKeys where k != "fault" {
+                try forbid(k, "an l1-observed step has only \"out\": L1 sees its TDCALL complete")
+            }
             if let list = node["l2_events"] {
                 guard step.write == nil else {
                     throw InputError(file: file, line: line, field: "l2_events", "only a TDCALL step runs L2")
@@ -144,6 +161,7 @@ extension Trace {
         case "td_exit": return .tdExit(try Scenario.registers(v, file, key))
         case "l1_resumes": return .l1(try Scenario.registers(v, file, key))
         case "module_handled": return .moduleHandled(UInt32(try ConfigDecoder.integer(v, file, key, max: 0xFFFF_FFFF)))
+        case "fault": return .fault(UInt32(try ConfigDecoder.integer(v, file, key, max: 255)))
         default:
             let vm = Int(try ConfigDecoder.integer(v, file, key, max: 3))
             guard vm >= 1 && vm <= config.numL2VMs else {
@@ -174,12 +192,14 @@ extension Trace {
             line += ",\"l2_events\":[" + step.events.map(L2EventJSON.render).joined(separator: ",") + "]"
         }
         if let r = o.registers { line += ",\"out\":" + Scenario.registersJSON(r) }
+        if let b = o.bytes { line += ",\"bytes\":\"" + Scenario.hexBytes(b) + "\"" }
         switch o.result {
         case .completed: break
         case .tdExit(let r): line += ",\"td_exit\":" + Scenario.registersJSON(r)
         case .l2(let vm): line += ",\"enters_l2\":\(vm)"
         case .moduleHandled(let reason): line += ",\"module_handled\":\(reason)"
         case .l1(let r): line += ",\"l1_resumes\":" + Scenario.registersJSON(r)
+        case .fault(let v): line += ",\"fault\":\(v)"
         }
         if let h = o.hash { line += ",\"hash\":\"\(hash16(h))\"" }
         return line

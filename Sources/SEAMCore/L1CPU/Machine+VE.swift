@@ -102,6 +102,26 @@ extension Machine {
 }
 
 extension Machine {
+    /// What a TDCALL's access to an operand page (TDG.VP.INVVPID's GLA list, TDG.SYS.RDALL's output page) gives
+    /// when L1 cannot reach the private page at `gpa`, as the module's EPT-violation handling does
+    /// (`src/td_dispatcher/vm_exits/td_ept_violation.c`): nil when the page is mapped for L1; a #VE into
+    /// VE_INFO (exit reason 48, `qualification`, the GPA) and `.completed` for a PENDING page while TD_CTLS
+    /// PENDING_VE_DISABLE is 0; otherwise an EPT-violation TD exit (EEQ type 6 for a PENDING page).
+    mutating func operandPageFault(vcpu i: Int, gpa: UInt64, qualification: UInt64) -> TDCallOutcome? {
+        let record = space.leaf(containing: gpa)
+        if let record, record.state.isGuestAccessibleLeaf { return nil }
+        let pending = record.map { $0.state == .pending || $0.state == .pendingExportedDirty } ?? false
+        if pending && tdCtls & 1 == 0 {
+            _ = injectVE(vcpu: i, exitReason: ExitReason.eptViolation.rawValue, qualification: qualification, gpa: gpa)
+            return .completed
+        }
+        let eeq =
+            pending ? ExtendedExitQualification(kind: .pendingEPTViolation) : ExtendedExitQualification(rawValue: 0)
+        return .tdExit(.eptViolation(gpa: gpa, qualification: qualification, eeq: eeq))
+    }
+}
+
+extension Machine {
     /// L1's store on `vcpu` of `source` at `gpa`: the vCPU runs L1 (`checkRunsL1`), then `l1Access` — a store
     /// touching a PENDING page takes its #VE (or #DF) and writes nothing — then `writeMemory`'s rules.
     /// - Throws: what `l1Access` and `writeMemory` throw; on error nothing is written.

@@ -36,18 +36,7 @@ extension Machine {
         let gpa = regs.rdx, input = regs.r8
         regs.r8 = FieldID.null.rawValue
         guard gpa & 0xFFF == 0, width.isValidPrivate(gpa) else { return complete(&regs, .operandInvalid.with(.rdx)) }
-        let record = space.leaf(containing: gpa)
-        guard let record, record.state.isGuestAccessibleLeaf else {
-            let pending = record.map { $0.state == .pending || $0.state == .pendingExportedDirty } ?? false
-            if pending && tdCtls & 1 == 0 {
-                _ = injectVE(vcpu: i, exitReason: ExitReason.eptViolation.rawValue, qualification: 3, gpa: gpa)
-                return .completed
-            }
-            let eeq =
-                pending
-                ? ExtendedExitQualification(kind: .pendingEPTViolation) : ExtendedExitQualification(rawValue: 0)
-            return .tdExit(.eptViolation(gpa: gpa, qualification: 3, eeq: eeq))
-        }
+        if let fault = operandPageFault(vcpu: i, gpa: gpa, qualification: 3) { return fault }
         // The starting field: (entry index, element).
         var at: (index: Int, element: Int)
         if input | .mask(54, 52) == ~0 {

@@ -39,18 +39,7 @@ extension Machine {
         }
         let listGPA = info & .mask(51, 12)
         guard width.isValidPrivate(listGPA) else { return complete(&regs, .operandInvalid.with(.rdx)) }
-        let record = space.leaf(containing: listGPA)
-        guard let record, record.state.isGuestAccessibleLeaf else {
-            let pending = record.map { $0.state == .pending || $0.state == .pendingExportedDirty } ?? false
-            if pending && tdCtls & 1 == 0 {
-                _ = injectVE(vcpu: i, exitReason: ExitReason.eptViolation.rawValue, qualification: 1, gpa: listGPA)
-                return .completed
-            }
-            let eeq =
-                pending
-                ? ExtendedExitQualification(kind: .pendingEPTViolation) : ExtendedExitQualification(rawValue: 0)
-            return .tdExit(.eptViolation(gpa: listGPA, qualification: 1, eeq: eeq))
-        }
+        if let fault = operandPageFault(vcpu: i, gpa: listGPA, qualification: 1) { return fault }
         let page = space.page(listGPA >> 12)
         while count > 0 {
             let o = Int(first) * 8

@@ -186,22 +186,6 @@ extension Machine {
     /// PENDING state passes while TD_CTLS.PENDING_VE_DISABLE is 0 (an access to it is a #VE, `l1Access`).
     /// Changes nothing; the C ABI checks a range with it before it builds a step.
     package func checkL1Reachable(gpa: UInt64, count: Int) throws(MachineError) {
-        guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
-        guard count > 0 else { return }
-        let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
-        guard !overflow else { throw .notL1Accessible(gpa: gpa) }
-        var page = gpa & ~0xFFF
-        while page <= last {
-            let first = max(page, gpa)
-            if width.isValidPrivate(page) {
-                guard let r = space.leaf(containing: page),
-                    r.state.isGuestAccessibleLeaf
-                        || ((r.state == .pending || r.state == .pendingExportedDirty) && tdCtls & 1 == 0)
-                else { throw .notL1Accessible(gpa: first) }
-            } else {
-                guard isSharedMapped(page) else { throw .notL1Accessible(gpa: first) }
-            }
-            page += 0x1000
-        }
+        try checkL1Accessible(gpa: gpa, count: count, pendingTakesVE: tdCtls & 1 == 0)
     }
 }

@@ -33,7 +33,7 @@ extension Machine {
             if shared, a.kind != .fetch, L2Ctls(rawValue: vcpus[i].l2Ctls[vm]).contains(.enableSharedEPTP),
                 isSharedMapped(gpa)
             {
-                sharedAccess(i, a)
+                carryOut(i, a)
                 return .continued
             }
             return .tdExit(asyncTDExit(i, vm, info))
@@ -57,21 +57,7 @@ extension Machine {
             case .fetch: a.isUser && mbec ? .xu : .xs
             }
         if attrs & needed.rawValue == needed.rawValue {
-            var data = a.value.littleEndian
-            if a.kind == .write {
-                withUnsafeBytes(of: &data) {
-                    space.write(
-                        gpa >> 12, offset: Int(gpa & 0xFFF), UnsafeRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
-                }
-            } else if a.kind == .read {
-                var loaded: UInt64 = 0
-                withUnsafeMutableBytes(of: &loaded) {
-                    space.read(
-                        gpa >> 12, offset: Int(gpa & 0xFFF),
-                        into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(a.size)]))
-                }
-                vcpus[i].gprs.rax = UInt64(littleEndian: loaded)
-            }
+            carryOut(i, a)
             return .continued
         }
         // The alias's R, W and Xs in bits 5:3; its Xu in bit 6 under mode-based execute control.
@@ -81,8 +67,9 @@ extension Machine {
         return exitToL1(i, vm, info)
     }
 
-    /// L2's access to a mapped shared page: a write stores, a read loads RAX, a fetch reads nothing.
-    mutating func sharedAccess(_ i: Int, _ a: MemoryAccess) {
+    /// An L2 access the EPT lets through (a private page its alias grants, or a mapped shared page): a write
+    /// stores, a read loads RAX, a fetch reads nothing.
+    mutating func carryOut(_ i: Int, _ a: MemoryAccess) {
         let gpa = a.gpa
         if a.kind == .write {
             var data = a.value.littleEndian

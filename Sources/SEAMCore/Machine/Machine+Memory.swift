@@ -48,7 +48,10 @@ extension Machine {
         try writeMemory(gpa: gpa, bytes)
     }
 
-    package func checkL1Accessible(gpa: UInt64, count: Int) throws(MachineError) {
+    /// Throws `.notL1Accessible` (with the first GPA it cannot reach) unless every page of [gpa, gpa + count)
+    /// is a private page mapped for L1 — or, with `pendingTakesVE`, a PENDING one — or a shared page the host
+    /// mapped.
+    package func checkL1Accessible(gpa: UInt64, count: Int, pendingTakesVE: Bool = false) throws(MachineError) {
         guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
         guard count > 0 else { return }
         let (last, overflow) = gpa.addingReportingOverflow(UInt64(count - 1))
@@ -56,9 +59,10 @@ extension Machine {
         var page = gpa & ~0xFFF
         while page <= last {
             if width.isValidPrivate(page) {
-                guard let r = space.leaf(containing: page), r.state.isGuestAccessibleLeaf else {
-                    throw .notL1Accessible(gpa: max(page, gpa))
-                }
+                guard let r = space.leaf(containing: page),
+                    r.state.isGuestAccessibleLeaf
+                        || (pendingTakesVE && (r.state == .pending || r.state == .pendingExportedDirty))
+                else { throw .notL1Accessible(gpa: max(page, gpa)) }
             } else {
                 guard isSharedMapped(page) else { throw .notL1Accessible(gpa: max(page, gpa)) }
             }

@@ -24,15 +24,7 @@ extension Machine {
     public mutating func writeMemory(gpa: UInt64, from source: UnsafeRawBufferPointer) throws(MachineError) {
         guard opState == .runnable else { throw .notFinalized }
         try checkL1Accessible(gpa: gpa, count: source.count)
-        var a = gpa
-        var i = 0
-        while i < source.count {
-            let offset = Int(a & 0xFFF)
-            let n = min(4096 - offset, source.count - i)
-            space.write(a >> 12, offset: offset, UnsafeRawBufferPointer(rebasing: source[i..<i + n]))
-            a += UInt64(n)
-            i += n
-        }
+        scatter(gpa: gpa, source)
     }
 
     /// L1's store on `vcpu`: the vCPU runs L1 (`checkRunsL1`: it exists, the TD is finalized, it is not in L2

@@ -22,17 +22,7 @@ extension Machine {
     /// nothing is written. Allowed before TDH.MR.FINALIZE (the host owns this memory).
     public mutating func writeShared(gpa: UInt64, _ bytes: [UInt8]) throws(MachineError) {
         try checkSharedMapped(gpa: gpa, count: bytes.count)
-        var a = gpa
-        var i = 0
-        bytes.withUnsafeBytes { source in
-            while i < source.count {
-                let offset = Int(a & 0xFFF)
-                let n = min(4096 - offset, source.count - i)
-                space.write(a >> 12, offset: offset, UnsafeRawBufferPointer(rebasing: source[i..<i + n]))
-                a += UInt64(n)
-                i += n
-            }
-        }
+        bytes.withUnsafeBytes { scatter(gpa: gpa, $0) }
     }
 
     /// The host's read of its shared memory: every page touched must be a mapped shared page.
@@ -96,5 +86,18 @@ extension Machine {
             a += UInt64(n)
         }
         return out
+    }
+
+    /// Writes `source` at `gpa`, page by page (`gather`'s counterpart; the caller has checked the pages).
+    mutating func scatter(gpa: UInt64, _ source: UnsafeRawBufferPointer) {
+        var a = gpa
+        var i = 0
+        while i < source.count {
+            let offset = Int(a & 0xFFF)
+            let n = min(4096 - offset, source.count - i)
+            space.write(a >> 12, offset: offset, UnsafeRawBufferPointer(rebasing: source[i..<i + n]))
+            a += UInt64(n)
+            i += n
+        }
     }
 }

@@ -43,6 +43,18 @@ package struct JSONNode: Sendable {
         if case .object(let members) = value { return members }
         return []
     }
+
+    /// Throws for the first member whose key is not in `known`: "unknown key (known: …)", field `prefix.key`
+    /// (the key alone without a prefix), at `line` when given, else at the member's own line.
+    package func rejectUnknownKeys(_ known: [String], file: String, prefix: String? = nil, line: Int? = nil)
+        throws(InputError)
+    {
+        for (k, v) in objectMembers where !known.contains(k) {
+            throw InputError(
+                file: file, line: line ?? v.line, field: prefix.map { "\($0).\(k)" } ?? k,
+                "unknown key (known: \(known.joined(separator: ", ")))")
+        }
+    }
 }
 
 /// Parses JSON text into `JSONNode`s; errors carry the file and line.

@@ -68,14 +68,10 @@ package enum L2EventJSON {
             return UInt8(i)
         }
         func checkKeys(_ known: [String]) throws(InputError) {
-            guard case .object(let inner) = v.value else {
+            guard case .object = v.value else {
                 throw InputError(file: file, line: v.line, field: path, "expected an object")
             }
-            for (k, n) in inner where !known.contains(k) {
-                throw InputError(
-                    file: file, line: n.line, field: "\(path).\(k)",
-                    "unknown key (known: \(known.joined(separator: ", ")))")
-            }
+            try v.rejectUnknownKeys(known, file: file, prefix: path)
         }
         func events() throws(InputError) -> [L2Event] {
             switch key {

@@ -48,14 +48,10 @@ extension Scenario {
         _ header: JSONNode, file: String, kind: String, version expected: Int, extraKeys: [String] = []
     ) throws(InputError) -> Scenario {
         let line = header.line
-        guard case .object(let members) = header.value else {
+        guard case .object = header.value else {
             throw InputError(file: file, line: line, "the header must be an object")
         }
-        let known = headerKeys + extraKeys
-        for (k, v) in members where !known.contains(k) {
-            throw InputError(
-                file: file, line: v.line, field: k, "unknown key (known: \(known.joined(separator: ", ")))")
-        }
+        try header.rejectUnknownKeys(headerKeys + extraKeys, file: file)
         guard case .string(kind)? = header["softseam"]?.value else {
             throw InputError(file: file, line: line, field: "softseam", "expected \"\(kind)\"")
         }
@@ -92,14 +88,10 @@ extension Scenario {
     ) throws(InputError) -> Step {
         let vcpus = config.vcpus
         let numL2VMs = config.numL2VMs
-        guard case .object(let members) = node.value else {
+        guard case .object = node.value else {
             throw InputError(file: file, line: line, "a step must be an object")
         }
-        let known = stepKeys + extraKeys
-        for (k, _) in members where !known.contains(k) {
-            throw InputError(
-                file: file, line: line, field: k, "unknown key (known: \(known.joined(separator: ", ")))")
-        }
+        try node.rejectUnknownKeys(stepKeys + extraKeys, file: file, line: line)
         guard let actorNode = node["actor"] else { throw InputError(file: file, line: line, field: "actor", "missing") }
         let actorName = try ConfigDecoder.string(actorNode, file, "actor")
         var comment: String?
@@ -182,9 +174,7 @@ extension Scenario {
     /// pages), `write_shared` in the form of an L1 "write".
     static func sharedOp(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.SharedMemoryOp {
         if key == "write_shared" { return .write(try memoryWrite(n, file, field: key)) }
-        for (k, m) in n.objectMembers where !["gpa", "size"].contains(k) {
-            throw InputError(file: file, line: m.line, field: "\(key).\(k)", "unknown key (known: gpa, size)")
-        }
+        try n.rejectUnknownKeys(["gpa", "size"], file: file, prefix: key)
         guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
         guard let z = n["size"] else { throw InputError(file: file, line: n.line, field: "\(key).size", "missing") }
         let gpa = try ConfigDecoder.integer(g, file, "\(key).gpa", max: .max)
@@ -202,10 +192,7 @@ extension Scenario {
             case "rdmsr": ["msr"]
             default: ["msr", "value"]
             }
-        for (k, m) in n.objectMembers where !keys.contains(k) {
-            throw InputError(
-                file: file, line: m.line, field: "\(key).\(k)", "unknown key (known: \(keys.joined(separator: ", ")))")
-        }
+        try n.rejectUnknownKeys(keys, file: file, prefix: key)
         func field(_ name: String, max: UInt64, default d: UInt64? = nil) throws(InputError) -> UInt64 {
             guard let v = n[name] else {
                 if let d { return d }
@@ -237,10 +224,7 @@ extension Scenario {
         -> Step.MemoryWrite
     {
         let line = w.line
-        for (k, n) in w.objectMembers where !["gpa", "size", "value", "data"].contains(k) {
-            throw InputError(
-                file: file, line: n.line, field: "\(field).\(k)", "unknown key (known: gpa, size, value, data)")
-        }
+        try w.rejectUnknownKeys(["gpa", "size", "value", "data"], file: file, prefix: field)
         guard let g = w["gpa"] else { throw InputError(file: file, line: line, field: "\(field).gpa", "missing") }
         let gpa = try ConfigDecoder.integer(g, file, "\(field).gpa", max: .max)
         if let d = w["data"] {

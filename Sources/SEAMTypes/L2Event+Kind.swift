@@ -22,6 +22,10 @@ extension L2Event {
         case exception = 15
         case externalInterrupt = 16
         case exit = 17
+        case sti = 18
+        case eoi = 19
+        case duringDelivery = 20
+        case iret = 22
 
         /// The scenario spelling: the string of an event without operands, the key of the object for the
         /// others (a memory access is spelled by its access kind: `read`, `write` or `fetch`).
@@ -45,6 +49,10 @@ extension L2Event {
             case .exception: "exception"
             case .externalInterrupt: "interrupt"
             case .exit: "exit"
+            case .sti: "sti"
+            case .eoi: "eoi"
+            case .iret: "iret"
+            case .duringDelivery: "during_delivery"
             }
         }
 
@@ -59,6 +67,9 @@ extension L2Event {
             case .vmcall: .vmcall
             case .clts: .clts
             case .nmi: .nmi
+            case .sti: .sti
+            case .eoi: .eoi
+            case .iret: .iret
             default: nil
             }
         }
@@ -88,8 +99,15 @@ extension L2Event {
         case .externalInterrupt: .externalInterrupt
         case .nmi: .nmi
         case .exit: .exit
+        case .sti: .sti
+        case .eoi: .eoi
+        case .iret: .iret
+        case .duringDelivery: .duringDelivery
         }
     }
+
+    /// The events that can VM-exit while the CPU delivers an event through L2's IDT (`duringDelivery`).
+    public static let duringDeliveryKinds: [Kind] = [.memory, .exception, .externalInterrupt, .nmi, .exit]
 
     /// The longest x86 instruction (SDM Vol. 2A §2.3.11): the bound on an `.exit` event's length.
     public static let maxInstructionLength: UInt32 = 15
@@ -133,7 +151,16 @@ extension L2Event {
                 )
             }
             return length <= L2Event.maxInstructionLength ? nil : ("length", "must be 0…15")
-        case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi:
+        case .duringDelivery(let inner):
+            guard L2Event.duringDeliveryKinds.contains(inner.kind) else {
+                return (
+                    "event",
+                    "\(inner.kind.name) cannot happen while an event is delivered (one of: \(L2Event.duringDeliveryKinds.map(\.name).joined(separator: ", ")))"
+                )
+            }
+            return inner.problem
+        case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi, .sti, .eoi,
+            .iret:
             return nil
         }
     }

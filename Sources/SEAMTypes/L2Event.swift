@@ -43,6 +43,22 @@ public enum L2Event: Hashable, Sendable {
     /// Any other VM exit, given by its basic exit reason, exit qualification and instruction length
     /// (RDTSC, PAUSE, XSETBV, INVLPG, interrupt window, triple fault, …).
     case exit(ExitReason, qualification: UInt64, instructionLength: UInt32)
+    /// STI and the instruction after it (1 byte): RFLAGS.IF = 1 and blocking by STI over, so L2's interrupt
+    /// window is open and the CPU takes a pending event now (an interrupt-window exit, a pending virtual
+    /// interrupt). POPF setting IF is the same event.
+    case sti
+    /// WRMSR to the x2APIC EOI register (2 bytes): ECX = 0x80B and EDX:EAX = 0 are loaded first, then the
+    /// WRMSR runs as `wrmsr` does — an exit to L1 where L1's MSR bitmap intercepts it, else the CPU's EOI
+    /// virtualization (SDM Vol. 3C §30.1.4).
+    case eoi
+    /// IRET (1 byte) ending an interrupt or NMI handler: RFLAGS.IF = 1 (the flags the handler's entry saved,
+    /// taken to have IF set) and virtual-NMI blocking cleared (SDM Vol. 3C §26.3 and §27.7.1).
+    case iret
+    /// `event` VM-exited while the CPU was delivering the event L2 was just given (the exit's IDT-vectoring
+    /// information holds that event: SDM Vol. 3C §28.2.4). Only an event that can happen during event
+    /// delivery: a memory access (the IDT, stack or handler page), an exception, an external interrupt, an
+    /// NMI or another exit.
+    indirect case duringDelivery(L2Event)
 }
 
 /// An I/O instruction (SDM exit-qualification layout for I/O instructions).

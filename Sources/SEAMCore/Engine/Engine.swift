@@ -42,6 +42,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func perform(_ step: Step) throws(MachineError) -> StepOutcome {
         var regs = step.registers
         var outcome: StepOutcome
+        _ = machine.takeDelivery()
         switch step.actor {
         case .host:
             if let op = step.shared {
@@ -74,6 +75,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func seamcall(_ regs: inout RegisterFile, comment: String? = nil) -> HostEntryOutcome? {
         guard observer.isObserving else { return machine.seamcall(&regs) }
         let step = Step(actor: .host, registers: regs, comment: comment)
+        _ = machine.takeDelivery()
         let entry = machine.seamcall(&regs)
         var outcome = StepOutcome(seamcall: entry, registers: regs)
         report(step, &outcome)
@@ -105,6 +107,7 @@ public struct Engine<Observer: StepObserver> {
         -> TDCallOutcome
     {
         let step = Step(actor: .l1(vcpu: vcpu), registers: regs, comment: comment)
+        _ = machine.takeDelivery()
         let result = try machine.tdcall(vcpu: vcpu, &regs)
         var outcome = StepOutcome(tdcall: result, registers: regs)
         report(step, &outcome)
@@ -139,6 +142,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func l1(vcpu: Int, _ instruction: Step.L1Instruction, comment: String? = nil, onlyVE: Bool = false)
         throws(MachineError) -> StepOutcome
     {
+        _ = machine.takeDelivery()
         var outcome = try machine.execute(vcpu: vcpu, instruction)
         let fault = outcome.result.l1Fault
         if observer.isObserving && (!onlyVE || fault == .ve || fault == .df) {
@@ -152,6 +156,7 @@ public struct Engine<Observer: StepObserver> {
     public mutating func l2Event(vcpu: Int, vm: Int, _ event: L2Event, comment: String? = nil) throws(MachineError)
         -> L2Outcome
     {
+        if observer.isObserving { _ = machine.takeDelivery() }
         let result = try machine.l2Event(vcpu: vcpu, vm: vm, event)
         if observer.isObserving {
             var outcome = StepOutcome(l2: result)
@@ -163,6 +168,7 @@ public struct Engine<Observer: StepObserver> {
     /// Hands a step to the observer with the state hash after it.
     @usableFromInline
     mutating func report(_ step: Step, _ outcome: inout StepOutcome) {
+        outcome.delivery = machine.takeDelivery()
         outcome.hash = machine.cachedStateHash()
         observer.observe(step, outcome, machine: machine)
     }

@@ -8,6 +8,9 @@ public struct StepOutcome: Hashable, Sendable {
     public var result: StepResult
     /// The bytes an L1 read step read (nil for every other step, and for a read that faulted).
     public var bytes: [UInt8]?
+    /// The event the step delivered to a guest, if it delivered one (a TDG.VP.ENTER or TDH.VP.ENTER that
+    /// injected an event at VM entry, an L2 event after which L2 took a pending virtual interrupt, …).
+    public var delivery: Delivery?
     /// The state hash after the step (observed steps and full traces).
     public var hash: UInt64?
 

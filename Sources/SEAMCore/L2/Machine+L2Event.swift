@@ -75,6 +75,15 @@ extension Machine {
         case .exit(let reason, let qualification, let length):
             try Machine.check(event)
             return otherExit(i, vm, reason, qualification: qualification, length: length)
+        case .sti:
+            return l2STI(i, vm)
+        case .iret:
+            return l2IRET(i, vm)
+        case .eoi:
+            return l2EOI(i, vm)
+        case .duringDelivery(let inner):
+            try Machine.check(event)
+            return try l2DuringDelivery(i, vm, inner)
         }
     }
 

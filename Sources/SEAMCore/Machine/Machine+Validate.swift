@@ -46,6 +46,7 @@ extension Machine {
         var m = self
         for i in m.vcpus.indices { m.vcpus[i].dropMemos() }
         m.vcpusHashMemo = nil
+        m.lastDelivery = nil
         return m
     }
 }

@@ -65,6 +65,16 @@ public struct Machine: Sendable, Codable {
     /// The vCPUs' part of the state hash, kept by `cachedStateHash()` until a vCPU changes. A memo of a
     /// pure function of `vcpus`, not state.
     var vcpusHashMemo: UInt64?
+    /// The event the last step delivered to a guest (`Delivery`), for that step's outcome: a report, not
+    /// state (not hashed, not compared). Set where a delivery happens; the engine takes it into the outcome
+    /// of each observed step and clears it before each step it performs.
+    public internal(set) var lastDelivery: Delivery?
+
+    /// `lastDelivery`, cleared.
+    public mutating func takeDelivery() -> Delivery? {
+        defer { lastDelivery = nil }
+        return lastDelivery
+    }
 
     /// CONFIG_FLAGS bits above GPAW, fixed at TDH.MNG.INIT: bit 1 FLEXIBLE_PENDING_VE (L1 may change
     /// TD_CTLS.PENDING_VE_DISABLE), bit 2 NO_RBP_MOD (tdx-module include/tdx_api_defs.h, config_flags_t).

@@ -15,6 +15,8 @@ import SEAMTypes
 ///     {"exception": {"vector": 14, "error_code": "0x2"}}
 ///     {"interrupt": "0x30"}                           an external interrupt
 ///     {"exit": {"reason": 55, "qualification": "0x0", "length": 3}}
+///     "sti" "eoi" "iret"
+///     {"during_delivery": {"write": {…}}}             the event exited while L2 was being given an event
 ///
 /// Names and operand rules are `L2Event.Kind` and `L2Event.problem`, shared with the binary form and the
 /// machine.
@@ -81,6 +83,16 @@ package enum L2EventJSON {
                 return [.jump(rip: try ConfigDecoder.integer(v, file, path, max: .max))]
             case L2Event.Kind.lmsw.name:
                 return [.lmsw(UInt16(try ConfigDecoder.integer(v, file, path, max: 0xFFFF)))]
+            case L2Event.Kind.duringDelivery.name:
+                let inner = try parse(v, file)
+                guard inner.count == 1 else {
+                    throw InputError(file: file, line: v.line, field: path, "one event (not a \"set\" of several)")
+                }
+                if case .duringDelivery = inner[0] {
+                    throw InputError(
+                        file: file, line: v.line, field: path, "a during_delivery event cannot hold another")
+                }
+                return [.duringDelivery(inner[0])]
             case L2Event.Kind.externalInterrupt.name:
                 return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
             case L2Event.Kind.io.name:
@@ -150,7 +162,9 @@ package enum L2EventJSON {
         switch e {
         case .setRegister(let r, let v): return key + "{\"\(name(r))\":\(hx(v))}}"
         case .jump(let rip): return key + "\(hx(rip))}"
-        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi: return "\"\(e.kind.name)\""
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi, .sti, .eoi, .iret:
+            return "\"\(e.kind.name)\""
+        case .duringDelivery(let inner): return key + render(inner) + "}"
         case .io(let a):
             return key + "{\"port\":\(hx(UInt64(a.port))),\"size\":\(a.size),\"dir\":\"\(a.isIn ? "in" : "out")\""
                 + ",\"string\":\(a.isString),\"rep\":\(a.isRep),\"imm\":\(a.isImmediate)}}"

@@ -29,6 +29,7 @@ extension BinaryTraceReader {
         guard try r.u32("step") == UInt32(truncatingIfNeeded: number) else { return false }
         let flags = try r.u8("flags")
         let kind = try r.u8("result")
+        _ = engine.machine.takeDelivery()
         let actor = flags & Flag.actorMask
         let isWrite = flags & Flag.write != 0
         let isCall = actor != ActorCode.l2 && actor != ActorCode.l1Instruction && !isWrite
@@ -141,6 +142,12 @@ extension BinaryTraceReader {
             }
         }
         guard matched else { return false }
+        let delivery = engine.machine.takeDelivery()
+        if flags & Flag.delivery != 0 {
+            guard let d = delivery, try DeliveryTrace.read(&r, numL2VMs: numL2VMs) == d else { return false }
+        } else if delivery != nil {
+            return false
+        }
         guard try r.u64("hash") == engine.machine.cachedStateHash() else { return false }
         if flags & Flag.comment != 0 {
             let n = Int(try r.u32("comment.length"))

@@ -209,10 +209,22 @@ public enum Replayer {
                 out.append(.init(field: "result", expected: describe(e.result), actual: describe(a.result)))
             }
         }
+        if e.delivery != a.delivery {
+            out.append(
+                .init(
+                    field: "delivered", expected: e.delivery.map(describe) ?? "none",
+                    actual: a.delivery.map(describe) ?? "none"))
+        }
         if let x = e.hash, x != a.hash {
             out.append(.init(field: "hash", expected: hash16(x), actual: a.hash.map(hash16) ?? "none"))
         }
         return out
+    }
+
+    /// A delivery in a report: `vector 0x30 (external) to VM1 via entry, delivery 1`.
+    public static func describe(_ d: Delivery) -> String {
+        "vector \(hexShort(UInt64(d.vector))) (\(d.info.type.name)) to \(d.vm == 0 ? "L1" : "VM\(d.vm)") via "
+            + "\(d.via.name), delivery \(d.count)"
     }
 
     /// A result in a report: `TD exit EPT_VIOLATION (48)`, `L2 runs VM1`, `L1 resumes`.

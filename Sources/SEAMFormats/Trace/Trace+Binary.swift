@@ -19,7 +19,9 @@ extension Trace {
         static let comment: UInt8 = 1 << 3
         static let hash: UInt8 = 1 << 4
         static let out: UInt8 = 1 << 5
-        static let reserved: UInt8 = 0xC0
+        /// A delivery record follows the result (full traces).
+        static let delivery: UInt8 = 1 << 6
+        static let reserved: UInt8 = 0x80
     }
 
     /// Record actor codes (flags bits 1:0, FORMAT.md): 3 is an L1 instruction other than a TDCALL.
@@ -95,6 +97,7 @@ extension Trace {
         if s.comment != nil { flags |= Flag.comment }
         if o.hash != nil { flags |= Flag.hash }
         if o.registers != nil { flags |= Flag.out }
+        if o.delivery != nil { flags |= Flag.delivery }
         w.u8(flags)
         switch o.result {
         case .completed: w.u8(ResultKind.completed)
@@ -151,6 +154,7 @@ extension Trace {
         case .moduleHandled(let reason), .fault(let reason): w.u32(reason)
         }
         if case .read? = s.instruction, let b = o.bytes { w.bytes += b }
+        if let d = o.delivery { DeliveryTrace.write(&w, d) }
         if let h = o.hash { w.u64(h) }
         if let c = s.comment {
             let utf8 = Array(c.utf8)
@@ -394,6 +398,12 @@ public struct BinaryTraceReader {
         if case .read(_, let size)? = step.instruction, resultKind == ResultKind.completed {
             outcome.bytes = try r.bytes(size, "bytes")
         }
+        if flags & Flag.delivery != 0 {
+            guard variant == .full else {
+                throw r.error("flags", at: offset + 4, "an l1-observed trace records no deliveries")
+            }
+            outcome.delivery = try DeliveryTrace.read(&r, numL2VMs: numL2VMs)
+        }
         guard (flags & Flag.hash != 0) == (variant == .full) else {
             throw r.error(
                 "hash", at: offset + 4,
@@ -448,8 +458,10 @@ struct ByteWriter {
             u64(value)
         case .jump(let rip):
             u64(rip)
-        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi:
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi, .sti, .eoi, .iret:
             break
+        case .duringDelivery(let inner):
+            event(inner)
         case .io(let a):
             u16(a.port)
             u8(a.size)
@@ -556,7 +568,13 @@ struct ByteReader {
         switch kind {
         case .setRegister: e = .setRegister(Int(try u8("\(field).register")), try u64("\(field).value"))
         case .jump: e = .jump(rip: try u64("\(field).rip"))
-        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi: e = kind.bare!
+        case .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .nmi, .sti, .eoi, .iret: e = kind.bare!
+        case .duringDelivery:
+            guard try u8("\(field).event.kind") != L2Event.Kind.duringDelivery.rawValue else {
+                throw bad("during_delivery.event: a during_delivery event cannot hold another")
+            }
+            offset -= 1
+            e = .duringDelivery(try event("\(field).event"))
         case .io:
             let port = try u16("\(field).port")
             let size = try u8("\(field).size")

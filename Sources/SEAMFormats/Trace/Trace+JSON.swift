@@ -12,7 +12,7 @@ import SEAMTypes
 extension Trace {
     static let outcomeKeys = [
         "step", "out", "td_exit", "enters_l2", "module_handled", "l1_resumes", "hash", "l2_events", "bytes",
-        "fault",
+        "fault", "delivered",
     ]
     static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes", "fault"]
 
@@ -127,7 +127,11 @@ extension Trace {
             }
             outcome.hash = try ConfigDecoder.integer(h, file, "hash", max: .max)
             outcome.result = try parseResult(node, file: file, line: line, config: config)
+            if let d = node["delivered"] {
+                outcome.delivery = try DeliveryTrace.parse(d, file: file, numL2VMs: config.numL2VMs)
+            }
         case .l1Observed:
+            try forbid("delivered", "an l1-observed trace records no deliveries")
             guard case .l1 = step.actor else {
                 throw InputError(file: file, line: line, field: "actor", "an l1-observed trace has only L1 steps")
             }
@@ -201,6 +205,7 @@ extension Trace {
         case .l1(let r): line += ",\"l1_resumes\":" + Scenario.registersJSON(r)
         case .fault(let v): line += ",\"fault\":\(v)"
         }
+        if let d = o.delivery { line += ",\"delivered\":" + DeliveryTrace.json(d) }
         if let h = o.hash { line += ",\"hash\":\"\(hash16(h))\"" }
         return line
     }

@@ -17,13 +17,14 @@ struct CallError: Error {
 extension CallError {
     /// The machine's refusal of a call made through `caller`: SOFTSEAM_EMEMORY for memory L1 cannot reach,
     /// SOFTSEAM_EL2 for an L2 event or source that failed, SOFTSEAM_ELIMIT for an L2 that reached the event
-    /// limit, SOFTSEAM_ENOVCPU, else SOFTSEAM_ESTATE.
+    /// limit, SOFTSEAM_ESTOPPED where the TDX module would stop, SOFTSEAM_ENOVCPU, else SOFTSEAM_ESTATE.
     init(_ error: MachineError, caller: String) {
         let code: Int32 =
             switch error {
             case .notL1Accessible, .notSharedMemory: SOFTSEAM_EMEMORY
             case .invalidEvent, .l2Source: SOFTSEAM_EL2
             case .l2EventLimit: SOFTSEAM_ELIMIT
+            case .moduleStopped: SOFTSEAM_ESTOPPED
             case .noSuchVCPU: SOFTSEAM_ENOVCPU
             case .notFinalized, .vcpuNotThere: SOFTSEAM_ESTATE
             }

@@ -51,7 +51,7 @@ import Testing
                 switchRegs.rax = UInt64(n)
                 registryRegs.rax = UInt64(n)
                 let switchOutcome = try viaSwitch.tdcall(vcpu: 0, &switchRegs)
-                let registryOutcome = handler(&viaRegistry, 0, 0, &registryRegs)
+                let registryOutcome = try handler(&viaRegistry, 0, 0, &registryRegs)
                 #expect(switchOutcome == registryOutcome, "\(leaf)")
                 #expect(switchRegs == registryRegs, "\(leaf)")
                 #expect(viaSwitch.stateHash() == viaRegistry.stateHash(), "\(leaf)")

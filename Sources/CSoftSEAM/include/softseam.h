@@ -80,6 +80,10 @@ typedef struct softseam_regs {
                                   one TDG.VP.ENTER without exiting to L1 (the message names L2's RIP and the
                                   count), or the call would take a trace being recorded past
                                   softseam_set_trace_limit's count of steps. The call is undone as a whole. */
+#define SOFTSEAM_ESTOPPED (-10) /* the TDX module would stop here: a TDG.VP.ENTER whose VM entry fails
+                                  VMfailValid (an invalid VM-entry interruption information L1 wrote with
+                                  TDG.VP.WR, SDM Vol. 3C §27.2.1.3) makes the module execute UD2. The call
+                                  changes nothing; the message says what is invalid. */
 
 /* ── The contract (DESIGN.md) ─────────────────────────────────────────────────────────────────────── */
 

@@ -32,6 +32,12 @@ public struct L2ExitInfo: Hashable, Sendable {
         self.eeq = eeq
     }
 
+    /// Sets the IDT-vectoring information (bits 31:0 of `v`) and its error code (63:32).
+    mutating func setVectoring(_ v: UInt64) {
+        idtVectoringInfo = UInt32(truncatingIfNeeded: v)
+        idtVectoringErrorCode = UInt32(truncatingIfNeeded: v >> 32)
+    }
+
     /// VM-exit interruption information for a hardware exception with or without error code.
     static func exceptionInfo(vector: UInt8, hasErrorCode: Bool) -> UInt32 {
         InterruptionInfo(vector: vector, type: .hardwareException, errorCode: hasErrorCode).rawValue

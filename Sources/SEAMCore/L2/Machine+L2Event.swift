@@ -23,6 +23,13 @@ extension Machine {
             let needs = expected.map { "running L2 VM \($0)" } ?? "running an L2 VM"
             throw .vcpuNotThere(i, needs: needs, location: "\(vcpus[i].location)")
         }
+        // An event delivered at the last boundary completes as L2 runs on, unless this event exited during it.
+        if vcpus[i].deliveryTracks[vm].isDelivering, event.kind != .duringDelivery { completeDelivery(i, vm) }
+        return try l2EventCarriedOut(vcpu: i, vm: vm, event)
+    }
+
+    /// `l2Event` once the vCPU is known to run VM `vm` and any delivery before it completed.
+    mutating func l2EventCarriedOut(vcpu i: Int, vm: Int, _ event: L2Event) throws(MachineError) -> L2Outcome {
         // The events with operands are checked against `L2Event.problem` in their case; CPUID, HLT and the
         // other bare events skip the call (vp_enter_cpuid_roundtrip: 1,305 → 1,354 instructions with it).
         switch event {

@@ -62,6 +62,8 @@ extension Machine {
     /// R12 = L2's CPL (SS.DPL), R13 = extended exit qualification, R14 = R15 = 0. RSP is L1's own; RBP is L2's
     /// (the two share one GPR image, the TDVPS `gpr_state`). CURR_VM becomes 0 and L1 runs again.
     mutating func l2ToL1Exit(vcpu i: Int, vm: Int, _ info: L2ExitInfo, status: TDXStatus = .success) -> RegisterFile {
+        var info = info
+        if let v = vectoringOverride { info.setVectoring(v) }
         recordExitInfo(vcpu: i, vm: vm, info)
         writeBackGuestState(vcpu: i, vm: vm)
         return completeL1Entry(vcpu: i, vm: vm, info, status: status)
@@ -101,7 +103,8 @@ extension Machine {
     mutating func l2TDExit(vcpu i: Int, vm: Int, kind: VCPU.PendingTDExit.Kind, _ exit: TDExit, info: L2ExitInfo?)
         -> TDExit
     {
-        if let info {
+        if var info {
+            if let v = vectoringOverride { info.setVectoring(v) }
             recordExitInfo(vcpu: i, vm: vm, info)
             writeBackGuestState(vcpu: i, vm: vm)
         }

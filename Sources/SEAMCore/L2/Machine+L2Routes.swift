@@ -78,6 +78,7 @@ extension Machine {
 
     /// An MSR access the CPU carries out in L2 without an exit.
     mutating func nativeMSRAccess(_ i: Int, _ vm: Int, _ msr: UInt32, _ write: Bool) -> L2Outcome {
+        if let outcome = x2APICAccess(i, vm, msr, write: write) { return outcome }
         if !write {
             let value = msr == IA32EFER.index ? vcpus[i].vmcs(vm, L2VMCSLayout.guestEFER) : 0
             vcpus[i].gprs.rax = value & 0xFFFF_FFFF
@@ -255,6 +256,8 @@ extension Machine {
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestCR3, value)
         default:
             writeVTPR(i, vm, UInt8(value & 0xF) << 4)
+            _ = advanceRIP(i, vm, by: 3, handled: nil)
+            return tprVirtualization(i, vm)
         }
         return advanceRIP(i, vm, by: 3, handled: nil)
     }
@@ -381,6 +384,9 @@ extension Machine {
     mutating func injectException(_ i: Int, _ vm: Int, vector: UInt8, errorCode: UInt32?, cause: L2ExitInfo)
         -> L2Outcome
     {
+        // An exit during event delivery: the module re-injects the IDT-vectoring event instead and drops the
+        // exception (`reinject_idt_vectoring_event_if_any`, helpers.c); `l2DuringDelivery` re-injects it.
+        if vectoringOverride != nil { return .moduleHandled(ExitReason(cause.reason)) }
         guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else {
             let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.rf.rawValue)

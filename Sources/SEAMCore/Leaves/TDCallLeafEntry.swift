@@ -5,7 +5,8 @@ import SEAMTypes
 package struct TDCallLeafEntry: Sendable {
     /// A leaf handler: runs the leaf's checks and effects on the machine for L1 of the vCPU (the second
     /// argument), with the version from RAX bits 23:16, and writes L1's registers as the module does.
-    package typealias Handler = @Sendable (inout Machine, Int, UInt8, inout RegisterFile) -> TDCallOutcome
+    package typealias Handler =
+        @Sendable (inout Machine, Int, UInt8, inout RegisterFile) throws(MachineError) -> TDCallOutcome
 
     /// The leaf number, RAX bits 15:0.
     package let leaf: Leaf

@@ -145,7 +145,7 @@ package enum TDCallLeaves {
                 buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the L2→L1 exit registers (RBP \
                 = L2's, RSP = L1's)
                 """
-        ) { m, vcpu, _, r in m.tdgVPEnter(vcpu: vcpu, &r) },
+        ) { m, vcpu, _, r throws(MachineError) in try m.tdgVPEnterChecked(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .vpInvEPT, "TDG.VP.INVEPT",
             summary: "implemented: bitmap checks, per-VM flush counted in the state"

@@ -47,6 +47,7 @@ extension Machine {
         for i in m.vcpus.indices { m.vcpus[i].dropMemos() }
         m.vcpusHashMemo = nil
         m.lastDelivery = nil
+        m.vectoringOverride = nil
         return m
     }
 }

@@ -69,6 +69,9 @@ public struct Machine: Sendable, Codable {
     /// state (not hashed, not compared). Set where a delivery happens; the engine takes it into the outcome
     /// of each observed step and clears it before each step it performs.
     public internal(set) var lastDelivery: Delivery?
+    /// While a `during_delivery` event runs: the IDT-vectoring information (bits 31:0) and error code
+    /// (63:32) its exit records. Not state: set and cleared within the one event.
+    var vectoringOverride: UInt64?
 
     /// `lastDelivery`, cleared.
     public mutating func takeDelivery() -> Delivery? {

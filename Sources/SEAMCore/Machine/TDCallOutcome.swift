@@ -100,6 +100,9 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// L2 VM `vm` on `vcpu` ran `count` events in one TDCALL without exiting to L1 (`Engine.l2EventLimit`);
     /// `rip` is L2's RIP when it stopped.
     case l2EventLimit(vcpu: Int, vm: Int, rip: UInt64, count: Int)
+    /// The TDX module would stop here (it executes UD2, e.g. after a VM entry that failed VMfailValid): the
+    /// model cannot go on; the string says why. Nothing changed.
+    case moduleStopped(String)
 
     public var description: String {
         switch self {
@@ -113,6 +116,7 @@ public enum MachineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .l2EventLimit(let v, let vm, let rip, let count):
             "L2 VM \(vm) of vCPU \(v) ran \(count) L2 events in one TDG.VP.ENTER without exiting to L1 (the "
                 + "limit), RIP \(hexShort(rip))"
+        case .moduleStopped(let why): "the TDX module stops: \(why)"
         }
     }
 }

@@ -74,6 +74,8 @@ public struct VCPU: Sendable, Codable {
     public internal(set) var veInfo = VEInfo()
     /// The fields of L1's TD VMCS the host writes with TDH.VP.WR (`L1TDVMCS`).
     public internal(set) var l1VMCS = L1TDVMCS()
+    /// The last event delivered to each L2 VM, for delivery counts (`DeliveryTrack`).
+    public internal(set) var deliveryTracks = DeliveryTracks()
     /// L2_EXIT_HOST_ROUTING.
     public internal(set) var hostRouting = HostRouting.none
     /// L2_ENTER_GUEST_STATE_GPA[vm] (NULL_PA until the first TDG.VP.ENTER of the VM).
@@ -226,8 +228,8 @@ public struct VCPU: Sendable, Codable {
     /// Writes the TDVPS words of the state hash into `w` from `at`, in a fixed order ending with `digest`:
     /// index, location, CURR_VM, the 16 GPRs, the pending exit's five registers, L1's RSP, VM_LAUNCHED,
     /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch;
-    /// the last word adds VE_INFO's records (`VEInfo.hashRecords`) and the host-written TD VMCS fields'
-    /// (`L1TDVMCS.hashRecords`) to `digest`.
+    /// the last word adds VE_INFO's records (`VEInfo.hashRecords`), the host-written TD VMCS fields'
+    /// (`L1TDVMCS.hashRecords`) and the delivery tracks' (`DeliveryTracks.hashRecords`) to `digest`.
     func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64) {
         var n = start
         func put(_ v: UInt64) {
@@ -287,7 +289,9 @@ public struct VCPU: Sendable, Codable {
         put(UInt64(translationsCached))  // guestStateChecked is a memo of a pure function: not state
         put(translationEpoch)
         // VE_INFO and L1's TD VMCS fields: records, none while they are at reset.
-        put(digest &+ veInfo.hashRecords(vcpu: index) &+ l1VMCS.hashRecords(vcpu: index))
+        put(
+            digest &+ veInfo.hashRecords(vcpu: index) &+ l1VMCS.hashRecords(vcpu: index)
+                &+ deliveryTracks.hashRecords(vcpu: index))
         precondition(n - start == VCPU.hashWordCount)
     }
 }

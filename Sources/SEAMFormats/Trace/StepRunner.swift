@@ -4,7 +4,8 @@ import SEAMTypes
 extension InputError {
     /// The machine's refusal of a step from a file, naming the step's line and the field the broken rule
     /// is about: `vcpu` (no such vCPU, or an L1 step while the vCPU is elsewhere), `vm` (an L2 event for a VM
-    /// that is not running), `actor` (before TDH.MR.FINALIZE), `write.gpa`, `event`, `l2_events`.
+    /// that is not running), `actor` (before TDH.MR.FINALIZE), `write.gpa`, `event`, `l2_events`, `tdcall`
+    /// (the TDX module would stop).
     public init(_ error: MachineError, step: Step, file: String) {
         let field: String
         switch error {
@@ -21,6 +22,7 @@ extension InputError {
             }
         case .invalidEvent: field = "event"
         case .l2Source, .l2EventLimit: field = "l2_events"
+        case .moduleStopped: field = "tdcall"
         }
         self.init(file: file, line: step.line > 0 ? step.line : nil, field: field, error.description)
     }

@@ -65,6 +65,12 @@ extension Machine {
         }
         vcpus[i].vmLaunched |= bufferBit
         vcpus[i].location = .l2(vm: vm)
+        // Event injection and pending events (Machine+L2Interrupts.swift): an exit before L2's first
+        // instruction ends the TDCALL as any L2→L1 exit does.
+        if case .exitToL1(let r)? = eventsAtEntry(i, vm, reinjecting: nil) {
+            regs = r
+            return .completed
+        }
         return .enteredL2(vm: vm)
     }
 

@@ -70,6 +70,7 @@ enum Benchmarks {
         ("state_hash", stateHash),
         ("vp_enter_cpuid_roundtrip", { vpEnterCPUIDRoundTrip($0, advanceRIP: false) }),
         ("vp_enter_cpuid_roundtrip_l1_advances_rip", { vpEnterCPUIDRoundTrip($0, advanceRIP: true) }),
+        ("inject_deliver_eoi", injectDeliverEOI),
         ("replay_binary_steps", replayBinarySteps),
         ("td_build_pages", tdBuildPages),
         ("bytes_per_page", tdBuildPeak),

@@ -43,6 +43,9 @@ import Testing
         "guestStateChecked",
         // Memo: RIP changed since the last full check (dropped by `dropMemos()`).
         "ripChanged",
+        // Memo: the model changed IF or the interruptibility state since the checks passed (dropped by
+        // `dropMemos()`).
+        "eventStateChanged",
         // Cache of the constant table `L2VMCSLayout.fields.map(\.reset)` (VCPU.swift: kept so `setVMCS` skips
         // the table's lazy-initialisation check); the same in every vCPU, checked by `validateDecoded`.
         "resets",
@@ -458,6 +461,9 @@ import Testing
         var injected = standardMachine()
         try injected.mustWrite(FID.vmcs(1, 0x4016), 0x8000_0030)
         #expect(try injected.enterL2(vm: 1).outcome == .enteredL2(vm: 1))
+        reached.formUnion(memoDifferences(injected, injected.droppingMemos()))
+        // The delivery completes as L2 runs on: IF cleared by the model (`eventStateChanged`).
+        #expect(try injected.l2Event(vcpu: 0, .jump(rip: 0x10_0040)) == .continued)
         reached.formUnion(memoDifferences(injected, injected.droppingMemos()))
         #expect(differences(injected, injected.droppingMemos()).isEmpty)
         #expect(injected.droppingMemos().stateHash() == injected.stateHash())

@@ -34,7 +34,7 @@ extension Machine {
     /// STI (and the instruction after it): RFLAGS.IF = 1, blocking by STI over; pending events are taken.
     mutating func l2STI(_ i: Int, _ vm: Int) -> L2Outcome {
         let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
-        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.`if`.rawValue)
+        vcpus[i].setEventState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.`if`.rawValue)
         clearInterruptibility(i, vm, .blockingBySTIOrMovSS)
         _ = advanceRIP(i, vm, by: 1, handled: nil)
         return evaluatePendingEvents(i, vm) ?? .continued
@@ -44,7 +44,7 @@ extension Machine {
     /// them). RIP is where the handler returns to, which the model does not know: it stays (a `jump` sets it).
     mutating func l2IRET(_ i: Int, _ vm: Int) -> L2Outcome {
         let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
-        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.`if`.rawValue)
+        vcpus[i].setEventState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.`if`.rawValue)
         clearInterruptibility(i, vm, .blockingByNMI)
         return evaluatePendingEvents(i, vm) ?? .continued
     }
@@ -94,18 +94,17 @@ extension Machine {
     /// pending events are evaluated. Returns the L2→L1 exit that comes before L2's first instruction (an
     /// interrupt- or NMI-window exit, or a re-injected exception L1 intercepts), or nil when L2 runs.
     mutating func eventsAtEntry(_ i: Int, _ vm: Int, reinjecting: UInt64?) -> L2Outcome? {
-        let v = vcpus[i]
-        let entryInfo = UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.entryInterruptionInfo))
+        let entryInfo = UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo))
         let vectoring = UInt32(truncatingIfNeeded: reinjecting ?? 0)
         let hasVectoring = InterruptionInfo(vectoring).isValid
-        let primary = v.vmcs(vm, L2VMCSRow.primaryProcBasedControls)
+        let primary = vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls)
         let windows =
             ProcessorBasedControls.interruptWindowExiting.rawValue
             | ProcessorBasedControls.nmiWindowExiting.rawValue
         // The common entry: nothing to inject, no window exiting and RVI 0 (no virtual interrupt can be
         // recognised): three VMCS reads, no virtual-APIC page access.
         if !hasVectoring && !InterruptionInfo(entryInfo).isValid && primary & UInt64(windows) == 0
-            && v.vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF == 0
+            && vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF == 0
         {
             if reinjecting == nil { vcpus[i].deliveryTracks[vm].closeWindow(unlessInjecting: nil) }
             return nil
@@ -119,7 +118,8 @@ extension Machine {
         } else {
             let info = InterruptionInfo(entryInfo)
             let errorCode =
-                info.hasErrorCode ? UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSRow.vmEntryExceptionErrorCode)) : 0
+                info.hasErrorCode
+                ? UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSRow.vmEntryExceptionErrorCode)) : 0
             vcpus[i].deliveryTracks[vm].closeWindow(unlessInjecting: info.isValid ? (info, errorCode) : nil)
             if info.isValid {
                 // VM entry consumed the field; the CPU clears its valid bit at the next VM exit. No one reads it
@@ -128,7 +128,7 @@ extension Machine {
                 deliver(i, vm, info, errorCode: errorCode, via: .entryInjection)
             }
         }
-        if SecondaryControls(v.vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery) {
+        if SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery) {
             _ = pprVirtualization(i, vm)
         }
         return evaluatePendingEvents(i, vm)
@@ -179,12 +179,12 @@ extension Machine {
         let info = InterruptionInfo(vcpus[i].deliveryTracks[vm].info)
         vcpus[i].deliveryTracks[vm].completed()
         let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
-        vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags & ~RFLAGS.`if`.rawValue)
+        vcpus[i].setEventState(vm, L2VMCSLayout.guestRFLAGS, rflags & ~RFLAGS.`if`.rawValue)
         let row = L2VMCSRow.guestInterruptibility
         var state = InterruptibilityState(UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, row)))
         state.subtract(.blockingBySTIOrMovSS)
         if info.type == .nmi { state.formUnion(.blockingByNMI) }
-        vcpus[i].setGuestState(vm, row, UInt64(state.rawValue))
+        vcpus[i].setEventState(vm, row, UInt64(state.rawValue))
     }
 
     /// Pending events in priority order (SDM Vol. 3C §26.7.5–26.7.6, §30.2.1): an NMI-window exit when
@@ -193,20 +193,20 @@ extension Machine {
     /// is interruptible and RVI's class is above VPPR's. Returns the exit, or nil (L2 goes on, perhaps having
     /// taken a virtual interrupt).
     mutating func evaluatePendingEvents(_ i: Int, _ vm: Int) -> L2Outcome? {
-        let v = vcpus[i]
-        guard !v.deliveryTracks[vm].isDelivering else { return nil }  // the handler starts with IF = 0
-        let primary = ProcessorBasedControls(v.vmcs(vm, L2VMCSRow.primaryProcBasedControls))
-        let state = InterruptibilityState(UInt32(truncatingIfNeeded: v.vmcs(vm, L2VMCSRow.guestInterruptibility)))
+        guard !vcpus[i].deliveryTracks[vm].isDelivering else { return nil }  // the handler starts with IF = 0
+        let primary = ProcessorBasedControls(vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls))
+        let state = InterruptibilityState(
+            UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSRow.guestInterruptibility)))
         let shadow = !state.isDisjoint(with: .blockingBySTIOrMovSS)
         if primary.contains(.nmiWindowExiting) && !shadow && !state.contains(.blockingByNMI) {
             return exitToL1(i, vm, L2ExitInfo(.nmiWindow))
         }
-        let interruptible = !shadow && RFLAGS(v.vmcs(vm, L2VMCSLayout.guestRFLAGS)).contains(.`if`)
+        let interruptible = !shadow && RFLAGS(vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)).contains(.`if`)
         guard interruptible else { return nil }
         if primary.contains(.interruptWindowExiting) { return exitToL1(i, vm, L2ExitInfo(.interruptWindow)) }
-        guard SecondaryControls(v.vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
+        guard SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
         else { return nil }
-        let rvi = UInt8(truncatingIfNeeded: v.vmcs(vm, L2VMCSLayout.guestInterruptStatus))
+        let rvi = UInt8(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
         guard rvi >> 4 > vapicByte(i, vm, VirtualAPICPage.ppr) >> 4 else { return nil }
         deliverVirtualInterrupt(i, vm, vector: rvi)
         return nil
@@ -349,21 +349,19 @@ extension Machine {
         setVAPICByte(i, vm, offset, on ? old | bit : old & ~bit)
     }
 
-    /// The highest vector set in the 256-bit register at `base`, or nil.
+    /// The highest vector set in the 256-bit register at `base`, or nil: its eight words (16 bytes apart) in
+    /// one read of the page.
     func highestVAPICBit(_ i: Int, _ vm: Int, _ base: Int) -> UInt8? {
-        for word in stride(from: 7, through: 0, by: -1) {
-            var w: UInt32 = 0
-            let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + UInt64(base + word * 16)
-            space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: 4, into: &w)
-            if w != 0 { return UInt8(word * 32 + 31 - w.leadingZeroBitCount) }
-        }
-        return nil
+        var block = VAPICRegisterBlock()
+        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + UInt64(base)
+        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: 0x74, into: &block)
+        return block.highestBit
     }
 
     mutating func clearInterruptibility(_ i: Int, _ vm: Int, _ bits: InterruptibilityState) {
         let row = L2VMCSRow.guestInterruptibility
         let state = InterruptibilityState(UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, row)))
-        if !state.isDisjoint(with: bits) { vcpus[i].setGuestState(vm, row, UInt64(state.subtracting(bits).rawValue)) }
+        if !state.isDisjoint(with: bits) { vcpus[i].setEventState(vm, row, UInt64(state.subtracting(bits).rawValue)) }
     }
 
     // MARK: Diagnostics
@@ -467,5 +465,26 @@ extension Machine {
         let cache = vcpus[i].translationsCached
         return translates(gpa, cached: cache & 1 << UInt8(vm) != 0 && vcpus[i].guestStateGPA[vm] == gpa)
             && translates(vapic, cached: cache & 1 << UInt8(vm + 4) != 0)
+    }
+}
+
+/// The 0x80 bytes of a 256-bit virtual-APIC register (eight 32-bit words at 16-byte strides) as sixteen
+/// little-endian words: word k of the register is the low half of tuple word 2k.
+struct VAPICRegisterBlock {
+    var w:
+        (
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    /// The highest bit set in the register's 256 bits, or nil.
+    var highestBit: UInt8? {
+        withUnsafeBytes(of: w) { raw in
+            for word in stride(from: 7, through: 0, by: -1) {
+                let v = raw.load(fromByteOffset: word * 16, as: UInt32.self)
+                if v != 0 { return UInt8(word * 32 + 31 - v.leadingZeroBitCount) }
+            }
+            return nil
+        }
     }
 }

@@ -315,12 +315,15 @@ public struct GPASpace: Sendable, Codable {
         }
     }
 
-    /// Whether every byte of `b` is 0, eight at a time.
+    /// Whether every byte of `b` is 0, eight at a time, stopping at the first word that is not: clearing a bit
+    /// of an L2 virtual-APIC page (a page with a few non-zero words) asks this of the whole page, and scanning
+    /// all 4 KiB cost about 1,500 instructions per virtual EOI (callgrind, inject_deliver_eoi).
     static func isAllZero(_ b: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         var acc: UInt64 = 0
         while i + 8 <= b.count {
             acc |= b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if acc != 0 { return false }
             i += 8
         }
         while i < b.count {

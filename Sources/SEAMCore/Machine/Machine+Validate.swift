@@ -172,5 +172,6 @@ extension VCPU {
         bufferClean = false
         guestStateChecked = 0
         ripChanged = 0
+        eventStateChanged = 0
     }
 }

@@ -103,6 +103,11 @@ public struct VCPU: Sendable, Codable {
     var guestStateChecked: UInt8 = 0
     /// Per VM (bit vm): RIP changed since the last full check (the next entry runs the RIP checks).
     var ripChanged: UInt8 = 0
+    /// Per VM (bit vm): the model itself changed RFLAGS.IF or the interruptibility state since the checks
+    /// passed (a delivery completing, STI, IRET). Only the checks that read them together with an injected
+    /// event can fail because of that, so the next entry runs all checks only when it injects one: a
+    /// deliver–EOI–IRET round trip otherwise ran every check on every entry (inject_deliver_eoi, callgrind).
+    var eventStateChanged: UInt8 = 0
     /// The guest-state buffer as this vCPU last read or wrote it, at `bufferGPA`, valid while the GPA space's
     /// `contentVersion` is still `bufferVersion` (no page changed since). A memo, not state: entry and exit
     /// then skip reading and rewriting a buffer nobody touched.
@@ -176,6 +181,14 @@ public struct VCPU: Sendable, Codable {
         } else {
             guestStateChecked &= ~(1 << UInt8(vm))
         }
+    }
+
+    /// Writes RFLAGS or the interruptibility state as the CPU does while L2 runs (a delivery, STI, IRET):
+    /// noted in `eventStateChanged` rather than dropping the passed VM-entry checks.
+    @inline(__always)
+    mutating func setEventState(_ vm: Int, _ row: Int, _ value: UInt64) {
+        guard setVMCS(vm, row, value) else { return }
+        eventStateChanged |= 1 << UInt8(vm)
     }
 
     // MARK: MSR bitmaps

@@ -57,7 +57,7 @@ extension Machine {
         vcpus[i].l1RSP = regs.rsp
         vcpus[i].currentVM = vm
 
-        let checked = vcpus[i].guestStateChecked & ~vcpus[i].ripChanged & bufferBit != 0  // nothing changed
+        let checked = vcpus[i].guestStateChecked & ~vcpus[i].ripChanged & ~vcpus[i].eventStateChanged & bufferBit != 0
         if !checked, let failure = entryCheckFailure(vcpu: i, vm: vm) {
             let info = L2ExitInfo(.invalidGuestStateEntryFailure, qualification: failure.qualification)
             regs = l2ToL1Exit(vcpu: i, vm: vm, info)
@@ -78,6 +78,11 @@ extension Machine {
     /// after a change of RIP alone, none when nothing changed since they passed.
     mutating func entryCheckFailure(vcpu i: Int, vm: Int) -> VMEntryFailure? {
         let bit: UInt8 = 1 << UInt8(vm)
+        if vcpus[i].eventStateChanged & bit != 0 {
+            vcpus[i].eventStateChanged &= ~bit
+            let entryInfo = UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo))
+            if InterruptionInfo(entryInfo).isValid { vcpus[i].guestStateChecked &= ~bit }
+        }
         if vcpus[i].guestStateChecked & bit == 0 {
             if let failure = VMEntryChecks.check(l2GuestState(vcpu: i, vm: vm)) { return failure }
         } else if vcpus[i].ripChanged & bit != 0 {

@@ -101,6 +101,7 @@ extension BinaryTraceReader {
                 case .enteredL2(let vm):
                     guard matched, kind == ResultKind.l2 else { return false }
                     matched = try r.u8("enters_l2") == UInt8(vm)
+                case .interrupted: matched = matched && kind == ResultKind.interrupted
                 }
             }
         case ActorCode.l1Instruction:

@@ -79,6 +79,8 @@ extension Engine {
             return StepOutcome(registers: regs)
         case .tdExit(let e):
             return StepOutcome(registers: regs, result: .tdExit(e.registers))
+        case .interrupted:
+            return StepOutcome(registers: regs, result: .interrupted)
         }
     }
 }

@@ -53,8 +53,10 @@ extension Trace {
         static let moduleHandled: UInt8 = 3
         static let l1: UInt8 = 4
         static let fault: UInt8 = 5
+        /// An interruptible TDCALL stopped for a pending interrupt (no payload).
+        static let interrupted: UInt8 = 6
         /// The highest kind there is.
-        static let last = fault
+        static let last = interrupted
     }
 
     /// Whether `bytes` are (or were meant to be) a binary trace: they start with the magic, or are cut short
@@ -103,6 +105,7 @@ extension Trace {
         case .moduleHandled: w.u8(ResultKind.moduleHandled)
         case .l1: w.u8(ResultKind.l1)
         case .fault: w.u8(ResultKind.fault)
+        case .interrupted: w.u8(ResultKind.interrupted)
         }
         switch s.actor {
         case .host:
@@ -145,7 +148,7 @@ extension Trace {
         }
         if let r = o.registers { w.registers(r) }
         switch o.result {
-        case .completed: break
+        case .completed, .interrupted: break
         case .tdExit(let r), .l1(let r): w.registers(r)
         case .l2(let vm): w.u8(UInt8(vm))
         case .moduleHandled(let reason), .fault(let reason): w.u32(reason)
@@ -389,6 +392,7 @@ public struct BinaryTraceReader {
         case ResultKind.moduleHandled: outcome.result = .moduleHandled(try r.u32("module_handled"))
         case ResultKind.l1: outcome.result = .l1(try r.registers("l1_resumes"))
         case ResultKind.fault: outcome.result = .fault(try r.u32("fault"))
+        case ResultKind.interrupted: outcome.result = .interrupted
         default: break
         }
         if case .read(_, let size)? = step.instruction, resultKind == ResultKind.completed {

@@ -43,6 +43,8 @@ extension Trace {
         static let map: UInt8 = 0
         static let unmap: UInt8 = 1
         static let write: UInt8 = 2
+        /// L1's virtual-interrupt state: u16 vCPU, u8 RVI, u8 PPR (no GPA).
+        static let l1InterruptState: UInt8 = 3
     }
 
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
@@ -123,6 +125,11 @@ extension Trace {
                 w.u64(write.gpa)
                 w.u32(UInt32(write.bytes.count))
                 w.bytes += write.bytes
+            case .l1InterruptState(let vcpu, let rvi, let ppr)?:
+                w.u8(SharedCode.l1InterruptState)
+                w.u16(UInt16(vcpu))
+                w.u8(rvi)
+                w.u8(ppr)
             case nil:
                 w.registers(s.registers)
             }
@@ -323,6 +330,12 @@ public struct BinaryTraceReader {
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
+            if code == SharedCode.l1InterruptState {
+                let vcpu = Int(try r.u16("l1_interrupt_state.vcpu"))
+                step.shared = .l1InterruptState(
+                    vcpu: vcpu, rvi: try r.u8("l1_interrupt_state.rvi"), ppr: try r.u8("l1_interrupt_state.ppr"))
+                break
+            }
             let gpa = try r.u64("shared.gpa")
             switch code {
             case SharedCode.map: step.shared = .map(gpa: gpa, size: try r.u64("shared.size"))

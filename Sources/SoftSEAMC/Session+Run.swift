@@ -96,13 +96,12 @@ extension Session {
             throw CallError(error, caller: "softseam_tdcall")
         }
         changed = true
-        switch outcome {
-        case .tdExit(let exit):
-            regs = exit.registers
-            return SOFTSEAM_TD_EXIT
-        case .interrupted: return SOFTSEAM_INTERRUPTED
-        default: return SOFTSEAM_OK
+        guard case .tdExit(let exit) = outcome else {
+            if case .interrupted = outcome { return SOFTSEAM_INTERRUPTED }
+            return SOFTSEAM_OK
         }
+        regs = exit.registers
+        return SOFTSEAM_TD_EXIT
     }
 
     /// Everything a TDCALL that runs L2 can change in the session. Of the trace being recorded only its length

@@ -161,8 +161,8 @@ let builtInPrograms = ["l2-boot"]
 {
     unsafe Handle.with(m, "softseam_set_l1_interrupt_state", may: .host) { s throws(CallError) in
         let v = try Handle.vcpu(vcpu, s, "softseam_set_l1_interrupt_state")
-        try s.setL1Interrupts(vcpu: v, rvi: rvi, ppr: ppr, caller: "softseam_set_l1_interrupt_state")
-        return SOFTSEAM_OK
+        // A host step of the trace being recorded (l1_interrupt_state, Traces/FORMAT.md).
+        return try hostShared(s, .l1InterruptState(vcpu: v, rvi: rvi, ppr: ppr), "softseam_set_l1_interrupt_state")
     }
 }
 

@@ -36,7 +36,11 @@ private func moduleCall(
         (regs.r12, regs.r13, regs.r14, regs.r15, regs.rbx, regs.rdi, regs.rsi) =
             (a.r12, a.r13, a.r14, a.r15, a.rbx, a.rdi, a.rsi)
     }
-    let rc = unsafe softseam_tdcall(Handle.opaque(s), t.vcpu, &regs)
+    var rc = unsafe softseam_tdcall(Handle.opaque(s), t.vcpu, &regs)
+    // Interrupted (SOFTSEAM_INTERRUPTED): on hardware the kernel takes the interrupt and the CPU executes the
+    // TDCALL again (RIP was not advanced), so the helper never sees it. Each call makes progress (a 2M ACCEPT
+    // at most 512 calls, an INVVPID list one entry a call), so this ends even while the interrupt stays pending.
+    while rc == SOFTSEAM_INTERRUPTED { rc = unsafe softseam_tdcall(Handle.opaque(s), t.vcpu, &regs) }
     guard rc >= 0 else { return misuse }
     guard rc == SOFTSEAM_OK else {
         // The kernel's helpers never see this: on hardware the host re-enters and the TDCALL runs again.

@@ -35,8 +35,9 @@ extension CallError {
 extension Session {
     /// Runs L1's TDCALL on `vcpu` to its end through the engine (`Engine.runTDCall`): L2 runs on its VM's
     /// source until it exits to L1, TD exits go to the host (built-in or callback). Returns SOFTSEAM_OK with
-    /// L1's registers in `regs`, or SOFTSEAM_TD_EXIT with the TD exit's registers when the host did not
-    /// resume L1.
+    /// L1's registers in `regs`, SOFTSEAM_TD_EXIT with the TD exit's registers when the host did not
+    /// resume L1, or SOFTSEAM_INTERRUPTED with L1's registers (RAX unwritten) when an interruptible leaf
+    /// stopped for an interrupt pending for L1.
     func runTDCall(vcpu: Int, _ regs: inout RegisterFile) throws(CallError) -> Int32 {
         // A TDG.VP.ENTER runs L2, whose source can fail part-way (a callback's bad event, a used-up events
         // file) or run into the L2 event limit; while a trace is recorded, another TDCALL can pass the trace's
@@ -96,7 +97,10 @@ extension Session {
             throw CallError(error, caller: "softseam_tdcall")
         }
         changed = true
-        guard case .tdExit(let exit) = outcome else { return SOFTSEAM_OK }
+        guard case .tdExit(let exit) = outcome else {
+            if case .interrupted = outcome { return SOFTSEAM_INTERRUPTED }
+            return SOFTSEAM_OK
+        }
         regs = exit.registers
         return SOFTSEAM_TD_EXIT
     }

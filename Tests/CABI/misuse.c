@@ -249,8 +249,6 @@ static void argument_checks(const char *workdir) {
     EXPECT_ERR(softseam_trace_start(m, path, SOFTSEAM_TRACE_JSON, NULL), SOFTSEAM_ESTATE, "softseam_trace_start",
                "a second trace_start while recording");
     EXPECT_ERR(softseam_post_interrupt(m, 0, 0x30), SOFTSEAM_ESTATE, "softseam_post_interrupt", "while recording");
-    EXPECT_ERR(softseam_set_l1_interrupt_state(m, 0, 0, 0), SOFTSEAM_ESTATE, "softseam_set_l1_interrupt_state",
-               "while recording");
     CHECK_EQ(softseam_trace_stop(m), 0, "softseam_trace_stop of a trace with no step");
     softseam_destroy(m);
 

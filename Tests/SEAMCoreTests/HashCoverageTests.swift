@@ -352,6 +352,13 @@ import Testing
             FieldChange("shared", also: ["space.digest"]) {
                 try changed(standardMachine()) { try $0.mapShared(gpa: 1 << 47 | 0x8000, size: 0x1000) }
             },
+            // A 2M ACCEPT of 0x400000 interrupted after its first 4K chunk (an interrupt pending for L1: RVI class 4
+            // over PPR class 0): the leaf stays PENDING, only its accept counter (1) is new.
+            FieldChange("acceptCounters", also: ["space.digest"]) {
+                var m = standardMachine()
+                try m.setL1VirtualInterruptState(vcpu: 0, rvi: 0x40, ppr: 0)
+                return try changed(m) { try #require(try $0.accept(0x40_0001).outcome == .interrupted) }
+            },
             // TDH.MEM.RANGE.BLOCK of 0x3000 before or after a TDH.MEM.TRACK: the same blocked leaf, tracked or not.
             FieldChange("blocks", also: ["space.digest"]) {
                 var tracked = standardMachine()

@@ -39,6 +39,15 @@ import Testing
             ])
     }
 
+    @Test func anInterruptedAcceptShowsItsAcceptCounter() throws {
+        // A 2M ACCEPT of 0x400000 interrupted after chunk 0 (tdg_mem_page_accept.c): only the counter, 0 → 1.
+        var m = standardMachine()
+        try m.setL1VirtualInterruptState(vcpu: 0, rvi: 0x40, ppr: 0)
+        let old = m
+        #expect(try m.accept(0x40_0001).outcome == .interrupted)
+        #expect(m.differences(from: old) == [d("page 0x400000 accept counter", "0", "1")])
+    }
+
     @Test func attrWrOnAnAliasGivesExactlyItsAttributesEntry() throws {
         var m = standardMachine()
         #expect(try m.attrWr(0x1000, slot(1, 0x8007), slot(1, 0x0007)).regs.rax == St.success)

@@ -58,6 +58,8 @@ enum Expectation: Equatable {
     case ve
     case fault(UInt32)
     case bytes([UInt8])
+    /// An interruptible TDCALL stopped for an interrupt pending for L1: RAX still holds the leaf.
+    case interrupted
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -68,6 +70,7 @@ enum Expectation: Equatable {
         switch words.count {
         case 1 where text == "done": self = .done
         case 1 where text == "#VE": self = .ve
+        case 1 where text == "interrupted": self = .interrupted
         case 1 where text.hasPrefix("TDX_"): self = .status(text)
         case 2 where text == "L2 continues": self = .l2Continues
         case 2 where text == "resumes L1": self = .resumesL1
@@ -141,6 +144,9 @@ enum Expectation: Equatable {
                 return nil
             }
             return "expected a #VE (TDCALL not completed), got \(Replayer.describe(outcome.result))"
+        case .interrupted:
+            return outcome.result == .interrupted && outcome.registers?.rax == step.registers.rax
+                ? nil : "expected the TDCALL interrupted (RAX untouched), got \(Replayer.describe(outcome.result))"
         case .fault(let v):
             return outcome.result == .fault(v) ? nil : "expected fault \(v), got \(Replayer.describe(outcome.result))"
         case .bytes(let b):

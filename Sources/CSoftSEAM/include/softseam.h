@@ -67,6 +67,16 @@ typedef struct softseam_regs {
 /* As SOFTSEAM_VE, but VE_INFO still held a #VE L1 had not read with TDG.VP.VEINFO.GET: the module delivers a
    #DF instead; nothing changed (VE_INFO keeps the first #VE), *fault = 8. */
 #define SOFTSEAM_DF 3
+/* softseam_tdcall: the TDCALL did not complete, an interrupt was pending for L1 (L1's RVI priority class,
+   bits 7:4, above its PPR class: softseam_set_l1_interrupt_state) and the leaf is interruptible — a 2M
+   TDG.MEM.PAGE.ACCEPT stops after a 4K chunk other than the last (the page's SEPT entry keeps the count of
+   chunks done), TDG.VP.INVVPID in list mode after a GLA list entry (module src/td_dispatcher/vm_exits/
+   tdg_mem_page_accept.c, tdg_vp_invvpid.c). Every such call makes progress (at least one chunk or entry).
+   RAX is not written and RIP not advanced: regs are the inputs, except INVVPID's RDX, rewritten with
+   FIRST_ENTRY and NUM_ENTRIES of what is left. L1 is running: it takes its interrupt, then calls
+   softseam_tdcall again with the same registers (INVVPID: that RDX), which continues where the last one
+   stopped. A trace records the call with result "interrupted" (Traces/FORMAT.md). */
+#define SOFTSEAM_INTERRUPTED 4
 #define SOFTSEAM_EINVAL (-1)   /* NULL handle or pointer, bad argument value */
 #define SOFTSEAM_ENOVCPU (-2)  /* a vCPU index the TD does not have */
 #define SOFTSEAM_ESTATE (-3)   /* not possible where the machine is (vCPU not in L1, TD not finalized, …) */
@@ -102,7 +112,8 @@ void        softseam_destroy(softseam_t *m);
    registers as L1 sees them after the instruction. A TDG.VP.ENTER runs L2 (its VM's L2 source) until L2
    exits to L1 (at most softseam_set_l2_event_limit's count of events: SOFTSEAM_ELIMIT beyond); TD exits on
    the way go to the host (built-in or callback). A TDG.VP.VMCALL goes to the host and returns when the host
-   resumes L1. */
+   resumes L1. SOFTSEAM_INTERRUPTED: an interruptible TDCALL stopped for an interrupt pending for L1; call
+   it again once L1 has taken it. */
 int         softseam_tdcall(softseam_t *m, uint32_t vcpu, softseam_regs_t *regs);
 /* One host SEAMCALL: RAX = leaf (TDH.VP.ENTER 0, TDH.MEM.SEPT.ADD 3, TDH.MEM.PAGE.AUG 6, …), outputs in
    regs. The model does not run the TD inside a SEAMCALL: a TDH.VP.ENTER puts the vCPU back in L1 or L2 and
@@ -158,7 +169,9 @@ void     softseam_bind_current(softseam_t *m, uint32_t vcpu);
    the others are 0). __tdcall returns RAX only; __tdcall_ret also writes RCX, RDX, R8–R11 back to args;
    __tdcall_saved_ret writes back all thirteen. With no machine bound, or on misuse, they return
    0xFFFFFFFFFFFFFFFF (not a TDX status) and softseam_last_error(NULL) says why — as they do when the TDCALL
-   TD-exited and the host did not resume L1 (SOFTSEAM_TD_EXIT): then nothing is written back. */
+   TD-exited and the host did not resume L1 (SOFTSEAM_TD_EXIT): then nothing is written back. An interrupted
+   TDCALL (SOFTSEAM_INTERRUPTED) is executed again until it completes, as the CPU does after the kernel took
+   the interrupt: the helpers never see it. */
 uint64_t __tdcall(uint64_t fn, struct tdx_module_args *args);
 uint64_t __tdcall_ret(uint64_t fn, struct tdx_module_args *args);
 uint64_t __tdcall_saved_ret(uint64_t fn, struct tdx_module_args *args);
@@ -274,7 +287,9 @@ int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
    trace is recorded this and the next function return SOFTSEAM_ESTATE. */
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
 /* Sets L1's RVI and PPR directly: what L1's APIC holds after it took (PPR) or finished (RVI 0) an
-   interrupt, until SoftSEAM models that delivery. */
+   interrupt, until SoftSEAM models that delivery. While RVI's class is above PPR's an interrupt is pending for
+   L1: TDG.VP.ENTER answers TDX_PENDING_INTERRUPT and interruptible TDCALLs return SOFTSEAM_INTERRUPTED. A host
+   step of the trace being recorded ("l1_interrupt_state"). */
 int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, uint8_t ppr);
 
 /* ── Traces ───────────────────────────────────────────────────────────────────────────────────────── */

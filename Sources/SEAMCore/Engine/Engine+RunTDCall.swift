@@ -20,7 +20,11 @@ extension Engine {
     ///
     /// Returns `.completed` with L1's registers in `regs` — the TDCALL's outputs, L2's exit to L1, or the
     /// host's completion of a TDG.VP.VMCALL or RESUME_L1 — or `.tdExit` when the host did not re-enter L1
-    /// (the vCPU then waits for the host; `regs` are L1's, untouched). `comment` goes with the TDCALL's steps.
+    /// (the vCPU then waits for the host; `regs` are L1's, untouched), or `.interrupted` when an interruptible
+    /// leaf stopped for an interrupt pending for L1 (`Machine.l1InterruptPending`): RAX is not written (only
+    /// INVVPID's RDX is), the call is not complete, and it is not re-executed here — on hardware L1 takes the
+    /// interrupt first, so the caller (L1) handles it and executes the same TDCALL again, which continues.
+    /// `comment` goes with the TDCALL's steps.
     /// - Throws: what the machine's entry points throw, the L2 source's `.l2Source`, and `.l2EventLimit` when
     ///   L2 ran `l2EventLimit` events without exiting to L1. The machine is then as the events left it: a
     ///   caller that wants the call undone keeps a copy from before (the C ABI does).
@@ -36,6 +40,8 @@ extension Engine {
             switch outcome {
             case .completed:
                 return .completed
+            case .interrupted:
+                return .interrupted  // L1 takes its interrupt, then executes the TDCALL again itself
             case .enteredL2(let vm):
                 l2.entered(vcpu: vcpu, vm: vm, machine: machine)
                 outcome = try runL2(vcpu: vcpu, vm: vm, &regs, l2: &l2, events: &l2Events)

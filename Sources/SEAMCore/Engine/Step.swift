@@ -38,6 +38,10 @@ public struct Step: Hashable, Sendable {
         case unmap(gpa: UInt64, size: UInt64)
         /// Store `bytes` at `gpa` in mapped shared memory (`Machine.writeShared`).
         case write(MemoryWrite)
+        /// Not shared memory, but likewise outside any SEAMCALL: set L1's virtual-interrupt state on `vcpu`
+        /// (`Machine.setL1VirtualInterruptState`), e.g. an interrupt pending for L1 while it runs an
+        /// interruptible TDCALL (`Machine.l1InterruptPending`), or cleared once L1 has taken it.
+        case l1InterruptState(vcpu: Int, rvi: UInt8, ppr: UInt8)
     }
 
     /// An L1 instruction other than TDCALL that the module may turn into a #VE: a load from L1's memory, or

@@ -37,6 +37,7 @@ public struct StepOutcome: Hashable, Sendable {
         case .completed: self.init(registers: registers)
         case .tdExit(let e): self.init(registers: registers, result: .tdExit(e.registers))
         case .enteredL2(let vm): self.init(registers: registers, result: .l2(vm: vm))
+        case .interrupted: self.init(registers: registers, result: .interrupted)
         }
     }
 
@@ -68,6 +69,10 @@ public enum StepResult: Hashable, Sendable {
     /// L1 took this exception instead of completing its store, read, CPUID, RDMSR or WRMSR: #VE (20, VE_INFO
     /// filled), #DF (8, VE_INFO still held an unread #VE) or #GP(0) (13). Nothing else changed.
     case fault(UInt32)
+    /// An interruptible TDCALL stopped because an interrupt was pending for L1 (`TDCallOutcome.interrupted`):
+    /// no RAX written, RIP not advanced; L1 takes the interrupt and executes the TDCALL again, which continues
+    /// from the progress the leaf kept.
+    case interrupted
 }
 
 extension StepOutcome {

@@ -9,6 +9,7 @@ import SEAMTypes
 ///       VMCS field  (5 << 56 | vcpu << 24 | vm << 16 | field row,  value)   only fields not at reset
 ///       MSR bitmap  (6 << 56 | vcpu << 24 | vm << 16 | word,  value)         only words not all ones
 ///       TD VMCS     (8 << 56 | vcpu << 24 | field encoding,  value)         host-written L1 fields not at reset
+///       accept counter (9 << 56 | gpa>>12 of the 2M leaf,  counter)   only while not 0
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///     digest        = wrapping sum of every record hash (kept up to date on each change)
@@ -43,6 +44,11 @@ public enum StateHash {
     @inline(__always)
     static func blockHash(_ key: UInt64, _ tracked: Bool) -> UInt64 {
         XXH3.hash(words: 4 << 56 | key, tracked ? 1 : 0)
+    }
+
+    @inline(__always)
+    static func acceptCounterHash(_ key: UInt64, _ counter: UInt16) -> UInt64 {
+        XXH3.hash(words: 9 << 56 | key, UInt64(counter))
     }
 
     @inline(__always)

@@ -45,9 +45,10 @@ package enum TDCallLeaves {
             .memPageAccept, "TDG.MEM.PAGE.ACCEPT",
             summary: """
                 implemented: 4K and 2M, PAGE_ALREADY_ACCEPTED with the level, PAGE_SIZE_MISMATCH, EEQ type 1 TD \
-                exits, unblocks every L2 alias; a 2M accept completes in one call (no pending interrupts yet)
+                exits, unblocks every L2 alias; a 2M page in 4K chunks, interrupted (no RAX, counter kept in the \
+                SEPT entry, the TDCALL re-executes) when an interrupt is pending for L1
                 """
-        ) { m, _, _, r in m.tdgMemPageAccept(&r) },
+        ) { m, vcpu, _, r in m.tdgMemPageAccept(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .vmRd, "TDG.VM.RD", maxVersion: 1,
             summary: """
@@ -155,7 +156,8 @@ package enum TDCallLeaves {
             summary: """
                 implemented: RCX VM index and reserved bits, one GLA list entry or a GLA list (info checks → \
                 OPERAND_INVALID(RDX), private list GPA, #VE or TD exit for a PENDING list page, TD exit for one L1 \
-                cannot read), GLA_NOT_CANONICAL per 4K page, RDX updated in list mode; flushes counted per VM
+                cannot read), GLA_NOT_CANONICAL per 4K page, RDX updated in list mode, interrupted between entries \
+                when an interrupt is pending for L1; flushes counted per VM
                 """
         ) { m, vcpu, _, r in m.tdgVPInvVPID(vcpu: vcpu, &r) },
     ]

@@ -17,6 +17,7 @@ import SEAMTypes
 ///                                                     the host mapped; their bytes are in `contents` too,
 ///                                                     under their own page index (the SHARED bit keeps it
 ///                                                     apart from every private page's)
+///     acceptCounters [key as in leaves : 1…511]    a PENDING 2M leaf's ACCEPT progress (absent = 0)
 ///     digest   Σ XXH3(record) over all the maps       maintained on every change (O(records changed))
 ///
 /// A "table at level L" is the paging page that an entry at level L points to; the root page (entries at
@@ -38,6 +39,11 @@ public struct GPASpace: Sendable, Codable {
     /// The shared pages the host mapped in its shared EPT (key gpa >> 12, SHARED bit included). Not part of
     /// any SEPT: no key here is ever a `leaves` or `tables` key.
     package private(set) var shared = U64Map(placeholder: true)
+    /// The accept counter of a 2M leaf whose TDG.MEM.PAGE.ACCEPT was interrupted (key as in `leaves`): how many
+    /// of its 4K chunks are initialized, 1…511. The module keeps it in bits 20:12 of the L1 SEPT entry
+    /// (`accept_counter` of `ia32e_sept_t`, `include/x86_defs.h`); here a record exists only while the counter
+    /// is not 0, so it is hashed as absent in every state without one.
+    package private(set) var acceptCounters = U64Map<UInt16>(placeholder: 0)
     /// Wrapping sum of the XXH3 of every record; see `StateHash`.
     public private(set) var digest: UInt64 = 0
     /// Bumped whenever any page's bytes change. Not state (it is not hashed): it lets a vCPU know that the
@@ -50,10 +56,11 @@ public struct GPASpace: Sendable, Codable {
     public init(width: GPAWidth) { self.width = width }
 
     enum CodingKeys: String, CodingKey {
-        case width, leaves, tables, contents, blocks, shared, digest, contentVersion, blockedTables
+        case width, leaves, tables, contents, blocks, shared, acceptCounters, digest, contentVersion, blockedTables
     }
 
-    /// Decodes a snapshot; one written before shared memory was modelled has no `shared` and maps none.
+    /// Decodes a snapshot; one written before shared memory was modelled has no `shared` and maps none, one
+    /// written before interrupted ACCEPTs were modelled has no `acceptCounters` and no counter.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         width = try c.decode(GPAWidth.self, forKey: .width)
@@ -62,6 +69,8 @@ public struct GPASpace: Sendable, Codable {
         contents = try c.decode(U64Map<PageContents>.self, forKey: .contents)
         blocks = try c.decode(U64Map<Bool>.self, forKey: .blocks)
         shared = try c.decodeIfPresent(U64Map<Bool>.self, forKey: .shared) ?? U64Map(placeholder: true)
+        acceptCounters =
+            try c.decodeIfPresent(U64Map<UInt16>.self, forKey: .acceptCounters) ?? U64Map(placeholder: 0)
         digest = try c.decode(UInt64.self, forKey: .digest)
         contentVersion = try c.decode(UInt64.self, forKey: .contentVersion)
         blockedTables = try c.decode(Int.self, forKey: .blockedTables)
@@ -217,11 +226,28 @@ public struct GPASpace: Sendable, Codable {
 
     // MARK: Writes (each keeps `digest` equal to the sum of record hashes)
 
-    /// Replaces the leaf record under `key` (nil removes it).
+    /// Replaces the leaf record under `key` (nil removes it, and with it any accept counter: the freed SEPT
+    /// entry is all zeros).
     package mutating func setLeaf(_ key: UInt64, _ record: PageRecord?) {
         if let old = leaves[key] { digest &-= StateHash.leafHash(key, old) }
         leaves[key] = record
-        if let record { digest &+= StateHash.leafHash(key, record) }
+        if let record {
+            digest &+= StateHash.leafHash(key, record)
+        } else if acceptCounters.count > 0 {
+            setAcceptCounter(key, 0)
+        }
+    }
+
+    /// The accept counter of the 2M leaf under `key`: 0 unless an ACCEPT of it was interrupted.
+    public func acceptCounter(_ key: UInt64) -> UInt16 {
+        acceptCounters.count > 0 ? acceptCounters[key] ?? 0 : 0
+    }
+
+    /// Sets the accept counter of the leaf under `key`; 0 removes the record.
+    package mutating func setAcceptCounter(_ key: UInt64, _ counter: UInt16) {
+        if let old = acceptCounters[key] { digest &-= StateHash.acceptCounterHash(key, old) }
+        acceptCounters[key] = counter == 0 ? nil : counter
+        if counter != 0 { digest &+= StateHash.acceptCounterHash(key, counter) }
     }
 
     /// Makes room for `additional` more leaves, so a build that knows its size never grows the map.
@@ -427,6 +453,7 @@ public struct GPASpace: Sendable, Codable {
         for (k, c) in contents.entries { d &+= StateHash.contentsHash(k, PageContents.pageHash(c.bytes)) }
         for (k, t) in blocks.entries { d &+= StateHash.blockHash(k, t) }
         for (k, _) in shared.entries { d &+= StateHash.sharedHash(k) }
+        for (k, n) in acceptCounters.entries { d &+= StateHash.acceptCounterHash(k, n) }
         return d
     }
 }

@@ -44,6 +44,7 @@ enum StateDiff {
     ]
     static let spaceSkipped: Set<String> = [
         "leaves", "tables", "contents", "blocks", "digest", "contentVersion", "blockedTables", "width",
+        "acceptCounters",
     ]
 
     // MARK: Scalars
@@ -146,6 +147,13 @@ enum StateDiff {
                 field = "page \(hexShort(key << 12)) block"
             }
             out.append(.init(field: field, before: blockText(a.blocks[key]), after: blockText(b.blocks[key])))
+        }
+        for key in union(a.acceptCounters.sortedKeys, b.acceptCounters.sortedKeys)
+        where a.acceptCounters[key] != b.acceptCounters[key] {
+            out.append(
+                .init(
+                    field: "page \(hexShort(key << 12)) accept counter", before: number(UInt64(a.acceptCounter(key))),
+                    after: number(UInt64(b.acceptCounter(key)))))
         }
         for key in union(a.contents.sortedKeys, b.contents.sortedKeys) {
             let o = a.contents[key]

@@ -37,6 +37,8 @@ extension Machine {
         case .map(let gpa, let size): try mapShared(gpa: gpa, size: size)
         case .unmap(let gpa, let size): try unmapShared(gpa: gpa, size: size)
         case .write(let w): try writeShared(gpa: w.gpa, w.bytes)
+        case .l1InterruptState(let vcpu, let rvi, let ppr):
+            try setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr)
         }
     }
 

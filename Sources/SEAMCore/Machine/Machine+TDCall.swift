@@ -19,7 +19,7 @@ extension Machine {
         switch leaf {
         case .memPageAttrWr: return tdgMemPageAttrWr(&regs)
         case .memPageAttrRd: return tdgMemPageAttrRd(&regs)
-        case .memPageAccept: return tdgMemPageAccept(&regs)
+        case .memPageAccept: return tdgMemPageAccept(vcpu: vcpu, &regs)
         case .vpInfo: return tdgVPInfo(vcpu: vcpu, &regs)
         case .vpInvEPT: return tdgVPInvEPT(&regs)
         case .vmRd: return tdgVMRd(version: version, &regs)

@@ -62,9 +62,17 @@ extension GPASpace {
     package func problem(numL2VMs: Int) -> (String, String)? {
         let maps: [(String, String?)] = [
             ("leaves", leaves.problem()), ("tables", tables.problem()), ("contents", contents.problem()),
-            ("blocks", blocks.problem()), ("shared", shared.problem()),
+            ("blocks", blocks.problem()), ("shared", shared.problem()), ("acceptCounters", acceptCounters.problem()),
         ]
         for case (let name, let message?) in maps { return (name, message) }
+        for key in acceptCounters.sortedKeys {
+            let n = acceptCounters[key]!
+            guard (1...511).contains(n), let r = leaves[key], r.level == .size2M, r.state.isPending else {
+                return (
+                    "acceptCounters", "accept counter \(n) at \(hexShort(key << 12)): not 1…511 on a pending 2M leaf"
+                )
+            }
+        }
         let pageIndexBits = UInt64(width.bits - 12)
         for key in leaves.sortedKeys {
             let r = leaves[key]!

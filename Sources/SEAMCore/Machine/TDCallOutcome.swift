@@ -13,6 +13,12 @@ public enum TDCallOutcome: Hashable, Sendable {
     /// TDG.VP.ENTER entered L2 VM `vm`: L1 waits inside its TDCALL until L2 exits to it (`Machine.l2Event`
     /// reports that exit with L1's registers).
     case enteredL2(vm: Int)
+    /// An interruptible TDCALL stopped early because an interrupt was pending for L1
+    /// (`Machine.l1InterruptPending`): RAX is not written and RIP is not advanced, so once L1 has taken the
+    /// interrupt it executes the same TDCALL again, which continues from the progress the leaf kept — a 2M
+    /// TDG.MEM.PAGE.ACCEPT's counter in the SEPT entry, TDG.VP.INVVPID's list info in RDX (the only register
+    /// an interrupted call writes). Module: `interrupt_occurred` in `src/td_dispatcher/tdx_td_dispatcher.c`.
+    case interrupted
 }
 
 /// The registers the host sees on a TD exit, as TDH.VP.ENTER returns them (tdx-module

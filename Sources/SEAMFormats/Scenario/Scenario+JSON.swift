@@ -5,12 +5,12 @@ extension Scenario {
     static let headerKeys = ["softseam", "version", "comment", "config", "labels"]
     static let stepKeys = [
         "actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment", "map_shared", "unmap_shared",
-        "write_shared", "read", "cpuid", "rdmsr", "wrmsr",
+        "write_shared", "read", "cpuid", "rdmsr", "wrmsr", "l1_interrupt_state",
     ]
     /// The L1 steps that are no TDCALL: a store, or an instruction (`Step.L1Instruction`).
     static let l1OpKeys = ["write", "read", "cpuid", "rdmsr", "wrmsr"]
-    /// The host steps that edit the host's shared memory instead of a SEAMCALL.
-    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared"]
+    /// The host steps that are no SEAMCALL: edits of the host's shared memory, and L1's interrupt state.
+    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared", "l1_interrupt_state"]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
@@ -153,7 +153,7 @@ extension Scenario {
             guard given.count <= 1 else {
                 throw InputError(
                     file: file, line: line, field: given[1],
-                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared")
+                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state")
             }
             if let k = given.first, k != "seamcall", let n = node[k] {
                 var step = Step(actor: .host, registers: RegisterFile(), comment: comment, line: line)
@@ -174,6 +174,15 @@ extension Scenario {
     /// pages), `write_shared` in the form of an L1 "write".
     static func sharedOp(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.SharedMemoryOp {
         if key == "write_shared" { return .write(try memoryWrite(n, file, field: key)) }
+        if key == "l1_interrupt_state" {
+            try n.rejectUnknownKeys(["vcpu", "rvi", "ppr"], file: file, prefix: key)
+            var v: [UInt64] = []
+            for (f, max) in [("vcpu", UInt64(0xFFFF)), ("rvi", 0xFF), ("ppr", 0xFF)] {
+                guard let x = n[f] else { throw InputError(file: file, line: n.line, field: "\(key).\(f)", "missing") }
+                v.append(try ConfigDecoder.integer(x, file, "\(key).\(f)", max: max))
+            }
+            return .l1InterruptState(vcpu: Int(v[0]), rvi: UInt8(v[1]), ppr: UInt8(v[2]))
+        }
         try n.rejectUnknownKeys(["gpa", "size"], file: file, prefix: key)
         guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
         guard let z = n["size"] else { throw InputError(file: file, line: n.line, field: "\(key).size", "missing") }
@@ -355,6 +364,12 @@ extension Scenario {
                 ]
             case .write(let w)?:
                 return [prefix + "\"actor\":\"host\",\"write_shared\":\(Scenario.render(w))" + comment]
+            case .l1InterruptState(let vcpu, let rvi, let ppr)?:
+                return [
+                    prefix
+                        + "\"actor\":\"host\",\"l1_interrupt_state\":{\"vcpu\":\(vcpu),\"rvi\":\"\(hexShort(UInt64(rvi)))\","
+                        + "\"ppr\":\"\(hexShort(UInt64(ppr)))\"}" + comment
+                ]
             case nil:
                 return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]
             }

@@ -41,9 +41,13 @@ extension BinaryTraceReader {
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
-            let gpa = try r.u64("shared.gpa")
             let op: Step.SharedMemoryOp
+            let gpa = code == SharedCode.l1InterruptState ? 0 : try r.u64("shared.gpa")
             switch code {
+            case SharedCode.l1InterruptState:
+                let vcpu = Int(try r.u16("l1_interrupt_state.vcpu"))
+                op = .l1InterruptState(
+                    vcpu: vcpu, rvi: try r.u8("l1_interrupt_state.rvi"), ppr: try r.u8("l1_interrupt_state.ppr"))
             case SharedCode.map: op = .map(gpa: gpa, size: try r.u64("shared.size"))
             case SharedCode.unmap: op = .unmap(gpa: gpa, size: try r.u64("shared.size"))
             case SharedCode.write:
@@ -102,6 +106,7 @@ extension BinaryTraceReader {
                 case .enteredL2(let vm):
                     guard matched, kind == ResultKind.l2 else { return false }
                     matched = try r.u8("enters_l2") == UInt8(vm)
+                case .interrupted: matched = matched && kind == ResultKind.interrupted
                 }
             }
         case ActorCode.l1Instruction:

@@ -27,7 +27,8 @@ extension Trace {
     /// registers L1 got when it next ran (after L2 exited to it, or after the host completed its
     /// TDG.VP.VMCALL), the L2 events in between as the TDCALL's `l2_events`. Host steps are left out (replay
     /// uses the built-in host); a TDCALL that TD-exited fault-like is left out too (L1 executes it again,
-    /// and that next step is in the trace), as is a TDCALL L1 never got back from.
+    /// and that next step is in the trace), as is one that was interrupted (L1 never sees it return: it takes
+    /// the interrupt, then executes the TDCALL again) and a TDCALL L1 never got back from.
     ///
     /// The result is replayed before it is returned: when L1's view alone cannot reproduce the run — host
     /// SEAMCALLs other than its re-entries, a host answer SoftSEAM's built-in host would not give, another
@@ -78,7 +79,7 @@ extension Trace {
                         waiting[vcpu] = kept.count
                         kept.append((step, nil))
                     }
-                case .moduleHandled, .fault: break
+                case .moduleHandled, .fault, .interrupted: break
                 }
             case .l2(_, let vcpu):
                 guard let k = waiting[vcpu] else { continue }

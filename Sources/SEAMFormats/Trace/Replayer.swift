@@ -236,6 +236,7 @@ public enum Replayer {
         case .moduleHandled(let reason): "module handled \(ExitReason(reason))"
         case .l1(let regs): "L1 resumes (RAX \(hexShort(regs.rax)))"
         case .fault(let v): "L1 takes \(L1Fault(rawValue: v))"
+        case .interrupted: "interrupted (the TDCALL executes again)"
         }
     }
 }

@@ -9,7 +9,8 @@ extension InputError {
     public init(_ error: MachineError, step: Step, file: String) {
         let field: String
         switch error {
-        case .noSuchVCPU: field = "vcpu"
+        case .noSuchVCPU:
+            if case .l1InterruptState? = step.shared { field = "l1_interrupt_state.vcpu" } else { field = "vcpu" }
         case .notFinalized: field = "actor"
         case .vcpuNotThere:
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
@@ -81,6 +82,8 @@ extension Engine {
             return StepOutcome(registers: regs)
         case .tdExit(let e):
             return StepOutcome(registers: regs, result: .tdExit(e.registers))
+        case .interrupted:
+            return StepOutcome(registers: regs, result: .interrupted)
         }
     }
 }

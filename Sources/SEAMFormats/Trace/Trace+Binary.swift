@@ -45,6 +45,8 @@ extension Trace {
         static let map: UInt8 = 0
         static let unmap: UInt8 = 1
         static let write: UInt8 = 2
+        /// L1's virtual-interrupt state: u16 vCPU, u8 RVI, u8 PPR (no GPA).
+        static let l1InterruptState: UInt8 = 3
     }
 
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
@@ -55,8 +57,10 @@ extension Trace {
         static let moduleHandled: UInt8 = 3
         static let l1: UInt8 = 4
         static let fault: UInt8 = 5
+        /// An interruptible TDCALL stopped for a pending interrupt (no payload).
+        static let interrupted: UInt8 = 6
         /// The highest kind there is.
-        static let last = fault
+        static let last = interrupted
     }
 
     /// Whether `bytes` are (or were meant to be) a binary trace: they start with the magic, or are cut short
@@ -106,6 +110,7 @@ extension Trace {
         case .moduleHandled: w.u8(ResultKind.moduleHandled)
         case .l1: w.u8(ResultKind.l1)
         case .fault: w.u8(ResultKind.fault)
+        case .interrupted: w.u8(ResultKind.interrupted)
         }
         switch s.actor {
         case .host:
@@ -123,6 +128,11 @@ extension Trace {
                 w.u64(write.gpa)
                 w.u32(UInt32(write.bytes.count))
                 w.bytes += write.bytes
+            case .l1InterruptState(let vcpu, let rvi, let ppr)?:
+                w.u8(SharedCode.l1InterruptState)
+                w.u16(UInt16(vcpu))
+                w.u8(rvi)
+                w.u8(ppr)
             case nil:
                 w.registers(s.registers)
             }
@@ -148,7 +158,7 @@ extension Trace {
         }
         if let r = o.registers { w.registers(r) }
         switch o.result {
-        case .completed: break
+        case .completed, .interrupted: break
         case .tdExit(let r), .l1(let r): w.registers(r)
         case .l2(let vm): w.u8(UInt8(vm))
         case .moduleHandled(let reason), .fault(let reason): w.u32(reason)
@@ -324,6 +334,12 @@ public struct BinaryTraceReader {
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
+            if code == SharedCode.l1InterruptState {
+                let vcpu = Int(try r.u16("l1_interrupt_state.vcpu"))
+                step.shared = .l1InterruptState(
+                    vcpu: vcpu, rvi: try r.u8("l1_interrupt_state.rvi"), ppr: try r.u8("l1_interrupt_state.ppr"))
+                break
+            }
             let gpa = try r.u64("shared.gpa")
             switch code {
             case SharedCode.map: step.shared = .map(gpa: gpa, size: try r.u64("shared.size"))
@@ -393,6 +409,7 @@ public struct BinaryTraceReader {
         case ResultKind.moduleHandled: outcome.result = .moduleHandled(try r.u32("module_handled"))
         case ResultKind.l1: outcome.result = .l1(try r.registers("l1_resumes"))
         case ResultKind.fault: outcome.result = .fault(try r.u32("fault"))
+        case ResultKind.interrupted: outcome.result = .interrupted
         default: break
         }
         if case .read(_, let size)? = step.instruction, resultKind == ResultKind.completed {

@@ -12,9 +12,9 @@ import SEAMTypes
 extension Trace {
     static let outcomeKeys = [
         "step", "out", "td_exit", "enters_l2", "module_handled", "l1_resumes", "hash", "l2_events", "bytes",
-        "fault", "delivered",
+        "fault", "interrupted", "delivered",
     ]
-    static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes", "fault"]
+    static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes", "fault", "interrupted"]
 
     /// Whether `text` starts like a JSON Lines trace (a header whose "softseam" is "trace").
     public static func isJSONTrace(_ text: String) -> Bool { Scenario.headerKind(of: text) == "trace" }
@@ -166,6 +166,11 @@ extension Trace {
         case "l1_resumes": return .l1(try Scenario.registers(v, file, key))
         case "module_handled": return .moduleHandled(UInt32(try ConfigDecoder.integer(v, file, key, max: 0xFFFF_FFFF)))
         case "fault": return .fault(UInt32(try ConfigDecoder.integer(v, file, key, max: 255)))
+        case "interrupted":
+            guard case .bool(true) = v.value else {
+                throw InputError(file: file, line: v.line, field: key, "expected true (the only value it has)")
+            }
+            return .interrupted
         default:
             let vm = Int(try ConfigDecoder.integer(v, file, key, max: 3))
             guard vm >= 1 && vm <= config.numL2VMs else {
@@ -204,6 +209,7 @@ extension Trace {
         case .moduleHandled(let reason): line += ",\"module_handled\":\(reason)"
         case .l1(let r): line += ",\"l1_resumes\":" + Scenario.registersJSON(r)
         case .fault(let v): line += ",\"fault\":\(v)"
+        case .interrupted: line += ",\"interrupted\":true"
         }
         if let d = o.delivery { line += ",\"delivered\":" + DeliveryTrace.json(d) }
         if let h = o.hash { line += ",\"hash\":\"\(hash16(h))\"" }

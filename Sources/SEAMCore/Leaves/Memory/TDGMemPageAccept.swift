@@ -10,9 +10,14 @@ extension Machine {
     /// leaf → PAGE_ALREADY_ACCEPTED(level); any state but PENDING → TD exit. Success: the page is zeroed,
     /// becomes MAPPED, and every alias of it is unblocked. Only RAX is written.
     ///
-    /// The module accepts a 2M page in interruptible 4K steps; SoftSEAM has no pending interrupts yet, so the
-    /// whole page is accepted in one call.
-    mutating func tdgMemPageAccept(_ regs: inout RegisterFile) -> TDCallOutcome {
+    /// A 2M page is initialized in 4K chunks, from the accept counter kept in its SEPT entry
+    /// (`GPASpace.acceptCounter`, 0 at first). After each chunk but the 512th the counter advances and, when an
+    /// interrupt is pending for L1 (`l1InterruptPending`), the call stops: the counter stays in the entry, the
+    /// entry stays PENDING with its aliases blocked, no register is written and the outcome is `.interrupted`
+    /// (RIP not advanced: L1 executes the TDCALL again and continues from the counter). So every call
+    /// initializes at least one chunk, and exactly one while the interrupt stays pending. After the 512th
+    /// chunk the counter returns to 0 and the state changes, with no further interrupt check.
+    mutating func tdgMemPageAccept(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let info = PageInfo(rawValue: regs.rcx)
         guard info.isValid(maxLevel: .size2M, width: width) else { return complete(&regs, .operandInvalid.with(.rcx)) }
         let gpa = info.gpa
@@ -37,7 +42,22 @@ extension Machine {
             return .tdExit(l1SideExit(gpa: gpa, requested: level, walk: walk, kind: .accept))
         }
         let first = gpa >> 12
-        space.zeroPages(from: first, count: level.pages4K)
+        let key = GPASpace.leafKey(gpa, level)
+        if level == .size4K {
+            space.zeroPages(from: first, count: 1)
+        } else {
+            var counter = UInt64(space.acceptCounter(key))
+            while true {
+                space.zeroPages(from: first + counter, count: 1)
+                if counter == 511 { break }
+                counter += 1
+                if l1InterruptPending(vcpu: i) {
+                    space.setAcceptCounter(key, UInt16(counter))
+                    return .interrupted
+                }
+            }
+            space.setAcceptCounter(key, 0)
+        }
         record.state = record.state == .pending ? .mapped : .exportedDirty
         record.l2Blocked = 0
         space.setLeaf(GPASpace.leafKey(gpa, level), record)

@@ -20,8 +20,14 @@ extension Machine {
     /// 4. Each page of an entry is a linear address: a non-canonical one (the platform has 48-bit linear
     ///    addresses) stops with TDX_GLA_NOT_CANONICAL; the pages before it stay flushed and RDX is not written.
     ///
-    /// SoftSEAM has no L2 TLB: a flush is counted in `VCPU.vpidFlushes[vm]`, one per page. No interrupt is
-    /// pending during a TDCALL in SoftSEAM, so list mode never stops between entries.
+    /// 5. List mode is interruptible: after each entry (the last one too) the call stops when an interrupt is
+    ///    pending for L1 (`l1InterruptPending`), with RDX rewritten as FIRST_ENTRY advanced past the entries done
+    ///    and NUM_ENTRIES the ones left, RAX not written and RIP not advanced (outcome `.interrupted`): L1
+    ///    executes the TDCALL again with that RDX and continues. Every call with NUM_ENTRIES > 0 flushes at least
+    ///    one entry; one with NUM_ENTRIES 0 completes at once, so an interrupt after the last entry costs L1 one
+    ///    more call that only writes RDX and RAX.
+    ///
+    /// SoftSEAM has no L2 TLB: a flush is counted in `VCPU.vpidFlushes[vm]`, one per page.
     mutating func tdgVPInvVPID(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let flags = regs.rcx
         let vm = Int(flags.bits(53, 52))
@@ -49,6 +55,10 @@ extension Machine {
             guard status == .success else { return complete(&regs, status) }
             first += 1
             count -= 1
+            if l1InterruptPending(vcpu: i) {
+                regs.rdx = info & ~(UInt64(0x1FF) | .mask(61, 52)) | (first & 0x1FF) | count << 52
+                return .interrupted
+            }
         }
         info = info & ~(UInt64(0x1FF) | .mask(61, 52)) | (first & 0x1FF)
         regs.rdx = info

@@ -22,6 +22,8 @@ extension L2Event {
         case exception = 15
         case externalInterrupt = 16
         case exit = 17
+        // Tags 18, 19 and 20 are reserved (interrupt delivery events).
+        case time = 21
 
         /// The scenario spelling: the string of an event without operands, the key of the object for the
         /// others (a memory access is spelled by its access kind: `read`, `write` or `fetch`).
@@ -45,6 +47,7 @@ extension L2Event {
             case .exception: "exception"
             case .externalInterrupt: "interrupt"
             case .exit: "exit"
+            case .time: "time"
             }
         }
 
@@ -88,6 +91,7 @@ extension L2Event {
         case .externalInterrupt: .externalInterrupt
         case .nmi: .nmi
         case .exit: .exit
+        case .time: .time
         }
     }
 
@@ -135,6 +139,9 @@ extension L2Event {
             return length <= L2Event.maxInstructionLength ? nil : ("length", "must be 0…15")
         case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi:
             return nil
+        case .time:
+            return nil  // any count of ticks; one that would carry the virtual TSC past 2^64 − 1 is the machine's refusal
+
         }
     }
 }

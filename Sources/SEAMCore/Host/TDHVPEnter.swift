@@ -143,6 +143,11 @@ extension Machine {
     {
         guard resumeL1 else {
             vcpus[i].location = .l2(vm: vm)
+            // Re-entering L2 arms the preemption timer (`tdh_vp_enter.c`, CURR_VM ≠ 0): one already due is an
+            // exit 52 through the L2 dispatcher to L1, whose TDG.VP.ENTER returns it with status SUCCESS.
+            if let timer = preemptionTimerExit(vcpu: i, vm: vm) {
+                return .resumedL1(registers: l2ToL1Exit(vcpu: i, vm: vm, timer))
+            }
             return .resumedL2(vm: vm)
         }
         vcpus[i].hostRouting = routing

@@ -65,6 +65,12 @@ extension Machine {
         }
         vcpus[i].vmLaunched |= bufferBit
         vcpus[i].location = .l2(vm: vm)
+        // The VMX-preemption timer armed from TSC_DEADLINE[vm] (`set_vmx_preemption_timer`): one already due
+        // makes L2 exit to L1 with reason 52 before it runs, and TDG.VP.ENTER returns that exit.
+        if let timer = preemptionTimerExit(vcpu: i, vm: vm) {
+            regs = l2ToL1Exit(vcpu: i, vm: vm, timer)
+            return .completed
+        }
         return .enteredL2(vm: vm)
     }
 

@@ -29,10 +29,12 @@ import SEAMTypes
 /// injection), which the L2 dispatcher sends to L1. The deadline is not one-shot: the module never clears it,
 /// so every later entry exits again until L1 writes all ones or a later deadline.
 ///
-/// **Expiry inside a span.** The timer value field (hidden from L1) holds the running count while L2 runs; a
-/// `time` event of n ticks with the timer armed at count c < … ≤ n ends after c ticks: the TSC advances by c
-/// (to the deadline unless the 32-bit cap shortened the count) and L2 exits to L1 with reason 52; the rest of
-/// the span does not pass. Otherwise the TSC advances by n and the count drops by n.
+/// **Expiry inside a span.** The timer value field (hidden from L1) holds the running count while L2 runs. A
+/// `time` event of n ticks on a vCPU whose timer is armed ends early when the timer expires within it — after
+/// c ticks, c being the smaller of the count (less than deadline − now only when the 32-bit cap shortened it)
+/// and deadline − now (smaller than the count when another vCPU's time events moved the TD-wide TSC): the
+/// TSC advances by c, L2 exits to L1 with reason 52 and the rest of the span does not pass. Otherwise the TSC
+/// advances by n and the count drops by n.
 extension Machine {
     /// Pin-based VM-execution control bit 6, "activate VMX-preemption timer".
     static let activatePreemptionTimer: UInt64 = 1 << 6
@@ -75,13 +77,21 @@ extension Machine {
     }
 
     /// An L2 `time` event: `ticks` TSC ticks pass while VM `vm` runs, or fewer when its armed timer expires
-    /// first (then exit 52 to L1 at that tick).
+    /// first (then exit 52 to L1 at that tick). The timer expires when its count runs out (the 32-bit cap) or
+    /// when the TD-wide TSC reaches the deadline, whichever comes first: another vCPU's `time` events move the
+    /// TSC too, and a deadline they passed expires at this vCPU's next event, with no time passing.
     /// - Throws: `.invalidEvent` when the span would carry the virtual TSC past 2^64 − 1 (the TD's TSC starts
     ///   at 0 and does not wrap).
     mutating func timePasses(_ i: Int, _ vm: Int, ticks: UInt64) throws(MachineError) -> L2Outcome {
         let armed = vcpus[i].vmcs(vm, L2VMCSRow.pinBasedControls) & Machine.activatePreemptionTimer != 0
-        let count = armed ? vcpus[i].vmcs(vm, L2VMCSRow.vmxPreemptionTimerValue) : UInt64.max
-        let passing = min(ticks, count)
+        var left = UInt64.max  // ticks until the timer expires
+        if armed {
+            let deadline = vcpus[i].tscDeadline[vm]
+            left = min(
+                vcpus[i].vmcs(vm, L2VMCSRow.vmxPreemptionTimerValue), deadline <= virtualTSC ? 0 : deadline - virtualTSC
+            )
+        }
+        let passing = min(ticks, left)
         guard virtualTSC <= UInt64.max - passing else {
             throw .invalidEvent(
                 "time.ticks: \(hexShort(ticks)) ticks would carry the virtual TSC \(hexShort(virtualTSC)) past 2^64 − 1"
@@ -89,8 +99,9 @@ extension Machine {
         }
         virtualTSC += passing
         guard armed else { return .continued }
-        vcpus[i].setVMCS(vm, L2VMCSRow.vmxPreemptionTimerValue, count - passing)
-        guard passing == count else { return .continued }
+        let count = vcpus[i].vmcs(vm, L2VMCSRow.vmxPreemptionTimerValue)
+        vcpus[i].setVMCS(vm, L2VMCSRow.vmxPreemptionTimerValue, count - min(count, passing))
+        guard passing == left else { return .continued }
         return exitToL1(i, vm, L2ExitInfo(.preemptionTimer))
     }
 }

@@ -140,7 +140,8 @@ extension L2Event {
         case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi:
             return nil
         case .time:
-            return nil  // any count of ticks; one that would carry the virtual TSC past 2^64 − 1 is the machine's refusal
+            // Any count of ticks; one that would carry the virtual TSC past 2^64 − 1 is the machine's refusal.
+            return nil
 
         }
     }

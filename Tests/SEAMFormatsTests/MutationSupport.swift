@@ -34,12 +34,14 @@ enum Mutants {
     static let jsonSources = [
         "l2-boot-demo.trace.jsonl", "l2-boot-demo.l1-observed.trace.jsonl", "td-build.trace.jsonl",
         "fatal-td.trace.jsonl", "fatal-machine-check.trace.jsonl", "alias-table-demo.trace.jsonl",
+        "tsc-deadline.trace.jsonl",
     ]
 
     /// The traces whose binary form is mutated (one is committed binary).
     static let binarySources = [
         "multi-vcpu.trace.bin", "l2-boot-demo.trace.jsonl", "l2-boot-demo.l1-observed.trace.jsonl",
         "td-build.trace.jsonl", "fatal-td.trace.jsonl", "l2-msr-io.trace.jsonl", "alias-table-demo.trace.jsonl",
+        "tsc-deadline.trace.jsonl",
     ]
 
     /// Deterministic draws from SplitMix64 (not `random(in:using:)`, whose algorithm the standard library

@@ -24,7 +24,7 @@ import SEAMTypes
 /// deadline − now, 0 for a deadline not after now, at most 2^32 − 1 (the timer is 32 bits; the model's CPU
 /// reports a preemption-timer rate of 0 in IA32_VMX_MISC, so the timer counts every TSC tick), or bit 6
 /// cleared for a deadline of all ones. L1 sees bit 6 with TDG.VP.RD of the pin-based controls from that entry
-/// on. A timer value of 0 makes the first thing after the entry a VM exit 52 (SDM Vol. 3C §26.6.4, "VMX-
+/// on (a failed TDG.VP.ENTER included: the module arms before VMRESUME). A timer value of 0 makes the first thing after the entry a VM exit 52 (SDM Vol. 3C §26.6.4, "VMX-
 /// Preemption Timer": the exit comes before any guest instruction, with its normal priority after any event
 /// injection), which the L2 dispatcher sends to L1. The deadline is not one-shot: the module never clears it,
 /// so every later entry exits again until L1 writes all ones or a later deadline.
@@ -51,19 +51,31 @@ extension Machine {
 
     /// Arms VM `vm`'s VMX-preemption timer from TSC_DEADLINE[vm] as every entry into L2 does, and returns the
     /// exit 52 that ends the entry at once when the deadline is not after the virtual TSC, else nil. Called last
-    /// on each path into L2, after the VM entry succeeded (and after any event injection).
+    /// on each path into L2, after the VM entry succeeded (and after any event injection); also when
+    /// TDG.VP.ENTER's VM entry fails, with the exit dropped, because the module arms before VMRESUME. Inlined: with no
+    /// deadline and the timer not armed by an earlier entry (every entry of an L1 that never programs one) it
+    /// is two loads and compares and builds no optional.
+    @inline(__always)
     public mutating func preemptionTimerExit(vcpu i: Int, vm: Int) -> L2ExitInfo? {
-        let deadline = vcpus[i].tscDeadline[vm]
-        let pin = vcpus[i].vmcs(vm, L2VMCSRow.pinBasedControls)
-        if deadline == ~0 {  // disarmed: one compare (and bit 6 cleared if an earlier entry set it)
-            if pin & Machine.activatePreemptionTimer != 0 {
-                vcpus[i].setVMCS(vm, L2VMCSRow.pinBasedControls, pin & ~Machine.activatePreemptionTimer)
-            }
+        if vcpus[i].tscDeadline[vm] == ~0
+            && vcpus[i].vmcs(vm, L2VMCSRow.pinBasedControls) & Machine.activatePreemptionTimer == 0
+        {
             return nil
         }
-        if pin & Machine.activatePreemptionTimer == 0 {
-            vcpus[i].setVMCS(vm, L2VMCSRow.pinBasedControls, pin | Machine.activatePreemptionTimer)
+        return armPreemptionTimer(vcpu: i, vm: vm)
+    }
+
+    /// `preemptionTimerExit` past its fast path: bit 6 cleared for a deadline of all ones, else set with the
+    /// timer value, and the immediate exit 52 when that value is 0.
+    @inline(never)
+    mutating func armPreemptionTimer(vcpu i: Int, vm: Int) -> L2ExitInfo? {
+        let deadline = vcpus[i].tscDeadline[vm]
+        let pin = vcpus[i].vmcs(vm, L2VMCSRow.pinBasedControls)
+        if deadline == ~0 {
+            vcpus[i].setVMCS(vm, L2VMCSRow.pinBasedControls, pin & ~Machine.activatePreemptionTimer)
+            return nil
         }
+        vcpus[i].setVMCS(vm, L2VMCSRow.pinBasedControls, pin | Machine.activatePreemptionTimer)
         let count = deadline <= virtualTSC ? 0 : min(deadline - virtualTSC, Machine.maxPreemptionTimerValue)
         vcpus[i].setVMCS(vm, L2VMCSRow.vmxPreemptionTimerValue, count)
         return count == 0 ? L2ExitInfo(.preemptionTimer) : nil

@@ -9,10 +9,17 @@ import Testing
         let table: [(UInt8, String)] = [
             (0, "set"), (1, "jump"), (2, "cpuid"), (3, "hlt"), (4, "rdmsr"), (5, "wrmsr"), (6, "tdcall"),
             (7, "vmcall"), (8, "clts"), (9, "nmi"), (10, "io"), (11, "mov_to_cr"), (12, "mov_from_cr"), (13, "lmsw"),
-            (14, "read, write, fetch"), (15, "exception"), (16, "interrupt"), (17, "exit"),
+            (14, "read, write, fetch"), (15, "exception"), (16, "interrupt"), (17, "exit"), (21, "time"),
         ]
         #expect(L2Event.Kind.allCases.map { ($0.rawValue, $0.name) }.elementsEqual(table) { $0 == $1 })
         #expect(L2Event.Kind.bareKinds.map(\.rawValue) == Array(2...9))
+    }
+
+    /// The model's timer owns no exit reason: `{"exit":{"reason":52}}` stays a plain VM exit, so traces written
+    /// before the `time` event still read (Traces/FORMAT.md, "Virtual time").
+    @Test func exitReason52IsStillAPlainExitEvent() {
+        #expect(L2Event.exit(ExitReason(52), qualification: 0, instructionLength: 0).problem == nil)
+        #expect(!L2Event.dedicatedExitReasons.contains { $0.reason == ExitReason(52) })
     }
 
     @Test func everyEventReportsItsKind() {
@@ -21,6 +28,7 @@ import Testing
             .io(IOAccess(port: 0x3F8, size: 1, isIn: false)), .movToCR(cr: 0, gpr: 0), .movFromCR(cr: 3, gpr: 1),
             .lmsw(1), .memory(MemoryAccess(kind: .read, gpa: 0x1000)), .exception(vector: 6, errorCode: nil),
             .externalInterrupt(vector: 0x30), .exit(.rdtsc, qualification: 0, instructionLength: 2),
+            .time(ticks: ~0),
         ]
         #expect(one.map(\.kind) == L2Event.Kind.allCases)
         for e in one { #expect(e.problem == nil, "\(e) is well formed") }

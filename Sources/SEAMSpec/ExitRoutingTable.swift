@@ -297,6 +297,9 @@ public enum ExitRoutingTable {
             let v = try operand(0, "vector")
             guard v <= 0xFF else { throw bad("extint: vector above 255") }
             events = [.externalInterrupt(vector: UInt8(v))]
+        case "time":
+            try expect(operands: 1)
+            events = [.time(ticks: try operand(0, "ticks"))]
         case "exit":
             try expect(operands: 1, options: ["qual", "len"])
             let r = try operand(0, "exit reason")
@@ -322,7 +325,7 @@ public enum ExitRoutingTable {
     // MARK: - The `setup` cell
 
     /// TDG.VP.WR field IDs (module `include/auto_gen/tdvps_fields_lookup.c`): VM1's VMCS (class 36), L1's MSR
-    /// bitmap for VM1 (class 37), L2_CTLS[1] (management class 32).
+    /// bitmap for VM1 (class 37), L2_CTLS[1] and TSC_DEADLINE[1] (management class 32).
     static func vmcsFieldID(_ encoding: UInt32) -> UInt64 {
         // VMCS encoding bits 14:13 give the width: 0 = 16-bit, 1 = 64-bit, 2 = 32-bit, 3 = natural width.
         let sizeCode: UInt64 = [1, 3, 2, 3][Int(encoding >> 13 & 3)]
@@ -330,6 +333,8 @@ public enum ExitRoutingTable {
     }
     static func msrBitmapFieldID(word: Int) -> UInt64 { 0x2520_0003_0000_0000 | UInt64(word) }
     static let l2CtlsVM1FieldID: UInt64 = 0xA020_0003_0000_0051
+    /// TSC_DEADLINE[1] (management class 32, field code 0x58 + VM).
+    static let tscDeadlineVM1FieldID: UInt64 = 0xA020_0003_0000_0059
 
     /// Named VMCS fields a setup item may write with `NAME=VALUE`.
     static let namedFields: [(name: String, encoding: UInt32)] = [
@@ -408,6 +413,9 @@ public enum ExitRoutingTable {
                 case "l2ctls":
                     items.append(
                         .vpWrite(fieldID: l2CtlsVM1FieldID, value: try integer(valueText), mask: ~0, label: text))
+                case "tsc_deadline":
+                    items.append(
+                        .vpWrite(fieldID: tscDeadlineVM1FieldID, value: try integer(valueText), mask: ~0, label: text))
                 case "mode":
                     guard valueText == "long64" else { throw bad("mode: only long64 is defined") }
                     items += long64
@@ -452,7 +460,7 @@ public enum ExitRoutingTable {
                     items.append(.poke(gpa: try integer(String(parts[0])), value: try integer(String(parts[1]))))
                 default:
                     throw bad(
-                        "unknown setup key \"\(key)\" (known: l2ctls, mode, msr_bitmap_clear, alias, page, poke, \(namedFields.map(\.name).joined(separator: ", ")), vmcs.<encoding>, host.<register>)"
+                        "unknown setup key \"\(key)\" (known: l2ctls, tsc_deadline, mode, msr_bitmap_clear, alias, page, poke, \(namedFields.map(\.name).joined(separator: ", ")), vmcs.<encoding>, host.<register>)"
                     )
                 }
             }

@@ -25,6 +25,7 @@ extension L2Event {
         case sti = 18
         case eoi = 19
         case duringDelivery = 20
+        case time = 21
         case iret = 22
 
         /// The scenario spelling: the string of an event without operands, the key of the object for the
@@ -53,6 +54,7 @@ extension L2Event {
             case .eoi: "eoi"
             case .iret: "iret"
             case .duringDelivery: "during_delivery"
+            case .time: "time"
             }
         }
 
@@ -103,6 +105,7 @@ extension L2Event {
         case .eoi: .eoi
         case .iret: .iret
         case .duringDelivery: .duringDelivery
+        case .time: .time
         }
     }
 
@@ -162,6 +165,10 @@ extension L2Event {
         case .jump, .cpuid, .hlt, .rdmsr, .wrmsr, .tdcall, .vmcall, .clts, .lmsw, .externalInterrupt, .nmi, .sti, .eoi,
             .iret:
             return nil
+        case .time:
+            // Any count of ticks; one that would carry the virtual TSC past 2^64 − 1 is the machine's refusal.
+            return nil
+
         }
     }
 }

@@ -41,8 +41,14 @@ public enum L2Event: Hashable, Sendable {
     /// An NMI arrives while L2 runs.
     case nmi
     /// Any other VM exit, given by its basic exit reason, exit qualification and instruction length
-    /// (RDTSC, PAUSE, XSETBV, INVLPG, interrupt window, triple fault, …).
+    /// (RDTSC, PAUSE, XSETBV, INVLPG, interrupt window, triple fault, …). Reason 52 (VMX-preemption timer
+    /// expired) is routed as given and leaves the virtual TSC alone — an L2 source with a clock of its own
+    /// may raise it; the model's own timer fires from `time`.
     case exit(ExitReason, qualification: UInt64, instructionLength: UInt32)
+    /// `ticks` TSC ticks pass while L2 runs (the only way the model's virtual TSC advances): L2 goes on
+    /// running, unless the VMX-preemption timer armed from the VM's TSC_DEADLINE expires inside the span —
+    /// then the event ends at the deadline with exit 52 to L1 and the rest of the span does not pass.
+    case time(ticks: UInt64)
     /// STI and the instruction after it (1 byte): RFLAGS.IF = 1 and blocking by STI over, so L2's interrupt
     /// window is open and the CPU takes a pending event now (an interrupt-window exit, a pending virtual
     /// interrupt). POPF setting IF is the same event.

@@ -166,6 +166,7 @@ struct MachineReport {
             "TD: \(m.numL2VMs) L2 VM\(m.numL2VMs == 1 ? "" : "s"), \(m.vcpuCount) vCPU\(m.vcpuCount == 1 ? "" : "s"), "
                 + "GPAW \(m.width.bits), OP_STATE \(Self.opStateText(m.opState))\(m.isFatal ? ", FATAL" : ""), "
                 + "TD epoch \(m.tdEpoch), ATTRIBUTES \(hexShort(m.attributes))"
+                + (m.virtualTSC == 0 ? "" : ", virtual TSC \(hexShort(m.virtualTSC))")
                 + (vmCtls.isEmpty ? "" : ", VM_CTLS " + vmCtls.joined(separator: " ")))
         for v in m.vcpus {
             out.append("")
@@ -225,7 +226,7 @@ struct MachineReport {
         out += ",\"state_hash\":\(q(hash16(m.stateHash())))"
         out += ",\"td\":{\"num_l2_vms\":\(m.numL2VMs),\"vcpus\":\(m.vcpuCount),\"gpaw\":\(m.width.bits)"
         out += ",\"op_state\":\(q(m.opState == .runnable ? "runnable" : "initialized")),\"fatal\":\(m.isFatal)"
-        out += ",\"td_epoch\":\(m.tdEpoch),\"attributes\":\(h(m.attributes))"
+        out += ",\"td_epoch\":\(m.tdEpoch),\"attributes\":\(h(m.attributes)),\"virtual_tsc\":\(h(m.virtualTSC))"
         out += ",\"vm_ctls\":[" + (0..<m.numL2VMs).map { h(m.vmCtls[$0 + 1]) }.joined(separator: ",") + "]}"
         let vcpus = m.vcpus.map { v -> String in
             var o = "{\"index\":\(v.index),\"location\":\(q(Self.locationTag(v)))"

@@ -636,6 +636,40 @@ static void interrupt_checks(void) {
     softseam_destroy(m);
 }
 
+/* ── The TSC-deadline timer and the virtual TSC ─────────────────────────────────────────────────────────── */
+
+static void timer_checks(void) {
+    softseam_t *m = cabi_create(TD_CONFIG);
+    struct l2_script s;
+    softseam_regs_t r;
+    setup_vm(m, 1);
+    softseam_set_l2_callback(m, 1, l2_callback, &s);
+    CHECK_EQ(softseam_tsc(m), 0, "softseam_tsc of a new TD");
+    CHECK_EQ(softseam_tsc(NULL), 0, "softseam_tsc(NULL)");
+
+    /* No deadline (all ones after TDH.VP.INIT): 0x100 ticks pass in L2, then CPUID exits to L1. */
+    script(&s, m, "[{\"time\":\"0x100\"}, \"cpuid\"]", NULL, NULL);
+    CHECK(enter(m, 1, &r) == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, EXIT_CPUID),
+          "time then cpuid: RAX 0x%" PRIx64 " %s", r.rax, softseam_last_error(NULL));
+    CHECK_EQ(softseam_tsc(m), 0x100, "softseam_tsc after {\"time\":\"0x100\"}");
+
+    /* L1 programs TSC_DEADLINE[1] = now + 0x40 (header: the TDG.VP.WR field). The callback's 0x1000-tick span
+       reaches it after 0x40 ticks: VM exit 52 (VMX-preemption timer expired) to L1, status SUCCESS, the TSC at
+       the deadline and the rest of the span not passed; the CPUID after it never runs. */
+    vp_wr(m, TDX_MD_VP_TSC_DEADLINE(1), softseam_tsc(m) + 0x40, ~0ULL);
+    put64(m, BUF(1) + GS_RIP, L2_RIP);
+    script(&s, m, "[{\"time\":\"0x1000\"}, \"cpuid\"]", NULL, NULL);
+    CHECK(enter(m, 1, &r) == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, 52),
+          "deadline inside the span: RAX 0x%" PRIx64 " %s", r.rax, softseam_last_error(NULL));
+    CHECK_EQ(softseam_tsc(m), 0x140, "softseam_tsc stops at the deadline");
+
+    /* Not one-shot: the next TDG.VP.ENTER exits 52 before L2 runs (the callback is not asked). */
+    script(&s, m, "\"cpuid\"", NULL, NULL);
+    CHECK(enter(m, 1, &r) == SOFTSEAM_OK && r.rax == L2_EXIT(TDX_SUCCESS, 52) && s.calls == 0,
+          "re-entry with the deadline due: RAX 0x%" PRIx64 ", L2 calls %d", r.rax, s.calls);
+    softseam_destroy(m);
+}
+
 /* ── Traces ───────────────────────────────────────────────────────────────────────────────────────────── */
 
 /* Records a run into `path`; returns softseam_trace_stop's count. `host_cb` uses a host callback for the
@@ -728,6 +762,7 @@ int main(int argc, char **argv) {
     fault_like_checks();
     fatal_td_checks();
     interrupt_checks();
+    timer_checks();
     trace_checks();
     return cabi_finish("callbacks");
 }

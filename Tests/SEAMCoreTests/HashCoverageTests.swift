@@ -132,6 +132,13 @@ import Testing
                     guard case .tdExit = o else { throw Failure("#MC in L2: \(o)") }
                 }
             },
+            // An L2 `time` event with no deadline armed: only the TD's virtual TSC moves.
+            FieldChange("virtualTSC") {
+                try changed(try inVM1()) { m in
+                    let o = try m.l2Event(vcpu: 0, .time(ticks: 0x10))
+                    guard o == .continued else { throw Failure("time in L2: \(o)") }
+                }
+            },
             // TDH.MEM.TRACK with nothing blocked: only TD_EPOCH moves.
             FieldChange("tdEpoch") {
                 try changed(standardMachine()) { m in

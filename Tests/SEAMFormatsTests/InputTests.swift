@@ -204,7 +204,12 @@ import Testing
         ("\n{\"actor\":\"l2\",\"event\":\"cpuid\"}", 3, "vm", "missing"),
         (
             "\n{\"actor\":\"l2\",\"vm\":1,\"event\":\"rdtscp\"}", 3, "event",
-            "unknown L2 event \"rdtscp\" (known: cpuid, hlt, rdmsr, wrmsr, tdcall, vmcall, clts, nmi, sti, eoi, iret, or an object with one of set, jump, io, mov_to_cr, mov_from_cr, lmsw, read, write, fetch, exception, interrupt, exit, during_delivery)"
+            "unknown L2 event \"rdtscp\" (known: cpuid, hlt, rdmsr, wrmsr, tdcall, vmcall, clts, nmi, sti, eoi, iret, or an object with one of set, jump, io, mov_to_cr, mov_from_cr, lmsw, read, write, fetch, exception, interrupt, exit, during_delivery, time)"
+        ),
+        // The time event: a count of ticks, an integer like every other.
+        (
+            "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"time\":\"0xZZ\"}}", 3, "event.time",
+            "expected an integer, got \"0xZZ\""
         ),
         (
             "\n{\"actor\":\"l2\",\"vm\":1,\"event\":{\"io\":{\"port\":\"0x3f8\",\"size\":3,\"dir\":\"out\"}}}", 3,

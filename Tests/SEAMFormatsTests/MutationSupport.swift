@@ -35,6 +35,7 @@ enum Mutants {
         "l2-boot-demo.trace.jsonl", "l2-boot-demo.l1-observed.trace.jsonl", "td-build.trace.jsonl",
         "fatal-td.trace.jsonl", "fatal-machine-check.trace.jsonl", "alias-table-demo.trace.jsonl",
         "accept-interrupted.trace.jsonl",
+        "tsc-deadline.trace.jsonl",
     ]
 
     /// The traces whose binary form is mutated (one is committed binary).
@@ -42,6 +43,7 @@ enum Mutants {
         "multi-vcpu.trace.bin", "l2-boot-demo.trace.jsonl", "l2-boot-demo.l1-observed.trace.jsonl",
         "td-build.trace.jsonl", "fatal-td.trace.jsonl", "l2-msr-io.trace.jsonl", "alias-table-demo.trace.jsonl",
         "accept-interrupted.trace.jsonl",
+        "tsc-deadline.trace.jsonl",
     ]
 
     /// Deterministic draws from SplitMix64 (not `random(in:using:)`, whose algorithm the standard library

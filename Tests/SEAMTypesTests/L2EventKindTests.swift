@@ -10,10 +10,17 @@ import Testing
             (0, "set"), (1, "jump"), (2, "cpuid"), (3, "hlt"), (4, "rdmsr"), (5, "wrmsr"), (6, "tdcall"),
             (7, "vmcall"), (8, "clts"), (9, "nmi"), (10, "io"), (11, "mov_to_cr"), (12, "mov_from_cr"), (13, "lmsw"),
             (14, "read, write, fetch"), (15, "exception"), (16, "interrupt"), (17, "exit"), (18, "sti"), (19, "eoi"),
-            (20, "during_delivery"), (22, "iret"),
+            (20, "during_delivery"), (21, "time"), (22, "iret"),
         ]
         #expect(L2Event.Kind.allCases.map { ($0.rawValue, $0.name) }.elementsEqual(table) { $0 == $1 })
         #expect(L2Event.Kind.bareKinds.map(\.rawValue) == Array(2...9) + [18, 19, 22])
+    }
+
+    /// The model's timer owns no exit reason: `{"exit":{"reason":52}}` stays a plain VM exit, so traces written
+    /// before the `time` event still read (Traces/FORMAT.md, "Virtual time").
+    @Test func exitReason52IsStillAPlainExitEvent() {
+        #expect(L2Event.exit(ExitReason(52), qualification: 0, instructionLength: 0).problem == nil)
+        #expect(!L2Event.dedicatedExitReasons.contains { $0.reason == ExitReason(52) })
     }
 
     @Test func everyEventReportsItsKind() {
@@ -22,7 +29,7 @@ import Testing
             .io(IOAccess(port: 0x3F8, size: 1, isIn: false)), .movToCR(cr: 0, gpr: 0), .movFromCR(cr: 3, gpr: 1),
             .lmsw(1), .memory(MemoryAccess(kind: .read, gpa: 0x1000)), .exception(vector: 6, errorCode: nil),
             .externalInterrupt(vector: 0x30), .exit(.rdtsc, qualification: 0, instructionLength: 2), .sti, .eoi,
-            .duringDelivery(.memory(MemoryAccess(kind: .write, gpa: 0x2000))), .iret,
+            .duringDelivery(.memory(MemoryAccess(kind: .write, gpa: 0x2000))), .time(ticks: ~0), .iret,
         ]
         #expect(one.map(\.kind) == L2Event.Kind.allCases)
         for e in one { #expect(e.problem == nil, "\(e) is well formed") }

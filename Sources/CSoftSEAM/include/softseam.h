@@ -200,6 +200,11 @@ uint64_t softseam_tdvpr(const softseam_t *m, uint32_t vcpu);
    pending and the host has not re-entered it; negative SOFTSEAM_E… on misuse. */
 #define SOFTSEAM_WAITS_FOR_HOST 4
 int      softseam_vcpu_location(const softseam_t *m, uint32_t vcpu);
+/* The TD's virtual TSC (what RDTSC returns in the TD), the "now" an L1 programs an L2's TSC_DEADLINE
+   (TDX_MD_VP_TSC_DEADLINE(vm), TDG.VP.WR) against; 0 for a NULL handle. It starts at 0 and moves only when
+   an L2 event {"time":"0x…"} says that many ticks pass while L2 runs (never with the wall clock); an armed
+   deadline reached inside such a span ends it there with VM exit 52 to L1. */
+uint64_t softseam_tsc(const softseam_t *m);
 
 /* ── L2 behaviour ─────────────────────────────────────────────────────────────────────────────────── */
 
@@ -214,9 +219,9 @@ typedef struct softseam_l2_state {
 
 /* Asked for L2's next events whenever L2 of that VM is to run and none are left: write one event or a JSON
    array of events, in the scenario syntax of Traces/FORMAT.md ("cpuid", {"io":{"port":"0x3f8","size":1,
-   "dir":"out"}}, {"write":{"gpa":"0x1000","size":8,"value":"0x2a"}}, …), NUL-terminated, into
-   events[0 … events_len − 1], and return 0. Return 1 when L2 has nothing more to do (the TDCALL that ran
-   it fails with SOFTSEAM_EL2), or a negative value to fail it. Events left over when L2 exits to L1 or to
+   "dir":"out"}}, {"write":{"gpa":"0x1000","size":8,"value":"0x2a"}}, {"time":"0x100"} for 0x100 TSC ticks
+   passing, …), NUL-terminated, into events[0 … events_len − 1], and return 0. Return 1 when L2 has nothing
+   more to do (the TDCALL that ran it fails with SOFTSEAM_EL2), or a negative value to fail it. Events left over when L2 exits to L1 or to
    the host are dropped: L1 or the host may have changed L2's state, so the callback is asked again. During
    the callback, softseam_mem_read, softseam_state_hash and the machine-fact functions work on the machine;
    every other call returns SOFTSEAM_EBUSY. If the callback fails the TDCALL (1, negative, a malformed

@@ -12,7 +12,9 @@ import SEAMTypes
 ///       accept counter (9 << 56 | gpa>>12 of the 2M leaf,  counter)   only while not 0
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
-///     digest        = wrapping sum of every record hash (kept up to date on each change)
+///       virtual TSC (0x54 << 56,  the TD's virtual TSC)                       only while not 0
+///     digest        = wrapping sum of every record hash (kept up to date on each change); the virtual-TSC
+///                     record is added to the GPA-space digest in the digest word (`Machine.timeRecordHash`)
 ///     vCPUs hash    = XXH3-64 of the little-endian TDVPS words of every vCPU (`VCPU.fillHashWords`),
 ///                     each ending with its own record digest (VMCS fields, MSR bitmap words)
 ///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`: `formatVersion`, the

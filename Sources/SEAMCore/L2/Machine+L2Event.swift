@@ -91,6 +91,8 @@ extension Machine {
         case .duringDelivery(let inner):
             try Machine.check(event)
             return try l2DuringDelivery(i, vm, inner)
+        case .time(let ticks):
+            return try timePasses(i, vm, ticks: ticks)
         }
     }
 
@@ -108,11 +110,13 @@ extension Machine {
     }
 
     /// An instruction completed — in L2 without an exit (`handled` nil), or by the module after a VM exit
-    /// with reason `handled`: RIP moves past it and L2 goes on.
+    /// with reason `handled`: RIP moves past it and L2 goes on (`resumeL2`: unless the module's re-entry meets
+    /// an expired preemption timer).
     mutating func advanceRIP(_ i: Int, _ vm: Int, by length: UInt64, handled: ExitReason?) -> L2Outcome {
         let rip = vcpus[i].vmcs(vm, L2VMCSLayout.guestRIP)
         vcpus[i].setGuestState(vm, L2VMCSLayout.guestRIP, rip &+ length)
-        return handled.map { .moduleHandled($0) } ?? .continued
+        guard let handled else { return .continued }
+        return resumeL2(i, vm, handled: handled)
     }
 
     /// A TD exit that makes the TD unusable (an #MC, an MTF exit, an exit reason the module has no case for;

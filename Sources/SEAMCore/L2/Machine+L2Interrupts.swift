@@ -91,8 +91,9 @@ extension Machine {
     /// resumes L2 (`reinjecting`: its own exit handling, or the host's TDH.VP.ENTER without RESUME_L1), the
     /// IDT-vectoring event the exit left (bits 31:0, error code 63:32; none when its valid bit is clear);
     /// when L1 enters it (`reinjecting` nil), L1's VM-entry interruption information — is delivered, then
-    /// pending events are evaluated. Returns the L2→L1 exit that comes before L2's first instruction (an
-    /// interrupt- or NMI-window exit, or a re-injected exception L1 intercepts), or nil when L2 runs.
+    /// the VMX-preemption timer armed (`preemptionTimerExit`), then pending events are evaluated. Returns the
+    /// L2→L1 exit that comes before L2's first instruction (the timer's exit 52, an interrupt- or NMI-window
+    /// exit, or a re-injected exception L1 intercepts), or nil when L2 runs.
     mutating func eventsAtEntry(_ i: Int, _ vm: Int, reinjecting: UInt64?) -> L2Outcome? {
         let entryInfo = UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo))
         let vectoring = UInt32(truncatingIfNeeded: reinjecting ?? 0)
@@ -107,7 +108,8 @@ extension Machine {
             && vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF == 0
         {
             if reinjecting == nil { vcpus[i].deliveryTracks[vm].closeWindow(unlessInjecting: nil) }
-            return nil
+            guard let timer = preemptionTimerExit(vcpu: i, vm: vm) else { return nil }
+            return exitToL1(i, vm, timer)
         }
         if let reinjecting {
             if hasVectoring {
@@ -127,6 +129,12 @@ extension Machine {
                 vcpus[i].setVMCS(vm, L2VMCSLayout.entryInterruptionInfo, UInt64(entryInfo & ~InterruptionInfo.validBit))
                 deliver(i, vm, info, errorCode: errorCode, via: .entryInjection)
             }
+        }
+        // A timer already due exits after the injected event was delivered (SDM Vol. 3C §26.6.4) and before
+        // the window exits and virtual interrupts (Machine+PreemptionTimer.swift).
+        if let timer = preemptionTimerExit(vcpu: i, vm: vm) {
+            if vcpus[i].deliveryTracks[vm].isDelivering { completeDelivery(i, vm) }
+            return exitToL1(i, vm, timer)
         }
         if SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery) {
             _ = pprVirtualization(i, vm)

@@ -122,7 +122,7 @@ extension Machine {
             return advanceRIP(i, vm, by: 4, handled: .tdcall)
         }
         // Trap-like: the TDCALL is complete from L2's point of view once the host answers.
-        _ = advanceRIP(i, vm, by: 4, handled: .tdcall)
+        _ = advanceRIP(i, vm, by: 4, handled: nil)  // (no resume of L2 here: the TD exit follows)
         recordExitInfo(vcpu: i, vm: vm, info)
         let exit = TDExit(registers: Machine.tdvmcallHostRegisters(g, vm: vm))
         return .tdExit(l2TDExit(vcpu: i, vm: vm, kind: .l2TDVMCall, exit, info: nil))
@@ -390,7 +390,7 @@ extension Machine {
         guard interceptsException(vcpus[i], vm, vector: vector, errorCode: errorCode ?? 0) else {
             let rflags = vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)
             vcpus[i].setGuestState(vm, L2VMCSLayout.guestRFLAGS, rflags | RFLAGS.rf.rawValue)
-            return .moduleHandled(ExitReason(cause.reason))
+            return resumeL2(i, vm, handled: ExitReason(cause.reason))
         }
         var vectored = L2ExitInfo(.exceptionOrNMI)
         vectored.interruptionInfo = L2ExitInfo.exceptionInfo(vector: vector, hasErrorCode: errorCode != nil)

@@ -143,8 +143,9 @@ package enum TDCallLeaves {
             summary: """
                 implemented: the module's entry checks in order (RDX, RCX, virtual-APIC GPA, pending interrupt, translation TD \
                 exit with VM index 0), cached translations dropped on a new GPA (the TD epoch is TDH.VP.ENTER's), INVD_TRANSLATIONS, the \
-                buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the L2→L1 exit registers (RBP \
-                = L2's, RSP = L1's)
+                buffer in and out, VM-entry checks (0x80000021, VM_LAUNCHED unchanged), the VMX-preemption timer armed \
+                from TSC_DEADLINE (a due deadline: exit 52 to L1 at once), the L2→L1 exit registers (RBP = L2's, RSP = \
+                L1's)
                 """
         ) { m, vcpu, _, r throws(MachineError) in try m.tdgVPEnterChecked(vcpu: vcpu, &r) },
         TDCallLeafEntry(

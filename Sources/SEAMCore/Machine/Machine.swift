@@ -54,6 +54,10 @@ public struct Machine: Sendable, Codable {
     /// TD_EPOCH, advanced by TDH.MEM.TRACK.
     public internal(set) var tdEpoch: UInt64 = 1
 
+    /// The TD's virtual TSC (the value RDTSC returns in the TD), in ticks since the TD was built. Only an L2
+    /// `time` event advances it (`Machine+PreemptionTimer.swift`); hashed as a record absent while 0.
+    public internal(set) var virtualTSC: UInt64 = 0
+
     /// The GPA space: L1 SEPT, L2 aliases, contents.
     public internal(set) var space: GPASpace
 
@@ -175,7 +179,7 @@ public struct Machine: Sendable, Codable {
         w[20] = UInt64(space.contents.count)
         w[21] = UInt64(opState.rawValue)
         w[22] = isFatal ? 1 : 0
-        w[23] = digest
+        w[23] = digest &+ timeRecordHash
         w[24] = v
     }
 

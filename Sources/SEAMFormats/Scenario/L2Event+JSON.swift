@@ -95,6 +95,8 @@ package enum L2EventJSON {
                 return [.duringDelivery(inner[0])]
             case L2Event.Kind.externalInterrupt.name:
                 return [.externalInterrupt(vector: UInt8(try ConfigDecoder.integer(v, file, path, max: 0xFF)))]
+            case L2Event.Kind.time.name:
+                return [.time(ticks: try ConfigDecoder.integer(v, file, path, max: .max))]
             case L2Event.Kind.io.name:
                 try checkKeys(["port", "size", "dir", "string", "rep", "imm"])
                 let size = try int("size", max: 0xFF)  // 1, 2 or 4: L2Event.problem
@@ -178,6 +180,7 @@ package enum L2EventJSON {
         case .exception(let v, let code):
             return key + "{\"vector\":\(v)" + (code.map { ",\"error_code\":\(hx(UInt64($0)))" } ?? "") + "}}"
         case .externalInterrupt(let v): return key + "\(hx(UInt64(v)))}"
+        case .time(let ticks): return key + "\(hx(ticks))}"
         case .exit(let r, let q, let len):
             return key + "{\"reason\":\(r.rawValue),\"qualification\":\(hx(q)),\"length\":\(len)}}"
         }

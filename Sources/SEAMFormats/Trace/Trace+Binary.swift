@@ -505,6 +505,8 @@ struct ByteWriter {
             u32(reason.rawValue)
             u64(qualification)
             u32(length)
+        case .time(let ticks):
+            u64(ticks)
         }
     }
 }
@@ -627,6 +629,7 @@ struct ByteReader {
             let q = try u64("\(field).qualification")
             let len = try u32("\(field).length")
             e = .exit(ExitReason(reason), qualification: q, instructionLength: len)
+        case .time: e = .time(ticks: try u64("\(field).ticks"))
         }
         if let (operand, message) = e.problem { throw bad("\(kind.name).\(operand): \(message)") }
         return e

@@ -11,7 +11,9 @@ extension Machine {
     /// mask that would change → FIELD_VALUE_NOT_VALID (so a wide R9 is fine while those bits keep their
     /// value); a private-GPA field given anything but a valid private GPA → FIELD_VALUE_NOT_VALID. The new
     /// value is (base & ~mask) | (R8 & mask), the base being the value as L1 reads it (0 when the mask covers
-    /// the whole element). Success: R8 = the old value & read mask; RDX is not written.
+    /// the whole element). TSC_DEADLINE of an existing L2 VM: a deadline that cannot be converted to native
+    /// TSC → plain OPERAND_INVALID, the field unchanged (`tscDeadlineConverts`). Success: R8 = the old value &
+    /// read mask; RDX is not written.
     mutating func tdgVPWr(vcpu: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let data = regs.r8
         regs.r8 = 0
@@ -52,6 +54,9 @@ extension Machine {
         }
         if case .vmcs(_, let row) = field, !Machine.l1WriteIsValid(row: row, new, xfam: xfam, attributes: attributes) {
             return complete(&regs, .metadataFieldValueNotValid)
+        }
+        if case .management(.tscDeadline, let vm) = field, !tscDeadlineConverts(new, vm: vm) {
+            return complete(&regs, .operandInvalid)  // plain: no operand id
         }
         storeL1Write(vcpu: vcpu, field, new)
         regs.r8 = old & field.readMask & field.sizeMask

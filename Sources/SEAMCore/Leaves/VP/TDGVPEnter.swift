@@ -59,6 +59,9 @@ extension Machine {
 
         let checked = vcpus[i].guestStateChecked & ~vcpus[i].ripChanged & ~vcpus[i].eventStateChanged & bufferBit != 0
         if !checked, let failure = entryCheckFailure(vcpu: i, vm: vm) {
+            // The module armed the timer before VMRESUME (`set_vmx_preemption_timer`): pin-based bit 6 and the
+            // timer value stay in the VMCS although the entry fails and the timer never runs.
+            _ = preemptionTimerExit(vcpu: i, vm: vm)
             let info = L2ExitInfo(.invalidGuestStateEntryFailure, qualification: failure.qualification)
             regs = l2ToL1Exit(vcpu: i, vm: vm, info)
             return .completed

@@ -38,6 +38,9 @@ public struct Step: Hashable, Sendable {
         case unmap(gpa: UInt64, size: UInt64)
         /// Store `bytes` at `gpa` in mapped shared memory (`Machine.writeShared`).
         case write(MemoryWrite)
+        /// Post `vectors` in the posted-interrupt descriptor of `vcpu` (PIR bits and ON) and, with `notify`,
+        /// send the notification IPI (`Machine.postInterrupt`).
+        case postInterrupt(vcpu: Int, vectors: [UInt8], notify: Bool)
     }
 
     /// An L1 instruction other than TDCALL that the module may turn into a #VE: a load from L1's memory, or
@@ -52,6 +55,9 @@ public struct Step: Hashable, Sendable {
         case rdmsr(msr: UInt32)
         /// WRMSR of `value` to `msr` (`Machine.executeL1WRMSR`).
         case wrmsr(msr: UInt32, value: UInt64)
+        /// L1 is interruptible now (e.g. STI, or IRET to IF = 1): the CPU delivers L1's pending virtual
+        /// interrupt, if one is deliverable (`Machine.l1Interruptible`; the outcome's `delivery`).
+        case interruptible
     }
 
     public var actor: Actor

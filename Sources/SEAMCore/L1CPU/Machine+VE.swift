@@ -39,6 +39,7 @@ extension Machine {
     /// - Throws: what `l1WRMSR` throws.
     public mutating func executeL1WRMSR(vcpu: Int, msr: UInt32, value: UInt64) throws(MachineError) -> L1Fault {
         let f = try l1WRMSR(vcpu: vcpu, msr: msr, value: value)
+        if f == .none && (msr == 0x808 || msr == 0x80B) { executeL1VirtualAPICWrite(vcpu, msr, value) }
         guard f == .ve else { return f }
         return injectVE(vcpu: vcpu, exitReason: ExitReason.wrmsr.rawValue, instructionLength: 2)
     }
@@ -177,6 +178,9 @@ extension Machine {
             return StepOutcome(fault: r.fault, registers: regs)
         case .wrmsr(let msr, let value):
             return StepOutcome(fault: try executeL1WRMSR(vcpu: vcpu, msr: msr, value: value))
+        case .interruptible:
+            try l1Interruptible(vcpu: vcpu)
+            return StepOutcome()
         }
     }
 }

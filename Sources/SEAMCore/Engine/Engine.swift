@@ -64,7 +64,8 @@ public struct Engine<Observer: StepObserver> {
             }
             outcome = StepOutcome(l2: try machine.l2Event(vcpu: vcpu, vm: vm, step.events[0]))
         }
-        if observer.isObserving { report(step, &outcome) }
+        // The outcome carries the step's delivery observed or not (a replay compares it).
+        if observer.isObserving { report(step, &outcome) } else { outcome.delivery = machine.takeDelivery() }
         return outcome
     }
 

@@ -9,7 +9,8 @@ extension InputError {
         let field: String
         switch error {
         case .noSuchVCPU: field = "vcpu"
-        case .notFinalized: field = "actor"
+        case .notFinalized:
+            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "actor" }
         case .vcpuNotThere:
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
         case .notL1Accessible: field = "write.gpa"
@@ -19,7 +20,8 @@ extension InputError {
             case .unmap?: field = "unmap_shared"
             default: field = "write_shared"
             }
-        case .invalidEvent: field = "event"
+        case .invalidEvent:
+            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "event" }
         case .l2Source, .l2EventLimit: field = "l2_events"
         }
         self.init(file: file, line: step.line > 0 ? step.line : nil, field: field, error.description)

@@ -38,6 +38,7 @@ extension Trace {
         static let cpuid: UInt8 = 1
         static let rdmsr: UInt8 = 2
         static let wrmsr: UInt8 = 3
+        static let interruptible: UInt8 = 4
     }
 
     /// What a host record with the write flag does to the host's shared memory (FORMAT.md).
@@ -45,6 +46,8 @@ extension Trace {
         static let map: UInt8 = 0
         static let unmap: UInt8 = 1
         static let write: UInt8 = 2
+        /// A posted interrupt: vCPU u16, notify u8 (0/1), count u16, the vectors (u8 each).
+        static let post: UInt8 = 3
     }
 
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
@@ -123,6 +126,12 @@ extension Trace {
                 w.u64(write.gpa)
                 w.u32(UInt32(write.bytes.count))
                 w.bytes += write.bytes
+            case .postInterrupt(let vcpu, let vectors, let notify)?:
+                w.u8(SharedCode.post)
+                w.u16(UInt16(vcpu))
+                w.u8(notify ? 1 : 0)
+                w.u16(UInt16(vectors.count))
+                w.bytes += vectors
             case nil:
                 w.registers(s.registers)
             }
@@ -324,6 +333,10 @@ public struct BinaryTraceReader {
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
+            if code == SharedCode.post {
+                step.shared = try r.postInterrupt(vcpus: vcpus)
+                break
+            }
             let gpa = try r.u64("shared.gpa")
             switch code {
             case SharedCode.map: step.shared = .map(gpa: gpa, size: try r.u64("shared.size"))
@@ -635,6 +648,8 @@ extension ByteWriter {
             u8(Trace.InstructionCode.wrmsr)
             u32(msr)
             u64(value)
+        case .interruptible:
+            u8(Trace.InstructionCode.interruptible)
         }
     }
 }
@@ -652,7 +667,24 @@ extension ByteReader {
         case Trace.InstructionCode.cpuid: return .cpuid(leaf: try u32("cpuid.leaf"), subleaf: try u32("cpuid.subleaf"))
         case Trace.InstructionCode.rdmsr: return .rdmsr(msr: try u32("rdmsr.msr"))
         case Trace.InstructionCode.wrmsr: return .wrmsr(msr: try u32("wrmsr.msr"), value: try u64("wrmsr.value"))
+        case Trace.InstructionCode.interruptible: return .interruptible
         default: throw error("instruction", at: offset - 1, "unknown L1 instruction \(code)")
         }
+    }
+}
+
+extension ByteReader {
+    /// A host post-interrupt record's body after its code (`Trace.SharedCode.post`).
+    mutating func postInterrupt(vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
+        let vcpu = Int(try u16("post_interrupt.vcpu"))
+        guard vcpu < vcpus else {
+            throw error("post_interrupt.vcpu", at: offset - 2, "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+        }
+        let notify = try u8("post_interrupt.notify")
+        guard notify <= 1 else {
+            throw error("post_interrupt.notify", at: offset - 1, "expected 0 or 1, got \(notify)")
+        }
+        let n = Int(try u16("post_interrupt.count"))
+        return .postInterrupt(vcpu: vcpu, vectors: try bytes(n, "post_interrupt.vectors"), notify: notify == 1)
     }
 }

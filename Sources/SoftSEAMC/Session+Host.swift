@@ -43,6 +43,7 @@ extension Session {
     /// changed nothing). With the trace at its limit, one that would take a #VE or #DF fails with
     /// SOFTSEAM_ELIMIT and changes nothing (tried on a copy of the machine first).
     func l1Instruction(vcpu: Int, _ op: Step.L1Instruction, _ caller: String) throws(CallError) -> StepOutcome {
+        if op.changesL1Interrupts { return try l1InterruptStep(vcpu: vcpu, op, caller) }
         if engine.observer?.isFull == true {
             var probe = machine
             let p: StepOutcome

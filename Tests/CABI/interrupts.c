@@ -106,6 +106,10 @@ int main(int argc, char **argv) {
     CHECK_EQ(status, TDX_SUCCESS, "PEND_NMI write status");
     int trc;
     CHECK_EQ(tdcall3(m, TDG_VP_INFO, 0, 0, 0, 0, &trc), TDX_SUCCESS, "TDG.VP.INFO");
+    /* Again, then a CPUID the module answers: that exit's resume delivers the second NMI (a recorded step). */
+    CHECK_EQ(softseam_pend_nmi(m, 0, &status), SOFTSEAM_OK, "softseam_pend_nmi again");
+    uint32_t out[4];
+    CHECK_EQ(softseam_cpuid(m, 0, 0, 0, out, &fault), SOFTSEAM_OK, "CPUID leaf 0");
 
     CHECK(softseam_trace_stop(m) > 0, "trace_stop: %s", softseam_last_error(m));
     softseam_destroy(m);

@@ -234,6 +234,21 @@ import Testing
         #expect(m.host(Self.rd, rcx: Self.tdvpr0, rdx: Self.pendNMI).r8 == 0)
     }
 
+    @Test func pendNMIIsDeliveredAfterAnL1ExitTheModuleCompletes() throws {
+        var m = standardMachine()
+        _ = m.host(Self.wr, rcx: Self.tdvpr0, rdx: Self.pendNMI, r8: 1, r9: 0xFF)
+        // An x2APIC EOI does not exit (APIC virtualization): nothing delivered.
+        _ = try m.execute(vcpu: 0, .wrmsr(msr: 0x80B, value: 0))
+        #expect(m.lastDelivery == nil)
+        // A WRMSR the module refuses with #GP injects an event: nothing delivered (IA32_VMX_BASIC is read-only).
+        #expect(try m.execute(vcpu: 0, .wrmsr(msr: 0x480, value: 0)).result == .fault(13))
+        #expect(m.lastDelivery == nil)
+        // CPUID leaf 0 exits to the module, which answers it and resumes L1 with no event: the NMI.
+        #expect(try m.execute(vcpu: 0, .cpuid(leaf: 0, subleaf: 0)).result == .completed)
+        #expect(m.lastDelivery == Self.nmiDelivery)
+        #expect(m.vcpus[0].l1Interrupts.pendNMI == 0)
+    }
+
     @Test func pendNMIWaitsWhileAVEIsPending() throws {
         var m = standardMachine()
         #expect(try m.executeL1CPUID(vcpu: 0, leaf: 0x4000_0000, subleaf: 0).fault == .ve)

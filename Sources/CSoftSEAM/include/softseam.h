@@ -280,7 +280,8 @@ int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
 /* The host's TDH.VP.WR of the vCPU's TDVPS PEND_NMI field (0x202000000000000B) with 1; its status in *status
    (may be NULL). The module injects the NMI into L1 at the next L1 entry it makes — the host's TDH.VP.ENTER
-   into L1 (RESUME_L1 included) or the end of an L1 TDCALL it completes — not when L2 exits to L1, and not
+   into L1 (RESUME_L1 included), the end of an L1 TDCALL it completes or of an L1 CPUID / RDMSR / WRMSR it
+   answers (then a recorded step even when it completes) — not when L2 exits to L1, and not
    while L1 has an unread #VE (tdx-module src/td_transitions/tdh_vp_enter.c,
    src/td_dispatcher/vm_exits/td_other_exits.c). */
 int softseam_pend_nmi(softseam_t *m, uint32_t vcpu, uint64_t *status);

@@ -12,7 +12,8 @@ import SEAMTypes
 ///                             yes ──▶ L2→L1 exit TDX_L2_EXIT_PENDING_INTERRUPT │ no ──▶ L2 resumes
 ///        vCPU at the host ──▶ taken when the host next enters it (as either of the above)
 ///     host TDH.VP.WR PEND_NMI ──▶ NMI injected into L1 at the next L1 entry the module makes:
-///        TDH.VP.ENTER into L1 (RESUME_L1 included) │ end of an L1 TDCALL it completes — not on an L2→L1 exit
+///        TDH.VP.ENTER into L1 (RESUME_L1 included) │ end of an L1 TDCALL, CPUID, RDMSR or WRMSR it completes
+///        — not on an L2→L1 exit
 extension Machine {
     /// Whether the host enabled posted interrupts on `vcpu` (pin-based bit 7 of L1's TD VMCS).
     @inline(__always) func postedInterruptsEnabled(_ i: Int) -> Bool {

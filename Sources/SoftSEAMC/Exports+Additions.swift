@@ -144,19 +144,6 @@ let builtInPrograms = ["l2-boot"]
     }
 }
 
-@c public func softseam_post_interrupt(_ m: OpaquePointer?, _ vcpu: UInt32, _ vector: UInt8) -> Int32 {
-    unsafe Handle.with(m, "softseam_post_interrupt", may: .host) { s throws(CallError) in
-        let v = try Handle.vcpu(vcpu, s, "softseam_post_interrupt")
-        let c = s.machine.vcpus[v]
-        // The module ignores PIR bits 30:0 (tdx-module src/td_dispatcher/vm_exits_l2/td_l2_interrupt.c): such a
-        // vector leaves RVI as it is.
-        try s.setL1Interrupts(
-            vcpu: v, rvi: vector > 30 ? max(c.l1RVI, vector) : c.l1RVI, ppr: c.l1PPR,
-            caller: "softseam_post_interrupt")
-        return SOFTSEAM_OK
-    }
-}
-
 @c public func softseam_set_l1_interrupt_state(_ m: OpaquePointer?, _ vcpu: UInt32, _ rvi: UInt8, _ ppr: UInt8) -> Int32
 {
     unsafe Handle.with(m, "softseam_set_l1_interrupt_state", may: .host) { s throws(CallError) in

@@ -43,6 +43,11 @@ extension Session {
     /// changed nothing). With the trace at its limit, one that would take a #VE or #DF fails with
     /// SOFTSEAM_ELIMIT and changes nothing (tried on a copy of the machine first).
     func l1Instruction(vcpu: Int, _ op: Step.L1Instruction, _ caller: String) throws(CallError) -> StepOutcome {
+        // An instruction that changes L1's interrupt state (a virtual-APIC write; any module-completed one while
+        // PEND_NMI is armed, which delivers the NMI) is always a step.
+        if op.changesL1Interrupts || machine.vcpus[vcpu].l1Interrupts.pendNMI != 0 {
+            return try l1InterruptStep(vcpu: vcpu, op, caller)
+        }
         if engine.observer?.isFull == true {
             var probe = machine
             let p: StepOutcome

@@ -185,6 +185,7 @@ struct MachineReport {
                 "  L1 virtual APIC: RVI \(hexShort(UInt64(v.l1RVI))), PPR \(hexShort(UInt64(v.l1PPR)))"
                     + (v.l1RVI >> 4 > v.l1PPR >> 4
                         ? " (an interrupt is pending: TDG.VP.ENTER answers PENDING_INTERRUPT)" : ""))
+            out.append(contentsOf: Self.l1InterruptLines(v.l1Interrupts))
             let gprs = (0..<16).filter { v.gprs[$0] != 0 }.map { "\(RegisterFile.names[$0]) \(hexShort(v.gprs[$0]))" }
             let whose = v.currentVM == 0 ? "L1's" : "L2's"
             out.append("  GPRs (\(whose)): " + (gprs.isEmpty ? "all 0" : gprs.joined(separator: ", ")))
@@ -241,7 +242,8 @@ struct MachineReport {
                 o += ",\"pending_td_exit\":null"
             }
             o += ",\"host_routing\":\(q("\(v.hostRouting)"))"
-            o += ",\"l1_interrupts\":{\"rvi\":\(v.l1RVI),\"ppr\":\(v.l1PPR)}"
+            o +=
+                ",\"l1_interrupts\":{\"rvi\":\(v.l1RVI),\"ppr\":\(v.l1PPR)" + Self.l1InterruptJSON(v.l1Interrupts) + "}"
             o += ",\"gprs\":{" + (0..<16).map { "\(q(RegisterFile.names[$0])):\(h(v.gprs[$0]))" }.joined(separator: ",")
             o += "},\"vms\":["
             o += stride(from: 1, through: m.numL2VMs, by: 1).map { vm -> String in

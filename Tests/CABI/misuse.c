@@ -519,6 +519,15 @@ static void reentry_checks(void) {
        work; every other call → SOFTSEAM_EBUSY (header, softseam_host_fn). */
     m = cabi_create(TD_CONFIG);
     x = (struct reentry){.m = m};
+    /* Posted interrupts enabled (the host's TDH.VP.WR of the vector, the PID address, pin-based bit 7), so the
+       callback's softseam_post_interrupt can post. */
+    const uint64_t pi[3][3] = {{0x0024000100000002ULL, 0xF2, 0xFFFF},
+                               {0x0024000300002016ULL, 0x5000, ~0ULL},
+                               {0x0024000200004000ULL, 0x80, 0x80}};
+    for (int i = 0; i < 3; i++) {
+        r = (softseam_regs_t){.rax = 43, .rcx = softseam_tdvpr(m, 0), .rdx = pi[i][0], .r8 = pi[i][1], .r9 = pi[i][2]};
+        CHECK(softseam_seamcall(m, &r) == SOFTSEAM_OK && r.rax == TDX_SUCCESS, "TDH.VP.WR 0x%" PRIx64, pi[i][0]);
+    }
     softseam_set_host_callback(m, reentering_host, &x);
     r = (softseam_regs_t){.rax = TDG_VP_VMCALL, .rcx = 0xFC00, .r11 = 0x7777};
     rc = softseam_tdcall(m, 0, &r);

@@ -60,6 +60,8 @@ enum Expectation: Equatable {
     case bytes([UInt8])
     /// An interruptible TDCALL stopped for an interrupt pending for L1: RAX still holds the leaf.
     case interrupted
+    /// An L1 step after which L1 took this vector (the step's delivery, VM 0).
+    case delivers(UInt32)
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -74,6 +76,9 @@ enum Expectation: Equatable {
         case 1 where text.hasPrefix("TDX_"): self = .status(text)
         case 2 where text == "L2 continues": self = .l2Continues
         case 2 where text == "resumes L1": self = .resumesL1
+        case 2 where words[0] == "delivers":
+            guard let n = number(words[1]) else { return nil }
+            self = .delivers(n)
         case 2 where words[0] == "fault":
             guard let n = number(words[1]) else { return nil }
             self = .fault(n)
@@ -152,6 +157,11 @@ enum Expectation: Equatable {
         case .bytes(let b):
             return outcome.result == .completed && outcome.bytes == b
                 ? nil : "expected bytes \(b), got \(Replayer.describe(outcome.result)) \(outcome.bytes ?? [])"
+        case .delivers(let v):
+            guard let d = outcome.delivery, d.vm == 0, UInt32(d.vector) == v, outcome.result == .completed else {
+                return "expected L1 to take vector \(v), got \(outcome.delivery.map { "\($0)" } ?? "no delivery")"
+            }
+            return nil
         case .resumesL1:
             if case .l1 = outcome.result { return nil }
             return outcome.result == .completed && outcome.registers?.rax == 0

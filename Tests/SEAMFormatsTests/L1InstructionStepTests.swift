@@ -112,7 +112,7 @@ import Testing
             ("{\"actor\":\"l1\",\"wrmsr\":{\"msr\":\"0x10\"}}", "wrmsr.value", "missing"),
             (
                 "{\"actor\":\"l1\",\"read\":{\"gpa\":\"0x100000\",\"size\":1},\"cpuid\":{\"leaf\":0}}", "cpuid",
-                "a step is one of tdcall, write, read, cpuid, rdmsr, wrmsr"
+                "a step is one of tdcall, write, read, cpuid, rdmsr, wrmsr, sti"
             ),
         ] {
             #expect(throws: InputError(file: "s.jsonl", line: 2, field: field, message)) {

@@ -151,7 +151,9 @@ uint64_t    softseam_state_hash(const softseam_t *m);
    instruction (e.g. the IA32_VMX_* capability MSRs that describe what L1 may set for L2, CPUID as configured
    for the TD). Each needs the vCPU running L1 in a finalized TD (SOFTSEAM_ESTATE). One that takes a #VE or
    #DF is an L1 step of the trace being recorded (SOFTSEAM_ELIMIT, nothing done, when the trace is at its
-   limit); one that completes or takes a #GP changes nothing and is no step. 0 = done, *fault = 0 (RDMSR's value in *value, CPUID's registers in out[]) or 13 (#GP(0)
+   limit); one that completes or takes a #GP changes nothing and is no step — except a WRMSR of L1's x2APIC TPR
+   (0x808) or EOI (0x80B), which the CPU virtualizes into L1's virtual APIC (see softseam_l1_interruptible):
+   always a step. RDMSR of 0x808, 0x80A, 0x810–0x817, 0x820–0x827 reads the virtual APIC. 0 = done, *fault = 0 (RDMSR's value in *value, CPUID's registers in out[]) or 13 (#GP(0)
    injected, outputs 0); SOFTSEAM_VE with *fault = 20 when the module turns it into a #VE (VE_INFO filled:
    exit reason 31 RDMSR, 32 WRMSR, 10 CPUID, instruction length 2); SOFTSEAM_DF with *fault = 8 when VE_INFO
    still held an unread #VE. */
@@ -272,7 +274,7 @@ typedef struct softseam_td_exit {
    again, as L1 re-executes it on hardware — at most 1,000 times in one call; the exit of the last run is
    not passed to the callback: SOFTSEAM_TD_EXIT, and the vCPU waits for the host. The callback re-enters the vCPU with
    softseam_seamcall (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
-   softseam_resume_l1; softseam_post_interrupt, softseam_set_l1_interrupt_state, softseam_mem_read,
+   softseam_resume_l1; softseam_post_interrupt, softseam_pend_nmi, softseam_set_l1_interrupt_state, softseam_mem_read,
    softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write
    the TD's private memory). If it returns without re-entering, the TDCALL that caused the exit returns
    SOFTSEAM_TD_EXIT and the vCPU waits for the host. */
@@ -284,17 +286,38 @@ int softseam_set_host_callback(softseam_t *m, softseam_host_fn fn, void *ctx);
 /* TDH.VP.ENTER of `vcpu` with RESUME_L1: L1 sees the pending L2 TD exit as TDX_L2_EXIT_HOST_ROUTED_*.
    The TDH.VP.ENTER status is returned in *status (may be NULL). */
 int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
-/* The host posts interrupt `vector` to L1 of `vcpu` (posted-interrupt descriptor, notification): L1's
-   requesting virtual interrupt (RVI) rises to the vector if it is higher. While its priority class is
-   above L1's PPR, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. The module ignores vectors 0–30 in the
-   descriptor (tdx-module src/td_dispatcher/vm_exits_l2/td_l2_interrupt.c), so they change nothing. Delivery
-   to L1's handler is not modelled yet. The trace format has no step for L1's interrupt state yet: while a
-   trace is recorded this and the next function return SOFTSEAM_ESTATE. */
+/* The host posts interrupt `vector` to L1 of `vcpu`: it sets the vector's PIR bit and ON in the vCPU's
+   posted-interrupt descriptor and sends the notification (L1's notification vector). The host must have
+   enabled posted interrupts first with TDH.VP.WR (softseam_seamcall, leaf 43): the notification vector
+   (field 0x0024000100000002), the PID address (0x0024000300002016), then pin-based bit 7
+   (0x0024000200004000) — SOFTSEAM_ESTATE otherwise. While the vCPU runs L1 the CPU processes the
+   descriptor at once (SDM Vol. 3C §30.6): the PIR is merged into L1's virtual IRR and RVI rises to the
+   vector if it is higher — every vector, 0–30 included. While the vCPU waits for the host (from a host
+   callback), the notification is taken when the host next enters the vCPU: into L1 as above; into L2 by the
+   module (tdx-module src/td_dispatcher/vm_exits_l2/td_l2_interrupt.c), which merges the whole PIR into the
+   IRR but raises RVI only for a vector ≥ 31, and then ends L1's TDG.VP.ENTER with
+   TDX_L2_EXIT_PENDING_INTERRUPT when RVI's priority class is above L1's PPR's, else resumes L2. While RVI's
+   class is above PPR's, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. A host step of a recorded trace
+   ("post_interrupt"). */
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
-/* Sets L1's RVI and PPR directly: what L1's APIC holds after it took (PPR) or finished (RVI 0) an
-   interrupt, until SoftSEAM models that delivery. While RVI's class is above PPR's an interrupt is pending for
-   L1: TDG.VP.ENTER answers TDX_PENDING_INTERRUPT and interruptible TDCALLs return SOFTSEAM_INTERRUPTED. A host
-   step of the trace being recorded ("l1_interrupt_state"). */
+/* The host's TDH.VP.WR of the vCPU's TDVPS PEND_NMI field (0x202000000000000B) with 1; its status in *status
+   (may be NULL). The module injects the NMI into L1 at the next L1 entry it makes — the host's TDH.VP.ENTER
+   into L1 (RESUME_L1 included), the end of an L1 TDCALL it completes or of an L1 CPUID / RDMSR / WRMSR it
+   answers (then a recorded step even when it completes) — not when L2 exits to L1, and not
+   while L1 has an unread #VE (tdx-module src/td_transitions/tdh_vp_enter.c,
+   src/td_dispatcher/vm_exits/td_other_exits.c). */
+int softseam_pend_nmi(softseam_t *m, uint32_t vcpu, uint64_t *status);
+/* L1 of `vcpu` is interruptible now (it executed STI, or IRET to IF = 1): when RVI's priority class is above
+   its virtual PPR's the CPU delivers vector RVI (SDM Vol. 3C §30.2.2: VISR, SVI and PPR rise, the vector leaves
+   VIRR, RVI becomes the next one). *vector (may be NULL) = the vector delivered, -1 when none. L1 ends the
+   handler with softseam_wrmsr(m, vcpu, 0x80B, 0, …) (EOI virtualization) and sets its TPR with MSR 0x808;
+   softseam_rdmsr of 0x808, 0x80A (PPR), 0x810–0x817 (ISR) and 0x820–0x827 (IRR) reads the virtual APIC. Each
+   of these that changes the virtual APIC is a step of a recorded trace ("sti", "wrmsr"). */
+int softseam_l1_interruptible(softseam_t *m, uint32_t vcpu, int32_t *vector);
+/* Sets L1's RVI and PPR directly, as software writing L1's guest interrupt status and virtual-APIC page
+   would (the IRR, ISR, TPR and SVI stay; the next TPR write, EOI or delivery recomputes PPR). While RVI's class
+   is above PPR's an interrupt is pending for L1: TDG.VP.ENTER answers TDX_PENDING_INTERRUPT and interruptible
+   TDCALLs return SOFTSEAM_INTERRUPTED. A host step of the trace being recorded ("l1_interrupt_state"). */
 int softseam_set_l1_interrupt_state(softseam_t *m, uint32_t vcpu, uint8_t rvi, uint8_t ppr);
 
 /* ── Traces ───────────────────────────────────────────────────────────────────────────────────────── */

@@ -46,8 +46,7 @@ public struct Engine<Observer: StepObserver> {
         switch step.actor {
         case .host:
             if let op = step.shared {
-                try machine.apply(op)
-                outcome = StepOutcome()
+                outcome = try machine.apply(op).map { StepOutcome(l2: $0) } ?? StepOutcome()
             } else {
                 outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
             }
@@ -65,7 +64,8 @@ public struct Engine<Observer: StepObserver> {
             }
             outcome = StepOutcome(l2: try machine.l2Event(vcpu: vcpu, vm: vm, step.events[0]))
         }
-        if observer.isObserving { report(step, &outcome) }
+        // The outcome carries the step's delivery observed or not (a replay compares it).
+        if observer.isObserving { report(step, &outcome) } else { outcome.delivery = machine.takeDelivery() }
         return outcome
     }
 
@@ -82,13 +82,16 @@ public struct Engine<Observer: StepObserver> {
         return entry
     }
 
-    /// The host's operation on its shared memory (`Machine.apply`), observed as a host step. On error nothing
-    /// changes.
-    public mutating func host(_ op: Step.SharedMemoryOp, comment: String? = nil) throws(MachineError) {
-        try machine.apply(op)
-        guard observer.isObserving else { return }
-        var outcome = StepOutcome()
+    /// The host's operation on its shared memory or a posted-interrupt descriptor (`Machine.apply`), observed
+    /// as a host step; returns what L2 did when a notification reached it. On error nothing changes.
+    @discardableResult
+    public mutating func host(_ op: Step.SharedMemoryOp, comment: String? = nil) throws(MachineError) -> L2Outcome? {
+        _ = machine.takeDelivery()
+        let l2 = try machine.apply(op)
+        guard observer.isObserving else { return l2 }
+        var outcome = l2.map { StepOutcome(l2: $0) } ?? StepOutcome()
         report(.host(op, comment: comment), &outcome)
+        return l2
     }
 
     /// L1's TDCALL on `vcpu` (`Machine.tdcall`), observed as an L1 step. Not observing, this is the

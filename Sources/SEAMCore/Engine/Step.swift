@@ -42,6 +42,9 @@ public struct Step: Hashable, Sendable {
         /// (`Machine.setL1VirtualInterruptState`), e.g. an interrupt pending for L1 while it runs an
         /// interruptible TDCALL (`Machine.l1InterruptPending`), or cleared once L1 has taken it.
         case l1InterruptState(vcpu: Int, rvi: UInt8, ppr: UInt8)
+        /// Post `vectors` in the posted-interrupt descriptor of `vcpu` (PIR bits and ON) and, with `notify`,
+        /// send the notification IPI (`Machine.postInterrupt`).
+        case postInterrupt(vcpu: Int, vectors: [UInt8], notify: Bool)
     }
 
     /// An L1 instruction other than TDCALL that the module may turn into a #VE: a load from L1's memory, or
@@ -56,6 +59,9 @@ public struct Step: Hashable, Sendable {
         case rdmsr(msr: UInt32)
         /// WRMSR of `value` to `msr` (`Machine.executeL1WRMSR`).
         case wrmsr(msr: UInt32, value: UInt64)
+        /// L1 is interruptible now (e.g. STI, or IRET to IF = 1): the CPU delivers L1's pending virtual
+        /// interrupt, if one is deliverable (`Machine.l1Interruptible`; the outcome's `delivery`).
+        case interruptible
     }
 
     public var actor: Actor

@@ -71,7 +71,9 @@ package enum SEAMCallLeaves {
             summary: """
                 implemented, version 0, for the L1 TD VMCS fields the host writes (posted-interrupt notification \
                 vector 0x0002, PID address 0x2016, pin-based controls 0x4000 — bit 7 only unless \
-                ATTRIBUTES.DEBUG); other TDVPS fields → FIELD_ID_INCORRECT, version 1 not yet
+                ATTRIBUTES.DEBUG), L1's VM-entry interruption information, error code and instruction length \
+                (0x4016/0x4018/0x401A, FIELD_NOT_READABLE unless DEBUG) and TDVPS PEND_NMI \
+                (0x202000000000000B); other TDVPS fields → FIELD_ID_INCORRECT, version 1 not yet
                 """
         ) { m, _, r in m.tdhVPRd(&r) },
         SEAMCallLeafEntry(
@@ -104,7 +106,9 @@ package enum SEAMCallLeaves {
             summary: """
                 implemented for the same three L1 TD VMCS fields with the module's host masks: PID address bits \
                 5:0 dropped or FIELD_VALUE_NOT_VALID (per R9), shared-HPA check, vector 0…255, posted interrupts \
-                enabled before the vector / PID address → TD_VMCS_FIELD_NOT_INITIALIZED; R8 = old value
+                enabled before the vector / PID address → TD_VMCS_FIELD_NOT_INITIALIZED; R8 = old value; L1's \
+                VM-entry interruption fields → FIELD_NOT_WRITABLE (the host cannot inject into L1); PEND_NMI, \
+                which the module delivers at its next L1 entry
                 """
         ) { m, _, r in m.tdhVPWr(&r) },
     ]

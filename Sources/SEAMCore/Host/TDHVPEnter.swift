@@ -71,10 +71,21 @@ extension Machine {
     /// HOST_RECOVERABILITY_HINT is valid only after an ASYNC_TRAP TD exit (a host-priority lock timeout,
     /// tdx-module src/td_transitions/tdh_vp_enter.c), which SoftSEAM never raises: with the hint the call fails
     /// with OPERAND_INVALID(RCX), checked after the TD's state and before RESUME_L1.
+    ///
+    /// Once the vCPU runs again, a posted-interrupt notification still owed is taken and an armed PEND_NMI
+    /// delivered (`afterHostEntry`).
     public mutating func hostEnter(
         vcpu i: Int, resumeL1: Bool, hostRegisters h: RegisterFile, recoverabilityHint: Bool = false
     ) -> HostEntryOutcome {
         guard i >= 0 && i < vcpuCount else { return .failed(.operandInvalid.with(.rcx)) }
+        let outcome = enterVCPU(i, resumeL1: resumeL1, hostRegisters: h, recoverabilityHint: recoverabilityHint)
+        return afterHostEntry(i, outcome)
+    }
+
+    /// `hostEnter` up to the vCPU running again.
+    mutating func enterVCPU(_ i: Int, resumeL1: Bool, hostRegisters h: RegisterFile, recoverabilityHint: Bool)
+        -> HostEntryOutcome
+    {
         guard !isFatal else { return .failed(.tdFatal) }
         guard opState == .runnable else { return .failed(.opStateIncorrect) }  // not finalized yet
         guard !recoverabilityHint else { return .failed(.operandInvalid.with(.rcx)) }

@@ -1,9 +1,15 @@
 import SEAMTypes
 
 /// The TD VMCS fields of `L1TDVMCS` as TDH.VP.RD / TDH.VP.WR name them: class 0 of the TDVPS, context VP, with
-/// the module's host masks (`include/auto_gen/td_vmcs_fields_lookup.c`, prod_* and dbg_* columns).
+/// the module's host masks (`include/auto_gen/td_vmcs_fields_lookup.c`, prod_* and dbg_* columns); L1's
+/// VM-entry event-injection fields, which the host can never write (write mask 0 with and without DEBUG,
+/// readable only with DEBUG; SoftSEAM's L1 is never injected through them, so they read 0); and the TDVPS
+/// PEND_NMI field (class 32, code 0xB, one byte, host read and write mask 0xFF;
+/// `include/auto_gen/tdvps_fields_lookup.c`).
 enum L1VMCSHostField: CaseIterable {
     case postedInterruptVector, pidAddress, pinBasedControls
+    case entryInterruptionInfo, entryErrorCode, entryInstructionLength
+    case pendNMI
 
     /// The VMCS field encoding (the field code of the id).
     var encoding: UInt32 {
@@ -11,15 +17,23 @@ enum L1VMCSHostField: CaseIterable {
         case .postedInterruptVector: 0x0002
         case .pidAddress: 0x2016
         case .pinBasedControls: 0x4000
+        case .entryInterruptionInfo: 0x4016
+        case .entryErrorCode: 0x4018
+        case .entryInstructionLength: 0x401A
+        case .pendNMI: 0xB
         }
     }
+
+    /// The TDVPS class of the field id: 0 for the TD VMCS, 32 for PEND_NMI.
+    var classCode: UInt8 { self == .pendNMI ? 32 : 0 }
 
     /// Bits an element holds (16-, 64- and 32-bit fields).
     var sizeMask: UInt64 {
         switch self {
         case .postedInterruptVector: 0xFFFF
         case .pidAddress: ~0
-        case .pinBasedControls: 0xFFFF_FFFF
+        case .pinBasedControls, .entryInterruptionInfo, .entryErrorCode, .entryInstructionLength: 0xFFFF_FFFF
+        case .pendNMI: 0xFF
         }
     }
 
@@ -28,6 +42,8 @@ enum L1VMCSHostField: CaseIterable {
         switch self {
         case .postedInterruptVector, .pidAddress: sizeMask
         case .pinBasedControls: debug ? 0xFFFF_FFFF : 0x80
+        case .entryInterruptionInfo, .entryErrorCode, .entryInstructionLength: debug ? 0xFFFF_FFFF : 0
+        case .pendNMI: 0xFF
         }
     }
 
@@ -38,14 +54,15 @@ enum L1VMCSHostField: CaseIterable {
         case .postedInterruptVector: 0xFFFF
         case .pidAddress: 0xFFFF_FFFF_FFFF_FFC0
         case .pinBasedControls: 0x80
+        case .entryInterruptionInfo, .entryErrorCode, .entryInstructionLength: 0
+        case .pendNMI: 0xFF
         }
     }
 
-    /// The field a single-element id names (class 0; size, context and INC_SIZE are ignored, as the module's
-    /// lookup ignores them), or nil.
+    /// The field a single-element id names (class and field code; size, context and INC_SIZE are ignored, as
+    /// the module's lookup ignores them), or nil.
     static func find(_ id: FieldID) -> L1VMCSHostField? {
-        guard id.classCode == 0 else { return nil }
-        return allCases.first { $0.encoding == id.fieldCode }
+        allCases.first { $0.classCode == id.classCode && $0.encoding == id.fieldCode }
     }
 }
 
@@ -68,6 +85,8 @@ extension Machine {
         case .postedInterruptVector: return UInt64(v.postedInterruptVector)
         case .pidAddress: return v.pidAddress
         case .pinBasedControls: return UInt64(v.pinBasedControls)
+        case .entryInterruptionInfo, .entryErrorCode, .entryInstructionLength: return 0
+        case .pendNMI: return UInt64(vcpus[vcpu].l1Interrupts.pendNMI)
         }
     }
 
@@ -104,6 +123,8 @@ extension Machine {
     ///     vector above 255 → FIELD_VALUE_NOT_VALID
     ///     pin-based bit 7 set while the vector is 0xFFFF → TD_VMCS_FIELD_NOT_INITIALIZED + 0x0002, while the
     ///     PID address is all ones → TD_VMCS_FIELD_NOT_INITIALIZED + 0x2016
+    ///     PEND_NMI (TDVPS, no special write): stored; the module injects the NMI into L1 later
+    ///     (`Machine.deliverPendingNMI`)
     ///     success: R8 = old value & host read mask. RDX is not written.
     ///
     /// So a PID address written with R9 = all ones fails when R8's bits 5:0 are not those of the current
@@ -143,6 +164,10 @@ extension Machine {
                 }
             }
             l1.pinBasedControls = UInt32(truncatingIfNeeded: new)
+        case .pendNMI:
+            vcpus[vcpu].l1Interrupts.pendNMI = UInt8(truncatingIfNeeded: new)
+        case .entryInterruptionInfo, .entryErrorCode, .entryInstructionLength:
+            break  // write mask 0: refused above
         }
         vcpus[vcpu].l1VMCS = l1
         regs.r8 = old & field.readMask(debug: attributes & 1 != 0)

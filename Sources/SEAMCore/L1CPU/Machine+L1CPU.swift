@@ -26,6 +26,7 @@ extension Machine {
     ///   (0xBD) 1 (legacy xAPIC disabled); IA32_ARCH_CAPABILITIES (0x10A) the TD's virtual value (0xE16B on
     ///   SoftSEAM's platform); IA32_MISC_ENABLE (0x1A0) without ATTRIBUTES.PERFMON 0x1000; IA32_PERF_CAPABILITIES
     ///   (0x345) 0 (without PERFMON; with PERFMON but not XFAM.PT the platform's value, 0);
+    /// * the x2APIC TPR, PPR, ISR and IRR, which the CPU reads from L1's virtual APIC (`l1VirtualAPICRead`);
     /// * every MSR the module answers with #GP or #VE: outside the bitmap ranges, not in the spreadsheet,
     ///   a row whose exit action is #VE or #GP (e.g. IA32_VMX_PINBASED_CTLS 0x481 and the other non-TRUE
     ///   controls, IA32_VMX_VMCS_ENUM 0x48A → #VE), a feature-dependent row when the TD lacks the feature
@@ -33,13 +34,14 @@ extension Machine {
     ///   deadline MSRs, which `TDCPUID` does not enumerate (#GP).
     ///
     /// Not modelled, answered #VE by SoftSEAM although the module or the CPU completes them: MSRs the CPU
-    /// reads natively (bitmap bit 0, e.g. IA32_EFER, IA32_PAT, IA32_SPEC_CTRL, the x2APIC registers, or a
+    /// reads natively (bitmap bit 0, e.g. IA32_EFER, IA32_PAT, IA32_SPEC_CTRL, the other x2APIC registers, or a
     /// feature MSR when the TD has the feature), and the module's value handlers that need native or L1
     /// state: IA32_DEBUGCTL.
     /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
     ///   vCPU is not running L1.
     public func l1RDMSR(vcpu: Int, msr: UInt32) throws(MachineError) -> (value: UInt64, fault: L1Fault) {
         try checkRunsL1(vcpu)
+        if let value = l1VirtualAPICRead(vcpu, msr) { return (value, .none) }
         guard L1MSRRule.isCoveredByBitmap(msr) else { return (0, .ve) }
         // The module's emulated values, the same L2 gets (`moduleMSRValue`), when the TD's bitmap makes the read exit.
         if tdInterceptsMSR(msr, write: false), let value = moduleMSRValue(msr) { return (value, .none) }
@@ -49,7 +51,8 @@ extension Machine {
 
     /// L1 WRMSR of `value` to `msr` on `vcpu`: the fault the instruction raises, `.none` when it completes.
     ///
-    /// Modelled: writes the module refuses — the IA32_VMX_* capability MSRs 0x480…0x492 (read-only,
+    /// Modelled: the x2APIC TPR (0x808) and EOI (0x80B), which the CPU virtualizes (`executeL1WRMSR` carries
+    /// them out; #GP(0) for a TPR above 255 or a non-zero EOI); writes the module refuses — the IA32_VMX_* capability MSRs 0x480…0x492 (read-only,
     /// #GP), outside the bitmap ranges or not in the spreadsheet (#VE), rows whose exit action is #VE or #GP
     /// (e.g. IA32_TIME_STAMP_COUNTER, IA32_MISC_ENABLE → #VE), feature-dependent rows when the TD lacks the
     /// feature (#GP), the DCA/TME/MKTME/TSC deadline MSRs (#GP, `TDCPUID` enumerates none of them).
@@ -57,11 +60,12 @@ extension Machine {
     /// Not modelled, answered #VE by SoftSEAM: writes the CPU executes natively (bitmap bit 0), and the
     /// module's IA32_EFER, IA32_XSS and IA32_DEBUGCTL handlers, which change L1 state SoftSEAM does not hold
     /// (they also refuse some values with #GP or #VE; SoftSEAM does not tell those apart). A WRMSR never
-    /// changes the machine, so `value` does not affect the answer.
+    /// changes the machine here; `value` affects only the TPR and EOI answers.
     /// - Throws: `MachineError.noSuchVCPU` for a vCPU index the TD does not have, `.vcpuNotThere` when the
     ///   vCPU is not running L1.
     public func l1WRMSR(vcpu: Int, msr: UInt32, value: UInt64) throws(MachineError) -> L1Fault {
         try checkRunsL1(vcpu)
+        if let fault = l1VirtualAPICWriteFault(msr, value) { return fault }
         guard L1MSRRule.isCoveredByBitmap(msr) else { return .ve }
         return genericMSRFault(msr, write: true)
     }

@@ -39,6 +39,7 @@ extension Machine {
     /// - Throws: what `l1WRMSR` throws.
     public mutating func executeL1WRMSR(vcpu: Int, msr: UInt32, value: UInt64) throws(MachineError) -> L1Fault {
         let f = try l1WRMSR(vcpu: vcpu, msr: msr, value: value)
+        if f == .none && (msr == 0x808 || msr == 0x80B) { executeL1VirtualAPICWrite(vcpu, msr, value) }
         guard f == .ve else { return f }
         return injectVE(vcpu: vcpu, exitReason: ExitReason.wrmsr.rawValue, instructionLength: 2)
     }
@@ -160,7 +161,24 @@ extension Machine {
     /// bytes a read read, CPUID's RAX/RBX/RCX/RDX or RDMSR's RDX:RAX as out registers, or `.fault` with the
     /// exception L1 took instead (then nothing but VE_INFO changed).
     /// - Throws: what `l1Read`, `executeL1CPUID`, `executeL1RDMSR` and `executeL1WRMSR` throw.
+    ///
+    /// A CPUID, RDMSR or WRMSR the module completed (it exited to the module, which resumed L1 with no event
+    /// injected) delivers an armed PEND_NMI (`src/td_dispatcher/tdx_td_dispatcher.c`; `deliverPendingNMI`);
+    /// the x2APIC registers the CPU virtualizes do not exit.
     public mutating func execute(vcpu: Int, _ instruction: Step.L1Instruction) throws(MachineError) -> StepOutcome {
+        let outcome = try executeInstruction(vcpu: vcpu, instruction)
+        if vcpus[vcpu].l1Interrupts.pendNMI != 0, outcome.result == .completed {
+            switch instruction {
+            case .cpuid: deliverPendingNMI(vcpu)
+            case .rdmsr(let msr), .wrmsr(let msr, _):
+                if l1VirtualAPICRead(vcpu, msr) == nil && msr != 0x80B { deliverPendingNMI(vcpu) }
+            case .read, .interruptible: break
+            }
+        }
+        return outcome
+    }
+
+    mutating func executeInstruction(vcpu: Int, _ instruction: Step.L1Instruction) throws(MachineError) -> StepOutcome {
         switch instruction {
         case .read(let gpa, let size):
             let r = try l1Read(vcpu: vcpu, gpa: gpa, count: size)
@@ -177,6 +195,9 @@ extension Machine {
             return StepOutcome(fault: r.fault, registers: regs)
         case .wrmsr(let msr, let value):
             return StepOutcome(fault: try executeL1WRMSR(vcpu: vcpu, msr: msr, value: value))
+        case .interruptible:
+            try l1Interruptible(vcpu: vcpu)
+            return StepOutcome()
         }
     }
 }

@@ -72,6 +72,7 @@ extension Machine {
             try Machine.check(event)
             return exception(i, vm, vector: vector, errorCode: errorCode)
         case .externalInterrupt(let vector):
+            if isL1Notification(i, vector) { return l2PostedInterrupt(i, vm) }
             let interruption = InterruptionInfo(vector: vector, type: .externalInterrupt)
             let info = L2ExitInfo(.externalInterrupt, interruptionInfo: interruption.rawValue)
             return .tdExit(asyncTDExit(i, vm, info))

@@ -22,6 +22,9 @@ extension Machine {
             vcpus[vcpu].pendingExit = .init(kind: .l1FaultLike, vm: 0, exit: exit)
             vcpus[vcpu].location = .host
         }
+        // The L1 dispatcher resumes L1 after a TDCALL it completed: an armed PEND_NMI is delivered
+        // (`src/td_dispatcher/tdx_td_dispatcher.c`; `deliverPendingNMI`).
+        if vcpus[vcpu].l1Interrupts.pendNMI != 0, case .completed = outcome { deliverPendingNMI(vcpu) }
         return outcome
     }
 

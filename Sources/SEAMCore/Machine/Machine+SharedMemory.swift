@@ -31,15 +31,20 @@ extension Machine {
         return gather(gpa: gpa, count: count)
     }
 
-    /// Carries out a host step's operation on the shared memory.
-    public mutating func apply(_ op: Step.SharedMemoryOp) throws(MachineError) {
+    /// Carries out a host step's operation on the shared memory (or on a posted-interrupt descriptor, which
+    /// SoftSEAM keeps per vCPU): what L2 did when a posted-interrupt notification reached it, else nil.
+    @discardableResult
+    public mutating func apply(_ op: Step.SharedMemoryOp) throws(MachineError) -> L2Outcome? {
         switch op {
         case .map(let gpa, let size): try mapShared(gpa: gpa, size: size)
         case .unmap(let gpa, let size): try unmapShared(gpa: gpa, size: size)
         case .write(let w): try writeShared(gpa: w.gpa, w.bytes)
         case .l1InterruptState(let vcpu, let rvi, let ppr):
             try setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr)
+        case .postInterrupt(let vcpu, let vectors, let notify):
+            return try postInterrupt(vcpu: vcpu, vectors: vectors, notify: notify)
         }
+        return nil
     }
 
     /// Whether the shared page holding `gpa` is mapped in the host's shared EPT.

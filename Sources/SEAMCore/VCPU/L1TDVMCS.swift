@@ -4,7 +4,8 @@ import SEAMTypes
 /// `include/auto_gen/td_vmcs_fields_lookup.c`, class 0 of the TDVPS, and `src/common/metadata_handlers/metadata_vp.c`):
 /// the posted-interrupt notification vector (0x0002), the posted-interrupt descriptor address (0x2016) and the
 /// pin-based VM-execution controls (0x4000), whose bit 7 "process posted interrupts" is the only bit the host
-/// writes. SoftSEAM delivers no posted interrupts yet; the fields are kept for the interrupt work.
+/// writes. They decide posted-interrupt delivery to L1 (`Machine.postInterrupt`): the module keeps shadow copies
+/// of them for its L2 path, which only these host writes update; SoftSEAM keeps one copy, which is the same.
 ///
 /// Reset values as the module's TD VMCS initialisation leaves them (`src/common/data_structures/td_vmcs_init.c`,
 /// `src/common/x86_defs/vmcs_defs.h`): vector 0xFFFF (POSTED_INTERRUPT_NOTFICATION_VECTOR_INIT, "not set"),

@@ -94,10 +94,14 @@ public struct VCPU: Sendable, Codable {
     public internal(set) var l1CR4Shadow = PerVM()
     /// Number of INVVPID flushes TDG.VP.ENTER's INVD_TRANSLATIONS asked for, per VM.
     public internal(set) var vpidFlushes = PerVM()
-    /// L1's virtual APIC: requesting virtual interrupt (RVI, guest interrupt status bits 7:0) and processor
-    /// priority (PPR), for TDG.VP.ENTER's PENDING_INTERRUPT check (its fourth entry check, module `src/td_transitions/tdg_vp_enter.c`).
-    public internal(set) var l1RVI: UInt8 = 0
-    public internal(set) var l1PPR: UInt8 = 0
+    /// L1's virtual APIC, the host's posted-interrupt descriptor and PEND_NMI (`L1Interrupts`). RVI and PPR
+    /// decide TDG.VP.ENTER's PENDING_INTERRUPT check (its fourth entry check, module
+    /// `src/td_transitions/tdg_vp_enter.c`).
+    public internal(set) var l1Interrupts = L1Interrupts()
+    /// L1's RVI (guest interrupt status bits 7:0).
+    public var l1RVI: UInt8 { l1Interrupts.apic.rvi }
+    /// L1's virtual PPR.
+    public var l1PPR: UInt8 { l1Interrupts.apic.ppr }
     /// Per VM (bit vm): the guest state passed the VM-entry checks and no guest-state field but RIP has been
     /// written since, so the next entry need not run them all again.
     var guestStateChecked: UInt8 = 0
@@ -304,7 +308,8 @@ public struct VCPU: Sendable, Codable {
         // VE_INFO and L1's TD VMCS fields: records, none while they are at reset.
         put(
             digest &+ veInfo.hashRecords(vcpu: index) &+ l1VMCS.hashRecords(vcpu: index)
-                &+ deliveryTracks.hashRecords(vcpu: index))
+                &+ deliveryTracks.hashRecords(vcpu: index)
+                &+ l1Interrupts.hashRecords(vcpu: index))
         precondition(n - start == VCPU.hashWordCount)
     }
 }

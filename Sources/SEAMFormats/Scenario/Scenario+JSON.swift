@@ -5,12 +5,13 @@ extension Scenario {
     static let headerKeys = ["softseam", "version", "comment", "config", "labels"]
     static let stepKeys = [
         "actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment", "map_shared", "unmap_shared",
-        "write_shared", "read", "cpuid", "rdmsr", "wrmsr", "l1_interrupt_state",
+        "write_shared", "read", "cpuid", "rdmsr", "wrmsr", "l1_interrupt_state", "post_interrupt", "sti",
     ]
     /// The L1 steps that are no TDCALL: a store, or an instruction (`Step.L1Instruction`).
-    static let l1OpKeys = ["write", "read", "cpuid", "rdmsr", "wrmsr"]
-    /// The host steps that are no SEAMCALL: edits of the host's shared memory, and L1's interrupt state.
-    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared", "l1_interrupt_state"]
+    static let l1OpKeys = ["write", "read", "cpuid", "rdmsr", "wrmsr", "sti"]
+    /// The host steps that are no SEAMCALL: edits of the host's shared memory, L1's interrupt state, a posted
+    /// interrupt.
+    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared", "l1_interrupt_state", "post_interrupt"]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
@@ -128,7 +129,7 @@ extension Scenario {
                 guard node["tdcall"] == nil, ops.count == 1 else {
                     throw InputError(
                         file: file, line: line, field: ops.count > 1 ? ops[1] : k,
-                        "a step is one of tdcall, write, read, cpuid, rdmsr, wrmsr")
+                        "a step is one of tdcall, write, read, cpuid, rdmsr, wrmsr, sti")
                 }
                 var step = Step(actor: .l1(vcpu: vcpu), registers: RegisterFile(), comment: comment, line: line)
                 if k == "write" {
@@ -153,11 +154,12 @@ extension Scenario {
             guard given.count <= 1 else {
                 throw InputError(
                     file: file, line: line, field: given[1],
-                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state")
+                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state, post_interrupt"
+                )
             }
             if let k = given.first, k != "seamcall", let n = node[k] {
                 var step = Step(actor: .host, registers: RegisterFile(), comment: comment, line: line)
-                step.shared = try sharedOp(k, n, file)
+                step.shared = try sharedOp(k, n, file, vcpus: vcpus)
                 return step
             }
             guard let regs = node["seamcall"] else {
@@ -171,8 +173,11 @@ extension Scenario {
     }
 
     /// A host step's shared-memory operation: `map_shared` / `unmap_shared` `{"gpa", "size"}` (whole 4K
-    /// pages), `write_shared` in the form of an L1 "write".
-    static func sharedOp(_ key: String, _ n: JSONNode, _ file: String) throws(InputError) -> Step.SharedMemoryOp {
+    /// pages), `write_shared` in the form of an L1 "write", `post_interrupt` `{"vcpu" (default 0), "vectors":
+    /// [0…255, …], "notify" (default true)}`.
+    static func sharedOp(_ key: String, _ n: JSONNode, _ file: String, vcpus: Int = MachineConfig.maxVCPUs)
+        throws(InputError) -> Step.SharedMemoryOp
+    {
         if key == "write_shared" { return .write(try memoryWrite(n, file, field: key)) }
         if key == "l1_interrupt_state" {
             try n.rejectUnknownKeys(["vcpu", "rvi", "ppr"], file: file, prefix: key)
@@ -183,6 +188,7 @@ extension Scenario {
             }
             return .l1InterruptState(vcpu: Int(v[0]), rvi: UInt8(v[1]), ppr: UInt8(v[2]))
         }
+        if key == "post_interrupt" { return try postInterrupt(n, file, vcpus: vcpus) }
         try n.rejectUnknownKeys(["gpa", "size"], file: file, prefix: key)
         guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
         guard let z = n["size"] else { throw InputError(file: file, line: n.line, field: "\(key).size", "missing") }
@@ -199,6 +205,7 @@ extension Scenario {
             case "read": ["gpa", "size"]
             case "cpuid": ["leaf", "subleaf"]
             case "rdmsr": ["msr"]
+            case "sti": []
             default: ["msr", "value"]
             }
         try n.rejectUnknownKeys(keys, file: file, prefix: key)
@@ -222,6 +229,7 @@ extension Scenario {
                 leaf: UInt32(try field("leaf", max: 0xFFFF_FFFF)),
                 subleaf: UInt32(try field("subleaf", max: 0xFFFF_FFFF, default: 0)))
         case "rdmsr": return .rdmsr(msr: UInt32(try field("msr", max: 0xFFFF_FFFF)))
+        case "sti": return .interruptible
         default:
             return .wrmsr(msr: UInt32(try field("msr", max: 0xFFFF_FFFF)), value: try field("value", max: .max))
         }
@@ -370,6 +378,13 @@ extension Scenario {
                         + "\"actor\":\"host\",\"l1_interrupt_state\":{\"vcpu\":\(vcpu),\"rvi\":\"\(hexShort(UInt64(rvi)))\","
                         + "\"ppr\":\"\(hexShort(UInt64(ppr)))\"}" + comment
                 ]
+            case .postInterrupt(let vcpu, let vectors, let notify)?:
+                let list = vectors.map { "\($0)" }.joined(separator: ",")
+                return [
+                    prefix
+                        + "\"actor\":\"host\",\"post_interrupt\":{\"vcpu\":\(vcpu),\"vectors\":[\(list)],\"notify\":\(notify)}"
+                        + comment
+                ]
             case nil:
                 return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]
             }
@@ -387,6 +402,7 @@ extension Scenario {
                 case .rdmsr(let msr): body = "\"rdmsr\":{\"msr\":\"\(hexShort(UInt64(msr)))\"}"
                 case .wrmsr(let msr, let value):
                     body = "\"wrmsr\":{\"msr\":\"\(hexShort(UInt64(msr)))\",\"value\":\"\(hexShort(value))\"}"
+                case .interruptible: body = "\"sti\":{}"
                 }
                 return [prefix + "\"actor\":\"l1\",\"vcpu\":\(vcpu)," + body + comment]
             }
@@ -473,5 +489,41 @@ extension MachineConfig {
             + (xfam == 0x3 ? "" : ",\"xfam\":\"\(hexShort(xfam))\"")
             + (configFlags == 0 ? "" : ",\"config_flags\":\"\(hexShort(configFlags | gpaw.control))\"")
             + (platform == .default ? "" : ",\"platform\":\"\(platform.name)\"") + "}"
+    }
+}
+
+extension Scenario {
+    /// A host `post_interrupt`: `{"vcpu" (default 0), "vectors": [0…255, …], "notify" (default true)}`.
+    static func postInterrupt(_ n: JSONNode, _ file: String, vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
+        let key = "post_interrupt"
+        try n.rejectUnknownKeys(["vcpu", "vectors", "notify"], file: file, prefix: key)
+        var vcpu = 0
+        if let v = n["vcpu"] {
+            vcpu = Int(try ConfigDecoder.integer(v, file, "\(key).vcpu", max: UInt64(MachineConfig.maxVCPUs)))
+        }
+        guard vcpu < vcpus else {
+            throw InputError(
+                file: file, line: n.line, field: "\(key).vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+        }
+        guard let list = n["vectors"] else {
+            throw InputError(file: file, line: n.line, field: "\(key).vectors", "missing")
+        }
+        guard case .array(let items) = list.value else {
+            throw InputError(
+                file: file, line: list.line, field: "\(key).vectors", "expected an array, got \(list.typeName)")
+        }
+        var vectors: [UInt8] = []
+        for (i, item) in items.enumerated() {
+            vectors.append(UInt8(try ConfigDecoder.integer(item, file, "\(key).vectors[\(i)]", max: 255)))
+        }
+        var notify = true
+        if let b = n["notify"] {
+            guard case .bool(let v) = b.value else {
+                throw InputError(
+                    file: file, line: b.line, field: "\(key).notify", "expected a boolean, got \(b.typeName)")
+            }
+            notify = v
+        }
+        return .postInterrupt(vcpu: vcpu, vectors: vectors, notify: notify)
     }
 }

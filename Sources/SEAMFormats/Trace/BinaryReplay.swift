@@ -41,6 +41,22 @@ extension BinaryTraceReader {
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
+            if code == SharedCode.post {
+                let op = try r.postInterrupt(vcpus: vcpus)
+                let l2: L2Outcome?
+                do { l2 = try engine.host(op) } catch { return false }
+                switch l2 {
+                case nil: matched = kind == ResultKind.completed
+                case .moduleHandled(let reason)?:
+                    guard kind == ResultKind.moduleHandled else { return false }
+                    matched = try r.u32("module_handled") == reason.rawValue
+                case .exitToL1(let l1)?:
+                    guard kind == ResultKind.l1 else { return false }
+                    matched = try r.matchRegisters(l1)
+                default: return false
+                }
+                break
+            }
             let op: Step.SharedMemoryOp
             let gpa = code == SharedCode.l1InterruptState ? 0 : try r.u64("shared.gpa")
             switch code {

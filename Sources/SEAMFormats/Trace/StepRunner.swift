@@ -11,7 +11,8 @@ extension InputError {
         switch error {
         case .noSuchVCPU:
             if case .l1InterruptState? = step.shared { field = "l1_interrupt_state.vcpu" } else { field = "vcpu" }
-        case .notFinalized: field = "actor"
+        case .notFinalized:
+            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "actor" }
         case .vcpuNotThere:
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
         case .notL1Accessible: field = "write.gpa"
@@ -21,7 +22,8 @@ extension InputError {
             case .unmap?: field = "unmap_shared"
             default: field = "write_shared"
             }
-        case .invalidEvent: field = "event"
+        case .invalidEvent:
+            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "event" }
         case .l2Source, .l2EventLimit: field = "l2_events"
         case .moduleStopped: field = "tdcall"
         }

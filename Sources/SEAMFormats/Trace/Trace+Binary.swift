@@ -38,6 +38,7 @@ extension Trace {
         static let cpuid: UInt8 = 1
         static let rdmsr: UInt8 = 2
         static let wrmsr: UInt8 = 3
+        static let interruptible: UInt8 = 4
     }
 
     /// What a host record with the write flag does to the host's shared memory (FORMAT.md).
@@ -47,6 +48,8 @@ extension Trace {
         static let write: UInt8 = 2
         /// L1's virtual-interrupt state: u16 vCPU, u8 RVI, u8 PPR (no GPA).
         static let l1InterruptState: UInt8 = 3
+        /// A posted interrupt: vCPU u16, notify u8 (0/1), count u16, the vectors (u8 each).
+        static let post: UInt8 = 4
     }
 
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
@@ -133,6 +136,12 @@ extension Trace {
                 w.u16(UInt16(vcpu))
                 w.u8(rvi)
                 w.u8(ppr)
+            case .postInterrupt(let vcpu, let vectors, let notify)?:
+                w.u8(SharedCode.post)
+                w.u16(UInt16(vcpu))
+                w.u8(notify ? 1 : 0)
+                w.u16(UInt16(vectors.count))
+                w.bytes += vectors
             case nil:
                 w.registers(s.registers)
             }
@@ -338,6 +347,10 @@ public struct BinaryTraceReader {
                 let vcpu = Int(try r.u16("l1_interrupt_state.vcpu"))
                 step.shared = .l1InterruptState(
                     vcpu: vcpu, rvi: try r.u8("l1_interrupt_state.rvi"), ppr: try r.u8("l1_interrupt_state.ppr"))
+                break
+            }
+            if code == SharedCode.post {
+                step.shared = try r.postInterrupt(vcpus: vcpus)
                 break
             }
             let gpa = try r.u64("shared.gpa")
@@ -655,6 +668,8 @@ extension ByteWriter {
             u8(Trace.InstructionCode.wrmsr)
             u32(msr)
             u64(value)
+        case .interruptible:
+            u8(Trace.InstructionCode.interruptible)
         }
     }
 }
@@ -672,7 +687,24 @@ extension ByteReader {
         case Trace.InstructionCode.cpuid: return .cpuid(leaf: try u32("cpuid.leaf"), subleaf: try u32("cpuid.subleaf"))
         case Trace.InstructionCode.rdmsr: return .rdmsr(msr: try u32("rdmsr.msr"))
         case Trace.InstructionCode.wrmsr: return .wrmsr(msr: try u32("wrmsr.msr"), value: try u64("wrmsr.value"))
+        case Trace.InstructionCode.interruptible: return .interruptible
         default: throw error("instruction", at: offset - 1, "unknown L1 instruction \(code)")
         }
+    }
+}
+
+extension ByteReader {
+    /// A host post-interrupt record's body after its code (`Trace.SharedCode.post`).
+    mutating func postInterrupt(vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
+        let vcpu = Int(try u16("post_interrupt.vcpu"))
+        guard vcpu < vcpus else {
+            throw error("post_interrupt.vcpu", at: offset - 2, "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+        }
+        let notify = try u8("post_interrupt.notify")
+        guard notify <= 1 else {
+            throw error("post_interrupt.notify", at: offset - 1, "expected 0 or 1, got \(notify)")
+        }
+        let n = Int(try u16("post_interrupt.count"))
+        return .postInterrupt(vcpu: vcpu, vectors: try bytes(n, "post_interrupt.vectors"), notify: notify == 1)
     }
 }

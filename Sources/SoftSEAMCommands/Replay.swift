@@ -12,7 +12,10 @@ struct Replay: ParsableCommand {
         discussion: """
             Each TRACE is a trace file (JSON Lines or binary), - for standard input, or a directory, whose \
             *.trace.jsonl and *.trace.bin files are replayed in name order (a directory with none is an error). \
-            Exit codes: 0 all match, 1 a divergence, 2 a bad file.
+            A matching trace can still warn about interrupt delivery: an event delivered twice to the same VM \
+            (e.g. re-injected by the module from IDT-vectoring information and injected again by L1), or a \
+            vector stranded in an L2 virtual IRR above RVI (lost until L1 raises RVI). \
+            Exit codes: 0 all match, 1 a divergence (or, with --delivery-errors, a delivery warning), 2 a bad file.
             """)
 
     @Argument(help: "Trace files or directories; - for standard input.")
@@ -20,6 +23,9 @@ struct Replay: ParsableCommand {
 
     @Flag(help: "Print the report as one JSON object.")
     var json = false
+
+    @Flag(help: "Treat delivery warnings (double deliveries, stranded vectors) as errors: exit 1.")
+    var deliveryErrors = false
 
     @Option(help: "Replay only every n-th file, starting at the i-th (0-based): i/n, e.g. 0/4 … 3/4.")
     var shard: String?
@@ -117,6 +123,7 @@ struct Replay: ParsableCommand {
         for r in reports where r.status == .error { print("softseam: \(r.error!)", to: &stderr) }
         if reports.contains(where: { $0.status == .error }) { throw ExitCode(2) }
         if reports.contains(where: { $0.status == .diverged }) { throw ExitCode(1) }
+        if deliveryErrors && reports.contains(where: { !($0.result?.warnings.isEmpty ?? true) }) { throw ExitCode(1) }
     }
 }
 
@@ -175,10 +182,18 @@ struct FileReport {
     var text: String {
         if let error { return "ERROR \(file): \(error)" }
         let r = result!
+        let warnings = r.warnings.map {
+            "WARN  \(file): step \($0.step)\($0.line > 0 ? " (line \($0.line))" : ""): \($0.message)"
+        }
         guard let d = r.divergence else {
-            return "OK    \(file): \(r.replayed - r.startedAfter) steps match"
-                + (r.startedAfter > 0 ? " (from the snapshot after step \(r.startedAfter))" : "")
-                + (r.variant == .full ? ", final state hash \(hash16(r.finalHash))" : " (l1-observed: outputs only)")
+            return
+                ([
+                    "OK    \(file): \(r.replayed - r.startedAfter) steps match"
+                        + (r.startedAfter > 0 ? " (from the snapshot after step \(r.startedAfter))" : "")
+                        + (r.variant == .full
+                            ? ", final state hash \(hash16(r.finalHash))" : " (l1-observed: outputs only)")
+                ]
+                + warnings).joined(separator: "\n")
         }
         var lines = [
             "DIVERGES \(file): step \(d.step)\(d.line > 0 ? " (line \(d.line))" : ""): \(Self.describe(d.input))"
@@ -245,6 +260,11 @@ struct FileReport {
         let r = result!
         out += ",\"variant\":\"\(r.variant.rawValue)\",\"steps\":\(r.steps),\"replayed\":\(r.replayed)"
         out += ",\"started_after\":\(r.startedAfter),\"final_hash\":\"\(hash16(r.finalHash))\""
+        out += ",\"warnings\":["
+        out += r.warnings.map {
+            "{\"step\":\($0.step),\"line\":\($0.line),\"message\":\"\(jsonEscaped($0.message))\"}"
+        }.joined(separator: ",")
+        out += "]"
         if let d = r.divergence {
             out +=
                 ",\"divergence\":{\"step\":\(d.step),\"line\":\(d.line),\"input\":\"\(jsonEscaped(Self.describe(d.input)))\""

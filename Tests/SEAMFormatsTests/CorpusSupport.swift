@@ -62,6 +62,8 @@ enum Expectation: Equatable {
     case interrupted
     /// An L1 step after which L1 took this vector (the step's delivery, VM 0).
     case delivers(UInt32)
+    /// An L2 VM took this vector by this path (`Delivery.via`), for the first time or (`twice`) the second.
+    case vmTakes(vm: Int, vector: UInt32, via: String, count: UInt32)
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -76,6 +78,10 @@ enum Expectation: Equatable {
         case 1 where text.hasPrefix("TDX_"): self = .status(text)
         case 2 where text == "L2 continues": self = .l2Continues
         case 2 where text == "resumes L1": self = .resumesL1
+        case let n where (n == 5 || n == 6) && words[0].hasPrefix("VM") && words[1] == "takes" && words[3] == "via":
+            guard let vm = Int(words[0].dropFirst(2)), let v = number(words[2]), words.count == 5 || words[5] == "twice"
+            else { return nil }
+            self = .vmTakes(vm: vm, vector: v, via: String(words[4]), count: words.count == 6 ? 2 : 1)
         case 2 where words[0] == "delivers":
             guard let n = number(words[1]) else { return nil }
             self = .delivers(n)
@@ -160,6 +166,13 @@ enum Expectation: Equatable {
         case .delivers(let v):
             guard let d = outcome.delivery, d.vm == 0, UInt32(d.vector) == v, outcome.result == .completed else {
                 return "expected L1 to take vector \(v), got \(outcome.delivery.map { "\($0)" } ?? "no delivery")"
+            }
+            return nil
+        case .vmTakes(let vm, let v, let via, let count):
+            guard let d = outcome.delivery, d.vm == vm, UInt32(d.vector) == v, d.via.name == via, d.count == count
+            else {
+                return "expected VM\(vm) to take \(v) via \(via) (count \(count)), got "
+                    + (outcome.delivery.map { "\($0)" } ?? "no delivery")
             }
             return nil
         case .resumesL1:

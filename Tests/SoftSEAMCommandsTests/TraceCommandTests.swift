@@ -22,6 +22,34 @@ import Testing
         #expect(throws: Never.self) { try run(["replay", "--json", traces + "/multi-vcpu.trace.bin"]) }
     }
 
+    /// Traces/double-injection: step 11 delivers 0x30 to VM 1 a second time (the module re-injected it at step 7,
+    /// L1 injects it again at step 10); Traces/lost-interrupt: after step 6 VM 1 runs with 0x41 in its VIRR and
+    /// RVI 0. Both match (a warning, exit 0); with --delivery-errors the replay fails (exit 1).
+    @Test func deliveryWarningsAreReportedAndCanFailTheReplay() throws {
+        let double = FileReport.replay(traces + "/double-injection.trace.jsonl", start: nil) { _ in }
+        #expect(double.status == .match)
+        #expect(double.result?.warnings.map(\.step) == [11])
+        #expect(double.text.contains("WARN") && double.text.contains("vector 0x30 delivered twice to VM 1"))
+        #expect(double.json.contains("\"warnings\":[{\"step\":11"))
+        let lost = FileReport.replay(traces + "/lost-interrupt.trace.jsonl", start: nil) { _ in }
+        #expect(lost.result?.warnings.map(\.step) == [6])
+        #expect(lost.text.contains("vector 0x41 is stranded in VM 1's virtual IRR"))
+        #expect(throws: Never.self) { try run(["replay", traces + "/double-injection.trace.jsonl"]) }
+        #expect(throws: ExitCode(1)) {
+            try run(["replay", "--delivery-errors", traces + "/double-injection.trace.jsonl"])
+        }
+        #expect(throws: ExitCode(1)) {
+            try run(["replay", "--delivery-errors", traces + "/lost-interrupt.trace.jsonl"])
+        }
+        #expect(throws: Never.self) {
+            try run(["replay", "--delivery-errors", traces + "/alias-table-demo.trace.jsonl"])
+        }
+        // The binary form's fast path sees the same warnings.
+        let bin = try temporaryFile("double.trace.bin", "")
+        try run(["trace", "convert", traces + "/double-injection.trace.jsonl", "--output", bin])
+        #expect(FileReport.replay(bin, start: nil) { _ in }.result?.warnings.map(\.step) == [11])
+    }
+
     @Test func replayOfAnEditedTraceExitsOneAndReportsTheStepAndField() throws {
         let text = try String(contentsOfFile: traces + "/alias-table-demo.trace.jsonl", encoding: .utf8)
         let edited = text.replacingOccurrences(

@@ -9,12 +9,20 @@ extension BinaryTraceReader {
     /// outcome differs, it returns that step's number and the general path (`Replayer.run`) replays the
     /// trace again to report it. Returns nil when every step matched.
     mutating func replayMatching(_ engine: inout Engine<NoObserver>, progress: ((Int) -> Void)? = nil) -> Int? {
+        var warnings = DeliveryWarnings()
+        return replayMatching(&engine, progress: progress, warnings: &warnings)
+    }
+
+    /// `replayMatching` that also collects the replay's delivery warnings.
+    mutating func replayMatching(
+        _ engine: inout Engine<NoObserver>, progress: ((Int) -> Void)?, warnings: inout DeliveryWarnings
+    ) -> Int? {
         precondition(variant == .full)
         while stepsRead < stepCount {
             let number = stepsRead + 1
             if number & 0xFFFF == 0 { progress?(number) }
             var r = ByteReader(bytes: bytes, offset: offset, end: end, file: file, step: number)
-            guard (try? replayRecord(&r, number: number, &engine)) == true else { return number }
+            guard (try? replayRecord(&r, number: number, &engine, &warnings)) == true else { return number }
             offset = r.offset
             stepsRead = number
         }
@@ -23,7 +31,9 @@ extension BinaryTraceReader {
 
     /// One record: true when it is well formed and the machine did what it says.
     @inline(__always)
-    func replayRecord(_ r: inout ByteReader, number: Int, _ engine: inout Engine<NoObserver>) throws(InputError)
+    func replayRecord(
+        _ r: inout ByteReader, number: Int, _ engine: inout Engine<NoObserver>, _ warnings: inout DeliveryWarnings
+    ) throws(InputError)
         -> Bool
     {
         guard try r.u32("step") == UInt32(truncatingIfNeeded: number) else { return false }
@@ -38,6 +48,7 @@ extension BinaryTraceReader {
             actor == ActorCode.l1Instruction || (flags & Flag.out != 0) == isCall, flags & Flag.hash != 0
         else { return false }
         var matched = true
+        var stepVCPU: Int?
         switch actor {
         case ActorCode.host where isWrite:
             let code = try r.u8("shared")
@@ -92,6 +103,7 @@ extension BinaryTraceReader {
             }
         case ActorCode.l1:
             let vcpu = Int(try r.u16("vcpu"))
+            stepVCPU = vcpu
             guard vcpu < vcpus else { return false }
             if isWrite {
                 let gpa = try r.u64("write.gpa")
@@ -127,6 +139,7 @@ extension BinaryTraceReader {
             }
         case ActorCode.l1Instruction:
             let vcpu = Int(try r.u16("vcpu"))
+            stepVCPU = vcpu
             guard vcpu < vcpus else { return false }
             let op = try r.instruction()
             guard let outcome = try? engine.l1(vcpu: vcpu, op) else { return false }
@@ -145,6 +158,7 @@ extension BinaryTraceReader {
             }
         default:
             let vcpu = Int(try r.u16("vcpu"))
+            stepVCPU = vcpu
             let vm = Int(try r.u8("vm"))
             guard vcpu < vcpus, vm >= 1, vm <= numL2VMs else { return false }
             let event = try r.event("event")
@@ -169,6 +183,7 @@ extension BinaryTraceReader {
         } else if delivery != nil {
             return false
         }
+        warnings.observe(number, line: 0, vcpu: stepVCPU, delivery: delivery, machine: engine.machine)
         guard try r.u64("hash") == engine.machine.cachedStateHash() else { return false }
         if flags & Flag.comment != 0 {
             let n = Int(try r.u32("comment.length"))

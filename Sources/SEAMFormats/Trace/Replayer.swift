@@ -43,6 +43,8 @@ public struct ReplayResult: Sendable {
     public var divergence: Divergence?
     /// The replaying machine's state hash when it stopped.
     public var finalHash: UInt64
+    /// Double deliveries and stranded vectors seen on the way (`DeliveryWarnings`).
+    public var warnings: [DeliveryWarnings.Warning] = []
     public var matches: Bool { divergence == nil }
 }
 
@@ -70,10 +72,11 @@ public enum Replayer {
         if source.variant == .full && (start?.afterStep ?? 0) == 0 {
             var fast = source
             var engine = Engine(machine: start?.machine ?? Machine(config: source.scenario.config))
-            if fast.replayMatching(&engine, progress: progress) == nil {
+            var warnings = DeliveryWarnings()
+            if fast.replayMatching(&engine, progress: progress, warnings: &warnings) == nil {
                 return ReplayResult(
                     file: file, variant: .full, steps: source.stepCount, replayed: source.stepCount, startedAfter: 0,
-                    divergence: nil, finalHash: engine.machine.stateHash())
+                    divergence: nil, finalHash: engine.machine.stateHash(), warnings: warnings.warnings)
             }
             // Something is off: the general path replays the trace again and reports it.
         }
@@ -94,6 +97,7 @@ public enum Replayer {
                 "the snapshot was taken after step \(skip); the trace has \(source.stepCount) steps")
         }
         var number = 0
+        var warnings = DeliveryWarnings()
         while let (step, expected) = try source.next() {
             number += 1
             if number <= skip {
@@ -109,6 +113,8 @@ public enum Replayer {
             var actual: StepOutcome
             actual = try engine.perform(step, variant: variant, file: file)
             if variant == .full { actual.hash = engine.machine.cachedStateHash() }
+            warnings.observe(
+                number, line: step.line, vcpu: step.vcpu, delivery: actual.delivery, machine: engine.machine)
             if actual != expected {
                 return ReplayResult(
                     file: file, variant: variant, steps: source.stepCount, replayed: number, startedAfter: skip,
@@ -116,12 +122,12 @@ public enum Replayer {
                         step: step, number: number, expected: expected, actual: actual, variant: variant,
                         before: try stateBefore(number, source: source, file: file, start: start),
                         after: engine.machine),
-                    finalHash: engine.machine.stateHash())
+                    finalHash: engine.machine.stateHash(), warnings: warnings.warnings)
             }
         }
         return ReplayResult(
             file: file, variant: variant, steps: source.stepCount, replayed: number, startedAfter: skip,
-            divergence: nil, finalHash: engine.machine.stateHash())
+            divergence: nil, finalHash: engine.machine.stateHash(), warnings: warnings.warnings)
     }
 
     /// A start machine (a snapshot) must be a TD of the trace's shape: its vCPUs, L2 VMs, GPAW and module.

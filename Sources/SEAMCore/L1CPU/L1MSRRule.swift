@@ -53,6 +53,25 @@ struct L1MSRRule: Sendable {
 
     /// The row holding `msr`, if any.
     static func row(for msr: UInt32) -> L1MSRRule? {
+        // Binary search over the rows by their first MSR: the linear scan cost about 1,070 instructions per L2
+        // x2APIC EOI that L1 let through (callgrind, inject_deliver_eoi). L1MSRRuleTests checks the two agree
+        // for every MSR the bitmap covers.
+        let rows = sortedTable
+        var low = 0
+        var high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid].first <= msr { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0, msr <= rows[low - 1].last else { return nil }
+        return rows[low - 1]
+    }
+
+    /// The table's rows by their first MSR (the ranges do not overlap).
+    static let sortedTable = table.sorted { $0.first < $1.first }
+
+    /// `row(for:)` by a linear scan of the table, as it reads.
+    static func rowByScan(for msr: UInt32) -> L1MSRRule? {
         table.first { msr >= $0.first && msr <= $0.last }
     }
 

@@ -136,10 +136,7 @@ extension Machine {
             if vcpus[i].deliveryTracks[vm].isDelivering { completeDelivery(i, vm) }
             return exitToL1(i, vm, timer)
         }
-        if SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery) {
-            _ = pprVirtualization(i, vm)
-        }
-        return evaluatePendingEvents(i, vm)
+        return evaluatePendingEvents(i, vm, pprFirst: true)
     }
 
     /// The module re-injects an exception that L1's exception bitmap intercepts as an L2→L1 exit instead
@@ -200,8 +197,13 @@ extension Machine {
     /// exiting is on and L2 is interruptible, else with virtual-interrupt delivery a virtual interrupt when L2
     /// is interruptible and RVI's class is above VPPR's. Returns the exit, or nil (L2 goes on, perhaps having
     /// taken a virtual interrupt).
-    mutating func evaluatePendingEvents(_ i: Int, _ vm: Int) -> L2Outcome? {
-        guard !vcpus[i].deliveryTracks[vm].isDelivering else { return nil }  // the handler starts with IF = 0
+    /// With `pprFirst` (VM entry), PPR virtualization comes first when virtual-interrupt delivery is on (SDM
+    /// Vol. 3C §27.3.2.5).
+    mutating func evaluatePendingEvents(_ i: Int, _ vm: Int, pprFirst: Bool = false) -> L2Outcome? {
+        guard !vcpus[i].deliveryTracks[vm].isDelivering else {  // the handler starts with IF = 0
+            if pprFirst && hasVirtualInterruptDelivery(i, vm) { withVAPIC(i, vm) { $0.virtualizePPR() } }
+            return nil
+        }
         let primary = ProcessorBasedControls(vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls))
         let state = InterruptibilityState(
             UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSRow.guestInterruptibility)))
@@ -210,47 +212,56 @@ extension Machine {
             return exitToL1(i, vm, L2ExitInfo(.nmiWindow))
         }
         let interruptible = !shadow && RFLAGS(vcpus[i].vmcs(vm, L2VMCSLayout.guestRFLAGS)).contains(.`if`)
-        guard interruptible else { return nil }
-        if primary.contains(.interruptWindowExiting) { return exitToL1(i, vm, L2ExitInfo(.interruptWindow)) }
-        guard SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
-        else { return nil }
-        let rvi = UInt8(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
-        guard rvi >> 4 > vapicByte(i, vm, VirtualAPICPage.ppr) >> 4 else { return nil }
-        deliverVirtualInterrupt(i, vm, vector: rvi)
+        let vid = hasVirtualInterruptDelivery(i, vm)
+        guard interruptible else {
+            if pprFirst && vid { withVAPIC(i, vm) { $0.virtualizePPR() } }
+            return nil
+        }
+        if primary.contains(.interruptWindowExiting) {
+            if pprFirst && vid { withVAPIC(i, vm) { $0.virtualizePPR() } }
+            return exitToL1(i, vm, L2ExitInfo(.interruptWindow))
+        }
+        guard vid else { return nil }
+        let delivered: UInt8? = withVAPIC(i, vm) { apic in
+            if pprFirst { apic.virtualizePPR() }
+            return apic.deliver()
+        }
+        if let vector = delivered {
+            deliver(
+                i, vm, InterruptionInfo(vector: vector, type: .externalInterrupt), errorCode: 0, via: .virtualInterrupt)
+        }
         return nil
     }
 
-    /// Virtual-interrupt delivery of `vector` (SDM Vol. 3C §30.2.2): VISR[V] = 1, SVI = V, VPPR = V & 0xF0,
-    /// VIRR[V] = 0, RVI = the highest vector left in VIRR (0 if none); then V goes through L2's IDT.
-    mutating func deliverVirtualInterrupt(_ i: Int, _ vm: Int, vector: UInt8) {
-        setVAPICBit(i, vm, VirtualAPICPage.isr, vector, true)
-        setVAPICBit(i, vm, VirtualAPICPage.irr, vector, false)
-        setVAPICByte(i, vm, VirtualAPICPage.ppr, vector & 0xF0)
-        let rvi = highestVAPICBit(i, vm, VirtualAPICPage.irr) ?? 0
-        vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, UInt64(vector) << 8 | UInt64(rvi))
-        deliver(i, vm, InterruptionInfo(vector: vector, type: .externalInterrupt), errorCode: 0, via: .virtualInterrupt)
+    func hasVirtualInterruptDelivery(_ i: Int, _ vm: Int) -> Bool {
+        SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
     }
 
-    /// PPR virtualization (SDM Vol. 3C §30.1.3): VPPR = VTPR when VTPR[7:4] ≥ SVI[7:4], else SVI & 0xF0.
-    @discardableResult
-    mutating func pprVirtualization(_ i: Int, _ vm: Int) -> UInt8 {
-        let vtpr = vapicByte(i, vm, VirtualAPICPage.tpr)
-        let svi = UInt8(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) >> 8)
-        let vppr = vtpr >> 4 >= svi >> 4 ? vtpr : svi & 0xF0
-        setVAPICByte(i, vm, VirtualAPICPage.ppr, vppr)
-        return vppr
+    /// Runs `body` on VM `vm`'s virtual-APIC registers (VTPR, VPPR, VISR, VIRR from the page; RVI and SVI from
+    /// the guest interrupt status), then writes back what changed: the 64-byte chunks of the page that differ
+    /// and the guest interrupt status. One read of the page per operation instead of one per register: a
+    /// delivery and an EOI read and wrote the page about 30 times (inject_deliver_eoi, callgrind).
+    mutating func withVAPIC<R>(_ i: Int, _ vm: Int, _ body: (inout VirtualAPICImage) -> R) -> R {
+        let base = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
+        var image = VirtualAPICImage(
+            status: UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)))
+        space.read(base >> 12, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
+        let before = image
+        let result = body(&image)
+        if image.status != before.status {
+            vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, UInt64(image.status))
+        }
+        image.forEachChangedChunk(since: before) { offset, chunk in
+            space.write(base >> 12, offset: VirtualAPICImage.start + offset, chunk)
+        }
+        return result
     }
 
     /// EOI virtualization (SDM Vol. 3C §30.1.4), trap-like after L2's WRMSR to the EOI register: VISR[SVI] = 0,
     /// SVI = the highest vector left in VISR, PPR virtualization; then a virtualized-EOI exit (45, the vector
     /// in the qualification) when the EOI-exit bitmap has the vector, else pending events are evaluated.
     mutating func eoiVirtualization(_ i: Int, _ vm: Int) -> L2Outcome {
-        let status = vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)
-        let vector = UInt8(truncatingIfNeeded: status >> 8)
-        setVAPICBit(i, vm, VirtualAPICPage.isr, vector, false)
-        let svi = highestVAPICBit(i, vm, VirtualAPICPage.isr) ?? 0
-        vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, status & 0xFF | UInt64(svi) << 8)
-        pprVirtualization(i, vm)
+        let vector = withVAPIC(i, vm) { $0.endOfInterrupt() }
         let bitmapRow = L2VMCSRow.eoiExitBitmap0 + Int(vector >> 6)
         if vcpus[i].vmcs(vm, bitmapRow) >> UInt64(vector & 63) & 1 != 0 {
             return exitToL1(i, vm, L2ExitInfo(.virtualizedEOI, qualification: UInt64(vector)))
@@ -262,23 +273,21 @@ extension Machine {
     /// virtual-interrupt delivery a TPR-below-threshold exit (43) when VTPR[7:4] < TPR threshold[3:0]; with it,
     /// PPR virtualization and pending events.
     mutating func tprVirtualization(_ i: Int, _ vm: Int) -> L2Outcome {
-        guard SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
-        else {
+        guard hasVirtualInterruptDelivery(i, vm) else {
             let threshold = vcpus[i].vmcs(vm, L2VMCSRow.tprThreshold) & 0xF
-            return UInt64(vapicByte(i, vm, VirtualAPICPage.tpr) >> 4) < threshold
-                ? exitToL1(i, vm, L2ExitInfo(.tprBelowThreshold)) : .continued
+            let vtpr = withVAPIC(i, vm) { $0.tpr }
+            return UInt64(vtpr >> 4) < threshold ? exitToL1(i, vm, L2ExitInfo(.tprBelowThreshold)) : .continued
         }
-        pprVirtualization(i, vm)
+        withVAPIC(i, vm) { $0.virtualizePPR() }
         return evaluatePendingEvents(i, vm) ?? .continued
     }
 
     /// Self-IPI virtualization (SDM Vol. 3C §30.1.5) after L2's WRMSR to SELF_IPI with virtual-interrupt
     /// delivery: VIRR[V] = 1, RVI = max(RVI, V), pending events evaluated.
     mutating func selfIPIVirtualization(_ i: Int, _ vm: Int, vector: UInt8) -> L2Outcome {
-        setVAPICBit(i, vm, VirtualAPICPage.irr, vector, true)
-        let status = vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)
-        if vector > UInt8(truncatingIfNeeded: status) {
-            vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, status & ~0xFF | UInt64(vector))
+        withVAPIC(i, vm) { apic in
+            apic.setBit(VirtualAPICPage.irr, vector, true)
+            if vector > apic.rvi { apic.rvi = vector }
         }
         return evaluatePendingEvents(i, vm) ?? .continued
     }
@@ -310,7 +319,7 @@ extension Machine {
         switch msr {
         case 0x808:  // TPR
             guard value >> 8 == 0 else { return exception(i, vm, vector: ExceptionVector.gp, errorCode: 0) }
-            setVAPICByte(i, vm, VirtualAPICPage.tpr, UInt8(value))
+            withVAPIC(i, vm) { $0.tpr = UInt8(value) }
             _ = advanceRIP(i, vm, by: 2, handled: nil)
             return tprVirtualization(i, vm)
         case UInt32(Machine.x2APICEOI) where vid:
@@ -331,39 +340,12 @@ extension Machine {
 
     // MARK: Virtual-APIC page
 
-    func vapicByte(_ i: Int, _ vm: Int, _ offset: Int) -> UInt8 {
-        var b: UInt8 = 0
-        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + UInt64(offset)
-        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: 1, into: &b)
-        return b
-    }
-
-    mutating func setVAPICByte(_ i: Int, _ vm: Int, _ offset: Int, _ value: UInt8) {
-        guard vapicByte(i, vm, offset) != value else { return }
-        var b = value
-        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + UInt64(offset)
-        space.write(gpa >> 12, offset: Int(gpa & 0xFFF), count: 1, from: &b)
-    }
-
-    /// Bit `vector` of the 256-bit register at `base` (VISR, VIRR): word vector / 32 at base + 16·word.
-    func vapicBit(_ i: Int, _ vm: Int, _ base: Int, _ vector: UInt8) -> Bool {
-        vapicByte(i, vm, base + Int(vector >> 5) * 16 + Int(vector & 31) / 8) >> (vector & 7) & 1 != 0
-    }
-
-    mutating func setVAPICBit(_ i: Int, _ vm: Int, _ base: Int, _ vector: UInt8, _ on: Bool) {
-        let offset = base + Int(vector >> 5) * 16 + Int(vector & 31) / 8
-        let old = vapicByte(i, vm, offset)
-        let bit: UInt8 = 1 << (vector & 7)
-        setVAPICByte(i, vm, offset, on ? old | bit : old & ~bit)
-    }
-
-    /// The highest vector set in the 256-bit register at `base`, or nil: its eight words (16 bytes apart) in
-    /// one read of the page.
+    /// The highest vector set in the 256-bit register at `base` of VM `vm`'s virtual-APIC page, or nil.
     func highestVAPICBit(_ i: Int, _ vm: Int, _ base: Int) -> UInt8? {
-        var block = VAPICRegisterBlock()
-        let gpa = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) + UInt64(base)
-        space.read(gpa >> 12, offset: Int(gpa & 0xFFF), count: 0x74, into: &block)
-        return block.highestBit
+        var image = VirtualAPICImage(status: 0)
+        let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
+        space.read(page, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
+        return image.highest(base)
     }
 
     mutating func clearInterruptibility(_ i: Int, _ vm: Int, _ bits: InterruptibilityState) {
@@ -476,23 +458,115 @@ extension Machine {
     }
 }
 
-/// The 0x80 bytes of a 256-bit virtual-APIC register (eight 32-bit words at 16-byte strides) as sixteen
-/// little-endian words: word k of the register is the low half of tuple word 2k.
-struct VAPICRegisterBlock {
-    var w:
+/// VM `vm`'s virtual-APIC registers as one operation sees them: bytes 0x80…0x27F of the page (VTPR 0x80, VPPR
+/// 0xA0, VISR 0x100, VIRR 0x200; SDM Vol. 3C §30.1.1) and the guest interrupt status (RVI low byte, SVI high).
+struct VirtualAPICImage: Equatable {
+    /// Page offset of the first byte held, and how many.
+    static let start = 0x80
+    static let size = 0x200
+    var bytes:
         (
             UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64
-        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+        ) = (
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        )
+    var status: UInt16
 
-    /// The highest bit set in the register's 256 bits, or nil.
-    var highestBit: UInt8? {
-        withUnsafeBytes(of: w) { raw in
+    init(status: UInt16) { self.status = status }
+
+    static func == (a: VirtualAPICImage, b: VirtualAPICImage) -> Bool {
+        a.status == b.status
+            && withUnsafeBytes(of: a.bytes) { x in withUnsafeBytes(of: b.bytes) { y in x.elementsEqual(y) } }
+    }
+
+    var rvi: UInt8 {
+        get { UInt8(truncatingIfNeeded: status) }
+        set { status = status & 0xFF00 | UInt16(newValue) }
+    }
+    var svi: UInt8 {
+        get { UInt8(truncatingIfNeeded: status >> 8) }
+        set { status = status & 0xFF | UInt16(newValue) << 8 }
+    }
+
+    func byte(_ offset: Int) -> UInt8 {
+        withUnsafeBytes(of: bytes) { $0[offset - VirtualAPICImage.start] }
+    }
+    mutating func setByte(_ offset: Int, _ value: UInt8) {
+        withUnsafeMutableBytes(of: &bytes) { $0[offset - VirtualAPICImage.start] = value }
+    }
+    var tpr: UInt8 {
+        get { byte(Machine.VirtualAPICPage.tpr) }
+        set { setByte(Machine.VirtualAPICPage.tpr, newValue) }
+    }
+    var ppr: UInt8 {
+        get { byte(Machine.VirtualAPICPage.ppr) }
+        set { setByte(Machine.VirtualAPICPage.ppr, newValue) }
+    }
+
+    /// Bit `vector` of the 256-bit register at `base`: word vector / 32 at base + 16·word.
+    func bit(_ base: Int, _ vector: UInt8) -> Bool {
+        byte(base + Int(vector >> 5) * 16 + Int(vector & 31) / 8) >> (vector & 7) & 1 != 0
+    }
+    mutating func setBit(_ base: Int, _ vector: UInt8, _ on: Bool) {
+        let offset = base + Int(vector >> 5) * 16 + Int(vector & 31) / 8
+        let m: UInt8 = 1 << (vector & 7)
+        setByte(offset, on ? byte(offset) | m : byte(offset) & ~m)
+    }
+
+    /// The highest vector set in the 256-bit register at `base`, or nil.
+    func highest(_ base: Int) -> UInt8? {
+        withUnsafeBytes(of: bytes) { raw in
             for word in stride(from: 7, through: 0, by: -1) {
-                let v = raw.load(fromByteOffset: word * 16, as: UInt32.self)
+                let v = raw.load(fromByteOffset: base - VirtualAPICImage.start + word * 16, as: UInt32.self)
                 if v != 0 { return UInt8(word * 32 + 31 - v.leadingZeroBitCount) }
             }
             return nil
+        }
+    }
+
+    /// PPR virtualization (SDM Vol. 3C §30.1.3): VPPR = VTPR when VTPR[7:4] ≥ SVI[7:4], else SVI & 0xF0.
+    mutating func virtualizePPR() {
+        ppr = tpr >> 4 >= svi >> 4 ? tpr : svi & 0xF0
+    }
+
+    /// Virtual-interrupt delivery (SDM Vol. 3C §30.2.2) when RVI's class is above VPPR's: VISR[RVI] = 1, SVI =
+    /// RVI, VPPR = RVI & 0xF0, VIRR[RVI] = 0, RVI = the highest vector left in VIRR (0 if none). Returns the
+    /// vector delivered, or nil.
+    mutating func deliver() -> UInt8? {
+        let vector = rvi
+        guard vector >> 4 > ppr >> 4 else { return nil }
+        setBit(Machine.VirtualAPICPage.isr, vector, true)
+        setBit(Machine.VirtualAPICPage.irr, vector, false)
+        svi = vector
+        ppr = vector & 0xF0
+        rvi = highest(Machine.VirtualAPICPage.irr) ?? 0
+        return vector
+    }
+
+    /// EOI virtualization's register part (SDM Vol. 3C §30.1.4): VISR[SVI] = 0, SVI = the highest vector left
+    /// in VISR, PPR virtualization. Returns the vector ended.
+    mutating func endOfInterrupt() -> UInt8 {
+        let vector = svi
+        setBit(Machine.VirtualAPICPage.isr, vector, false)
+        svi = highest(Machine.VirtualAPICPage.isr) ?? 0
+        virtualizePPR()
+        return vector
+    }
+
+    /// Calls `body` with each 64-byte chunk (its offset in `bytes` and its bytes) that differs from `old`.
+    func forEachChangedChunk(since old: VirtualAPICImage, _ body: (Int, UnsafeRawBufferPointer) -> Void) {
+        withUnsafeBytes(of: bytes) { new in
+            withUnsafeBytes(of: old.bytes) { before in
+                for chunk in stride(from: 0, to: VirtualAPICImage.size, by: 64) {
+                    let n = UnsafeRawBufferPointer(rebasing: new[chunk..<chunk + 64])
+                    if !n.elementsEqual(before[chunk..<chunk + 64]) { body(chunk, n) }
+                }
+            }
         }
     }
 }

@@ -1,5 +1,11 @@
 import SEAMTypes
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Events delivered to L2: what L1 injects and how the CPU and the module deliver it (SDM Vol. 3C §27.6
 /// "Event injection", §26.7.5–26.7.6 interrupt- and NMI-window exiting, chapter 30 "APIC virtualization and
 /// virtual interrupts"; module `src/common/helpers/helpers.c` `reinject_idt_vectoring_event_if_any`,
@@ -94,6 +100,11 @@ extension Machine {
     /// the VMX-preemption timer armed (`preemptionTimerExit`), then pending events are evaluated. Returns the
     /// L2→L1 exit that comes before L2's first instruction (the timer's exit 52, an interrupt- or NMI-window
     /// exit, or a re-injected exception L1 intercepts), or nil when L2 runs.
+    ///
+    /// TDG.VP.ENTER calls it only when `entryEventsPending` says there is something to do, and otherwise only
+    /// arms the timer: building and returning this optional outcome on every entry cost about 140
+    /// instructions of vp_enter_cpuid_roundtrip (callgrind).
+    @inline(never)
     mutating func eventsAtEntry(_ i: Int, _ vm: Int, reinjecting: UInt64?) -> L2Outcome? {
         let entryInfo = UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo))
         let vectoring = UInt32(truncatingIfNeeded: reinjecting ?? 0)
@@ -137,6 +148,18 @@ extension Machine {
             return exitToL1(i, vm, timer)
         }
         return evaluatePendingEvents(i, vm, pprFirst: true)
+    }
+
+    /// Whether L1's entry into VM `vm` has event work beyond arming the timer: an event to inject, window
+    /// exiting on, a non-zero RVI (a virtual interrupt may be recognised), or a delivery window to close.
+    @inline(__always)
+    func entryEventsPending(_ i: Int, _ vm: Int) -> Bool {
+        let windows = UInt64(
+            ProcessorBasedControls.interruptWindowExiting.rawValue | ProcessorBasedControls.nmiWindowExiting.rawValue)
+        return vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo) & UInt64(InterruptionInfo.validBit) != 0
+            || vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls) & windows != 0
+            || vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF != 0
+            || vcpus[i].deliveryTracks[vm].isWindowOpen
     }
 
     /// The module re-injects an exception that L1's exception bitmap intercepts as an L2→L1 exit instead
@@ -460,7 +483,9 @@ extension Machine {
 
 /// VM `vm`'s virtual-APIC registers as one operation sees them: bytes 0x80…0x27F of the page (VTPR 0x80, VPPR
 /// 0xA0, VISR 0x100, VIRR 0x200; SDM Vol. 3C §30.1.1) and the guest interrupt status (RVI low byte, SVI high).
-struct VirtualAPICImage: Equatable {
+/// Every accessor is `mutating` and reaches the bytes in place: a non-mutating `withUnsafeBytes(of:)` copies
+/// the 512-byte tuple on each call, which made an EOI cost more than a whole round trip should.
+struct VirtualAPICImage {
     /// Page offset of the first byte held, and how many.
     static let start = 0x80
     static let size = 0x200
@@ -479,11 +504,6 @@ struct VirtualAPICImage: Equatable {
 
     init(status: UInt16) { self.status = status }
 
-    static func == (a: VirtualAPICImage, b: VirtualAPICImage) -> Bool {
-        a.status == b.status
-            && withUnsafeBytes(of: a.bytes) { x in withUnsafeBytes(of: b.bytes) { y in x.elementsEqual(y) } }
-    }
-
     var rvi: UInt8 {
         get { UInt8(truncatingIfNeeded: status) }
         set { status = status & 0xFF00 | UInt16(newValue) }
@@ -493,25 +513,22 @@ struct VirtualAPICImage: Equatable {
         set { status = status & 0xFF | UInt16(newValue) << 8 }
     }
 
-    func byte(_ offset: Int) -> UInt8 {
-        withUnsafeBytes(of: bytes) { $0[offset - VirtualAPICImage.start] }
+    mutating func byte(_ offset: Int) -> UInt8 {
+        withUnsafeMutableBytes(of: &bytes) { $0[offset - VirtualAPICImage.start] }
     }
     mutating func setByte(_ offset: Int, _ value: UInt8) {
         withUnsafeMutableBytes(of: &bytes) { $0[offset - VirtualAPICImage.start] = value }
     }
     var tpr: UInt8 {
-        get { byte(Machine.VirtualAPICPage.tpr) }
+        mutating get { byte(Machine.VirtualAPICPage.tpr) }
         set { setByte(Machine.VirtualAPICPage.tpr, newValue) }
     }
     var ppr: UInt8 {
-        get { byte(Machine.VirtualAPICPage.ppr) }
+        mutating get { byte(Machine.VirtualAPICPage.ppr) }
         set { setByte(Machine.VirtualAPICPage.ppr, newValue) }
     }
 
     /// Bit `vector` of the 256-bit register at `base`: word vector / 32 at base + 16·word.
-    func bit(_ base: Int, _ vector: UInt8) -> Bool {
-        byte(base + Int(vector >> 5) * 16 + Int(vector & 31) / 8) >> (vector & 7) & 1 != 0
-    }
     mutating func setBit(_ base: Int, _ vector: UInt8, _ on: Bool) {
         let offset = base + Int(vector >> 5) * 16 + Int(vector & 31) / 8
         let m: UInt8 = 1 << (vector & 7)
@@ -519,8 +536,8 @@ struct VirtualAPICImage: Equatable {
     }
 
     /// The highest vector set in the 256-bit register at `base`, or nil.
-    func highest(_ base: Int) -> UInt8? {
-        withUnsafeBytes(of: bytes) { raw in
+    mutating func highest(_ base: Int) -> UInt8? {
+        withUnsafeMutableBytes(of: &bytes) { raw in
             for word in stride(from: 7, through: 0, by: -1) {
                 let v = raw.load(fromByteOffset: base - VirtualAPICImage.start + word * 16, as: UInt32.self)
                 if v != 0 { return UInt8(word * 32 + 31 - v.leadingZeroBitCount) }
@@ -559,12 +576,14 @@ struct VirtualAPICImage: Equatable {
     }
 
     /// Calls `body` with each 64-byte chunk (its offset in `bytes` and its bytes) that differs from `old`.
-    func forEachChangedChunk(since old: VirtualAPICImage, _ body: (Int, UnsafeRawBufferPointer) -> Void) {
-        withUnsafeBytes(of: bytes) { new in
-            withUnsafeBytes(of: old.bytes) { before in
+    mutating func forEachChangedChunk(since old: VirtualAPICImage, _ body: (Int, UnsafeRawBufferPointer) -> Void) {
+        var old = old
+        withUnsafeMutableBytes(of: &bytes) { newBytes in
+            let new = UnsafeRawBufferPointer(newBytes)
+            withUnsafeMutableBytes(of: &old.bytes) { before in
                 for chunk in stride(from: 0, to: VirtualAPICImage.size, by: 64) {
                     let n = UnsafeRawBufferPointer(rebasing: new[chunk..<chunk + 64])
-                    if !n.elementsEqual(before[chunk..<chunk + 64]) { body(chunk, n) }
+                    if memcmp(n.baseAddress!, before.baseAddress! + chunk, 64) != 0 { body(chunk, n) }
                 }
             }
         }

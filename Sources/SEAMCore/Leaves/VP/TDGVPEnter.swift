@@ -70,8 +70,13 @@ extension Machine {
         vcpus[i].location = .l2(vm: vm)
         // Event injection and pending events (Machine+L2Interrupts.swift): an exit before L2's first
         // instruction ends the TDCALL as any L2→L1 exit does.
-        if case .exitToL1(let r)? = eventsAtEntry(i, vm, reinjecting: nil) {
-            regs = r
+        if entryEventsPending(i, vm) {
+            if case .exitToL1(let r)? = eventsAtEntry(i, vm, reinjecting: nil) {
+                regs = r
+                return .completed
+            }
+        } else if let timer = preemptionTimerExit(vcpu: i, vm: vm) {
+            regs = l2ToL1Exit(vcpu: i, vm: vm, timer)
             return .completed
         }
         return .enteredL2(vm: vm)

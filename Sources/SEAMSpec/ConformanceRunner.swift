@@ -18,6 +18,7 @@ public enum ConformanceRunner {
         case VMEntryCheckTable.file: return try VMEntryCheckTable.check(row)
         case "exit-routing.tsv": return try ExitRoutingTable.check(row)
         case GlobalMetadataTableGenerator.tableFile: return try checkGlobalField(row)
+        case InterruptRulesTable.file: return try InterruptRulesTable.check(row)
         default: throw InputError(file: row.file, line: row.line, "no checker for this table")
         }
     }

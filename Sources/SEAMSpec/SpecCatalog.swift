@@ -22,6 +22,7 @@ public enum SpecCatalog {
         (VMEntryCheckTable.file, VMEntryCheckTable.columns),
         (ExitRoutingTable.file, ExitRoutingTable.columns),
         (GlobalMetadataTableGenerator.tableFile, GlobalMetadataTableGenerator.columns),
+        (InterruptRulesTable.file, InterruptRulesTable.columns),
     ]
 
     /// Loads one table from `directory`.

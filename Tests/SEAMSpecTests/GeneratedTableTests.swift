@@ -185,6 +185,7 @@ import Testing
         #expect(
             number(before: " global metadata fields read", in: readme)
                 == counts[GlobalMetadataTableGenerator.tableFile])
+        #expect(number(before: " interrupt rules", in: readme) == counts[InterruptRulesTable.file])
     }
 
     @Test func traceCorpusCountsMatchTheDirectory() throws {

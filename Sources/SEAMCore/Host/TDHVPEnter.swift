@@ -154,7 +154,7 @@ extension Machine {
     {
         guard resumeL1 else {
             vcpus[i].location = .l2(vm: vm)
-            if case .exitToL1(let r)? = hostResumesL2(i, vm) { return .resumedL1(registers: r) }
+            if case .exitToL1(let r)? = hostResumesL2(i, vm, routing: routing) { return .resumedL1(registers: r) }
             return .resumedL2(vm: vm)
         }
         vcpus[i].hostRouting = routing

@@ -165,7 +165,9 @@ extension Machine {
     /// The module re-injects an exception that L1's exception bitmap intercepts as an L2→L1 exit instead
     /// (`convert_l2_voe_to_l1_exit`, helpers.c): the exit reports the original exit's reason, qualification
     /// and interruption information (the module rewrites only the VMCS fields), R9[63:32] the exit error code,
-    /// and R10's valid bit clear.
+    /// and R10's valid bit clear. On the host's re-entry (`hostRouting` set by `hostResumesL2`; tdh_vp_enter.c
+    /// `handle_l2_entry`) the exit is instead a host-routed one: TDX_L2_EXIT_HOST_ROUTED_ASYNC (or _TDVMCALL)
+    /// with exit reason 0, qualification 0, R9 = the converted event, R13 = 0 (`set_l2_to_l1_async_exit_gprs`).
     mutating func reinjectionIntercepted(_ i: Int, _ vm: Int, _ info: UInt32, _ errorCode: UInt32) -> L2Outcome? {
         let event = InterruptionInfo(info)
         guard event.type == .hardwareException,
@@ -173,23 +175,38 @@ extension Machine {
         else { return nil }
         var reported = exitInfoFromVMCS(i, vm)
         reported.idtVectoringInfo &= ~InterruptionInfo.validBit
+        let routing = vcpus[i].hostRouting
+        if routing != .none {
+            reported.reason = ExitReason.exceptionOrNMI.rawValue
+            reported.qualification = 0
+            reported.interruptionInfo = info
+            reported.interruptionErrorCode = errorCode
+            reported.eeq = 0
+        }
         var vectored = L2ExitInfo(.exceptionOrNMI)
         vectored.interruptionInfo = info
         vectored.interruptionErrorCode = errorCode
         recordExitInfo(vcpu: i, vm: vm, vectored)
         writeBackGuestState(vcpu: i, vm: vm)
-        return .exitToL1(completeL1Entry(vcpu: i, vm: vm, reported, status: .success))
+        let status: TDXStatus =
+            routing == .none ? .success : routing == .tdvmcall ? .l2ExitHostRoutedTDVMCall : .l2ExitHostRoutedAsync
+        return .exitToL1(completeL1Entry(vcpu: i, vm: vm, reported, status: status))
     }
 
     /// The host's TDH.VP.ENTER resumes L2 (no RESUME_L1) after a TD exit: the module re-injects the event the
     /// exit left in the VMCS's IDT-vectoring information and evaluates pending events.
-    mutating func hostResumesL2(_ i: Int, _ vm: Int) -> L2Outcome? {
+    /// `routing` is how the last TD exit would be reported to L1 (module `set_l2_exit_host_routing`): it is
+    /// held in `hostRouting` only while the entry's events run, for `reinjectionIntercepted`.
+    mutating func hostResumesL2(_ i: Int, _ vm: Int, routing: VCPU.HostRouting) -> L2Outcome? {
         let info = vcpus[i].vmcs(vm, L2VMCSLayout.idtVectoringInfo)
         let vectoring = info & 0xFFFF_FFFF | vcpus[i].vmcs(vm, L2VMCSLayout.idtVectoringErrorCode) << 32
         if InterruptionInfo(UInt32(truncatingIfNeeded: info)).isValid {
             vcpus[i].setVMCS(vm, L2VMCSLayout.idtVectoringInfo, info & ~UInt64(InterruptionInfo.validBit))
         }
-        return eventsAtEntry(i, vm, reinjecting: vectoring)
+        vcpus[i].hostRouting = routing
+        let outcome = eventsAtEntry(i, vm, reinjecting: vectoring)
+        vcpus[i].hostRouting = .none  // an L2→L1 exit cleared it already (`completeL1Entry`)
+        return outcome
     }
 
     // MARK: Delivery

@@ -62,6 +62,8 @@ enum Expectation: Equatable {
     case interrupted
     /// An L1 step after which L1 took this vector (the step's delivery, VM 0).
     case delivers(UInt32)
+    /// A host shared-IRTE push refused for this problem (`IRTERingProblem.name`).
+    case refused(String)
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -79,6 +81,7 @@ enum Expectation: Equatable {
         case 2 where words[0] == "delivers":
             guard let n = number(words[1]) else { return nil }
             self = .delivers(n)
+        case 2 where words[0] == "refused": self = .refused(words[1])
         case 2 where words[0] == "fault":
             guard let n = number(words[1]) else { return nil }
             self = .fault(n)
@@ -162,6 +165,9 @@ enum Expectation: Equatable {
                 return "expected L1 to take vector \(v), got \(outcome.delivery.map { "\($0)" } ?? "no delivery")"
             }
             return nil
+        case .refused(let name):
+            if case .refused(let why) = outcome.result, why.name == name { return nil }
+            return "expected the push refused \(name), got \(Replayer.describe(outcome.result))"
         case .resumesL1:
             if case .l1 = outcome.result { return nil }
             return outcome.result == .completed && outcome.registers?.rax == 0

@@ -46,7 +46,7 @@ public struct Engine<Observer: StepObserver> {
         switch step.actor {
         case .host:
             if let op = step.shared {
-                outcome = try machine.apply(op).map { StepOutcome(l2: $0) } ?? StepOutcome()
+                outcome = try machine.applyOutcome(op)
             } else {
                 outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
             }
@@ -92,6 +92,18 @@ public struct Engine<Observer: StepObserver> {
         var outcome = l2.map { StepOutcome(l2: $0) } ?? StepOutcome()
         report(.host(op, comment: comment), &outcome)
         return l2
+    }
+
+    /// The host's push into a shared-IRTE ring (`Machine.pushIRTE`), observed as a host step: the refusal,
+    /// or what the notification did. On error nothing changes.
+    public mutating func pushIRTE(vcpu: Int, gpa: UInt64, _ event: IRTEEvent, comment: String? = nil)
+        throws(MachineError) -> StepOutcome
+    {
+        _ = machine.takeDelivery()
+        let op = Step.SharedMemoryOp.irtePush(vcpu: vcpu, gpa: gpa, event: event)
+        var outcome = try machine.applyOutcome(op)
+        if observer.isObserving { report(.host(op, comment: comment), &outcome) }
+        return outcome
     }
 
     /// L1's TDCALL on `vcpu` (`Machine.tdcall`), observed as an L1 step. Not observing, this is the

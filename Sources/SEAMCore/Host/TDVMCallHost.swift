@@ -39,7 +39,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     /// A shared-IRTE ring the TD-partitioning SVSM registered for one L2 VM (TDVMCALL 0x20001): the ring's
     /// GPA (R12, 4K-aligned, without the SHARED bit: the SVSM passes the page's own address after MapGPA made
     /// it shared) and its length in 4K pages (R14). The host pushes the VM's device interrupts into it and
-    /// signals L1; kept for the interrupt issue: nothing pushes yet.
+    /// signals L1 with the ring's vector (`pushIRTE(vm:_:vcpu:engine:comment:)`, `Machine.pushIRTE`).
     public struct SharedIRTEHeader: Hashable, Sendable {
         public var gpa: UInt64
         public var pages: UInt64

@@ -205,4 +205,16 @@ import Testing
         #expect(o?.result == .completed)
         #expect(Self.u32(try Self.page(engine.machine), 28) == 1)
     }
+
+    /// `Engine.host` of an `irtePush` reports the refusal, not `completed`.
+    @Test func engineHostRecordsARefusal() throws {
+        struct Last: StepObserver {
+            var outcome: StepOutcome?
+            var isObserving: Bool { true }
+            mutating func observe(_ step: Step, _ outcome: StepOutcome, machine: Machine) { self.outcome = outcome }
+        }
+        var engine = Engine(machine: try Self.machine(head: 1, tail: 0), observer: Last())
+        _ = try engine.host(.irtePush(vcpu: 0, gpa: Self.ring, event: .msi(mode: 0, vector: 0x31, destID: 0)))
+        #expect(engine.observer.outcome?.result == .refused(.full))
+    }
 }

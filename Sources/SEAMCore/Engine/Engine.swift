@@ -85,7 +85,12 @@ public struct Engine<Observer: StepObserver> {
     /// The host's operation on its shared memory or a posted-interrupt descriptor (`Machine.apply`), observed
     /// as a host step; returns what L2 did when a notification reached it. On error nothing changes.
     @discardableResult
+    /// An `irtePush` is carried out as `pushIRTE` (its refusal recorded); its L2 outcome is not returned.
     public mutating func host(_ op: Step.SharedMemoryOp, comment: String? = nil) throws(MachineError) -> L2Outcome? {
+        if case .irtePush(let vcpu, let gpa, let event) = op {
+            _ = try pushIRTE(vcpu: vcpu, gpa: gpa, event, comment: comment)
+            return nil
+        }
         _ = machine.takeDelivery()
         let l2 = try machine.apply(op)
         guard observer.isObserving else { return l2 }

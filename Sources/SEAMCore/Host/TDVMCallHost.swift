@@ -23,8 +23,9 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     public private(set) var fatalError: UInt64?
 
     /// What a SetupEventNotifyInterrupt asked for: the vector the host is to inject into L1 of `vcpu` when an
-    /// event it signals (a GetQuote completing, …) happens. Kept for the interrupt issue: nothing injects it
-    /// yet.
+    /// event it signals (a GetQuote completing, …) happens. Nothing injects it yet; the shared-IRTE ring does
+    /// not use it: the host signals a ring with the ring's own vector (its byte 0, `Machine.pushIRTE`), by
+    /// which the SVSM's handler finds the VM.
     public struct EventNotify: Hashable, Sendable {
         public var vector: UInt8
         public var vcpu: Int

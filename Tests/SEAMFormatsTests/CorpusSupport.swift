@@ -64,6 +64,8 @@ enum Expectation: Equatable {
     case delivers(UInt32)
     /// An L2 VM took this vector by this path (`Delivery.via`), for the first time or (`twice`) the second.
     case vmTakes(vm: Int, vector: UInt32, via: String, count: UInt32)
+    /// A host shared-IRTE push refused for this problem (`IRTERingProblem.name`).
+    case refused(String)
 
     init?(comment: String) {
         guard let r = comment.range(of: " → ", options: .backwards) else { return nil }
@@ -85,6 +87,7 @@ enum Expectation: Equatable {
         case 2 where words[0] == "delivers":
             guard let n = number(words[1]) else { return nil }
             self = .delivers(n)
+        case 2 where words[0] == "refused": self = .refused(words[1])
         case 2 where words[0] == "fault":
             guard let n = number(words[1]) else { return nil }
             self = .fault(n)
@@ -175,6 +178,9 @@ enum Expectation: Equatable {
                     + (outcome.delivery.map { "\($0)" } ?? "no delivery")
             }
             return nil
+        case .refused(let name):
+            if case .refused(let why) = outcome.result, why.name == name { return nil }
+            return "expected the push refused \(name), got \(Replayer.describe(outcome.result))"
         case .resumesL1:
             if case .l1 = outcome.result { return nil }
             return outcome.result == .completed && outcome.registers?.rax == 0

@@ -107,7 +107,7 @@ import Testing
                     case .moduleHandled: routes.insert("module")
                     case .l1: routes.insert("l1")
                     case .tdExit(let r): routes.insert(r.rax >> 62 & 1 == 1 ? "fatal" : "host")
-                    case .l2, .fault, .interrupted: break
+                    case .l2, .fault, .interrupted, .refused: break
                     }
                     if case .tdExit = o.result { lastL2Exit[vcpu] = true }
                 default: break

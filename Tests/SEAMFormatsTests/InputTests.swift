@@ -239,7 +239,8 @@ import Testing
         (
             "\n{\"actor\":\"l1\",\"tdcall\":{},\"when\":1}", 3, "when",
             "unknown key (known: actor, vcpu, vm, tdcall, seamcall, event, write, comment, map_shared, "
-                + "unmap_shared, write_shared, read, cpuid, rdmsr, wrmsr, l1_interrupt_state, post_interrupt, sti)"
+                + "unmap_shared, write_shared, read, cpuid, rdmsr, wrmsr, l1_interrupt_state, post_interrupt, sti, "
+                + "irte_push)"
         ),
         // The host's shared-memory steps (Traces/FORMAT.md): host only, one operation a step, known keys.
         (
@@ -249,7 +250,8 @@ import Testing
         (
             "\n{\"actor\":\"host\",\"seamcall\":{},\"unmap_shared\":{\"gpa\":\"0x800000008000\",\"size\":\"0x1000\"}}",
             3, "unmap_shared",
-            "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state, post_interrupt"
+            "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state, post_interrupt, "
+                + "irte_push"
         ),
         (
             "\n{\"actor\":\"host\",\"map_shared\":{\"gpa\":\"0x800000008000\"}}", 3, "map_shared.size", "missing"

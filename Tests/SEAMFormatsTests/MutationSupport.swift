@@ -36,6 +36,7 @@ enum Mutants {
         "fatal-td.trace.jsonl", "fatal-machine-check.trace.jsonl", "alias-table-demo.trace.jsonl",
         "accept-interrupted.trace.jsonl",
         "tsc-deadline.trace.jsonl",
+        "svsm-irte-ring.trace.jsonl",
     ]
 
     /// The traces whose binary form is mutated (one is committed binary).
@@ -44,6 +45,7 @@ enum Mutants {
         "td-build.trace.jsonl", "fatal-td.trace.jsonl", "l2-msr-io.trace.jsonl", "alias-table-demo.trace.jsonl",
         "accept-interrupted.trace.jsonl",
         "tsc-deadline.trace.jsonl",
+        "svsm-irte-ring.trace.jsonl",
     ]
 
     /// Deterministic draws from SplitMix64 (not `random(in:using:)`, whose algorithm the standard library

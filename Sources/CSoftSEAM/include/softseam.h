@@ -274,7 +274,8 @@ typedef struct softseam_td_exit {
    again, as L1 re-executes it on hardware — at most 1,000 times in one call; the exit of the last run is
    not passed to the callback: SOFTSEAM_TD_EXIT, and the vCPU waits for the host. The callback re-enters the vCPU with
    softseam_seamcall (TDH.VP.ENTER, RCX = softseam_tdvpr(m, vcpu), bit 53 RESUME_L1 to hand an L2 exit to L1) or
-   softseam_resume_l1; softseam_post_interrupt, softseam_pend_nmi, softseam_set_l1_interrupt_state, softseam_mem_read,
+   softseam_resume_l1; softseam_post_interrupt, softseam_host_irte_push, softseam_irte_ring,
+   softseam_pend_nmi, softseam_set_l1_interrupt_state, softseam_mem_read,
    softseam_state_hash and the fact functions work too (other calls: SOFTSEAM_EBUSY — the host cannot write
    the TD's private memory). If it returns without re-entering, the TDCALL that caused the exit returns
    SOFTSEAM_TD_EXIT and the vCPU waits for the host. */
@@ -300,6 +301,31 @@ int softseam_resume_l1(softseam_t *m, uint32_t vcpu, uint64_t *status);
    class is above PPR's, TDG.VP.ENTER answers TDX_PENDING_INTERRUPT. A host step of a recorded trace
    ("post_interrupt"). */
 int softseam_post_interrupt(softseam_t *m, uint32_t vcpu, uint8_t vector);
+/* The TD-partitioning SVSM's shared-IRTE ring (its kernel/src/tdx/sirte.rs; L1 registers it with TDVMCALL
+   0x20001: R12 the page's GPA, SHARED bit clear; R13 the L2 VM's index; R14 pages). The host pushes an
+   interrupt of an L2 VM's device into the ring at `ring_gpa` (as L1 registered it; the host reaches the page
+   through its shared alias) and signals L1 of `vcpu`: irq_type SOFTSEAM_IRQ_MSI with a = vector, b = dest_id,
+   c = mode (bytes), or SOFTSEAM_IRQ_IOAPIC with a = pin, b = level, c = source_id. The page: u8 notification
+   vector at 0; u32 num_elem at 16, elem_size 20, head 24 (L1 reads there), tail 28 (the host writes there),
+   size 32; 16-byte entries from 48. The entry goes at tail, tail advances (mod num_elem), and the ring's
+   vector is posted to L1 as softseam_post_interrupt does (posted interrupts must be enabled: SOFTSEAM_ESTATE
+   otherwise). A ring L1 set up wrongly is refused — nothing written, nothing posted — and *refused (may be
+   NULL) says why: 0 pushed, else a SOFTSEAM_IRTE_* code (checked in this order). The call still returns
+   SOFTSEAM_OK: the refusal is the ring's outcome, a host step of a recorded trace ("irte_push", result
+   "refused"). Callable from a host callback. */
+#define SOFTSEAM_IRQ_IOAPIC 1
+#define SOFTSEAM_IRQ_MSI 2
+#define SOFTSEAM_IRTE_BAD_GPA 1    /* ring_gpa not 4K-aligned, SHARED bit set, or past the GPAW */
+#define SOFTSEAM_IRTE_NOT_SHARED 2 /* its shared alias is not mapped (L1 never converted the page) */
+#define SOFTSEAM_IRTE_BAD_HEADER 3 /* elem_size ≠ 16, num_elem not 1…253, or size ≠ num_elem × 16 */
+#define SOFTSEAM_IRTE_BAD_INDEX 4  /* head or tail ≥ num_elem */
+#define SOFTSEAM_IRTE_BAD_VECTOR 5 /* the notification vector (byte 0) below 32 */
+#define SOFTSEAM_IRTE_FULL 6       /* (tail + 1) mod num_elem == head */
+int softseam_host_irte_push(softseam_t *m, uint32_t vcpu, uint64_t ring_gpa, uint32_t irq_type, uint32_t a,
+                            uint32_t b, uint32_t c, int32_t *refused);
+/* The ring GPA L1 registered for L2 VM `vm` (1…) with TDVMCALL 0x20001 through the built-in host, in *gpa:
+   SOFTSEAM_ESTATE when it registered none (a host callback that answers 0x20001 keeps its own). */
+int softseam_irte_ring(softseam_t *m, uint32_t vm, uint64_t *gpa);
 /* The host's TDH.VP.WR of the vCPU's TDVPS PEND_NMI field (0x202000000000000B) with 1; its status in *status
    (may be NULL). The module injects the NMI into L1 at the next L1 entry it makes — the host's TDH.VP.ENTER
    into L1 (RESUME_L1 included), the end of an L1 TDCALL it completes or of an L1 CPUID / RDMSR / WRMSR it

@@ -46,7 +46,7 @@ public struct Engine<Observer: StepObserver> {
         switch step.actor {
         case .host:
             if let op = step.shared {
-                outcome = try machine.apply(op).map { StepOutcome(l2: $0) } ?? StepOutcome()
+                outcome = try machine.applyOutcome(op)
             } else {
                 outcome = StepOutcome(seamcall: machine.seamcall(&regs), registers: regs)
             }
@@ -85,13 +85,30 @@ public struct Engine<Observer: StepObserver> {
     /// The host's operation on its shared memory or a posted-interrupt descriptor (`Machine.apply`), observed
     /// as a host step; returns what L2 did when a notification reached it. On error nothing changes.
     @discardableResult
+    /// An `irtePush` is carried out as `pushIRTE` (its refusal recorded); its L2 outcome is not returned.
     public mutating func host(_ op: Step.SharedMemoryOp, comment: String? = nil) throws(MachineError) -> L2Outcome? {
+        if case .irtePush(let vcpu, let gpa, let event) = op {
+            _ = try pushIRTE(vcpu: vcpu, gpa: gpa, event, comment: comment)
+            return nil
+        }
         _ = machine.takeDelivery()
         let l2 = try machine.apply(op)
         guard observer.isObserving else { return l2 }
         var outcome = l2.map { StepOutcome(l2: $0) } ?? StepOutcome()
         report(.host(op, comment: comment), &outcome)
         return l2
+    }
+
+    /// The host's push into a shared-IRTE ring (`Machine.pushIRTE`), observed as a host step: the refusal,
+    /// or what the notification did. On error nothing changes.
+    public mutating func pushIRTE(vcpu: Int, gpa: UInt64, _ event: IRTEEvent, comment: String? = nil)
+        throws(MachineError) -> StepOutcome
+    {
+        _ = machine.takeDelivery()
+        let op = Step.SharedMemoryOp.irtePush(vcpu: vcpu, gpa: gpa, event: event)
+        var outcome = try machine.applyOutcome(op)
+        if observer.isObserving { report(.host(op, comment: comment), &outcome) }
+        return outcome
     }
 
     /// L1's TDCALL on `vcpu` (`Machine.tdcall`), observed as an L1 step. Not observing, this is the

@@ -45,6 +45,9 @@ public struct Step: Hashable, Sendable {
         /// Post `vectors` in the posted-interrupt descriptor of `vcpu` (PIR bits and ON) and, with `notify`,
         /// send the notification IPI (`Machine.postInterrupt`).
         case postInterrupt(vcpu: Int, vectors: [UInt8], notify: Bool)
+        /// Push `event` into the shared-IRTE ring L1 registered at `gpa` and signal L1 of `vcpu` with the
+        /// ring's vector (`Machine.pushIRTE`); a ring L1 set up wrongly is refused (`StepResult.refused`).
+        case irtePush(vcpu: Int, gpa: UInt64, event: IRTEEvent)
     }
 
     /// An L1 instruction other than TDCALL that the module may turn into a #VE: a load from L1's memory, or

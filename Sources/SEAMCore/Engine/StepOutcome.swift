@@ -73,6 +73,9 @@ public enum StepResult: Hashable, Sendable {
     /// no RAX written, RIP not advanced; L1 takes the interrupt and executes the TDCALL again, which continues
     /// from the progress the leaf kept.
     case interrupted
+    /// The host's push into a shared-IRTE ring was refused: the ring L1 set up is wrong in this way; nothing
+    /// was written or posted (`Machine.pushIRTE`).
+    case refused(IRTERingProblem)
 }
 
 extension StepOutcome {

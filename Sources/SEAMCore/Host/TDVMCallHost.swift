@@ -23,8 +23,9 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     public private(set) var fatalError: UInt64?
 
     /// What a SetupEventNotifyInterrupt asked for: the vector the host is to inject into L1 of `vcpu` when an
-    /// event it signals (a GetQuote completing, …) happens. Kept for the interrupt issue: nothing injects it
-    /// yet.
+    /// event it signals (a GetQuote completing, …) happens. Nothing injects it yet; the shared-IRTE ring does
+    /// not use it: the host signals a ring with the ring's own vector (its byte 0, `Machine.pushIRTE`), by
+    /// which the SVSM's handler finds the VM.
     public struct EventNotify: Hashable, Sendable {
         public var vector: UInt8
         public var vcpu: Int
@@ -39,7 +40,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     /// A shared-IRTE ring the TD-partitioning SVSM registered for one L2 VM (TDVMCALL 0x20001): the ring's
     /// GPA (R12, 4K-aligned, without the SHARED bit: the SVSM passes the page's own address after MapGPA made
     /// it shared) and its length in 4K pages (R14). The host pushes the VM's device interrupts into it and
-    /// signals L1; kept for the interrupt issue: nothing pushes yet.
+    /// signals L1 with the ring's vector (`pushIRTE(vm:_:vcpu:engine:comment:)`, `Machine.pushIRTE`).
     public struct SharedIRTEHeader: Hashable, Sendable {
         public var gpa: UInt64
         public var pages: UInt64

@@ -43,8 +43,23 @@ extension Machine {
             try setL1VirtualInterruptState(vcpu: vcpu, rvi: rvi, ppr: ppr)
         case .postInterrupt(let vcpu, let vectors, let notify):
             return try postInterrupt(vcpu: vcpu, vectors: vectors, notify: notify)
+        case .irtePush(let vcpu, let gpa, let event):
+            // A refusal shows only in `applyOutcome`'s result.
+            if case .success(let l2) = try pushIRTE(vcpu: vcpu, gpa: gpa, event) { return l2 }
         }
         return nil
+    }
+
+    /// `apply` as a step's outcome: `completed`, what L2 did when a notification reached it, or a refused
+    /// shared-IRTE push.
+    public mutating func applyOutcome(_ op: Step.SharedMemoryOp) throws(MachineError) -> StepOutcome {
+        if case .irtePush(let vcpu, let gpa, let event) = op {
+            switch try pushIRTE(vcpu: vcpu, gpa: gpa, event) {
+            case .success(let l2): return l2.map { StepOutcome(l2: $0) } ?? StepOutcome()
+            case .failure(let why): return StepOutcome(result: .refused(why))
+            }
+        }
+        return try apply(op).map { StepOutcome(l2: $0) } ?? StepOutcome()
     }
 
     /// Whether the shared page holding `gpa` is mapped in the host's shared EPT.

@@ -6,12 +6,15 @@ extension Scenario {
     static let stepKeys = [
         "actor", "vcpu", "vm", "tdcall", "seamcall", "event", "write", "comment", "map_shared", "unmap_shared",
         "write_shared", "read", "cpuid", "rdmsr", "wrmsr", "l1_interrupt_state", "post_interrupt", "sti",
+        "irte_push",
     ]
     /// The L1 steps that are no TDCALL: a store, or an instruction (`Step.L1Instruction`).
     static let l1OpKeys = ["write", "read", "cpuid", "rdmsr", "wrmsr", "sti"]
     /// The host steps that are no SEAMCALL: edits of the host's shared memory, L1's interrupt state, a posted
     /// interrupt.
-    static let sharedKeys = ["map_shared", "unmap_shared", "write_shared", "l1_interrupt_state", "post_interrupt"]
+    static let sharedKeys = [
+        "map_shared", "unmap_shared", "write_shared", "l1_interrupt_state", "post_interrupt", "irte_push",
+    ]
 
     /// Whether `text` starts with a scenario header (its first non-blank line is an object with a
     /// "softseam" key); anything else is read as a config.
@@ -154,7 +157,8 @@ extension Scenario {
             guard given.count <= 1 else {
                 throw InputError(
                     file: file, line: line, field: given[1],
-                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state, post_interrupt"
+                    "a host step is one of seamcall, map_shared, unmap_shared, write_shared, l1_interrupt_state, post_interrupt, "
+                        + "irte_push"
                 )
             }
             if let k = given.first, k != "seamcall", let n = node[k] {
@@ -189,6 +193,7 @@ extension Scenario {
             return .l1InterruptState(vcpu: Int(v[0]), rvi: UInt8(v[1]), ppr: UInt8(v[2]))
         }
         if key == "post_interrupt" { return try postInterrupt(n, file, vcpus: vcpus) }
+        if key == "irte_push" { return try irtePush(n, file, vcpus: vcpus) }
         try n.rejectUnknownKeys(["gpa", "size"], file: file, prefix: key)
         guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
         guard let z = n["size"] else { throw InputError(file: file, line: n.line, field: "\(key).size", "missing") }
@@ -384,6 +389,10 @@ extension Scenario {
                     prefix
                         + "\"actor\":\"host\",\"post_interrupt\":{\"vcpu\":\(vcpu),\"vectors\":[\(list)],\"notify\":\(notify)}"
                         + comment
+                ]
+            case .irtePush(let vcpu, let gpa, let event)?:
+                return [
+                    prefix + "\"actor\":\"host\",\"irte_push\":" + Scenario.renderIRTEPush(vcpu, gpa, event) + comment
                 ]
             case nil:
                 return [prefix + "\"actor\":\"host\",\"seamcall\":\(registersJSON(s.registers))" + comment]

@@ -68,6 +68,24 @@ extension BinaryTraceReader {
                 }
                 break
             }
+            if code == SharedCode.irtePush {
+                let op = try r.irtePush(vcpus: vcpus)
+                guard let outcome = try? engine.machine.applyOutcome(op) else { return false }
+                switch outcome.result {
+                case .completed: matched = kind == ResultKind.completed
+                case .refused(let why):
+                    guard kind == ResultKind.refused else { return false }
+                    matched = try r.u8("refused") == why.rawValue
+                case .moduleHandled(let reason):
+                    guard kind == ResultKind.moduleHandled else { return false }
+                    matched = try r.u32("module_handled") == reason
+                case .l1(let l1):
+                    guard kind == ResultKind.l1 else { return false }
+                    matched = try r.matchRegisters(l1)
+                default: return false
+                }
+                break
+            }
             let op: Step.SharedMemoryOp
             let gpa = code == SharedCode.l1InterruptState ? 0 : try r.u64("shared.gpa")
             switch code {
@@ -83,7 +101,8 @@ extension BinaryTraceReader {
                 op = .write(Step.MemoryWrite(gpa: gpa, bytes: try r.bytes(n, "shared.data")))
             default: return false
             }
-            guard (try? engine.host(op)) != nil else { return false }
+            // `engine.host` returns nil for these operations: only a thrown error is a failure.
+            do throws(MachineError) { _ = try engine.host(op) } catch { return false }
             matched = kind == ResultKind.completed
         case ActorCode.host:
             var regs = try r.registers("seamcall")

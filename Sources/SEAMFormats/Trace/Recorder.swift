@@ -79,7 +79,7 @@ extension Trace {
                         waiting[vcpu] = kept.count
                         kept.append((step, nil))
                     }
-                case .moduleHandled, .fault, .interrupted: break
+                case .moduleHandled, .fault, .interrupted, .refused: break
                 }
             case .l2(_, let vcpu):
                 guard let k = waiting[vcpu] else { continue }

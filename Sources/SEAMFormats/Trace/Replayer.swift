@@ -243,6 +243,7 @@ public enum Replayer {
         case .l1(let regs): "L1 resumes (RAX \(hexShort(regs.rax)))"
         case .fault(let v): "L1 takes \(L1Fault(rawValue: v))"
         case .interrupted: "interrupted (the TDCALL executes again)"
+        case .refused(let why): "shared-IRTE push refused: \(why.name)"
         }
     }
 }

@@ -10,9 +10,17 @@ extension InputError {
         let field: String
         switch error {
         case .noSuchVCPU:
-            if case .l1InterruptState? = step.shared { field = "l1_interrupt_state.vcpu" } else { field = "vcpu" }
+            switch step.shared {
+            case .l1InterruptState?: field = "l1_interrupt_state.vcpu"
+            case .irtePush?: field = "irte_push.vcpu"
+            default: field = "vcpu"
+            }
         case .notFinalized:
-            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "actor" }
+            switch step.shared {
+            case .postInterrupt?: field = "post_interrupt"
+            case .irtePush?: field = "irte_push"
+            default: field = "actor"
+            }
         case .vcpuNotThere:
             if case .l2 = step.actor { field = "vm" } else { field = "vcpu" }
         case .notL1Accessible: field = "write.gpa"
@@ -23,7 +31,11 @@ extension InputError {
             default: field = "write_shared"
             }
         case .invalidEvent:
-            if case .postInterrupt? = step.shared { field = "post_interrupt" } else { field = "event" }
+            switch step.shared {
+            case .postInterrupt?: field = "post_interrupt"
+            case .irtePush?: field = "irte_push"
+            default: field = "event"
+            }
         case .l2Source, .l2EventLimit: field = "l2_events"
         case .moduleStopped: field = "tdcall"
         }

@@ -50,6 +50,9 @@ extension Trace {
         static let l1InterruptState: UInt8 = 3
         /// A posted interrupt: vCPU u16, notify u8 (0/1), count u16, the vectors (u8 each).
         static let post: UInt8 = 4
+        /// A shared-IRTE push: vCPU u16, ring GPA u64, irq_type u8 (1 IOAPIC: u32 pin, u32 level, u32
+        /// source_id; 2 MSI: u8 mode, u8 vector, u8 dest_id).
+        static let irtePush: UInt8 = 5
     }
 
     /// Record result kinds (FORMAT.md): which `StepResult` a record holds.
@@ -62,8 +65,10 @@ extension Trace {
         static let fault: UInt8 = 5
         /// An interruptible TDCALL stopped for a pending interrupt (no payload).
         static let interrupted: UInt8 = 6
+        /// A refused shared-IRTE push: u8 the problem (`IRTERingProblem`).
+        static let refused: UInt8 = 7
         /// The highest kind there is.
-        static let last = interrupted
+        static let last = refused
     }
 
     /// Whether `bytes` are (or were meant to be) a binary trace: they start with the magic, or are cut short
@@ -114,6 +119,7 @@ extension Trace {
         case .l1: w.u8(ResultKind.l1)
         case .fault: w.u8(ResultKind.fault)
         case .interrupted: w.u8(ResultKind.interrupted)
+        case .refused: w.u8(ResultKind.refused)
         }
         switch s.actor {
         case .host:
@@ -142,6 +148,18 @@ extension Trace {
                 w.u8(notify ? 1 : 0)
                 w.u16(UInt16(vectors.count))
                 w.bytes += vectors
+            case .irtePush(let vcpu, let gpa, let event)?:
+                w.u8(SharedCode.irtePush)
+                w.u16(UInt16(vcpu))
+                w.u64(gpa)
+                switch event {
+                case .msi(let mode, let vector, let dest): w.bytes += [2, mode, vector, dest]
+                case .ioapic(let pin, let level, let source):
+                    w.u8(1)
+                    w.u32(pin)
+                    w.u32(level)
+                    w.u32(source)
+                }
             case nil:
                 w.registers(s.registers)
             }
@@ -171,6 +189,7 @@ extension Trace {
         case .tdExit(let r), .l1(let r): w.registers(r)
         case .l2(let vm): w.u8(UInt8(vm))
         case .moduleHandled(let reason), .fault(let reason): w.u32(reason)
+        case .refused(let why): w.u8(why.rawValue)
         }
         if case .read? = s.instruction, let b = o.bytes { w.bytes += b }
         if let d = o.delivery { DeliveryTrace.write(&w, d) }
@@ -353,6 +372,10 @@ public struct BinaryTraceReader {
                 step.shared = try r.postInterrupt(vcpus: vcpus)
                 break
             }
+            if code == SharedCode.irtePush {
+                step.shared = try r.irtePush(vcpus: vcpus)
+                break
+            }
             let gpa = try r.u64("shared.gpa")
             switch code {
             case SharedCode.map: step.shared = .map(gpa: gpa, size: try r.u64("shared.size"))
@@ -423,6 +446,12 @@ public struct BinaryTraceReader {
         case ResultKind.l1: outcome.result = .l1(try r.registers("l1_resumes"))
         case ResultKind.fault: outcome.result = .fault(try r.u32("fault"))
         case ResultKind.interrupted: outcome.result = .interrupted
+        case ResultKind.refused:
+            let code = try r.u8("refused")
+            guard let why = IRTERingProblem(rawValue: code) else {
+                throw r.error("refused", at: r.offset - 1, "unknown ring problem \(code)")
+            }
+            outcome.result = .refused(why)
         default: break
         }
         if case .read(_, let size)? = step.instruction, resultKind == ResultKind.completed {
@@ -695,6 +724,29 @@ extension ByteReader {
 
 extension ByteReader {
     /// A host post-interrupt record's body after its code (`Trace.SharedCode.post`).
+    mutating func irtePush(vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
+        let vcpu = Int(try u16("irte_push.vcpu"))
+        guard vcpu < vcpus else {
+            throw error("irte_push.vcpu", at: offset - 2, "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+        }
+        let gpa = try u64("irte_push.gpa")
+        let type = try u8("irte_push.type")
+        switch type {
+        case 2:
+            let mode = try u8("irte_push.msi.mode")
+            let vector = try u8("irte_push.msi.vector")
+            let dest = try u8("irte_push.msi.dest_id")
+            return .irtePush(vcpu: vcpu, gpa: gpa, event: .msi(mode: mode, vector: vector, destID: dest))
+        case 1:
+            let pin = try u32("irte_push.ioapic.pin")
+            let level = try u32("irte_push.ioapic.level")
+            let source = try u32("irte_push.ioapic.source_id")
+            return .irtePush(vcpu: vcpu, gpa: gpa, event: .ioapic(pin: pin, level: level, sourceID: source))
+        default:
+            throw error("irte_push.type", at: offset - 1, "expected 1 (IOAPIC) or 2 (MSI), got \(type)")
+        }
+    }
+
     mutating func postInterrupt(vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
         let vcpu = Int(try u16("post_interrupt.vcpu"))
         guard vcpu < vcpus else {

@@ -12,9 +12,11 @@ import SEAMTypes
 extension Trace {
     static let outcomeKeys = [
         "step", "out", "td_exit", "enters_l2", "module_handled", "l1_resumes", "hash", "l2_events", "bytes",
-        "fault", "interrupted", "delivered",
+        "fault", "interrupted", "delivered", "refused",
     ]
-    static let resultKeys = ["td_exit", "enters_l2", "module_handled", "l1_resumes", "fault", "interrupted"]
+    static let resultKeys = [
+        "td_exit", "enters_l2", "module_handled", "l1_resumes", "fault", "interrupted", "refused",
+    ]
 
     /// Whether `text` starts like a JSON Lines trace (a header whose "softseam" is "trace").
     public static func isJSONTrace(_ text: String) -> Bool { Scenario.headerKind(of: text) == "trace" }
@@ -171,6 +173,13 @@ extension Trace {
                 throw InputError(file: file, line: v.line, field: key, "expected true (the only value it has)")
             }
             return .interrupted
+        case "refused":
+            guard case .string(let name) = v.value, let why = IRTERingProblem(name: name) else {
+                throw InputError(
+                    file: file, line: v.line, field: key,
+                    "expected one of " + IRTERingProblem.allCases.map { "\"\($0.name)\"" }.joined(separator: ", "))
+            }
+            return .refused(why)
         default:
             let vm = Int(try ConfigDecoder.integer(v, file, key, max: 3))
             guard vm >= 1 && vm <= config.numL2VMs else {
@@ -210,6 +219,7 @@ extension Trace {
         case .l1(let r): line += ",\"l1_resumes\":" + Scenario.registersJSON(r)
         case .fault(let v): line += ",\"fault\":\(v)"
         case .interrupted: line += ",\"interrupted\":true"
+        case .refused(let why): line += ",\"refused\":\"\(why.name)\""
         }
         if let d = o.delivery { line += ",\"delivered\":" + DeliveryTrace.json(d) }
         if let h = o.hash { line += ",\"hash\":\"\(hash16(h))\"" }

@@ -277,8 +277,10 @@ int softseam_set_l2_event_limit(softseam_t *m, uint64_t limit);
    has no events for the VM. */
 int softseam_set_l2_events_file(softseam_t *m, uint32_t vm, const char *path);
 /* VM `vm` runs one of SoftSEAM's built-in L2 programs: "l2-boot" is the guest `softseam demo` boots (a
-   boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → HLT), which runs from the image L1
-   loads (softseam_builtin_image) at the RIP in L2's VMCS. */
+   boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → it arms IA32_TSC_DEADLINE (a WRMSR of
+   0x6E0), STIs and waits 0x20000 TSC ticks (an L2 time event); when vector 0xEC is delivered to it, its handler
+   at 0x100180 EOIs (WRMSR 0x80B) and IRETQs → HLT), which runs from the image L1 loads
+   (softseam_builtin_image) at the RIP in L2's VMCS. */
 int softseam_set_l2_program(softseam_t *m, uint32_t vm, const char *name);
 /* The bytes a built-in L2 program expects L1 to load: run `index` (0, 1, … until the call returns 0) as
    *gpa and its length; its bytes are copied to buf when buf is not NULL (a buf_len below the run's length

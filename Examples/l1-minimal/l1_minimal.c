@@ -6,7 +6,10 @@
  *   TDG.MEM.PAGE.ATTR.WR (retried), ACCEPT     alias L2 memory, accept pending memory
  *   load the L2 image, TDG.VP.WR               virtual-APIC page, L2_CTLS, MSR bitmap, CR masks, real-mode state
  *   loop: TDG.VP.ENTER → L2→L1 exit           CPUID, I/O (serial forwarded with TDG.VP.VMCALL), LGDT, MOV CR,
- *                                              RDMSR, EPT violations (lazy aliasing), a failed VM entry, HLT
+ *                                              RDMSR, EPT violations (lazy aliasing), a failed VM entry, HLT,
+ *                                              WRMSR IA32_TSC_DEADLINE (TSC_DEADLINE[VM1]) and the timer's
+ *                                              exit 52 (the vector injected by VIRR + RVI; L2's x2APIC EOI is
+ *                                              virtualized by the CPU, no exit)
  * and prints one line per exit it sees, L2's mode at the end and the TD's state hash.
  *
  * One seam separates it from the TDX module: tdcall(&regs) and two memory helpers. Built with
@@ -227,13 +230,18 @@ static void load_image(void) {
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 #define IA32E_MODE_GUEST (1ULL << 9)
+#define EOI_WRITE_BIT (0x4000 + 0x80B) /* MSR bitmap: writes of the x2APIC EOI register (SDM Vol. 3C 25.6.9) */
+#define TIMER_VECTOR 0xEC             /* the vector L1 gives L2's TSC-deadline timer */
 
 static void set_up_vm1(void) {
     write_vmcs(VIRTUAL_APIC_ADDRESS, VIRTUAL_APIC_PAGE);
     vp_wr(TDX_MD_VP_L2_CTLS(1), 0x2, 0x7); /* L2_CTLS[1]: ENABLE_TDVMCALL */
-    /* MSR bitmap of VM1: EFER writes (write-high quarter, bit 0x6080) go to the module, all else exits. */
+    /* MSR bitmap of VM1: EFER writes (write-high quarter, bit 0x6080) go to the module, x2APIC EOI writes
+       (write-low quarter, bit 0x4000 + 0x80B) to the CPU's EOI virtualization, all else exits. */
     uint64_t bitmap_word = TDX_MD_L2_MSR_BITMAP(1, 0x6080 / 64);
     vp_wr(bitmap_word, ~(1ULL << (0x6080 % 64)), element_mask(bitmap_word));
+    uint64_t eoi_word = TDX_MD_L2_MSR_BITMAP(1, EOI_WRITE_BIT / 64);
+    vp_wr(eoi_word, ~(1ULL << (EOI_WRITE_BIT % 64)), element_mask(eoi_word));
     write_vmcs(CR0_MASK, CR0_OWNED);
     write_vmcs(CR0_SHADOW, 0);
     write_vmcs(CR4_MASK, CR4_L2_BITS);
@@ -380,6 +388,32 @@ static void rdmsr(uint64_t length) {
     advance_rip(length);
 }
 
+/* WRMSR: only IA32_TSC_DEADLINE (0x6E0) reaches L1 in this guest. L1 emulates L2's TSC-deadline timer with
+   TSC_DEADLINE[VM1]: the module arms the VMX-preemption timer from it at every entry into VM1. */
+static void wrmsr(uint64_t length) {
+    if ((uint32_t)gpr(1) != 0x6E0) die("unexpected WRMSR of 0x%" PRIx32, (uint32_t)gpr(1));
+    uint64_t deadline = gpr(2) << 32 | (gpr(0) & 0xFFFFFFFF);
+    vp_wr(TDX_MD_VP_TSC_DEADLINE(1), deadline, ~0ULL);
+    advance_rip(length);
+}
+
+/* VMX-preemption timer expired (52): disarm it (the deadline is not one-shot: every entry would exit again
+   while it is due) and inject the timer's vector with virtual-interrupt delivery — its bit in VIRR of VM1's
+   virtual-APIC page, RVI in the guest-state buffer's interrupt status, which TDG.VP.ENTER loads. */
+static void timer_expired(void) {
+    vp_wr(TDX_MD_VP_TSC_DEADLINE(1), ~0ULL, ~0ULL);
+    uint64_t irr = VIRTUAL_APIC_PAGE + 0x200 + (TIMER_VECTOR >> 5) * 16 + (TIMER_VECTOR & 31) / 8;
+    uint8_t b;
+    mem_read(irr, &b, 1);
+    b |= 1 << (TIMER_VECTOR & 7);
+    mem_write(irr, &b, 1);
+    uint8_t status[2];
+    uint64_t at = GUEST_STATE_BUFFER + offsetof(struct softseam_l2_enter_guest_state, interrupt_status);
+    mem_read(at, status, 2);
+    if (status[0] < TIMER_VECTOR) status[0] = TIMER_VECTOR; /* RVI = the highest requesting vector */
+    mem_write(at, status, 2);
+}
+
 /* VM entry failed (0x80000021, invalid guest state): IA-32e mode guest without EFER.LMA. L1 sets
    LMA = LME ∧ CR0.PG and re-enters. */
 static void entry_failure(void) {
@@ -404,6 +438,8 @@ static void run_l2_once(void) {
     case VMX_EXIT_REASON_GDTR_IDTR_ACCESS: lgdt(length); break;
     case VMX_EXIT_REASON_CR_ACCESS: mov_to_cr(r.rcx, length); break;
     case VMX_EXIT_REASON_RDMSR: rdmsr(length); break;
+    case VMX_EXIT_REASON_WRMSR: wrmsr(length); break;
+    case VMX_EXIT_REASON_PREEMPTION_TIMER: timer_expired(); break;
     case VMX_EXIT_REASON_ENTRY_FAILURE | VMX_EXIT_REASON_ENTRY_FAIL_GUEST_STATE: entry_failure(); break;
     case VMX_EXIT_REASON_HLT:
         advance_rip(length);

@@ -19,7 +19,9 @@ extension L2BootDemo {
         mutating func nextEvent(vcpu: Int, vm: Int, machine: Machine) throws(MachineError) -> L2Event {
             let event = try program.nextEvent(vcpu: vcpu, vm: vm, machine: machine)
             trail.rip = program.lastRIP
-            trail.instruction = program.lastInstruction.map { L2BootDemo.firmware[$0].text } ?? ""
+            trail.instruction =
+                program.lastInstruction.map { L2BootDemo.firmware[$0].text }
+                ?? "(interrupt: to the handler at \(hexShort(L2BootDemo.timerHandler)))"
             return event
         }
 
@@ -29,8 +31,8 @@ extension L2BootDemo {
     }
 
     /// Sees every step of the demo: keeps them (replaying them rebuilds the machine), counts L1's and L2's
-    /// (the log's step numbers), and logs the exits L1 does not see — those the module handled and TD exits
-    /// from L2.
+    /// (the log's step numbers), and logs what L1 does not see — the exits the module handled, TD exits from
+    /// L2, the events delivered to L2 (the step's `Delivery`) and the EOIs the CPU virtualized.
     struct DemoObserver: StepObserver {
         let trail: L2Trail
         var inputs: [Step] = []
@@ -43,7 +45,20 @@ extension L2BootDemo {
             inputs.append(step)
             guard step.actor != .host else { return }
             steps += 1
+            if let d = outcome.delivery, d.vm >= 1 {
+                log.append(
+                    LogEntry(
+                        step: steps, vm: d.vm, reason: nil, route: .cpu,
+                        rip: machine.vcpus[0].vmcs(d.vm, .guestRIP),  // the demo has one vCPU
+                        instruction: "(event delivery)", note: DemoObserver.deliveryNote(d)))
+            }
             guard case .l2(let vm, let vcpu) = step.actor, let event = step.events.first else { return }
+            if event == .eoi, case .completed = outcome.result {
+                log.append(
+                    LogEntry(
+                        step: steps, vm: vm, reason: nil, route: .cpu, rip: trail.rip, instruction: trail.instruction,
+                        note: "x2APIC EOI: the CPU virtualizes it (VISR, SVI, VPPR), no exit"))
+            }
             switch outcome.result {
             case .moduleHandled(let reason):
                 let value = DemoObserver.writtenValue(event, machine.vcpus[vcpu].gprs)
@@ -70,6 +85,19 @@ extension L2BootDemo {
             case .wrmsr: g.rdx << 32 | g.rax & 0xFFFF_FFFF
             default: 0
             }
+        }
+
+        /// `vector 0xec (external) delivered to L2 by virtual-interrupt delivery (RVI), 1st time`.
+        static func deliveryNote(_ d: Delivery) -> String {
+            let how =
+                switch d.via {
+                case .virtualInterrupt: "virtual-interrupt delivery (RVI)"
+                case .entryInjection: "VM-entry injection (0x4016)"
+                case .reinjection: "the module's re-injection (IDT vectoring)"
+                case .pendingNMI: "PEND_NMI"
+                }
+            return "vector \(hexShort(UInt64(d.vector))) (\(d.info.type.name)) delivered to L2 by \(how), "
+                + "delivery #\(d.count)"
         }
 
         static func hostNote(_ exit: TDExit) -> String {

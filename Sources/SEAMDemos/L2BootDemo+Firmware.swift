@@ -9,7 +9,9 @@ import SEAMTypes
 ///     0xFFFFF100  GDT pointer; 0xFFFFF108 GDT: null, 0x08 32-bit code, 0x10 data, 0x18 64-bit code
 ///     0x00100000  protected mode: page tables at 0x9000/0xA000 (1 GiB identity page), CR4.PAE, CR3,
 ///                 EFER.LME (RDMSR/WRMSR), MOV CR0 (PG) + far JMP to 0x18:0x100100
-///     0x00100100  long mode: a store to the pending heap page, CR0.WP, TDG.VP.VMCALL <IO>, HLT
+///     0x00100100  long mode: a store to the pending heap page, CR0.WP, TDG.VP.VMCALL <IO>, the TSC-deadline
+///                 timer armed (WRMSR IA32_TSC_DEADLINE), STI, a wait in which time passes, HLT
+///     0x00100180  the timer's interrupt handler (vector 0xEC): x2APIC EOI (WRMSR 0x80B), IRETQ
 ///
 /// Linear and guest-physical addresses are equal throughout: paging is off until long mode, whose page
 /// tables map the first GiB one to one.
@@ -27,6 +29,13 @@ extension L2BootDemo {
         case branch(rip: UInt64)
         /// An instruction the CPU exits on: the module or L1 completes it (and moves RIP past it).
         case event(L2Event)
+        /// A wait (`pause` in a spin loop): `ticks` TSC ticks pass (`L2Event.time`), then L2 goes on past it.
+        /// When the armed VMX-preemption timer expires inside the wait, L2 exits to L1 (52) with RIP still on
+        /// it and waits again when it returns there.
+        case wait(ticks: UInt64)
+        /// IRETQ at the end of the interrupt handler: the `iret` event, then a jump back to the RIP the
+        /// interrupt came in at (what the CPU pushed on the handler's stack; `L2BootProgram` remembers it).
+        case interruptReturn
         /// The far JMP the SDM requires right after a mode-switching MOV to CR0 (Vol. 3A 10.9.1, 10.8.5). L2
         /// never executes it: L1 emulates it together with the MOV, so reaching it in L2 is a bug.
         case emulatedByL1
@@ -56,6 +65,15 @@ extension L2BootDemo {
     static let pdpt: UInt64 = 0xA000
     static let heap: UInt64 = 0x10_4000
     static let serialPort: UInt16 = 0x3F8
+    /// The interrupt handler of the L2 kernel and the one vector it serves: the local APIC timer's, 0xEC (the
+    /// vector Linux gives its local timer). L2's IDT is not modelled (the model does not walk it): the
+    /// program sends vector 0xEC here and has no handler for any other vector.
+    static let timerHandler: UInt64 = 0x10_0180
+    static let timerVector: UInt8 = 0xEC
+    /// The TSC deadline L2 programs (IA32_TSC_DEADLINE, in TSC ticks from the TD's start) and the ticks its
+    /// wait lets pass: the deadline falls inside the wait.
+    static let timerDeadline: UInt64 = 0x1_0000
+    static let waitTicks: UInt64 = 0x2_0000
 
     /// The GDT: null, 0x08 flat 32-bit code (AR 0xC09B), 0x10 flat data (0xC093), 0x18 64-bit code (0xA09B).
     static let gdtEntries: [UInt64] = [0, 0x00CF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF, 0x00AF_9B00_0000_FFFF]
@@ -138,7 +156,22 @@ extension L2BootDemo {
                 ([0x41, 0xBE, 0xF8, 0x03, 0x00, 0x00], "mov r14d, 0x3f8", .set(14, 0x3F8, bits: 32)),
                 ([0x41, 0xBF, 0x4C, 0x00, 0x00, 0x00], "mov r15d, 'L'", .set(15, 0x4C, bits: 32)),
                 ([0x66, 0x0F, 0x01, 0xCC], "tdcall", .event(.tdcall)),
+                ([0xB9, 0xE0, 0x06, 0x00, 0x00], "mov ecx, 0x6e0", .set(1, 0x6E0, bits: 32)),
+                ([0xB8, 0x00, 0x00, 0x01, 0x00], "mov eax, 0x10000", .set(0, timerDeadline, bits: 32)),
+                ([0x31, 0xD2], "xor edx, edx", .set(2, 0, bits: 32)),
+                ([0x0F, 0x30], "wrmsr", .event(.wrmsr)),
+                ([0xFB], "sti", .event(.sti)),
+                ([0xF3, 0x90], "pause", .wait(ticks: waitTicks)),
                 ([0xF4], "hlt", .event(.hlt)),
+            ])
+        + block(
+            timerHandler,
+            [
+                ([0xB9, 0x0B, 0x08, 0x00, 0x00], "mov ecx, 0x80b", .set(1, 0x80B, bits: 32)),
+                ([0x31, 0xC0], "xor eax, eax", .set(0, 0, bits: 32)),
+                ([0x31, 0xD2], "xor edx, edx", .set(2, 0, bits: 32)),
+                ([0x0F, 0x30], "wrmsr", .event(.eoi)),
+                ([0x48, 0xCF], "iretq", .interruptReturn),
             ])
 
     /// The instruction at each linear address.

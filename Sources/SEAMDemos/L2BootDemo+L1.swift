@@ -33,6 +33,14 @@ extension L2BootDemo {
         static let cr4L2Bits = (CR4.pae.rawValue | CR4.pge.rawValue | CR4.osfxsr.rawValue | CR4.osxmmexcpt.rawValue)
         static let eferLME = IA32EFER.lme.rawValue
         static let eferLMA = IA32EFER.lma.rawValue
+        /// The bit of the x2APIC EOI register's (MSR 0x80B) writes in the MSR bitmap: write-low quarter (bit
+        /// 0x4000 on) + the MSR (SDM Vol. 3C §25.6.9).
+        static let eoiWriteBit: UInt64 = 0x4000 + 0x80B
+        /// TDVPS TSC_DEADLINE[VM1] for TDG.VP.RD/WR (tdx-module include/auto_gen/tdvps_fields_lookup.c: the
+        /// management class, field 0x58 + VM index).
+        static let tscDeadlineVM1: UInt64 = 0xA020_0003_0000_0059
+        /// The guest interrupt status (RVI in bits 7:0, SVI in 15:8) in the L2_ENTER_GUEST_STATE buffer.
+        static let guestInterruptStatusOffset = 0x98
         /// The L2 VMCS VM-entry control "IA-32e mode guest".
         static let ia32eModeGuest = EntryControls.ia32eModeGuest.rawValue
 
@@ -203,8 +211,10 @@ extension L2BootDemo {
             let l2Ctls: L2Ctls = [.enableSharedEPTP, .enableTDVMCALL, .enableExtendedVE]
             vpWr(0xA020_0003_0000_0051, L2Ctls.enableTDVMCALL.rawValue, mask: l2Ctls.rawValue)
             // MSR bitmap: writes of IA32_EFER (write-high quarter, bit 0x6080 → word 0x182) go to the module;
-            // every other access, reads of EFER included, still exits to L1.
+            // writes of the x2APIC EOI register (write-low quarter, bit 0x4000 + 0x80B → word 0x120) reach the
+            // CPU's EOI virtualization; every other access, reads of EFER included, still exits to L1.
             vpWr(0x2520_0003_0000_0000 + 0x6080 / 64, ~(1 << (0x6080 % 64)))
+            vpWr(0x2520_0003_0000_0000 + L1VMM.eoiWriteBit / 64, ~(1 << (L1VMM.eoiWriteBit % 64)))
             writeVMCS(.cr0GuestHostMask, L1VMM.cr0Owned)
             writeVMCS(.cr0ReadShadow, 0)
             writeVMCS(.cr4GuestHostMask, L1VMM.cr4L2Bits)
@@ -279,6 +289,8 @@ extension L2BootDemo {
             case .gdtrIdtrAccess: note = lgdt(length: length)
             case .crAccess: note = movToCR(qualification: r.rcx, length: length)
             case .rdmsr: note = rdmsr(length: length)
+            case .wrmsr: note = wrmsr(length: length)
+            case .preemptionTimer: note = timerExpired()
             case .invalidGuestStateEntryFailure: note = entryFailure()
             case .hlt:
                 advanceRIP(length)
@@ -454,6 +466,36 @@ extension L2BootDemo {
             setGPR(2, value >> 32)
             advanceRIP(length)
             return "L1 returns \(hexShort(value)) from the VMCS"
+        }
+
+        /// WRMSR of IA32_TSC_DEADLINE (0x6E0), the one MSR write of this guest that reaches L1: L1 emulates
+        /// L2's TSC-deadline timer with TSC_DEADLINE[VM1] (TDG.VP.WR), from which the module arms the
+        /// VMX-preemption timer at every entry into VM1.
+        mutating func wrmsr(length: UInt64) -> String {
+            let msr = UInt32(truncatingIfNeeded: gpr(1))
+            precondition(msr == 0x6E0, "L2 boot demo: unexpected WRMSR of \(hexShort(UInt64(msr)))")
+            let deadline = gpr(2) << 32 | gpr(0) & 0xFFFF_FFFF
+            vpWr(L1VMM.tscDeadlineVM1, deadline)
+            advanceRIP(length)
+            return "IA32_TSC_DEADLINE: L1 writes TSC_DEADLINE[VM1] = \(hexShort(deadline))"
+        }
+
+        /// VMX-preemption timer expired (52): L2's TSC deadline has come. L1 disarms the timer — IA32_TSC_DEADLINE
+        /// is one-shot, but the module's deadline is not: it would exit 52 at every entry while it is due — and
+        /// injects the timer's vector: its bit in VIRR of VM1's virtual-APIC page and RVI in the guest-state
+        /// buffer, which TDG.VP.ENTER loads into the guest interrupt status. RIP stays (the wait goes on after
+        /// the handler).
+        mutating func timerExpired() -> String {
+            vpWr(L1VMM.tscDeadlineVM1, ~0)
+            let vector = L2BootDemo.timerVector
+            let irr = L2BootDemo.virtualAPICPage + 0x200 + UInt64(vector >> 5) * 16 + UInt64(vector & 31) / 8
+            write(irr, [read(irr, 1)[0] | 1 << (vector & 7)])
+            let status = bufferWord(L1VMM.guestInterruptStatusOffset) & 0xFFFF
+            let rvi = max(UInt64(vector), status & 0xFF)
+            write(
+                L2BootDemo.guestStateBuffer + UInt64(L1VMM.guestInterruptStatusOffset),
+                L2BootDemo.le(status & 0xFF00 | rvi, 2))
+            return "L1 disarms TSC_DEADLINE[VM1], sets VIRR[\(hexShort(UInt64(vector)))] and RVI = \(hexShort(rvi))"
         }
 
         /// VM entry failed (reason 0x80000021): the IA-32e-mode-guest control is set but EFER.LMA is not.

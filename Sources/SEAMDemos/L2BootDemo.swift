@@ -9,10 +9,22 @@ import SEAMTypes
 ///     L1 set-up ──TDG.VP.WR──▶ VM1: virtual-APIC page, L2_CTLS, MSR bitmap, CR0/CR4 masks and shadows,
 ///                              CR3-load and descriptor-table exiting, real-mode CR0/EFER/segments
 ///     loop: TDG.VP.ENTER ──▶ L2 events (`L2BootProgram`) ──▶ module | TD exit (host) | L2→L1 exit
-///           L2→L1 exit ──▶ L1 emulates (CPUID, I/O, LGDT, MOV CR, RDMSR), aliases pages lazily, fixes a
-///                          failed VM entry, and advances L2's RIP in the L2_ENTER_GUEST_STATE buffer
+///           L2→L1 exit ──▶ L1 emulates (CPUID, I/O, LGDT, MOV CR, RDMSR, WRMSR IA32_TSC_DEADLINE), aliases
+///                          pages lazily, fixes a failed VM entry, and advances L2's RIP in the
+///                          L2_ENTER_GUEST_STATE buffer
 ///
-/// Every L2→L1 exit, every exit the module handled, and every TD exit goes into `Result.log`.
+/// The timer at the end: L2 programs IA32_TSC_DEADLINE (WRMSR, which L1's MSR bitmap intercepts); L1 emulates
+/// it with TDG.VP.WR of TSC_DEADLINE[VM1], so the module arms the VMX-preemption timer at each entry. L2
+/// enables interrupts and waits (an L2 `time` event: the only way the virtual TSC advances); at the deadline
+/// the timer exits to L1 (52). L1 disarms it (TSC_DEADLINE = all ones: IA32_TSC_DEADLINE is one-shot, the
+/// deadline is not) and injects vector 0xEC the way a paravisor does with virtual-interrupt delivery on: the
+/// vector's bit in VIRR of VM1's virtual-APIC page (an L1 page) and RVI in the guest-state buffer. At the next
+/// TDG.VP.ENTER the CPU delivers it (SDM Vol. 3C §30.2.2); L2's handler EOIs with WRMSR 0x80B, which L1's MSR
+/// bitmap lets through so the CPU virtualizes it without an exit (§30.1.4; VM1's EOI-exit bitmap is clear:
+/// the timer is edge-triggered, L1 needs no virtualized-EOI exit), and returns with IRETQ.
+///
+/// Every L2→L1 exit, every exit the module handled, every TD exit, every event delivered to L2 and every EOI
+/// the CPU virtualized goes into `Result.log`.
 ///
 /// What stands for what: L2 code is not executed; `L2BootProgram` turns each instruction of `firmware` into
 /// the L2 events the CPU would cause. The two far JMPs that follow the mode-switching MOVs to CR0 are not
@@ -73,14 +85,18 @@ public enum L2BootDemo {
             case host
             /// The module handled the VM exit and resumed L2.
             case module
+            /// No VM exit: the CPU in VMX non-root operation did it — an event delivered to L2 (vector and how
+            /// it got there, `Delivery`), or L2's EOI virtualized.
+            case cpu = "CPU"
         }
 
         /// Operations done so far (L1 TDCALLs and L2 events), counting this one.
         public var step: Int
         /// The VM that exited; 0 for L1's own TD exits.
         public var vm: Int
-        /// The VMX exit reason (bit 31 set for a VM-entry failure); 77 for a TDG.VP.VMCALL.
-        public var reason: ExitReason
+        /// The VMX exit reason (bit 31 set for a VM-entry failure); 77 for a TDG.VP.VMCALL; nil for what the
+        /// CPU did without an exit (route `cpu`).
+        public var reason: ExitReason?
         public var route: Route
         /// L2's RIP at the exiting instruction; nil for L1.
         public var rip: UInt64?
@@ -117,7 +133,7 @@ public enum L2BootDemo {
         /// Exits the module or the host handled without L1 are not in it.
         public var l1View: [String] {
             log.filter { $0.route == .l1 || ($0.route == .host && $0.vm == 0) }.map { e in
-                "exit vm=\(e.vm) reason=\(hexShort(UInt64(e.reason.rawValue))) rip=\(e.rip.map(hexShort) ?? "-")"
+                "exit vm=\(e.vm) reason=\(hexShort(UInt64(e.reason?.rawValue ?? 0))) rip=\(e.rip.map(hexShort) ?? "-")"
             } + ["mode=\(modeAtEnd)", "state_hash=\(hex64(stateHash))"]
         }
 
@@ -125,7 +141,7 @@ public enum L2BootDemo {
         /// "serial":"…","state_hash":"0x…"}`.
         public func json() -> String {
             let exits = log.map { e in
-                "{\"step\":\(e.step),\"vm\":\(e.vm),\"reason\":\(e.reason.rawValue),\"route\":\"\(e.route.rawValue)\","
+                "{\"step\":\(e.step),\"vm\":\(e.vm),\"reason\":\(e.reason.map { String($0.rawValue) } ?? "null"),\"route\":\"\(e.route.rawValue)\","
                     + "\"rip\":\(e.rip.map { "\"\(hexShort($0))\"" } ?? "null"),"
                     + "\"instruction\":\"\(jsonEscaped(e.instruction))\",\"note\":\"\(jsonEscaped(e.note))\"}"
             }
@@ -182,7 +198,8 @@ public enum L2BootDemo {
             [["step", "vm", "exit reason", "route", "rip", "instruction", "what happened"]]
             + log.map { e in
                 [
-                    String(e.step), String(e.vm), reasonText(e.reason), e.route.rawValue, e.rip.map(hexShort) ?? "—",
+                    String(e.step), String(e.vm), e.reason.map(reasonText) ?? "—", e.route.rawValue,
+                    e.rip.map(hexShort) ?? "—",
                     e.instruction, e.note,
                 ]
             }

@@ -17,8 +17,11 @@ public struct L2BootProgram: L2EventSource, Sendable {
     var position: (linear: UInt64, next: Int)?
     /// RIP of the instruction the last event came from.
     public private(set) var lastRIP: UInt64 = 0
-    /// Its index in `L2BootDemo.firmware`.
+    /// Its index in `L2BootDemo.firmware`; nil when the last event was the CPU entering the interrupt handler.
     public private(set) var lastInstruction: Int?
+    /// The RIP the interrupt being handled came in at (what the CPU pushed; IRETQ returns there), nil outside
+    /// the handler.
+    public private(set) var interruptedRIP: UInt64?
 
     public init() {}
 
@@ -40,20 +43,36 @@ public struct L2BootProgram: L2EventSource, Sendable {
     mutating func next(vcpu: Int, vm: Int, machine: Machine) -> L2Event? {
         let v = machine.vcpus[vcpu]
         guard let rip = v.vmcs(vm, .guestRIP), let csBase = v.vmcs(vm, .guestCSBase) else { return nil }
+        // The CPU is delivering an event to L2 (virtual-interrupt delivery or injection at VM entry, reported
+        // as the step's `Delivery`): L2 continues in the handler of the vector, whose first event completes the
+        // delivery.
+        let track = v.deliveryTracks[vm]
+        if track.isDelivering {
+            guard interruptedRIP == nil, UInt8(truncatingIfNeeded: track.info) == L2BootDemo.timerVector else {
+                return nil
+            }
+            interruptedRIP = rip
+            position = nil
+            lastRIP = rip
+            lastInstruction = nil
+            return .jump(rip: L2BootDemo.timerHandler)
+        }
         let linear = csBase &+ rip
         if position?.linear != linear { position = (linear, 0) }
         guard let index = L2BootDemo.instructionAt[linear] else { return nil }
-        let events = L2BootProgram.events(L2BootDemo.firmware[index], rip: rip, gprs: v.gprs)
+        let ins = L2BootDemo.firmware[index]
+        let events = L2BootProgram.events(ins, rip: rip, gprs: v.gprs, returnRIP: interruptedRIP ?? rip)
         guard let p = position, p.next < events.count else { return nil }
         position = (linear, p.next + 1)
         lastRIP = rip
         lastInstruction = index
+        if case .interruptReturn = ins.effect, p.next + 1 == events.count { interruptedRIP = nil }
         return events[p.next]
     }
 
     /// The events one execution of `ins` makes: its fetch, then its effect, then a jump past it when the
-    /// instruction completes in L2.
-    static func events(_ ins: L2BootDemo.Instruction, rip: UInt64, gprs: RegisterFile) -> [L2Event] {
+    /// instruction completes in L2 (for IRETQ, a jump back to `returnRIP`).
+    static func events(_ ins: L2BootDemo.Instruction, rip: UInt64, gprs: RegisterFile, returnRIP: UInt64) -> [L2Event] {
         let fetch = L2Event.memory(MemoryAccess(kind: .fetch, gpa: ins.address, size: 1, gla: ins.address))
         let next = L2Event.jump(rip: rip &+ UInt64(ins.length))
         switch ins.effect {
@@ -69,6 +88,10 @@ public struct L2BootProgram: L2EventSource, Sendable {
             return [fetch, .jump(rip: target)]
         case .event(let e):
             return [fetch, e]
+        case .wait(let ticks):
+            return [fetch, .time(ticks: ticks), next]
+        case .interruptReturn:
+            return [fetch, .iret, .jump(rip: returnRIP)]
         case .emulatedByL1:
             return []
         }

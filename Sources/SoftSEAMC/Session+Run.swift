@@ -237,7 +237,42 @@ extension Session {
         s.cs_base = f(.guestCSBase)
         s.cs_limit = f(.segmentLimit(1))
         s.cs_access_rights = f(.guestCSAccessRights)
+        if let d = Session.delivering(machine, vcpu: vcpu, vm: vm) {
+            s.delivering = 1
+            s.delivery = d
+        }
         return s
+    }
+
+    /// The event the CPU is delivering to L2 VM `vm` on `vcpu` now (its `DeliveryTrack`: delivered by the last
+    /// step, completed by L2's next event), or nil. How it got there is the machine's last delivery when that
+    /// is this event (the engine leaves the last step's delivery there), else `SOFTSEAM_VIA_UNKNOWN`.
+    static func delivering(_ machine: Machine, vcpu: Int, vm: Int) -> softseam_delivery_t? {
+        guard vm >= 1, vm <= 3 else { return nil }
+        let track = machine.vcpus[vcpu].deliveryTracks[vm]
+        guard track.isDelivering else { return nil }
+        let info = InterruptionInfo(track.info)
+        var d = softseam_delivery_t()
+        d.vm = UInt32(vm)
+        d.vector = UInt8(truncatingIfNeeded: info.vector)
+        d.type = UInt8(truncatingIfNeeded: info.type.rawValue)
+        d.has_error_code = info.rawValue & InterruptionInfo.errorCodeValidBit != 0 ? 1 : 0
+        d.error_code = d.has_error_code == 1 ? track.errorCode : 0
+        d.count = track.deliveries
+        d.via = UInt8(SOFTSEAM_VIA_UNKNOWN)
+        if let last = machine.lastDelivery, last.vm == vm, last.info.rawValue & 0xFFF == track.info & 0xFFF,
+            last.count == track.deliveries
+        {
+            let code: Int32 =
+                switch last.via {
+                case .virtualInterrupt: SOFTSEAM_VIA_VIRTUAL_INTERRUPT
+                case .entryInjection: SOFTSEAM_VIA_ENTRY_INJECTION
+                case .reinjection: SOFTSEAM_VIA_REINJECTION
+                case .pendingNMI: SOFTSEAM_VIA_PENDING_NMI
+                }
+            d.via = UInt8(code)
+        }
+        return d
     }
 }
 

@@ -62,7 +62,9 @@ struct Demo: ParsableCommand {
             "state hash: \(hex64(result.machine.stateHash()))",
             "",
             "L2 boot: a TD with 2 L2 VMs; L1 builds its alias table, then boots VM1 from the reset vector through",
-            "real mode and protected mode into long mode. Every exit on the way (route: L1, module or host):",
+            "real mode and protected mode into long mode, where L2's TSC-deadline timer fires and L1 injects its",
+            "interrupt. Every exit on the way (route: L1, module or host), every event the CPU delivered to L2 and",
+            "every EOI it virtualized (route: CPU):",
             "",
         ] + boot.lines + [
             "",

@@ -51,7 +51,14 @@ import Testing
     /// access (46, descriptor-table exiting), MOV CR (28) and EPT violations (48) exit to L1; WRMSR of EFER.LME (32)
     /// with L1's bitmap bit clear and a MOV to CR0 that changes no L1-owned bit are handled by the module; TDVMCALLs
     /// (77) from L1, and from L2 with ENABLE_TDVMCALL, go to the host.
-    static let expected: [(vm: Int, reason: UInt32, route: L2BootDemo.LogEntry.Route, rip: UInt64?)] = [
+    /// The timer at the end (long-mode block from 0x100100: tdcall at 0x10013C is 4 bytes, then mov ecx (5),
+    /// mov eax (5), xor edx (2), wrmsr at 0x10014C (2), sti at 0x10014E (1), pause at 0x10014F (2), hlt at
+    /// 0x100151; handler from 0x100180: mov ecx (5), xor eax (2), xor edx (2), wrmsr at 0x100189): the WRMSR of
+    /// IA32_TSC_DEADLINE exits to L1 (its bitmap bit is set); the wait ends at the deadline with exit 52
+    /// (module src/td_dispatcher/tdx_td_l2_dispatcher.c sends it to L1), RIP on the pause; the vector L1
+    /// injects is delivered at the next entry with no exit (route CPU, reason none); the handler's EOI is
+    /// virtualized with no exit (L1's bitmap bit for writes of 0x80B is clear, the EOI-exit bitmap is 0).
+    static let expected: [(vm: Int, reason: UInt32?, route: L2BootDemo.LogEntry.Route, rip: UInt64?)] = [
         (1, 48, .l1, 0xFFF0),  // fetch of the reset vector: the boot ROM is not aliased yet
         (1, 10, .l1, 0xF003),  // cpuid
         (1, 30, .l1, 0xF00D),  // out dx, al
@@ -71,7 +78,11 @@ import Testing
         // mov cr0, rax (WP) at 0x100111: no bit of the VMCS guest/host mask changes, so the CPU runs it
         // without a VM exit (SDM 26.1.3) and it is not in the log.
         (1, 77, .host, 0x10_013C),  // tdcall: TDG.VP.VMCALL <IO> to the host
-        (1, 12, .l1, 0x10_0140),  // hlt
+        (1, 32, .l1, 0x10_014C),  // wrmsr IA32_TSC_DEADLINE: L1 emulates it with TSC_DEADLINE[VM1]
+        (1, 52, .l1, 0x10_014F),  // pause: the VMX-preemption timer expires at the deadline
+        (1, nil, .cpu, 0x10_014F),  // vector 0xEC delivered at TDG.VP.ENTER (virtual-interrupt delivery)
+        (1, nil, .cpu, 0x10_0189),  // the handler's wrmsr 0x80B: EOI virtualization
+        (1, 12, .l1, 0x10_0151),  // hlt
     ]
 
     @Test func exitLogHasTheScriptsExitsInOrderWithTheirRoutes() {
@@ -79,11 +90,49 @@ import Testing
         #expect(log.count == Self.expected.count)
         for (i, (e, x)) in zip(log, Self.expected).enumerated() {
             #expect(e.vm == x.vm, "entry \(i)")
-            #expect(e.reason.rawValue == x.reason, "entry \(i): \(e.reason)")
+            #expect(e.reason?.rawValue == x.reason, "entry \(i): \(e.reason.map { "\($0)" } ?? "none")")
             #expect(e.route == x.route, "entry \(i)")
             #expect(e.rip == x.rip, "entry \(i): rip \(e.rip.map(hexShort) ?? "nil")")
         }
         #expect(log.map(\.step) == log.map(\.step).sorted(), "steps grow")
+    }
+
+    /// The timer interrupt, step by step from the demo's recorded steps: the TDG.VP.ENTER after exit 52 delivers
+    /// vector 0xEC to VM1 by virtual-interrupt delivery, once; the EOI step is an L2 `eoi` that completes in L2.
+    /// At the end (hand-worked): L1 disarmed the deadline (TSC_DEADLINE[VM1] all ones, so the entries after it
+    /// clear pin-based bit 6); VISR and VIRR are empty and the guest interrupt status is 0 (RVI 0 after the
+    /// delivery, SVI 0 after the EOI); the virtual TSC is 0x10000 (the first wait, cut at the deadline) +
+    /// 0x20000 (the whole second wait, after IRETQ) = 0x30000.
+    @Test func timerInterruptIsDeliveredOnceAndEOIed() throws {
+        let result = L2BootDemo.run()
+        var engine = Engine(machine: Machine(config: L2BootDemo.config))
+        var deliveries: [(step: Step, delivery: Delivery)] = []
+        var eois = 0
+        for step in result.scenario.steps {
+            let outcome = try engine.perform(step)
+            if let d = outcome.delivery { deliveries.append((step, d)) }
+            if step.events == [.eoi] {
+                eois += 1
+                #expect(outcome.result == .completed, "the EOI does not exit")
+            }
+        }
+        #expect(deliveries.count == 1)
+        let d = try #require(deliveries.first)
+        #expect(
+            d.delivery
+                == Delivery(
+                    vm: 1, info: InterruptionInfo(vector: 0xEC, type: .externalInterrupt), via: .virtualInterrupt))
+        #expect(d.step.actor == .l1(vcpu: 0) && d.step.registers.rax == 25, "on L1's TDG.VP.ENTER (leaf 25)")
+        #expect(eois == 1)
+        var m = engine.machine
+        #expect(m.stateHash() == result.stateHash, "the steps rebuild the demo's machine")
+        #expect(m.virtualTSC == 0x3_0000)
+        #expect(try Self.read(&m, 0xA020_0003_0000_0059) == ~0, "TSC_DEADLINE[VM1] disarmed")
+        #expect(try Self.read(&m, 0x2420_0002_0000_4000) & 1 << 6 == 0, "pin-based bit 6 cleared at the last entry")
+        #expect(try Self.read(&m, 0x2420_0001_0000_0810) == 0, "guest interrupt status: RVI 0, SVI 0")
+        let isrWord7 = try m.readMemory(gpa: 0x20_1000 + 0x100 + 0x70, count: 4)
+        let irrWord7 = try m.readMemory(gpa: 0x20_1000 + 0x200 + 0x70, count: 4)
+        #expect(isrWord7 == [0, 0, 0, 0] && irrWord7 == [0, 0, 0, 0], "VISR and VIRR bit 0xEC clear")
     }
 
     @Test func incrementalStateHashEqualsTheRecomputedOne() {

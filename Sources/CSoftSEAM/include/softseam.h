@@ -210,13 +210,43 @@ uint64_t softseam_tsc(const softseam_t *m);
 
 /* ── L2 behaviour ─────────────────────────────────────────────────────────────────────────────────── */
 
-/* L2's state as the CPU holds it when L2 is about to run, given to an L2 callback. */
+/* One event delivered to a guest (an interrupt, NMI or exception that reached its IDT handler).
+   `type` is the VMX interruption type (SDM Vol. 3C §25.8.3): 0 external interrupt, 2 NMI, 3 hardware
+   exception, 4 software interrupt, 5 privileged software exception, 6 software exception, 7 other event.
+   `via` says how it got there (SOFTSEAM_VIA_…, the codes of the binary trace form, Traces/FORMAT.md).
+   `count` is how many times that same event has now been delivered: 2 or more is an event delivered again
+   (e.g. re-injected from IDT-vectoring information and injected by L1 as well). */
+typedef struct softseam_delivery {
+    uint32_t vm;             /* 0 = L1, 1…3 = that L2 VM */
+    uint8_t vector, type, via;
+    uint8_t has_error_code;  /* 1 when an error code was pushed */
+    uint32_t error_code;
+    uint32_t count;
+} softseam_delivery_t;
+#define SOFTSEAM_VIA_VIRTUAL_INTERRUPT 0 /* the CPU's virtual-interrupt delivery (RVI) */
+#define SOFTSEAM_VIA_ENTRY_INJECTION 1   /* VM-entry interruption information L1 wrote (TDG.VP.WR 0x4016) */
+#define SOFTSEAM_VIA_REINJECTION 2       /* the module re-injected IDT-vectoring information */
+#define SOFTSEAM_VIA_PENDING_NMI 3       /* the host's PEND_NMI, into L1 */
+#define SOFTSEAM_VIA_UNKNOWN 0xFF        /* another vCPU delivered an event since (see softseam_l2_state) */
+#ifndef __cplusplus
+_Static_assert(sizeof(softseam_delivery_t) == 16, "softseam_delivery_t is 16 bytes");
+#endif
+
+/* L2's state as the CPU holds it when L2 is about to run, given to an L2 callback. `delivering` is 1 when
+   the CPU is delivering an event to this L2 now — the step that just ran (the TDG.VP.ENTER, the host's
+   re-entry, or L2's last event) delivered it, and the events the callback returns run in its handler: the
+   first one completes the delivery — with the event in `delivery`; else 0 and `delivery` is zeros. The model
+   does not walk L2's IDT: the callback's first event is the handler's (a {"jump":…} to it). `delivering` and
+   `delivery` are appended at the end of the structure, which the library fills and programs only read, so
+   programs built before them run unchanged. */
 typedef struct softseam_l2_state {
     uint32_t vcpu, vm;
     softseam_regs_t gprs;  /* L2's GPRs; rsp is the VMCS guest RSP */
     uint64_t rip, rflags;
     uint64_t cr0, cr3, cr4, efer;
     uint64_t cs_selector, cs_base, cs_limit, cs_access_rights;
+    uint32_t delivering, reserved;
+    softseam_delivery_t delivery;
 } softseam_l2_state_t;
 
 /* Asked for L2's next events whenever L2 of that VM is to run and none are left: write one event or a JSON
@@ -247,8 +277,10 @@ int softseam_set_l2_event_limit(softseam_t *m, uint64_t limit);
    has no events for the VM. */
 int softseam_set_l2_events_file(softseam_t *m, uint32_t vm, const char *path);
 /* VM `vm` runs one of SoftSEAM's built-in L2 programs: "l2-boot" is the guest `softseam demo` boots (a
-   boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → HLT), which runs from the image L1
-   loads (softseam_builtin_image) at the RIP in L2's VMCS. */
+   boot ROM at 0xFFFFFFF0 → real mode → protected mode → long mode → it arms IA32_TSC_DEADLINE (a WRMSR of
+   0x6E0), STIs and waits 0x20000 TSC ticks (an L2 time event); when vector 0xEC is delivered to it, its handler
+   at 0x100180 EOIs (WRMSR 0x80B) and IRETQs → HLT), which runs from the image L1 loads
+   (softseam_builtin_image) at the RIP in L2's VMCS. */
 int softseam_set_l2_program(softseam_t *m, uint32_t vm, const char *name);
 /* The bytes a built-in L2 program expects L1 to load: run `index` (0, 1, … until the call returns 0) as
    *gpa and its length; its bytes are copied to buf when buf is not NULL (a buf_len below the run's length

@@ -140,8 +140,9 @@ public struct Engine<Observer: StepObserver> {
     public mutating func store(vcpu: Int, gpa: UInt64, from source: UnsafeRawBufferPointer, comment: String? = nil)
         throws(MachineError) -> L1Fault
     {
+        guard observer.isObserving else { return try machine.l1Store(vcpu: vcpu, gpa: gpa, from: source) }
+        _ = machine.takeDelivery()
         let fault = try machine.l1Store(vcpu: vcpu, gpa: gpa, from: source)
-        guard observer.isObserving else { return fault }
         var outcome = StepOutcome(fault: fault)
         report(.store(vcpu: vcpu, Step.MemoryWrite(gpa: gpa, bytes: Array(source)), comment: comment), &outcome)
         return fault
@@ -185,10 +186,11 @@ public struct Engine<Observer: StepObserver> {
         return result
     }
 
-    /// Hands a step to the observer with the state hash after it.
+    /// Hands a step to the observer with the state hash after it. The step's delivery stays in
+    /// `Machine.lastDelivery` until the next step clears it (the C ABI's L2 callback reads it there).
     @usableFromInline
     mutating func report(_ step: Step, _ outcome: inout StepOutcome) {
-        outcome.delivery = machine.takeDelivery()
+        outcome.delivery = machine.lastDelivery
         outcome.hash = machine.cachedStateHash()
         observer.observe(step, outcome, machine: machine)
     }

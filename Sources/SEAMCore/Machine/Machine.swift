@@ -70,7 +70,7 @@ public struct Machine: Sendable, Codable {
     /// pure function of `vcpus`, not state.
     var vcpusHashMemo: UInt64?
     /// The event the last step delivered to a guest (`Delivery`), for that step's outcome: a report, not
-    /// state (not hashed, not compared). Set where a delivery happens; the engine takes it into the outcome
+    /// state (not hashed, not compared). Set where a delivery happens; the engine copies it into the outcome
     /// of each observed step and clears it before each step it performs.
     public internal(set) var lastDelivery: Delivery?
     /// While a `during_delivery` event runs: the IDT-vectoring information (bits 31:0) and error code

@@ -24,7 +24,7 @@ extension Machine {
         }
         // The L1 dispatcher resumes L1 after a TDCALL it completed: an armed PEND_NMI is delivered
         // (`src/td_dispatcher/tdx_td_dispatcher.c`; `deliverPendingNMI`).
-        if vcpus[vcpu].l1Interrupts.pendNMI != 0, case .completed = outcome { deliverPendingNMI(vcpu) }
+        if case .completed = outcome, vcpus[vcpu].l1Interrupts.pendNMI != 0 { deliverPendingNMI(vcpu) }
         return outcome
     }
 

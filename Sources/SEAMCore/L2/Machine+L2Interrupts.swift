@@ -255,7 +255,13 @@ extension Machine {
             if pprFirst && vid { withVAPIC(i, vm) { $0.virtualizePPR() } }
             return exitToL1(i, vm, L2ExitInfo(.interruptWindow))
         }
+        // RVI 0 is never above VPPR: no virtual interrupt, and no need to read the page (PPR virtualization
+        // aside) — every IRET, STI and EOI of an L2 with nothing pending would read it (inject_deliver_eoi).
         guard vid else { return nil }
+        guard vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF != 0 else {
+            if pprFirst { withVAPIC(i, vm) { $0.virtualizePPR() } }
+            return nil
+        }
         let delivered: UInt8? = withVAPIC(i, vm) { apic in
             if pprFirst { apic.virtualizePPR() }
             return apic.deliver()

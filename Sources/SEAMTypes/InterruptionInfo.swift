@@ -39,6 +39,8 @@ public struct InterruptionInfo: RawRepresentable, Hashable, Sendable {
     @inlinable public var vector: UInt32 { rawValue & 0xFF }
     /// Bits 10:8.
     @inlinable public var type: InterruptionType { InterruptionType(rawValue: rawValue >> 8 & 7) }
+    /// Bit 11: the event delivers (or pushed) an error code.
+    @inlinable public var hasErrorCode: Bool { rawValue & InterruptionInfo.errorCodeValidBit != 0 }
     /// Bit 31.
     @inlinable public var isValid: Bool { rawValue & InterruptionInfo.validBit != 0 }
 }

@@ -256,7 +256,7 @@ extension Session {
         d.vm = UInt32(vm)
         d.vector = UInt8(truncatingIfNeeded: info.vector)
         d.type = UInt8(truncatingIfNeeded: info.type.rawValue)
-        d.has_error_code = info.rawValue & InterruptionInfo.errorCodeValidBit != 0 ? 1 : 0
+        d.has_error_code = info.hasErrorCode ? 1 : 0
         d.error_code = d.has_error_code == 1 ? track.errorCode : 0
         d.count = track.deliveries
         d.via = UInt8(SOFTSEAM_VIA_UNKNOWN)

@@ -283,9 +283,7 @@ extension Machine {
     /// delivery and an EOI read and wrote the page about 30 times (inject_deliver_eoi, callgrind).
     mutating func withVAPIC<R>(_ i: Int, _ vm: Int, _ body: (inout VirtualAPICImage) -> R) -> R {
         let base = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
-        var image = VirtualAPICImage(
-            status: UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)))
-        space.read(base >> 12, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
+        var image = vapicImage(i, vm)
         let status = image.status
         let result = body(&image)
         if image.status != status {
@@ -380,12 +378,13 @@ extension Machine {
 
     // MARK: Virtual-APIC page
 
-    /// The highest vector set in the 256-bit register at `base` of VM `vm`'s virtual-APIC page, or nil.
-    func highestVAPICBit(_ i: Int, _ vm: Int, _ base: Int) -> UInt8? {
-        var image = VirtualAPICImage(status: 0)
+    /// VM `vm`'s virtual-APIC registers as the page and the guest interrupt status hold them.
+    func vapicImage(_ i: Int, _ vm: Int) -> VirtualAPICImage {
+        var image = VirtualAPICImage(
+            status: UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)))
         let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
         space.read(page, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
-        return image.highest(base)
+        return image
     }
 
     mutating func clearInterruptibility(_ i: Int, _ vm: Int, _ bits: InterruptibilityState) {
@@ -402,16 +401,12 @@ extension Machine {
     /// Nil when there is none, or the VM has no virtual-APIC page yet.
     public func strandedVector(vcpu i: Int, vm: Int) -> UInt8? {
         guard i >= 0, i < vcpus.count, vm >= 1, vm <= numL2VMs,
-            vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) != Machine.nullPA,
-            let high = highestVAPICBit(i, vm, VirtualAPICPage.irr)
+            vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) != Machine.nullPA
         else { return nil }
-        return high > UInt8(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)) ? high : nil
+        var image = vapicImage(i, vm)
+        guard let high = image.highest(VirtualAPICPage.irr) else { return nil }
+        return high > image.rvi ? high : nil
     }
-}
-
-extension InterruptionInfo {
-    /// Bit 11: the event pushes an error code.
-    var hasErrorCode: Bool { rawValue & InterruptionInfo.errorCodeValidBit != 0 }
 }
 
 // MARK: VM-entry interruption information
@@ -455,55 +450,24 @@ extension Machine {
         return nil
     }
 
-    /// TDG.VP.ENTER as the TDCALL dispatcher runs it: when the entry would reach VMLAUNCH/VMRESUME (its checks
-    /// pass and both soft-translated pages translate) with an invalid VM-entry interruption information, the
+    /// TDG.VP.ENTER's VM entry with a valid VM-entry interruption information that is invalid as a control:
+    /// when the entry would reach VMLAUNCH/VMRESUME (the guest-state buffer at `buffer` and the virtual-APIC
+    /// page at `vapic` translate — a cached buffer translation holds only for the GPA it was made for), the
     /// instruction fails VMfailValid and the module stops (`tdx_td_transitions.S`: UD2 after a failed VM
     /// entry): `MachineError.moduleStopped`, nothing changed. The module itself never checks the field
     /// (TDG.VP.WR takes any value its write mask allows).
-    @inline(__always)
-    mutating func tdgVPEnterChecked(vcpu i: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
-        let vm = Int(regs.rcx.bits(53, 52))
-        // One load and test on the common entry (no injection): out of line, the check cost 43 instructions of
-        // vp_enter_cpuid_roundtrip (callgrind).
-        if vm >= 1, vm <= numL2VMs,
-            vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo) & UInt64(InterruptionInfo.validBit) != 0
-        {
-            try checkEntryInjection(vcpu: i, vm: vm, regs)
-        }
-        return tdgVPEnter(vcpu: i, &regs)
-    }
-
-    /// `tdgVPEnterChecked`'s check when the VM-entry interruption information is valid.
-    @inline(never)
-    func checkEntryInjection(vcpu i: Int, vm: Int, _ regs: RegisterFile) throws(MachineError) {
-        if let problem = entryInjectionControlProblem(vcpu: i, vm: vm), entryReachesVMLaunch(vcpu: i, regs) {
-            let info = vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo)
-            throw .moduleStopped(
-                "TDG.VP.ENTER of VM \(vm): VM entry fails with VMfailValid, VM-instruction error 7 (invalid control "
-                    + "field): VM-entry interruption information \(hexShort(info)): \(problem) (SDM Vol. 3C "
-                    + "§27.2.1.3); the TDX module executes UD2 after a failed VM entry "
-                    + "(src/td_dispatcher/tdx_td_transitions.S) and nothing runs after it")
-        }
-    }
-
-    /// Whether TDG.VP.ENTER with these registers gets past its checks and translations to the VM entry
-    /// itself (`tdgVPEnter`'s guards, without changing anything).
-    func entryReachesVMLaunch(vcpu i: Int, _ regs: RegisterFile) -> Bool {
-        let gpa = regs.rdx
-        let rcx = regs.rcx
-        let vm = Int(rcx.bits(53, 52))
-        guard gpa & 0xFF == 0, width.isValidPrivate(gpa), rcx & (.mask(51, 2) | .mask(63, 54)) == 0 else {
-            return false
-        }
-        let vapic = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
-        guard vapic != Machine.nullPA, vcpus[i].l1RVI >> 4 <= vcpus[i].l1PPR >> 4 else { return false }
-        // A cached buffer translation holds only for the GPA it was made for (`tdgVPEnter` drops it otherwise).
-        func translates(_ target: UInt64, cached: Bool) -> Bool {
-            cached || (space.leaf(containing: target)?.state.isGuestAccessibleLeaf ?? false)
-        }
+    func checkEntryInjection(vcpu i: Int, vm: Int, buffer: UInt64, vapic: UInt64) throws(MachineError) {
         let cache = vcpus[i].translationsCached
-        return translates(gpa, cached: cache & 1 << UInt8(vm) != 0 && vcpus[i].guestStateGPA[vm] == gpa)
-            && translates(vapic, cached: cache & 1 << UInt8(vm + 4) != 0)
+        let bufferCached = cache & 1 << UInt8(vm) != 0 && vcpus[i].guestStateGPA[vm] == buffer
+        guard let problem = entryInjectionControlProblem(vcpu: i, vm: vm),
+            bufferCached || translates(buffer), cache & 1 << UInt8(vm + 4) != 0 || translates(vapic)
+        else { return }
+        let info = vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo)
+        throw .moduleStopped(
+            "TDG.VP.ENTER of VM \(vm): VM entry fails with VMfailValid, VM-instruction error 7 (invalid control "
+                + "field): VM-entry interruption information \(hexShort(info)): \(problem) (SDM Vol. 3C "
+                + "§27.2.1.3); the TDX module executes UD2 after a failed VM entry "
+                + "(src/td_dispatcher/tdx_td_transitions.S) and nothing runs after it")
     }
 }
 

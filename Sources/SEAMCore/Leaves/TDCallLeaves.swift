@@ -147,7 +147,7 @@ package enum TDCallLeaves {
                 from TSC_DEADLINE (a due deadline: exit 52 to L1 at once), the L2→L1 exit registers (RBP = L2's, RSP = \
                 L1's)
                 """
-        ) { m, vcpu, _, r throws(MachineError) in try m.tdgVPEnterChecked(vcpu: vcpu, &r) },
+        ) { m, vcpu, _, r throws(MachineError) in try m.tdgVPEnter(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .vpInvEPT, "TDG.VP.INVEPT",
             summary: "implemented: bitmap checks, per-VM flush counted in the state"

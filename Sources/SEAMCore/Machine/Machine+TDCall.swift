@@ -28,7 +28,7 @@ extension Machine {
         case .sysRdAll: return tdgSysRdAll(vcpu: vcpu, &regs)
         case .vpRd: return tdgVPRd(vcpu: vcpu, &regs)
         case .vpWr: return tdgVPWr(vcpu: vcpu, &regs)
-        case .vpEnter: return try tdgVPEnterChecked(vcpu: vcpu, &regs)
+        case .vpEnter: return try tdgVPEnter(vcpu: vcpu, &regs)
         case .vpVMCall: return tdgVPVMCall(vcpu: vcpu, &regs)
         case .vpVEInfoGet: return tdgVPVEInfoGet(vcpu: vcpu, &regs)
         case .vpCPUIDVESet: return tdgVPCPUIDVESet(vcpu: vcpu, &regs)

@@ -13,7 +13,7 @@ enum DeliveryTrace {
 
     static func json(_ d: Delivery) -> String {
         var s = "{\"vm\":\(d.vm),\"vector\":\"\(hexShort(UInt64(d.vector)))\",\"type\":\"\(d.info.type.name)\""
-        if d.info.rawValue & InterruptionInfo.errorCodeValidBit != 0 {
+        if d.info.hasErrorCode {
             s += ",\"error_code\":\"\(hexShort(UInt64(d.errorCode)))\""
         }
         return s + ",\"via\":\"\(d.via.name)\",\"count\":\(d.count)}"
@@ -77,7 +77,7 @@ enum DeliveryTrace {
             throw r.error("delivered.info", at: at + 1, "not a delivered event (\(hexShort(UInt64(info.rawValue))))")
         }
         let errorCode = try r.u32("delivered.error_code")
-        guard info.rawValue & InterruptionInfo.errorCodeValidBit != 0 || errorCode == 0 else {
+        guard info.hasErrorCode || errorCode == 0 else {
             throw r.error("delivered.error_code", at: at + 5, "an error code for an event that pushes none")
         }
         let viaCode = try r.u8("delivered.via")

@@ -21,7 +21,11 @@ extension Machine {
     /// the guest state from the buffer, and the CPU's VM-entry checks: a failure is an L2→L1 exit with
     /// reason 0x80000021 that leaves VM_LAUNCHED alone (`handle_l2_vm_entry_failures` in
     /// `src/td_dispatcher/tdx_td_l2_dispatcher.c`).
-    mutating func tdgVPEnter(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
+    ///
+    /// An invalid VM-entry interruption information stops the module at the VM entry (`MachineError
+    /// .moduleStopped`, `checkEntryInjection`): checked here, after the module's checks and before this call
+    /// changes anything, when both soft-translated pages would translate.
+    mutating func tdgVPEnter(vcpu i: Int, _ regs: inout RegisterFile) throws(MachineError) -> TDCallOutcome {
         let gpa = regs.rdx
         guard gpa & 0xFF == 0, width.isValidPrivate(gpa) else { return complete(&regs, .operandInvalid.with(.rdx)) }
         let rcx = regs.rcx
@@ -32,6 +36,10 @@ extension Machine {
         let vapic = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
         guard vapic != Machine.nullPA else { return complete(&regs, .operandInvalid.with(.l2VAPICGPA)) }
         guard vcpus[i].l1RVI >> 4 <= vcpus[i].l1PPR >> 4 else { return complete(&regs, .pendingInterrupt) }
+        // One load and test on the common entry (no injection).
+        if vcpus[i].vmcs(vm, L2VMCSLayout.entryInterruptionInfo) & UInt64(InterruptionInfo.validBit) != 0 {
+            try checkEntryInjection(vcpu: i, vm: vm, buffer: gpa, vapic: vapic)
+        }
 
         // Record the buffer GPA (it stays recorded even if translation fails), then translate. No TD-epoch check
         // here: TDH.VP.ENTER drops the cached translations when the epoch moved (`hostEnter`). L1 starts running
@@ -111,9 +119,14 @@ extension Machine {
     /// TDCALL again).
     mutating func translate(vcpu i: Int, _ bit: UInt8, _ target: UInt64) -> Bool {
         guard vcpus[i].translationsCached & bit == 0 else { return true }
-        guard let r = space.leaf(containing: target), r.state.isGuestAccessibleLeaf else { return false }
+        guard translates(target) else { return false }
         vcpus[i].translationsCached |= bit
         return true
+    }
+
+    /// Whether `target` is a guest-accessible L1 SEPT leaf (what `translate` needs when nothing is cached).
+    func translates(_ target: UInt64) -> Bool {
+        space.leaf(containing: target)?.state.isGuestAccessibleLeaf ?? false
     }
 
     /// Copies the L2_ENTER_GUEST_STATE buffer at `gpa` into the GPR image and VM `vm`'s VMCS.

@@ -283,7 +283,8 @@ extension Machine {
     /// delivery and an EOI read and wrote the page about 30 times (inject_deliver_eoi, callgrind).
     mutating func withVAPIC<R>(_ i: Int, _ vm: Int, _ body: (inout VirtualAPICImage) -> R) -> R {
         let base = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
-        var image = vapicImage(i, vm)
+        var image = VirtualAPICImage(status: 0)
+        readVAPIC(i, vm, into: &image)
         let status = image.status
         let result = body(&image)
         if image.status != status {
@@ -378,13 +379,14 @@ extension Machine {
 
     // MARK: Virtual-APIC page
 
-    /// VM `vm`'s virtual-APIC registers as the page and the guest interrupt status hold them.
-    func vapicImage(_ i: Int, _ vm: Int) -> VirtualAPICImage {
-        var image = VirtualAPICImage(
-            status: UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus)))
+    /// Reads VM `vm`'s virtual-APIC registers, as the page and the guest interrupt status hold them, into
+    /// `image`. Inlined into the caller's local image: returning the 520-byte image, or reading it out of
+    /// line, copied it again (inject_deliver_eoi 10,421 → 11,189 and 10,683 instructions, callgrind).
+    @inline(__always)
+    func readVAPIC(_ i: Int, _ vm: Int, into image: inout VirtualAPICImage) {
+        image.status = UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
         let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
         space.read(page, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
-        return image
     }
 
     mutating func clearInterruptibility(_ i: Int, _ vm: Int, _ bits: InterruptibilityState) {
@@ -403,7 +405,8 @@ extension Machine {
         guard i >= 0, i < vcpus.count, vm >= 1, vm <= numL2VMs,
             vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) != Machine.nullPA
         else { return nil }
-        var image = vapicImage(i, vm)
+        var image = VirtualAPICImage(status: 0)
+        readVAPIC(i, vm, into: &image)
         guard let high = image.highest(VirtualAPICPage.irr) else { return nil }
         return high > image.rvi ? high : nil
     }

@@ -18,7 +18,8 @@ import SEAMTypes
 ///                                                     under their own page index (the SHARED bit keeps it
 ///                                                     apart from every private page's)
 ///     acceptCounters [key as in leaves : 1…511]    a PENDING 2M leaf's ACCEPT progress (absent = 0)
-///     digest   Σ XXH3(record) over all the maps       maintained on every change (O(records changed))
+///     digest   Σ XXH3(record) over all the maps       maintained on every change (O(records changed)); a
+///                                                     changed page's chunk hashes may wait (`deferred`)
 ///
 /// A "table at level L" is the paging page that an entry at level L points to; the root page (entries at
 /// `width.rootLevel`) belongs to TDR/TDCS and always exists. An L2 leaf maps the same page at the same level
@@ -44,8 +45,13 @@ public struct GPASpace: Sendable, Codable {
     /// (`accept_counter` of `ia32e_sept_t`, `include/x86_defs.h`); here a record exists only while the counter
     /// is not 0, so it is hashed as absent in every state without one.
     package private(set) var acceptCounters = U64Map<UInt16>(placeholder: 0)
-    /// Wrapping sum of the XXH3 of every record; see `StateHash`.
-    public private(set) var digest: UInt64 = 0
+    /// Wrapping sum of the XXH3 of every record, with each page in `deferred` at its hash when it was
+    /// deferred; `digest` adds what the deferred chunks changed. See `StateHash`.
+    package private(set) var settledDigest: UInt64 = 0
+    /// Pages whose bytes changed since their hash was last brought up to date, with the chunks that changed
+    /// and what those chunks hashed to before (GPASpace+DeferredHashes.swift). Not state: `digest` is the
+    /// same whether they are settled or not.
+    package private(set) var deferred: [DeferredChunks] = []
     /// Bumped whenever any page's bytes change. Not state (it is not hashed): it lets a vCPU know that the
     /// guest-state buffer it last read or wrote still holds what it remembers.
     package private(set) var contentVersion: UInt64 = 0
@@ -71,7 +77,7 @@ public struct GPASpace: Sendable, Codable {
         shared = try c.decodeIfPresent(U64Map<Bool>.self, forKey: .shared) ?? U64Map(placeholder: true)
         acceptCounters =
             try c.decodeIfPresent(U64Map<UInt16>.self, forKey: .acceptCounters) ?? U64Map(placeholder: 0)
-        digest = try c.decode(UInt64.self, forKey: .digest)
+        settledDigest = try c.decode(UInt64.self, forKey: .digest)
         contentVersion = try c.decode(UInt64.self, forKey: .contentVersion)
         blockedTables = try c.decode(Int.self, forKey: .blockedTables)
     }
@@ -229,10 +235,10 @@ public struct GPASpace: Sendable, Codable {
     /// Replaces the leaf record under `key` (nil removes it, and with it any accept counter: the freed SEPT
     /// entry is all zeros).
     package mutating func setLeaf(_ key: UInt64, _ record: PageRecord?) {
-        if let old = leaves[key] { digest &-= StateHash.leafHash(key, old) }
+        if let old = leaves[key] { settledDigest &-= StateHash.leafHash(key, old) }
         leaves[key] = record
         if let record {
-            digest &+= StateHash.leafHash(key, record)
+            settledDigest &+= StateHash.leafHash(key, record)
         } else if acceptCounters.count > 0 {
             setAcceptCounter(key, 0)
         }
@@ -245,9 +251,9 @@ public struct GPASpace: Sendable, Codable {
 
     /// Sets the accept counter of the leaf under `key`; 0 removes the record.
     package mutating func setAcceptCounter(_ key: UInt64, _ counter: UInt16) {
-        if let old = acceptCounters[key] { digest &-= StateHash.acceptCounterHash(key, old) }
+        if let old = acceptCounters[key] { settledDigest &-= StateHash.acceptCounterHash(key, old) }
         acceptCounters[key] = counter == 0 ? nil : counter
-        if counter != 0 { digest &+= StateHash.acceptCounterHash(key, counter) }
+        if counter != 0 { settledDigest &+= StateHash.acceptCounterHash(key, counter) }
     }
 
     /// Makes room for `additional` more leaves, so a build that knows its size never grows the map.
@@ -257,7 +263,7 @@ public struct GPASpace: Sendable, Codable {
     /// `setLeaf` would leave it. Stops on an existing key: the build asked for a page twice.
     package mutating func addNewLeaf(_ key: UInt64, _ record: PageRecord) {
         precondition(leaves.insertAbsent(key, record), "leaf \(hexShort(key << 12)) added twice")
-        digest &+= StateHash.leafHash(key, record)
+        settledDigest &+= StateHash.leafHash(key, record)
     }
 
     /// Replaces the record in a slot found by `leafSlot` just before (no insertion or removal since).
@@ -266,8 +272,8 @@ public struct GPASpace: Sendable, Codable {
         let old = leaves.value(at: slot)
         guard old != record else { return }
         let key = leaves.key(at: slot)
-        digest &-= StateHash.leafHash(key, old)
-        digest &+= StateHash.leafHash(key, record)
+        settledDigest &-= StateHash.leafHash(key, old)
+        settledDigest &+= StateHash.leafHash(key, record)
         leaves.setValue(record, at: slot)
     }
 
@@ -293,15 +299,17 @@ public struct GPASpace: Sendable, Codable {
         let key = GPASpace.tableKey(gpa, level)
         let blocked = GPASpace.l1TableBit << GPASpace.blockedShift
         blockedTables += (bits & blocked != 0 ? 1 : 0) - ((tables[key] ?? 0) & blocked != 0 ? 1 : 0)
-        if let old = tables[key] { digest &-= StateHash.tableHash(key, old) }
+        if let old = tables[key] { settledDigest &-= StateHash.tableHash(key, old) }
         tables[key] = bits == 0 ? nil : bits
-        if bits != 0 { digest &+= StateHash.tableHash(key, bits) }
+        if bits != 0 { settledDigest &+= StateHash.tableHash(key, bits) }
     }
 
     /// Writes `source` into page `pageIndex` at `offset`, in place; a page that becomes all zeros is dropped,
-    /// so a zeroed page and a never-touched one are the same state. Only the 64-byte chunks the write
-    /// changes are rehashed: TDG.VP.ENTER writes its 154-byte buffer back on every L2→L1 exit, and rehashing
-    /// the whole 4 KiB page each time would cost more than the rest of the round trip.
+    /// so a zeroed page and a never-touched one are the same state. The chunks a write changes have their hash
+    /// deferred (`deferred`): a chunk written again before the digest is asked for costs no hashing. A
+    /// virtual interrupt's delivery and EOI set and clear VISR and VPPR in the virtual-APIC page, and every
+    /// L2→L1 exit writes the guest-state buffer back; hashing each of those writes at once cost 16 XXH3 calls per
+    /// deliver–EOI round trip (inject_deliver_eoi, callgrind).
     mutating func write(_ pageIndex: UInt64, offset: Int, _ source: UnsafeRawBufferPointer) {
         precondition(offset >= 0 && offset + source.count <= 4096)
         guard source.count > 0 else { return }
@@ -313,32 +321,53 @@ public struct GPASpace: Sendable, Codable {
             }
             c.hash = PageContents.pageHash(c.bytes)
             contents[pageIndex] = c
-            digest &+= StateHash.contentsHash(pageIndex, c.hash)
+            settledDigest &+= StateHash.contentsHash(pageIndex, c.hash)
             contentVersion &+= 1
             return
         }
-        let oldHash = contents.values[slot].hash
-        var newHash = oldHash
+        let first = offset / PageContents.chunk
+        let last = (offset + source.count - 1) / PageContents.chunk
+        let touched: UInt64 = (~0 >> UInt64(63 - (last - first))) << UInt64(first)
+        var entry = deferredIndex(pageIndex)
+        let newlyTouched = touched & ~(entry.map { deferred[$0].mask } ?? 0)
+        var oldHashes: UInt64 = 0
         var becameZero = false
-        contents.values[slot].bytes.withUnsafeMutableBytes { page in
+        let changed: Bool = contents.values[slot].bytes.withUnsafeMutableBytes { page in
             let target = UnsafeMutableRawBufferPointer(rebasing: page[offset..<offset + source.count])
-            guard memcmp(target.baseAddress!, source.baseAddress!, source.count) != 0 else { return }
-            contentVersion &+= 1
-            let first = offset / PageContents.chunk
-            let last = (offset + source.count - 1) / PageContents.chunk
-            for c in first...last { newHash &-= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
+            guard memcmp(target.baseAddress!, source.baseAddress!, source.count) != 0 else { return false }
+            oldHashes = PageContents.chunkHashes(UnsafeRawBufferPointer(page), newlyTouched)
             target.copyMemory(from: source)
-            for c in first...last { newHash &+= PageContents.chunkHash(UnsafeRawBufferPointer(page), c) }
             becameZero = GPASpace.isAllZero(source) && GPASpace.isAllZero(UnsafeRawBufferPointer(page))
+            return true
         }
-        guard newHash != oldHash || becameZero else { return }
-        digest &-= StateHash.contentsHash(pageIndex, oldHash)
+        guard changed else { return }
+        contentVersion &+= 1
         if becameZero {
+            if let e = entry { deferred.remove(at: e) }
+            settledDigest &-= StateHash.contentsHash(pageIndex, contents.values[slot].hash)
             contents[pageIndex] = nil
-        } else {
-            contents.values[slot].hash = newHash
-            digest &+= StateHash.contentsHash(pageIndex, newHash)
+            return
         }
+        if entry == nil {
+            if deferred.count == GPASpace.deferredLimit { settleDeferredHashes() }
+            deferred.append(DeferredChunks(page: pageIndex, mask: 0, oldSum: 0))
+            entry = deferred.count - 1
+        }
+        deferred[entry!].mask |= newlyTouched
+        deferred[entry!].oldSum &+= oldHashes
+    }
+
+    /// Brings every deferred page's hash, and `settledDigest`, up to date (GPASpace+DeferredHashes.swift).
+    /// `digest` does not change.
+    package mutating func settleDeferredHashes() {
+        for e in deferred {
+            let slot = contents.slot(of: e.page)!
+            let then = contents.values[slot].hash
+            let now = currentHash(e, then)
+            settledDigest = settledDigest &- StateHash.contentsHash(e.page, then) &+ StateHash.contentsHash(e.page, now)
+            contents.values[slot].hash = now
+        }
+        deferred.removeAll(keepingCapacity: true)
     }
 
     /// Whether every byte of `b` is 0, eight at a time, stopping at the first word that is not: clearing a bit
@@ -398,11 +427,12 @@ public struct GPASpace: Sendable, Codable {
 
     private mutating func setPage(_ pageIndex: UInt64, _ bytes: [UInt8]?) {
         contentVersion &+= 1
-        if let old = contents[pageIndex] { digest &-= StateHash.contentsHash(pageIndex, old.hash) }
+        if let e = deferredIndex(pageIndex) { deferred.remove(at: e) }  // the digest holds the hash it had then
+        if let old = contents[pageIndex] { settledDigest &-= StateHash.contentsHash(pageIndex, old.hash) }
         if let bytes, bytes.contains(where: { $0 != 0 }) {
             let c = PageContents(bytes: bytes)
             contents[pageIndex] = c
-            digest &+= StateHash.contentsHash(pageIndex, c.hash)
+            settledDigest &+= StateHash.contentsHash(pageIndex, c.hash)
         } else {
             contents[pageIndex] = nil
         }
@@ -414,11 +444,11 @@ public struct GPASpace: Sendable, Codable {
         if shared[pageIndex] != nil {
             guard !mapped else { return }
             shared[pageIndex] = nil
-            digest &-= StateHash.sharedHash(pageIndex)
+            settledDigest &-= StateHash.sharedHash(pageIndex)
             if contents[pageIndex] != nil { setPage(pageIndex, nil) }
         } else if mapped {
             shared[pageIndex] = true
-            digest &+= StateHash.sharedHash(pageIndex)
+            settledDigest &+= StateHash.sharedHash(pageIndex)
         }
     }
 
@@ -430,9 +460,9 @@ public struct GPASpace: Sendable, Codable {
 
     /// Records whether the block of the leaf under `key` is tracked; nil forgets the block.
     package mutating func setBlockTracked(_ key: UInt64, _ tracked: Bool?) {
-        if let old = blocks[key] { digest &-= StateHash.blockHash(key, old) }
+        if let old = blocks[key] { settledDigest &-= StateHash.blockHash(key, old) }
         blocks[key] = tracked
-        if let tracked { digest &+= StateHash.blockHash(key, tracked) }
+        if let tracked { settledDigest &+= StateHash.blockHash(key, tracked) }
     }
 
     /// Whether the leaf under `key` was blocked and a TDH.MEM.TRACK has happened since.
@@ -478,5 +508,16 @@ package struct PageContents: Sendable, Codable {
     @inline(__always)
     static func chunkHash(_ page: UnsafeRawBufferPointer, _ c: Int) -> UInt64 {
         XXH3.hash(UnsafeRawBufferPointer(rebasing: page[c * chunk..<(c + 1) * chunk]), seed: UInt64(c))
+    }
+
+    /// The sum of the hashes of the chunks whose bits are set in `mask`.
+    static func chunkHashes(_ page: UnsafeRawBufferPointer, _ mask: UInt64) -> UInt64 {
+        var sum: UInt64 = 0
+        var m = mask
+        while m != 0 {
+            sum &+= chunkHash(page, m.trailingZeroBitCount)
+            m &= m &- 1
+        }
+        return sum
     }
 }

@@ -43,8 +43,8 @@ enum StateDiff {
         "guestStateChecked", "ripChanged",
     ]
     static let spaceSkipped: Set<String> = [
-        "leaves", "tables", "contents", "blocks", "digest", "contentVersion", "blockedTables", "width",
-        "acceptCounters",
+        "leaves", "tables", "contents", "blocks", "settledDigest", "deferred", "contentVersion", "blockedTables",
+        "width", "acceptCounters",
     ]
 
     // MARK: Scalars

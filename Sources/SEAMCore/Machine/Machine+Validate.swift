@@ -116,9 +116,16 @@ extension GPASpace {
             guard key >> pageIndexBits == 0 else { return ("contents", "\(at) is beyond GPAW \(width.bits)") }
             guard c.bytes.count == 4096 else { return ("contents", "\(at) holds \(c.bytes.count) bytes, not 4096") }
             guard c.bytes.contains(where: { $0 != 0 }) else { return ("contents", "\(at) is all zeros (never kept)") }
-            guard c.hash == PageContents.pageHash(c.bytes) else { return ("contents", "\(at): hash does not match") }
+            guard settledHash(key) == PageContents.pageHash(c.bytes) else {
+                return ("contents", "\(at): hash does not match")
+            }
             guard (key << 12) & width.sharedMask == 0 || shared[key] != nil else {
                 return ("contents", "\(at) is a shared page the host did not map")
+            }
+        }
+        for (n, e) in deferred.enumerated() {
+            guard contents[e.page] != nil, e.mask != 0, deferredIndex(e.page) == n else {
+                return ("contents", "deferred hash of page \(hexShort(e.page << 12)): no such page, no chunk, or twice")
             }
         }
         for key in shared.sortedKeys {

@@ -189,7 +189,10 @@ public struct Machine: Sendable, Codable {
 
     /// `stateHash()`, keeping the vCPUs' part until a vCPU changes: a caller that hashes after every step
     /// (recorder, replayer) pays only for the TD-scope words while the step left every TDVPS alone.
+    /// It also settles the GPA space's deferred page hashes, so that hashing every step rehashes each written
+    /// chunk once.
     public mutating func cachedStateHash() -> UInt64 {
+        if !space.deferred.isEmpty { space.settleDeferredHashes() }
         if let v = vcpusHashMemo { return stateHash(vcpus: v) }
         let v = vcpusHash(vcpuDigests: nil)
         vcpusHashMemo = v

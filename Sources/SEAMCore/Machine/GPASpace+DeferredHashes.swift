@@ -1,0 +1,83 @@
+import SEAMTypes
+
+/// Page hashes brought up to date when they are asked for rather than on every write.
+///
+///     write of chunks C of page p ──▶ deferred[p]: mask |= C, oldSum += hash of each chunk of C new to mask
+///     digest ──▶ settledDigest + Σ over deferred pages (contentsHash(p, now) − contentsHash(p, then))
+///     settleDeferredHashes() ──▶ each deferred page's hash and settledDigest brought up to date, list emptied
+///
+/// While a page is deferred, its `PageContents.hash` and its term in `settledDigest` are those it had when it
+/// was first deferred; its hash now is that hash minus `oldSum` plus what the chunks in `mask` hash to now.
+/// Dropping or replacing a deferred page removes the term `settledDigest` holds, so it only forgets the entry.
+extension GPASpace {
+    /// A page whose chunk hashes are deferred: the chunks written since (`mask`, bit c = chunk c) and the sum
+    /// of what those chunks hashed to before their first write (`oldSum`).
+    package struct DeferredChunks: Sendable, Equatable {
+        package var page: UInt64
+        package var mask: UInt64
+        package var oldSum: UInt64
+
+        package init(page: UInt64, mask: UInt64, oldSum: UInt64) {
+            self.page = page
+            self.mask = mask
+            self.oldSum = oldSum
+        }
+    }
+
+    /// At most this many pages wait; the next one settles them all first. A handful of pages (the guest-state
+    /// buffer, a virtual-APIC page, a stack) is what a step between two state hashes writes; the bound keeps
+    /// `digest` O(1) whatever a caller writes without asking for it.
+    static let deferredLimit = 8
+
+    /// Wrapping sum of the XXH3 of every record; see `StateHash`. O(deferred chunks).
+    public var digest: UInt64 {
+        var d = settledDigest
+        for e in deferred {
+            let then = contents[e.page]!.hash
+            d = d &- StateHash.contentsHash(e.page, then) &+ StateHash.contentsHash(e.page, currentHash(e, then))
+        }
+        return d
+    }
+
+    /// The hash page `e.page` has now, from the hash it had when deferred (`then`).
+    func currentHash(_ e: DeferredChunks, _ then: UInt64) -> UInt64 {
+        let now = contents[e.page]!.bytes.withUnsafeBytes { PageContents.chunkHashes($0, e.mask) }
+        return then &- e.oldSum &+ now
+    }
+
+    /// The hash page `pageIndex`'s stored hash stands for once settled (its stored hash when not deferred).
+    func settledHash(_ pageIndex: UInt64) -> UInt64? {
+        guard let c = contents[pageIndex] else { return nil }
+        guard let e = deferredIndex(pageIndex) else { return c.hash }
+        return currentHash(deferred[e], c.hash)
+    }
+
+    /// The index of page `pageIndex` in `deferred`, or nil. A linear scan: the list holds at most
+    /// `deferredLimit` pages.
+    @inline(__always)
+    func deferredIndex(_ pageIndex: UInt64) -> Int? {
+        var i = 0
+        while i < deferred.count {
+            if deferred[i].page == pageIndex { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Encodes the space as a snapshot holds it: settled, under the keys `init(from:)` reads.
+    public func encode(to encoder: any Encoder) throws {
+        var s = self
+        s.settleDeferredHashes()
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(s.width, forKey: .width)
+        try c.encode(s.leaves, forKey: .leaves)
+        try c.encode(s.tables, forKey: .tables)
+        try c.encode(s.contents, forKey: .contents)
+        try c.encode(s.blocks, forKey: .blocks)
+        try c.encode(s.shared, forKey: .shared)
+        try c.encode(s.acceptCounters, forKey: .acceptCounters)
+        try c.encode(s.settledDigest, forKey: .digest)
+        try c.encode(s.contentVersion, forKey: .contentVersion)
+        try c.encode(s.blockedTables, forKey: .blockedTables)
+    }
+}

@@ -53,6 +53,18 @@ import Testing
         #expect(m.space.deferred.isEmpty)
     }
 
+    @Test func onlyTheChunksAWriteChangesWait() throws {
+        var m = standardMachine()
+        try m.writeMemory(gpa: 0x6000, [1])
+        // 0x6000…0x60BF spans chunks 0–2 of page 6; only the byte at 0x6050 (chunk 1) differs from the page.
+        var span = [UInt8](repeating: 0, count: 0xC0)
+        span[0] = 1
+        span[0x50] = 7
+        try m.writeMemory(gpa: 0x6000, span)
+        #expect(m.space.deferred == [.init(page: 6, mask: 0b10, oldSum: Self.zeroChunk(1))])
+        Self.expectExact(m)
+    }
+
     @Test func settlingChangesNoHashAndEmptiesTheList() throws {
         var m = standardMachine()
         try m.writeMemory(gpa: 0x3000, [1])

@@ -8,7 +8,9 @@ import SEAMTypes
 extension Machine {
     /// Whether the TD's MSR bitmap makes a read (or write) of `msr` exit to the module: outside the bitmap
     /// ranges always; an MSR in no spreadsheet row always (the spreadsheet leaves out the "fixed 1, #VE"
-    /// rows); otherwise the row's bit for this TD (`exits`).
+    /// rows); otherwise the row's bit for this TD (`exits`). Inlined: out of line, L2's WRMSR (msrAccess)
+    /// copied the whole machine to call it (inject_deliver_eoi, callgrind).
+    @inline(__always)
     func tdInterceptsMSR(_ msr: UInt32, write: Bool) -> Bool {
         guard L1MSRRule.isCoveredByBitmap(msr), let row = L1MSRRule.row(for: msr) else { return true }
         return exits(write ? row.write.bit : row.read.bit, msr)

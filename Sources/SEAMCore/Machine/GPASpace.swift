@@ -325,22 +325,20 @@ public struct GPASpace: Sendable, Codable {
             contentVersion &+= 1
             return
         }
-        let first = offset / PageContents.chunk
-        let last = (offset + source.count - 1) / PageContents.chunk
-        let touched: UInt64 = (~0 >> UInt64(63 - (last - first))) << UInt64(first)
         var entry = deferredIndex(pageIndex)
-        let newlyTouched = touched & ~(entry.map { deferred[$0].mask } ?? 0)
+        let waiting = entry.map { deferred[$0].mask } ?? 0
+        var changed: UInt64 = 0
         var oldHashes: UInt64 = 0
         var becameZero = false
-        let changed: Bool = contents.values[slot].bytes.withUnsafeMutableBytes { page in
-            let target = UnsafeMutableRawBufferPointer(rebasing: page[offset..<offset + source.count])
-            guard memcmp(target.baseAddress!, source.baseAddress!, source.count) != 0 else { return false }
-            oldHashes = PageContents.chunkHashes(UnsafeRawBufferPointer(page), newlyTouched)
-            target.copyMemory(from: source)
+        contents.values[slot].bytes.withUnsafeMutableBytes { page in
+            let target = page.baseAddress! + offset
+            changed = GPASpace.changedChunks(target, source, offset: offset)
+            guard changed != 0 else { return }
+            oldHashes = PageContents.chunkHashes(UnsafeRawBufferPointer(page), changed & ~waiting)
+            target.copyMemory(from: source.baseAddress!, byteCount: source.count)
             becameZero = GPASpace.isAllZero(source) && GPASpace.isAllZero(UnsafeRawBufferPointer(page))
-            return true
         }
-        guard changed else { return }
+        guard changed != 0 else { return }
         contentVersion &+= 1
         if becameZero {
             if let e = entry { deferred.remove(at: e) }
@@ -353,7 +351,7 @@ public struct GPASpace: Sendable, Codable {
             deferred.append(DeferredChunks(page: pageIndex, mask: 0, oldSum: 0))
             entry = deferred.count - 1
         }
-        deferred[entry!].mask |= newlyTouched
+        deferred[entry!].mask |= changed
         deferred[entry!].oldSum &+= oldHashes
     }
 
@@ -368,6 +366,24 @@ public struct GPASpace: Sendable, Codable {
             contents.values[slot].hash = now
         }
         deferred.removeAll(keepingCapacity: true)
+    }
+
+    /// The 64-byte chunks of the page (bit c: chunk c) in which writing `source` at page offset `offset` over
+    /// `target` (the page's bytes there) changes a byte: only those have their hash deferred, so a write that
+    /// spans chunks it does not change (the guest-state buffer written back, a virtual-APIC span) rehashes none
+    /// of them.
+    static func changedChunks(_ target: UnsafeMutableRawPointer, _ source: UnsafeRawBufferPointer, offset: Int)
+        -> UInt64
+    {
+        var mask: UInt64 = 0
+        var at = 0
+        while at < source.count {
+            let chunk = (offset + at) / PageContents.chunk
+            let end = min(source.count, (chunk + 1) * PageContents.chunk - offset)
+            if memcmp(target + at, source.baseAddress! + at, end - at) != 0 { mask |= 1 << UInt64(chunk) }
+            at = end
+        }
+        return mask
     }
 
     /// Whether every byte of `b` is 0, eight at a time, stopping at the first word that is not: clearing a bit
@@ -406,7 +422,8 @@ public struct GPASpace: Sendable, Codable {
     }
 
     /// Copies `count` bytes of page `pageIndex` from `offset` into `destination` (zeros for a page never
-    /// written).
+    /// written). Inlined: called out of line it took a copy of the whole space (callgrind).
+    @inline(__always)
     func read(_ pageIndex: UInt64, offset: Int, into destination: UnsafeMutableRawBufferPointer) {
         precondition(offset >= 0 && offset + destination.count <= 4096)
         guard let slot = contents.slot(of: pageIndex) else {

@@ -42,7 +42,9 @@ extension Machine {
 
     /// Throws `.notL1Accessible` (with the first GPA it cannot reach) unless every page of [gpa, gpa + count)
     /// is a private page mapped for L1 — or, with `pendingTakesVE`, a PENDING one — or a shared page the host
-    /// mapped.
+    /// mapped. Inlined: out of line, `writeMemory` copied the whole machine to call it (inject_deliver_eoi,
+    /// callgrind).
+    @inline(__always)
     package func checkL1Accessible(gpa: UInt64, count: Int, pendingTakesVE: Bool = false) throws(MachineError) {
         guard count >= 0 else { throw .notL1Accessible(gpa: gpa) }
         guard count > 0 else { return }

@@ -198,6 +198,7 @@ public struct VCPU: Sendable, Codable {
     // MARK: MSR bitmaps
 
     /// Word `word` (0…511) of L1's MSR bitmap for VM `vm`.
+    @inline(__always)
     public func msrBitmap(_ vm: Int, word: Int) -> UInt64 { msrBitmaps[(vm - 1) * VCPU.msrBitmapWords + word] }
 
     mutating func setMSRBitmap(_ vm: Int, word: Int, _ value: UInt64) {
@@ -213,6 +214,9 @@ public struct VCPU: Sendable, Codable {
     /// Whether L1's bitmap for `vm` intercepts a read (or write) of `msr`. The bitmap page holds read-low
     /// (MSRs 0…0x1FFF), read-high (0xC0000000…0xC0001FFF), write-low and write-high quarters of 1 KiB each;
     /// an MSR outside both ranges is always intercepted (module `src/td_dispatcher/tdx_td_l2_dispatcher.c`, `src/td_dispatcher/vm_exits/td_msr_access.c`).
+    /// Inlined: L2's WRMSR (msrAccess) called it on `vcpus[i]` out of line, which copied the whole 1 KiB vCPU
+    /// first (inject_deliver_eoi, callgrind).
+    @inline(__always)
     public func msrIntercepted(_ vm: Int, msr: UInt32, write: Bool) -> Bool {
         let base: Int
         switch msr {

@@ -137,4 +137,40 @@ import Testing
         #expect(back.space.deferred.isEmpty)
         #expect(back.stateHash() == m.stateHash())
     }
+
+    // MARK: In-place stores (PageWriter)
+
+    @Test func aPageWriterThatStoresNothingCreatesNoPage() {
+        var s = GPASpace(width: .gpaw48)
+        let read: UInt8 = s.withPageWriter(9) { w in
+            w.setByte(0x10, 0)  // zero over zero: no change
+            return w.byte(0x10)
+        }
+        #expect(read == 0)
+        #expect(s.contents.count == 0 && s.deferred.isEmpty && s.contentVersion == 0)
+        #expect(s.digest == 0 && s.recomputedDigest() == 0)
+    }
+
+    @Test func aPageWriterDefersTheChunksItChangesAndDropsAZeroedPage() {
+        var s = GPASpace(width: .gpaw48)
+        s.withPageWriter(9) { $0.setByte(0x10, 1) }  // page 9 is new: stored (and hashed) as one write
+        #expect(s.contents.count == 1 && s.deferred.isEmpty)
+        #expect(s.digest == s.recomputedDigest())
+        let version = s.contentVersion
+        s.withPageWriter(9) { w in
+            w.setByte(0x10, 1)  // the byte it holds: nothing changes
+            w.setByte(0x110, 5)  // chunk 4, zeros before
+            w.setByte(0x111, 6)  // chunk 4 again: its earlier hash counted once
+        }
+        #expect(s.deferred == [.init(page: 9, mask: 1 << 4, oldSum: DeferredHashTests.zeroChunk(4))])
+        #expect(s.contentVersion == version + 1)
+        #expect(s.digest == s.recomputedDigest())
+        s.withPageWriter(9) { w in
+            w.setByte(0x110, 0)
+            w.setByte(0x111, 0)
+            w.setByte(0x10, 0)  // chunk 0: the last non-zero byte
+        }
+        #expect(s.contents.count == 0 && s.deferred.isEmpty)
+        #expect(s.digest == 0 && s.recomputedDigest() == 0)
+    }
 }

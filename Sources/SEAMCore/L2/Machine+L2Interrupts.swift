@@ -277,20 +277,20 @@ extension Machine {
         SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls)).contains(.virtualInterruptDelivery)
     }
 
-    /// Runs `body` on VM `vm`'s virtual-APIC registers (VTPR, VPPR, VISR, VIRR from the page; RVI and SVI from
-    /// the guest interrupt status), then writes back what changed: the 64-byte chunks of the page that differ
-    /// and the guest interrupt status. One read of the page per operation instead of one per register: a
-    /// delivery and an EOI read and wrote the page about 30 times (inject_deliver_eoi, callgrind).
-    mutating func withVAPIC<R>(_ i: Int, _ vm: Int, _ body: (inout VirtualAPICImage) -> R) -> R {
-        let base = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress)
-        var image = VirtualAPICImage(status: 0)
-        readVAPIC(i, vm, into: &image)
-        let status = image.status
-        let result = body(&image)
-        if image.status != status {
-            vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, UInt64(image.status))
+    /// Runs `body` on VM `vm`'s virtual-APIC registers — VTPR, VPPR, VISR and VIRR in the page, in place
+    /// (`GPASpace.withPageWriter`); RVI and SVI from the guest interrupt status, written back if they changed.
+    mutating func withVAPIC<R>(_ i: Int, _ vm: Int, _ body: (inout VirtualAPIC) -> R) -> R {
+        let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
+        let status = UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
+        var after = status
+        let result = space.withPageWriter(page) { writer in
+            var apic = VirtualAPIC(page: writer, status: status)
+            let r = body(&apic)
+            writer = apic.page
+            after = apic.status
+            return r
         }
-        image.withDirtySpan { offset, span in space.write(base >> 12, offset: VirtualAPICImage.start + offset, span) }
+        if after != status { vcpus[i].setVMCS(vm, L2VMCSLayout.guestInterruptStatus, UInt64(after)) }
         return result
     }
 
@@ -377,16 +377,6 @@ extension Machine {
 
     // MARK: Virtual-APIC page
 
-    /// Reads VM `vm`'s virtual-APIC registers, as the page and the guest interrupt status hold them, into
-    /// `image`. Inlined into the caller's local image: returning the 520-byte image, or reading it out of
-    /// line, copied it again (inject_deliver_eoi 10,421 → 11,189 and 10,683 instructions, callgrind).
-    @inline(__always)
-    func readVAPIC(_ i: Int, _ vm: Int, into image: inout VirtualAPICImage) {
-        image.status = UInt16(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
-        let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
-        space.read(page, offset: VirtualAPICImage.start, count: VirtualAPICImage.size, into: &image.bytes)
-    }
-
     mutating func clearInterruptibility(_ i: Int, _ vm: Int, _ bits: InterruptibilityState) {
         let row = L2VMCSRow.guestInterruptibility
         let state = InterruptibilityState(UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, row)))
@@ -403,10 +393,11 @@ extension Machine {
         guard i >= 0, i < vcpus.count, vm >= 1, vm <= numL2VMs,
             vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) != Machine.nullPA
         else { return nil }
-        var image = VirtualAPICImage(status: 0)
-        readVAPIC(i, vm, into: &image)
-        guard let high = image.highest(VirtualAPICPage.irr) else { return nil }
-        return high > image.rvi ? high : nil
+        let page = vcpus[i].vmcs(vm, L2VMCSLayout.virtualAPICAddress) >> 12
+        let rvi = UInt8(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus))
+        let high = space.withPageBytes(page) { p in p.flatMap { VirtualAPIC.highest($0, VirtualAPICPage.irr) } }
+        guard let high else { return nil }
+        return high > rvi ? high : nil
     }
 }
 
@@ -472,32 +463,12 @@ extension Machine {
     }
 }
 
-/// VM `vm`'s virtual-APIC registers as one operation sees them: bytes 0x80…0x27F of the page (VTPR 0x80, VPPR
-/// 0xA0, VISR 0x100, VIRR 0x200; SDM Vol. 3C §30.1.1) and the guest interrupt status (RVI low byte, SVI high).
-/// Every accessor is `mutating` and reaches the bytes in place: a non-mutating `withUnsafeBytes(of:)` copies
-/// the 512-byte tuple on each call, which made an EOI cost more than a whole round trip should.
-struct VirtualAPICImage {
-    /// Page offset of the first byte held, and how many.
-    static let start = 0x80
-    static let size = 0x200
-    var bytes:
-        (
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-        ) = (
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-        )
+/// VM `vm`'s virtual-APIC registers as one operation sees them: the page in place (VTPR 0x80, VPPR 0xA0, VISR
+/// 0x100, VIRR 0x200; SDM Vol. 3C §30.1.1), stores through `PageWriter`, and the guest interrupt status (RVI
+/// low byte, SVI high).
+struct VirtualAPIC {
+    var page: PageWriter
     var status: UInt16
-    /// Bit k: a byte of the 64-byte chunk k was written (the ones `withVAPIC` writes back; GPASpace skips a
-    /// chunk whose bytes did not change). Tracking writes, not comparing a copy, saved two 512-byte copies and
-    /// a compare per operation (inject_deliver_eoi, callgrind).
-    var dirty: UInt8 = 0
-
-    init(status: UInt16) { self.status = status }
 
     var rvi: UInt8 {
         get { UInt8(truncatingIfNeeded: status) }
@@ -508,38 +479,33 @@ struct VirtualAPICImage {
         set { status = status & 0xFF | UInt16(newValue) << 8 }
     }
 
-    mutating func byte(_ offset: Int) -> UInt8 {
-        withUnsafeMutableBytes(of: &bytes) { $0[offset - VirtualAPICImage.start] }
-    }
-    mutating func setByte(_ offset: Int, _ value: UInt8) {
-        withUnsafeMutableBytes(of: &bytes) { $0[offset - VirtualAPICImage.start] = value }
-        dirty |= 1 << UInt8((offset - VirtualAPICImage.start) / 64)
-    }
     var tpr: UInt8 {
-        mutating get { byte(Machine.VirtualAPICPage.tpr) }
-        set { setByte(Machine.VirtualAPICPage.tpr, newValue) }
+        get { page.byte(Machine.VirtualAPICPage.tpr) }
+        set { page.setByte(Machine.VirtualAPICPage.tpr, newValue) }
     }
     var ppr: UInt8 {
-        mutating get { byte(Machine.VirtualAPICPage.ppr) }
-        set { setByte(Machine.VirtualAPICPage.ppr, newValue) }
+        get { page.byte(Machine.VirtualAPICPage.ppr) }
+        set { page.setByte(Machine.VirtualAPICPage.ppr, newValue) }
     }
 
     /// Bit `vector` of the 256-bit register at `base`: word vector / 32 at base + 16·word.
     mutating func setBit(_ base: Int, _ vector: UInt8, _ on: Bool) {
         let offset = base + Int(vector >> 5) * 16 + Int(vector & 31) / 8
         let m: UInt8 = 1 << (vector & 7)
-        setByte(offset, on ? byte(offset) | m : byte(offset) & ~m)
+        let b = page.byte(offset)
+        page.setByte(offset, on ? b | m : b & ~m)
     }
 
     /// The highest vector set in the 256-bit register at `base`, or nil.
-    mutating func highest(_ base: Int) -> UInt8? {
-        withUnsafeMutableBytes(of: &bytes) { raw in
-            for word in stride(from: 7, through: 0, by: -1) {
-                let v = raw.load(fromByteOffset: base - VirtualAPICImage.start + word * 16, as: UInt32.self)
-                if v != 0 { return UInt8(word * 32 + 31 - v.leadingZeroBitCount) }
-            }
-            return nil
+    func highest(_ base: Int) -> UInt8? { VirtualAPIC.highest(UnsafeRawPointer(page.bytes), base) }
+
+    /// The highest vector set in the 256-bit register at `base` of the virtual-APIC page at `page`, or nil.
+    static func highest(_ page: UnsafeRawPointer, _ base: Int) -> UInt8? {
+        for word in stride(from: 7, through: 0, by: -1) {
+            let v = page.loadUnaligned(fromByteOffset: base + word * 16, as: UInt32.self)
+            if v != 0 { return UInt8(word * 32 + 31 - v.leadingZeroBitCount) }
         }
+        return nil
     }
 
     /// PPR virtualization (SDM Vol. 3C §30.1.3): VPPR = VTPR when VTPR[7:4] ≥ SVI[7:4], else SVI & 0xF0.
@@ -569,16 +535,5 @@ struct VirtualAPICImage {
         svi = highest(Machine.VirtualAPICPage.isr) ?? 0
         virtualizePPR()
         return vector
-    }
-
-    /// Calls `body` with the bytes from the first 64-byte chunk written to through the last (their offset in
-    /// `bytes`), if any was: one write to the page, not one per chunk — a delivery or an EOI changes VPPR and
-    /// VISR, two chunks apart, and each write of the page cost about 250 instructions (inject_deliver_eoi,
-    /// callgrind). A chunk in between that was not written holds the page's bytes, which the write leaves.
-    mutating func withDirtySpan(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
-        guard dirty != 0 else { return }
-        let first = dirty.trailingZeroBitCount * 64
-        let end = (8 - dirty.leadingZeroBitCount) * 64
-        withUnsafeMutableBytes(of: &bytes) { raw in body(first, UnsafeRawBufferPointer(rebasing: raw[first..<end])) }
     }
 }

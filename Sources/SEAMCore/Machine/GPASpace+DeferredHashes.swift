@@ -81,3 +81,50 @@ extension GPASpace {
         try c.encode(s.blockedTables, forKey: .blockedTables)
     }
 }
+
+/// Stores into one page in place for `GPASpace.withPageWriter`: each store that changes a byte marks its
+/// 64-byte chunk written, and the first store into a chunk whose hash is not already waiting adds what the
+/// chunk hashed to before it (`oldSum`).
+package struct PageWriter {
+    var bytes: UnsafeMutableRawPointer!
+    /// Chunks whose earlier hash `deferred` already holds.
+    let waiting: UInt64
+    /// Chunks in which a store changed a byte.
+    package private(set) var written: UInt64 = 0
+    /// What the chunks in `written` but not in `waiting` hashed to before their first store.
+    private(set) var oldSum: UInt64 = 0
+
+    init(bytes: UnsafeMutableRawPointer?, waiting: UInt64) {
+        self.bytes = bytes
+        self.waiting = waiting
+    }
+
+    @inline(__always)
+    package func byte(_ offset: Int) -> UInt8 { bytes.load(fromByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    package func word(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+
+    @inline(__always)
+    package mutating func setByte(_ offset: Int, _ value: UInt8) {
+        guard byte(offset) != value else { return }
+        let chunk = offset >> 6
+        let bit: UInt64 = 1 << UInt64(chunk)
+        if (waiting | written) & bit == 0 {
+            oldSum &+= PageContents.chunkHash(UnsafeRawBufferPointer(start: bytes, count: 4096), chunk)
+        }
+        written |= bit
+        bytes.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
+    }
+
+    /// Whether every chunk in `written` is now all zeros (only then can the page have become all zeros).
+    func writtenChunksAreZero() -> Bool {
+        var m = written
+        while m != 0 {
+            let c = m.trailingZeroBitCount
+            guard GPASpace.isAllZero(UnsafeRawBufferPointer(start: bytes + c * 64, count: 64)) else { return false }
+            m &= m &- 1
+        }
+        return true
+    }
+}

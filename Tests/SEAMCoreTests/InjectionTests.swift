@@ -190,6 +190,57 @@ private enum IEnc {
         #expect(r.rax == 45 && r.rcx == 0x31)
     }
 
+    // MARK: The guest-state buffer after a delivered interrupt
+
+    /// Deliver 0x31 at entry, EOI (virtualized: L1's bitmap passes 0x80B), IRET, HLT: the exit writes back L2's
+    /// state — the patterned GPRs with the EOI's RCX = 0x80B and RAX = RDX = 0, RFLAGS 0x202 (IRET set IF
+    /// again), RIP past the 2-byte WRMSR, SSP as loaded, interrupt status 0 (VIRR empty, VISR empty).
+    @Test func theBufferAfterDeliverEOIIRETHLTHoldsL2sState() throws {
+        var m = standardMachine()
+        try m.mustWrite(FID.msrBitmap(1, word: 0x120), ~(UInt64(1) << 11))
+        try Self.setVAPICBit(&m, base: 0x200, vector: 0x31)
+        let entered = Self.state(status: 0x0031)
+        #expect(try m.enterL2(vm: 1, state: entered).outcome == .enteredL2(vm: 1))
+        #expect(m.takeDelivery()?.vector == 0x31)
+        #expect(try m.l2Event(vcpu: 0, .eoi) == .continued)
+        #expect(try m.l2Event(vcpu: 0, .iret) == .continued)
+        guard case .exitToL1(let r) = try m.l2Event(vcpu: 0, .hlt) else { throw InjectionFailure("HLT exit") }
+        #expect(r.rax == 12)
+        var expected = entered
+        expected.gprs.rax = 0
+        expected.gprs.rcx = 0x80B
+        expected.gprs.rdx = 0
+        expected.rip = 0x10_0002
+        expected.interruptStatus = 0
+        #expect(try m.guestState(at: 0x1000).bytes == expected.bytes)
+        #expect(try Self.vapicWord(m, 0x100 + 16) == 0 && Self.vapicWord(m, 0xA0) == 0, "VISR and VPPR clear")
+    }
+
+    /// The same round trip with the guest-state buffer at 0x2200, inside the virtual-APIC page (nothing forbids
+    /// it): buffer bytes 0x20…0x23 (RSP's low half) are VIRR word 2 (vectors 0x40–0x5F). RSP = 1 << 17 sets
+    /// VIRR[0x51]; its delivery clears that bit in memory, and the exit writes L2's RSP (1 << 17) back over it.
+    @Test func aBufferInsideTheVirtualAPICPageIsWrittenBackWhole() throws {
+        var m = standardMachine()
+        try m.mustWrite(FID.msrBitmap(1, word: 0x120), ~(UInt64(1) << 11))
+        var entered = Self.state(status: 0x0051)
+        // VIRR words 0–7 are the low halves of RAX, RDX, RSP, RSI, R8, R10, R12, R14 here: only 0x51 is set.
+        for r in [0, 2, 6, 8, 10, 12, 14] { entered.gprs[r] = 0x1200_0000_0000_0000 }
+        entered.gprs.rsp = 1 << 17
+        #expect(try m.enterL2(vm: 1, state: entered, buffer: 0x2200).outcome == .enteredL2(vm: 1))
+        #expect(m.takeDelivery()?.vector == 0x51)
+        #expect(try Self.vapicWord(m, 0x220) == 0, "VIRR[0x51] cleared, in the buffer's RSP")
+        #expect(try m.l2Event(vcpu: 0, .eoi) == .continued)
+        #expect(try m.l2Event(vcpu: 0, .iret) == .continued)
+        guard case .exitToL1 = try m.l2Event(vcpu: 0, .hlt) else { throw InjectionFailure("HLT exit") }
+        var expected = entered
+        expected.gprs.rax = 0
+        expected.gprs.rcx = 0x80B
+        expected.gprs.rdx = 0
+        expected.rip = 0x10_0002
+        expected.interruptStatus = 0
+        #expect(try m.guestState(at: 0x2200).bytes == expected.bytes)
+    }
+
     // MARK: Windows and NMIs
 
     /// Interrupt-window exiting (primary bit 2) with IF = 1: the entry exits 7 before L2's first instruction.

@@ -128,6 +128,9 @@ extension Machine {
     /// or PKS; XFAM.PT, CET_U or CET_S, ULI, LBR; CPUID WAITPKG, TSX (HLE), XFD, none of which `TDCPUID`
     /// enumerates. IA32_PERF_CAPABILITIES reads natively with PERFMON and PT, IA32_PERF_METRICS with PERFMON
     /// (SoftSEAM's platform has perf metrics).
+    /// Inlined: out of line, L2's WRMSR (msrAccess, through `tdInterceptsMSR`) copied the whole machine to call
+    /// it (inject_deliver_eoi, callgrind).
+    @inline(__always)
     func exits(_ bit: L1MSRRule.Bit, _ msr: UInt32) -> Bool {
         let attributes = TDAttributes(attributes)
         let xfam = XFAM(xfam)

@@ -239,6 +239,13 @@ extension Machine {
             return nil
         }
         let primary = ProcessorBasedControls(vcpus[i].vmcs(vm, L2VMCSRow.primaryProcBasedControls))
+        // No window exiting and RVI 0: no exit and no virtual interrupt, whatever IF and the blocking say — the
+        // IRET and the EOI of a handler with nothing else pending end here (inject_deliver_eoi, callgrind).
+        if !pprFirst && primary.isDisjoint(with: [.interruptWindowExiting, .nmiWindowExiting])
+            && vcpus[i].vmcs(vm, L2VMCSLayout.guestInterruptStatus) & 0xFF == 0
+        {
+            return nil
+        }
         let state = InterruptibilityState(
             UInt32(truncatingIfNeeded: vcpus[i].vmcs(vm, L2VMCSRow.guestInterruptibility)))
         let shadow = !state.isDisjoint(with: .blockingBySTIOrMovSS)

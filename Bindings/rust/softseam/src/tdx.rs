@@ -1,0 +1,158 @@
+//! TDX numbers of module 1.5.01 that L1 code written in Rust needs: the TDCALL and SEAMCALL leaves, the
+//! completion status codes, GPA attribute bits and field-id helpers — the names `softseam_defs.h` gives them
+//! (from Specs/leaves.tsv, Specs/status-codes.tsv, Specs/gpa-attr-bits.tsv). The layout test checks every
+//! value here against the installed `softseam_defs.h`.
+
+#![allow(missing_docs)]
+/// TDCALL leaves (RAX bits 15:0; the version in bits 23:16).
+pub mod leaf {
+    pub const TDG_VP_VMCALL: u64 = 0;
+    pub const TDG_VP_INFO: u64 = 1;
+    pub const TDG_MR_RTMR_EXTEND: u64 = 2;
+    pub const TDG_VP_VEINFO_GET: u64 = 3;
+    pub const TDG_MR_REPORT: u64 = 4;
+    pub const TDG_VP_CPUIDVE_SET: u64 = 5;
+    pub const TDG_MEM_PAGE_ACCEPT: u64 = 6;
+    pub const TDG_VM_RD: u64 = 7;
+    pub const TDG_VM_WR: u64 = 8;
+    pub const TDG_VP_RD: u64 = 9;
+    pub const TDG_VP_WR: u64 = 10;
+    pub const TDG_SYS_RD: u64 = 11;
+    pub const TDG_SYS_RDALL: u64 = 12;
+    pub const TDG_SERVTD_RD: u64 = 18;
+    pub const TDG_SERVTD_WR: u64 = 20;
+    pub const TDG_MR_VERIFYREPORT: u64 = 22;
+    pub const TDG_MEM_PAGE_ATTR_RD: u64 = 23;
+    pub const TDG_MEM_PAGE_ATTR_WR: u64 = 24;
+    pub const TDG_VP_ENTER: u64 = 25;
+    pub const TDG_VP_INVEPT: u64 = 26;
+    pub const TDG_VP_INVVPID: u64 = 27;
+    /// SEAMCALL leaves the model implements (RAX bits 15:0).
+    pub const TDH_VP_ENTER: u64 = 0;
+    pub const TDH_MEM_PAGE_ADD: u64 = 2;
+    pub const TDH_MEM_SEPT_ADD: u64 = 3;
+    pub const TDH_MEM_PAGE_AUG: u64 = 6;
+    pub const TDH_MEM_RANGE_BLOCK: u64 = 7;
+    pub const TDH_MNG_RD: u64 = 11;
+    pub const TDH_MNG_WR: u64 = 13;
+    pub const TDH_MR_FINALIZE: u64 = 17;
+    pub const TDH_VP_RD: u64 = 26;
+    pub const TDH_MEM_PAGE_REMOVE: u64 = 29;
+    pub const TDH_SYS_RD: u64 = 34;
+    pub const TDH_MEM_TRACK: u64 = 38;
+    pub const TDH_MEM_RANGE_UNBLOCK: u64 = 39;
+    pub const TDH_VP_WR: u64 = 43;
+}
+
+/// Completion status codes (RAX), without details (bits 31:0 carry an operand id or an exit reason).
+pub mod status {
+    pub const TDX_SUCCESS: u64 = 0x0000_0000_0000_0000;
+    pub const TDX_OPERAND_INVALID: u64 = 0xC000_0100_0000_0000;
+    pub const TDX_OPERAND_BUSY: u64 = 0x8000_0200_0000_0000;
+    pub const TDX_VCPU_STATE_INCORRECT: u64 = 0xC000_0700_0000_0000;
+    pub const TDX_NO_VALID_VE_INFO: u64 = 0xC000_0704_0000_0000;
+    pub const TDX_EPT_WALK_FAILED: u64 = 0xC000_0B00_0000_0000;
+    pub const TDX_EPT_ENTRY_STATE_INCORRECT: u64 = 0xC000_0B0D_0000_0000;
+    pub const TDX_PAGE_ALREADY_ACCEPTED: u64 = 0x0000_0B0A_0000_0000;
+    pub const TDX_PAGE_SIZE_MISMATCH: u64 = 0xC000_0B0B_0000_0000;
+    pub const TDX_L2_SEPT_WALK_FAILED: u64 = 0xC000_0B0F_0000_0000;
+    pub const TDX_PAGE_ATTR_INVALID: u64 = 0xC000_0B11_0000_0000;
+    pub const TDX_METADATA_FIELD_ID_INCORRECT: u64 = 0xC000_0C00_0000_0000;
+    pub const TDX_METADATA_FIELD_NOT_WRITABLE: u64 = 0xC000_0C01_0000_0000;
+    pub const TDX_METADATA_FIELD_NOT_READABLE: u64 = 0xC000_0C02_0000_0000;
+    pub const TDX_L2_EXIT_HOST_ROUTED_ASYNC: u64 = 0x0000_1100_0000_0000;
+    pub const TDX_L2_EXIT_HOST_ROUTED_TDVMCALL: u64 = 0x0000_1101_0000_0000;
+    pub const TDX_L2_EXIT_PENDING_INTERRUPT: u64 = 0x0000_1102_0000_0000;
+    pub const TDX_PENDING_INTERRUPT: u64 = 0x0000_1120_0000_0000;
+
+    /// The status without its details (bits 63:32).
+    pub const fn class(rax: u64) -> u64 {
+        rax & 0xFFFF_FFFF_0000_0000
+    }
+    /// Bits 31:0: an operand id for operand errors, the exit reason after TDG.VP.ENTER.
+    pub const fn details(rax: u64) -> u32 {
+        rax as u32
+    }
+    /// Bit 63: the call failed.
+    pub const fn is_error(rax: u64) -> bool {
+        rax >> 63 != 0
+    }
+}
+
+/// GPA attribute bits (TDG.MEM.PAGE.ATTR.RD/WR RDX: VM n in bits 16n+15:16n).
+pub mod gpa_attr {
+    pub const R: u16 = 1 << 0;
+    pub const W: u16 = 1 << 1;
+    pub const XS: u16 = 1 << 2;
+    pub const XU: u16 = 1 << 3;
+    pub const VGP: u16 = 1 << 4;
+    pub const PWA: u16 = 1 << 5;
+    pub const SSS: u16 = 1 << 6;
+    pub const SVE: u16 = 1 << 7;
+    pub const VALID: u16 = 1 << 15;
+    /// ATTR.WR R8 flag: INVEPT (flush that L2 VM's translations).
+    pub const FLAGS_INVEPT: u16 = 1 << 15;
+
+    /// `attrs` placed in VM `vm`'s 16 bits.
+    pub const fn for_vm(vm: u32, attrs: u16) -> u64 {
+        (attrs as u64) << (16 * vm)
+    }
+    /// VM `vm`'s 16 bits of an ATTR.RD/WR RDX.
+    pub const fn of_vm(rdx: u64, vm: u32) -> u16 {
+        (rdx >> (16 * vm)) as u16
+    }
+}
+
+/// Metadata field ids (TDG.VM.RD/WR, TDG.VP.RD/WR).
+pub mod field {
+    /// TD-scope NUM_L2_VMS (TDG.VM.RD).
+    pub const TD_NUM_L2_VMS: u64 = 0x9010_0001_0000_0005;
+    /// TD-scope GPAW (TDG.VM.RD).
+    pub const TD_GPAW: u64 = 0x1110_0000_0000_0003;
+    /// TD-scope TD_CTLS (TDG.VM.RD/WR).
+    pub const TD_TD_CTLS: u64 = 0x1110_0003_0000_0017;
+
+    /// L2_CTLS of VM `vm` (1…3), TDG.VP.RD/WR.
+    pub const fn vp_l2_ctls(vm: u32) -> u64 {
+        0xA020_0003_0000_0050 + vm as u64
+    }
+    /// TSC_DEADLINE of VM `vm` (1…3), TDG.VP.RD/WR.
+    pub const fn vp_tsc_deadline(vm: u32) -> u64 {
+        0xA020_0003_0000_0058 + vm as u64
+    }
+    /// L2 VMCS field `field` (element size code in bits 33:32, encoding in 15:0) of VM `vm` (1…3).
+    pub const fn l2_vmcs(vm: u32, field: u64) -> u64 {
+        ((36 + 8 * (vm as u64 - 1)) << 56) | (2 << 52) | field
+    }
+    /// Word `word` (0…511) of L1's view of VM `vm`'s MSR bitmap.
+    pub const fn l2_msr_bitmap(vm: u32, word: u64) -> u64 {
+        ((37 + 8 * (vm as u64 - 1)) << 56) | (2 << 52) | (3 << 32) | word
+    }
+    /// The bits an element of field `id` holds (from its element size code, bits 33:32).
+    pub const fn element_mask(id: u64) -> u64 {
+        let code = (id >> 32) & 3;
+        if code == 3 {
+            u64::MAX
+        } else {
+            (1u64 << (8u64 << code)) - 1
+        }
+    }
+}
+
+/// TDG.VP.ENTER helpers.
+pub mod vp_enter {
+    /// RCX bits 53:52: the VM to enter.
+    pub const fn vm(vm: u32) -> u64 {
+        (vm as u64) << 52
+    }
+    /// The L2→L1 exit reason in RAX bits 31:0.
+    pub const fn exit_reason(rax: u64) -> u32 {
+        rax as u32
+    }
+    /// The instruction length in R11 bits 63:32.
+    pub const fn instruction_length(r11: u64) -> u32 {
+        (r11 >> 32) as u32
+    }
+    /// TDH.VP.ENTER RCX bit 53: hand an L2 TD exit to L1.
+    pub const TDH_VP_ENTER_RESUME_L1: u64 = 1 << 53;
+}

@@ -1,0 +1,128 @@
+//! The drop-in driven the way td-shim-style TD code drives `tdx-tdcall`: free functions, no machine in
+//! sight, a SoftSEAM vCPU attached to the thread behind them. Expectations are derived by hand from the TDX
+//! module ABI (status codes from Specs/status-codes.tsv; TDG.VP.INFO's layout from module
+//! src/td_dispatcher/vm_exits/tdg_vp_info.c) and from the README's description of the built-in host.
+
+use softseam::{tdx as t, Access, Config, L2Reply, Machine, MemoryState, PageSize, TraceFormat};
+use tdx_tdcall::backend;
+use tdx_tdcall::tdx::*;
+use tdx_tdcall::TdCallError;
+
+fn rwx() -> u16 {
+    t::gpa_attr::R | t::gpa_attr::W | t::gpa_attr::XS | t::gpa_attr::XU
+}
+
+#[test]
+fn accepting_ranges_with_the_2m_to_4k_fallback() {
+    let config = Config::new()
+        .mapped(0x100000, 0x1000)
+        .pending(0x200000, 0x200000) // 4K pages: a 2M accept is PAGE_SIZE_MISMATCH
+        .memory_pages(0x400000, 0x200000, MemoryState::Pending, PageSize::Size2M)
+        .pending(0x600000, 0x3000);
+    let mut td = Machine::from_config(&config).unwrap();
+    let dir = std::env::temp_dir().join(format!("tdx-tdcall-accept-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("accept.trace.jsonl");
+    td.trace_start(&trace, TraceFormat::Json, Some("tdx-tdcall drop-in: accept")).unwrap();
+    backend::attach(td, 0);
+
+    // Not accepted yet: an L1 load there takes a #VE.
+    let ve = backend::with_machine(|m, _| m.mem_read(0x3FF000, &mut [0u8; 1]).unwrap());
+    assert_eq!(ve, Access::VirtualizationException);
+    assert_eq!(tdcall_get_ve_info().unwrap().guest_pa, 0x3FF000, "the #VE's GPA");
+
+    td_accept_memory(0x200000, 0x200000); // 1 ACCEPT at 2M (size mismatch) + 512 at 4K
+    td_accept_memory(0x400000, 0x200000); // 1 ACCEPT at 2M
+    td_accept_memory(0x600000, 0x3000); // 3 ACCEPTs at 4K
+    td_accept_memory(0x601000, 0x1000); // already accepted: skipped, no panic
+    for &gpa in &[0x200000u64, 0x3FF000, 0x400000, 0x5FF000, 0x602000] {
+        let read = backend::with_machine(|m, _| m.mem_read(gpa, &mut [0u8; 8]).unwrap());
+        assert_eq!(read, Access::Done(()), "0x{:x} is accepted", gpa);
+    }
+    // The statuses the fallback relies on, seen directly: ALREADY_ACCEPTED with level 0 at 4K, and at 2M
+    // (level 1) PAGE_SIZE_MISMATCH(1) for the range mapped with 4K pages.
+    assert_eq!(tdcall_accept_page(0x600000), Err(TdCallError::LeafSpecific(0x0000_0B0A_0000_0000)));
+    assert_eq!(tdcall_accept_page(0x200000 | 1), Err(TdCallError::LeafSpecific(0xC000_0B0B_0000_0001)));
+
+    let mut td = backend::detach().unwrap();
+    // Steps: a load that took a #VE, VEINFO.GET, 513 + 1 + 3 + 1 ACCEPTs, the two direct ACCEPTs.
+    assert_eq!(td.trace_stop().unwrap(), 2 + 513 + 1 + 3 + 1 + 2);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn td_info_metadata_attributes_and_l2_entry() {
+    const ALIAS: u64 = 0x100000;
+    const GUEST: u64 = 0x101000;
+    const VAPIC: u64 = 0x102000;
+    let mut td = Machine::from_config(&Config::new().num_l2_vms(1).vcpus(2).mapped(0x100000, 0x4000)).unwrap();
+    td.set_l2_callback(1, |_, state, events| {
+        events.push_str(if state.rip == 0x1000 { "[{\"write\":{\"gpa\":\"0x100000\",\"size\":8,\"value\":\"0x2a\"}}, \"cpuid\"]" } else { "\"hlt\"" });
+        L2Reply::Events
+    })
+    .unwrap();
+    backend::attach(td, 1);
+
+    let info = tdcall_get_td_info().unwrap();
+    assert_eq!((info.gpaw, info.attributes, info.num_vcpus, info.max_vcpus, info.vcpu_index), (48, 0, 2, 2, 1));
+    assert_eq!(td_shared_mask(), Some(1 << 47));
+    assert_eq!(tdcall_vm_read(t::field::TD_NUM_L2_VMS, 0).unwrap().1, 1);
+    assert_eq!(
+        tdcall_vm_read(0xFFFF_FFFF_FFFF, 0),
+        Err(TdCallError::LeafSpecific(t::status::TDX_METADATA_FIELD_ID_INCORRECT)),
+        "an id that is no field"
+    );
+    // No #VE happened: VEINFO.GET has nothing.
+    assert_eq!(tdcall_get_ve_info(), Err(TdCallError::LeafSpecific(t::status::TDX_NO_VALID_VE_INFO)));
+
+    // L2 set-up as a TD-partitioning L1 does it: alias a page into VM1, the virtual-APIC page, the buffer.
+    let request = t::gpa_attr::for_vm(1, rwx() | t::gpa_attr::VALID);
+    assert_eq!(tdcall_mem_page_attr_wr(ALIAS, request, t::gpa_attr::for_vm(1, rwx())), Ok((ALIAS, request)));
+    let vapic_field = t::field::l2_vmcs(1, 0x0000_0003_0000_2012);
+    tdcall_vp_write(vapic_field, VAPIC, u64::MAX).unwrap();
+    assert_eq!(tdcall_vp_read(vapic_field).unwrap().1, VAPIC);
+    // A read-only field (POSTED_INTR_DESC_ADDRESS) refuses the write.
+    assert_eq!(
+        tdcall_vp_write(t::field::l2_vmcs(1, 0x0000_0003_0000_2016), 0x1000, u64::MAX),
+        Err(TdCallError::LeafSpecific(t::status::TDX_METADATA_FIELD_NOT_WRITABLE))
+    );
+    let mut buffer = vec![0u8; 0x9A];
+    buffer[0x80] = 2; // RFLAGS
+    buffer[0x89] = 0x10; // RIP 0x1000
+    backend::with_machine(|m, _| assert_eq!(m.mem_write(GUEST, &buffer).unwrap(), Access::Done(())));
+
+    let exit = tdcall_vp_enter(t::vp_enter::vm(1), GUEST);
+    assert_eq!((exit.rax >> 32, exit.rax as u32, exit.r11 >> 32), (0, 10, 2), "L2's CPUID: exit 10, length 2");
+    assert_eq!(tdcall_vp_invept(1 << 1), Ok(()), "flush VM1's translations");
+    let mut word = [0u8; 8];
+    backend::with_machine(|m, _| assert_eq!(m.mem_read(ALIAS, &mut word).unwrap(), Access::Done(())));
+    assert_eq!(u64::from_le_bytes(word), 0x2a, "L2's store through its alias");
+
+    // The built-in host's GHCI answers (README): I/O in reads all ones, RDMSR 0, WRMSR accepted.
+    assert_eq!(tdvmcall_io_read_8(0x3F8), 0xFF);
+    assert_eq!(tdvmcall_io_read_16(0x60), 0xFFFF);
+    assert_eq!(tdvmcall_io_read_32(0xCF8), 0xFFFF_FFFF);
+    tdvmcall_io_write_8(0x3F8, b'A');
+    assert_eq!(tdvmcall_rdmsr(0x1B), Ok(0));
+    assert_eq!(tdvmcall_wrmsr(0x1B, 1), Ok(()));
+    assert_eq!(tdvmcall_setup_event_notify(0x20), Ok(()));
+    assert_eq!(tdvmcall_setup_event_notify(0x10), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid), "vector below 32");
+    // MapGPA of page 0x103000 to shared: the host maps the shared alias.
+    let shared = 0x103000 | 1 << 47;
+    let before = backend::with_machine(|m, _| m.host_read_shared(shared, &mut [0u8; 8]).map_err(|e| e.kind()));
+    assert_eq!(before, Err(softseam::ErrorKind::Memory));
+    assert_eq!(tdvmcall_mapgpa(true, 0x103000, 0x1000), Ok(()));
+    let after = backend::with_machine(|m, _| m.host_read_shared(shared, &mut [0u8; 8]).map_err(|e| e.kind()));
+    assert_eq!(after, Ok(()));
+    assert_eq!(tdvmcall_mapgpa(true, 0x103800, 0x1000), Err(tdx_tdcall::TdVmcallError::VmcallAlignError));
+    // RTMR extension is not modelled yet: an error, not a silent no-op.
+    assert!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0).is_err());
+    drop(backend::detach());
+}
+
+#[test]
+fn without_a_machine_a_tdcall_panics_with_a_clear_message() {
+    let payload = std::panic::catch_unwind(|| tdcall_get_td_info()).unwrap_err();
+    let message = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap();
+    assert!(message.contains("no SoftSEAM machine attached"), "{}", message);
+}

@@ -156,3 +156,57 @@ pub mod vp_enter {
     /// TDH.VP.ENTER RCX bit 53: hand an L2 TD exit to L1.
     pub const TDH_VP_ENTER_RESUME_L1: u64 = 1 << 53;
 }
+
+/// L2 VMCS fields for [`field::l2_vmcs`]: the element size code in bits 33:32 and the VMCS encoding in
+/// bits 15:0 (Specs/l2-vmcs-fields.tsv). The segment fields are consecutive encodings in the order ES, CS,
+/// SS, DS, FS, GS, two apart ([`vmcs::segment`]).
+pub mod vmcs {
+    pub const VIRTUAL_APIC_ADDRESS: u64 = 0x0000_0003_0000_2012;
+    pub const POSTED_INTR_DESC_ADDRESS: u64 = 0x0000_0003_0000_2016;
+    pub const GUEST_IA32_EFER: u64 = 0x0000_0003_0000_2806;
+    pub const PIN_BASED_CONTROLS: u64 = 0x0000_0002_0000_4000;
+    pub const PRIMARY_PROC_BASED_CONTROLS: u64 = 0x0000_0002_0000_4002;
+    pub const VM_ENTRY_CONTROLS: u64 = 0x0000_0002_0000_4012;
+    pub const VM_ENTRY_INTR_INFO: u64 = 0x0000_0002_0000_4016;
+    pub const SECONDARY_PROC_BASED_CONTROLS: u64 = 0x0000_0002_0000_401E;
+    pub const GUEST_ES_SELECTOR: u64 = 0x0000_0001_0000_0800;
+    pub const GUEST_ES_LIMIT: u64 = 0x0000_0002_0000_4800;
+    pub const GUEST_ES_AR: u64 = 0x0000_0002_0000_4814;
+    pub const GUEST_ES_BASE: u64 = 0x0000_0003_0000_6806;
+    pub const GUEST_GDTR_LIMIT: u64 = 0x0000_0002_0000_4810;
+    pub const GUEST_GDTR_BASE: u64 = 0x0000_0003_0000_6816;
+    pub const CR0_GUEST_HOST_MASK: u64 = 0x0000_0003_0000_6000;
+    pub const CR4_GUEST_HOST_MASK: u64 = 0x0000_0003_0000_6002;
+    pub const CR0_READ_SHADOW: u64 = 0x0000_0003_0000_6004;
+    pub const CR4_READ_SHADOW: u64 = 0x0000_0003_0000_6006;
+    pub const GUEST_CR0: u64 = 0x0000_0003_0000_6800;
+    pub const GUEST_CR3: u64 = 0x0000_0003_0000_6802;
+    pub const GUEST_CR4: u64 = 0x0000_0003_0000_6804;
+    pub const GUEST_RSP: u64 = 0x0000_0003_0000_681C;
+    pub const GUEST_RIP: u64 = 0x0000_0003_0000_681E;
+    pub const GUEST_RFLAGS: u64 = 0x0000_0003_0000_6820;
+
+    /// A segment register's field: `es_field` (one of the GUEST_ES_* above) for segment `seg` (0 = ES,
+    /// 1 = CS, 2 = SS, 3 = DS, 4 = FS, 5 = GS).
+    pub const fn segment(es_field: u64, seg: u64) -> u64 {
+        es_field + 2 * seg
+    }
+}
+
+/// VM exit reasons (bits 15:0; bit 31 set when the VM entry failed), SDM Vol. 3D appendix C.
+pub mod exit_reason {
+    pub const CPUID: u32 = 10;
+    pub const HLT: u32 = 12;
+    pub const CR_ACCESS: u32 = 28;
+    pub const IO_INSTRUCTION: u32 = 30;
+    pub const RDMSR: u32 = 31;
+    pub const WRMSR: u32 = 32;
+    pub const ENTRY_FAIL_GUEST_STATE: u32 = 33;
+    pub const GDTR_IDTR_ACCESS: u32 = 46;
+    pub const EPT_VIOLATION: u32 = 48;
+    pub const PREEMPTION_TIMER: u32 = 52;
+    pub const TDCALL: u32 = 77;
+    pub const ENTRY_FAILURE: u32 = 1 << 31;
+    /// Extended exit qualification (R13) type 6: an EPT violation on a pending page.
+    pub const EEQ_TYPE_PENDING_EPT_VIOLATION: u32 = 6;
+}

@@ -167,6 +167,38 @@ fn expectations() -> Vec<Expect> {
     constant!(e, "TDX_L2_EXIT_REASON(0x123456789ABCDEF0ULL)", tdx::vp_enter::exit_reason(0x1234_5678_9ABC_DEF0));
     constant!(e, "TDX_L2_EXIT_INSTRUCTION_LENGTH(0x123456789ABCDEF0ULL)", tdx::vp_enter::instruction_length(0x1234_5678_9ABC_DEF0));
     constant!(e, "TDH_VP_ENTER_RESUME_L1", tdx::vp_enter::TDH_VP_ENTER_RESUME_L1);
+    use tdx::vmcs;
+    for &(name, v) in &[
+        ("VIRTUAL_APIC_ADDRESS", vmcs::VIRTUAL_APIC_ADDRESS), ("POSTED_INTR_DESC_ADDRESS", vmcs::POSTED_INTR_DESC_ADDRESS),
+        ("GUEST_IA32_EFER", vmcs::GUEST_IA32_EFER), ("PIN_BASED_CONTROLS", vmcs::PIN_BASED_CONTROLS),
+        ("PRIMARY_PROC_BASED_CONTROLS", vmcs::PRIMARY_PROC_BASED_CONTROLS), ("VM_ENTRY_CONTROLS", vmcs::VM_ENTRY_CONTROLS),
+        ("VM_ENTRY_INTR_INFO", vmcs::VM_ENTRY_INTR_INFO), ("SECONDARY_PROC_BASED_CONTROLS", vmcs::SECONDARY_PROC_BASED_CONTROLS),
+        ("GUEST_ES_SELECTOR", vmcs::GUEST_ES_SELECTOR), ("GUEST_ES_LIMIT", vmcs::GUEST_ES_LIMIT), ("GUEST_ES_AR", vmcs::GUEST_ES_AR),
+        ("GUEST_ES_BASE", vmcs::GUEST_ES_BASE), ("GUEST_GDTR_LIMIT", vmcs::GUEST_GDTR_LIMIT), ("GUEST_GDTR_BASE", vmcs::GUEST_GDTR_BASE),
+        ("CR0_GUEST_HOST_MASK", vmcs::CR0_GUEST_HOST_MASK), ("CR4_GUEST_HOST_MASK", vmcs::CR4_GUEST_HOST_MASK),
+        ("CR0_READ_SHADOW", vmcs::CR0_READ_SHADOW), ("CR4_READ_SHADOW", vmcs::CR4_READ_SHADOW), ("GUEST_CR0", vmcs::GUEST_CR0),
+        ("GUEST_CR3", vmcs::GUEST_CR3), ("GUEST_CR4", vmcs::GUEST_CR4), ("GUEST_RSP", vmcs::GUEST_RSP), ("GUEST_RIP", vmcs::GUEST_RIP),
+        ("GUEST_RFLAGS", vmcs::GUEST_RFLAGS),
+    ] {
+        constant!(e, format!("TDX_L2_VMCS_{}", name), v);
+    }
+    let segments = ["ES", "CS", "SS", "DS", "FS", "GS"];
+    for (seg, name) in segments.iter().enumerate() {
+        for &(kind, es) in &[("SELECTOR", vmcs::GUEST_ES_SELECTOR), ("LIMIT", vmcs::GUEST_ES_LIMIT), ("AR", vmcs::GUEST_ES_AR), ("BASE", vmcs::GUEST_ES_BASE)] {
+            constant!(e, format!("TDX_L2_VMCS_GUEST_{}_{}", name, kind), vmcs::segment(es, seg as u64));
+        }
+    }
+    use tdx::exit_reason as x;
+    for &(name, v) in &[
+        ("VMX_EXIT_REASON_CPUID", x::CPUID), ("VMX_EXIT_REASON_HLT", x::HLT), ("VMX_EXIT_REASON_CR_ACCESS", x::CR_ACCESS),
+        ("VMX_EXIT_REASON_IO_INSTRUCTION", x::IO_INSTRUCTION), ("VMX_EXIT_REASON_RDMSR", x::RDMSR), ("VMX_EXIT_REASON_WRMSR", x::WRMSR),
+        ("VMX_EXIT_REASON_ENTRY_FAIL_GUEST_STATE", x::ENTRY_FAIL_GUEST_STATE), ("VMX_EXIT_REASON_GDTR_IDTR_ACCESS", x::GDTR_IDTR_ACCESS),
+        ("VMX_EXIT_REASON_EPT_VIOLATION", x::EPT_VIOLATION), ("VMX_EXIT_REASON_PREEMPTION_TIMER", x::PREEMPTION_TIMER),
+        ("VMX_EXIT_REASON_TDCALL", x::TDCALL), ("VMX_EXIT_REASON_ENTRY_FAILURE", x::ENTRY_FAILURE),
+        ("TDX_EEQ_TYPE_PENDING_EPT_VIOLATION", x::EEQ_TYPE_PENDING_EPT_VIOLATION),
+    ] {
+        constant!(e, name, v);
+    }
     e
 }
 

@@ -243,8 +243,8 @@ impl L1 {
     fn set_up_vm1(&mut self) -> Result<()> {
         self.write_vmcs(vmcs::VIRTUAL_APIC_ADDRESS, VIRTUAL_APIC_PAGE)?;
         self.vp_wr(field::vp_l2_ctls(1), 0x2, 0x7)?; // L2_CTLS[1]: ENABLE_TDVMCALL
-        // VM1's MSR bitmap: EFER writes go to the module, x2APIC EOI writes to the CPU's EOI virtualization,
-        // everything else exits to L1.
+                                                     // VM1's MSR bitmap: EFER writes go to the module, x2APIC EOI writes to the CPU's EOI virtualization,
+                                                     // everything else exits to L1.
         for &bit in &[EFER_WRITE_BIT, EOI_WRITE_BIT] {
             let id = field::l2_msr_bitmap(1, bit / 64);
             self.vp_wr(id, !(1u64 << (bit % 64)), field::element_mask(id))?;
@@ -272,7 +272,16 @@ impl L1 {
     /// TDG.VP.VMCALL <IO> write (GHCI: R11 = 30, R12 = size, R13 = 1 write, R14 = port, R15 = data); L1's
     /// own TD exit to the host.
     fn tdvmcall_out(&mut self, port: u64, size: u64, value: u64) -> Result<()> {
-        let r = self.tdcall(Regs { rax: leaf::TDG_VP_VMCALL, rcx: 0xFC00, r11: 30, r12: size, r13: 1, r14: port, r15: value, ..Regs::default() })?;
+        let r = self.tdcall(Regs {
+            rax: leaf::TDG_VP_VMCALL,
+            rcx: 0xFC00,
+            r11: 30,
+            r12: size,
+            r13: 1,
+            r14: port,
+            r15: value,
+            ..Regs::default()
+        })?;
         if r.rax != 0 || r.r10 != 0 {
             return fail(format!("TDG.VP.VMCALL <IO>: rax 0x{:x} r10 0x{:x}", r.rax, r.r10));
         }
@@ -394,7 +403,9 @@ impl L1 {
                 self.write_vmcs_masked(vmcs::GUEST_CR0, value, CR0_WRITABLE)?;
                 self.write_vmcs(vmcs::CR0_READ_SHADOW, value & CR0_OWNED)?;
                 let sets_pe = value & 1 != 0 && old & 1 == 0;
-                let sets_pg = value >> 31 & 1 != 0 && old >> 31 & 1 == 0 && self.read_vmcs(vmcs::GUEST_IA32_EFER)? & EFER_LME != 0;
+                let sets_pg = value >> 31 & 1 != 0
+                    && old >> 31 & 1 == 0
+                    && self.read_vmcs(vmcs::GUEST_IA32_EFER)? & EFER_LME != 0;
                 if !sets_pe && !sets_pg {
                     return fail(format!("unexpected MOV to CR0 0x{:x}", value));
                 }

@@ -141,7 +141,11 @@ impl Config {
                     MemoryState::Mapped => "mapped",
                     MemoryState::Pending => "pending",
                 };
-                let _ = write!(regions, "{{\"gpa\": \"0x{:x}\", \"size\": \"0x{:x}\", \"state\": \"{}\"", r.gpa, r.size, state);
+                let _ = write!(
+                    regions,
+                    "{{\"gpa\": \"0x{:x}\", \"size\": \"0x{:x}\", \"state\": \"{}\"",
+                    r.gpa, r.size, state
+                );
                 match r.page_size {
                     Some(PageSize::Size4K) => regions.push_str(", \"page_size\": \"4K\""),
                     Some(PageSize::Size2M) => regions.push_str(", \"page_size\": \"2M\""),

@@ -38,6 +38,15 @@ use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
+/// An event delivered to a guest (`softseam_delivery_t`).
+#[doc(inline)]
+pub use sys::softseam_delivery_t as Delivery;
+/// The L2_ENTER_GUEST_STATE buffer TDG.VP.ENTER takes (`struct softseam_l2_enter_guest_state`).
+#[doc(inline)]
+pub use sys::softseam_l2_enter_guest_state as L2EnterGuestState;
+/// L2's state when it is about to run, given to an L2 event source (`softseam_l2_state_t`).
+#[doc(inline)]
+pub use sys::softseam_l2_state_t as L2State;
 /// The general-purpose registers in architectural order (RAX … R15): a TDCALL's or SEAMCALL's inputs and
 /// outputs (`softseam_regs_t`).
 #[doc(inline)]
@@ -45,15 +54,6 @@ pub use sys::softseam_regs_t as Regs;
 /// A TD exit as the host sees it (`softseam_td_exit_t`).
 #[doc(inline)]
 pub use sys::softseam_td_exit_t as TdExit;
-/// L2's state when it is about to run, given to an L2 event source (`softseam_l2_state_t`).
-#[doc(inline)]
-pub use sys::softseam_l2_state_t as L2State;
-/// An event delivered to a guest (`softseam_delivery_t`).
-#[doc(inline)]
-pub use sys::softseam_delivery_t as Delivery;
-/// The L2_ENTER_GUEST_STATE buffer TDG.VP.ENTER takes (`struct softseam_l2_enter_guest_state`).
-#[doc(inline)]
-pub use sys::softseam_l2_enter_guest_state as L2EnterGuestState;
 
 /// The C ABI version of the loaded library (the SONAME's number; this crate binds version 1).
 pub fn abi_version() -> u32 {
@@ -311,17 +311,15 @@ macro_rules! machine_calls {
 
         /// The host writes its shared memory (`softseam_host_write_shared`).
         pub fn host_write_shared(&mut self, gpa: u64, buf: &[u8]) -> Result<(), Error> {
-            let rc = unsafe {
-                sys::softseam_host_write_shared(self.raw(), gpa, buf.as_ptr() as *const c_void, buf.len())
-            };
+            let rc =
+                unsafe { sys::softseam_host_write_shared(self.raw(), gpa, buf.as_ptr() as *const c_void, buf.len()) };
             check(rc).map(|_| ())
         }
 
         /// The host reads its shared memory (`softseam_host_read_shared`).
         pub fn host_read_shared(&self, gpa: u64, buf: &mut [u8]) -> Result<(), Error> {
-            let rc = unsafe {
-                sys::softseam_host_read_shared(self.raw(), gpa, buf.as_mut_ptr() as *mut c_void, buf.len())
-            };
+            let rc =
+                unsafe { sys::softseam_host_read_shared(self.raw(), gpa, buf.as_mut_ptr() as *mut c_void, buf.len()) };
             check(rc).map(|_| ())
         }
 
@@ -516,7 +514,8 @@ unsafe extern "C" fn l2_trampoline(
     if events.is_null() || events_len == 0 || state.is_null() {
         return -1;
     }
-    let mut out = L2Events { buf: std::slice::from_raw_parts_mut(events as *mut u8, events_len), len: 0, overflow: false };
+    let mut out =
+        L2Events { buf: std::slice::from_raw_parts_mut(events as *mut u8, events_len), len: 0, overflow: false };
     let mut machine = MachineRef { raw: slot.m, _life: PhantomData };
     let state = &*state;
     let f = &mut slot.f;
@@ -587,7 +586,9 @@ pub struct Machine {
     raw: NonNull<sys::softseam_t>,
     l2: [*mut L2Slot; 4],
     host: *mut HostSlot,
-    panic: Box<Cell<Option<Panic>>>,
+    // A callback's panic, kept until the library call that ran it returns (from Box::into_raw, freed by Drop;
+    // the slots point at it).
+    panic: *mut Cell<Option<Panic>>,
     _not_sync: PhantomData<Cell<()>>,
 }
 
@@ -647,20 +648,21 @@ impl Machine {
     pub fn new(config_json: &str) -> Result<Machine, Error> {
         let config = c_string("the config", config_json)?;
         let mut message = [0u8; 1024];
-        let raw = unsafe {
-            sys::softseam_create(config.as_ptr(), message.as_mut_ptr() as *mut c_char, message.len())
-        };
+        let raw = unsafe { sys::softseam_create(config.as_ptr(), message.as_mut_ptr() as *mut c_char, message.len()) };
         match NonNull::new(raw) {
             Some(raw) => Ok(Machine {
                 raw,
                 l2: [std::ptr::null_mut(); 4],
                 host: std::ptr::null_mut(),
-                panic: Box::new(Cell::new(None)),
+                panic: Box::into_raw(Box::new(Cell::new(None))),
                 _not_sync: PhantomData,
             }),
             None => {
                 let end = message.iter().position(|&b| b == 0).unwrap_or(message.len());
-                Err(Error { code: sys::SOFTSEAM_ECONFIG, message: String::from_utf8_lossy(&message[..end]).into_owned() })
+                Err(Error {
+                    code: sys::SOFTSEAM_ECONFIG,
+                    message: String::from_utf8_lossy(&message[..end]).into_owned(),
+                })
             }
         }
     }
@@ -683,8 +685,9 @@ impl Machine {
     #[inline]
     fn after_callbacks(&self) {
         // A look without taking: one load on the path without callbacks.
-        if unsafe { (*self.panic.as_ptr()).is_some() } {
-            if let Some(payload) = self.panic.take() {
+        let cell = unsafe { &*self.panic };
+        if unsafe { (*cell.as_ptr()).is_some() } {
+            if let Some(payload) = cell.take() {
                 resume_unwind(payload);
             }
         }
@@ -701,7 +704,7 @@ impl Machine {
         F: FnMut(&mut MachineRef<'_>, &L2State, &mut L2Events<'_>) -> L2Reply + Send + 'static,
     {
         let index = self.vm_index(vm)?;
-        let slot = Box::into_raw(Box::new(L2Slot { f: Box::new(source), m: self.raw(), panic: &*self.panic }));
+        let slot = Box::into_raw(Box::new(L2Slot { f: Box::new(source), m: self.raw(), panic: self.panic }));
         let rc = unsafe { sys::softseam_set_l2_callback(self.raw(), vm, Some(l2_trampoline), slot as *mut c_void) };
         if rc < 0 {
             drop(unsafe { Box::from_raw(slot) });
@@ -750,7 +753,7 @@ impl Machine {
     where
         F: FnMut(&mut MachineRef<'_>, &TdExit) + Send + 'static,
     {
-        let slot = Box::into_raw(Box::new(HostSlot { f: Box::new(host), panic: &*self.panic }));
+        let slot = Box::into_raw(Box::new(HostSlot { f: Box::new(host), panic: self.panic }));
         let rc = unsafe { sys::softseam_set_host_callback(self.raw(), Some(host_trampoline), slot as *mut c_void) };
         if rc < 0 {
             drop(unsafe { Box::from_raw(slot) });
@@ -837,5 +840,6 @@ impl Drop for Machine {
         if !self.host.is_null() {
             drop(unsafe { Box::from_raw(self.host) });
         }
+        drop(unsafe { Box::from_raw(self.panic) });
     }
 }

@@ -15,7 +15,13 @@ fn gpa_width(call: &mut impl Tdcall) -> u64 {
 /// Code under test: an MSR read through TDG.VP.VMCALL<Instruction.RDMSR> (GHCI: R10 = 0, R11 = 31, R12 = the
 /// MSR; RCX selects R10–R12), the value in R11, the sub-function status in R10.
 fn vmcall_rdmsr(call: &mut impl Tdcall, msr: u32) -> Result<u64, u64> {
-    let out = call.tdcall(TdcallInput { leaf: tdx::leaf::TDG_VP_VMCALL, rcx: 0x1C00, r11: 31, r12: msr as u64, ..TdcallInput::default() });
+    let out = call.tdcall(TdcallInput {
+        leaf: tdx::leaf::TDG_VP_VMCALL,
+        rcx: 0x1C00,
+        r11: 31,
+        r12: msr as u64,
+        ..TdcallInput::default()
+    });
     assert_eq!(out.rax, 0, "TDG.VP.VMCALL itself completes");
     if out.r10 == 0 {
         Ok(out.r11)
@@ -32,7 +38,8 @@ fn accept(call: &mut impl Tdcall, gpa: u64) -> u64 {
 
 #[test]
 fn generic_code_runs_against_the_model() {
-    let mut td = Machine::from_config(&Config::new().gpaw(52).mapped(0x100000, 0x1000).pending(0x104000, 0x2000)).unwrap();
+    let mut td =
+        Machine::from_config(&Config::new().gpaw(52).mapped(0x100000, 0x1000).pending(0x104000, 0x2000)).unwrap();
     let mut call = SoftSeamTdcall::new(&mut td, 0);
     assert_eq!(gpa_width(&mut call), 52);
     // The built-in host answers RDMSR with 0 (README: the deterministic host's fixed values).
@@ -95,10 +102,26 @@ struct OnSoftSeam<'m>(SoftSeamTdcall<'m>);
 impl<'m> users_crate::Tdcall for OnSoftSeam<'m> {
     fn tdcall(&mut self, i: users_crate::TdcallInput) -> users_crate::TdcallOutput {
         let o: TdcallOutput = self.0.tdcall(TdcallInput {
-            leaf: i.leaf.0, rcx: i.rcx, rdx: i.rdx, r8: i.r8, r9: i.r9, r10: i.r10,
-            r11: i.r11, r12: i.r12, r13: i.r13, r14: i.r14, r15: i.r15,
+            leaf: i.leaf.0,
+            rcx: i.rcx,
+            rdx: i.rdx,
+            r8: i.r8,
+            r9: i.r9,
+            r10: i.r10,
+            r11: i.r11,
+            r12: i.r12,
+            r13: i.r13,
+            r14: i.r14,
+            r15: i.r15,
         });
-        users_crate::TdcallOutput { rax: users_crate::TdCallResult(o.rax), rcx: o.rcx, rdx: o.rdx, r8: o.r8, r10: o.r10, r11: o.r11 }
+        users_crate::TdcallOutput {
+            rax: users_crate::TdCallResult(o.rax),
+            rcx: o.rcx,
+            rdx: o.rdx,
+            r8: o.r8,
+            r10: o.r10,
+            r11: o.r11,
+        }
     }
 }
 
@@ -109,7 +132,16 @@ fn a_users_own_trait_plugs_in() {
     let mut on = OnSoftSeam(SoftSeamTdcall::new(&mut td, 1));
     let out = on.tdcall(users_crate::TdcallInput {
         leaf: users_crate::TdCallLeaf(tdx::leaf::TDG_VP_INFO),
-        rcx: 0, rdx: 0, r8: 0, r9: 0, r10: 0, r11: 0, r12: 0, r13: 0, r14: 0, r15: 0,
+        rcx: 0,
+        rdx: 0,
+        r8: 0,
+        r9: 0,
+        r10: 0,
+        r11: 0,
+        r12: 0,
+        r13: 0,
+        r14: 0,
+        r15: 0,
     });
     // VP.INFO on vCPU 1 of 2, GPAW 48 (the default): R8 = 2 | 2 << 32; R10 = 1; R11 = 0. R9 (VCPU_INDEX) is not
     // an output of the trait's shape.

@@ -3,7 +3,9 @@
 //! NUM_VCPUS | MAX_VCPUS << 32, R9 = VCPU_INDEX, R10 = 1 (TDG.SYS.RD available), R11 = 0), status codes from
 //! Specs/status-codes.tsv, exit reasons from the SDM, and the header's rules.
 
-use softseam::{tdx, Access, Completion, Config, ErrorKind, L2EnterGuestState, L2Reply, Location, Machine, Regs, TraceFormat};
+use softseam::{
+    tdx, Access, Completion, Config, ErrorKind, L2EnterGuestState, L2Reply, Location, Machine, Regs, TraceFormat,
+};
 use std::sync::{Arc, Mutex};
 
 fn regs(rax: u64, rcx: u64, rdx: u64, r8: u64, r9: u64) -> Regs {
@@ -156,7 +158,13 @@ fn host_callback_completes_an_l1_vmcall() {
     let log = seen.clone();
     td.set_host_callback(move |m, exit| {
         let location = m.vcpu_location(exit.vcpu).unwrap();
-        let mut r = Regs { rax: tdx::leaf::TDH_VP_ENTER, rcx: m.tdvpr(exit.vcpu).unwrap(), r10: 0, r12: 0xAAAA, ..Regs::default() };
+        let mut r = Regs {
+            rax: tdx::leaf::TDH_VP_ENTER,
+            rcx: m.tdvpr(exit.vcpu).unwrap(),
+            r10: 0,
+            r12: 0xAAAA,
+            ..Regs::default()
+        };
         let entered = m.seamcall(&mut r).map(|_| r.rax);
         *log.lock().unwrap() = Some((*exit, location, entered));
     })

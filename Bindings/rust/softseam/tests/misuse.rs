@@ -39,7 +39,13 @@ fn a_vcpu_the_td_does_not_have() {
 #[test]
 fn calls_from_inside_an_l2_source_are_refused_except_reads() {
     let mut td = Machine::from_config(&Config::new().num_l2_vms(1).mapped(0x100000, 0x3000)).unwrap();
-    let mut r = Regs { rax: tdx::leaf::TDG_VP_WR, rdx: tdx::field::l2_vmcs(1, 0x0000_0003_0000_2012), r8: 0x102000, r9: u64::MAX, ..Regs::default() };
+    let mut r = Regs {
+        rax: tdx::leaf::TDG_VP_WR,
+        rdx: tdx::field::l2_vmcs(1, 0x0000_0003_0000_2012),
+        r8: 0x102000,
+        r9: u64::MAX,
+        ..Regs::default()
+    };
     assert_eq!(td.tdcall(0, &mut r).unwrap(), Completion::Done);
     assert_eq!(r.rax, 0);
     let mut buffer = vec![0u8; 0x9A];
@@ -135,7 +141,13 @@ fn callbacks_are_freed_when_replaced_and_with_the_machine() {
 #[test]
 fn a_panic_in_a_callback_fails_the_call_and_is_rethrown() {
     let mut td = Machine::from_config(&Config::new().num_l2_vms(1).mapped(0x100000, 0x3000)).unwrap();
-    let mut r = Regs { rax: tdx::leaf::TDG_VP_WR, rdx: tdx::field::l2_vmcs(1, 0x0000_0003_0000_2012), r8: 0x102000, r9: u64::MAX, ..Regs::default() };
+    let mut r = Regs {
+        rax: tdx::leaf::TDG_VP_WR,
+        rdx: tdx::field::l2_vmcs(1, 0x0000_0003_0000_2012),
+        r8: 0x102000,
+        r9: u64::MAX,
+        ..Regs::default()
+    };
     assert_eq!(td.tdcall(0, &mut r).unwrap(), Completion::Done);
     let mut buffer = vec![0u8; 0x9A];
     buffer[0x80] = 2;

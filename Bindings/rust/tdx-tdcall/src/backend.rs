@@ -23,7 +23,8 @@ pub fn detach() -> Option<Machine> {
 pub fn with_machine<R, F: FnOnce(&mut Machine, u32) -> R>(f: F) -> R {
     ATTACHED.with(|a| {
         let mut slot = a.try_borrow_mut().expect("tdx-tdcall: the machine is in use by a TDCALL of this thread");
-        let (machine, vcpu) = slot.as_mut().expect("tdx-tdcall: no SoftSEAM machine attached to this thread (backend::attach)");
+        let (machine, vcpu) =
+            slot.as_mut().expect("tdx-tdcall: no SoftSEAM machine attached to this thread (backend::attach)");
         f(machine, *vcpu)
     })
 }
@@ -38,8 +39,7 @@ pub(crate) fn execute(regs: &mut softseam::Regs) {
             Ok(Completion::Interrupted) => continue,
             Ok(Completion::TdExit) => panic!(
                 "tdx-tdcall: TDCALL leaf {} TD-exited (RAX 0x{:016X}) and the host did not resume L1",
-                leaf,
-                regs.rax
+                leaf, regs.rax
             ),
             Err(e) => panic!("tdx-tdcall: {}", e),
         }

@@ -58,7 +58,7 @@ pub struct TdVeInfo {
     pub rsvd1: u64,
 }
 
-/// CPUID as the host answers TDG.VP.VMCALL<Instruction.CPUID>.
+/// CPUID as the host answers `TDG.VP.VMCALL<Instruction.CPUID>`.
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CpuIdInfo {
@@ -203,12 +203,21 @@ pub fn td_shared_mask() -> Option<u64> {
 }
 
 /// TDG.SERVTD.RD of `field_identifier` of the TD bound at `binding_handle`.
-pub fn tdcall_servtd_rd(binding_handle: u64, field_identifier: u64, target_td_uuid: &[u64]) -> Result<ServtdRWResult, TdCallError> {
+pub fn tdcall_servtd_rd(
+    binding_handle: u64,
+    field_identifier: u64,
+    target_td_uuid: &[u64],
+) -> Result<ServtdRWResult, TdCallError> {
     servtd(TDCALL_SERVTD_RD, binding_handle, field_identifier, 0, 0, target_td_uuid)
 }
 
 /// TDG.SERVTD.WR of `data` (all bits) to `field_identifier` of the TD bound at `binding_handle`.
-pub fn tdcall_servtd_wr(binding_handle: u64, field_identifier: u64, data: u64, target_td_uuid: &[u64]) -> Result<ServtdRWResult, TdCallError> {
+pub fn tdcall_servtd_wr(
+    binding_handle: u64,
+    field_identifier: u64,
+    data: u64,
+    target_td_uuid: &[u64],
+) -> Result<ServtdRWResult, TdCallError> {
     servtd(TDCALL_SERVTD_WR, binding_handle, field_identifier, data, u64::MAX, target_td_uuid)
 }
 
@@ -216,7 +225,18 @@ fn servtd(rax: u64, handle: u64, field: u64, r8: u64, r9: u64, uuid: &[u64]) -> 
     if uuid.len() != 4 {
         return Err(TdCallError::TdxExitInvalidParameters);
     }
-    let mut args = TdcallArgs { rax, rcx: handle, rdx: field, r8, r9, r10: uuid[0], r11: uuid[1], r12: uuid[2], r13: uuid[3], ..TdcallArgs::default() };
+    let mut args = TdcallArgs {
+        rax,
+        rcx: handle,
+        rdx: field,
+        r8,
+        r9,
+        r10: uuid[0],
+        r11: uuid[1],
+        r12: uuid[2],
+        r13: uuid[3],
+        ..TdcallArgs::default()
+    };
     match td_call(&mut args) {
         0 => Ok(ServtdRWResult { content: args.r8, uuid: [args.r10, args.r11, args.r12, args.r13] }),
         status => Err(status.into()),
@@ -268,7 +288,13 @@ pub fn tdcall_vm_write(field: u64, value: u64, mask: u64) -> Result<u64, TdCallE
 
 /// TDG.MEM.PAGE.ATTR.WR, retried while busy (at most 5 tries): (RCX, RDX) as the module returns them.
 pub fn tdcall_mem_page_attr_wr(gpa_mapping: u64, gpa_attr: u64, attr_flags: u64) -> Result<(u64, u64), TdCallError> {
-    let args = TdcallArgs { rax: TDCALL_MEM_PAGE_ATTR_WR, rcx: gpa_mapping, rdx: gpa_attr, r8: attr_flags, ..TdcallArgs::default() };
+    let args = TdcallArgs {
+        rax: TDCALL_MEM_PAGE_ATTR_WR,
+        rcx: gpa_mapping,
+        rdx: gpa_attr,
+        r8: attr_flags,
+        ..TdcallArgs::default()
+    };
     call_retrying_busy(&args, 5).map(|a| (a.rcx, a.rdx))
 }
 
@@ -280,18 +306,18 @@ fn vmcall(r11: u64, r12: u64, r13: u64, r14: u64, r15: u64) -> (u64, TdVmcallArg
     (status, args)
 }
 
-/// <ReportFatalError>: `error_code`, with the GPA of a message in shared memory when given.
+/// `TDG.VP.VMCALL<ReportFatalError>`: `error_code`, with the GPA of a message in shared memory when given.
 pub fn tdvmcall_report_fatal_error(error_code: u32, shared_gpa: Option<u64>) {
     let r12 = error_code as u64 | if shared_gpa.is_some() { 1 << 63 } else { 0 };
     let _ = vmcall(TDVMCALL_REPORTFATALERROR, r12, shared_gpa.unwrap_or(0), 0, 0);
 }
 
-/// <Instruction.HLT> (interrupts not blocked).
+/// `TDG.VP.VMCALL<Instruction.HLT>` (interrupts not blocked).
 pub fn tdvmcall_halt() {
     let _ = vmcall(TDVMCALL_HALT, 0, 0, 0, 0);
 }
 
-/// STI; <Instruction.HLT>.
+/// STI; `TDG.VP.VMCALL<Instruction.HLT>`.
 pub fn tdvmcall_sti_halt() {
     tdvmcall_halt();
 }
@@ -314,27 +340,27 @@ fn io_write(size: u64, port: u16, value: u64) {
     }
 }
 
-/// <Instruction.IO> IN of a byte.
+/// `TDG.VP.VMCALL<Instruction.IO>` IN of a byte.
 pub fn tdvmcall_io_read_8(port: u16) -> u8 {
     io_read(1, port) as u8
 }
-/// <Instruction.IO> IN of a word.
+/// `TDG.VP.VMCALL<Instruction.IO>` IN of a word.
 pub fn tdvmcall_io_read_16(port: u16) -> u16 {
     io_read(2, port) as u16
 }
-/// <Instruction.IO> IN of a doubleword.
+/// `TDG.VP.VMCALL<Instruction.IO>` IN of a doubleword.
 pub fn tdvmcall_io_read_32(port: u16) -> u32 {
     io_read(4, port) as u32
 }
-/// <Instruction.IO> OUT of a byte.
+/// `TDG.VP.VMCALL<Instruction.IO>` OUT of a byte.
 pub fn tdvmcall_io_write_8(port: u16, byte: u8) {
     io_write(1, port, byte as u64)
 }
-/// <Instruction.IO> OUT of a word.
+/// `TDG.VP.VMCALL<Instruction.IO>` OUT of a word.
 pub fn tdvmcall_io_write_16(port: u16, byte: u16) {
     io_write(2, port, byte as u64)
 }
-/// <Instruction.IO> OUT of a doubleword.
+/// `TDG.VP.VMCALL<Instruction.IO>` OUT of a doubleword.
 pub fn tdvmcall_io_write_32(port: u16, byte: u32) {
     io_write(4, port, byte as u64)
 }
@@ -343,20 +369,21 @@ fn shared_mask() -> u64 {
     td_shared_mask().expect("the TD's GPAW gives no SHARED bit")
 }
 
-/// <#VE.RequestMMIO> write of `value` (1, 2, 4 or 8 bytes) at the shared alias of `address` (a GPA).
+/// `TDG.VP.VMCALL<#VE.RequestMMIO>` write of `value` (1, 2, 4 or 8 bytes) at the shared alias of `address` (a GPA).
 pub fn tdvmcall_mmio_write<T: Sized + Copy>(address: *const T, value: T) {
     let size = std::mem::size_of::<T>();
     assert!(matches!(size, 1 | 2 | 4 | 8), "MMIO of {} bytes", size);
     let mut raw = [0u8; 8];
     // The value's bytes, little-endian, in the low bytes of R15.
     unsafe { std::ptr::copy_nonoverlapping(&value as *const T as *const u8, raw.as_mut_ptr(), size) };
-    let (status, _) = vmcall(TDVMCALL_MMIO, size as u64, IO_WRITE, address as u64 | shared_mask(), u64::from_le_bytes(raw));
+    let (status, _) =
+        vmcall(TDVMCALL_MMIO, size as u64, IO_WRITE, address as u64 | shared_mask(), u64::from_le_bytes(raw));
     if status != 0 {
         tdvmcall_halt();
     }
 }
 
-/// <#VE.RequestMMIO> read (1, 2, 4 or 8 bytes) at the shared alias of `address` (a GPA).
+/// `TDG.VP.VMCALL<#VE.RequestMMIO>` read (1, 2, 4 or 8 bytes) at the shared alias of `address` (a GPA).
 pub fn tdvmcall_mmio_read<T: Clone + Copy + Sized>(address: usize) -> T {
     let size = std::mem::size_of::<T>();
     assert!(matches!(size, 1 | 2 | 4 | 8), "MMIO of {} bytes", size);
@@ -368,7 +395,7 @@ pub fn tdvmcall_mmio_read<T: Clone + Copy + Sized>(address: usize) -> T {
     unsafe { std::ptr::read_unaligned(raw.as_ptr() as *const T) }
 }
 
-/// <MapGPA>: converts `[paddr, paddr + length)` to shared (`shared`) or private, resuming where the host
+/// `TDG.VP.VMCALL<MapGPA>`: converts `[paddr, paddr + length)` to shared (`shared`) or private, resuming where the host
 /// answers RETRY (at most 3 retries at one GPA).
 pub fn tdvmcall_mapgpa(shared: bool, paddr: u64, length: usize) -> Result<(), TdVmcallError> {
     let bit = shared_mask();
@@ -397,7 +424,7 @@ pub fn tdvmcall_mapgpa(shared: bool, paddr: u64, length: usize) -> Result<(), Td
     Err(TdVmcallError::Other)
 }
 
-/// <Instruction.RDMSR>.
+/// `TDG.VP.VMCALL<Instruction.RDMSR>`.
 pub fn tdvmcall_rdmsr(index: u32) -> Result<u64, TdVmcallError> {
     match vmcall(TDVMCALL_RDMSR, index as u64, 0, 0, 0) {
         (0, a) => Ok(a.r11),
@@ -405,7 +432,7 @@ pub fn tdvmcall_rdmsr(index: u32) -> Result<u64, TdVmcallError> {
     }
 }
 
-/// <Instruction.WRMSR>.
+/// `TDG.VP.VMCALL<Instruction.WRMSR>`.
 pub fn tdvmcall_wrmsr(index: u32, value: u64) -> Result<(), TdVmcallError> {
     match vmcall(TDVMCALL_WRMSR, index as u64, value, 0, 0) {
         (0, _) => Ok(()),
@@ -413,7 +440,7 @@ pub fn tdvmcall_wrmsr(index: u32, value: u64) -> Result<(), TdVmcallError> {
     }
 }
 
-/// <Instruction.CPUID> of leaf `eax`, subleaf `ecx`.
+/// `TDG.VP.VMCALL<Instruction.CPUID>` of leaf `eax`, subleaf `ecx`.
 pub fn tdvmcall_cpuid(eax: u32, ecx: u32) -> CpuIdInfo {
     let (status, a) = vmcall(TDVMCALL_CPUID, eax as u64, ecx as u64, 0, 0);
     if status != 0 {
@@ -422,7 +449,7 @@ pub fn tdvmcall_cpuid(eax: u32, ecx: u32) -> CpuIdInfo {
     CpuIdInfo { eax: a.r12 as u32, ebx: a.r13 as u32, ecx: a.r14 as u32, edx: a.r15 as u32 }
 }
 
-/// <SetupEventNotifyInterrupt> with `vector`.
+/// `TDG.VP.VMCALL<SetupEventNotifyInterrupt>` with `vector`.
 pub fn tdvmcall_setup_event_notify(vector: u64) -> Result<(), TdVmcallError> {
     match vmcall(TDVMCALL_SETUPEVENTNOTIFY, vector, 0, 0, 0) {
         (0, _) => Ok(()),

@@ -57,7 +57,11 @@ fn td_info_metadata_attributes_and_l2_entry() {
     const VAPIC: u64 = 0x102000;
     let mut td = Machine::from_config(&Config::new().num_l2_vms(1).vcpus(2).mapped(0x100000, 0x4000)).unwrap();
     td.set_l2_callback(1, |_, state, events| {
-        events.push_str(if state.rip == 0x1000 { "[{\"write\":{\"gpa\":\"0x100000\",\"size\":8,\"value\":\"0x2a\"}}, \"cpuid\"]" } else { "\"hlt\"" });
+        events.push_str(if state.rip == 0x1000 {
+            "[{\"write\":{\"gpa\":\"0x100000\",\"size\":8,\"value\":\"0x2a\"}}, \"cpuid\"]"
+        } else {
+            "\"hlt\""
+        });
         L2Reply::Events
     })
     .unwrap();
@@ -106,7 +110,11 @@ fn td_info_metadata_attributes_and_l2_entry() {
     assert_eq!(tdvmcall_rdmsr(0x1B), Ok(0));
     assert_eq!(tdvmcall_wrmsr(0x1B, 1), Ok(()));
     assert_eq!(tdvmcall_setup_event_notify(0x20), Ok(()));
-    assert_eq!(tdvmcall_setup_event_notify(0x10), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid), "vector below 32");
+    assert_eq!(
+        tdvmcall_setup_event_notify(0x10),
+        Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid),
+        "vector below 32"
+    );
     // MapGPA of page 0x103000 to shared: the host maps the shared alias.
     let shared = 0x103000 | 1 << 47;
     let before = backend::with_machine(|m, _| m.host_read_shared(shared, &mut [0u8; 8]).map_err(|e| e.kind()));
@@ -123,6 +131,10 @@ fn td_info_metadata_attributes_and_l2_entry() {
 #[test]
 fn without_a_machine_a_tdcall_panics_with_a_clear_message() {
     let payload = std::panic::catch_unwind(|| tdcall_get_td_info()).unwrap_err();
-    let message = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap();
     assert!(message.contains("no SoftSEAM machine attached"), "{}", message);
 }

@@ -6,7 +6,23 @@ use std::env;
 use std::path::Path;
 use std::process::Command;
 
+/// Stops the build with `message` (no backtrace: this is the user's set-up, not a bug).
+fn stop(message: String) -> ! {
+    eprintln!("\nsoftseam: {}\n", message);
+    std::process::exit(1);
+}
+
 fn pkg_config_variable(name: &str) -> Result<String, String> {
+    let exists = Command::new("pkg-config")
+        .args(&["--exists", "--print-errors", "softseam"])
+        .output()
+        .map_err(|e| format!("pkg-config could not be run ({})", e))?;
+    if !exists.status.success() {
+        return Err(format!(
+            "pkg-config finds no softseam package ({})",
+            String::from_utf8_lossy(&exists.stderr).trim().replace('\n', " ")
+        ));
+    }
     let output = Command::new("pkg-config")
         .args(&["--variable", name, "softseam"])
         .output()
@@ -36,29 +52,29 @@ fn main() {
         }
         _ => match (pkg_config_variable("libdir"), pkg_config_variable("includedir")) {
             (Ok(lib), Ok(include)) => (Path::new(&lib).to_path_buf(), Path::new(&include).to_path_buf()),
-            (Err(e), _) | (_, Err(e)) => panic!(
-                "\n\nsoftseam: libsoftseam not found.\n  SOFTSEAM_PREFIX is not set, and {}.\n  \
+            (Err(e), _) | (_, Err(e)) => stop(format!(
+                "libsoftseam not found.\n  SOFTSEAM_PREFIX is not set, and {}.\n  \
                  Install the library (`make install PREFIX=/some/prefix` in the SoftSEAM repository) and either\n  \
-                 set SOFTSEAM_PREFIX=/some/prefix or add /some/prefix/lib/pkgconfig to PKG_CONFIG_PATH.\n\n",
+                 set SOFTSEAM_PREFIX=/some/prefix or add /some/prefix/lib/pkgconfig to PKG_CONFIG_PATH.",
                 e
-            ),
+            )),
         },
     };
     let found = ["libsoftseam.so", "libsoftseam.so.1"].iter().any(|f| lib_dir.join(f).exists());
     if !found {
-        panic!(
-            "\n\nsoftseam: no libsoftseam.so in {} (from {}).\n  Install the library there with `make install PREFIX=…` \
-             in the SoftSEAM repository.\n\n",
+        stop(format!(
+            "no libsoftseam.so in {} (from {}).\n  Install the library there with `make install PREFIX=…` \
+             in the SoftSEAM repository.",
             lib_dir.display(),
             if env::var("SOFTSEAM_PREFIX").map(|p| !p.is_empty()).unwrap_or(false) {
                 "SOFTSEAM_PREFIX"
             } else {
                 "pkg-config's softseam.pc"
             }
-        );
+        ));
     }
     if !include_dir.join("softseam.h").exists() {
-        panic!("\n\nsoftseam: no softseam.h in {}.\n\n", include_dir.display());
+        stop(format!("no softseam.h in {}.", include_dir.display()));
     }
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     println!("cargo:rustc-link-lib=dylib=softseam");

@@ -21,14 +21,16 @@
 //! # Ok::<(), softseam::Error>(())
 //! ```
 //!
-//! Addresses the API passes to the module (an RTMR digest, a VMCALL buffer) are taken as the TD's GPAs, as
-//! in an identity-mapped TD. What is not here: the `tdreport` module (SoftSEAM does not model TDG.MR.REPORT
-//! yet), the MigTD and service TDVMCALLs, GetQuote, and the cargo features of the original (there is no
-//! assembly to switch).
+//! Addresses the API passes to the module (an RTMR digest, a report buffer) are taken as the TD's GPAs, as in
+//! an identity-mapped TD. SoftSEAM does not model TDG.MR.RTMR.EXTEND, TDG.MR.REPORT and TDG.MR.VERIFYREPORT
+//! yet: [`tdx::tdcall_extend_rtmr`] and the [`tdreport`] calls return the model's error status. What is not
+//! here: the MigTD and service TDVMCALLs, GetQuote, TDG.SERVTD.REBIND.APPROVE, and the cargo features of the
+//! original (there is no assembly to switch).
 
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod tdreport;
 pub mod tdx;
 
 /// Whether the crate's TDX emulation is used (the original's `use_tdx_emulation` feature): `false` — the

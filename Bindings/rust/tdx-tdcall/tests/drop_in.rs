@@ -138,3 +138,31 @@ fn without_a_machine_a_tdcall_panics_with_a_clear_message() {
         .unwrap();
     assert!(message.contains("no SoftSEAM machine attached"), "{}", message);
 }
+
+#[test]
+fn tdreport_layout_and_the_unmodelled_leaves() {
+    use std::mem::size_of;
+    use tdx_tdcall::tdreport::*;
+    // TDX module ABI: REPORTMACSTRUCT 256 bytes, TEE_TCB_INFO 239, reserved 17, TDINFO_STRUCT 512 = 1024.
+    assert_eq!((size_of::<ReportMac>(), size_of::<TeeTcbInfo>(), size_of::<TdInfo>()), (256, 239, 512));
+    assert_eq!(size_of::<TdxReport>(), TD_REPORT_SIZE);
+    let mut bytes = vec![0u8; TD_REPORT_SIZE];
+    bytes[0] = 0x81; // REPORTTYPE.TYPE: TDX
+    bytes[256] = 1; // TEE_TCB_INFO.VALID[0]
+    bytes[512] = 7; // TDINFO.ATTRIBUTES[0]
+    let report = TdxReport::read_from_bytes(&bytes).unwrap();
+    let (mac, tcb, td) = (report.report_mac, report.tee_tcb_info, report.td_info);
+    assert_eq!((mac.report_type.r#type, tcb.valid[0], td.attributes[0]), (0x81, 1, 7));
+    assert_eq!(report.as_bytes(), &bytes[..]);
+    assert!(TdxReport::read_from_bytes(&bytes[..1023]).is_none());
+    assert_eq!(tdcall_verify_report(&[0u8; 255]), Err(TdCallError::TdxExitInvalidParameters));
+
+    backend::attach(Machine::from_config(&Config::new().mapped(0x100000, 0x1000)).unwrap(), 0);
+    let hash = backend::with_machine(|m, _| m.state_hash());
+    // README "Implemented, leaf by leaf": TDG.MR.REPORT and TDG.MR.RTMR.EXTEND are "not yet": an error status,
+    // never a report made up or a silent no-op, and nothing changes.
+    assert!(tdcall_report(&[0u8; TD_REPORT_ADDITIONAL_DATA_SIZE]).is_err());
+    assert!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0).is_err());
+    assert_eq!(backend::with_machine(|m, _| m.state_hash()), hash);
+    drop(backend::detach());
+}

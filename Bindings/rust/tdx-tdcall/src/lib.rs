@@ -23,9 +23,10 @@
 //!
 //! Addresses the API passes to the module (an RTMR digest, a report buffer) are taken as the TD's GPAs, as in
 //! an identity-mapped TD. SoftSEAM does not model TDG.MR.RTMR.EXTEND, TDG.MR.REPORT and TDG.MR.VERIFYREPORT
-//! yet: [`tdx::tdcall_extend_rtmr`] and the [`tdreport`] calls return the model's error status. What is not
-//! here: the MigTD and service TDVMCALLs, GetQuote, TDG.SERVTD.REBIND.APPROVE, and the cargo features of the
-//! original (there is no assembly to switch).
+//! yet: [`tdx::tdcall_extend_rtmr`] and the [`tdreport`] calls return the model's error status; nor does its
+//! built-in host serve GetQuote, the service-TD or the MigTD TDVMCALLs (they return the host's error status
+//! unless a host callback answers them). The cargo features of the original are not here (there is no
+//! assembly to switch).
 
 #![warn(missing_docs)]
 
@@ -59,6 +60,7 @@ pub mod leaf {
     pub const TDCALL_VP_ENTER: u64 = 25;
     pub const TDCALL_VP_INVEPT: u64 = 26;
     pub const TDCALL_VP_INVVPID: u64 = 27;
+    pub const TDCALL_SERVTD_REBIND_APPROVE: u64 = 33;
     /// TDG.VP.VMCALL sub-functions (R11), GHCI.
     pub const TDVMCALL_CPUID: u64 = 0x0000a;
     pub const TDVMCALL_HALT: u64 = 0x0000c;
@@ -70,6 +72,13 @@ pub mod leaf {
     pub const TDVMCALL_GETQUOTE: u64 = 0x10002;
     pub const TDVMCALL_REPORTFATALERROR: u64 = 0x10003;
     pub const TDVMCALL_SETUPEVENTNOTIFY: u64 = 0x10004;
+    pub const TDVMCALL_SERVICE: u64 = 0x10005;
+    pub const TDVMCALL_MIGTD: u64 = 0x10006;
+    /// TDG.VP.VMCALL<MigTD> functions (R12 bits 15:0; the API version, 1, in bits 23:16).
+    pub const TDVMCALL_MIGTD_WAITFORREQUEST: u16 = 1;
+    pub const TDVMCALL_MIGTD_REPORTSTATUS: u16 = 2;
+    pub const TDVMCALL_MIGTD_SEND: u16 = 3;
+    pub const TDVMCALL_MIGTD_RECEIVE: u16 = 4;
 }
 
 /// TDCALL completion status: success.

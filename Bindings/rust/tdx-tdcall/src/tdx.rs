@@ -2,7 +2,7 @@
 //! and [`crate::td_vmcall`].
 
 use crate::leaf::*;
-use crate::{td_call, td_vmcall, TdCallError, TdVmcallArgs, TdVmcallError, TdcallArgs};
+use crate::{td_call, td_vmcall, td_vmcall_ex2, TdCallError, TdVmcallArgs, TdVmcallArgsEx, TdVmcallError, TdcallArgs};
 use crate::{TDCALL_STATUS_PAGE_ALREADY_ACCEPTED, TDCALL_STATUS_PAGE_SIZE_MISMATCH, TDVMCALL_STATUS_RETRY};
 
 /// 4 KB.
@@ -243,6 +243,40 @@ fn servtd(rax: u64, handle: u64, field: u64, r8: u64, r9: u64, uuid: &[u64]) -> 
     }
 }
 
+/// TDG.SERVTD.REBIND.APPROVE: the bound service TD approves a new one for the target TD (the 32-byte session
+/// token in RDX, R8, R9, R14; the UUID in R10–R13). Not a leaf of module 1.5.01: the model answers
+/// OPERAND_INVALID(RAX).
+pub fn tdcall_servtd_rebind_approve(
+    old_binding_handle: u64,
+    rebind_session_token: &[u8],
+    target_td_uuid: &[u64],
+) -> Result<TargetTdUuid, TdCallError> {
+    if target_td_uuid.len() != 4 || rebind_session_token.len() != 32 {
+        return Err(TdCallError::TdxExitInvalidParameters);
+    }
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&rebind_session_token[8 * i..8 * i + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut args = TdcallArgs {
+        rax: TDCALL_SERVTD_REBIND_APPROVE,
+        rcx: old_binding_handle,
+        rdx: word(0),
+        r8: word(1),
+        r9: word(2),
+        r10: target_td_uuid[0],
+        r11: target_td_uuid[1],
+        r12: target_td_uuid[2],
+        r13: target_td_uuid[3],
+        r14: word(3),
+    };
+    match td_call(&mut args) {
+        0 => Ok([args.r10, args.r11, args.r12, args.r13]),
+        status => Err(status.into()),
+    }
+}
+
 /// TDG.SYS.RD: (next field id, value).
 pub fn tdcall_sys_rd(field_identifier: u64) -> Result<(u64, u64), TdCallError> {
     call(TDCALL_SYS_RD, 0, field_identifier, 0, 0).map(|a| (a.rdx, a.r8))
@@ -455,4 +489,120 @@ pub fn tdvmcall_setup_event_notify(vector: u64) -> Result<(), TdVmcallError> {
         (0, _) => Ok(()),
         (status, _) => Err(status.into()),
     }
+}
+
+/// `TDG.VP.VMCALL<GetQuote>` with `buffer` (its address taken as a GPA, at its shared alias).
+pub fn tdvmcall_get_quote(buffer: &mut [u8]) -> Result<(), TdVmcallError> {
+    let gpa = buffer.as_mut_ptr() as u64 | shared_mask();
+    match vmcall(TDVMCALL_GETQUOTE, gpa, buffer.len() as u64, 0, 0) {
+        (0, _) => Ok(()),
+        (status, _) => Err(status.into()),
+    }
+}
+
+/// The GHCI's rules for a buffer and a notification vector: 4K-aligned, and a vector of 0 (none) or ≥ 32.
+fn check_buffer_and_vector(gpa: u64, interrupt: u64) -> Result<(), TdVmcallError> {
+    if gpa & 0xFFF != 0 {
+        return Err(TdVmcallError::VmcallAlignError);
+    }
+    if (1..32).contains(&interrupt) {
+        return Err(TdVmcallError::VmcallOperandInvalid);
+    }
+    Ok(())
+}
+
+/// `TDG.VP.VMCALL<Service>`: a command and a response buffer (4K-aligned, their addresses taken as GPAs, at
+/// their shared aliases), the notification vector and the wait time.
+pub fn tdvmcall_service(
+    command: &[u8],
+    response: &mut [u8],
+    interrupt: u64,
+    wait_time: u64,
+) -> Result<(), TdVmcallError> {
+    let command = command.as_ptr() as u64 | shared_mask();
+    let response = response.as_mut_ptr() as u64 | shared_mask();
+    check_buffer_and_vector(command, interrupt)?;
+    check_buffer_and_vector(response, 0)?;
+    match vmcall(TDVMCALL_SERVICE, command, response, interrupt, wait_time) {
+        (0, _) => Ok(()),
+        (status, _) => Err(status.into()),
+    }
+}
+
+/// R12 of a `TDG.VP.VMCALL<MigTD>`: the function in bits 15:0, API version 1 in bits 23:16.
+fn migtd_leaf(function: u16) -> u64 {
+    function as u64 | 1 << 16
+}
+
+fn migtd_ex(mut args: TdVmcallArgsEx) -> Result<(), TdVmcallError> {
+    args.r11 = TDVMCALL_MIGTD;
+    match td_vmcall_ex2(&mut args, false) {
+        0 => Ok(()),
+        status => Err(status.into()),
+    }
+}
+
+/// `TDG.VP.VMCALL<MigTD>` WaitForRequest into `data_buffer` (4K-aligned shared buffer).
+pub fn tdvmcall_migtd_waitforrequest(data_buffer: &mut [u8], interrupt: u8) -> Result<(), TdVmcallError> {
+    let len = data_buffer.len() as u64;
+    let gpa = data_buffer.as_mut_ptr() as u64 | shared_mask();
+    check_buffer_and_vector(gpa, interrupt as u64)?;
+    match vmcall(TDVMCALL_MIGTD, migtd_leaf(TDVMCALL_MIGTD_WAITFORREQUEST), len, gpa, interrupt as u64) {
+        (0, _) => Ok(()),
+        (status, _) => Err(status.into()),
+    }
+}
+
+/// `TDG.VP.VMCALL<MigTD>` ReportStatus of request `mig_request_id`. Byte 1 of `pre_migration_status` must not
+/// be 0x0D…0xFE (reserved).
+pub fn tdvmcall_migtd_reportstatus(
+    mig_request_id: u64,
+    pre_migration_status: u64,
+    data_buffer: &mut [u8],
+    interrupt: u8,
+) -> Result<(), TdVmcallError> {
+    if (0x0D..0xFF).contains(&pre_migration_status.to_le_bytes()[1]) {
+        return Err(TdVmcallError::VmcallOperandInvalid);
+    }
+    let len = data_buffer.len() as u64;
+    let gpa = data_buffer.as_mut_ptr() as u64 | shared_mask();
+    check_buffer_and_vector(gpa, interrupt as u64)?;
+    migtd_ex(TdVmcallArgsEx {
+        r12: migtd_leaf(TDVMCALL_MIGTD_REPORTSTATUS),
+        r13: mig_request_id,
+        r14: pre_migration_status,
+        r15: len,
+        rbx: gpa,
+        rdi: interrupt as u64,
+        ..TdVmcallArgsEx::default()
+    })
+}
+
+fn migtd_transfer(
+    function: u16,
+    mig_request_id: u64,
+    data_buffer: &mut [u8],
+    interrupt: u8,
+) -> Result<(), TdVmcallError> {
+    let len = data_buffer.len() as u64;
+    let gpa = data_buffer.as_mut_ptr() as u64 | shared_mask();
+    check_buffer_and_vector(gpa, interrupt as u64)?;
+    migtd_ex(TdVmcallArgsEx {
+        r12: migtd_leaf(function),
+        r13: mig_request_id,
+        r14: len,
+        r15: gpa,
+        rbx: interrupt as u64,
+        ..TdVmcallArgsEx::default()
+    })
+}
+
+/// `TDG.VP.VMCALL<MigTD>` Send of `data_buffer` for request `mig_request_id`.
+pub fn tdvmcall_migtd_send(mig_request_id: u64, data_buffer: &mut [u8], interrupt: u8) -> Result<(), TdVmcallError> {
+    migtd_transfer(TDVMCALL_MIGTD_SEND, mig_request_id, data_buffer, interrupt)
+}
+
+/// `TDG.VP.VMCALL<MigTD>` Receive into `data_buffer` for request `mig_request_id`.
+pub fn tdvmcall_migtd_receive(mig_request_id: u64, data_buffer: &mut [u8], interrupt: u8) -> Result<(), TdVmcallError> {
+    migtd_transfer(TDVMCALL_MIGTD_RECEIVE, mig_request_id, data_buffer, interrupt)
 }

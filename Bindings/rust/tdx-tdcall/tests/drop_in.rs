@@ -166,3 +166,25 @@ fn tdreport_layout_and_the_unmodelled_leaves() {
     assert_eq!(backend::with_machine(|m, _| m.state_hash()), hash);
     drop(backend::detach());
 }
+
+#[test]
+fn service_td_calls_the_model_does_not_serve() {
+    #[repr(C, align(4096))]
+    struct Page([u8; 4096]);
+    backend::attach(Machine::from_config(&Config::new().mapped(0x100000, 0x1000)).unwrap(), 0);
+    // Not a leaf of module 1.5.01: OPERAND_INVALID with operand id RAX (0), README "Implemented, leaf by leaf".
+    assert_eq!(
+        tdcall_servtd_rebind_approve(0, &[0u8; 32], &[0u64; 4]),
+        Err(TdCallError::TdxExitReasonOperandInvalid(0))
+    );
+    assert_eq!(tdcall_servtd_rebind_approve(0, &[0u8; 31], &[0u64; 4]), Err(TdCallError::TdxExitInvalidParameters));
+    // The built-in host answers sub-functions it does not serve with INVALID_OPERAND (README, the built-in host).
+    let mut page = Page([0; 4096]);
+    assert_eq!(tdvmcall_migtd_send(1, &mut page.0, 0), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid));
+    // The argument checks come before any TDVMCALL: an unaligned buffer, a vector 1…31.
+    assert_eq!(tdvmcall_migtd_receive(1, &mut page.0[1..], 0), Err(tdx_tdcall::TdVmcallError::VmcallAlignError));
+    assert_eq!(tdvmcall_migtd_waitforrequest(&mut page.0, 5), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid));
+    // GetQuote: SUBFUNC_UNSUPPORTED, no quoting service (an error other than the named ones).
+    assert_eq!(tdvmcall_get_quote(&mut page.0), Err(tdx_tdcall::TdVmcallError::Other));
+    drop(backend::detach());
+}

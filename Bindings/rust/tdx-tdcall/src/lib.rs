@@ -74,7 +74,7 @@ pub mod leaf {
     pub const TDVMCALL_SETUPEVENTNOTIFY: u64 = 0x10004;
     pub const TDVMCALL_SERVICE: u64 = 0x10005;
     pub const TDVMCALL_MIGTD: u64 = 0x10006;
-    /// TDG.VP.VMCALL<MigTD> functions (R12 bits 15:0; the API version, 1, in bits 23:16).
+    /// `TDG.VP.VMCALL<MigTD>` functions (R12 bits 15:0; the API version, 1, in bits 23:16).
     pub const TDVMCALL_MIGTD_WAITFORREQUEST: u16 = 1;
     pub const TDVMCALL_MIGTD_REPORTSTATUS: u16 = 2;
     pub const TDVMCALL_MIGTD_SEND: u16 = 3;

@@ -106,10 +106,19 @@ examples: cargo-deps
 
 ## test-rust: the Rust crates of Bindings/rust (softseam, tdx-tdcall) against libsoftseam staged in .build/stage
 ## (found through its softseam.pc): their tests (the C layout probe, the API, misuse, adapter and drop-in tests)
-## and their docs, warnings as errors; rustfmt --check (Bindings/rust/rustfmt.toml) where rustfmt is installed
+## and their docs, warnings as errors; the same with Debian's cargo (CARGO_DEBIAN) when it is installed and is not
+## the cargo on the PATH; rustfmt --check (Bindings/rust/rustfmt.toml) where rustfmt is installed
+CARGO_DEBIAN ?= /usr/bin/cargo
 test-rust: examples
 	$(RUST_ENV) $(CARGO) test --offline --manifest-path Bindings/rust/Cargo.toml
 	$(RUST_ENV) RUSTDOCFLAGS="-D warnings" $(CARGO) doc --offline --no-deps --manifest-path Bindings/rust/Cargo.toml
+	@if [ -x "$(CARGO_DEBIAN)" ] && [ "$$($(CARGO_DEBIAN) --version)" != "$$($(CARGO) --version)" ]; then \
+	  echo "again with Debian's toolchain ($$($(CARGO_DEBIAN) --version)): the crates' rust-version is 1.63"; \
+	  export $(RUST_ENV) CARGO_TARGET_DIR=$(CURDIR)/.build/rust-debian; set -e; \
+	  $(CARGO_DEBIAN) test --offline --manifest-path Bindings/rust/Cargo.toml; \
+	  RUSTDOCFLAGS="-D warnings" $(CARGO_DEBIAN) doc --offline --no-deps --manifest-path Bindings/rust/Cargo.toml; \
+	  $(CARGO_DEBIAN) build --offline --manifest-path Examples/rust-l1/Cargo.toml; \
+	fi
 	@if $(CARGO) fmt --version >/dev/null 2>&1; then \
 	  $(CARGO) fmt --all --check --manifest-path Bindings/rust/Cargo.toml && \
 	  $(CARGO) fmt --check --manifest-path Examples/rust-l1/Cargo.toml && echo "rustfmt: clean"; \

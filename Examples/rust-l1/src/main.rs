@@ -17,6 +17,9 @@ use std::process::ExitCode;
 /// What ends the run: a message for stderr.
 struct Fail(String);
 
+/// A command line the program does not take (exit status 2, as the `softseam` CLI).
+const USAGE: &str = "usage: rust-l1 [--trace FILE] [--l2-events FILE]";
+
 impl fmt::Display for Fail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -72,7 +75,9 @@ const INTERRUPT_STATUS_OFFSET: u64 = 0x98;
 const BUFFER_SIZE: usize = softseam::sys::SOFTSEAM_L2_ENTER_GUEST_STATE_SIZE;
 
 const CS: u64 = 1;
-const CR0_OWNED: u64 = 0x8000_0001; // PE, PG: the mode switches L1 emulates
+const CR0_PE: u64 = 1 << 0;
+const CR0_PG: u64 = 1 << 31;
+const CR0_OWNED: u64 = CR0_PG | CR0_PE; // the mode switches L1 emulates
 const CR0_WRITABLE: u64 = 0x8005_001F; // the L1-writable guest CR0 bits (Specs/l2-vmcs-fields.tsv)
 const CR4_L2_BITS: u64 = 0x6A0; // PAE, PGE, OSFXSR, OSXMMEXCPT
 const EFER_LME: u64 = 1 << 8;
@@ -81,6 +86,13 @@ const IA32E_MODE_GUEST: u64 = 1 << 9;
 const EOI_WRITE_BIT: u64 = 0x4000 + 0x80B; // MSR bitmap: writes of the x2APIC EOI (SDM Vol. 3C 25.6.9)
 const EFER_WRITE_BIT: u64 = 0x6080; // MSR bitmap: writes of IA32_EFER (write-high quarter)
 const TIMER_VECTOR: u64 = 0xEC;
+/// Segment access rights (SDM Vol. 3A §3.4.5): L (64-bit code) and D/B (32-bit default operand size).
+const AR_L: u64 = 1 << 13;
+const AR_DB: u64 = 1 << 14;
+/// A segment descriptor's G bit (limit in 4K units).
+const DESC_G: u64 = 1 << 55;
+/// I/O exit qualification bit 3: IN (SDM Vol. 3C table 28-5).
+const IO_IN: u64 = 1 << 3;
 
 /// The L1: the TD it runs in and whether L2 halted.
 struct L1 {
@@ -324,7 +336,7 @@ impl L1 {
         let size = (q & 7) + 1;
         let port = q >> 16 & 0xFFFF;
         let mask = if size == 4 { 0xFFFF_FFFF } else { (1u64 << (8 * size)) - 1 };
-        if q >> 3 & 1 != 0 {
+        if q & IO_IN != 0 {
             let value = if port == 0x3FD { 0x60 } else { mask };
             let rax = self.gpr(0)?;
             self.set_gpr(0, (rax & !mask) | value)?;
@@ -362,7 +374,7 @@ impl L1 {
     /// Emulates the far JMP ([66] EA ptr16:16/32) after a mode-switching MOV to CR0: CS from L2's GDT.
     fn far_jump(&mut self, jump_rip: u64) -> Result<()> {
         let cs_base = self.read_vmcs(vmcs::segment(vmcs::GUEST_ES_BASE, CS))?;
-        let operand32 = self.read_vmcs(vmcs::segment(vmcs::GUEST_ES_AR, CS))? >> 14 & 1 != 0;
+        let operand32 = self.read_vmcs(vmcs::segment(vmcs::GUEST_ES_AR, CS))? & AR_DB != 0;
         let mut b = [0u8; 8];
         self.read(cs_base + jump_rip, &mut b)?;
         let prefixed = b[0] == 0x66;
@@ -378,7 +390,7 @@ impl L1 {
         let d = self.word(gdtr + (selector & !7))?;
         let base = (d >> 16 & 0xFF_FFFF) | (d >> 56) << 24;
         let mut limit = (d & 0xFFFF) | (d >> 48 & 0xF) << 16;
-        if d >> 55 & 1 != 0 {
+        if d & DESC_G != 0 {
             limit = limit << 12 | 0xFFF;
         }
         let ar = (d >> 40 & 0xFF) | (d >> 52 & 0xF) << 12;
@@ -402,10 +414,9 @@ impl L1 {
                 let old = self.read_vmcs(vmcs::GUEST_CR0)?;
                 self.write_vmcs_masked(vmcs::GUEST_CR0, value, CR0_WRITABLE)?;
                 self.write_vmcs(vmcs::CR0_READ_SHADOW, value & CR0_OWNED)?;
-                let sets_pe = value & 1 != 0 && old & 1 == 0;
-                let sets_pg = value >> 31 & 1 != 0
-                    && old >> 31 & 1 == 0
-                    && self.read_vmcs(vmcs::GUEST_IA32_EFER)? & EFER_LME != 0;
+                let sets_pe = value & CR0_PE != 0 && old & CR0_PE == 0;
+                let sets_pg =
+                    value & CR0_PG != 0 && old & CR0_PG == 0 && self.read_vmcs(vmcs::GUEST_IA32_EFER)? & EFER_LME != 0;
                 if !sets_pe && !sets_pg {
                     return fail(format!("unexpected MOV to CR0 0x{:x}", value));
                 }
@@ -465,7 +476,7 @@ impl L1 {
         let efer = self.read_vmcs(vmcs::GUEST_IA32_EFER)?;
         let cr0 = self.read_vmcs(vmcs::GUEST_CR0)?;
         let entry = self.read_vmcs(vmcs::VM_ENTRY_CONTROLS)?;
-        if !(entry & IA32E_MODE_GUEST != 0 && efer & EFER_LMA == 0 && efer & EFER_LME != 0 && cr0 >> 31 & 1 != 0) {
+        if !(entry & IA32E_MODE_GUEST != 0 && efer & EFER_LMA == 0 && efer & EFER_LME != 0 && cr0 & CR0_PG != 0) {
             return fail("unexpected VM-entry failure".to_string());
         }
         self.write_vmcs_masked(vmcs::GUEST_IA32_EFER, EFER_LMA, EFER_LMA)
@@ -504,17 +515,17 @@ impl L1 {
         let efer = self.read_vmcs(vmcs::GUEST_IA32_EFER)?;
         let entry = self.read_vmcs(vmcs::VM_ENTRY_CONTROLS)?;
         let ar = self.read_vmcs(vmcs::segment(vmcs::GUEST_ES_AR, CS))?;
-        Ok(if cr0 & 1 == 0 {
+        Ok(if cr0 & CR0_PE == 0 {
             "real mode"
         } else if entry & IA32E_MODE_GUEST != 0 && efer & EFER_LMA != 0 {
-            if ar >> 13 & 1 != 0 {
+            if ar & AR_L != 0 {
                 "long mode (IA-32e, CS.L=1)"
             } else {
                 "compatibility mode (IA-32e, CS.L=0)"
             }
-        } else if cr0 >> 31 & 1 != 0 {
+        } else if cr0 & CR0_PG != 0 {
             "protected mode with paging"
-        } else if ar >> 14 & 1 != 0 {
+        } else if ar & AR_DB != 0 {
             "protected mode (32-bit)"
         } else {
             "protected mode (16-bit)"
@@ -529,7 +540,7 @@ fn run() -> Result<()> {
         match (arg.as_str(), args.next()) {
             ("--trace", Some(file)) => trace = Some(file),
             ("--l2-events", Some(file)) => events = Some(file),
-            _ => return fail("usage: rust-l1 [--trace FILE] [--l2-events FILE]".to_string()),
+            _ => return fail(USAGE.to_string()),
         }
     }
     let mut td = Machine::new(CONFIG).map_err(|e| Fail(format!("softseam_create: {}", e.message())))?;
@@ -561,7 +572,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("rust-l1: {}", e);
-            ExitCode::FAILURE
+            if e.0 == USAGE {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! safe API uses), one to one, with the C names. Everything here is `unsafe` to call; the crate's safe API
 //! is built on it. The layout test (`tests/layout.rs`) compiles a C probe against the installed header and
 //! checks every structure's size and field offsets and every constant declared here.
+//! The documentation of each function, structure and constant is softseam.h's, next to its C declaration.
 #![allow(non_camel_case_types, missing_docs)]
 
 use std::os::raw::{c_char, c_int, c_void};

@@ -85,6 +85,8 @@ fn l1_msrs_and_cpuid() {
     assert_eq!(td.wrmsr(0, 0x808, 0x20).unwrap(), Access::Done(()));
     assert_eq!(td.rdmsr(0, 0x808).unwrap(), Access::Done(0x20));
     assert_eq!(td.rdmsr(0, 0x80A).unwrap(), Access::Done(0x20));
+    // IA32_VMX_BASIC (0x480) is a read-only capability MSR (SDM Vol. 3D appendix A.1): WRMSR is #GP(0).
+    assert_eq!(td.wrmsr(0, 0x480, 0).unwrap(), Access::GeneralProtection);
     // CPUID leaf 0: EBX, EDX, ECX spell "GenuineIntel".
     let out = td.cpuid(0, 0, 0).unwrap().done().expect("CPUID(0) completes");
     assert_eq!((out[1], out[3], out[2]), (0x756E_6547, 0x4965_6E69, 0x6C65_746E));

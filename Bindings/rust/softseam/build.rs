@@ -14,7 +14,7 @@ fn stop(message: String) -> ! {
 
 fn pkg_config_variable(name: &str) -> Result<String, String> {
     let exists = Command::new("pkg-config")
-        .args(&["--exists", "--print-errors", "softseam"])
+        .args(["--exists", "--print-errors", "softseam"])
         .output()
         .map_err(|e| format!("pkg-config could not be run ({})", e))?;
     if !exists.status.success() {
@@ -24,7 +24,7 @@ fn pkg_config_variable(name: &str) -> Result<String, String> {
         ));
     }
     let output = Command::new("pkg-config")
-        .args(&["--variable", name, "softseam"])
+        .args(["--variable", name, "softseam"])
         .output()
         .map_err(|e| format!("pkg-config could not be run ({})", e))?;
     if !output.status.success() {

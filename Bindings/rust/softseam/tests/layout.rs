@@ -417,7 +417,7 @@ fn header_functions(text: &str) -> Vec<String> {
         }
         if let Some(paren) = line.find('(') {
             let head = &line[..paren];
-            let name: String = head.rsplit(|c: char| c == ' ' || c == '*').next().unwrap_or("").to_string();
+            let name: String = head.rsplit([' ', '*']).next().unwrap_or("").to_string();
             if !name.is_empty() {
                 names.push(name);
             }

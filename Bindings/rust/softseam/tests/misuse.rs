@@ -98,7 +98,7 @@ fn bad_arguments() {
     let mut td = Machine::from_config(&Config::new().num_l2_vms(1).mapped(0x100000, 0x1000)).unwrap();
     assert_eq!(td.set_l2_callback(4, |_, _, _| L2Reply::Finished).unwrap_err().kind(), ErrorKind::Invalid);
     assert_eq!(td.set_l2_event_limit(0).unwrap_err().kind(), ErrorKind::Invalid);
-    assert_eq!(td.set_l2_program(1, "no-such-program").unwrap_err().code() < 0, true);
+    assert!(td.set_l2_program(1, "no-such-program").unwrap_err().code() < 0);
     let err = td.set_l2_events_file(1, "/nonexistent/softseam/events.jsonl").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::File);
     // A trace must start before the first call that changes the machine.

@@ -5,7 +5,7 @@ use softseam::{Completion, Machine};
 use std::cell::RefCell;
 
 thread_local! {
-    static ATTACHED: RefCell<Option<(Machine, u32)>> = RefCell::new(None);
+    static ATTACHED: RefCell<Option<(Machine, u32)>> = const { RefCell::new(None) };
 }
 
 /// TDCALLs of this thread go to vCPU `vcpu` of `machine` from now on; a machine attached before is dropped.

@@ -130,7 +130,7 @@ fn td_info_metadata_attributes_and_l2_entry() {
 
 #[test]
 fn without_a_machine_a_tdcall_panics_with_a_clear_message() {
-    let payload = std::panic::catch_unwind(|| tdcall_get_td_info()).unwrap_err();
+    let payload = std::panic::catch_unwind(tdcall_get_td_info).unwrap_err();
     let message = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

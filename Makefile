@@ -107,7 +107,8 @@ examples: cargo-deps
 ## test-rust: the Rust crates of Bindings/rust (softseam, tdx-tdcall) against libsoftseam staged in .build/stage
 ## (found through its softseam.pc): their tests (the C layout probe, the API, misuse, adapter and drop-in tests)
 ## and their docs, warnings as errors; the same with Debian's cargo (CARGO_DEBIAN) when it is installed and is not
-## the cargo on the PATH; rustfmt --check (Bindings/rust/rustfmt.toml) where rustfmt is installed
+## the cargo on the PATH; rustfmt --check (Bindings/rust/rustfmt.toml) and clippy (warnings as errors) where they
+## are installed
 CARGO_DEBIAN ?= /usr/bin/cargo
 test-rust: examples
 	$(RUST_ENV) $(CARGO) test --offline --manifest-path Bindings/rust/Cargo.toml
@@ -123,6 +124,12 @@ test-rust: examples
 	  $(CARGO) fmt --all --check --manifest-path Bindings/rust/Cargo.toml && \
 	  $(CARGO) fmt --check --manifest-path Examples/rust-l1/Cargo.toml && echo "rustfmt: clean"; \
 	else echo "rustfmt not installed: format check skipped"; fi
+	@if $(CARGO) clippy --version >/dev/null 2>&1; then \
+	  export $(RUST_ENV); set -e; \
+	  $(CARGO) clippy --offline --all-targets --manifest-path Bindings/rust/Cargo.toml -- -D warnings; \
+	  $(CARGO) clippy --offline --all-targets --manifest-path Examples/rust-l1/Cargo.toml -- -D warnings; \
+	  echo "clippy: clean"; \
+	else echo "clippy not installed: lint skipped"; fi
 
 ## lint: swift-format lint with the committed .swift-format (fails on any finding)
 lint:

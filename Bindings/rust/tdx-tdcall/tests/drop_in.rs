@@ -188,3 +188,23 @@ fn service_td_calls_the_model_does_not_serve() {
     assert_eq!(tdvmcall_get_quote(&mut page.0), Err(tdx_tdcall::TdVmcallError::Other));
     drop(backend::detach());
 }
+
+#[test]
+fn an_interrupted_2m_accept_is_executed_again_until_it_completes() {
+    let config =
+        Config::new().mapped(0x100000, 0x1000).memory_pages(0x400000, 0x200000, MemoryState::Pending, PageSize::Size2M);
+    let mut td = Machine::from_config(&config).unwrap();
+    let dir = std::env::temp_dir().join(format!("tdx-tdcall-interrupted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    td.trace_start(dir.join("interrupted.trace.jsonl"), TraceFormat::Json, None).unwrap();
+    // An interrupt pending for L1 (RVI class 3 above PPR class 0) that L1 does not take: softseam.h says a 2M
+    // ACCEPT then stops after every 4K chunk but the last, keeping its progress in the SEPT entry.
+    td.set_l1_interrupt_state(0, 0x30, 0x00).unwrap();
+    backend::attach(td, 0);
+    assert_eq!(tdcall_accept_page(0x400000 | 1), Ok(()));
+    let mut td = backend::detach().unwrap();
+    assert_eq!(td.mem_read(0x5FF000, &mut [0u8; 8]).unwrap(), Access::Done(()), "the whole 2M page is accepted");
+    // Steps: the host's l1_interrupt_state, then 511 interrupted ACCEPTs and the one that completes.
+    assert_eq!(td.trace_stop().unwrap(), 1 + 512);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -454,7 +454,8 @@ pub struct L2Events<'a> {
 }
 
 impl<'a> L2Events<'a> {
-    /// Appends `s`; on overflow the reply becomes a failure (the message says so).
+    /// Appends `s`. Events that do not fit make the reply a failure: the TDCALL that ran L2 fails with
+    /// [`ErrorKind::L2`] and is undone, as for any failing source.
     pub fn push_str(&mut self, s: &str) {
         let bytes = s.as_bytes();
         // One byte stays for the terminating NUL.

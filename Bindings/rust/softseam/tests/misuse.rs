@@ -183,3 +183,33 @@ fn machine_is_send() {
     .unwrap();
     assert_ne!(hash, 0);
 }
+
+#[test]
+fn events_that_do_not_fit_fail_the_tdcall() {
+    let mut td = Machine::from_config(&Config::new().num_l2_vms(1).mapped(0x100000, 0x3000)).unwrap();
+    let mut r = Regs {
+        rax: tdx::leaf::TDG_VP_WR,
+        rdx: tdx::field::l2_vmcs(1, tdx::vmcs::VIRTUAL_APIC_ADDRESS),
+        r8: 0x102000,
+        r9: u64::MAX,
+        ..Regs::default()
+    };
+    assert_eq!(td.tdcall(0, &mut r).unwrap(), Completion::Done);
+    let mut buffer = vec![0u8; 0x9A];
+    buffer[0x80] = 2;
+    buffer[0x89] = 0x10;
+    assert_eq!(td.mem_write(0x101000, &buffer).unwrap(), softseam::Access::Done(()));
+    let hash = td.state_hash();
+    td.set_l2_callback(1, |_, _, events| {
+        // A valid event, then padding one byte past the room: the reply becomes a failure although the source
+        // says Events (were the padding cut off instead, "cpuid" alone would run and the TDCALL complete).
+        events.push_str("\"cpuid\"");
+        let padding = " ".repeat(events.capacity() - "\"cpuid\"".len() + 1);
+        events.push_str(&padding);
+        L2Reply::Events
+    })
+    .unwrap();
+    let mut r = Regs { rax: tdx::leaf::TDG_VP_ENTER, rcx: tdx::vp_enter::vm(1), rdx: 0x101000, ..Regs::default() };
+    assert_eq!(td.tdcall(0, &mut r).unwrap_err().kind(), ErrorKind::L2);
+    assert_eq!(td.state_hash(), hash, "undone as a whole");
+}

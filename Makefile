@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libxxhash-dev pkg-config gcc binutils
 
-.PHONY: deps build demo test test-c lint bench release clean generate traces lib install examples
+.PHONY: deps cargo-deps build demo test test-c test-rust lint bench release clean generate traces lib install examples
 
 ## deps: install the Debian packages the build needs, when any is missing
 deps:
@@ -17,6 +17,15 @@ deps:
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
 	fi
 
+## cargo-deps: install Debian's cargo (and rustc) when no cargo is on the PATH — the Rust crates (Bindings/rust)
+## and Examples/rust-l1 build with it, offline: they use no external crate
+CARGO ?= cargo
+cargo-deps:
+	@command -v $(CARGO) >/dev/null 2>&1 || { \
+	  echo "installing: cargo"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y cargo; \
+	}
+
 ## build: debug build of everything
 build: deps
 	$(SWIFT) build
@@ -26,14 +35,17 @@ demo: deps
 	$(SWIFT) build --product softseam
 	.build/debug/softseam demo
 
-## test: the whole test suite — Swift Testing, then the C side (Tests/CABI), then the formatter's lint
+## test: the whole test suite — Swift Testing, then the C side (Tests/CABI), the Rust crates, then the
+## formatter's lint
 test: deps
 	$(SWIFT) test
 	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory lint
 
-## test-c: libsoftseam from C — installs the release library into a staging prefix, builds Examples/ and
-## Tests/CABI/*.c with gcc through pkg-config, runs them and checks them against the Swift demo L1
+## test-c: libsoftseam from C (and Rust) — installs the release library into a staging prefix, builds Examples/
+## and Tests/CABI/*.c with gcc through pkg-config and Examples/rust-l1 with cargo, runs them and checks them
+## against the Swift demo L1
 test-c: examples
 	$(SWIFT) build --product softseam
 	Tests/CABI/run.sh $(STAGE) .build/examples .build/debug/softseam
@@ -76,8 +88,10 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  softseam.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/softseam.pc
 
-## examples: the C examples and C tests, built with gcc against libsoftseam installed in .build/stage
-examples:
+## examples: the C examples and C tests, built with gcc against libsoftseam installed in .build/stage, and
+## Examples/rust-l1, built with cargo against the same (.build/examples/rust-l1)
+RUST_ENV := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig CARGO_TARGET_DIR=$(CURDIR)/.build/rust
+examples: cargo-deps
 	$(MAKE) --no-print-directory install PREFIX=$(STAGE)
 	@mkdir -p .build/examples
 	@set -e; export PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig; flags="$$(pkg-config --cflags --libs softseam)"; \
@@ -87,6 +101,35 @@ examples:
 	  echo "gcc $$src -o $$out $$flags"; \
 	  gcc -std=c11 -Wall -Wextra -Werror -O2 $$src -o $$out $$flags -lpthread; \
 	done
+	$(RUST_ENV) $(CARGO) build --offline --manifest-path Examples/rust-l1/Cargo.toml
+	cp .build/rust/debug/rust-l1 .build/examples/rust-l1
+
+## test-rust: the Rust crates of Bindings/rust (softseam, tdx-tdcall) against libsoftseam staged in .build/stage
+## (found through its softseam.pc): their tests (the C layout probe, the API, misuse, adapter and drop-in tests)
+## and their docs, warnings as errors; the same with Debian's cargo (CARGO_DEBIAN) when it is installed and is not
+## the cargo on the PATH; rustfmt --check (Bindings/rust/rustfmt.toml) and clippy (warnings as errors) where they
+## are installed
+CARGO_DEBIAN ?= /usr/bin/cargo
+test-rust: examples
+	$(RUST_ENV) $(CARGO) test --offline --manifest-path Bindings/rust/Cargo.toml
+	$(RUST_ENV) RUSTDOCFLAGS="-D warnings" $(CARGO) doc --offline --no-deps --manifest-path Bindings/rust/Cargo.toml
+	@if [ -x "$(CARGO_DEBIAN)" ] && [ "$$($(CARGO_DEBIAN) --version)" != "$$($(CARGO) --version)" ]; then \
+	  echo "again with Debian's toolchain ($$($(CARGO_DEBIAN) --version)): the crates' rust-version is 1.63"; \
+	  export $(RUST_ENV) CARGO_TARGET_DIR=$(CURDIR)/.build/rust-debian; set -e; \
+	  $(CARGO_DEBIAN) test --offline --manifest-path Bindings/rust/Cargo.toml; \
+	  RUSTDOCFLAGS="-D warnings" $(CARGO_DEBIAN) doc --offline --no-deps --manifest-path Bindings/rust/Cargo.toml; \
+	  $(CARGO_DEBIAN) build --offline --manifest-path Examples/rust-l1/Cargo.toml; \
+	fi
+	@if $(CARGO) fmt --version >/dev/null 2>&1; then \
+	  $(CARGO) fmt --all --check --manifest-path Bindings/rust/Cargo.toml && \
+	  $(CARGO) fmt --check --manifest-path Examples/rust-l1/Cargo.toml && echo "rustfmt: clean"; \
+	else echo "rustfmt not installed: format check skipped"; fi
+	@if $(CARGO) clippy --version >/dev/null 2>&1; then \
+	  export $(RUST_ENV); set -e; \
+	  $(CARGO) clippy --offline --all-targets --manifest-path Bindings/rust/Cargo.toml -- -D warnings; \
+	  $(CARGO) clippy --offline --all-targets --manifest-path Examples/rust-l1/Cargo.toml -- -D warnings; \
+	  echo "clippy: clean"; \
+	else echo "clippy not installed: lint skipped"; fi
 
 ## lint: swift-format lint with the committed .swift-format (fails on any finding)
 lint:

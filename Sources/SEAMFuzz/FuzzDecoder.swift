@@ -22,6 +22,7 @@ public struct FuzzDecoder {
         case aug, add, septAdd, block, unblock, track, remove
         case invept, vpEnter, access, access2, access3, access4
         case anyTDCall, anySEAMCall, blockTrackRemove
+        static let count = 24
     }
 
     var bytes: UnsafeRawBufferPointer
@@ -103,16 +104,17 @@ public struct FuzzDecoder {
         return gpa | l
     }
 
+    static let attrFields: [UInt16] = [
+        0x8001, 0x8003, 0x8005, 0x800F, 0x8007, 0x8009, 0x8000, 0x8002, 0x8004, 0x8008, 0x8006,
+        0x8021, 0x8020, 0x8041, 0x8011, 0x8081, 0x8101, 0xFFFF, 0x0001, 0x0000, 0xFFFF,
+    ]
+    static let attrMasks: [UInt16] = [0x7FFF, 0xF, 0x3, 0x1, 0x0, 0xC, 0x4, 0x7F]
+
     /// One 16-bit GPA_ATTR field: legal combinations, the illegal ones the module rejects, removal (VALID
     /// alone), no VALID, reserved bits, or any value.
     mutating func attrField() -> UInt16 {
-        let v: UInt16 = 0x8000
-        let table: [UInt16] = [
-            v | 0x1, v | 0x3, v | 0x5, v | 0xF, v | 0x7, v | 0x9, v, v | 0x2, v | 0x4, v | 0x8, v | 0x6,
-            v | 0x21, v | 0x20, v | 0x41, v | 0x11, v | 0x81, v | 0x101, v | 0x7FFF, 0x1, 0x0, 0xFFFF,
-        ]
         let b = u8()
-        return b < 240 ? table[Int(b) % table.count] : u16()
+        return b < 240 ? Self.attrFields[Int(b) % Self.attrFields.count] : u16()
     }
 
     /// RDX of ATTR.WR: the fields of the L2 VMs a byte names (VM 0 rarely; VM 3 also when the TD lacks it).
@@ -128,12 +130,11 @@ public struct FuzzDecoder {
 
     /// R8 of ATTR.WR: each L2 VM's mask (all, RWX, RW, R, none, X, or any) and INVEPT bit.
     mutating func attrR8(vms: Int) -> UInt64 {
-        let masks: [UInt16] = [0x7FFF, 0xF, 0x3, 0x1, 0x0, 0xC, 0x4, 0x7F]
         var r8: UInt64 = 0
         let invept = u8()
         for vm in 1...3 {
             let b = u8()
-            var field = b < 248 ? masks[Int(b) % masks.count] : u16() & 0x7FFF
+            var field = b < 248 ? Self.attrMasks[Int(b) % Self.attrMasks.count] : u16() & 0x7FFF
             if vm > vms && invept & 0x80 == 0 { field = 0 }  // a lacking VM's mask mostly left clear
             if invept >> vm & 1 != 0 { field |= 0x8000 }
             r8 |= UInt64(field) << (16 * UInt64(vm))
@@ -179,7 +180,7 @@ public struct FuzzDecoder {
     // MARK: Operations
 
     mutating func operation(vms: Int, into ops: inout [FuzzOp]) {
-        let kind = Kind.allCases[Int(u8()) % Kind.allCases.count]
+        let kind = Kind(rawValue: Int(u8()) % Kind.count)!
         switch kind {
         case .attrWr, .attrWr2, .attrWr3, .attrWr4:
             let rcx = pageInfo()

@@ -30,12 +30,16 @@ public struct FuzzFinding: Sendable, CustomStringConvertible {
 
 /// Runs one fuzz input from a fresh TD with the oracle on.
 public enum FuzzExecution {
-    /// Runs `ops` on a copy of `FuzzWorld.shapes[shape]`: every step checked, then the from-scratch hash;
-    /// with `snapshotCheck`, a copy of the machine taken before the middle operation runs the rest again and
-    /// must give the same state hash after each operation (a snapshot restored mid-run).
+    /// Runs `ops` on a copy of `FuzzWorld.shapes[shape]` with every step checked. With `deep`, also the
+    /// checks over the whole run: the incremental state hash against a from-scratch hash at the end, and a
+    /// copy of the machine taken before the middle operation (a snapshot restored mid-run) that runs the rest
+    /// again and must give the same state hash after each operation. They cost about as much as the run
+    /// itself, so fuzzing makes them on a fixed share of inputs (`isDeep`) and on every input that reaches new
+    /// coverage.
     public static func run(
-        shape: Int, ops: [FuzzOp], snapshotCheck: Bool = true, coverage: inout Coverage?
+        shape: Int, ops: [FuzzOp], deep: Bool, coverage: inout Coverage?
     ) -> FuzzFinding? {
+        let snapshotCheck = deep
         var x = FuzzExecutor(world: FuzzWorld.shapes[shape], observer: NoObserver(), collectCoverage: coverage != nil)
         let mid = ops.count / 2
         var snapshot: FuzzExecutor<NoObserver>?
@@ -52,7 +56,9 @@ public enum FuzzExecution {
             if snapshot != nil { hashes.append(x.engine.machine.cachedStateHash()) }
         }
         if let c = x.coverage { coverage?.merge(c) }
-        if let v = x.finalCheck() { return FuzzFinding(shape: shape, ops: ops, opIndex: ops.count, violation: v) }
+        if deep, let v = x.finalCheck() {
+            return FuzzFinding(shape: shape, ops: ops, opIndex: ops.count, violation: v)
+        }
         if var s = snapshot {
             for (n, op) in ops[mid...].enumerated() {
                 _ = s.run(op)
@@ -72,10 +78,16 @@ public enum FuzzExecution {
     }
 }
 
+extension FuzzExecution {
+    /// Whether an input gets the whole-run checks as well: one in 16, by bits 4:1 of its first byte (so the
+    /// verdict on an input never depends on anything but its bytes).
+    public static func isDeep(_ data: UnsafeRawBufferPointer) -> Bool { data.first.map { $0 & 0x1E == 0 } ?? true }
+}
+
 /// Decodes `data` (`FuzzDecoder`), runs it from a fresh TD with the oracle on, and returns the first
 /// violated invariant, or nil. The entry point of the libFuzzer target over the operation decoder.
 public func fuzzOne(_ data: UnsafeRawBufferPointer) -> FuzzFinding? {
     let (shape, ops) = FuzzDecoder.decode(data)
     var none: Coverage? = nil
-    return FuzzExecution.run(shape: shape, ops: ops, coverage: &none)
+    return FuzzExecution.run(shape: shape, ops: ops, deep: FuzzExecution.isDeep(data), coverage: &none)
 }

@@ -29,7 +29,10 @@ let package = Package(
         .target(name: "SEAMTypes"),
         // The machine: TD, vCPUs, GPA space, leaf registry and handlers, host side, L2 routing, state hashing,
         // and the one step engine every way of running the model goes through.
-        .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
+        // SOFTSEAM_PLANTED_BUGS: the fuzzer tests' planted-bug switch (PlantedBug.swift), in debug builds only.
+        .target(
+            name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"],
+            swiftSettings: [.define("SOFTSEAM_PLANTED_BUGS", .when(configuration: .debug))]),
         // What users write and read: config and scenario input (JSON), trace files (JSON Lines and binary), the
         // trace recorder and replayer, divergence reports, snapshot files. It uses Foundation (JSON coding of
         // snapshots), as SEAMSpec and the commands do and SEAMCore must not.

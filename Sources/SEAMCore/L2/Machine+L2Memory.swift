@@ -50,8 +50,10 @@ extension Machine {
             info.eeq = ExtendedExitQualification(kind: .pendingEPTViolation).rawValue
             return exitToL1(i, vm, info)
         }
-        guard leaf.state.isGuestAccessibleLeaf else { return .tdExit(asyncTDExit(i, vm, info)) }
-        let attrs = leaf.isAliased(vm: vm) && !leaf.isL2Blocked(vm: vm) ? leaf.attrs(vm: vm).rawValue : 0
+        let leaky = PlantedBug.isPlanted(.blockLeavesAliasesReachable) && leaf.state == .blocked
+        guard leaf.state.isGuestAccessibleLeaf || leaky else { return .tdExit(asyncTDExit(i, vm, info)) }
+        let attrs =
+            leaf.isAliased(vm: vm) && (!leaf.isL2Blocked(vm: vm) || leaky) ? leaf.attrs(vm: vm).rawValue : 0
         let mbec = SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls))
             .contains(.modeBasedExecuteControlForEPT)
         let needed: GPAAttributes =

@@ -13,8 +13,15 @@ public struct Coverage: Sendable {
     public init() {}
 
     /// A TDCALL's leaf and status code (status bits 63:32), or its TD exit.
+    /// A leaf as a feature: its number (bits 47:32; every number above 63 counts as one) and version
+    /// (bits 51:48, above 2 counted as 3), so that random leaf numbers do not each count as new.
+    static func leafKey(_ rax: UInt64) -> UInt64 {
+        let number = rax & 0xFFFF < 64 ? rax & 0xFFFF : 0xFFFF
+        return min(rax >> 16 & 0xFF, 3) << 16 | number
+    }
+
     mutating func status(tdcall rax: UInt64, _ status: UInt64, _ outcome: TDCallOutcome) {
-        let leaf = rax & 0xFF_FFFF
+        let leaf = Self.leafKey(rax)
         switch outcome {
         case .completed: add(1 << 60 | leaf << 32 | status >> 32, route: false)
         case .tdExit: add(2 << 60 | leaf << 32, route: true)
@@ -25,7 +32,7 @@ public struct Coverage: Sendable {
 
     /// A SEAMCALL's leaf and status code.
     mutating func status(seamcall rax: UInt64, _ status: UInt64) {
-        add(5 << 60 | (rax & 0xFF_FFFF) << 32 | status >> 32, route: false)
+        add(5 << 60 | Self.leafKey(rax) << 32 | status >> 32, route: false)
     }
 
     /// An L2 event (`kind`: 0 read, 1 write, 2 fetch, 5 user fetch, 16 HLT) and where it went.

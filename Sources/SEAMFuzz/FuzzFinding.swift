@@ -23,7 +23,7 @@ public struct FuzzFinding: Sendable, CustomStringConvertible {
         var s = "isolation violation (\(violation.invariant)) at operation \(opIndex + 1) of \(ops.count): "
         s += violation.message
         s += "\n  TD: \(FuzzWorld.shapes[shape].numL2VMs) L2 VMs"
-        for (i, op) in ops.enumerated() { s += "\n  \(i + 1 == opIndex + 1 ? ">" : " ")\(i + 1). \(op)" }
+        for (i, op) in ops.enumerated() { s += "\n  \(i == opIndex ? ">" : " ")\(i + 1). \(op)" }
         return s
     }
 }

@@ -269,7 +269,7 @@ enum Benchmarks {
         return acc
     }
 
-    /// The inputs `fuzz_execs` cycles through: the first 1,024 inputs of `softseam fuzz --seed 1`.
+    /// The inputs `fuzz_execs` cycles through: 1,024 fresh inputs of seed 1 (`FuzzCampaign.freshInput`).
     static let fuzzInputs: [[UInt8]] = (0..<1024).map { FuzzCampaign.freshInput(seed: 1, iteration: UInt64($0)) }
 
     /// Fuzz executions (`fuzzOne`): each decodes an input into up to 32 operations, runs them from a fresh

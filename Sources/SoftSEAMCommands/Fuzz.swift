@@ -67,7 +67,6 @@ struct Fuzz: ParsableCommand {
     }
 
     func run() throws {
-        var stderr = StandardError()
         do throws(InputError) { try FileIO.checkWritable(output) } catch { throw fail(error) }
         let seeds: [[UInt8]]
         do throws(InputError) { seeds = try corpus.map(Self.readCorpus) ?? [] } catch { throw fail(error) }
@@ -111,7 +110,6 @@ struct Fuzz: ParsableCommand {
         print(
             "fuzz: shrunk from \(result.original?.ops.count ?? finding.ops.count) to \(finding.ops.count) operations; trace: \(output) (softseam replay \(output)); \(summary)"
         )
-        _ = stderr
         throw ExitCode(1)
     }
 

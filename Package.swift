@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SEAMSpec", targets: ["SEAMSpec"]),
         .library(name: "SEAMFormats", targets: ["SEAMFormats"]),
         .library(name: "SEAMDemos", targets: ["SEAMDemos"]),
+        .library(name: "SEAMFuzz", targets: ["SEAMFuzz"]),
         // libsoftseam: the C ABI of CSoftSEAM/include/softseam.h (`make install` builds it with the Swift runtime
         // linked in and installs it as libsoftseam.so.VERSION, SONAME libsoftseam.so.ABI_VERSION).
         .library(name: "SoftSEAMC", type: .dynamic, targets: ["SoftSEAMC"]),
@@ -28,7 +29,10 @@ let package = Package(
         .target(name: "SEAMTypes"),
         // The machine: TD, vCPUs, GPA space, leaf registry and handlers, host side, L2 routing, state hashing,
         // and the one step engine every way of running the model goes through.
-        .target(name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"]),
+        // SOFTSEAM_PLANTED_BUGS: the fuzzer tests' planted-bug switch (PlantedBug.swift), in debug builds only.
+        .target(
+            name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"],
+            swiftSettings: [.define("SOFTSEAM_PLANTED_BUGS", .when(configuration: .debug))]),
         // What users write and read: config and scenario input (JSON), trace files (JSON Lines and binary), the
         // trace recorder and replayer, divergence reports, snapshot files. It uses Foundation (JSON coding of
         // snapshots), as SEAMSpec and the commands do and SEAMCore must not.
@@ -38,11 +42,15 @@ let package = Package(
         // The built-in example L1s of `softseam demo` and the built-in L2 program: L1 code like any user's,
         // driving the machine through the step engine.
         .target(name: "SEAMDemos", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
+        // The fuzzer: an operation decoder, the isolation oracle, shrinking and findings as traces; it drives the
+        // machine through the step engine.
+        .target(name: "SEAMFuzz", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
         // CLI commands as a library, so tests can parse and run them.
         .target(
             name: "SoftSEAMCommands",
             dependencies: [
-                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SoftSEAMC", "CSoftSEAMBench",
+                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SEAMFuzz", "SoftSEAMC",
+                "CSoftSEAMBench",
                 "CSoftSEAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -63,6 +71,7 @@ let package = Package(
         .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats"]),
         .testTarget(name: "SEAMFormatsTests", dependencies: ["SEAMFormats", "SEAMCore", "SEAMTypes", "SEAMDemos"]),
         .testTarget(name: "SEAMDemosTests", dependencies: ["SEAMDemos", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
+        .testTarget(name: "SEAMFuzzTests", dependencies: ["SEAMFuzz", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
         // The C ABI's exports called from Swift, in a debug build (its handle checks are debug-only).
         .testTarget(name: "SoftSEAMCTests", dependencies: ["SoftSEAMC", "CSoftSEAM"]),
         .testTarget(

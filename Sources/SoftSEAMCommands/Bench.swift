@@ -3,6 +3,7 @@ import CSoftSEAM
 import CSoftSEAMBench
 import SEAMCore
 import SEAMFormats
+import SEAMFuzz
 import SEAMTypes
 import SoftSEAMC
 
@@ -74,6 +75,7 @@ enum Benchmarks {
         ("replay_binary_steps", replayBinarySteps),
         ("td_build_pages", tdBuildPages),
         ("bytes_per_page", tdBuildPeak),
+        ("fuzz_execs", fuzzExecs),
     ]
 
     /// Runs `body` with growing counts until it takes at least `seconds`; returns operations per second.
@@ -263,6 +265,22 @@ enum Benchmarks {
             }
             done += r.replayed
             acc &+= r.finalHash
+        }
+        return acc
+    }
+
+    /// The inputs `fuzz_execs` cycles through: 1,024 fresh inputs of seed 1 (`FuzzCampaign.freshInput`).
+    static let fuzzInputs: [[UInt8]] = (0..<1024).map { FuzzCampaign.freshInput(seed: 1, iteration: UInt64($0)) }
+
+    /// Fuzz executions (`fuzzOne`): each decodes an input into up to 32 operations, runs them from a fresh
+    /// copy of the fuzz TD through the step engine with the isolation oracle on. Fails loudly on a finding.
+    static func fuzzExecs(_ n: Int) -> UInt64 {
+        let inputs = fuzzInputs
+        var acc: UInt64 = 0
+        for i in 0..<n {
+            let finding = inputs[i % inputs.count].withUnsafeBytes { fuzzOne($0) }
+            precondition(finding == nil, "fuzz_execs: \(finding!)")
+            acc &+= UInt64(inputs[i % inputs.count].count)
         }
         return acc
     }

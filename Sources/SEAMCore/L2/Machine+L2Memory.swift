@@ -12,7 +12,7 @@ extension Machine {
     /// valid (bit 7), linear-address translation (bit 8) and user access (bit 9) when a GLA is given — and goes:
     /// to L1 when the L1 leaf is guest-accessible; to L1 with extended exit qualification type 6 when the
     /// leaf is PENDING; to L1 when GPAW is 48, a bit between the shared bit and bit 51 is set and there is a
-    /// GLA; and otherwise (shared GPA, no leaf, blocked or removed page) to the host.
+    /// GLA; and otherwise (shared GPA, no leaf, blocked or removed page, a blocked table above the leaf) to the host.
     mutating func memoryAccess(_ i: Int, _ vm: Int, _ a: MemoryAccess) -> L2Outcome {
         let gpa = a.gpa
         typealias Q = ExitQualification.EPTViolation
@@ -41,13 +41,19 @@ extension Machine {
         guard width.isValidPrivate(gpa) else {
             return a.gla != nil ? exitToL1(i, vm, info) : .tdExit(asyncTDExit(i, vm, info))
         }
-        guard let leaf = space.leaf(containing: gpa) else { return .tdExit(asyncTDExit(i, vm, info)) }
+        // The module walks the L1 SEPT to the leaf (`secure_ept_walk`): an NL_BLOCKED entry above it stops the
+        // walk at an entry that is neither a guest-accessible leaf nor pending, so the exit goes to the host.
+        guard let leaf = space.leaf(containing: gpa), !space.blockedAbove(gpa, leaf.level) else {
+            return .tdExit(asyncTDExit(i, vm, info))
+        }
         if leaf.state == .pending {
             info.eeq = ExtendedExitQualification(kind: .pendingEPTViolation).rawValue
             return exitToL1(i, vm, info)
         }
-        guard leaf.state.isGuestAccessibleLeaf else { return .tdExit(asyncTDExit(i, vm, info)) }
-        let attrs = leaf.isAliased(vm: vm) && !leaf.isL2Blocked(vm: vm) ? leaf.attrs(vm: vm).rawValue : 0
+        let leaky = PlantedBug.isPlanted(.blockLeavesAliasesReachable) && leaf.state == .blocked
+        guard leaf.state.isGuestAccessibleLeaf || leaky else { return .tdExit(asyncTDExit(i, vm, info)) }
+        let attrs =
+            leaf.isAliased(vm: vm) && (!leaf.isL2Blocked(vm: vm) || leaky) ? leaf.attrs(vm: vm).rawValue : 0
         let mbec = SecondaryControls(vcpus[i].vmcs(vm, L2VMCSLayout.secondaryControls))
             .contains(.modeBasedExecuteControlForEPT)
         let needed: GPAAttributes =

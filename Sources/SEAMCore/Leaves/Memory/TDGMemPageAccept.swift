@@ -59,7 +59,7 @@ extension Machine {
             space.setAcceptCounter(key, 0)
         }
         record.state = record.state == .pending ? .mapped : .exportedDirty
-        record.l2Blocked = 0
+        if !PlantedBug.isPlanted(.acceptKeepsAliasesBlocked) { record.l2Blocked = 0 }
         space.setLeaf(GPASpace.leafKey(gpa, level), record)
         return complete(&regs, .success)
     }

@@ -51,7 +51,7 @@ extension Machine {
         // Each VM's alias is read and changed through PageRecord's operations (they inline to shifts on the
         // record word: this loop is the hot path of the attr_wr benchmark); a VM's step touches its bits only.
         var updated = record
-        let blockOnCreate = record.state.isPending
+        let blockOnCreate = record.state.isPending && !PlantedBug.isPlanted(.pendingAliasNotBlocked)
         let r8 = flags.rawValue
         let n = numL2VMs
         let valid = GPAAttributes.valid.rawValue
@@ -76,7 +76,7 @@ extension Machine {
                         updated.removeAlias(vm: vm)
                         removals |= UInt64(valid) &<< shift
                         out = (out & ~outField) | UInt64(new.rawValue) &<< shift
-                    } else if new.isLegal {
+                    } else if new.isLegal || PlantedBug.isPlanted(.wWithoutR) && (new | .r).isLegal {
                         updated.setAttrs(vm: vm, new)
                         out = (out & ~outField) | UInt64(new.rawValue) &<< shift
                     } else {
@@ -87,7 +87,7 @@ extension Machine {
                     let new = GPAAttributes(masked)
                     // Not present: nothing to do, and the slot keeps the raw input (`get_all_l2_sept_entries`).
                     if new.isPresent {
-                        if !new.isLegal {
+                        if !new.isLegal && !(PlantedBug.isPlanted(.wWithoutR) && (new | .r).isLegal) {
                             out &= ~outField  // an unaliased VM's current attributes read 0
                             illegal = true
                         } else if let stop = GPASpace.walkL2(
@@ -109,6 +109,12 @@ extension Machine {
 
         // Step 4: any illegal combination rejects the whole call; nothing is committed.
         if illegal {
+            if PlantedBug.isPlanted(.rejectedAttrWrCommitsFirstVM) {
+                let vm1 = PageRecord.aliasStateMask(vm: 1)
+                var partial = record
+                partial.raw = record.raw & ~vm1 | updated.raw & vm1
+                space.replaceLeaf(at: slot, with: partial)
+            }
             regs.rax = TDXStatus.pageAttrInvalid.rawValue
             regs.rcx = 0
             regs.rdx = out
@@ -118,7 +124,7 @@ extension Machine {
         // Step 5: commit, then INVEPT each VM whose flag asks for it (whether or not its attributes changed).
         space.replaceLeaf(at: slot, with: updated)
         if removals != 0 { out = (out & ~(removals | removals &>> 15 &* 0x7FFF)) | removals }
-        if r8 & AttrFlags.l2InveptBits != 0 {
+        if r8 & AttrFlags.l2InveptBits != 0 && !PlantedBug.isPlanted(.inveptFlagIgnored) {
             vm = 1
             while vm <= n {
                 if flags.invept(vm: vm) { l2SEPTFlushes[vm] &+= 1 }

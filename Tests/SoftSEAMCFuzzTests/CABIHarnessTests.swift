@@ -89,6 +89,35 @@ import Testing
         #expect(h.l2Answers == 1)
     }
 
+    /// Found by fuzz-cabi: after L1's own TD exit, the host's TDH.VP.ENTER with RESUME_L1 is OPERAND_INVALID(RCX)
+    /// — RESUME_L1 is only for an exit from L2 — and the module checks that before it adjusts the vCPU's TLB
+    /// tracking state (tdx-module src/td_transitions/tdh_vp_enter.c: the RESUME_L1 check, then
+    /// adjust_tlb_tracking_state), so after a TDH.MEM.TRACK the failed entry still changes nothing. The vCPU has
+    /// run L2 once (its epoch is sampled), then ATTR.RD of the blocked page A TD-exits (fault-like).
+    @Test func resumeL1AfterAnL1ExitFailsBeforeTheEpochIsAdjusted() throws {
+        let (h, violation) = Self.run(Self.resumeL1AfterL1Exit)
+        #expect(violation == nil, "\(violation?.description ?? "")")
+        try #require(h.calls.count == 10, "\(h.calls.map(\.result))")
+        let (exit, invalid, entry) = (h.calls[6], h.calls[8], h.calls[9])
+        #expect(exit.result == SOFTSEAM_TD_EXIT && exit.output.rax == 48)
+        #expect(invalid.output.rax == Self.operandInvalid | 1 && invalid.hashAfter == invalid.hashBefore)
+        #expect(entry.output.rax == 0 && entry.hashAfter != entry.hashBefore)
+    }
+
+    static var resumeL1AfterL1Exit: FuzzInputBuilder {
+        var b = FuzzInputBuilder(config: 0)
+        Self.prepareL2(&b)
+        b.tdcall(rax: 25, [1 << 52, Self.pageA + 0x1000])
+        b.l2Events([(.cpuid, 0)])
+        b.seamcall(rax: 7, [Self.pageA])  // TDH.MEM.RANGE.BLOCK
+        b.tdcall(rax: 23, [Self.pageA])  // ATTR.RD of a blocked page: a fault-like TD exit
+        b.host(.leave)
+        b.seamcall(rax: 38)  // TDH.MEM.TRACK: a new TD epoch
+        b.seamcall(rax: 0, [0x20_0000_0000 | 1 << 53])  // TDH.VP.ENTER vCPU 0 with RESUME_L1
+        b.seamcall(rax: 0, [0x20_0000_0000])  // without: L1 resumes
+        return b
+    }
+
     /// The set-up L2 needs to run (as Traces/scenarios/host-memory-lifecycle does): VM1's virtual-APIC page
     /// (TDG.VP.WR of L2 VMCS field 0x2012, leaf 10), RFLAGS = 2 and RIP in the guest-state buffer at
     /// A + 0x1000, and an R|W alias of A for VM1 (ATTR.WR). Four calls.
@@ -276,6 +305,8 @@ import Testing
         b.tdcall(rax: 18)
         b.tdcall(rax: 12, [0, 0, 0])
         seeds["builtin-host"] = b
+        // The first finding of fuzz-cabi, kept as a seed (resumeL1AfterAnL1ExitFailsBeforeTheEpochIsAdjusted).
+        seeds["resume-l1-after-l1-exit"] = resumeL1AfterL1Exit
         return seeds
     }()
 

@@ -75,10 +75,10 @@ let package = Package(
     ]
 )
 
-// libFuzzer targets (`make fuzz`; fuzz/README.md). Each is an executable holding only LLVMFuzzerTestOneInput: its
-// main comes from libFuzzer, so it links only in a `--sanitize=fuzzer` build. They are declared when
-// SOFTSEAM_FUZZ is set, so that `swift build` and `swift test` never try to link them. The operation-decoder
-// target joins as soon as the package has the SEAMFuzz module it calls.
+// libFuzzer targets (`make fuzz`; README, "Fuzzing with libFuzzer"). Each is an executable holding only
+// LLVMFuzzerTestOneInput: its main comes from libFuzzer, so it links only in a `--sanitize=fuzzer` build. They
+// are declared when SOFTSEAM_FUZZ is set, so that `swift build` and `swift test` never try to link them. The
+// operation-decoder target joins as soon as the package has the SEAMFuzz module it calls.
 if Context.environment["SOFTSEAM_FUZZ"] != nil {
     let asLibrary: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
     package.targets.append(

@@ -147,6 +147,21 @@ import Testing
         #expect(second.hashAfter == second.hashBefore)
     }
 
+    /// With the library's built-in host, a TDG.VP.VMCALL<MapGPA> (R11 = 0x10001) passes at most 64 pages in R13:
+    /// the built-in host maps a whole range at once, and 2^40 bytes would take minutes and gigabytes. The
+    /// harness's own host sees the call unchanged (it answers TD exits itself).
+    @Test func mapGPAIsKeptTo64PagesOnlyWithTheBuiltInHost() throws {
+        for builtIn in [true, false] {
+            var b = FuzzInputBuilder(config: 0, builtInHost: builtIn)
+            b.tdcall(rax: 0, [0xFC00, 0, 0, 0, 0, 0x10001, 0x8000_0010_0000, 1 << 40])
+            b.host(.leave)
+            let (h, violation) = Self.run(b)
+            #expect(violation == nil)
+            try #require(h.calls.count == 1)
+            #expect(h.calls[0].input.r13 == (builtIn ? 0x4_0000 : 1 << 40))
+        }
+    }
+
     // MARK: Decoding
 
     /// Every field of the input, decoded by hand from the layout `CABIHarness` documents.

@@ -24,7 +24,8 @@ public func fuzzCABI(_ data: UnsafeRawBufferPointer) -> CABIViolation? {
 ///   the call — a TD exit it re-entered, with whatever SEAMCALLs it made, so the re-executed TDCALL's error
 ///   says nothing about the whole — and a PEND_NMI armed for that vCPU, which the module injects into L1 at
 ///   the end of any TDCALL it completes, failed or not (tdx-module src/td_transitions/tdh_vp_enter.c,
-///   src/td_dispatcher/vm_exits/td_other_exits.c; softseam.h, softseam_pend_nmi).
+///   src/td_dispatcher/vm_exits/td_other_exits.c; softseam.h, softseam_pend_nmi). A third: TDG.VP.INVVPID's
+///   TDX_GLA_NOT_CANONICAL comes after the pages before the bad address were flushed (`partialFlush`).
 ///
 /// A crash inside the library is a finding too: libFuzzer sees it directly.
 ///
@@ -361,9 +362,10 @@ public final class CABIHarness {
         // With the built-in host the harness cannot see TD exits; only TDCALLs that cannot TD-exit with an
         // error are held to it there (a TDG.VP.VMCALL, TDG.SERVTD.RD/WR's cross-TD trap, TDG.VP.ENTER).
         let hostRan = exits > 0 || builtInHost && function == "softseam_tdcall" && Self.mayExit(input.rax)
+        let flushed = function == "softseam_tdcall" && Self.partialFlush(input.rax, regs.rax)
         violation = Self.verdict(
             "\(function)(vcpu \(vcpu), \(describe(input)))", result: rc, status: status ? regs.rax : nil,
-            hashBefore: before, hashAfter: after, mayChange: mayChange || hostRan)
+            hashBefore: before, hashAfter: after, mayChange: mayChange || hostRan || flushed)
     }
 
     /// TDCALL leaves that reach the host on their way to an error status: TDG.VP.VMCALL (a trap-like exit),
@@ -373,6 +375,15 @@ public final class CABIHarness {
         return leaf == UInt64(TDG_VP_VMCALL) || leaf == UInt64(TDG_SERVTD_RD) || leaf == UInt64(TDG_SERVTD_WR)
             || leaf == UInt64(TDG_VP_ENTER)
     }
+
+    /// TDG.VP.INVVPID's TDX_GLA_NOT_CANONICAL: the module flushes a GLA list entry page by page and stops at
+    /// the first non-canonical address, the pages before it flushed (tdx-module
+    /// src/td_dispatcher/vm_exits/tdg_vp_invvpid.c, invvpid_gla_list_entry), and SoftSEAM counts each flush in
+    /// the vCPU's state. So that error status may change the hash (found by this fuzzer; a test shows both cases).
+    static func partialFlush(_ rax: UInt64, _ status: UInt64) -> Bool {
+        rax & 0xFFFF == UInt64(TDG_VP_INVVPID) && status & 0xFFFF_FFFF_0000_0000 == glaNotCanonical
+    }
+    static let glaNotCanonical: UInt64 = 0xC000_1160_0000_0000
 
     // MARK: Decoding
 

@@ -118,6 +118,30 @@ import Testing
         return b
     }
 
+    /// Found by fuzz-cabi: TDG.VP.INVVPID (leaf 27) of VM 2 with the GLA list entry 0x7FFFFFFFFFFF (base page
+    /// 0x7FFFFFFFF000, last index 0xFFF) flushes the canonical first page, then meets 0x800000000000 and stops
+    /// with TDX_GLA_NOT_CANONICAL — as the module does (tdg_vp_invvpid.c, invvpid_gla_list_entry) — so the hash
+    /// changes (SoftSEAM counts the flush), which the harness allows for that status. An entry whose first page
+    /// is already non-canonical flushes nothing and changes nothing.
+    @Test func invvpidStopsAtTheFirstNonCanonicalPageAfterFlushingThoseBefore() throws {
+        let (h, violation) = Self.run(Self.invvpidPartialFlush)
+        #expect(violation == nil, "\(violation?.description ?? "")")
+        try #require(h.calls.count == 2)
+        let (partial, none) = (h.calls[0], h.calls[1])
+        let glaNotCanonical: UInt64 = 0xC000_1160_0000_0000  // TDX_GLA_NOT_CANONICAL, Specs/status-codes.tsv
+        #expect(partial.output.rax == glaNotCanonical && partial.hashAfter != partial.hashBefore)
+        #expect(none.output.rax == glaNotCanonical && none.hashAfter == none.hashBefore)
+        let v = CABIHarness.verdict
+        #expect(v("x", partial.result, partial.output.rax, partial.hashBefore, partial.hashAfter, false) != nil)
+    }
+
+    static var invvpidPartialFlush: FuzzInputBuilder {
+        var b = FuzzInputBuilder(config: 0)
+        b.tdcall(rax: 27, [2 << 52, 0x7FFF_FFFF_FFFF])
+        b.tdcall(rax: 27, [2 << 52, 0x8000_0000_0000])
+        return b
+    }
+
     /// The set-up L2 needs to run (as Traces/scenarios/host-memory-lifecycle does): VM1's virtual-APIC page
     /// (TDG.VP.WR of L2 VMCS field 0x2012, leaf 10), RFLAGS = 2 and RIP in the guest-state buffer at
     /// A + 0x1000, and an R|W alias of A for VM1 (ATTR.WR). Four calls.
@@ -322,6 +346,7 @@ import Testing
         seeds["builtin-host"] = b
         // The first finding of fuzz-cabi, kept as a seed (resumeL1AfterAnL1ExitFailsBeforeTheEpochIsAdjusted).
         seeds["resume-l1-after-l1-exit"] = resumeL1AfterL1Exit
+        seeds["invvpid-partial-flush"] = invvpidPartialFlush
         return seeds
     }()
 

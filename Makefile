@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libxxhash-dev pkg-config gcc binutils
 
-.PHONY: deps cargo-deps build demo test test-c test-rust lint bench release clean generate traces lib install examples
+.PHONY: deps cargo-deps build demo test test-c test-rust lint bench release clean generate traces lib install examples fuzz
 
 ## deps: install the Debian packages the build needs, when any is missing
 deps:
@@ -133,7 +133,14 @@ test-rust: examples
 
 ## lint: swift-format lint with the committed .swift-format (fails on any finding)
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift fuzz/targets
+
+## fuzz: the libFuzzer targets (README, "Fuzzing with libFuzzer"): fuzz/run.sh builds them with
+## fuzz/oss-fuzz/build.sh as OSS-Fuzz does (libFuzzer alone, then with AddressSanitizer; into .build/fuzz-out)
+## and runs each on its seed corpus (Traces/fuzz/) for FUZZ_SECONDS (default 20) with SWIFT_BACKTRACE=enable=no;
+## a finding is left in .build/fuzz-findings. Not part of `make test`: two release builds with coverage.
+fuzz: deps
+	fuzz/run.sh
 
 ## release: optimised build
 release: deps

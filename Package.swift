@@ -65,6 +65,10 @@ let package = Package(
         ),
         // C loops that call the C ABI from C, for `softseam bench` (c_abi_tdcall).
         .target(name: "CSoftSEAMBench", dependencies: ["CSoftSEAM"]),
+        // The C-ABI fuzz harness: calls decoded from bytes through softseam.h, each checked against the header's
+        // promises (a negative result or an error status changes nothing). A library, so tests run it on crafted
+        // inputs; the libFuzzer target fuzz-cabi is its only caller besides them.
+        .target(name: "SoftSEAMCFuzz", dependencies: ["SoftSEAMC", "CSoftSEAM"]),
         .executableTarget(name: "softseam", dependencies: ["SoftSEAMCommands"]),
         .testTarget(name: "SEAMTypesTests", dependencies: ["SEAMTypes"]),
         .testTarget(name: "SEAMCoreTests", dependencies: ["SEAMTypes", "SEAMCore"]),
@@ -74,7 +78,24 @@ let package = Package(
         .testTarget(name: "SEAMFuzzTests", dependencies: ["SEAMFuzz", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
         // The C ABI's exports called from Swift, in a debug build (its handle checks are debug-only).
         .testTarget(name: "SoftSEAMCTests", dependencies: ["SoftSEAMC", "CSoftSEAM"]),
+        .testTarget(name: "SoftSEAMCFuzzTests", dependencies: ["SoftSEAMCFuzz", "SoftSEAMC", "CSoftSEAM"]),
         .testTarget(
             name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMFormats", "SEAMDemos"]),
     ]
 )
+
+// libFuzzer targets (`make fuzz`; README, "Fuzzing with libFuzzer"). Each is an executable holding only
+// LLVMFuzzerTestOneInput: its main comes from libFuzzer, so it links only in a `--sanitize=fuzzer` build. They
+// are declared when SOFTSEAM_FUZZ is set, so that `swift build` and `swift test` never try to link them. The
+// operation-decoder target joins as soon as the package has the SEAMFuzz module it calls.
+if Context.environment["SOFTSEAM_FUZZ"] != nil {
+    let asLibrary: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+    package.targets.append(
+        .executableTarget(
+            name: "fuzz-cabi", dependencies: ["SoftSEAMCFuzz"], path: "fuzz/targets/cabi", swiftSettings: asLibrary))
+    if package.targets.contains(where: { $0.name == "SEAMFuzz" }) {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-ops", dependencies: ["SEAMFuzz"], path: "fuzz/targets/ops", swiftSettings: asLibrary))
+    }
+}

@@ -90,6 +90,11 @@ extension Machine {
         guard opState == .runnable else { return .failed(.opStateIncorrect) }  // not finalized yet
         guard !recoverabilityHint else { return .failed(.operandInvalid.with(.rcx)) }
         if case .l2 = vcpus[i].location { return .failed(.vcpuStateIncorrect) }  // running: the host cannot enter it
+        // RESUME_L1 is only for an exit from L2 (CURR_VM ≠ 0), and the module checks it before it adjusts the TLB
+        // tracking state below: that failure changes nothing (tdx-module src/td_transitions/tdh_vp_enter.c, the
+        // resume_l1 check ahead of adjust_tlb_tracking_state). Past it, RESUME_L1 means a pending exit from L2:
+        // the L1 cases below never see it.
+        if resumeL1, vcpus[i].pendingExit.map({ $0.vm == 0 }) ?? true { return .failed(.operandInvalid.with(.rcx)) }
         // The TD epoch (module `tdh_vp_enter.c`, `adjust_tlb_tracking_state`): a vCPU whose last entry was in an
         // older epoch drops every soft-translated GPA (buffer and virtual-APIC pages of all VMs). Epoch 0 = not
         // sampled yet: nothing is cached before the vCPU's first TDG.VP.ENTER, which samples it (SoftSEAM does
@@ -102,7 +107,7 @@ extension Machine {
         let pending: VCPU.PendingTDExit
         switch vcpus[i].location {
         case .l1:
-            return resumeL1 ? .failed(.operandInvalid.with(.rcx)) : .resumedL1(registers: nil)
+            return .resumedL1(registers: nil)
         case .l2:
             return .failed(.vcpuStateIncorrect)
         case .host:
@@ -120,15 +125,12 @@ extension Machine {
         }
         switch pending.kind {
         case .l1FaultLike:
-            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             vcpus[i].location = .l1
             return .resumedL1(registers: nil)
         case .l1CrossTDTrap:
-            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             vcpus[i].location = .l1
             return .resumedL1(registers: vcpus[i].gprs)
         case .l1TDVMCall:
-            guard !resumeL1 else { return .failed(.operandInvalid.with(.rcx)) }
             var r = vcpus[i].gprs
             Machine.copySelected(from: h, into: &r, mask: pending.exit.rcx)
             r.rax = TDXStatus.success.rawValue

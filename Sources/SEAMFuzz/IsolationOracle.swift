@@ -125,15 +125,7 @@ public struct IsolationOracle: Sendable {
         }
         let status = output.rax
         if status >> 63 != 0 {
-            let after = machine.cachedStateHash()
-            if after != hashBefore {
-                return Violation(
-                    invariant: "rejected-changed",
-                    message:
-                        "\(FuzzOp.leafName(tdcall: input.rax)) failed with \(TDXStatus(status)) but changed the state (hash \(hex(hashBefore)) → \(hex(after)))"
-                )
-            }
-            return state(machine)
+            return rejected(FuzzOp.leafName(tdcall: input.rax), status, hashBefore: hashBefore, machine: &machine)
         }
         shadowChanged = shadowChanged || status == 0
         switch input.rax {
@@ -253,23 +245,26 @@ public struct IsolationOracle: Sendable {
         return nil
     }
 
+    /// A call that failed (status bit 63) must have changed nothing: the state hash is the one from before it.
+    mutating func rejected(_ name: String, _ status: UInt64, hashBefore: UInt64, machine: inout Machine) -> Violation? {
+        let after = machine.cachedStateHash()
+        guard after == hashBefore else {
+            return Violation(
+                invariant: "rejected-changed",
+                message:
+                    "\(name) failed with \(TDXStatus(status)) but changed the state (hash \(hex(hashBefore)) → \(hex(after)))"
+            )
+        }
+        return state(machine)
+    }
+
     /// Checks a host SEAMCALL and updates the shadow from its status.
     mutating func seamcall(_ input: RegisterFile, _ output: RegisterFile, hashBefore: UInt64, machine: inout Machine)
         -> Violation?
     {
         let status = output.rax
         let leaf = SEAMCallLeaf(UInt16(truncatingIfNeeded: input.rax))
-        if status >> 63 != 0 {
-            let after = machine.cachedStateHash()
-            if after != hashBefore {
-                return Violation(
-                    invariant: "rejected-changed",
-                    message:
-                        "\(leaf) failed with \(TDXStatus(status)) but changed the state (hash \(hex(hashBefore)) → \(hex(after)))"
-                )
-            }
-            return state(machine)
-        }
+        if status >> 63 != 0 { return rejected("\(leaf)", status, hashBefore: hashBefore, machine: &machine) }
         guard status == 0 else { return state(machine) }
         shadowChanged = true
         let info = PageInfo(rawValue: input.rcx)

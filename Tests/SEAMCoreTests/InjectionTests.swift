@@ -192,6 +192,18 @@ private enum IEnc {
 
     // MARK: The guest-state buffer after a delivered interrupt
 
+    /// The guest state `entered` after a delivery, the EOI event (RCX = 0x80B, RAX = RDX = 0, then the 2-byte
+    /// WRMSR), IRET and HLT: RIP 0x10_0002, interrupt status 0 (VIRR and VISR empty), the rest as entered.
+    static func afterDeliverEOIIRETHLT(_ entered: GuestState) -> GuestState {
+        var s = entered
+        s.gprs.rax = 0
+        s.gprs.rcx = 0x80B
+        s.gprs.rdx = 0
+        s.rip = 0x10_0002
+        s.interruptStatus = 0
+        return s
+    }
+
     /// Deliver 0x31 at entry, EOI (virtualized: L1's bitmap passes 0x80B), IRET, HLT: the exit writes back L2's
     /// state — the patterned GPRs with the EOI's RCX = 0x80B and RAX = RDX = 0, RFLAGS 0x202 (IRET set IF
     /// again), RIP past the 2-byte WRMSR, SSP as loaded, interrupt status 0 (VIRR empty, VISR empty).
@@ -206,13 +218,7 @@ private enum IEnc {
         #expect(try m.l2Event(vcpu: 0, .iret) == .continued)
         guard case .exitToL1(let r) = try m.l2Event(vcpu: 0, .hlt) else { throw InjectionFailure("HLT exit") }
         #expect(r.rax == 12)
-        var expected = entered
-        expected.gprs.rax = 0
-        expected.gprs.rcx = 0x80B
-        expected.gprs.rdx = 0
-        expected.rip = 0x10_0002
-        expected.interruptStatus = 0
-        #expect(try m.guestState(at: 0x1000).bytes == expected.bytes)
+        #expect(try m.guestState(at: 0x1000).bytes == Self.afterDeliverEOIIRETHLT(entered).bytes)
         #expect(try Self.vapicWord(m, 0x100 + 16) == 0 && Self.vapicWord(m, 0xA0) == 0, "VISR and VPPR clear")
     }
 
@@ -232,13 +238,7 @@ private enum IEnc {
         #expect(try m.l2Event(vcpu: 0, .eoi) == .continued)
         #expect(try m.l2Event(vcpu: 0, .iret) == .continued)
         guard case .exitToL1 = try m.l2Event(vcpu: 0, .hlt) else { throw InjectionFailure("HLT exit") }
-        var expected = entered
-        expected.gprs.rax = 0
-        expected.gprs.rcx = 0x80B
-        expected.gprs.rdx = 0
-        expected.rip = 0x10_0002
-        expected.interruptStatus = 0
-        #expect(try m.guestState(at: 0x2200).bytes == expected.bytes)
+        #expect(try m.guestState(at: 0x2200).bytes == Self.afterDeliverEOIIRETHLT(entered).bytes)
     }
 
     // MARK: Windows and NMIs

@@ -93,8 +93,10 @@ public struct GlobalPlatform: Hashable, Sendable, CustomStringConvertible {
     /// The profile named `name`, or nil.
     public static func named(_ name: String) -> GlobalPlatform? { all.first { $0.name == name } }
 
-    /// Its position in `all`: 0 for `default`, so the state hash sees only other platforms.
-    var index: Int { GlobalPlatform.all.firstIndex(of: self) ?? 0 }
+    /// Its position in `all`: 0 for `default`, so the state hash sees only other platforms. Found by name (names
+    /// are unique, and a decoded profile is one of `all` by name): comparing whole profiles, their value lists
+    /// included, made fuzz_execs cost 102,571 instructions per execution instead of 101,090 (callgrind).
+    var index: Int { GlobalPlatform.all.firstIndex { $0.name == name } ?? 0 }
 
     public var description: String { "platform \(name)" }
 }

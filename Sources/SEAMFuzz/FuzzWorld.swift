@@ -89,7 +89,12 @@ public struct FuzzWorld: Sendable {
         precondition(engine.machine.vcpus[0].location == .l1, "fuzz TD set-up ends in L1")
         self.config = config
         setup = steps
-        machine = engine.machine
+        // Its page hashes settled once here: every execution starts from a copy, and a copy's first settle of
+        // hashes deferred by the set-up (the guest-state buffers written back) copied the whole page map
+        // (fuzz_execs, callgrind).
+        var built = engine.machine
+        _ = built.cachedStateHash()
+        machine = built
     }
 
     /// The two shapes, built on first use.

@@ -29,27 +29,37 @@ extension GPASpace {
     /// `digest` O(1) whatever a caller writes without asking for it.
     static let deferredLimit = 8
 
-    /// Wrapping sum of the XXH3 of every record; see `StateHash`. O(deferred chunks).
+    /// Wrapping sum of the XXH3 of every record; see `StateHash`. O(deferred chunks); inlined, since every
+    /// state hash reads it and nothing usually waits (fuzz_execs, callgrind).
     public var digest: UInt64 {
-        var d = settledDigest
+        @inline(__always) get { deferred.isEmpty ? settledDigest : settledDigest &+ deferredChange() }
+    }
+
+    /// What the deferred pages' changes add to `settledDigest`.
+    func deferredChange() -> UInt64 {
+        var d: UInt64 = 0
         for e in deferred {
-            let then = contents[e.page]!.hash
-            d = d &- StateHash.contentsHash(e.page, then) &+ StateHash.contentsHash(e.page, currentHash(e, then))
+            let slot = contents.slot(of: e.page)!
+            let then = contents.values[slot].hash
+            d = d &- StateHash.contentsHash(e.page, then) &+ StateHash.contentsHash(e.page, currentHash(e, slot: slot))
         }
         return d
     }
 
-    /// The hash page `e.page` has now, from the hash it had when deferred (`then`).
-    func currentHash(_ e: DeferredChunks, _ then: UInt64) -> UInt64 {
-        let now = contents[e.page]!.bytes.withUnsafeBytes { PageContents.chunkHashes($0, e.mask) }
-        return then &- e.oldSum &+ now
+    /// The hash page `e.page` (in `slot` of `contents`) has now: the hash it had when deferred, less what its
+    /// changed chunks hashed to then, plus what they hash to now. By slot: looking the page up again by key
+    /// copied its record (fuzz_execs, callgrind).
+    @inline(__always)
+    func currentHash(_ e: DeferredChunks, slot: Int) -> UInt64 {
+        let now = contents.values[slot].bytes.withUnsafeBytes { PageContents.chunkHashes($0, e.mask) }
+        return contents.values[slot].hash &- e.oldSum &+ now
     }
 
     /// The hash page `pageIndex`'s stored hash stands for once settled (its stored hash when not deferred).
     func settledHash(_ pageIndex: UInt64) -> UInt64? {
-        guard let c = contents[pageIndex] else { return nil }
-        guard let e = deferredIndex(pageIndex) else { return c.hash }
-        return currentHash(deferred[e], c.hash)
+        guard let slot = contents.slot(of: pageIndex) else { return nil }
+        guard let e = deferredIndex(pageIndex) else { return contents.values[slot].hash }
+        return currentHash(deferred[e], slot: slot)
     }
 
     /// The index of page `pageIndex` in `deferred`, or nil. A linear scan: the list holds at most

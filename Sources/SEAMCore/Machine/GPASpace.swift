@@ -407,7 +407,7 @@ public struct GPASpace: Sendable, Codable {
         for e in deferred {
             let slot = contents.slot(of: e.page)!
             let then = contents.values[slot].hash
-            let now = currentHash(e, then)
+            let now = currentHash(e, slot: slot)
             settledDigest = settledDigest &- StateHash.contentsHash(e.page, then) &+ StateHash.contentsHash(e.page, now)
             contents.values[slot].hash = now
         }

@@ -465,7 +465,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
         else if (!strcmp(argv[i], "--l2-events") && i + 1 < argc) events = argv[++i];
-        else die("usage: l1-minimal [--trace FILE] [--l2-events FILE]");
+        else {
+            fprintf(stderr, "l1-minimal: usage: l1-minimal [--trace FILE] [--l2-events FILE]\n");
+            return 2; /* a usage error, as the softseam CLI reports one */
+        }
     }
 #ifndef L1_ON_HARDWARE
     /* The TD `softseam demo` boots: 2 L2 VMs, low RAM for L2's page tables, the kernel pages, two pending

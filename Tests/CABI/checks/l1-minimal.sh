@@ -26,3 +26,8 @@ echo "L2 events from the l1-observed trace's TDG.VP.ENTERs: same exits and hash"
 steps() { tail -n +2 "$1" | sed -E 's/,"comment":"([^"\\]|\\.)*"//'; }
 diff <(steps "$work/l1-minimal.trace.jsonl") <(steps Traces/l2-boot-demo.trace.jsonl)
 echo "its trace has the Swift L1's steps, outputs and hashes"
+
+status=0; "$bin/l1_minimal" --bogus >/dev/null 2>"$work/l1-minimal.usage" || status=$?
+[ "$status" = 2 ] || { echo "an unknown option: exit status $status, not 2"; exit 1; }
+grep -q '^l1-minimal: usage: ' "$work/l1-minimal.usage"
+echo "an unknown option is a usage error: exit 2"

@@ -24,13 +24,7 @@ import SEAMTypes
                 SOFTSEAM_EINVAL,
                 "\(caller): irq_type \(irqType) is neither SOFTSEAM_IRQ_IOAPIC (1) nor SOFTSEAM_IRQ_MSI (2)")
         }
-        guard s.machine.vcpus[v].l1VMCS.pinBasedControls & 0x80 != 0 else {
-            throw CallError(
-                SOFTSEAM_ESTATE,
-                "\(caller): vCPU \(v) has no posted interrupts: write the notification vector (0x0024000100000002), "
-                    + "the PID address (0x0024000300002016) and pin-based bit 7 (0x0024000200004000) with TDH.VP.WR first"
-            )
-        }
+        try s.checkPostedInterrupts(v, caller)
         try s.checkTraceRoom(caller)
         let o: StepOutcome
         do throws(MachineError) { o = try s.engine.pushIRTE(vcpu: v, gpa: ringGPA, event) } catch {

@@ -31,13 +31,7 @@ extension Session {
     unsafe Handle.with(m, "softseam_post_interrupt", may: .host) { s throws(CallError) in
         let caller = "softseam_post_interrupt"
         let v = try Handle.vcpu(vcpu, s, caller)
-        guard s.machine.vcpus[v].l1VMCS.pinBasedControls & 0x80 != 0 else {
-            throw CallError(
-                SOFTSEAM_ESTATE,
-                "\(caller): vCPU \(v) has no posted interrupts: write the notification vector (0x0024000100000002), "
-                    + "the PID address (0x0024000300002016) and pin-based bit 7 (0x0024000200004000) with TDH.VP.WR first"
-            )
-        }
+        try s.checkPostedInterrupts(v, caller)
         try s.checkTraceRoom(caller)
         do throws(MachineError) { try s.engine.host(.postInterrupt(vcpu: v, vectors: [vector], notify: true)) } catch {
             throw CallError(error, caller: caller)

@@ -82,6 +82,18 @@ extension Session {
         return r.limit.map { $0 - r.steps.count < 2 } ?? false
     }
 
+    /// Refuses a host interrupt for vCPU `v` (a posted interrupt, an IRTE push) while the host has not enabled
+    /// posted interrupts for it (pin-based bit 7): SOFTSEAM_ESTATE, naming the three TDH.VP.WR writes it needs.
+    func checkPostedInterrupts(_ v: Int, _ caller: String) throws(CallError) {
+        guard machine.vcpus[v].l1VMCS.pinBasedControls & 0x80 != 0 else {
+            throw CallError(
+                SOFTSEAM_ESTATE,
+                "\(caller): vCPU \(v) has no posted interrupts: write the notification vector (0x0024000100000002), "
+                    + "the PID address (0x0024000300002016) and pin-based bit 7 (0x0024000200004000) with TDH.VP.WR first"
+            )
+        }
+    }
+
     /// Refuses a call that records one step when the trace being recorded is full: nothing is done.
     func checkTraceRoom(_ caller: String) throws(CallError) {
         if engine.observer?.isFull == true { throw traceFull(caller) }

@@ -113,9 +113,6 @@ package struct PageWriter {
     package func byte(_ offset: Int) -> UInt8 { bytes.load(fromByteOffset: offset, as: UInt8.self) }
 
     @inline(__always)
-    package func word(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
-
-    @inline(__always)
     package mutating func setByte(_ offset: Int, _ value: UInt8) {
         guard byte(offset) != value else { return }
         let chunk = offset >> 6

@@ -8,14 +8,7 @@ extension Scenario {
     static func irtePush(_ n: JSONNode, _ file: String, vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
         let key = "irte_push"
         try n.rejectUnknownKeys(["vcpu", "gpa", "msi", "ioapic"], file: file, prefix: key)
-        var vcpu = 0
-        if let v = n["vcpu"] {
-            vcpu = Int(try ConfigDecoder.integer(v, file, "\(key).vcpu", max: UInt64(MachineConfig.maxVCPUs)))
-        }
-        guard vcpu < vcpus else {
-            throw InputError(
-                file: file, line: n.line, field: "\(key).vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
-        }
+        let vcpu = try stepVCPU(n, file: file, line: n.line, vcpus: vcpus, prefix: key)
         guard let g = n["gpa"] else { throw InputError(file: file, line: n.line, field: "\(key).gpa", "missing") }
         let gpa = try ConfigDecoder.integer(g, file, "\(key).gpa", max: .max)
         let event: IRTEEvent

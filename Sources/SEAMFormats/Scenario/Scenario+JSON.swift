@@ -290,14 +290,18 @@ extension Scenario {
         }
     }
 
-    /// A step's "vcpu" (0 when absent), which the TD must have.
-    static func stepVCPU(_ node: JSONNode, file: String, line: Int, vcpus: Int) throws(InputError) -> Int {
+    /// A step's "vcpu" (0 when absent), which the TD must have; an error names it as `prefix.vcpu` when the
+    /// field sits inside an object (`post_interrupt`, `irte_push`).
+    static func stepVCPU(_ node: JSONNode, file: String, line: Int, vcpus: Int, prefix: String? = nil)
+        throws(InputError) -> Int
+    {
+        let field = prefix.map { "\($0).vcpu" } ?? "vcpu"
         var vcpu = 0
         if let v = node["vcpu"] {
-            vcpu = Int(try ConfigDecoder.integer(v, file, "vcpu", max: UInt64(MachineConfig.maxVCPUs)))
+            vcpu = Int(try ConfigDecoder.integer(v, file, field, max: UInt64(MachineConfig.maxVCPUs)))
         }
         guard vcpu < vcpus else {
-            throw InputError(file: file, line: line, field: "vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
+            throw InputError(file: file, line: line, field: field, "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
         }
         return vcpu
     }
@@ -506,14 +510,7 @@ extension Scenario {
     static func postInterrupt(_ n: JSONNode, _ file: String, vcpus: Int) throws(InputError) -> Step.SharedMemoryOp {
         let key = "post_interrupt"
         try n.rejectUnknownKeys(["vcpu", "vectors", "notify"], file: file, prefix: key)
-        var vcpu = 0
-        if let v = n["vcpu"] {
-            vcpu = Int(try ConfigDecoder.integer(v, file, "\(key).vcpu", max: UInt64(MachineConfig.maxVCPUs)))
-        }
-        guard vcpu < vcpus else {
-            throw InputError(
-                file: file, line: n.line, field: "\(key).vcpu", "vCPU \(vcpu) does not exist (the TD has \(vcpus))")
-        }
+        let vcpu = try stepVCPU(n, file: file, line: n.line, vcpus: vcpus, prefix: key)
         guard let list = n["vectors"] else {
             throw InputError(file: file, line: n.line, field: "\(key).vectors", "missing")
         }

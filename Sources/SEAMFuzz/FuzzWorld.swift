@@ -24,6 +24,9 @@ public struct FuzzWorld: Sendable {
     public let setup: [Step]
     /// The machine after `setup`.
     public let machine: Machine
+    /// The oracle's account of `machine`, built once: building it per execution cost about 2,600 instructions
+    /// (fuzz_execs, callgrind).
+    public let oracle: IsolationOracle
     /// NUM_L2_VMS of this shape.
     public var numL2VMs: Int { config.numL2VMs }
 
@@ -95,6 +98,7 @@ public struct FuzzWorld: Sendable {
         var built = engine.machine
         _ = built.cachedStateHash()
         machine = built
+        oracle = IsolationOracle(config: config)
     }
 
     /// The two shapes, built on first use.

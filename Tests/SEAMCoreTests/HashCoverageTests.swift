@@ -56,6 +56,9 @@ import Testing
         // Counter bumped whenever any page's bytes change, so a vCPU knows its buffer memo is still good;
         // documented as not state and not hashed (GPASpace.swift).
         "contentVersion",
+        // Counter bumped whenever any leaf record changes, so a checker knows no leaf changed since it last
+        // compared them; documented as not state and not hashed (GPASpace.swift).
+        "leafVersion",
         // Pages whose chunk hashes wait until the digest is asked for; `digest` is the same settled or not
         // (GPASpace+DeferredHashes.swift; DeferredHashTests).
         "deferred",
@@ -471,6 +474,15 @@ import Testing
         #expect(differences(fresh, rewritten).isEmpty)
         #expect(rewritten.stateHash() == fresh.stateHash())
         #expect(rewritten.recomputedStateHash() == fresh.stateHash())
+
+        // The leaf version: a VM1 alias of 0x5000 created (R|W|X) and removed again (VALID alone, mask all)
+        // leaves the state, and the hash, as they were.
+        var realiased = fresh
+        #expect(try realiased.attrWr(0x5000, slot(1, 0x8007), slot(1, 0xF)).regs.rax == St.success)
+        #expect(try realiased.attrWr(0x5000, slot(1, 0x8000), slot(1, 0xF)).regs.rax == St.success)
+        reached.formUnion(memoDifferences(fresh, realiased))
+        #expect(differences(fresh, realiased).isEmpty)
+        #expect(realiased.stateHash() == fresh.stateHash())
 
         // The last delivery: a TDG.VP.ENTER that injects an event reports it; dropping the report is no change.
         var injected = standardMachine()

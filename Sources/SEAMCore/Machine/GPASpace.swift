@@ -32,7 +32,9 @@ public struct GPASpace: Sendable, Codable {
     public static let blockedShift: UInt8 = 4
 
     public let width: GPAWidth
-    package private(set) var leaves = U64Map(placeholder: PageRecord(state: .free, level: .size4K))
+    package private(set) var leaves = U64Map(placeholder: PageRecord(state: .free, level: .size4K)) {
+        didSet { leafVersion &+= 1 }  // in place: a didSet that does not read oldValue copies nothing
+    }
     package private(set) var tables = U64Map<UInt8>(placeholder: 0)
     package private(set) var contents = U64Map(placeholder: PageContents(bytes: []))
     /// Leaves blocked by the host (key as in `leaves`): false until a TDH.MEM.TRACK follows the block.
@@ -55,6 +57,9 @@ public struct GPASpace: Sendable, Codable {
     /// Bumped whenever any page's bytes change. Not state (it is not hashed): it lets a vCPU know that the
     /// guest-state buffer it last read or wrote still holds what it remembers.
     package private(set) var contentVersion: UInt64 = 0
+    /// Bumped whenever any leaf record changes. Not state (it is not hashed, not saved): it lets a checker
+    /// that compared every leaf know that none has changed since.
+    public private(set) var leafVersion: UInt64 = 0
     /// Number of L1 paging entries that are NL_BLOCKED: while it is 0 no walk can stop at a blocked table,
     /// which keeps the one-lookup fast path of `walkL1` and `leafSlot` valid.
     public private(set) var blockedTables = 0

@@ -11,7 +11,7 @@ import SEAMTypes
 ///
 /// Scalars are found with `Mirror`, so a stored property added later is compared without a change here.
 /// Left out, because they are derived from what is compared or are memos that never change what an
-/// operation returns: `Machine.vcpusHashMemo`, `GPASpace.digest`, `.contentVersion`, `.blockedTables` (a count of NL_BLOCKED tables)
+/// operation returns: `Machine.vcpusHashMemo`, `GPASpace.digest`, `.contentVersion`, `.leafVersion`, `.blockedTables` (a count of NL_BLOCKED tables)
 /// and `.width` (equal to `Machine.width`); `VCPU.digest`, `.resets` (the field table's reset values),
 /// `.bufferWords`, `.bufferGPA`, `.bufferVersion`, `.bufferClean`, `.guestStateChecked` and `.ripChanged`.
 /// Everything the state hash covers is compared, so equal states give an empty list and an empty list means
@@ -43,8 +43,8 @@ enum StateDiff {
         "guestStateChecked", "ripChanged",
     ]
     static let spaceSkipped: Set<String> = [
-        "leaves", "tables", "contents", "blocks", "settledDigest", "deferred", "contentVersion", "blockedTables",
-        "width", "acceptCounters",
+        "leaves", "tables", "contents", "blocks", "settledDigest", "deferred", "contentVersion", "leafVersion",
+        "blockedTables", "width", "acceptCounters",
     ]
 
     // MARK: Scalars

@@ -141,13 +141,20 @@ public struct Machine: Sendable, Codable {
     /// The words of `hashWords()`, in place.
     typealias HashWords = InlineArray<25, UInt64>
 
-    /// XXH3-64 of the little-endian TDVPS words of every vCPU, in index order.
+    /// XXH3-64 of the little-endian TDVPS words of every vCPU, in index order. Inlined, as `stateHash(vcpus:)`:
+    /// called from the mutating `cachedStateHash()`, each call copied the 528-byte `Machine` to the stack first
+    /// (fuzz_execs, callgrind).
+    @inline(__always)
     func vcpusHash(vcpuDigests: [UInt64]?) -> UInt64 {
         let total = vcpus.count * VCPU.hashWordCount
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: total) { buffer in
-            for i in vcpus.indices {  // by index: `for v in vcpus` would copy each TDVPS (its arrays retained)
-                vcpus[i].fillHashWords(
-                    buffer, at: i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? vcpus[i].digest)
+            // Through the array's buffer pointer, with `fillHashWords` inlined: `vcpus[i].fillHashWords` copied
+            // each TDVPS (1,048 bytes, its arrays retained and released), ~500 instructions a vCPU (fuzz_execs,
+            // callgrind).
+            vcpus.withUnsafeBufferPointer { v in
+                for i in v.indices {
+                    v[i].fillHashWords(buffer, at: i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? v[i].digest)
+                }
             }
             for i in 0..<total { buffer[i] = buffer[i].littleEndian }  // canonical byte order
             return XXH3.hash(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[0..<total])))
@@ -199,6 +206,7 @@ public struct Machine: Sendable, Codable {
         return stateHash(vcpus: v)
     }
 
+    @inline(__always)
     func stateHash(vcpus v: UInt64) -> UInt64 {
         var w = HashWords(repeating: 0)
         fillHashWords(&w, digest: space.digest, vcpus: v)

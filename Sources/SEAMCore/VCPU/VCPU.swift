@@ -251,6 +251,8 @@ public struct VCPU: Sendable, Codable {
     /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch;
     /// the last word adds VE_INFO's records (`VEInfo.hashRecords`), the host-written TD VMCS fields'
     /// (`L1TDVMCS.hashRecords`) and the delivery tracks' (`DeliveryTracks.hashRecords`) to `digest`.
+    /// Inlined into its one caller (`Machine.vcpusHash`), which reads the TDVPS in place.
+    @inline(__always)
     func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64) {
         var n = start
         func put(_ v: UInt64) {

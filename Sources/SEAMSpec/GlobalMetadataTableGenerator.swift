@@ -105,7 +105,7 @@ package enum GlobalMetadataTableGenerator {
             fields += "elements: \(elements), guestReadable: \(guestReadable), value: \(value)),\n"
         }
         var profiles = ""
-        for p in platforms {
+        for (index, p) in platforms.enumerated() {
             guard p.values.map(\.name).sorted() == platformFields.sorted() else {
                 throw InputError(
                     file: table.file, field: p.name,
@@ -115,7 +115,8 @@ package enum GlobalMetadataTableGenerator {
             let pairs = p.values.map {
                 ".init(name: \"\($0.name)\", value: \(StatusCodeTableGenerator.grouped($0.value)))"
             }
-            profiles += "        GlobalPlatform(name: \"\(p.name)\", values: [\(pairs.joined(separator: ", "))]),\n"
+            profiles +=
+                "        GlobalPlatform(name: \"\(p.name)\", index: \(index), values: [\(pairs.joined(separator: ", "))]),\n"
         }
         return """
             // Generated from Specs/\(tableFile) by `make generate`. Do not edit: change the table instead.

@@ -134,26 +134,23 @@ public struct Machine: Sendable, Codable {
     /// XXH3-64 of every vCPU's TDVPS words (`VCPU.fillHashWords`) in index order. See `StateHash`.
     public func hashWords(digest: UInt64? = nil, vcpuDigests: [UInt64]? = nil) -> [UInt64] {
         var w = HashWords(repeating: 0)
-        fillHashWords(&w, digest: digest ?? space.digest, vcpus: vcpusHash(vcpuDigests: vcpuDigests))
+        fillHashWords(&w, digest: digest ?? space.digest, vcpus: Self.vcpusHash(vcpus, vcpuDigests: vcpuDigests))
         return (0..<w.count).map { w[$0] }
     }
 
     /// The words of `hashWords()`, in place.
     typealias HashWords = InlineArray<25, UInt64>
 
-    /// XXH3-64 of the little-endian TDVPS words of every vCPU, in index order. Inlined, as `stateHash(vcpus:)`:
-    /// called from the mutating `cachedStateHash()`, each call copied the 528-byte `Machine` to the stack first
-    /// (fuzz_execs, callgrind).
-    @inline(__always)
-    func vcpusHash(vcpuDigests: [UInt64]?) -> UInt64 {
+    /// XXH3-64 of the little-endian TDVPS words of every vCPU, in index order. Static over the array: as a
+    /// method, `cachedStateHash()` first copied the 528-byte `Machine` to call it (fuzz_execs, callgrind).
+    static func vcpusHash(_ vcpus: [VCPU], vcpuDigests: [UInt64]?) -> UInt64 {
         let total = vcpus.count * VCPU.hashWordCount
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: total) { buffer in
-            // Through the array's buffer pointer, with `fillHashWords` inlined: `vcpus[i].fillHashWords` copied
-            // each TDVPS (1,048 bytes, its arrays retained and released), ~500 instructions a vCPU (fuzz_execs,
-            // callgrind).
             vcpus.withUnsafeBufferPointer { v in
                 for i in v.indices {
-                    v[i].fillHashWords(buffer, at: i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? v[i].digest)
+                    let p = v.baseAddress! + i
+                    VCPU.fillHashWords(
+                        p, buffer, at: i * VCPU.hashWordCount, digest: vcpuDigests?[i] ?? p.pointee.digest)
                 }
             }
             for i in 0..<total { buffer[i] = buffer[i].littleEndian }  // canonical byte order
@@ -192,7 +189,9 @@ public struct Machine: Sendable, Codable {
 
     /// XXH3-64 of the whole machine state, from the incrementally kept digests: O(vCPUs), independent of
     /// the number of pages.
-    public func stateHash() -> UInt64 { stateHash(vcpus: vcpusHashMemo ?? vcpusHash(vcpuDigests: nil)) }
+    public func stateHash() -> UInt64 {
+        stateHash(digest: space.digest, vcpus: vcpusHashMemo ?? Self.vcpusHash(vcpus, vcpuDigests: nil))
+    }
 
     /// `stateHash()`, keeping the vCPUs' part until a vCPU changes: a caller that hashes after every step
     /// (recorder, replayer) pays only for the TD-scope words while the step left every TDVPS alone.
@@ -200,16 +199,18 @@ public struct Machine: Sendable, Codable {
     /// chunk once.
     public mutating func cachedStateHash() -> UInt64 {
         if !space.deferred.isEmpty { space.settleDeferredHashes() }
-        if let v = vcpusHashMemo { return stateHash(vcpus: v) }
-        let v = vcpusHash(vcpuDigests: nil)
+        // `settledDigest`, equal to `space.digest` once settled: the getter was handed a copy of the GPA space
+        // (248 bytes) on each call (fuzz_execs, callgrind).
+        if let v = vcpusHashMemo { return stateHash(digest: space.settledDigest, vcpus: v) }
+        let v = Self.vcpusHash(vcpus, vcpuDigests: nil)
         vcpusHashMemo = v
-        return stateHash(vcpus: v)
+        return stateHash(digest: space.settledDigest, vcpus: v)
     }
 
     @inline(__always)
-    func stateHash(vcpus v: UInt64) -> UInt64 {
+    func stateHash(digest: UInt64, vcpus v: UInt64) -> UInt64 {
         var w = HashWords(repeating: 0)
-        fillHashWords(&w, digest: space.digest, vcpus: v)
+        fillHashWords(&w, digest: digest, vcpus: v)
         for i in 0..<w.count { w[i] = w[i].littleEndian }  // canonical byte order
         return withUnsafeBytes(of: &w) { XXH3.hash($0) }
     }

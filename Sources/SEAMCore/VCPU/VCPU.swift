@@ -251,38 +251,45 @@ public struct VCPU: Sendable, Codable {
     /// routing, L1 RVI/PPR and CPUID #VE bits, eight per-VM arrays of four, the translation cache and epoch;
     /// the last word adds VE_INFO's records (`VEInfo.hashRecords`), the host-written TD VMCS fields'
     /// (`L1TDVMCS.hashRecords`) and the delivery tracks' (`DeliveryTracks.hashRecords`) to `digest`.
-    /// Inlined into its one caller (`Machine.vcpusHash`), which reads the TDVPS in place.
+    /// Reads the TDVPS through a pointer, field by field, inlined into its one caller (`Machine.vcpusHash`):
+    /// as a method on `vcpus[i]` it was handed a copy of the whole TDVPS (1,048 bytes, its arrays retained and
+    /// released), about 500 instructions a vCPU (fuzz_execs, callgrind).
     @inline(__always)
-    func fillHashWords(_ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64) {
+    static func fillHashWords(
+        _ v: UnsafePointer<VCPU>, _ w: UnsafeMutableBufferPointer<UInt64>, at start: Int, digest: UInt64
+    ) {
         var n = start
         func put(_ v: UInt64) {
             w[n] = v
             n += 1
         }
-        put(UInt64(index))
-        switch location {
+        put(UInt64(v.pointee.index))
+        switch v.pointee.location {
         case .l1: put(0)
         case .l2(let vm): put(1 | UInt64(vm) << 8)
-        case .host: put(2 | UInt64(pendingExit?.vm ?? 0) << 8 | UInt64(pendingExit?.kind.rawValue ?? 0) << 16)
+        case .host:
+            put(
+                2 | UInt64(v.pointee.pendingExit?.vm ?? 0) << 8 | UInt64(v.pointee.pendingExit?.kind.rawValue ?? 0)
+                    << 16)
         }
-        put(UInt64(currentVM))
-        put(gprs.rax)
-        put(gprs.rcx)
-        put(gprs.rdx)
-        put(gprs.rbx)
-        put(gprs.rsp)
-        put(gprs.rbp)
-        put(gprs.rsi)
-        put(gprs.rdi)
-        put(gprs.r8)
-        put(gprs.r9)
-        put(gprs.r10)
-        put(gprs.r11)
-        put(gprs.r12)
-        put(gprs.r13)
-        put(gprs.r14)
-        put(gprs.r15)
-        if let p = pendingExit {
+        put(UInt64(v.pointee.currentVM))
+        put(v.pointee.gprs.rax)
+        put(v.pointee.gprs.rcx)
+        put(v.pointee.gprs.rdx)
+        put(v.pointee.gprs.rbx)
+        put(v.pointee.gprs.rsp)
+        put(v.pointee.gprs.rbp)
+        put(v.pointee.gprs.rsi)
+        put(v.pointee.gprs.rdi)
+        put(v.pointee.gprs.r8)
+        put(v.pointee.gprs.r9)
+        put(v.pointee.gprs.r10)
+        put(v.pointee.gprs.r11)
+        put(v.pointee.gprs.r12)
+        put(v.pointee.gprs.r13)
+        put(v.pointee.gprs.r14)
+        put(v.pointee.gprs.r15)
+        if let p = v.pointee.pendingExit {
             put(p.exit.rax)
             put(p.exit.rcx)
             put(p.exit.rdx)
@@ -291,31 +298,32 @@ public struct VCPU: Sendable, Codable {
         } else {
             for _ in 0..<5 { put(0) }
         }
-        put(l1RSP)
-        put(UInt64(vmLaunched))
-        put(UInt64(hostRouting.rawValue))
-        put(UInt64(l1RVI) | UInt64(l1PPR) << 8 | UInt64(cpuidVE) << 16)
+        put(v.pointee.l1RSP)
+        put(UInt64(v.pointee.vmLaunched))
+        put(UInt64(v.pointee.hostRouting.rawValue))
+        put(UInt64(v.pointee.l1RVI) | UInt64(v.pointee.l1PPR) << 8 | UInt64(v.pointee.cpuidVE) << 16)
         func put(_ v: PerVM) {
             put(v.vm0)
             put(v.vm1)
             put(v.vm2)
             put(v.vm3)
         }
-        put(l2Ctls)
-        put(tscDeadline)
-        put(guestStateGPA)
-        put(l1CR0Mask)
-        put(l1CR4Mask)
-        put(l1CR0Shadow)
-        put(l1CR4Shadow)
-        put(vpidFlushes)
-        put(UInt64(translationsCached))  // guestStateChecked is a memo of a pure function: not state
-        put(translationEpoch)
+        put(v.pointee.l2Ctls)
+        put(v.pointee.tscDeadline)
+        put(v.pointee.guestStateGPA)
+        put(v.pointee.l1CR0Mask)
+        put(v.pointee.l1CR4Mask)
+        put(v.pointee.l1CR0Shadow)
+        put(v.pointee.l1CR4Shadow)
+        put(v.pointee.vpidFlushes)
+        put(UInt64(v.pointee.translationsCached))  // guestStateChecked is a memo of a pure function: not state
+        put(v.pointee.translationEpoch)
         // VE_INFO and L1's TD VMCS fields: records, none while they are at reset.
         put(
-            digest &+ veInfo.hashRecords(vcpu: index) &+ l1VMCS.hashRecords(vcpu: index)
-                &+ deliveryTracks.hashRecords(vcpu: index)
-                &+ l1Interrupts.hashRecords(vcpu: index))
+            digest &+ v.pointee.veInfo.hashRecords(vcpu: v.pointee.index)
+                &+ v.pointee.l1VMCS.hashRecords(vcpu: v.pointee.index)
+                &+ v.pointee.deliveryTracks.hashRecords(vcpu: v.pointee.index)
+                &+ v.pointee.l1Interrupts.hashRecords(vcpu: v.pointee.index))
         precondition(n - start == VCPU.hashWordCount)
     }
 }

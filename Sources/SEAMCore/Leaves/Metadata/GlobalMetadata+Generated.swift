@@ -75,7 +75,7 @@ extension GlobalField {
 extension GlobalPlatform {
     /// The `# platform` lines of Specs/global-metadata.tsv, `default` first.
     public static let all: [GlobalPlatform] = [
-        GlobalPlatform(name: "default", values: [.init(name: "SYS_ATTRIBUTES", value: 0x0000_0000_0000_0000), .init(name: "TDX_FEATURES0", value: 0x0000_0000_000F_0FBF), .init(name: "XFAM_FIXED0", value: 0x0000_0000_0006_DBE7)]),
-        GlobalPlatform(name: "no-seamverifyreport", values: [.init(name: "SYS_ATTRIBUTES", value: 0x0000_0000_0000_0000), .init(name: "TDX_FEATURES0", value: 0x0000_0000_000F_0EBF), .init(name: "XFAM_FIXED0", value: 0x0000_0000_0006_DBE7)]),
+        GlobalPlatform(name: "default", index: 0, values: [.init(name: "SYS_ATTRIBUTES", value: 0x0000_0000_0000_0000), .init(name: "TDX_FEATURES0", value: 0x0000_0000_000F_0FBF), .init(name: "XFAM_FIXED0", value: 0x0000_0000_0006_DBE7)]),
+        GlobalPlatform(name: "no-seamverifyreport", index: 1, values: [.init(name: "SYS_ATTRIBUTES", value: 0x0000_0000_0000_0000), .init(name: "TDX_FEATURES0", value: 0x0000_0000_000F_0EBF), .init(name: "XFAM_FIXED0", value: 0x0000_0000_0006_DBE7)]),
     ]
 }

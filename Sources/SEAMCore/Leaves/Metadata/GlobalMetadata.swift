@@ -78,6 +78,10 @@ package struct GlobalField: Sendable {
 public struct GlobalPlatform: Hashable, Sendable, CustomStringConvertible {
     /// The profile's name in the table and in configs.
     public let name: String
+    /// Its position in `all` (the table's row order): 0 for `default`, so the state hash sees only other
+    /// platforms. Stored: every state hash reads it, and finding it by name compared strings each time
+    /// (fuzz_execs, callgrind).
+    public let index: Int
     /// The value of each `platform` field, by field name.
     public let values: [Pair]
 
@@ -92,11 +96,6 @@ public struct GlobalPlatform: Hashable, Sendable, CustomStringConvertible {
 
     /// The profile named `name`, or nil.
     public static func named(_ name: String) -> GlobalPlatform? { all.first { $0.name == name } }
-
-    /// Its position in `all`: 0 for `default`, so the state hash sees only other platforms. Found by name (names
-    /// are unique, and a decoded profile is one of `all` by name): comparing whole profiles, their value lists
-    /// included, made fuzz_execs cost 102,571 instructions per execution instead of 101,090 (callgrind).
-    var index: Int { GlobalPlatform.all.firstIndex { $0.name == name } ?? 0 }
 
     public var description: String { "platform \(name)" }
 }

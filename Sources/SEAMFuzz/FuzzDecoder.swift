@@ -36,7 +36,7 @@ public struct FuzzDecoder {
         let shape = Int(d.u8() & 1)
         let vms = FuzzWorld.shapes[shape].numL2VMs
         var ops: [FuzzOp] = []
-        ops.reserveCapacity(8)
+        ops.reserveCapacity(maxOperations)  // grown from 8 it was reallocated and copied twice (callgrind)
         while d.position < data.count && ops.count < maxOperations {
             d.operation(vms: vms, into: &ops)
         }
@@ -50,10 +50,12 @@ public struct FuzzDecoder {
 
     // MARK: Bytes
 
+    @inline(__always)
     mutating func u8() -> UInt8 {
         guard position < bytes.count else { return 0 }
-        defer { position += 1 }
-        return bytes[position]
+        let b = bytes.load(fromByteOffset: position, as: UInt8.self)
+        position += 1
+        return b
     }
 
     mutating func u16() -> UInt16 { UInt16(u8()) | UInt16(u8()) << 8 }

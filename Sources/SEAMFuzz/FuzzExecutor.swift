@@ -102,7 +102,7 @@ public struct FuzzExecutor<Observer: StepObserver> {
                 let outcome: L2Outcome
                 do { outcome = try l2Event(vm, .hlt) } catch { return skip() }
                 coverage?.route(16, outcome)
-                if let v = oracle.state(engine.machine) { return v }
+                if let v = oracle.state(&engine.machine) { return v }
             case .host:
                 guard !engine.machine.isFatal, let pending = engine.machine.vcpus[0].pendingExit else { return nil }
                 let fromL2 = pending.kind == .l2Async || pending.kind == .l2TDVMCall
@@ -124,8 +124,8 @@ public struct FuzzExecutor<Observer: StepObserver> {
 
     /// The checks over a whole run that are too dear for every step: the incrementally kept state hash
     /// against one computed from scratch over every record, and every page against the shadow.
-    public func finalCheck() -> IsolationOracle.Violation? {
-        if let v = oracle.pagesAgree(engine.machine.space) { return v }
+    public mutating func finalCheck() -> IsolationOracle.Violation? {
+        if let v = oracle.pagesAgree(&engine.machine) { return v }
         let kept = engine.machine.stateHash()
         let scratch = engine.machine.recomputedStateHash()
         guard kept == scratch else {

@@ -128,7 +128,7 @@ public struct IsolationOracle: Sendable {
             if case .enteredL2(let vm) = outcome, input.rax == UInt64(Leaf.vpEnter.rawValue), input.rcx & 3 == 1 {
                 flushes[vm] &+= 1  // INVD_TRANSLATIONS 1: INVEPT single-context on entry
             }
-            return state(machine)
+            return state(&machine)
         }
         let status = output.rax
         if status >> 63 != 0 {
@@ -162,7 +162,7 @@ public struct IsolationOracle: Sendable {
             }
         default: break
         }
-        return state(machine)
+        return state(&machine)
     }
 
     /// ATTR.WR completed with TDX_SUCCESS: every alias it reports must be legal, on a page that exists, is
@@ -266,7 +266,7 @@ public struct IsolationOracle: Sendable {
             )
         }
         unchanged = after
-        return state(machine)
+        return state(&machine)
     }
 
     /// Takes the state hash a rejected call left (`rejected`): the hash before the next step, known without
@@ -283,7 +283,7 @@ public struct IsolationOracle: Sendable {
         let status = output.rax
         let leaf = SEAMCallLeaf(UInt16(truncatingIfNeeded: input.rax))
         if status >> 63 != 0 { return rejected("\(leaf)", status, before: before, machine: &machine) }
-        guard status == 0 else { return state(machine) }
+        guard status == 0 else { return state(&machine) }
         let info = PageInfo(rawValue: input.rcx)
         let key = GPASpace.leafKey(info.gpa, info.level)
         let i = index(key: key, level: info.level)
@@ -325,7 +325,7 @@ public struct IsolationOracle: Sendable {
             pages.remove(at: i)
         default: break
         }
-        return state(machine)
+        return state(&machine)
     }
 
     /// Checks an L2 memory access: its outcome against what the reported aliases grant.
@@ -385,7 +385,7 @@ public struct IsolationOracle: Sendable {
                     "VM\(vm) \(a.kind.name)\(a.isUser ? " (user)" : "") at \(hex(gpa)) \(actual.rawValue); expected it \(expected.rawValue): \(why)"
             )
         }
-        if let v = state(machine) { return v }
+        if let v = state(&machine) { return v }
         if let i = index(containing: gpa) { return agrees(pages[i], machine.space) }
         return nil
     }
@@ -396,7 +396,10 @@ public struct IsolationOracle: Sendable {
     /// always; page by page whenever the shadow or any of the model's leaves (`GPASpace.leafVersion`) changed
     /// since they last agreed. A failed call is also covered by its hash check, an L2 access by the check of
     /// its page (`access`), and a deep run compares every page again at the end (`FuzzExecutor.finalCheck`).
-    mutating func state(_ machine: Machine) -> Violation? {
+    /// The machine is `inout` here and in the checks below, though they only read it, as in `tdcall` and
+    /// `seamcall`: passed by value, each call copied the 528-byte `Machine` (or the GPA space) first, about
+    /// 1,400 instructions an execution (fuzz_execs, callgrind).
+    mutating func state(_ machine: inout Machine) -> Violation? {
         if machine.l2SEPTFlushes != flushes {
             for vm in 1...3 where machine.l2SEPTFlushes[vm] != flushes[vm] {
                 return Violation(
@@ -417,14 +420,15 @@ public struct IsolationOracle: Sendable {
         // (fuzz_execs, callgrind).
         guard shadowChanged || machine.space.leafVersion != agreedLeafVersion else { return nil }
         shadowChanged = false
-        if let v = pagesAgree(machine.space) { return v }
+        if let v = pagesAgree(&machine) { return v }
         agreedLeafVersion = machine.space.leafVersion
         return nil
     }
 
     /// Every page the shadow holds is in the model as the calls reported it (with the leaf count: and no
     /// other), and no shared GPA is mapped.
-    func pagesAgree(_ space: GPASpace) -> Violation? {
+    func pagesAgree(_ machine: inout Machine) -> Violation? {
+        let space = machine.space  // once: each lookup through `machine` copied the GPA space (callgrind)
         for p in pages { if let v = agrees(p, space) { return v } }
         if space.leaf(containing: FuzzWorld.sharedGPA) != nil {
             return Violation(invariant: "shared", message: "shared GPA \(hex(FuzzWorld.sharedGPA)) is in the SEPT")

@@ -16,7 +16,9 @@ let package = Package(
         .library(name: "SoftSEAMC", type: .dynamic, targets: ["SoftSEAMC"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-384 of the measurement registers (and, for reports and quotes, HMAC and signatures).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C boundary: XXH3 from Debian's libxxhash-dev.
@@ -31,7 +33,8 @@ let package = Package(
         // and the one step engine every way of running the model goes through.
         // SOFTSEAM_PLANTED_BUGS: the fuzzer tests' planted-bug switch (PlantedBug.swift), in debug builds only.
         .target(
-            name: "SEAMCore", dependencies: ["SEAMTypes", "CXXHash"],
+            name: "SEAMCore",
+            dependencies: ["SEAMTypes", "CXXHash", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: [.define("SOFTSEAM_PLANTED_BUGS", .when(configuration: .debug))]),
         // What users write and read: config and scenario input (JSON), trace files (JSON Lines and binary), the
         // trace recorder and replayer, divergence reports, snapshot files. It uses Foundation (JSON coding of

@@ -23,11 +23,11 @@ import Testing
     }
 
     @Test func notYetImplementedLeafAnswersOperandInvalidRAX() throws {
-        // Not the module's behaviour: TDG.MR.RTMR.EXTEND (2) exists in 1.5.01, but SoftSEAM does not implement it
+        // Not the module's behaviour: TDG.MR.REPORT (4) exists in 1.5.01, but SoftSEAM does not implement it
         // yet (the attestation work brings it) and its dispatcher documents OPERAND_INVALID(RAX) for such leaves
         // (README, "Implemented, leaf by leaf").
         var m = standardMachine()
-        #expect(try m.td(2, rcx: 0x1000, rdx: 0).regs.rax == 0xC000_0100_0000_0000)
+        #expect(try m.td(4, rcx: 0x1000, rdx: 0x2000).regs.rax == 0xC000_0100_0000_0000)
     }
 
     @Test(arguments: [UInt64(1) << 24, 1 << 31, 1 << 40, 1 << 63])

@@ -145,6 +145,12 @@ import Testing
                     guard o == .continued else { throw Failure("time in L2: \(o)") }
                 }
             },
+            // TDG.MR.RTMR.EXTEND of RTMR[1] with the 48 bytes at 0x3040.
+            FieldChange("rtmr") {
+                try changed(standardMachine()) { m in
+                    try #require(try m.td(2, rcx: 0x3040, rdx: 1).regs.rax == St.success)
+                }
+            },
             // TDH.MEM.TRACK with nothing blocked: only TD_EPOCH moves.
             FieldChange("tdEpoch") {
                 try changed(standardMachine()) { m in

@@ -13,8 +13,10 @@ import SEAMTypes
 ///       block       (4 << 56 | gpa>>12 of the blocked leaf, or its table key | 1 << 62 for a blocked
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///       virtual TSC (0x54 << 56,  the TD's virtual TSC)                       only while not 0
+///       RTMR word   (0x52 << 56 | 6·register + word,  the word)             only words not 0
 ///     digest        = wrapping sum of every record hash (kept up to date on each change); the virtual-TSC
-///                     record is added to the GPA-space digest in the digest word (`Machine.timeRecordHash`)
+///                     and RTMR records are added to the GPA-space digest in the digest word
+///                     (`Machine.timeRecordHash`, `RTMRegisters.recordHash`)
 ///     vCPUs hash    = XXH3-64 of the little-endian TDVPS words of every vCPU (`VCPU.fillHashWords`),
 ///                     each ending with its own record digest (VMCS fields, MSR bitmap words)
 ///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`: `formatVersion`, the

@@ -27,7 +27,14 @@ package enum TDCallLeaves {
             .vpInfo, "TDG.VP.INFO",
             summary: "implemented: GPAW, ATTRIBUTES, NUM/MAX_VCPUS, VCPU_INDEX, R10 = 1, R11 = 0"
         ) { m, vcpu, _, r in m.tdgVPInfo(vcpu: vcpu, &r) },
-        TDCallLeafEntry(.mrRTMRExtend, "TDG.MR.RTMR.EXTEND"),
+        TDCallLeafEntry(
+            .mrRTMRExtend, "TDG.MR.RTMR.EXTEND",
+            summary: """
+                implemented: RTMR[RDX] = SHA-384(RTMR[RDX] ‖ 48 bytes at RCX); OPERAND_INVALID(RCX) for an unaligned \
+                or non-private GPA, #VE or EPT-violation TD exit for a page L1 cannot read, then OPERAND_INVALID(RDX) \
+                for an index above 3
+                """
+        ) { m, vcpu, _, r in m.tdgMRRTMRExtend(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .vpVEInfoGet, "TDG.VP.VEINFO.GET",
             summary: """
@@ -55,7 +62,7 @@ package enum TDCallLeaves {
                 implemented: versions 0 and 1, every guest-readable TD field (NUM_L2_VMS, GPAW control, …), \
                 next-field ids, FIRST_FIELD_ID_IN_CONTEXT, every other TDR/TDCS field of the module's table answers \
                 FIELD_NOT_READABLE (L2 SEPT roots only for VMs the TD has), unknown ids FIELD_ID_INCORRECT; \
-                measurement registers read as zero
+                RTMR as extended, the other measurement registers read as zero
                 """
         ) { m, _, version, r in m.tdgVMRd(version: version, &r) },
         TDCallLeafEntry(

@@ -58,6 +58,9 @@ public struct Machine: Sendable, Codable {
     /// `time` event advances it (`Machine+PreemptionTimer.swift`); hashed as a record absent while 0.
     public internal(set) var virtualTSC: UInt64 = 0
 
+    /// RTMR[0…3], extended by TDG.MR.RTMR.EXTEND; hashed as records absent while zero.
+    public internal(set) var rtmr = RTMRegisters()
+
     /// The GPA space: L1 SEPT, L2 aliases, contents.
     public internal(set) var space: GPASpace
 
@@ -183,7 +186,7 @@ public struct Machine: Sendable, Codable {
         w[20] = UInt64(space.contents.count)
         w[21] = UInt64(opState.rawValue)
         w[22] = isFatal ? 1 : 0
-        w[23] = digest &+ timeRecordHash
+        w[23] = digest &+ timeRecordHash &+ rtmr.recordHash
         w[24] = v
     }
 

@@ -123,10 +123,20 @@ pub fn tdcall_get_td_info() -> Result<TdInfo, TdCallError> {
     })
 }
 
-/// TDG.MR.RTMR.EXTEND of RTMR `mr_index` with `digest` (its address taken as a GPA). SoftSEAM does not
-/// model this leaf yet: the module model answers it with an error status.
+/// TDG.MR.RTMR.EXTEND of RTMR `mr_index` with `digest`, its address taken as the GPA. An identity-mapped TD
+/// holds the digest at that GPA, so the 48 bytes are first written into the TD's memory there; a digest
+/// whose address the TD does not map is refused before any TDCALL (`TdxExitInvalidParameters`). Then the
+/// module's checks: a GPA that is not 64-byte aligned is OPERAND_INVALID(RCX), an index above 3
+/// OPERAND_INVALID(RDX).
 pub fn tdcall_extend_rtmr(digest: &TdxDigest, mr_index: u32) -> Result<(), TdCallError> {
-    call(TDCALL_TDEXTENDRTMR, digest.data.as_ptr() as u64, mr_index as u64, 0, 0).map(|_| ())
+    let gpa = digest.data.as_ptr() as u64;
+    let staged = crate::backend::with_machine(|m, _| {
+        m.mem_write(gpa, &digest.data).ok().and_then(softseam::Access::done).is_some()
+    });
+    if !staged {
+        return Err(TdCallError::TdxExitInvalidParameters);
+    }
+    call(TDCALL_TDEXTENDRTMR, gpa, mr_index as u64, 0, 0).map(|_| ())
 }
 
 /// TDG.VP.VEINFO.GET: the last #VE's information (and VE_INFO becomes free again).

@@ -123,8 +123,8 @@ fn td_info_metadata_attributes_and_l2_entry() {
     let after = backend::with_machine(|m, _| m.host_read_shared(shared, &mut [0u8; 8]).map_err(|e| e.kind()));
     assert_eq!(after, Ok(()));
     assert_eq!(tdvmcall_mapgpa(true, 0x103800, 0x1000), Err(tdx_tdcall::TdVmcallError::VmcallAlignError));
-    // RTMR extension is not modelled yet: an error, not a silent no-op.
-    assert!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0).is_err());
+    // A digest on the stack: the TD does not map its address, so the wrapper refuses it before any TDCALL.
+    assert_eq!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0), Err(TdCallError::TdxExitInvalidParameters));
     drop(backend::detach());
 }
 
@@ -159,10 +159,10 @@ fn tdreport_layout_and_the_unmodelled_leaves() {
 
     backend::attach(Machine::from_config(&Config::new().mapped(0x100000, 0x1000)).unwrap(), 0);
     let hash = backend::with_machine(|m, _| m.state_hash());
-    // README "Implemented, leaf by leaf": TDG.MR.REPORT and TDG.MR.RTMR.EXTEND are "not yet": an error status,
-    // never a report made up or a silent no-op, and nothing changes.
+    // README "Implemented, leaf by leaf": TDG.MR.REPORT is "not yet": an error status, never a report made up,
+    // and nothing changes; an RTMR digest the TD does not map is refused before the TDCALL.
     assert!(tdcall_report(&[0u8; TD_REPORT_ADDITIONAL_DATA_SIZE]).is_err());
-    assert!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0).is_err());
+    assert_eq!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0), Err(TdCallError::TdxExitInvalidParameters));
     assert_eq!(backend::with_machine(|m, _| m.state_hash()), hash);
     drop(backend::detach());
 }
@@ -207,4 +207,39 @@ fn an_interrupted_2m_accept_is_executed_again_until_it_completes() {
     // Steps: the host's l1_interrupt_state, then 511 interrupted ACCEPTs and the one that completes.
     assert_eq!(td.trace_stop().unwrap(), 1 + 512);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn rtmr_extend_hashes_the_digest_at_its_address() {
+    // The digest in a 64-byte-aligned box whose page the TD maps (as an identity-mapped TD would).
+    #[repr(C, align(64))]
+    struct Aligned(TdxDigest);
+    let mut digest = Box::new(Aligned(TdxDigest { data: [0; 48] }));
+    for (i, b) in digest.0.data.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    let gpa = digest.0.data.as_ptr() as u64;
+    assert!(gpa < 1 << 47, "a heap address below the shared bit of GPAW 48");
+    backend::attach(Machine::from_config(&Config::new().mapped(gpa & !0xFFF, 0x1000)).unwrap(), 0);
+    assert_eq!(tdcall_extend_rtmr(&digest.0, 4), Err(TdCallError::TdxExitReasonOperandInvalid(2))); // RDX
+    assert_eq!(tdcall_extend_rtmr(&digest.0, 3), Ok(()));
+    // RTMR[3] = SHA-384(48 zero bytes ‖ bytes 0…47), worked out with Python's hashlib, as TDG.VM.RD reads it:
+    // field RTMR 0x1310000300000040, elements 18…23, little-endian words.
+    let expected: [u64; 6] = [
+        0xC7B5_CAD1_42F7_83FE,
+        0xFB31_9872_24C4_A009,
+        0x8F61_8A74_B95B_9BFF,
+        0xD5E4_FDE1_4FA0_6E0B,
+        0x7B58_C97F_0E04_F446,
+        0xB041_C9A6_ADAD_6B2E,
+    ];
+    for (k, word) in expected.iter().enumerate() {
+        assert_eq!(
+            tdcall_vm_read(0x1310_0003_0000_0040 + 18 + k as u64, 0).map(|r| r.1),
+            Ok(*word),
+            "element {}",
+            18 + k
+        );
+    }
+    drop(backend::detach());
 }

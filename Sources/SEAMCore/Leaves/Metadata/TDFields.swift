@@ -169,9 +169,10 @@ struct TDField {
 }
 
 extension Machine {
-    /// The stored value of a TD-scope field element. Measurement registers, UUIDs and service-TD bindings
-    /// are all zero in SoftSEAM until attestation is modelled; so is every field the model does not keep
-    /// (HKID, TDCX addresses, CPUID values, the virtual VMX MSRs, migration state…).
+    /// The stored value of a TD-scope field element. RTMR is the registers TDG.MR.RTMR.EXTEND extends; MRTD,
+    /// MRCONFIGID, MROWNER, MROWNERCONFIG, UUIDs and service-TD bindings are zero in SoftSEAM until the rest of
+    /// attestation is modelled; so is every field the model does not keep (HKID, TDCX addresses, CPUID
+    /// values, the virtual VMX MSRs, migration state…).
     func tdFieldValue(_ field: TDField, element: Int) -> UInt64 {
         switch field.name {
         case "NUM_VCPUS", "MAX_VCPUS": UInt64(vcpuCount)
@@ -186,6 +187,7 @@ extension Machine {
         case "TD_CTLS": tdCtls
         case "FATAL": isFatal ? 1 : 0
         case "TD_EPOCH": tdEpoch
+        case "RTMR": rtmr.word(element)
         default: 0
         }
     }

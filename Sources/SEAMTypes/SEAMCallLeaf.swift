@@ -12,6 +12,7 @@ public struct SEAMCallLeaf: RawRepresentable, Hashable, Sendable {
     @inlinable public static var memRangeBlock: SEAMCallLeaf { SEAMCallLeaf(7) }
     @inlinable public static var mngRd: SEAMCallLeaf { SEAMCallLeaf(11) }
     @inlinable public static var mngWr: SEAMCallLeaf { SEAMCallLeaf(13) }
+    @inlinable public static var mrExtend: SEAMCallLeaf { SEAMCallLeaf(16) }
     @inlinable public static var mrFinalize: SEAMCallLeaf { SEAMCallLeaf(17) }
     @inlinable public static var vpRd: SEAMCallLeaf { SEAMCallLeaf(26) }
     @inlinable public static var memPageRemove: SEAMCallLeaf { SEAMCallLeaf(29) }

@@ -151,6 +151,14 @@ import Testing
                     try #require(try m.td(2, rcx: 0x3040, rdx: 1).regs.rax == St.success)
                 }
             },
+            // TDH.MR.EXTEND of the chunk at 0x0 in a TD not yet finalized: a step of the MRTD log.
+            FieldChange("mrtdLog") {
+                var config = MachineConfig(numL2VMs: 1, memory: [.init(gpa: 0x0, size: 0x2000, state: .mapped)])
+                config.finalize = false
+                return try changed(Machine(config: config)) { m in
+                    try #require(m.host(16, rcx: 0x1000).rax == St.success)
+                }
+            },
             // TDH.MEM.TRACK with nothing blocked: only TD_EPOCH moves.
             FieldChange("tdEpoch") {
                 try changed(standardMachine()) { m in

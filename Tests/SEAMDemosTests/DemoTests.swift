@@ -79,15 +79,15 @@ import Testing
 
     @Test func demoStateHashIsPinned() {
         // Golden value: the demo's behaviour is checked row by row in DemoTests; this pins the serialization
-        // (StateHash.formatVersion 5: TD words, then one word for the vCPUs) so an accidental change to it is seen.
-        #expect(AliasTableDemo.run().machine.stateHash() == 0x342F_E230_58C4_494A)
+        // (StateHash.formatVersion 6: TD words, then one word for the vCPUs; the MRTD log's records in the digest word) so an accidental change to it is seen.
+        #expect(AliasTableDemo.run().machine.stateHash() == 0x9E99_F5F3_4E87_ECDE)
     }
 
     @Test func l2BootDemoStateHashIsPinned() {
         // Golden value: the L2 boot's exits, routes, final mode and the incremental-versus-scratch hash are
         // checked in L2BootDemoTests (the timer interrupt's delivery, EOI, disarmed deadline and virtual TSC in
         // timerInterruptIsDeliveredOnceAndEOIed); this pins the whole end state (VMCS, buffer, aliases, contents).
-        #expect(L2BootDemo.run().stateHash == 0x8C3A_D027_DDD2_7A83)
+        #expect(L2BootDemo.run().stateHash == 0x4CE0_0B5B_3BCF_3013)
     }
 
     /// The alias map reads each page as ATTR.RD answers for it, whatever the vCPUs do: a BLOCKED page (ATTR.RD

@@ -123,7 +123,7 @@ import Testing
         // The snapshot is not a state of this other trace.
         #expect(throws: ExitCode(2)) { try run(["replay", traces + "/td-build.trace.jsonl", "--from", snap]) }
         #expect(throws: ExitCode(2)) {
-            try run(["snapshot", traces + "/td-build.trace.jsonl", "--after", "11", "-o", snap + "2"])
+            try run(["snapshot", traces + "/td-build.trace.jsonl", "--after", "16", "-o", snap + "2"])
         }
     }
 }

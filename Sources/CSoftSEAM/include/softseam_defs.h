@@ -52,6 +52,7 @@
 #define TDH_MEM_RANGE_BLOCK   7
 #define TDH_MNG_RD            11
 #define TDH_MNG_WR            13
+#define TDH_MR_EXTEND         16
 #define TDH_MR_FINALIZE       17
 #define TDH_VP_RD             26
 #define TDH_MEM_PAGE_REMOVE   29

@@ -14,9 +14,11 @@ import SEAMTypes
 ///                   non-leaf entry,  1 if a TDH.MEM.TRACK followed the block else 0)
 ///       virtual TSC (0x54 << 56,  the TD's virtual TSC)                       only while not 0
 ///       RTMR word   (0x52 << 56 | 6·register + word,  the word)             only words not 0
+///       MRTD step   (0x4D << 56 | kind << 48 | index,  XXH3 of GPA and count (kind 0, PAGE.ADDs) or of the
+///                   256 bytes seeded with the GPA (kind 1, MR.EXTEND))     one per `MRTDLog` entry
 ///     digest        = wrapping sum of every record hash (kept up to date on each change); the virtual-TSC
-///                     and RTMR records are added to the GPA-space digest in the digest word
-///                     (`Machine.timeRecordHash`, `RTMRegisters.recordHash`)
+///                     RTMR and MRTD records are added to the GPA-space digest in the digest word
+///                     (`Machine.timeRecordHash`, `RTMRegisters.recordHash`, `MRTDLog.digest`)
 ///     vCPUs hash    = XXH3-64 of the little-endian TDVPS words of every vCPU (`VCPU.fillHashWords`),
 ///                     each ending with its own record digest (VMCS fields, MSR bitmap words)
 ///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`: `formatVersion`, the
@@ -28,7 +30,7 @@ import SEAMTypes
 /// can reuse it (`Machine.cachedStateHash()`).
 public enum StateHash {
     /// Version of this serialization; bump it whenever a word is added, removed or reinterpreted.
-    public static let formatVersion: UInt64 = 5
+    public static let formatVersion: UInt64 = 6
 
     @inline(__always)
     static func leafHash(_ key: UInt64, _ r: PageRecord) -> UInt64 {

@@ -31,6 +31,7 @@ public enum BuiltInHost {
             for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
                 machine.space.addNewLeaf(GPASpace.leafKey(gpa, .size4K), PageRecord(state: .mapped, level: .size4K))
             }
+            machine.mrtdLog.pagesAdded(region.gpa, count: region.size >> 12)  // one entry per region
         }
         if config.finalize { call(&machine, .mrFinalize, PageInfo(rawValue: 0)) }
         for region in augmented {

@@ -63,8 +63,17 @@ package enum SEAMCallLeaves {
             summary: "implemented for VM_CTLS only"
         ) { m, _, r in m.tdhMngWr(&r) },
         SEAMCallLeafEntry(
+            .mrExtend, "TDH.MR.EXTEND",
+            summary: """
+                implemented: measures the 256 bytes at a 256-byte-aligned private GPA of a MAPPED page into MRTD \
+                (a 128-byte block, then the chunk); OP_STATE_INCORRECT after finalize, EPT_ENTRY_NOT_PRESENT(RCX) \
+                with the entry where the walk stopped, EPT_ENTRY_NOT_PRESENT for a leaf that is not MAPPED
+                """
+        ) { m, _, r in m.tdhMRExtend(&r) },
+        SEAMCallLeafEntry(
             .mrFinalize, "TDH.MR.FINALIZE",
-            summary: "implemented: OP_STATE becomes RUNNABLE (nothing is measured yet)"
+            summary:
+                "implemented: closes MRTD (SHA-384 of the PAGE.ADD and MR.EXTEND blocks), OP_STATE becomes RUNNABLE"
         ) { m, _, r in m.tdhMRFinalize(&r) },
         SEAMCallLeafEntry(
             .vpRd, "TDH.VP.RD",

@@ -8,7 +8,7 @@ extension Machine {
     /// not a page → OPERAND_INVALID(R9/R8). RCX and RDX are zeroed first and stay 0 on success.
     ///
     /// The page starts zeroed (SoftSEAM has no host memory to copy from; write L1's view with
-    /// `writeMemory`).
+    /// `writeMemory`). MRTD measures the page's GPA, not its contents (`MRTDLog`).
     mutating func tdhMemPageAdd(_ regs: inout RegisterFile) {
         let info = PageInfo(rawValue: regs.rcx)
         regs.rcx = 0
@@ -25,6 +25,7 @@ extension Machine {
         guard Machine.isPageHPA(regs.r9) else { return hostStatus(&regs, .operandInvalid.with(.r9)) }
         guard Machine.isPageHPA(regs.r8) else { return hostStatus(&regs, .operandInvalid.with(.r8)) }
         space.setLeaf(GPASpace.leafKey(info.gpa, .size4K), PageRecord(state: .mapped, level: .size4K))
+        mrtdLog.pageAdded(info.gpa)
         hostStatus(&regs, .success)
     }
 }

@@ -8,7 +8,7 @@ extension Machine {
     ///
     /// Synthesized `Decodable` only checks types, so a crafted file could otherwise hold a map whose probes
     /// never end, a VMCS array of the wrong size or a vCPU in an L2 VM the TD does not have. Checked, in order:
-    /// NUM_L2_VMS and the vCPU count; the RTMRs' word count; the GPA space (`GPASpace.problem`); then each vCPU: its index, array
+    /// NUM_L2_VMS and the vCPU count; the RTMRs' word count; the MRTD log's entries; the GPA space (`GPASpace.problem`); then each vCPU: its index, array
     /// sizes, the reset table, where it is (CURR_VM, the L2 VM, the pending TD exit agree and name existing
     /// VMs) and its digest. `field` in the error is the Codable coding path (`vcpus.0.currentVM`).
     ///
@@ -28,6 +28,7 @@ extension Machine {
         }
         guard space.width == width else { return ("space.width", "\(space.width) in a TD of \(width)") }
         if let message = rtmr.problem { return ("rtmr.words", message) }
+        if let message = mrtdLog.problem { return ("mrtdLog.entries", message) }
         if let (field, message) = space.problem(numL2VMs: numL2VMs) { return ("space." + field, message) }
         for i in vcpus.indices {
             if let (field, message) = vcpus[i].problem(index: i, numL2VMs: numL2VMs) {

@@ -60,6 +60,8 @@ public struct Machine: Sendable, Codable {
 
     /// RTMR[0…3], extended by TDG.MR.RTMR.EXTEND; hashed as records absent while zero.
     public internal(set) var rtmr = RTMRegisters()
+    /// What MRTD measures: the TDH.MEM.PAGE.ADD and TDH.MR.EXTEND steps of the build (`mrtd` is its hash).
+    public internal(set) var mrtdLog = MRTDLog()
 
     /// The GPA space: L1 SEPT, L2 aliases, contents.
     public internal(set) var space: GPASpace
@@ -186,7 +188,7 @@ public struct Machine: Sendable, Codable {
         w[20] = UInt64(space.contents.count)
         w[21] = UInt64(opState.rawValue)
         w[22] = isFatal ? 1 : 0
-        w[23] = digest &+ timeRecordHash &+ rtmr.recordHash
+        w[23] = digest &+ timeRecordHash &+ rtmr.recordHash &+ mrtdLog.digest
         w[24] = v
     }
 

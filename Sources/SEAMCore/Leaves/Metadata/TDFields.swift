@@ -169,10 +169,11 @@ struct TDField {
 }
 
 extension Machine {
-    /// The stored value of a TD-scope field element. RTMR is the registers TDG.MR.RTMR.EXTEND extends; MRTD,
-    /// MRCONFIGID, MROWNER, MROWNERCONFIG, UUIDs and service-TD bindings are zero in SoftSEAM until the rest of
-    /// attestation is modelled; so is every field the model does not keep (HKID, TDCX addresses, CPUID
-    /// values, the virtual VMX MSRs, migration state…).
+    /// The stored value of a TD-scope field element. RTMR is the registers TDG.MR.RTMR.EXTEND extends; MRTD
+    /// the build's measurement (`mrtd`, zero until TDH.MR.FINALIZE); MRCONFIGID, MROWNER, MROWNERCONFIG,
+    /// UUIDs and service-TD bindings are zero in SoftSEAM until the rest of attestation is modelled; so is
+    /// every field the model does not keep (HKID, TDCX addresses, CPUID values, the virtual VMX MSRs,
+    /// migration state…).
     func tdFieldValue(_ field: TDField, element: Int) -> UInt64 {
         switch field.name {
         case "NUM_VCPUS", "MAX_VCPUS": UInt64(vcpuCount)
@@ -188,6 +189,7 @@ extension Machine {
         case "FATAL": isFatal ? 1 : 0
         case "TD_EPOCH": tdEpoch
         case "RTMR": rtmr.word(element)
+        case "MRTD": mrtdWord(element)
         default: 0
         }
     }
@@ -199,5 +201,14 @@ extension Machine {
         case "TD_CTLS": tdCtls = value
         default: preconditionFailure("\(field.name) is not guest-writable")
         }
+    }
+}
+
+extension Machine {
+    /// Word `element` (0…5) of MRTD, little-endian. MRTD is hashed from its log on each read (O(pages added)).
+    func mrtdWord(_ element: Int) -> UInt64 {
+        guard opState != .initialized else { return 0 }
+        let m = mrtd
+        return (0..<8).reduce(0) { $0 | UInt64(m[8 * element + $1]) << (8 * UInt64($1)) }
     }
 }

@@ -42,7 +42,14 @@ package enum TDCallLeaves {
                 qualification, GLA, GPA, instruction length/info, and VALID cleared
                 """
         ) { m, vcpu, _, r in m.tdgVPVEInfoGet(vcpu: vcpu, &r) },
-        TDCallLeafEntry(.mrReport, "TDG.MR.REPORT"),
+        TDCallLeafEntry(
+            .mrReport, "TDG.MR.REPORT",
+            summary: """
+                implemented: the 1,024-byte TDREPORT_STRUCT at RCX (TDINFO with ATTRIBUTES, XFAM, MRTD, RTMRs; \
+                REPORTDATA from RDX; SoftSEAM's TEE_TCB_INFO, CPUSVN 0 and HMAC-SHA-256 MAC); alignment of RCX then \
+                RDX, REPORTDATA's page, R8 = 0, interrupted when an interrupt is pending, then the report's page
+                """
+        ) { m, vcpu, _, r in m.tdgMRReport(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .vpCPUIDVESet, "TDG.VP.CPUIDVE.SET",
             summary:
@@ -128,7 +135,13 @@ package enum TDCallLeaves {
                 RAX = SERVTD_NOT_BOUND
                 """
         ) { m, vcpu, _, r in m.tdgServTDRdWr(vcpu: vcpu, write: true, &r) },
-        TDCallLeafEntry(.mrVerifyReport, "TDG.MR.VERIFYREPORT"),
+        TDCallLeafEntry(
+            .mrVerifyReport, "TDG.MR.VERIFYREPORT",
+            summary: """
+                implemented: OPERAND_INVALID(RAX) on a platform without SEAMVERIFYREPORT, alignment and page of \
+                RCX, INVALID_CPUSVN, INVALID_REPORTMACSTRUCT unless the MAC is this TD's
+                """
+        ) { m, vcpu, _, r in m.tdgMRVerifyReport(vcpu: vcpu, &r) },
         TDCallLeafEntry(
             .memPageAttrRd, "TDG.MEM.PAGE.ATTR.RD",
             summary: """

@@ -36,6 +36,8 @@ extension Machine {
         case .servTDRd: return tdgServTDRdWr(vcpu: vcpu, write: false, &regs)
         case .servTDWr: return tdgServTDRdWr(vcpu: vcpu, write: true, &regs)
         case .mrRTMRExtend: return tdgMRRTMRExtend(vcpu: vcpu, &regs)
+        case .mrReport: return tdgMRReport(vcpu: vcpu, &regs)
+        case .mrVerifyReport: return tdgMRVerifyReport(vcpu: vcpu, &regs)
         default:
             // Undefined leaves, and leaves later SoftSEAM work implements (README, "Implemented").
             // The cases are `TDCallLeaves.all`'s handlers, written out: a switch costs no call, while a lookup

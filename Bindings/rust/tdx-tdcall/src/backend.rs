@@ -45,3 +45,9 @@ pub(crate) fn execute(regs: &mut softseam::Regs) {
         }
     })
 }
+
+/// Writes `bytes` into the attached TD's memory at `gpa`, where an identity-mapped TD holds the buffer a
+/// wrapper hands the module: false when the TD does not map every byte of it.
+pub(crate) fn stage(gpa: u64, bytes: &[u8]) -> bool {
+    with_machine(|m, _| m.mem_write(gpa, bytes).ok().and_then(softseam::Access::done).is_some())
+}

@@ -174,32 +174,42 @@ struct ReportDataBuffer([u8; TD_REPORT_ADDITIONAL_DATA_SIZE]);
 #[repr(C, align(256))]
 struct ReportMacBuffer([u8; 256]);
 
-/// TDG.MR.REPORT with REPORTDATA `additional_data` (the buffers' addresses taken as GPAs). SoftSEAM does not
-/// model this leaf yet: against the model it returns the model's error status.
+/// TDG.MR.REPORT with REPORTDATA `additional_data`, the buffers' addresses taken as GPAs. As in an
+/// identity-mapped TD, REPORTDATA is first written into the TD at its address and the report is read back
+/// from the TD at the report buffer's address; buffers whose addresses the TD does not map are refused before
+/// any TDCALL (`TdxExitInvalidParameters`).
 pub fn tdcall_report(additional_data: &[u8; TD_REPORT_ADDITIONAL_DATA_SIZE]) -> Result<TdxReport, TdCallError> {
     let mut report = ReportBuffer([0; TD_REPORT_SIZE]);
     let data = ReportDataBuffer(*additional_data);
-    let mut args = TdcallArgs {
-        rax: TDCALL_TDREPORT,
-        rcx: report.0.as_mut_ptr() as u64,
-        rdx: data.0.as_ptr() as u64,
-        ..TdcallArgs::default()
-    };
+    let (report_gpa, data_gpa) = (report.0.as_mut_ptr() as u64, data.0.as_ptr() as u64);
+    if !crate::backend::stage(data_gpa, &data.0) || !crate::backend::stage(report_gpa, &report.0) {
+        return Err(TdCallError::TdxExitInvalidParameters);
+    }
+    let mut args = TdcallArgs { rax: TDCALL_TDREPORT, rcx: report_gpa, rdx: data_gpa, ..TdcallArgs::default() };
     match td_call(&mut args) {
-        0 => Ok(TdxReport::read_from_bytes(&report.0).unwrap_or_default()),
+        0 => {
+            crate::backend::with_machine(|m, _| m.mem_read(report_gpa, &mut report.0).map(|_| ()))
+                .map_err(|_| TdCallError::TdxExitInvalidParameters)?;
+            Ok(TdxReport::read_from_bytes(&report.0).unwrap_or_default())
+        }
         status => Err(status.into()),
     }
 }
 
-/// TDG.MR.VERIFYREPORT of a REPORTMACSTRUCT (256 bytes; other lengths are refused before any TDCALL). Not
-/// modelled by SoftSEAM yet: against the model it returns the model's error status.
+/// TDG.MR.VERIFYREPORT of a REPORTMACSTRUCT (256 bytes; other lengths are refused before any TDCALL). The
+/// bytes are written into the TD at the buffer's address first (an identity-mapped TD has them there); a
+/// buffer the TD does not map is refused before any TDCALL.
 pub fn tdcall_verify_report(report_mac: &[u8]) -> Result<(), TdCallError> {
     if report_mac.len() != 256 {
         return Err(TdCallError::TdxExitInvalidParameters);
     }
     let mut mac = ReportMacBuffer([0; 256]);
     mac.0.copy_from_slice(report_mac);
-    let mut args = TdcallArgs { rax: TDCALL_VERIFYREPORT, rcx: mac.0.as_ptr() as u64, ..TdcallArgs::default() };
+    let gpa = mac.0.as_ptr() as u64;
+    if !crate::backend::stage(gpa, &mac.0) {
+        return Err(TdCallError::TdxExitInvalidParameters);
+    }
+    let mut args = TdcallArgs { rax: TDCALL_VERIFYREPORT, rcx: gpa, ..TdcallArgs::default() };
     match td_call(&mut args) {
         0 => Ok(()),
         status => Err(status.into()),

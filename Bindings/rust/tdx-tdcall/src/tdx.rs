@@ -130,10 +130,7 @@ pub fn tdcall_get_td_info() -> Result<TdInfo, TdCallError> {
 /// OPERAND_INVALID(RDX).
 pub fn tdcall_extend_rtmr(digest: &TdxDigest, mr_index: u32) -> Result<(), TdCallError> {
     let gpa = digest.data.as_ptr() as u64;
-    let staged = crate::backend::with_machine(|m, _| {
-        m.mem_write(gpa, &digest.data).ok().and_then(softseam::Access::done).is_some()
-    });
-    if !staged {
+    if !crate::backend::stage(gpa, &digest.data) {
         return Err(TdCallError::TdxExitInvalidParameters);
     }
     call(TDCALL_TDEXTENDRTMR, gpa, mr_index as u64, 0, 0).map(|_| ())

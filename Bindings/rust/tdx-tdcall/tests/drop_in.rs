@@ -140,7 +140,7 @@ fn without_a_machine_a_tdcall_panics_with_a_clear_message() {
 }
 
 #[test]
-fn tdreport_layout_and_the_unmodelled_leaves() {
+fn tdreport_layout_and_buffers_the_td_does_not_map() {
     use std::mem::size_of;
     use tdx_tdcall::tdreport::*;
     // TDX module ABI: REPORTMACSTRUCT 256 bytes, TEE_TCB_INFO 239, reserved 17, TDINFO_STRUCT 512 = 1024.
@@ -159,9 +159,13 @@ fn tdreport_layout_and_the_unmodelled_leaves() {
 
     backend::attach(Machine::from_config(&Config::new().mapped(0x100000, 0x1000)).unwrap(), 0);
     let hash = backend::with_machine(|m, _| m.state_hash());
-    // README "Implemented, leaf by leaf": TDG.MR.REPORT is "not yet": an error status, never a report made up,
-    // and nothing changes; an RTMR digest the TD does not map is refused before the TDCALL.
-    assert!(tdcall_report(&[0u8; TD_REPORT_ADDITIONAL_DATA_SIZE]).is_err());
+    // Buffers on the stack: the TD does not map their addresses, so the wrappers refuse them before any TDCALL
+    // (never a report made up) and nothing changes.
+    assert!(matches!(
+        tdcall_report(&[0u8; TD_REPORT_ADDITIONAL_DATA_SIZE]),
+        Err(TdCallError::TdxExitInvalidParameters)
+    ));
+    assert_eq!(tdcall_verify_report(&[0u8; 256]), Err(TdCallError::TdxExitInvalidParameters));
     assert_eq!(tdcall_extend_rtmr(&TdxDigest { data: [0; 48] }, 0), Err(TdCallError::TdxExitInvalidParameters));
     assert_eq!(backend::with_machine(|m, _| m.state_hash()), hash);
     drop(backend::detach());

@@ -75,7 +75,8 @@ import Testing
     @Test func verifyReportRejectsAnyChange() throws {
         var m = try Self.reported()
         try m.writeMemory(gpa: Self.reportGPA + 130, [0])  // REPORTDATA
-        #expect(try m.td(Self.verify, rcx: Self.reportGPA).regs.rax == 0xC000_1001_0000_0000)  // INVALID_REPORTMACSTRUCT
+        // INVALID_REPORTMACSTRUCT
+        #expect(try m.td(Self.verify, rcx: Self.reportGPA).regs.rax == 0xC000_1001_0000_0000)
         var n = try Self.reported()
         try n.writeMemory(gpa: Self.reportGPA + 16, [1])  // CPUSVN
         #expect(try n.td(Self.verify, rcx: Self.reportGPA).regs.rax == 0xC000_1000_0000_0000)  // INVALID_CPUSVN

@@ -16,7 +16,7 @@ public struct SoftSEAMCommand: ParsableCommand {
         subcommands: [
             Demo.self, AliasMapCommand.self, Record.self, Replay.self, TraceCommand.self, SnapshotCommand.self,
             Inspect.self,
-            Conform.self, Bench.self, Fuzz.self,
+            Conform.self, Bench.self, Fuzz.self, Attest.self,
             Generate.self,
         ])
 

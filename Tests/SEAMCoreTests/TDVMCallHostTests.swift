@@ -122,12 +122,14 @@ import Testing
 
     // MARK: GetQuote (0x10002)
 
-    /// No quoting service: SUBFUNC_UNSUPPORTED (0x8000000000000003), registers untouched.
-    @Test func getQuoteIsUnsupported() {
+    /// A buffer the host has not mapped as shared memory: INVALID_OPERAND (0x8000000000000000), registers
+    /// untouched, nothing written (GetQuoteTests has the quotes).
+    @Test func getQuoteOfAnUnmappedBufferIsInvalidOperand() {
         var host = BuiltInTDVMCallHost()
         let out = Self.answer(&host, Self.exit(0x10002, r12: Self.shared | 0x8000, r13: 0x1000))
-        #expect(out.r10 == Self.subFunctionUnsupported)
+        #expect(out.r10 == Self.invalidOperand)
         #expect(out.r11 == 0x10002 && out.r12 == Self.shared | 0x8000 && out.r13 == 0x1000)
+        #expect(host.sharedOperation == nil)
     }
 
     // MARK: SetupEventNotifyInterrupt (0x10004)

@@ -117,9 +117,11 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
         guard engine.machine.vcpus[vcpu].pendingExit?.kind != .l1FaultLike else { return nil }
         var regs = entry(after: exit, vcpu: vcpu, in: engine.machine)
         if let op = sharedOperation {
-            // `entry` checked the range: whole shared pages within GPAW, which map and unmap accept.
-            do throws(MachineError) { try engine.host(op, comment: "MapGPA") } catch {
-                preconditionFailure("MapGPA \(op): \(error)")
+            // `entry` checked the range: whole shared pages within GPAW (mapped ones for a GetQuote answer),
+            // which map, unmap and write accept.
+            let comment = if case .write = op { "GetQuote answer" } else { "MapGPA" }
+            do throws(MachineError) { try engine.host(op, comment: comment) } catch {
+                preconditionFailure("\(comment) \(op): \(error)")
             }
         }
         return engine.seamcall(&regs, comment: stepComment)
@@ -142,7 +144,11 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
     ///                the shared pages are mapped (to shared) or unmapped (to private) in the host's shared
     ///                EPT (`sharedOperation`, carried out by `handle`) — up to `mapGPAPageLimit` pages, the
     ///                rest answered RETRY with R11 = the GPA to resume from
-    ///     GetQuote   SUBFUNC_UNSUPPORTED (no quoting service until attestation is modelled)
+    ///     GetQuote   R12 the shared buffer's GPA (4K-aligned, else ALIGN_ERROR), R13 its size (a multiple of 4K
+    ///                within GPAW and mapped shared memory, else INVALID_OPERAND): the GHCI buffer (version 1,
+    ///                status, in_len, out_len, data) holding a TDREPORT; the host answers in the buffer —
+    ///                status 0, out_len and a SoftSEAM quote (`TDQuote`) when the report's MAC is this TD's
+    ///                and the quote fits, GET_QUOTE_ERROR otherwise (`quote`, carried out by `handle`)
     ///     ReportFatalError  R12 kept in `fatalError`
     ///     SetupEventNotifyInterrupt  R12 vector 32…255 kept in `eventNotify` with the vCPU; else
     ///                INVALID_OPERAND
@@ -221,7 +227,7 @@ public struct BuiltInTDVMCallHost: TDExitHandler, Sendable {
                 r.r12 & machine.width.sharedMask != 0 ? .map(gpa: gpa, size: size) : .unmap(gpa: gpa, size: size)
         case SubFunction.getQuote:
             what = "GetQuote \(hexShort(r.r12)) size \(hexShort(r.r13))"
-            out.r10 = Status.subFunctionUnsupported
+            out.r10 = quote(buffer: r.r12, size: r.r13, machine)
         case SubFunction.reportFatalError:
             fatalError = r.r12
             what = "ReportFatalError \(hexShort(r.r12))"
@@ -268,6 +274,48 @@ extension BuiltInTDVMCallHost {
             start & width.sharedMask == (end - 1) & width.sharedMask
         else { return Status.invalidOperand }
         guard start & 0xFFF == 0, size & 0xFFF == 0 else { return Status.alignError }
+        return Status.success
+    }
+}
+
+extension BuiltInTDVMCallHost {
+    /// GHCI GetQuote status values written in the buffer's status field.
+    public enum QuoteStatus {
+        public static let success: UInt64 = 0
+        public static let error: UInt64 = 0x8000_0000_0000_0000
+    }
+
+    /// GetQuote of the GHCI buffer at `gpa` (`size` bytes): its checks, then the answer it writes back, kept in
+    /// `sharedOperation` for `handle` to store. The buffer: version (8 bytes, 1), status (8), in_len (4),
+    /// out_len (4), then in_len bytes of data — a 1,024-byte TDREPORT_STRUCT. The answer: status 0 and the
+    /// quote (`TDQuote`) in data with out_len its size; or status GET_QUOTE_ERROR when the report is not 1,024
+    /// bytes, its MAC is not this TD's (as a quoting enclave verifies it first), or the quote does not fit.
+    mutating func quote(buffer gpa: UInt64, size: UInt64, _ machine: Machine) -> UInt64 {
+        guard gpa & 0xFFF == 0 else { return Status.alignError }
+        guard size > 0, size & 0xFFF == 0, Self.isSharedGPA(gpa, size: size, machine.width),
+            let header = try? machine.readShared(gpa: gpa, count: 24),
+            (try? machine.checkSharedMapped(gpa: gpa, count: Int(size))) != nil
+        else { return Status.invalidOperand }
+        func word(_ o: Int, _ n: Int) -> UInt64 {
+            (0..<n).reduce(UInt64(0)) { $0 | UInt64(header[o + $1]) << (8 * UInt64($1)) }
+        }
+        var answer = header
+        func put(_ v: UInt64, _ o: Int, _ n: Int) {
+            for k in 0..<n { answer[o + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) }
+        }
+        let inLength = Int(word(16, 4))
+        let report = inLength == TDReport.size ? try? machine.readShared(gpa: gpa + 24, count: inLength) : nil
+        if let report, TDReport.mac(report[0..<256], key: TDReport.reportKey(machine)) == Array(report[224..<256]),
+            24 + TDQuote.size <= Int(size)
+        {
+            put(QuoteStatus.success, 8, 8)
+            put(UInt64(TDQuote.size), 20, 4)
+            answer += TDQuote.make(report: report)
+        } else {
+            put(QuoteStatus.error, 8, 8)
+            put(0, 20, 4)
+        }
+        sharedOperation = .write(Step.MemoryWrite(gpa: gpa, bytes: answer))
         return Status.success
     }
 }

@@ -24,9 +24,8 @@
 //! Addresses the API passes to the module (an RTMR digest, a report buffer) are taken as the TD's GPAs, as in
 //! an identity-mapped TD: [`tdx::tdcall_extend_rtmr`] and the [`tdreport`] calls write their buffers into the
 //! TD at their addresses first (a report is read back from there) and refuse a buffer the TD does not map.
-//! Nor does its
-//! built-in host serve GetQuote, the service-TD or the MigTD TDVMCALLs (they return the host's error status
-//! unless a host callback answers them). The cargo features of the original are not here (there is no
+//! The built-in host answers GetQuote only in shared memory it mapped, and does not serve the service-TD or the
+//! MigTD TDVMCALLs (they return the host's error status unless a host callback answers them). The cargo features of the original are not here (there is no
 //! assembly to switch).
 
 #![warn(missing_docs)]

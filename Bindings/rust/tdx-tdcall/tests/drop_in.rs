@@ -188,8 +188,8 @@ fn service_td_calls_the_model_does_not_serve() {
     // The argument checks come before any TDVMCALL: an unaligned buffer, a vector 1…31.
     assert_eq!(tdvmcall_migtd_receive(1, &mut page.0[1..], 0), Err(tdx_tdcall::TdVmcallError::VmcallAlignError));
     assert_eq!(tdvmcall_migtd_waitforrequest(&mut page.0, 5), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid));
-    // GetQuote: SUBFUNC_UNSUPPORTED, no quoting service (an error other than the named ones).
-    assert_eq!(tdvmcall_get_quote(&mut page.0), Err(tdx_tdcall::TdVmcallError::Other));
+    // GetQuote of a buffer at the shared alias of a Rust address: the host has not mapped it as shared memory.
+    assert_eq!(tdvmcall_get_quote(&mut page.0), Err(tdx_tdcall::TdVmcallError::VmcallOperandInvalid));
     drop(backend::detach());
 }
 

@@ -1,0 +1,31 @@
+import ArgumentParser
+import SEAMCore
+
+/// `softseam attest`: what a verifier of SoftSEAM evidence needs.
+struct Attest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Attestation: the key SoftSEAM quotes are signed with.",
+        subcommands: [Key.self])
+
+    /// `softseam attest key`: the public part of the model's quote key.
+    struct Key: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the Ed25519 public key that signs SoftSEAM quotes (hex; a SoftSEAM key, not Intel's).")
+
+        @Flag(help: "Print {\"algorithm\": \"ed25519\", \"public_key\": \"…\", \"quote_magic\": \"SOFTSEAM-QUOTE-1\"}.")
+        var json = false
+
+        func run() throws {
+            let hex = TDQuote.publicKey.map { String($0, radix: 16).leftPad(2) }.joined()
+            if json {
+                print("{\"algorithm\": \"ed25519\", \"public_key\": \"\(hex)\", \"quote_magic\": \"SOFTSEAM-QUOTE-1\"}")
+            } else {
+                print(hex)
+            }
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPad(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}

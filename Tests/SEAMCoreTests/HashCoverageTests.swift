@@ -159,6 +159,12 @@ import Testing
                     try #require(m.host(16, rcx: 0x1000).rax == St.success)
                 }
             },
+            // A config's MROWNER (TD_PARAMS at TDH.MNG.INIT).
+            FieldChange("tdParams") {
+                var config = standardConfig()
+                config.measurements.mrOwner = Array(repeating: 0x42, count: 48)
+                return (standardMachine(), Machine(config: config))
+            },
             // TDH.MEM.TRACK with nothing blocked: only TD_EPOCH moves.
             FieldChange("tdEpoch") {
                 try changed(standardMachine()) { m in

@@ -129,3 +129,40 @@ import Testing
         #expect(try m.tdcall(vcpu: 0, &r) == .completed && r.rax == St.success)
     }
 }
+
+// MRCONFIGID, MROWNER, MROWNERCONFIG from TD_PARAMS (include/tdx_api_defs.h td_params_t): TDG.VM.RD reads them
+// (fields 0x1310000300000010, …18, …20) and TDINFO carries them at 576, 624 and 672.
+@Suite struct TDParamsMeasurementTests {
+    static let values: [[UInt8]] = [
+        (0..<48).map { UInt8($0) }, (0..<48).map { 0x80 | UInt8($0) }, Array(repeating: 0xEE, count: 48),
+    ]
+
+    static func machine() -> Machine {
+        var config = standardConfig()
+        config.measurements = TDParamsMeasurements(mrConfigID: values[0], mrOwner: values[1], mrOwnerConfig: values[2])
+        return Machine(config: config)
+    }
+
+    @Test func vmRdReadsThemAndTheReportCarriesThem() throws {
+        var m = Self.machine()
+        for (i, field) in [0x1310_0003_0000_0010, 0x1310_0003_0000_0018, 0x1310_0003_0000_0020].enumerated() {
+            for k in 0..<6 {
+                let c = try m.td(TDG.vmRd, rdx: UInt64(field + k))
+                let expected = (0..<8).reduce(UInt64(0)) { $0 | UInt64(Self.values[i][8 * k + $1]) << (8 * UInt64($1)) }
+                #expect(c.regs.rax == St.success && c.regs.r8 == expected, "value \(i) word \(k)")
+            }
+        }
+        #expect(try m.td(4, rcx: TDReportTests.reportGPA, rdx: TDReportTests.dataGPA).regs.rax == St.success)
+        let r = try m.readMemory(gpa: TDReportTests.reportGPA, count: 1024)
+        #expect(Array(r[576..<624]) == Self.values[0])
+        #expect(Array(r[624..<672]) == Self.values[1])
+        #expect(Array(r[672..<720]) == Self.values[2])
+        #expect(try m.td(22, rcx: TDReportTests.reportGPA).regs.rax == St.success)
+    }
+
+    @Test func theyAreStateHashed() {
+        let m = Self.machine()
+        #expect(m.stateHash() != standardMachine().stateHash())
+        #expect(m.recomputedStateHash() == m.stateHash())
+    }
+}

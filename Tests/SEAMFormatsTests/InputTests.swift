@@ -51,7 +51,7 @@ import Testing
             "{\"num_l2_vms\": 1,\n \"vcpu\": 2}",
             InputError(
                 file: "c.json", line: 2, field: "vcpu",
-                "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls, finalize, attributes, xfam, config_flags, platform)"
+                "unknown key (known: num_l2_vms, vcpus, gpaw, module, memory, l2_sept, vm_ctls, finalize, attributes, xfam, config_flags, platform, mrconfigid, mrowner, mrownerconfig)"
             )
         ),
         ("{\"num_l2_vms\": 4}", InputError(file: "c.json", line: 1, field: "num_l2_vms", "must be 0…3, got 4")),

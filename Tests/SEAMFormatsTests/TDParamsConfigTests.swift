@@ -86,4 +86,18 @@ import Testing
         #expect(Machine(config: c).platform.name == "no-seamverifyreport")
         #expect(try ConfigDecoder.decode(c.json()) == c)
     }
+
+    @Test func measurementValuesAreFortyEightHexBytesAndRoundTrip() throws {
+        let hex = (0..<48).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+        let c = try Self.decode("\"mrowner\": \"0x\(hex)\", \"mrconfigid\": \"\(hex.uppercased())\"")
+        #expect(c.measurements.mrOwner == (0..<48).map { UInt8($0) })
+        #expect(c.measurements.mrConfigID == (0..<48).map { UInt8($0) })
+        #expect(c.measurements.mrOwnerConfig.isEmpty)
+        #expect(try ConfigDecoder.decode(c.json()) == c)
+        #expect(!MachineConfig(numL2VMs: 1).json().contains("mrowner"))
+        let short = try #require(Self.error("\"mrownerconfig\": \"00ff\""))
+        #expect(short.field == "mrownerconfig" && short.message.contains("96 hex digits, got 4"))
+        let bad = try #require(Self.error("\"mrowner\": \"\(String(hex.dropLast(2)))zz\""))
+        #expect(bad.field == "mrowner" && bad.message.contains("not a hex digit at position 94"))
+    }
 }

@@ -16,9 +16,12 @@ import SEAMTypes
 ///       RTMR word   (0x52 << 56 | 6·register + word,  the word)             only words not 0
 ///       MRTD step   (0x4D << 56 | kind << 48 | index,  XXH3 of GPA and count (kind 0, PAGE.ADDs) or of the
 ///                   256 bytes seeded with the GPA (kind 1, MR.EXTEND))     one per `MRTDLog` entry
+///       TD_PARAMS measurement (0x43 << 56 | value << 8 | word,  the word: MRCONFIGID 0, MROWNER 1,
+///                   MROWNERCONFIG 2)                                      only words not 0
 ///     digest        = wrapping sum of every record hash (kept up to date on each change); the virtual-TSC
 ///                     RTMR and MRTD records are added to the GPA-space digest in the digest word
-///                     (`Machine.timeRecordHash`, `RTMRegisters.recordHash`, `MRTDLog.digest`)
+///                     (`Machine.timeRecordHash`, `RTMRegisters.recordHash`, `MRTDLog.digest`,
+///                     `TDParamsMeasurements.recordHash`)
 ///     vCPUs hash    = XXH3-64 of the little-endian TDVPS words of every vCPU (`VCPU.fillHashWords`),
 ///                     each ending with its own record digest (VMCS fields, MSR bitmap words)
 ///     state hash    = XXH3-64 of the little-endian words of `Machine.hashWords()`: `formatVersion`, the

@@ -29,6 +29,7 @@ extension Machine {
         guard space.width == width else { return ("space.width", "\(space.width) in a TD of \(width)") }
         if let message = rtmr.problem { return ("rtmr.words", message) }
         if let message = mrtdLog.problem { return ("mrtdLog.entries", message) }
+        if let message = tdParams.problem { return ("tdParams", message) }
         if let (field, message) = space.problem(numL2VMs: numL2VMs) { return ("space." + field, message) }
         for i in vcpus.indices {
             if let (field, message) = vcpus[i].problem(index: i, numL2VMs: numL2VMs) {

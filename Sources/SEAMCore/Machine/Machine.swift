@@ -62,6 +62,8 @@ public struct Machine: Sendable, Codable {
     public internal(set) var rtmr = RTMRegisters()
     /// What MRTD measures: the TDH.MEM.PAGE.ADD and TDH.MR.EXTEND steps of the build (`mrtd` is its hash).
     public internal(set) var mrtdLog = MRTDLog()
+    /// MRCONFIGID, MROWNER and MROWNERCONFIG from TD_PARAMS; hashed as records absent while zero.
+    public internal(set) var tdParams = TDParamsMeasurements()
 
     /// The GPA space: L1 SEPT, L2 aliases, contents.
     public internal(set) var space: GPASpace
@@ -123,6 +125,7 @@ public struct Machine: Sendable, Codable {
         extraConfigFlags = config.configFlags & ~1
         tdCtls = config.attributes >> 28 & 1
         platform = config.platform
+        tdParams = config.measurements
         BuiltInHost.setUp(&self, config)
     }
 
@@ -188,7 +191,7 @@ public struct Machine: Sendable, Codable {
         w[20] = UInt64(space.contents.count)
         w[21] = UInt64(opState.rawValue)
         w[22] = isFatal ? 1 : 0
-        w[23] = digest &+ timeRecordHash &+ rtmr.recordHash &+ mrtdLog.digest
+        w[23] = digest &+ timeRecordHash &+ rtmr.recordHash &+ mrtdLog.digest &+ tdParams.recordHash
         w[24] = v
     }
 

@@ -56,6 +56,9 @@ public struct MachineConfig: Hashable, Sendable {
     public var configFlags: UInt64 = 0
     /// The platform profile of Specs/global-metadata.tsv (`"platform"`).
     public var platform: GlobalPlatform = .default
+    /// MRCONFIGID, MROWNER, MROWNERCONFIG of TD_PARAMS (`"mrconfigid"`, `"mrowner"`, `"mrownerconfig"`: 48
+    /// bytes each as 96 hex digits); zero when not given.
+    public var measurements = TDParamsMeasurements()
 
     public init(
         numL2VMs: Int = 3, vcpus: Int = 1, gpaw: GPAWidth = .gpaw48, profile: ModuleProfile = .default,

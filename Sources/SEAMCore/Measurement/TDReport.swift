@@ -19,7 +19,8 @@ import SEAMTypes
 ///        328    48    MRSIGNERSEAM                                              zero (no Intel signer)
 ///        376     8    ATTRIBUTES                                                0
 ///        512   512  TDINFO                              module
-///        512     8    ATTRIBUTES, 520 XFAM, 528 MRTD, 576 MRCONFIGID, 624 MROWNER, 672 MROWNERCONFIG,
+///        512     8    ATTRIBUTES, 520 XFAM, 528 MRTD, 576 MRCONFIGID, 624 MROWNER, 672 MROWNERCONFIG (the
+///                     config's TD_PARAMS values),
 ///                     720 RTMR[0…3] (4 × 48), 912 SERVTD_HASH (zero: no service TD bound)
 ///
 /// Layout: tdx-module `include/tdx_api_defs.h` (td_report_t, report_mac_struct_t, td_info_t) and
@@ -74,6 +75,7 @@ public enum TDReport {
         put(m.attributes, at: 0)
         put(m.xfam, at: 8)
         b.replaceSubrange(16..<64, with: m.mrtd)
+        for (i, v) in m.tdParams.all.enumerated() { b.replaceSubrange(64 + 48 * i..<112 + 48 * i, with: v) }
         for i in 0..<RTMRegisters.count { b.replaceSubrange(208 + 48 * i..<256 + 48 * i, with: m.rtmr.register(i)) }
         return b
     }

@@ -6,7 +6,7 @@ import SEAMTypes
 public enum ConfigDecoder {
     static let keys = [
         "num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize", "attributes", "xfam",
-        "config_flags", "platform",
+        "config_flags", "platform", "mrconfigid", "mrowner", "mrownerconfig",
     ]
     static let regionKeys = ["gpa", "size", "state", "page_size"]
     /// Upper bound on the leaves the built-in host creates for a config's memory: 4 Mi leaves (16 GiB of 4K
@@ -94,6 +94,9 @@ public enum ConfigDecoder {
                         file: file, line: node.line, field: field, "unknown platform \"\(s)\" (known: \(known))")
                 }
                 config.platform = p
+            case "mrconfigid": config.measurements.mrConfigID = try measurement(node, file, field)
+            case "mrowner": config.measurements.mrOwner = try measurement(node, file, field)
+            case "mrownerconfig": config.measurements.mrOwnerConfig = try measurement(node, file, field)
             case "memory":
                 guard case .array(let items) = node.value else {
                     throw InputError(
@@ -275,5 +278,27 @@ public enum ConfigDecoder {
             throw InputError(file: file, line: node.line, field: field, "expected a string, got \(node.typeName)")
         }
         return s
+    }
+}
+
+extension ConfigDecoder {
+    /// A TD_PARAMS measurement value: 48 bytes as 96 hex digits (an optional "0x" first), in memory order.
+    static func measurement(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [UInt8] {
+        var s = Substring(try string(node, file, field))
+        if s.hasPrefix("0x") { s = s.dropFirst(2) }
+        let digits = Array(s.utf8)
+        guard digits.count == 96 else {
+            throw InputError(
+                file: file, line: node.line, field: field,
+                "expected 48 bytes as 96 hex digits, got \(digits.count) digits")
+        }
+        var bytes: [UInt8] = []
+        for i in stride(from: 0, to: 96, by: 2) {
+            guard let b = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else {
+                throw InputError(file: file, line: node.line, field: field, "not a hex digit at position \(i)")
+            }
+            bytes.append(b)
+        }
+        return bytes
     }
 }

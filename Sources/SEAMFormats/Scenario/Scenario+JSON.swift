@@ -489,7 +489,8 @@ package func jsonEscaped(_ s: String) -> String {
 
 extension MachineConfig {
     /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order; `vm_ctls` with one entry
-    /// per L2 VM; `finalize`, `attributes`, `xfam`, `config_flags` and `platform` only when not the default).
+    /// per L2 VM; `finalize`, `attributes`, `xfam`, `config_flags`, `platform` and the TD_PARAMS measurements
+    /// only when not the default).
     public func json() -> String {
         let regions = memory.map { r in
             "{\"gpa\":\"\(hexShort(r.gpa))\",\"size\":\"\(hexShort(r.size))\",\"state\":\"\(r.state.rawValue)\""
@@ -501,7 +502,13 @@ extension MachineConfig {
             + (attributes == 0 ? "" : ",\"attributes\":\"\(hexShort(attributes))\"")
             + (xfam == 0x3 ? "" : ",\"xfam\":\"\(hexShort(xfam))\"")
             + (configFlags == 0 ? "" : ",\"config_flags\":\"\(hexShort(configFlags | gpaw.control))\"")
-            + (platform == .default ? "" : ",\"platform\":\"\(platform.name)\"") + "}"
+            + (platform == .default ? "" : ",\"platform\":\"\(platform.name)\"")
+            + [
+                ("mrconfigid", measurements.mrConfigID), ("mrowner", measurements.mrOwner),
+                ("mrownerconfig", measurements.mrOwnerConfig),
+            ].map { key, v in
+                v.isEmpty ? "" : ",\"\(key)\":\"\(v.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())\""
+            }.joined() + "}"
     }
 }
 

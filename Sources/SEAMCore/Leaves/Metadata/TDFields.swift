@@ -170,8 +170,8 @@ struct TDField {
 
 extension Machine {
     /// The stored value of a TD-scope field element. RTMR is the registers TDG.MR.RTMR.EXTEND extends; MRTD
-    /// the build's measurement (`mrtd`, zero until TDH.MR.FINALIZE); MRCONFIGID, MROWNER, MROWNERCONFIG,
-    /// UUIDs and service-TD bindings are zero in SoftSEAM until the rest of attestation is modelled; so is
+    /// the build's measurement (`mrtd`, zero until TDH.MR.FINALIZE); MRCONFIGID, MROWNER, MROWNERCONFIG
+    /// what TD_PARAMS gave (`tdParams`); UUIDs and service-TD bindings are zero in SoftSEAM until the rest of attestation is modelled; so is
     /// every field the model does not keep (HKID, TDCX addresses, CPUID values, the virtual VMX MSRs,
     /// migration state…).
     func tdFieldValue(_ field: TDField, element: Int) -> UInt64 {
@@ -190,6 +190,9 @@ extension Machine {
         case "TD_EPOCH": tdEpoch
         case "RTMR": rtmr.word(element)
         case "MRTD": mrtdWord(element)
+        case "MRCONFIGID": tdParams.word(0, element)
+        case "MROWNER": tdParams.word(1, element)
+        case "MROWNERCONFIG": tdParams.word(2, element)
         default: 0
         }
     }

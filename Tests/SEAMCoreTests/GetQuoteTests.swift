@@ -74,4 +74,25 @@ import Testing
         #expect(Self.answer(m, r13: 0x3000).0.r10 == TDVMCallHostTests.invalidOperand)  // third page not mapped
         #expect(Self.answer(m, r12: Self.shared + 0x10_0000).1 == nil)
     }
+
+    /// The whole flow through the step engine: L1's TDG.MR.REPORT, the report and the GHCI header in the shared
+    /// buffer, L1's TDG.VP.VMCALL<GetQuote> (RCX selects R10–R13) → TD exit 77 → the built-in host writes the
+    /// answer (a recorded host step) and re-enters L1 with R10 = 0 → the quote is in the buffer and verifies.
+    @Test func l1GetsAQuoteThroughTheEngineAndTheBuiltInHost() throws {
+        let (m, report) = try Self.setUp()
+        var engine = Engine(machine: m, observer: StepRecorder())
+        var host = BuiltInTDVMCallHost()
+        var l2 = ScriptedL2([:])
+        var regs = RegisterFile(rax: 0, rcx: 0x3C00, r10: 0, r11: 0x10002)
+        regs.r12 = Self.shared
+        regs.r13 = 0x2000
+        #expect(try engine.runTDCall(vcpu: 0, &regs, l2: &l2, host: &host) == .completed)
+        #expect(regs.r10 == 0, "TDG.VP.VMCALL_SUCCESS")
+        let b = try engine.machine.readShared(gpa: Self.shared, count: 24 + TDQuote.size)
+        #expect(b[8..<16].allSatisfy { $0 == 0 })
+        #expect(TDQuote.report(inQuote: Array(b[24...])) == report)
+        let steps = engine.observer.steps
+        #expect(steps.map(\.actor) == [.l1(vcpu: 0), .host, .host], "TDVMCALL, the answer, TDH.VP.ENTER")
+        #expect(steps[1].comment == "GetQuote answer")
+    }
 }

@@ -111,4 +111,39 @@ import Testing
         #expect(bySEAMCalls.mrtdLog == standardMachine().mrtdLog)
         #expect(bySEAMCalls.mrtd == standardMachine().mrtd)
     }
+
+    /// A config's L1 image: 300 bytes ((7·i) & 0xFF) copied into the first page of a 2-page mapped region that is
+    /// measured — each page PAGE.ADDed, then its 16 chunks MR.EXTENDed. MRTD worked out with Python's hashlib:
+    ///   sha384(for page in 0x100000, 0x101000: PAGE.ADD block, then for each chunk: MR.EXTEND block ‖ its bytes)
+    static let image: [UInt64] = [
+        0x7F4D_725D_B3BE_EA4E, 0xAB1A_42FC_CCFF_2D88, 0x88E9_ACBE_BA8F_031F, 0x94C5_30E6_1368_42D4,
+        0x130C_0DE9_1FB8_49B4, 0x5A78_D744_0A35_D790,
+    ]
+
+    @Test func aMeasuredImageIdentifiesTheL1() throws {
+        let contents = (0..<300).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let config = MachineConfig(
+            numL2VMs: 1,
+            memory: [.init(gpa: 0x10_0000, size: 0x2000, state: .mapped, contents: contents, measured: true)])
+        var m = Machine(config: config)
+        #expect(try Self.read(&m) == Self.image)
+        #expect(try m.readMemory(gpa: 0x10_0000, count: 300) == contents, "PAGE.ADD copied the image")
+        // The SEAMCALL-by-SEAMCALL build (PAGE.ADD, 16 × MR.EXTEND per page) reaches the same state.
+        var bySEAMCalls = Machine(numL2VMs: 1, vcpus: 1, width: .gpaw48, profile: config.profile)
+        BuiltInHost.setUpBySEAMCalls(&bySEAMCalls, config)
+        #expect(bySEAMCalls.mrtdLog == m.mrtdLog)
+        #expect(bySEAMCalls.stateHash() == Machine(config: config).stateHash())
+        // Another image, or the same one unmeasured, is another MRTD.
+        var other = contents
+        other[299] ^= 1
+        var changed = Machine(
+            config: MachineConfig(
+                numL2VMs: 1,
+                memory: [.init(gpa: 0x10_0000, size: 0x2000, state: .mapped, contents: other, measured: true)]))
+        #expect(try Self.read(&changed) != Self.image)
+        var unmeasured = Machine(
+            config: MachineConfig(
+                numL2VMs: 1, memory: [.init(gpa: 0x10_0000, size: 0x2000, state: .mapped, contents: contents)]))
+        #expect(try Self.read(&unmeasured) != Self.image)
+    }
 }

@@ -100,4 +100,28 @@ import Testing
         let bad = try #require(Self.error("\"mrowner\": \"\(String(hex.dropLast(2)))zz\""))
         #expect(bad.field == "mrowner" && bad.message.contains("not a hex digit at position 94"))
     }
+
+    @Test func aRegionsContentsAndMeasureDecodeRoundTripAndAreChecked() throws {
+        let c = try Self.decode(
+            "\"memory\": [{\"gpa\": \"0x100000\", \"size\": \"0x2000\", \"state\": \"mapped\", "
+                + "\"contents\": \"0x00ff10\", \"measure\": true}]")
+        #expect(c.memory[0].contents == [0x00, 0xFF, 0x10] && c.memory[0].measured)
+        #expect(try ConfigDecoder.decode(c.json()) == c)
+        let pending = try #require(
+            Self.error(
+                "\"memory\": [{\"gpa\": \"0x100000\", \"size\": \"0x1000\", \"state\": \"pending\", \"measure\": true}]"
+            ))
+        #expect(pending.field == "memory[0].measure" && pending.message.contains("only a mapped region of 4K pages"))
+        let odd = try #require(
+            Self.error(
+                "\"memory\": [{\"gpa\": \"0x100000\", \"size\": \"0x1000\", \"state\": \"mapped\", \"contents\": \"abc\"}]"
+            ))
+        #expect(odd.field == "memory[0].contents" && odd.message.contains("odd number of hex digits (3)"))
+        let big = String(repeating: "00", count: 0x1001)
+        let tooBig = try #require(
+            Self.error(
+                "\"memory\": [{\"gpa\": \"0x100000\", \"size\": \"0x1000\", \"state\": \"mapped\", \"contents\": \"\(big)\"}]"
+            ))
+        #expect(tooBig.field == "memory[0].contents" && tooBig.message.contains("4097 bytes do not fit"))
+    }
 }

@@ -2,7 +2,8 @@ import SEAMTypes
 
 /// The deterministic host VMM SoftSEAM ships: it builds the TD a `MachineConfig` describes as the SEAMCALLs a
 /// real host issues would — TDH.MNG.WR of VM_CTLS; TDH.MEM.SEPT.ADD (version 1, with L2 SEPT pages unless
-/// `l2_sept` is `on-demand`) down to each region's page size; TDH.MEM.PAGE.ADD of the `mapped` 4K regions;
+/// `l2_sept` is `on-demand`) down to each region's page size; TDH.MEM.PAGE.ADD of the `mapped` 4K regions (with
+/// the region's `contents` copied, and each page's chunks TDH.MR.EXTENDed when the region is `measured`);
 /// TDH.MR.FINALIZE; then TDH.MEM.PAGE.AUG of the `pending` regions, and of the `mapped` 2M ones, which L1
 /// (vCPU 0) accepts at once since PAGE.ADD takes 4K pages only. `setUp` reaches that state in bulk,
 /// `setUpBySEAMCalls` by the SEAMCALLs themselves.
@@ -31,7 +32,15 @@ public enum BuiltInHost {
             for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
                 machine.space.addNewLeaf(GPASpace.leafKey(gpa, .size4K), PageRecord(state: .mapped, level: .size4K))
             }
-            machine.mrtdLog.pagesAdded(region.gpa, count: region.size >> 12)  // one entry per region
+            copyContents(&machine, region)
+            if region.measured {  // as the SEAMCALLs do it: each page added, then its 16 chunks extended
+                for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
+                    machine.mrtdLog.pageAdded(gpa)
+                    for chunk in 0..<16 { measureChunk(&machine, gpa + UInt64(chunk) << 8) }
+                }
+            } else {
+                machine.mrtdLog.pagesAdded(region.gpa, count: region.size >> 12)  // one entry per region
+            }
         }
         if config.finalize { call(&machine, .mrFinalize, PageInfo(rawValue: 0)) }
         for region in augmented {
@@ -64,6 +73,10 @@ public enum BuiltInHost {
             for gpa in stride(from: region.gpa, to: region.gpa + region.size, by: Int(PageLevel.size4K.bytes)) {
                 addTables(&machine, gpa: gpa, above: .size4K, l2: l2, hpa: &hpa)
                 call(&machine, .memPageAdd, PageInfo(gpa: gpa, level: .size4K), r8: next(&hpa), r9: firstHPA)
+                copyContents(&machine, region, page: gpa)
+                if region.measured {
+                    for chunk in 0..<16 { call(&machine, .mrExtend, PageInfo(rawValue: gpa + UInt64(chunk) << 8)) }
+                }
             }
         }
         if config.finalize { call(&machine, .mrFinalize, PageInfo(rawValue: 0)) }
@@ -166,5 +179,32 @@ public enum BuiltInHost {
     static func next(_ hpa: inout UInt64) -> UInt64 {
         defer { hpa += 0x1000 }
         return hpa
+    }
+}
+
+extension BuiltInHost {
+    /// What PAGE.ADD copies from its source page: the region's `contents` in its pages (all of them, or the
+    /// one at `page`); SoftSEAM has no host memory, so the config holds the bytes.
+    static func copyContents(_ machine: inout Machine, _ region: MachineConfig.Region, page: UInt64? = nil) {
+        guard !region.contents.isEmpty else { return }
+        let first = page.map { p in Int(p - region.gpa) } ?? 0
+        let end = page.map { _ in min(first + 4096, region.contents.count) } ?? region.contents.count
+        guard first < end else { return }
+        region.contents.withUnsafeBytes { all in
+            var o = first
+            while o < end {
+                let n = min(4096 - o % 4096, end - o)
+                machine.space.write(
+                    (region.gpa + UInt64(o)) >> 12, offset: o % 4096, UnsafeRawBufferPointer(rebasing: all[o..<o + n]))
+                o += n
+            }
+        }
+    }
+
+    /// TDH.MR.EXTEND's measurement of the 256 bytes at `gpa` of a page just added (the bulk build's form).
+    static func measureChunk(_ machine: inout Machine, _ gpa: UInt64) {
+        var chunk = [UInt8](repeating: 0, count: 256)
+        chunk.withUnsafeMutableBytes { machine.space.read(gpa >> 12, offset: Int(gpa & 0xFFF), into: $0) }
+        machine.mrtdLog.chunkExtended(gpa, chunk)
     }
 }

@@ -7,8 +7,9 @@ extension Machine {
     /// EPT_WALK_FAILED(RCX) + details; entry not FREE → EPT_ENTRY_STATE_INCORRECT(RCX) + details; R9 then R8
     /// not a page → OPERAND_INVALID(R9/R8). RCX and RDX are zeroed first and stay 0 on success.
     ///
-    /// The page starts zeroed (SoftSEAM has no host memory to copy from; write L1's view with
-    /// `writeMemory`). MRTD measures the page's GPA, not its contents (`MRTDLog`).
+    /// The page starts zeroed (SoftSEAM has no host memory to copy from: the built-in host copies a config
+    /// region's `contents` itself, `BuiltInHost.copyContents`). MRTD measures the page's GPA, not its contents
+    /// (`MRTDLog`).
     mutating func tdhMemPageAdd(_ regs: inout RegisterFile) {
         let info = PageInfo(rawValue: regs.rcx)
         regs.rcx = 0

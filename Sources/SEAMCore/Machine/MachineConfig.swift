@@ -17,12 +17,23 @@ public struct MachineConfig: Hashable, Sendable {
         public var state: State
         /// Leaf size the host maps the region with: 4K, or 2M when the region asks (`"page_size": "2M"`).
         public var pageLevel: PageLevel
-        public init(gpa: UInt64, size: UInt64, state: State, pageLevel: PageLevel = .size4K) {
+        /// The bytes TDH.MEM.PAGE.ADD copies into the region's first pages (`"contents"`, a mapped 4K region
+        /// only: an L1 image); the rest of the region is zero.
+        public var contents: [UInt8] = []
+        /// Whether the host measures the region into MRTD (`"measure": true`): after each page's PAGE.ADD, a
+        /// TDH.MR.EXTEND of each of its 16 chunks of 256 bytes, as a VMM measures a TD's firmware.
+        public var measured = false
+        public init(
+            gpa: UInt64, size: UInt64, state: State, pageLevel: PageLevel = .size4K, contents: [UInt8] = [],
+            measured: Bool = false
+        ) {
             precondition(pageLevel <= .size2M, "the built-in host maps regions with 4K or 2M pages")
             self.gpa = gpa
             self.size = size
             self.state = state
             self.pageLevel = pageLevel
+            self.contents = contents
+            self.measured = measured
         }
     }
 

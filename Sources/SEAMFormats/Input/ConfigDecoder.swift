@@ -8,7 +8,7 @@ public enum ConfigDecoder {
         "num_l2_vms", "vcpus", "gpaw", "module", "memory", "l2_sept", "vm_ctls", "finalize", "attributes", "xfam",
         "config_flags", "platform", "mrconfigid", "mrowner", "mrownerconfig",
     ]
-    static let regionKeys = ["gpa", "size", "state", "page_size"]
+    static let regionKeys = ["gpa", "size", "state", "page_size", "contents", "measure"]
     /// Upper bound on the leaves the built-in host creates for a config's memory: 4 Mi leaves (16 GiB of 4K
     /// pages) is 64 MiB of metadata; a larger request is far more likely a typo than a test.
     public static let maxLeaves: UInt64 = 1 << 22
@@ -149,6 +149,8 @@ public enum ConfigDecoder {
             throw InputError(file: file, line: node.line, field: field, "expected an object, got \(node.typeName)")
         }
         var gpa: UInt64?, size: UInt64?, state: MachineConfig.Region.State?, level = PageLevel.size4K
+        var contents: [UInt8] = [], measured = false
+        var imageLine: (key: String, line: Int)?
         for (key, v) in members {
             let f = "\(field).\(key)"
             switch key {
@@ -168,6 +170,15 @@ public enum ConfigDecoder {
                 case "2M": level = .size2M
                 default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\" or \"2M\", got \"\(s)\"")
                 }
+            case "contents":
+                contents = try hexBytes(v, file, f)
+                imageLine = (key, v.line)
+            case "measure":
+                guard case .bool(let b) = v.value else {
+                    throw InputError(file: file, line: v.line, field: f, "expected true or false")
+                }
+                measured = b
+                if b { imageLine = imageLine ?? (key, v.line) }
             default:
                 throw InputError(
                     file: file, line: v.line, field: f, "unknown key (known: \(regionKeys.joined(separator: ", ")))")
@@ -183,7 +194,18 @@ public enum ConfigDecoder {
         guard gpa % level.bytes == 0 else {
             throw InputError(file: file, line: node.line, field: "\(field).gpa", "must be aligned to \(level)")
         }
-        return MachineConfig.Region(gpa: gpa, size: size, state: state, pageLevel: level)
+        if let (key, line) = imageLine, state != .mapped || level != .size4K {
+            throw InputError(
+                file: file, line: line, field: "\(field).\(key)",
+                "only a mapped region of 4K pages has contents or is measured (TDH.MEM.PAGE.ADD copies 4K pages)")
+        }
+        guard UInt64(contents.count) <= size else {
+            throw InputError(
+                file: file, line: imageLine?.line ?? node.line, field: "\(field).contents",
+                "\(contents.count) bytes do not fit the region's \(size)")
+        }
+        return MachineConfig.Region(
+            gpa: gpa, size: size, state: state, pageLevel: level, contents: contents, measured: measured)
     }
 
     static func validate(_ c: MachineConfig, _ root: JSONNode, file: String, field: String) throws(InputError) {
@@ -284,16 +306,26 @@ public enum ConfigDecoder {
 extension ConfigDecoder {
     /// A TD_PARAMS measurement value: 48 bytes as 96 hex digits (an optional "0x" first), in memory order.
     static func measurement(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [UInt8] {
+        let bytes = try hexBytes(node, file, field)
+        guard bytes.count == 48 else {
+            throw InputError(
+                file: file, line: node.line, field: field,
+                "expected 48 bytes as 96 hex digits, got \(2 * bytes.count) digits")
+        }
+        return bytes
+    }
+
+    /// Bytes as hex digits, two per byte, in memory order (an optional "0x" first).
+    static func hexBytes(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [UInt8] {
         var s = Substring(try string(node, file, field))
         if s.hasPrefix("0x") { s = s.dropFirst(2) }
         let digits = Array(s.utf8)
-        guard digits.count == 96 else {
-            throw InputError(
-                file: file, line: node.line, field: field,
-                "expected 48 bytes as 96 hex digits, got \(digits.count) digits")
+        guard digits.count % 2 == 0 else {
+            throw InputError(file: file, line: node.line, field: field, "an odd number of hex digits (\(digits.count))")
         }
         var bytes: [UInt8] = []
-        for i in stride(from: 0, to: 96, by: 2) {
+        bytes.reserveCapacity(digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
             guard let b = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else {
                 throw InputError(file: file, line: node.line, field: field, "not a hex digit at position \(i)")
             }

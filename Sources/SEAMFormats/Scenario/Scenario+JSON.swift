@@ -488,13 +488,18 @@ package func jsonEscaped(_ s: String) -> String {
 }
 
 extension MachineConfig {
+    /// Bytes as lowercase hex digits, two per byte.
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+
     /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order; `vm_ctls` with one entry
     /// per L2 VM; `finalize`, `attributes`, `xfam`, `config_flags`, `platform` and the TD_PARAMS measurements
     /// only when not the default).
     public func json() -> String {
         let regions = memory.map { r in
             "{\"gpa\":\"\(hexShort(r.gpa))\",\"size\":\"\(hexShort(r.size))\",\"state\":\"\(r.state.rawValue)\""
-                + (r.pageLevel == .size4K ? "" : ",\"page_size\":\"\(r.pageLevel)\"") + "}"
+                + (r.pageLevel == .size4K ? "" : ",\"page_size\":\"\(r.pageLevel)\"")
+                + (r.contents.isEmpty ? "" : ",\"contents\":\"\(Self.hex(r.contents))\"")
+                + (r.measured ? ",\"measure\":true" : "") + "}"
         }.joined(separator: ",")
         return "{\"num_l2_vms\":\(numL2VMs),\"vcpus\":\(vcpus),\"gpaw\":\(gpaw.bits),\"module\":\"\(profile.version)\","
             + "\"memory\":[\(regions)],\"l2_sept\":\"\(l2SEPT.rawValue)\",\"vm_ctls\":[\((0..<numL2VMs).map { String($0 < vmCtls.count ? vmCtls[$0] : 0) }.joined(separator: ","))]"
@@ -507,7 +512,7 @@ extension MachineConfig {
                 ("mrconfigid", measurements.mrConfigID), ("mrowner", measurements.mrOwner),
                 ("mrownerconfig", measurements.mrOwnerConfig),
             ].map { key, v in
-                v.isEmpty ? "" : ",\"\(key)\":\"\(v.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())\""
+                v.isEmpty ? "" : ",\"\(key)\":\"\(Self.hex(v))\""
             }.joined() + "}"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SEAMCore
+import SEAMFormats
 
 /// `softseam attest`: what a verifier of SoftSEAM evidence needs.
 struct Attest: ParsableCommand {
@@ -16,7 +17,7 @@ struct Attest: ParsableCommand {
         var json = false
 
         func run() throws {
-            let hex = TDQuote.publicKey.map { String($0, radix: 16).leftPad(2) }.joined()
+            let hex = Scenario.hexBytes(TDQuote.publicKey)
             if json {
                 print("{\"algorithm\": \"ed25519\", \"public_key\": \"\(hex)\", \"quote_magic\": \"SOFTSEAM-QUOTE-1\"}")
             } else {
@@ -24,8 +25,4 @@ struct Attest: ParsableCommand {
             }
         }
     }
-}
-
-extension String {
-    fileprivate func leftPad(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

@@ -120,6 +120,30 @@ extension Machine {
             pending ? ExtendedExitQualification(kind: .pendingEPTViolation) : ExtendedExitQualification(rawValue: 0)
         return .tdExit(.eptViolation(gpa: gpa, qualification: qualification, eeq: eeq))
     }
+
+    /// Where check_walk_and_map_guest_side_gpa leaves a TDCALL's operand at `gpa` (tdx-module
+    /// `src/common/helpers/helpers.c`): usable; OPERAND_INVALID (a GPA beyond GPAW, or shared where only private
+    /// is allowed); or the fault an unreachable page gives (`operandPageFault` for a private GPA, an
+    /// EPT-violation TD exit for a shared one the host has not mapped).
+    enum GuestOperand {
+        case ok
+        case invalid
+        case fault(TDCallOutcome)
+    }
+
+    mutating func guestOperand(vcpu i: Int, gpa: UInt64, write: Bool, privateOnly: Bool) -> GuestOperand {
+        let shared = gpa & width.sharedMask != 0
+        guard width.isValidPrivate(gpa & ~width.sharedMask), !(shared && privateOnly) else { return .invalid }
+        let qualification: UInt64 = write ? 3 : 1
+        if shared {
+            guard isSharedMapped(gpa) else {
+                return .fault(.tdExit(.eptViolation(gpa: gpa, qualification: qualification)))
+            }
+            return .ok
+        }
+        if let fault = operandPageFault(vcpu: i, gpa: gpa, qualification: qualification) { return .fault(fault) }
+        return .ok
+    }
 }
 
 extension Machine {

@@ -171,7 +171,7 @@ public enum ConfigDecoder {
                 default: throw InputError(file: file, line: v.line, field: f, "expected \"4K\" or \"2M\", got \"\(s)\"")
                 }
             case "contents":
-                contents = try hexBytes(v, file, f)
+                contents = try Scenario.parseHexBytes(v, file, field: f, prefix: true)
                 imageLine = (key, v.line)
             case "measure":
                 guard case .bool(let b) = v.value else {
@@ -306,30 +306,11 @@ public enum ConfigDecoder {
 extension ConfigDecoder {
     /// A TD_PARAMS measurement value: 48 bytes as 96 hex digits (an optional "0x" first), in memory order.
     static func measurement(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [UInt8] {
-        let bytes = try hexBytes(node, file, field)
+        let bytes = try Scenario.parseHexBytes(node, file, field: field, prefix: true)
         guard bytes.count == 48 else {
             throw InputError(
                 file: file, line: node.line, field: field,
                 "expected 48 bytes as 96 hex digits, got \(2 * bytes.count) digits")
-        }
-        return bytes
-    }
-
-    /// Bytes as hex digits, two per byte, in memory order (an optional "0x" first).
-    static func hexBytes(_ node: JSONNode, _ file: String, _ field: String) throws(InputError) -> [UInt8] {
-        var s = Substring(try string(node, file, field))
-        if s.hasPrefix("0x") { s = s.dropFirst(2) }
-        let digits = Array(s.utf8)
-        guard digits.count % 2 == 0 else {
-            throw InputError(file: file, line: node.line, field: field, "an odd number of hex digits (\(digits.count))")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let b = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else {
-                throw InputError(file: file, line: node.line, field: field, "not a hex digit at position \(i)")
-            }
-            bytes.append(b)
         }
         return bytes
     }

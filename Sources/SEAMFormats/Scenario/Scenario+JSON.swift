@@ -447,9 +447,13 @@ extension Scenario {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// Hex digits (`hexBytes`' form, either case) as bytes.
-    package static func parseHexBytes(_ n: JSONNode, _ file: String, field: String) throws(InputError) -> [UInt8] {
-        let hex = Array(try ConfigDecoder.string(n, file, field).utf8)
+    /// Hex digits (`hexBytes`' form, either case) as bytes; with `prefix`, a leading "0x" is allowed (config
+    /// values).
+    package static func parseHexBytes(_ n: JSONNode, _ file: String, field: String, prefix: Bool = false)
+        throws(InputError) -> [UInt8]
+    {
+        var hex = Array(try ConfigDecoder.string(n, file, field).utf8)
+        if prefix, hex.starts(with: Array("0x".utf8)) { hex.removeFirst(2) }
         guard hex.count % 2 == 0 else {
             throw InputError(file: file, line: n.line, field: field, "expected an even number of hex digits")
         }
@@ -488,9 +492,6 @@ package func jsonEscaped(_ s: String) -> String {
 }
 
 extension MachineConfig {
-    /// Bytes as lowercase hex digits, two per byte.
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
-
     /// The config as JSON, in the form `ConfigDecoder` reads (keys in a fixed order; `vm_ctls` with one entry
     /// per L2 VM; `finalize`, `attributes`, `xfam`, `config_flags`, `platform` and the TD_PARAMS measurements
     /// only when not the default).
@@ -498,7 +499,7 @@ extension MachineConfig {
         let regions = memory.map { r in
             "{\"gpa\":\"\(hexShort(r.gpa))\",\"size\":\"\(hexShort(r.size))\",\"state\":\"\(r.state.rawValue)\""
                 + (r.pageLevel == .size4K ? "" : ",\"page_size\":\"\(r.pageLevel)\"")
-                + (r.contents.isEmpty ? "" : ",\"contents\":\"\(Self.hex(r.contents))\"")
+                + (r.contents.isEmpty ? "" : ",\"contents\":\"\(Scenario.hexBytes(r.contents))\"")
                 + (r.measured ? ",\"measure\":true" : "") + "}"
         }.joined(separator: ",")
         return "{\"num_l2_vms\":\(numL2VMs),\"vcpus\":\(vcpus),\"gpaw\":\(gpaw.bits),\"module\":\"\(profile.version)\","
@@ -512,7 +513,7 @@ extension MachineConfig {
                 ("mrconfigid", measurements.mrConfigID), ("mrowner", measurements.mrOwner),
                 ("mrownerconfig", measurements.mrOwnerConfig),
             ].map { key, v in
-                v.isEmpty ? "" : ",\"\(key)\":\"\(Self.hex(v))\""
+                v.isEmpty ? "" : ",\"\(key)\":\"\(Scenario.hexBytes(v))\""
             }.joined() + "}"
     }
 }

@@ -16,8 +16,12 @@ extension Machine {
     ///    TDCALL at a time, so it is always free.
     mutating func tdgMRRTMRExtend(vcpu i: Int, _ regs: inout RegisterFile) -> TDCallOutcome {
         let gpa = regs.rcx
-        guard gpa & 0x3F == 0, width.isValidPrivate(gpa) else { return complete(&regs, .operandInvalid.with(.rcx)) }
-        if let fault = operandPageFault(vcpu: i, gpa: gpa, qualification: 1) { return fault }
+        guard gpa & 0x3F == 0 else { return complete(&regs, .operandInvalid.with(.rcx)) }
+        switch guestOperand(vcpu: i, gpa: gpa, write: false, privateOnly: true) {
+        case .invalid: return complete(&regs, .operandInvalid.with(.rcx))
+        case .fault(let f): return f
+        case .ok: break
+        }
         var data = [UInt8](repeating: 0, count: RTMRegisters.bytes)
         data.withUnsafeMutableBytes { space.read(gpa >> 12, offset: Int(gpa & 0xFFF), into: $0) }
         guard regs.rdx < UInt64(RTMRegisters.count) else { return complete(&regs, .operandInvalid.with(.rdx)) }

@@ -155,4 +155,59 @@ import Testing
         #expect(m.host(Self.rd, rcx: Self.tdvpr0 + 0x1000, rdx: Self.vector).r8 == 0xF2)
         #expect(m.stateHash() != before)
     }
+
+    // Version 1 (tdh_vp_rd_wr.c: RDX = MD_FIELD_ID_NA first, version above 1 → OPERAND_INVALID(RAX), the TDVPR
+    // check, the null id → FIRST_FIELD_ID_IN_CONTEXT, RDX = next element after a read). The ids are the module's
+    // table ids: td_vmcs_fields_lookup.c has 0x0024000100000002 (vector, 2 bytes), 0x0024000300002016 (PID
+    // address, 8 bytes), 0x0024000200004000 (pin-based, 4 bytes) and 0x00240002000040{16,18,1A}; PEND_NMI is
+    // 0x202000000000000B in tdvps_fields_lookup.c. Without DEBUG the three entry fields read nothing (masks 0).
+    static let v1: UInt64 = 1 << 16
+    static let pendNMI: UInt64 = 0x2020_0000_0000_000B
+
+    @Test func version1WalksTheReadableFields() {
+        var m = standardMachine()
+        var r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: ~0, r8: 0x77)
+        #expect(r.rax == St.firstFieldIDInContext)
+        #expect(r.rdx == Self.vector)
+        #expect(r.r8 == 0)
+        var walk: [UInt64] = []
+        var id = r.rdx
+        while id != ~0, walk.count < 10 {
+            walk.append(id)
+            r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: id)
+            #expect(r.rax == St.success, "\(hex64(id))")
+            id = r.rdx
+        }
+        #expect(walk == [Self.vector, Self.pid, Self.pin, Self.pendNMI])
+        // With DEBUG the entry fields are readable and come after the pin-based controls.
+        m.attributes = 1
+        r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: Self.pin)
+        #expect(r.rdx == 0x0024_0002_0000_4016)
+        r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: 0x0024_0002_0000_401A)
+        #expect(r.rax == St.success)
+        #expect(r.rdx == Self.pendNMI)
+        r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: Self.pendNMI)
+        #expect(r.rdx == ~0)
+    }
+
+    @Test func version1FailuresLeaveRDXAllOnes() {
+        var m = standardMachine()
+        // Version 2 before the TDVPR check; a bad TDVPR before the null id; a malformed id; an unreadable one.
+        var r = m.host(Self.rd | 2 << 16, rcx: 0x1000, rdx: Self.vector, r8: 0x77)
+        #expect(r.rax == St.operandInvalidRAX)
+        #expect(r.rdx == ~0)
+        #expect(r.r8 == 0)
+        r = m.host(Self.rd | Self.v1, rcx: 0x1000, rdx: ~0)
+        #expect(r.rax == St.operandInvalidRCX)
+        #expect(r.rdx == ~0)
+        r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: Self.vector | 1 << 62)
+        #expect(r.rax == St.fieldIDIncorrect)
+        #expect(r.rdx == ~0)
+        r = m.host(Self.rd | Self.v1, rcx: Self.tdvpr0, rdx: 0x0024_0002_0000_4016)
+        #expect(r.rax == St.fieldNotReadable)
+        #expect(r.rdx == ~0)
+        // Version 0 leaves RDX as it was.
+        r = m.host(Self.rd, rcx: 0x1000, rdx: Self.vector)
+        #expect(r.rdx == Self.vector)
+    }
 }

@@ -76,15 +76,16 @@ package enum SEAMCallLeaves {
                 "implemented: closes MRTD (SHA-384 of the PAGE.ADD and MR.EXTEND blocks), OP_STATE becomes RUNNABLE"
         ) { m, _, r in m.tdhMRFinalize(&r) },
         SEAMCallLeafEntry(
-            .vpRd, "TDH.VP.RD",
+            .vpRd, "TDH.VP.RD", maxVersion: 1,
             summary: """
-                implemented, version 0, for the L1 TD VMCS fields the host writes (posted-interrupt notification \
+                implemented, versions 0 and 1, for the L1 TD VMCS fields the host writes (posted-interrupt notification \
                 vector 0x0002, PID address 0x2016, pin-based controls 0x4000 — bit 7 only unless \
                 ATTRIBUTES.DEBUG), L1's VM-entry interruption information, error code and instruction length \
                 (0x4016/0x4018/0x401A, FIELD_NOT_READABLE unless DEBUG) and TDVPS PEND_NMI \
-                (0x202000000000000B); other TDVPS fields → FIELD_ID_INCORRECT, version 1 not yet
+                (0x202000000000000B); other TDVPS fields → FIELD_ID_INCORRECT; version 1: next readable id in RDX \
+                (among these fields), FIRST_FIELD_ID_IN_CONTEXT
                 """
-        ) { m, _, r in m.tdhVPRd(&r) },
+        ) { m, version, r in m.tdhVPRd(version: version, &r) },
         SEAMCallLeafEntry(
             .memPageRemove, "TDH.MEM.PAGE.REMOVE",
             summary: """

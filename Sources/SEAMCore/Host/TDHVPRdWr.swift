@@ -59,6 +59,32 @@ enum L1VMCSHostField: CaseIterable {
         }
     }
 
+    /// The field's id as TDH.VP.RD version 1 returns it in RDX, the module's table id: context VP (2), the element
+    /// size of `sizeMask` (0 one byte, 1 two, 2 four, 3 eight bytes), the class and the field code, and for the TD
+    /// VMCS fields WRITE_MASK_VALID (bit 50) as `include/auto_gen/td_vmcs_fields_lookup.c` has it (PEND_NMI's
+    /// id in `tdvps_fields_lookup.c` does not).
+    var id: UInt64 {
+        let size: UInt64 =
+            switch sizeMask {
+            case 0xFF: 0
+            case 0xFFFF: 1
+            case 0xFFFF_FFFF: 2
+            default: 3
+            }
+        let writeMaskValid: UInt64 = classCode == 0 ? 1 << 50 : 0
+        return UInt64(classCode) << 56 | FieldID.Context.vp.rawValue << 52 | writeMaskValid | size << 32
+            | UInt64(encoding)
+    }
+
+    /// The first host-readable field after `field` (from the start when nil), in (class, field code) order.
+    static func readable(after field: L1VMCSHostField?, debug: Bool) -> L1VMCSHostField? {
+        let key = { (f: L1VMCSHostField) in UInt64(f.classCode) << 32 | UInt64(f.encoding) }
+        let after = field.map(key)
+        return allCases.sorted { key($0) < key($1) }.first { candidate in
+            candidate.readMask(debug: debug) != 0 && (after.map { key(candidate) > $0 } ?? true)
+        }
+    }
+
     /// The field a single-element id names (class and field code; size, context and INC_SIZE are ignored, as
     /// the module's lookup ignores them), or nil.
     static func find(_ id: FieldID) -> L1VMCSHostField? {
@@ -90,23 +116,40 @@ extension Machine {
         }
     }
 
-    /// TDH.VP.RD (26), version 0 (module `src/vmm_dispatcher/api_calls/tdh_vp_rd_wr.c`, `md_vp_read_element` in
-    /// `src/common/metadata_handlers/metadata_vp.c`): RCX = TDVPR, RDX = field id (context forced to VP).
+    /// TDH.VP.RD (26), versions 0 and 1 (module `src/vmm_dispatcher/api_calls/tdh_vp_rd_wr.c`,
+    /// `md_vp_read_element` in `src/common/metadata_handlers/metadata_vp.c`): RCX = TDVPR, RDX = field id (context
+    /// forced to VP).
     ///
-    /// R8 = 0 first; RCX not a TDVPR → OPERAND_INVALID(RCX); id with reserved or LAST_* bits → FIELD_ID_INCORRECT;
-    /// an id that is none of `L1VMCSHostField` → FIELD_ID_INCORRECT (the rest of the TDVPS is not modelled for
-    /// the host); host read mask 0 → FIELD_NOT_READABLE (none of the three). Success: R8 = value & read mask.
-    /// RDX is not written at version 0.
-    mutating func tdhVPRd(_ regs: inout RegisterFile) {
+    /// In the module's order: version 1 sets RDX = −1 (MD_FIELD_ID_NA) first; R8 = 0; version above 1 →
+    /// OPERAND_INVALID(RAX); RCX not a TDVPR → OPERAND_INVALID(RCX); version 1 with the null id →
+    /// FIRST_FIELD_ID_IN_CONTEXT, RDX = the first host-readable id; id with reserved or LAST_* bits →
+    /// FIELD_ID_INCORRECT; an id that is none of `L1VMCSHostField` → FIELD_ID_INCORRECT (the rest of the TDVPS is
+    /// not modelled for the host); host read mask 0 → FIELD_NOT_READABLE. Success: R8 = value & read mask;
+    /// version 1: RDX = the next host-readable id, −1 after the last. RDX is not written at version 0.
+    ///
+    /// The next-id walk goes over the fields SoftSEAM models for the host, in (class, field code) order; the
+    /// module's walk also visits the TDVPS fields SoftSEAM does not model, so its ids in between are skipped here.
+    mutating func tdhVPRd(version: UInt8, _ regs: inout RegisterFile) {
+        let input = regs.rdx
+        if version > 0 { regs.rdx = FieldID.null.rawValue }
         regs.r8 = 0
+        guard version <= 1 else { return hostStatus(&regs, .operandInvalid.with(.rax)) }
         guard let vcpu = hostVPOperand(regs.rcx) else { return hostStatus(&regs, .operandInvalid.with(.rcx)) }
-        let id = FieldID(regs.rdx & ~UInt64.mask(54, 52) | FieldID.Context.vp.rawValue << 52)
+        let debug = attributes & 1 != 0
+        if version == 1 && input | .mask(54, 52) == ~0 {
+            regs.rdx = L1VMCSHostField.readable(after: nil, debug: debug)?.id ?? FieldID.null.rawValue
+            return hostStatus(&regs, .metadataFirstFieldIDInContext)
+        }
+        let id = FieldID(input & ~UInt64.mask(54, 52) | FieldID.Context.vp.rawValue << 52)
         guard id.isSingleElement, let field = L1VMCSHostField.find(id) else {
             return hostStatus(&regs, .metadataFieldIDIncorrect)
         }
-        let mask = field.readMask(debug: attributes & 1 != 0)
+        let mask = field.readMask(debug: debug)
         guard mask != 0 else { return hostStatus(&regs, .metadataFieldNotReadable) }
         regs.r8 = l1VMCSValue(field, vcpu: vcpu) & mask
+        if version == 1 {
+            regs.rdx = L1VMCSHostField.readable(after: field, debug: debug)?.id ?? FieldID.null.rawValue
+        }
         hostStatus(&regs, .success)
     }
 

@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SHA-384 of the measurement registers (and, for reports and quotes, HMAC and signatures).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // X.509 for the vTPM's EK certificate (and its DER/ASN.1 layer).
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C boundary: XXH3 from Debian's libxxhash-dev.
@@ -45,6 +48,20 @@ let package = Package(
         // The built-in example L1s of `softseam demo` and the built-in L2 program: L1 code like any user's,
         // driving the machine through the step engine.
         .target(name: "SEAMDemos", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
+        // The verifier's side of the TD-partitioning vTPM: a small vTPM (SHA-384 PCR bank, EK, PCR quote), the
+        // Service.L1VTPM buffers, the EK certificate that carries the TD quote, the evidence and reference files and
+        // the link-by-link verifier of `softseam attest verify`.
+        .target(
+            name: "SEAMAttest",
+            dependencies: [
+                "SEAMCore", "SEAMFormats", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        // Examples/vtpm-l1: the design guide's vTPM launch flow as an L1 of SoftSEAM, run by `softseam attest vtpm`.
+        .target(
+            name: "VTPMExample", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats", "SEAMAttest"],
+            path: "Examples/vtpm-l1", exclude: ["README.md"]),
         // The fuzzer: an operation decoder, the isolation oracle, shrinking and findings as traces; it drives the
         // machine through the step engine.
         .target(name: "SEAMFuzz", dependencies: ["SEAMTypes", "SEAMCore", "SEAMFormats"]),
@@ -52,7 +69,8 @@ let package = Package(
         .target(
             name: "SoftSEAMCommands",
             dependencies: [
-                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SEAMFuzz", "SoftSEAMC",
+                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SEAMFuzz", "SEAMAttest", "VTPMExample",
+                "SoftSEAMC",
                 "CSoftSEAMBench",
                 "CSoftSEAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -78,6 +96,12 @@ let package = Package(
         .testTarget(name: "SEAMSpecTests", dependencies: ["SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats"]),
         .testTarget(name: "SEAMFormatsTests", dependencies: ["SEAMFormats", "SEAMCore", "SEAMTypes", "SEAMDemos"]),
         .testTarget(name: "SEAMDemosTests", dependencies: ["SEAMDemos", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
+        .testTarget(
+            name: "SEAMAttestTests",
+            dependencies: [
+                "SEAMAttest", "VTPMExample", "SEAMCore", "SEAMFormats", "SEAMTypes",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "SEAMFuzzTests", dependencies: ["SEAMFuzz", "SEAMFormats", "SEAMCore", "SEAMTypes"]),
         // The C ABI's exports called from Swift, in a debug build (its handle checks are debug-only).
         .testTarget(name: "SoftSEAMCTests", dependencies: ["SoftSEAMC", "CSoftSEAM"]),

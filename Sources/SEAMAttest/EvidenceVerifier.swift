@@ -1,0 +1,166 @@
+import SEAMCore
+import SEAMFormats
+
+/// `softseam attest verify`: what a verifier of the TD-partitioning vTPM's evidence checks, link by link, each
+/// link resting on the ones before it:
+///
+///     1 quote_signature  the EK certificate parses, carries the quote extension, and the quote's signature holds
+///                        under SoftSEAM's quote key (`TDQuote`) — the report in it is the module's
+///     2 l1_measurement   MRTD is the trusted L1's; L1's RTMR event log replays to the report's RTMR[0..3]; its
+///                        first RTMR[0] event is the expected launch parameter
+///     3 ek_binding       the certificate is self-signed by its subject key, and REPORTDATA is SHA-384 of that
+///                        key followed by 16 zero bytes — the quoted TD vouches for this EK
+///     4 l2_measurement   the PCR quote is signed by that EK, the vTPM's event log replays to it, and PCR[0]
+///                        holds the trusted L2 firmware's measurement
+///     5 separator        RTMR[1..3] each hold exactly the SEPARATOR, and RTMR[0]'s log ends with it — L1
+///                        closed its measurements before L2 ran
+///
+/// Every link is reported; one whose prerequisites failed is `skipped`. The exit code is the first failed
+/// link's (`Link.exitCode`), 0 when all hold.
+public enum EvidenceVerifier {
+    public enum Link: String, CaseIterable, Sendable {
+        case quoteSignature = "quote_signature"
+        case l1Measurement = "l1_measurement"
+        case ekBinding = "ek_binding"
+        case l2Measurement = "l2_measurement"
+        case separator
+
+        /// The process exit code when this link is the first to fail: 10 + its position.
+        public var exitCode: Int32 {
+            Int32(10 + Link.allCases.firstIndex(of: self)!)
+        }
+    }
+
+    public enum Outcome: String, Sendable { case ok, failed, skipped }
+
+    public struct LinkResult: Sendable, Equatable {
+        public var link: Link
+        public var outcome: Outcome
+        /// What was found, in a sentence.
+        public var detail: String
+    }
+
+    public struct Report: Sendable {
+        public var links: [LinkResult]
+        /// The first link that failed, nil when every link held.
+        public var firstFailure: Link? { links.first { $0.outcome == .failed }?.link }
+        public var exitCode: Int32 { firstFailure?.exitCode ?? 0 }
+
+        public var json: String {
+            let items = links.map {
+                "{\"link\": \"\($0.link.rawValue)\", \"result\": \"\($0.outcome.rawValue)\", "
+                    + "\"detail\": \"\(jsonEscaped($0.detail))\"}"
+            }
+            return "{\"verified\": \(firstFailure == nil), \"exit_code\": \(exitCode), \"links\": ["
+                + items.joined(separator: ", ") + "]}"
+        }
+    }
+
+    // TDREPORT_STRUCT offsets (`TDReport`): REPORTDATA in REPORTMACSTRUCT, MRTD and RTMR[0..3] in TDINFO.
+    static let reportDataOffset = 128
+    static let mrtdOffset = 528
+    static let rtmrOffset = 720
+
+    /// The SEPARATOR event's digest, SHA-384 of four zero bytes, and an RTMR that holds only it.
+    public static var separatorDigest: [UInt8] { VTPM.sha384(VTPM.separatorData) }
+
+    public static func verify(_ evidence: Evidence, against reference: ReferenceValues) -> Report {
+        var links: [LinkResult] = []
+        func add(_ link: Link, _ failure: String?, ok: String) {
+            links.append(LinkResult(link: link, outcome: failure == nil ? .ok : .failed, detail: failure ?? ok))
+        }
+        func skip(_ from: Link) {
+            for l in Link.allCases.drop(while: { $0 != from }) {
+                links.append(LinkResult(link: l, outcome: .skipped, detail: "not checked: an earlier link failed"))
+            }
+        }
+
+        // 1. The quote.
+        let certificate: EKCertificate.Contents
+        do {
+            certificate = try EKCertificate.parse(Array(evidence.ekCertificate.utf8))
+        } catch {
+            add(.quoteSignature, "the EK certificate does not parse: \(error)", ok: "")
+            skip(.l1Measurement)
+            return Report(links: links)
+        }
+        guard let quote = certificate.quote else {
+            add(.quoteSignature, "the EK certificate has no quote extension (\(EKCertificate.quoteExtensionOID))", ok: "")
+            skip(.l1Measurement)
+            return Report(links: links)
+        }
+        guard let report = TDQuote.report(inQuote: quote) else {
+            add(.quoteSignature, "the quote's header or signature does not verify under the SoftSEAM quote key", ok: "")
+            skip(.l1Measurement)
+            return Report(links: links)
+        }
+        add(.quoteSignature, nil, ok: "the quote verifies under the SoftSEAM quote key (a SoftSEAM quote, not Intel's)")
+        let rtmrs = (0..<4).map { i in Array(report[rtmrOffset + 48 * i..<rtmrOffset + 48 * (i + 1)]) }
+
+        // 2. The L1: MRTD, the RTMR log, the launch parameter.
+        let mrtd = Array(report[mrtdOffset..<mrtdOffset + 48])
+        let l1Failure: String? = {
+            if mrtd != reference.mrtd {
+                return "MRTD is \(Scenario.hexBytes(mrtd)), not the trusted L1's \(Scenario.hexBytes(reference.mrtd))"
+            }
+            for i in 0..<4 where VTPM.replay(evidence.rtmrEvents.filter { $0.index == i }) != rtmrs[i] {
+                return "the RTMR event log does not replay to the quoted RTMR[\(i)]"
+            }
+            guard let first = evidence.rtmrEvents.first(where: { $0.index == 0 }),
+                first.type == VTPM.EventType.handoffTables2, first.digest == reference.launchParameterDigest
+            else { return "RTMR[0]'s first event is not the expected launch parameter" }
+            return nil
+        }()
+        add(.l1Measurement, l1Failure, ok: "MRTD is the trusted L1's; the RTMR log replays; RTMR[0] starts with the launch parameter")
+
+        // 3. The EK binding.
+        let expectedReportData = VTPM.sha384(certificate.ekPublicKey) + [UInt8](repeating: 0, count: 16)
+        let reportData = Array(report[reportDataOffset..<reportDataOffset + 64])
+        let bindingFailure: String? =
+            if !certificate.selfSigned {
+                "the EK certificate's signature does not verify under its own key"
+            } else if reportData != expectedReportData {
+                "REPORTDATA is not SHA-384 of the certified EK public key: the quoted TD did not vouch for this EK"
+            } else {
+                nil
+            }
+        add(.ekBinding, bindingFailure, ok: "REPORTDATA is SHA-384 of the certified EK public key")
+
+        // 4. The L2: the vTPM's PCR quote.
+        let l2Failure: String? = {
+            if bindingFailure != nil { return nil }
+            guard evidence.pcrQuote.isSigned(by: certificate.ekPublicKey) else {
+                return "the PCR quote is not signed by the certified EK"
+            }
+            guard let pcr0 = evidence.pcrQuote.value(ofPCR: 0) else { return "the PCR quote does not include PCR[0]" }
+            guard VTPM.replay(evidence.pcrEvents.filter { $0.index == 0 }) == pcr0 else {
+                return "the vTPM event log does not replay to the quoted PCR[0]"
+            }
+            let expected = VTPM.extended([UInt8](repeating: 0, count: 48), by: reference.l2FirmwareDigest)
+            guard pcr0 == expected else {
+                return "PCR[0] is \(Scenario.hexBytes(pcr0)), not the trusted L2 firmware's measurement \(Scenario.hexBytes(expected))"
+            }
+            return nil
+        }()
+        if bindingFailure != nil {
+            links.append(LinkResult(link: .l2Measurement, outcome: .skipped, detail: "not checked: the EK is not bound"))
+        } else {
+            add(.l2Measurement, l2Failure, ok: "PCR[0], signed by the EK, holds the trusted L2 firmware's measurement")
+        }
+
+        // 5. The separator.
+        let separated = VTPM.extended([UInt8](repeating: 0, count: 48), by: separatorDigest)
+        let missing = (1..<4).filter { rtmrs[$0] != separated }
+        let last0 = evidence.rtmrEvents.last { $0.index == 0 }
+        let separatorFailure: String? =
+            if !missing.isEmpty {
+                "RTMR[\(missing.map(String.init).joined(separator: ","))] do not hold exactly the SEPARATOR"
+            } else if last0?.type != VTPM.EventType.separator || last0?.digest != separatorDigest {
+                "RTMR[0]'s log does not end with the SEPARATOR"
+            } else {
+                nil
+            }
+        add(.separator, separatorFailure, ok: "RTMR[1..3] hold the SEPARATOR and RTMR[0]'s log ends with it")
+        return Report(links: links)
+    }
+}

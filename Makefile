@@ -133,7 +133,7 @@ test-rust: examples
 
 ## lint: swift-format lint with the committed .swift-format (fails on any finding)
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift fuzz/targets
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift fuzz/targets Examples/vtpm-l1
 
 ## fuzz: the libFuzzer targets (README, "Fuzzing with libFuzzer"): fuzz/run.sh builds them with
 ## fuzz/oss-fuzz/build.sh as OSS-Fuzz does (libFuzzer alone, then with AddressSanitizer; into .build/fuzz-out)

@@ -69,7 +69,8 @@ let package = Package(
         .target(
             name: "SoftSEAMCommands",
             dependencies: [
-                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SEAMFuzz", "SEAMAttest", "VTPMExample",
+                "SEAMTypes", "SEAMCore", "SEAMSpec", "SEAMFormats", "SEAMDemos", "SEAMFuzz", "SEAMAttest",
+                "VTPMExample",
                 "SoftSEAMC",
                 "CSoftSEAMBench",
                 "CSoftSEAM",
@@ -107,7 +108,8 @@ let package = Package(
         .testTarget(name: "SoftSEAMCTests", dependencies: ["SoftSEAMC", "CSoftSEAM"]),
         .testTarget(name: "SoftSEAMCFuzzTests", dependencies: ["SoftSEAMCFuzz", "SoftSEAMC", "CSoftSEAM"]),
         .testTarget(
-            name: "SoftSEAMCommandsTests", dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMFormats", "SEAMDemos"]),
+            name: "SoftSEAMCommandsTests",
+            dependencies: ["SoftSEAMCommands", "SEAMCore", "SEAMFormats", "SEAMDemos", "SEAMAttest", "VTPMExample"]),
     ]
 )
 

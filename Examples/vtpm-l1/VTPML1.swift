@@ -95,7 +95,8 @@ struct VTPML1 {
 
         // The TDREPORT that binds the EK, and its quote.
         let reportData =
-            o.bindsEK ? VTPM.sha384(tpm.ekPublicKey) + [UInt8](repeating: 0, count: 16) : [UInt8](repeating: 0, count: 64)
+            o.bindsEK
+            ? VTPM.sha384(tpm.ekPublicKey) + [UInt8](repeating: 0, count: 16) : [UInt8](repeating: 0, count: 64)
         try store(X.reportDataGPA, reportData)
         try call(.mrReport, rcx: X.reportGPA, rdx: X.reportDataGPA)
         let report = try load(X.reportGPA, 1024)
@@ -151,7 +152,9 @@ struct VTPML1 {
     mutating func alias(_ gpa: UInt64, _ attrs: GPAAttributes) throws {
         var request = GPAAttr(0)
         request[vm: 1] = attrs | .valid
-        try call(.memPageAttrWr, rcx: gpa, rdx: request.rawValue, r8: AttrFlags(vm: 1, mask: GPAAttributes.rwx.rawValue).rawValue)
+        try call(
+            .memPageAttrWr, rcx: gpa, rdx: request.rawValue,
+            r8: AttrFlags(vm: 1, mask: GPAAttributes.rwx.rawValue).rawValue)
     }
 
     func gpr(_ n: Int) throws -> UInt64 { le64(try load(X.guestStateBuffer + UInt64(8 * n), 8)) }
@@ -220,13 +223,15 @@ struct VTPML1 {
         func put(_ bytes: [UInt8], at gpa: UInt64) -> [L2Event] {
             let padded = bytes + [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
             return stride(from: 0, to: padded.count, by: 8).map { o in
-                .memory(MemoryAccess(kind: .write, gpa: gpa + UInt64(o), size: 8, value: le64(Array(padded[o..<o + 8]))))
+                .memory(
+                    MemoryAccess(kind: .write, gpa: gpa + UInt64(o), size: 8, value: le64(Array(padded[o..<o + 8]))))
             }
         }
         func read(_ gpa: UInt64, _ size: UInt8) -> L2Event { .memory(MemoryAccess(kind: .read, gpa: gpa, size: size)) }
         func vmcall() -> [L2Event] {
             [
-                .setRegister(0, 0), .setRegister(1, 0xFC00), .setRegister(10, 0), .setRegister(11, S.serviceSubFunction),
+                .setRegister(0, 0), .setRegister(1, 0xFC00), .setRegister(10, 0),
+                .setRegister(11, S.serviceSubFunction),
                 .setRegister(12, X.commandGPA), .setRegister(13, X.responseGPA), .setRegister(14, 0),
                 .setRegister(15, 0), .tdcall,
             ]
@@ -245,4 +250,6 @@ struct VTPML1 {
 }
 
 func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
-func le64(_ b: [UInt8]) -> UInt64 { b.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } }
+func le64(_ b: [UInt8]) -> UInt64 {
+    b.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+}

@@ -28,10 +28,11 @@ public struct Evidence: Sendable, Equatable {
     /// The JSON text, one member a line.
     public var json: String {
         func events(_ list: [VTPM.Event]) -> String {
-            "[" + list.map { e in
-                "{\"index\": \(e.index), \"type\": \(e.type), \"digest\": \"\(Scenario.hexBytes(e.digest))\", "
-                    + "\"data\": \"\(Scenario.hexBytes(e.data))\"}"
-            }.joined(separator: ", ") + "]"
+            "["
+                + list.map { e in
+                    "{\"index\": \(e.index), \"type\": \(e.type), \"digest\": \"\(Scenario.hexBytes(e.digest))\", "
+                        + "\"data\": \"\(Scenario.hexBytes(e.data))\"}"
+                }.joined(separator: ", ") + "]"
         }
         let q = pcrQuote
         return """
@@ -51,23 +52,28 @@ public struct Evidence: Sendable, Equatable {
         let root = try JSONParser.parse(text, file: file)
         try root.rejectUnknownKeys(["format", "ek_certificate", "rtmr_events", "pcr_events", "pcr_quote"], file: file)
         try AttestJSON.checkFormat(root, format, file)
-        let certificate = try ConfigDecoder.string(try AttestJSON.member(root, "ek_certificate", file), file, "ek_certificate")
-        let rtmr = try AttestJSON.events(try AttestJSON.member(root, "rtmr_events", file), file, "rtmr_events", count: 4)
+        let certificate = try ConfigDecoder.string(
+            try AttestJSON.member(root, "ek_certificate", file), file, "ek_certificate")
+        let rtmr = try AttestJSON.events(
+            try AttestJSON.member(root, "rtmr_events", file), file, "rtmr_events", count: 4)
         let pcr = try AttestJSON.events(
             try AttestJSON.member(root, "pcr_events", file), file, "pcr_events", count: VTPM.pcrCount)
         let q = try AttestJSON.member(root, "pcr_quote", file)
         try q.rejectUnknownKeys(["pcrs", "values", "signature"], file: file, prefix: "pcr_quote")
-        let selection = try AttestJSON.array(try AttestJSON.member(q, "pcrs", file, "pcr_quote."), file, "pcr_quote.pcrs")
-            .enumerated().map { (i, n) throws(InputError) in
-                try AttestJSON.index(n, file, "pcr_quote.pcrs[\(i)]", count: VTPM.pcrCount)
-            }
+        let selection = try AttestJSON.array(
+            try AttestJSON.member(q, "pcrs", file, "pcr_quote."), file, "pcr_quote.pcrs"
+        )
+        .enumerated().map { (i, n) throws(InputError) in
+            try AttestJSON.index(n, file, "pcr_quote.pcrs[\(i)]", count: VTPM.pcrCount)
+        }
         let values = try AttestJSON.array(
             try AttestJSON.member(q, "values", file, "pcr_quote."), file, "pcr_quote.values"
         ).enumerated().map { (i, n) throws(InputError) in
             try AttestJSON.digest(n, file, "pcr_quote.values[\(i)]")
         }
         guard values.count == selection.count else {
-            throw InputError(file: file, line: q.line, field: "pcr_quote.values", "expected one value for each PCR in pcrs")
+            throw InputError(
+                file: file, line: q.line, field: "pcr_quote.values", "expected one value for each PCR in pcrs")
         }
         let signature = try Scenario.parseHexBytes(
             try AttestJSON.member(q, "signature", file, "pcr_quote."), file, field: "pcr_quote.signature")

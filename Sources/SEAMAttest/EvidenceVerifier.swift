@@ -85,7 +85,9 @@ public enum EvidenceVerifier {
             return Report(links: links)
         }
         guard let quote = certificate.quote else {
-            add(.quoteSignature, "the EK certificate has no quote extension (\(EKCertificate.quoteExtensionOID))", ok: "")
+            add(
+                .quoteSignature, "the EK certificate has no quote extension (\(EKCertificate.quoteExtensionOID))",
+                ok: "")
             skip(.l1Measurement)
             return Report(links: links)
         }
@@ -111,7 +113,9 @@ public enum EvidenceVerifier {
             else { return "RTMR[0]'s first event is not the expected launch parameter" }
             return nil
         }()
-        add(.l1Measurement, l1Failure, ok: "MRTD is the trusted L1's; the RTMR log replays; RTMR[0] starts with the launch parameter")
+        add(
+            .l1Measurement, l1Failure,
+            ok: "MRTD is the trusted L1's; the RTMR log replays; RTMR[0] starts with the launch parameter")
 
         // 3. The EK binding.
         let expectedReportData = VTPM.sha384(certificate.ekPublicKey) + [UInt8](repeating: 0, count: 16)
@@ -138,12 +142,14 @@ public enum EvidenceVerifier {
             }
             let expected = VTPM.extended([UInt8](repeating: 0, count: 48), by: reference.l2FirmwareDigest)
             guard pcr0 == expected else {
-                return "PCR[0] is \(Scenario.hexBytes(pcr0)), not the trusted L2 firmware's measurement \(Scenario.hexBytes(expected))"
+                return
+                    "PCR[0] is \(Scenario.hexBytes(pcr0)), not the trusted L2 firmware's measurement \(Scenario.hexBytes(expected))"
             }
             return nil
         }()
         if bindingFailure != nil {
-            links.append(LinkResult(link: .l2Measurement, outcome: .skipped, detail: "not checked: the EK is not bound"))
+            links.append(
+                LinkResult(link: .l2Measurement, outcome: .skipped, detail: "not checked: the EK is not bound"))
         } else {
             add(.l2Measurement, l2Failure, ok: "PCR[0], signed by the EK, holds the trusted L2 firmware's measurement")
         }

@@ -95,7 +95,9 @@ public struct VTPM: Sendable {
     public func quote(_ selection: [Int]) -> PCRQuote {
         let values = selection.map { pcrs[$0] }
         let message = PCRQuote.message(selection: selection, values: values)
-        guard let signature = try? ek.signature(for: message) else { preconditionFailure("Ed25519 signing cannot fail") }
+        guard let signature = try? ek.signature(for: message) else {
+            preconditionFailure("Ed25519 signing cannot fail")
+        }
         return PCRQuote(selection: selection, values: values, signature: Array(signature))
     }
 
@@ -137,7 +139,8 @@ public struct PCRQuote: Sendable, Equatable {
 
     /// Whether `ekPublicKey` (Ed25519, 32 bytes) signed these values.
     public func isSigned(by ekPublicKey: [UInt8]) -> Bool {
-        guard selection.count == values.count, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: ekPublicKey)
+        guard selection.count == values.count,
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: ekPublicKey)
         else { return false }
         return key.isValidSignature(signature, for: PCRQuote.message(selection: selection, values: values))
     }

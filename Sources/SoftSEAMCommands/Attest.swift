@@ -33,7 +33,8 @@ struct Attest: ParsableCommand {
     struct VTPMRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "vtpm",
-            abstract: "Run the vTPM example L1 (Examples/vtpm-l1): measure, quote, certify the EK, serve L2's vTPM calls.")
+            abstract:
+                "Run the vTPM example L1 (Examples/vtpm-l1): measure, quote, certify the EK, serve L2's vTPM calls.")
 
         @Option(help: "Write the evidence (JSON) here; - for standard output (then nothing else is printed).")
         var evidence: String?
@@ -41,10 +42,13 @@ struct Attest: ParsableCommand {
         @Option(help: "Also record the run as a trace that softseam replay checks (binary when it ends in .bin).")
         var trace: String?
 
-        @Option(name: .customLong("l1-image"), help: "Run with this L1 image (at most 4096 bytes) instead of the example's.")
+        @Option(
+            name: .customLong("l1-image"), help: "Run with this L1 image (at most 4096 bytes) instead of the example's."
+        )
         var l1Image: String?
 
-        @Option(name: .customLong("l2-firmware"), help: "Run with this L2 firmware (4096 bytes) instead of the example's.")
+        @Option(
+            name: .customLong("l2-firmware"), help: "Run with this L2 firmware (4096 bytes) instead of the example's.")
         var l2Firmware: String?
 
         @Flag(name: .customLong("no-separator"), help: "L1 leaves out the SEPARATOR extends (a misbehaving L1).")
@@ -92,7 +96,8 @@ struct Attest: ParsableCommand {
     /// `softseam attest reference`: the values a verifier trusts, from the images.
     struct Reference: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the reference values (MRTD, launch parameter and L2 firmware digests) for the given images.")
+            abstract:
+                "Print the reference values (MRTD, launch parameter and L2 firmware digests) for the given images.")
 
         @Option(name: .customLong("l1-image"), help: "The trusted L1 image (default: the example's).")
         var l1Image: String?
@@ -103,7 +108,8 @@ struct Attest: ParsableCommand {
         func run() throws {
             do throws(InputError) {
                 let l1 = try l1Image.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l1Image
-                let l2 = try l2Firmware.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l2Firmware
+                let l2 =
+                    try l2Firmware.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l2Firmware
                 guard l1.count <= 4096 else { throw InputError(file: l1Image ?? "", "more than 4096 bytes") }
                 print(VTPMExample.reference(l1Image: l1, l2Firmware: l2).json, terminator: "")
             } catch {
@@ -137,9 +143,11 @@ struct Attest: ParsableCommand {
             do throws(InputError) {
                 let name = FileIO.displayName(evidenceFile, output: false)
                 evidence = try Evidence.parse(
-                    try FileIO.text(try FileIO.readAll(evidenceFile, dashIsStandardInput: true), file: name), file: name)
+                    try FileIO.text(try FileIO.readAll(evidenceFile, dashIsStandardInput: true), file: name), file: name
+                )
                 if let path = reference {
-                    values = try ReferenceValues.parse(try FileIO.text(try FileIO.readAll(path), file: path), file: path)
+                    values = try ReferenceValues.parse(
+                        try FileIO.text(try FileIO.readAll(path), file: path), file: path)
                 } else {
                     values = VTPMExample.reference()
                 }
@@ -150,10 +158,15 @@ struct Attest: ParsableCommand {
             if json {
                 print(report.json)
             } else {
-                for l in report.links { print("\(l.link.rawValue): \(l.outcome.rawValue) — \(l.detail)") }
-                print(report.firstFailure.map { "not verified: \($0.rawValue) failed" } ?? "verified")
+                for line in Verify.text(report) { print(line) }
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+
+        /// The text form: one line a link, then the verdict (README.md's sample is checked against it).
+        static func text(_ report: EvidenceVerifier.Report) -> [String] {
+            report.links.map { "\($0.link.rawValue): \($0.outcome.rawValue) — \($0.detail)" }
+                + [report.firstFailure.map { "not verified: \($0.rawValue) failed" } ?? "verified"]
         }
     }
 }

@@ -56,12 +56,16 @@ import VTPMExample
         #expect(try ReferenceValues.parse(reference.json, file: "r.json") == reference)
     }
 
-    @Test(arguments: [
-        ("[]", 1, nil, "expected an object"),
-        ("{\"format\": \"softseam-vtpm-evidence-2\"}", 1, "format", "expected \"softseam-vtpm-evidence-1\""),
-        ("{\"format\": \"softseam-vtpm-evidence-1\",\n \"extra\": 1}", 2, "extra", "unknown key"),
-        ("{\"format\": \"softseam-vtpm-evidence-1\",\n \"ek_certificate\": 5}", 2, "ek_certificate", "expected a string"),
-    ] as [(String, Int, String?, String)])
+    @Test(
+        arguments: [
+            ("[]", 1, nil, "expected an object"),
+            ("{\"format\": \"softseam-vtpm-evidence-2\"}", 1, "format", "expected \"softseam-vtpm-evidence-1\""),
+            ("{\"format\": \"softseam-vtpm-evidence-1\",\n \"extra\": 1}", 2, "extra", "unknown key"),
+            (
+                "{\"format\": \"softseam-vtpm-evidence-1\",\n \"ek_certificate\": 5}", 2, "ek_certificate",
+                "expected a string"
+            ),
+        ] as [(String, Int, String?, String)])
     func badEvidenceNamesFileLineAndField(text: String, line: Int, field: String?, message: String) {
         #expect {
             _ = try Evidence.parse(text, file: "bad.json")

@@ -45,7 +45,9 @@ import VTPMExample
     static let mac = bytes("c63fac5c4ac06bf43839ef655cfa9d489468ec5836fd30158ba9239540e75597")
 
     /// The TDREPORT L1 took (at 0x202000 of its memory).
-    static func report(_ r: VTPMExample.Result) throws -> [UInt8] { try r.machine.readMemory(gpa: 0x20_2000, count: 1024) }
+    static func report(_ r: VTPMExample.Result) throws -> [UInt8] {
+        try r.machine.readMemory(gpa: 0x20_2000, count: 1024)
+    }
     static func rtmr(_ report: [UInt8], _ i: Int) -> [UInt8] { Array(report[720 + 48 * i..<768 + 48 * i]) }
 
     @Test func theReportHoldsTheIndependentlyComputedMeasurements() throws {

@@ -1,6 +1,8 @@
 import Foundation
+import SEAMAttest
 import SEAMDemos
 import Testing
+import VTPMExample
 
 @testable import SoftSEAMCommands
 
@@ -65,6 +67,19 @@ import Testing
         for block in blocks {
             #expect(
                 Self.mismatch(block, in: output) == nil, "README.md's sample is stale: compare with `softseam demo`")
+        }
+    }
+
+    @Test func theVerifierSampleIsWhatVerifyPrints() throws {
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let blocks = Self.samples(readme, marker: "<!-- sample: softseam attest verify -->")
+        #expect(blocks.count == 1)
+        let report = EvidenceVerifier.verify(try VTPMExample.run().evidence, against: VTPMExample.reference())
+        let output = Attest.Verify.text(report)
+        for block in blocks {
+            #expect(
+                Self.mismatch(block, in: output) == nil,
+                "README.md's sample is stale: compare with `softseam attest verify`")
         }
     }
 

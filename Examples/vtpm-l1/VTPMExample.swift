@@ -141,10 +141,10 @@ public enum VTPMExample {
             throw Failure.step("the L1 image and the TD HOB must fit a page, the L2 firmware must be one")
         }
         var l1 = VTPML1(machine: Machine(config: config(o)))
-        try l1.launch(o)
+        let evidence = try l1.launch(o)
         try l1.runL2()
         return Result(
-            evidence: l1.evidence!, log: l1.log, l2Printed: l1.l2Printed, l2Exits: l1.l2Exits, machine: l1.m,
+            evidence: evidence, log: l1.log, l2Printed: l1.l2Printed, l2Exits: l1.l2Exits, machine: l1.m,
             stateHash: l1.m.stateHash(), steps: l1.engine.observer.steps)
     }
 }

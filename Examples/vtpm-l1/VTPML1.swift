@@ -12,7 +12,6 @@ struct VTPML1 {
     var host = BuiltInTDVMCallHost(stepComment: "TDH.VP.ENTER")
     var vtpm: VTPM?
     var rtmrEvents: [VTPM.Event] = []
-    var evidence: Evidence?
     var log: [String] = []
     var l2Printed: [UInt8] = []
     var l2Exits: [UInt32] = []
@@ -61,8 +60,8 @@ struct VTPML1 {
 
     // MARK: Launch
 
-    /// Everything L1 does before L2 runs, in the design guide's order.
-    mutating func launch(_ o: VTPMExample.Options) throws {
+    /// Everything L1 does before L2 runs, in the design guide's order; the evidence it then holds.
+    mutating func launch(_ o: VTPMExample.Options) throws -> Evidence {
         _ = try call(.vpInfo)
         // The launch parameter: the TD HOB's length is its first 4 bytes.
         let header = try load(X.hobGPA, 4)
@@ -117,9 +116,9 @@ struct VTPML1 {
 
         let certificate = try EKCertificate.pem(try EKCertificate.make(ek: tpm.ek, quote: quote))
         log.append("L1: EK certificate, self-signed, the quote under OID \(EKCertificate.quoteExtensionOID)")
-        evidence = Evidence(
-            ekCertificate: certificate, rtmrEvents: rtmrEvents, pcrEvents: tpm.events, pcrQuote: tpm.quote([0]))
         vtpm = tpm
+        return Evidence(
+            ekCertificate: certificate, rtmrEvents: rtmrEvents, pcrEvents: tpm.events, pcrQuote: tpm.quote([0]))
     }
 
     // MARK: L2

@@ -31,7 +31,14 @@ public enum XXH3 {
     }
 
     /// XXH3_64bits of the little-endian serialization of a list of words.
+    /// On a little-endian machine the array's own bytes are that serialization. `map(\.littleEndian)` read each
+    /// word through a key path into a new array: fuzz_execs went from 62,286 to 61,088 instructions per
+    /// execution without it (callgrind).
     public static func hash(words: [UInt64]) -> UInt64 {
-        words.map(\.littleEndian).withUnsafeBytes { hash($0) }
+        #if _endian(little)
+            return words.withUnsafeBytes { hash($0) }
+        #else
+            return words.map { $0.littleEndian }.withUnsafeBytes { hash($0) }
+        #endif
     }
 }

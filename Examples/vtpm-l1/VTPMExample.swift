@@ -17,7 +17,8 @@ import SEAMTypes
 ///         (refused: only L1 can take one); HLT
 ///
 /// The run is deterministic: no clock, no RNG (the EK's seed comes from the launch measurement), Ed25519
-/// signatures; the same options give the same evidence and state hash every time.
+/// signatures, which swift-crypto makes deterministically on Linux; the same options give the same evidence and
+/// state hash every time there (on macOS CryptoKit randomizes the signature bytes).
 public enum VTPMExample {
     // MARK: The TD
 

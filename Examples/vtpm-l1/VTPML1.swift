@@ -64,8 +64,7 @@ struct VTPML1 {
     mutating func launch(_ o: VTPMExample.Options) throws -> Evidence {
         _ = try call(.vpInfo)
         // The launch parameter: the TD HOB's length is its first 4 bytes.
-        let header = try load(X.hobGPA, 4)
-        let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
+        let length = Int(le64(try load(X.hobGPA, 4)))
         guard (4...4096).contains(length) else { throw VTPMExample.Failure.step("TD HOB length \(length)") }
         let hob = try load(X.hobGPA, length)
         let launch = VTPM.Event(index: 0, type: VTPM.EventType.handoffTables2, measuring: hob)
@@ -100,15 +99,15 @@ struct VTPML1 {
         try call(.mrReport, rcx: X.reportGPA, rdx: X.reportDataGPA)
         let report = try load(X.reportGPA, 1024)
         log.append("L1: TDG.MR.REPORT, REPORTDATA = \(o.bindsEK ? "SHA-384 of the EK public key" : "zero")")
-        try tdvmcall(0x10001, r12: X.quoteBufferGPA, r13: 0x2000, "MapGPA")
+        try tdvmcall(BuiltInTDVMCallHost.SubFunction.mapGPA, r12: X.quoteBufferGPA, r13: 0x2000, "MapGPA")
         // GHCI GetQuote buffer: version 1, status 0, in_len 1024, out_len 0, then the report.
         let ghci: [UInt8] = le64(1) + le64(0) + [0x00, 0x04, 0, 0] + [0, 0, 0, 0]
         try store(X.quoteBufferGPA, ghci + report)
-        try tdvmcall(0x10002, r12: X.quoteBufferGPA, r13: 0x2000, "GetQuote")
+        try tdvmcall(BuiltInTDVMCallHost.SubFunction.getQuote, r12: X.quoteBufferGPA, r13: 0x2000, "GetQuote")
         let answer = try load(X.quoteBufferGPA, 24)
-        let status = answer[8..<16].reduce(0) { $0 | $1 }
-        let outLength = Int(answer[20]) | Int(answer[21]) << 8
-        guard status == 0, outLength == TDQuote.size else {
+        let status = le64(Array(answer[8..<16]))
+        let outLength = Int(le64(Array(answer[20..<24])))  // out_len: 4 bytes
+        guard status == BuiltInTDVMCallHost.Status.success, outLength == TDQuote.size else {
             throw VTPMExample.Failure.step("GetQuote answered status \(status), out_len \(outLength)")
         }
         let quote = try load(X.quoteBufferGPA + 24, outLength)
@@ -196,14 +195,19 @@ struct VTPML1 {
     }
 
     /// TDG.VP.VMCALL from L2 (exit 77 with RAX = 0): Service.L1VTPM answered from the vTPM, anything else
-    /// TDG.VP.VMCALL_INVALID_OPERAND.
+    /// TDG.VP.VMCALL_INVALID_OPERAND. L1 reads and writes only VM1's vTPM buffer page: a command or response
+    /// buffer L2 names elsewhere (the guest-state buffer, L1's own pages) is refused, not touched.
     mutating func serviceCall() throws {
         let subFunction = try gpr(11), command = try gpr(12), response = try gpr(13)
-        let invalidOperand: UInt64 = 0x8000_0000_0000_0000
-        guard subFunction == L1VTPMService.serviceSubFunction, command & 0xFFF <= 0x1000 - 64,
-            let answer = L1VTPMService.respond(to: try load(command, 64), vtpm: vtpm)
-        else {
-            try setGPR(10, invalidOperand)
+        let page = X.commandGPA..<X.commandGPA + 0x1000
+        let answer: [UInt8]? =
+            if subFunction == L1VTPMService.serviceSubFunction, page.contains(command), page.contains(command + 63) {
+                L1VTPMService.respond(to: try load(command, 64), vtpm: vtpm)
+            } else {
+                nil
+            }
+        guard let answer, page.contains(response), page.contains(response + UInt64(answer.count) - 1) else {
+            try setGPR(10, BuiltInTDVMCallHost.Status.invalidOperand)
             log.append("exit 77: L2 TDG.VP.VMCALL \(hexShort(subFunction)): not a vTPM call, INVALID_OPERAND")
             return
         }

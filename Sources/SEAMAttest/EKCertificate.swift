@@ -57,6 +57,8 @@ public enum EKCertificate {
         public var quote: [UInt8]?
         /// Whether the certificate's signature verifies under its own subject key (self-signed by the EK).
         public var selfSigned: Bool
+        /// The serial number's bytes (big-endian, as DER has them).
+        public var serialNumber: [UInt8]
     }
 
     /// Parses DER (or PEM) bytes. Throws what swift-certificates reports for a malformed certificate, and
@@ -72,7 +74,8 @@ public enum EKCertificate {
         return Contents(
             ekPublicKey: Array(key.rawRepresentation),
             quote: certificate.extensions[oid: quoteExtensionOID].map { Array($0.value) },
-            selfSigned: certificate.publicKey.isValidSignature(certificate.signature, for: certificate))
+            selfSigned: certificate.publicKey.isValidSignature(certificate.signature, for: certificate),
+            serialNumber: Array(certificate.serialNumber.bytes))
     }
 
     /// PEM text of DER bytes.

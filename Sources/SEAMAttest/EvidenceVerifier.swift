@@ -15,8 +15,14 @@ import SEAMFormats
 ///     5 separator        RTMR[1..3] each hold exactly the SEPARATOR, and RTMR[0]'s log ends with it — L1
 ///                        closed its measurements before L2 ran
 ///
-/// Every link is reported; one whose prerequisites failed is `skipped`. The exit code is the first failed
-/// link's (`Link.exitCode`), 0 when all hold.
+/// Every link is reported; one whose prerequisites failed is `skipped` (after a failed quote, all the others;
+/// after a failed L1 measurement, the separator, which reads the RTMR log; after a failed binding, the L2
+/// measurement, which trusts the EK). The exit code is the first failed link's (`Link.exitCode`), 0 when all hold.
+///
+/// What it checks is the evidence's chain of links, not its secrecy: every key in SoftSEAM is derived from public
+/// labels (the quote key from a fixed label, the EK from a label and the launch measurement, which the evidence
+/// carries), so anyone with SoftSEAM's source can make evidence that verifies. A test tool needs exactly that —
+/// L1s and verifiers are checked against the real chain — and it is why a SoftSEAM quote is never Intel's.
 public enum EvidenceVerifier {
     public enum Link: String, CaseIterable, Sendable {
         case quoteSignature = "quote_signature"
@@ -61,7 +67,7 @@ public enum EvidenceVerifier {
     static let mrtdOffset = 528
     static let rtmrOffset = 720
 
-    /// The SEPARATOR event's digest, SHA-384 of four zero bytes, and an RTMR that holds only it.
+    /// The SEPARATOR event's digest, SHA-384 of four zero bytes.
     public static var separatorDigest: [UInt8] { VTPM.sha384(VTPM.separatorData) }
 
     public static func verify(_ evidence: Evidence, against reference: ReferenceValues) -> Report {
@@ -69,38 +75,46 @@ public enum EvidenceVerifier {
         func add(_ link: Link, _ failure: String?, ok: String) {
             links.append(LinkResult(link: link, outcome: failure == nil ? .ok : .failed, detail: failure ?? ok))
         }
-        func skip(_ from: Link) {
-            for l in Link.allCases.drop(while: { $0 != from }) {
-                links.append(LinkResult(link: l, outcome: .skipped, detail: "not checked: an earlier link failed"))
-            }
+        func skip(_ link: Link, _ why: String) {
+            links.append(LinkResult(link: link, outcome: .skipped, detail: "not checked: \(why)"))
         }
 
         // 1. The quote.
-        let certificate: EKCertificate.Contents
-        do {
-            certificate = try EKCertificate.parse(Array(evidence.ekCertificate.utf8))
-        } catch {
-            add(.quoteSignature, "the EK certificate does not parse: \(error)", ok: "")
-            skip(.l1Measurement)
+        let parsed: Result<EKCertificate.Contents, any Error> = Result {
+            try EKCertificate.parse(Array(evidence.ekCertificate.utf8))
+        }
+        var quoteFailure: String?
+        var report: [UInt8] = []
+        var certificate: EKCertificate.Contents?
+        switch parsed {
+        case .failure(let error):
+            quoteFailure = "the EK certificate does not parse: \(error)"
+        case .success(let c):
+            certificate = c
+            if let quote = c.quote {
+                if let r = TDQuote.report(inQuote: quote) {
+                    report = r
+                } else {
+                    quoteFailure = "the quote's header or signature does not verify under the SoftSEAM quote key"
+                }
+            } else {
+                quoteFailure = "the EK certificate has no quote extension (\(EKCertificate.quoteExtensionOID))"
+            }
+        }
+        add(
+            .quoteSignature, quoteFailure,
+            ok: "the quote verifies under the SoftSEAM quote key (a SoftSEAM quote, not Intel's)")
+        guard quoteFailure == nil, let certificate else {
+            for l in Link.allCases.dropFirst() { skip(l, "the quote did not verify") }
             return Report(links: links)
         }
-        guard let quote = certificate.quote else {
-            add(
-                .quoteSignature, "the EK certificate has no quote extension (\(EKCertificate.quoteExtensionOID))",
-                ok: "")
-            skip(.l1Measurement)
-            return Report(links: links)
-        }
-        guard let report = TDQuote.report(inQuote: quote) else {
-            add(.quoteSignature, "the quote's header or signature does not verify under the SoftSEAM quote key", ok: "")
-            skip(.l1Measurement)
-            return Report(links: links)
-        }
-        add(.quoteSignature, nil, ok: "the quote verifies under the SoftSEAM quote key (a SoftSEAM quote, not Intel's)")
         let rtmrs = (0..<4).map { i in Array(report[rtmrOffset + 48 * i..<rtmrOffset + 48 * (i + 1)]) }
 
-        // 2. The L1: MRTD, the RTMR log, the launch parameter.
+        // 2. The L1: MRTD, the RTMR log, the launch parameter. An event's digest must be SHA-384 of its data for
+        // the events the verifier knows the data of (the launch parameter, the SEPARATOR); RTMR[0] holds the
+        // launch parameter and then at most the SEPARATOR, nothing this verifier cannot appraise.
         let mrtd = Array(report[mrtdOffset..<mrtdOffset + 48])
+        let rtmr0 = evidence.rtmrEvents.filter { $0.index == 0 }
         let l1Failure: String? = {
             if mrtd != reference.mrtd {
                 return "MRTD is \(Scenario.hexBytes(mrtd)), not the trusted L1's \(Scenario.hexBytes(reference.mrtd))"
@@ -108,9 +122,17 @@ public enum EvidenceVerifier {
             for i in 0..<4 where VTPM.replay(evidence.rtmrEvents.filter { $0.index == i }) != rtmrs[i] {
                 return "the RTMR event log does not replay to the quoted RTMR[\(i)]"
             }
-            guard let first = evidence.rtmrEvents.first(where: { $0.index == 0 }),
-                first.type == VTPM.EventType.handoffTables2, first.digest == reference.launchParameterDigest
+            let known = [VTPM.EventType.handoffTables2, VTPM.EventType.separator]
+            if let e = evidence.rtmrEvents.first(where: { known.contains($0.type) && VTPM.sha384($0.data) != $0.digest }
+            ) {
+                return "an RTMR[\(e.index)] event's digest is not SHA-384 of its data"
+            }
+            guard let first = rtmr0.first, first.type == VTPM.EventType.handoffTables2,
+                first.digest == reference.launchParameterDigest
             else { return "RTMR[0]'s first event is not the expected launch parameter" }
+            guard rtmr0.count <= 2, rtmr0.dropFirst().allSatisfy({ $0.type == VTPM.EventType.separator }) else {
+                return "RTMR[0] holds events other than the launch parameter and the SEPARATOR"
+            }
             return nil
         }()
         add(
@@ -130,38 +152,45 @@ public enum EvidenceVerifier {
             }
         add(.ekBinding, bindingFailure, ok: "REPORTDATA is SHA-384 of the certified EK public key")
 
-        // 4. The L2: the vTPM's PCR quote.
-        let l2Failure: String? = {
-            if bindingFailure != nil { return nil }
-            guard evidence.pcrQuote.isSigned(by: certificate.ekPublicKey) else {
-                return "the PCR quote is not signed by the certified EK"
-            }
-            guard let pcr0 = evidence.pcrQuote.value(ofPCR: 0) else { return "the PCR quote does not include PCR[0]" }
-            guard VTPM.replay(evidence.pcrEvents.filter { $0.index == 0 }) == pcr0 else {
-                return "the vTPM event log does not replay to the quoted PCR[0]"
-            }
-            let expected = VTPM.extended([UInt8](repeating: 0, count: 48), by: reference.l2FirmwareDigest)
-            guard pcr0 == expected else {
-                return
-                    "PCR[0] is \(Scenario.hexBytes(pcr0)), not the trusted L2 firmware's measurement \(Scenario.hexBytes(expected))"
-            }
-            return nil
-        }()
+        // 4. The L2: the vTPM's PCR quote, every PCR it covers replayed from the vTPM's log, no event for a PCR it
+        // does not cover.
         if bindingFailure != nil {
-            links.append(
-                LinkResult(link: .l2Measurement, outcome: .skipped, detail: "not checked: the EK is not bound"))
+            skip(.l2Measurement, "the EK is not bound")
         } else {
+            let q = evidence.pcrQuote
+            let l2Failure: String? = {
+                guard q.isSigned(by: certificate.ekPublicKey) else {
+                    return "the PCR quote is not signed by the certified EK"
+                }
+                guard let pcr0 = q.value(ofPCR: 0) else { return "the PCR quote does not include PCR[0]" }
+                if let e = evidence.pcrEvents.first(where: { !q.selection.contains($0.index) }) {
+                    return "the vTPM event log has an event for PCR[\(e.index)], which the PCR quote does not cover"
+                }
+                for (i, value) in zip(q.selection, q.values)
+                where VTPM.replay(evidence.pcrEvents.filter { $0.index == i }) != value {
+                    return "the vTPM event log does not replay to the quoted PCR[\(i)]"
+                }
+                let expected = VTPM.extended([UInt8](repeating: 0, count: 48), by: reference.l2FirmwareDigest)
+                guard pcr0 == expected else {
+                    return "PCR[0] is \(Scenario.hexBytes(pcr0)), not the trusted L2 firmware's measurement "
+                        + Scenario.hexBytes(expected)
+                }
+                return nil
+            }()
             add(.l2Measurement, l2Failure, ok: "PCR[0], signed by the EK, holds the trusted L2 firmware's measurement")
         }
 
-        // 5. The separator.
+        // 5. The separator, read from the RTMR log only once link 2 found that the log replays to the quote.
+        guard l1Failure == nil else {
+            skip(.separator, "the L1 measurement failed")
+            return Report(links: links)
+        }
         let separated = VTPM.extended([UInt8](repeating: 0, count: 48), by: separatorDigest)
         let missing = (1..<4).filter { rtmrs[$0] != separated }
-        let last0 = evidence.rtmrEvents.last { $0.index == 0 }
         let separatorFailure: String? =
             if !missing.isEmpty {
                 "RTMR[\(missing.map(String.init).joined(separator: ","))] do not hold exactly the SEPARATOR"
-            } else if last0?.type != VTPM.EventType.separator || last0?.digest != separatorDigest {
+            } else if rtmr0.count != 2 || rtmr0[1].data != VTPM.separatorData {
                 "RTMR[0]'s log does not end with the SEPARATOR"
             } else {
                 nil

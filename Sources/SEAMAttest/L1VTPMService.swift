@@ -11,6 +11,10 @@
 /// boot block; 0xFF = absent) and a reserved byte, followed for Detect by the L1's TCG events
 /// (TCG_PCR_EVENT2 records, `VTPM.Event.tcgBytes`, not wrapped in HOB headers).
 ///
+/// The status values are the guide's. Intel's td-partitioning SVSM answers a Detect it serves with status 0x00
+/// (and wraps the events in GUIDed HOBs ending in an end-of-HOB-list), and the OVMF side that reads it treats any
+/// status other than 0 as "no vTPM": an L2 firmware built against that code would not accept SoftSEAM's 0x01.
+///
 /// Command 2, PCR read, is SoftSEAM's own: the guide's L2 reads PCRs with TPM2_PCR_Read through the TPM CRB
 /// interface, which SoftSEAM does not emulate. Its command data goes on with the PCR index (4 bytes); its
 /// response with the index (4 bytes) and the 48-byte SHA-384 PCR value.

@@ -7,12 +7,14 @@ import Crypto
 ///
 /// PCR extend (TPM 2.0 Library, Part 1 §17.2): PCR[i] = SHA-384(PCR[i] ‖ digest), PCRs start as 48 zero bytes.
 ///
-/// The EK is Ed25519, not one of the TCG EK profile's RSA or ECC NIST keys: it is the curve swift-crypto signs
-/// deterministically with, and SoftSEAM's evidence must be the same bytes in every run. It is ephemeral as the
-/// design guide's EK is (made when L1 starts, never stored), but with no RNG in the model its seed comes from
-/// `ekSeedLabel` and the L1's launch measurement, so two different L1 launches get different EKs. A real TPM's
-/// EK only decrypts; this one also signs the PCR quote (a real vTPM would sign it with an attestation key that
-/// the EK certifies): one key keeps the chain the verifier walks short.
+/// The EK is Ed25519, not one of the TCG EK profile's RSA or ECC NIST keys: on Linux swift-crypto signs it with
+/// BoringSSL, deterministically, so SoftSEAM's evidence is the same bytes in every run there (Apple's CryptoKit,
+/// which swift-crypto uses on macOS, randomizes Ed25519 signatures: the same run then gives other signature bytes,
+/// as it does for `TDQuote`). It is ephemeral as the design guide's EK is (made when L1 starts, never stored), but
+/// with no RNG in the model its seed comes from `ekSeedLabel` and the launch measurement, so launches with
+/// different launch parameters get different EKs — and anyone who reads the evidence can rebuild the key (see
+/// `EvidenceVerifier`: SoftSEAM's keys are public). A real TPM's EK only decrypts; this one also signs the PCR
+/// quote (a real vTPM would sign it with an attestation key the EK certifies): one key keeps the chain short.
 public struct VTPM: Sendable {
     /// PCRs in the bank.
     public static let pcrCount = 24

@@ -111,6 +111,7 @@ struct Attest: ParsableCommand {
                 let l2 =
                     try l2Firmware.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l2Firmware
                 guard l1.count <= 4096 else { throw InputError(file: l1Image ?? "", "more than 4096 bytes") }
+                guard l2.count == 4096 else { throw InputError(file: l2Firmware ?? "", "not 4096 bytes") }
                 print(VTPMExample.reference(l1Image: l1, l2Firmware: l2).json, terminator: "")
             } catch {
                 throw fail(error)

@@ -77,7 +77,7 @@ import VTPMExample
 
     @Test func badValuesInsideTheEvidenceNameTheirField() throws {
         let good = try VTPMExample.run().evidence.json
-        // A digest one byte short, on the line of the RTMR events (line 3 of the file).
+        // A digest four bytes short, on the line of the RTMR events (line 3 of the file).
         let short = good.replacingOccurrences(
             of: "\"digest\": \"e0d0950309", with: "\"digest\": \"09", options: [], range: nil)
         #expect {
@@ -105,11 +105,14 @@ import VTPMExample
         let evidence = try VTPMExample.run().evidence
         #expect(EKCertificate.quoteExtensionOID.description == "1.3.6.1.4.1.32473.7368.1")
         #expect(evidence.ekCertificate.hasPrefix("-----BEGIN CERTIFICATE-----\n"))
-        // Python's `cryptography` reads the same certificate: subject O=SoftSEAM model, CN=SoftSEAM vTPM EK, serial
-        // 0x485bbddad43f84de (SHA-256 of the EK's public key, first 8 bytes, top bit clear), 2026-01-01 to
-        // 9999-12-31T23:59:59Z, Ed25519, one non-critical extension 1.3.6.1.4.1.32473.7368.1 of 1144 bytes, and the
-        // self-signature verifies.
+        // Checked once outside SoftSEAM with Python's `cryptography` (not by this test): subject O=SoftSEAM model,
+        // CN=SoftSEAM vTPM EK, validity 2026-01-01 to 9999-12-31T23:59:59Z, Ed25519, one non-critical extension
+        // 1.3.6.1.4.1.32473.7368.1 of 1144 bytes, a self-signature that verifies. This test checks the serial
+        // (SHA-256 of the EK public key computed with hashlib: first 8 bytes, top bit clear), the self-signature and
+        // the extension.
         let c = try EKCertificate.parse(Array(evidence.ekCertificate.utf8))
+        #expect(c.serialNumber == VTPMExampleTests.bytes("485bbddad43f84de"))
+        #expect(c.selfSigned)
         #expect(c.quote?.count == 1144)
         #expect(c.quote.map { Array($0.prefix(16)) } == Array("SOFTSEAM-QUOTE-1".utf8))
     }

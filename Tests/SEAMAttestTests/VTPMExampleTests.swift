@@ -90,6 +90,10 @@ import VTPMExample
         #expect(a.evidence.json == b.evidence.json)
         #expect(a.stateHash == b.stateHash)
         #expect(a.steps == b.steps)
+        // Golden pin (state-hash format 6), once the tests above have checked what the run computes: a change to
+        // any step of the flow shows here.
+        #expect(a.stateHash == 0x83D5_BE99_7738_8A7D)
+        #expect(a.steps.count == 120)
     }
 
     // MARK: Each broken link, with its reason
@@ -116,6 +120,7 @@ import VTPMExample
         #expect(v.firstFailure == .l2Measurement)
         #expect(v.exitCode == 13)
         #expect(v.links.map(\.outcome) == [.ok, .ok, .ok, .failed, .ok])
+        #expect(v.links[3].detail.hasPrefix("PCR[0] is "))
     }
 
     @Test func aMissingSeparatorIsItsOwnFailure() throws {
@@ -127,6 +132,7 @@ import VTPMExample
         let v = EvidenceVerifier.verify(r.evidence, against: VTPMExample.reference())
         #expect(v.links.map(\.outcome) == [.ok, .ok, .ok, .ok, .failed])
         #expect(v.exitCode == 14)
+        #expect(v.links[4].detail == "RTMR[1,2,3] do not hold exactly the SEPARATOR")
     }
 
     @Test func reportDataNotBoundToTheEKBreaksTheBinding() throws {
@@ -135,6 +141,7 @@ import VTPMExample
         let v = try Self.verify(o)
         #expect(v.firstFailure == .ekBinding)
         #expect(v.exitCode == 12)
+        #expect(v.links[2].detail.hasPrefix("REPORTDATA is not SHA-384"))
         #expect(v.links[3].outcome == .skipped)
     }
 
@@ -162,15 +169,52 @@ import VTPMExample
 
     @Test func aTamperedEventLogOrPCRQuoteIsCaught() throws {
         let good = try VTPMExample.run().evidence
+        func check(_ e: Evidence, _ link: EvidenceVerifier.Link, _ detail: String) {
+            let v = EvidenceVerifier.verify(e, against: VTPMExample.reference())
+            #expect(v.firstFailure == link, "\(detail)")
+            #expect(v.links.first { $0.link == link }?.detail.hasPrefix(detail) == true, "\(v.json)")
+        }
         var e = good
         e.rtmrEvents.removeFirst()  // the launch parameter's event gone: the log no longer replays to RTMR[0]
-        #expect(EvidenceVerifier.verify(e, against: VTPMExample.reference()).firstFailure == .l1Measurement)
+        check(e, .l1Measurement, "the RTMR event log does not replay to the quoted RTMR[0]")
+        e = good
+        e.rtmrEvents[0].data[5] ^= 1  // the TD HOB's bytes changed, its digest kept
+        check(e, .l1Measurement, "an RTMR[0] event's digest is not SHA-384 of its data")
         e = good
         e.pcrQuote.values[0][0] ^= 1  // a PCR value the EK did not sign
-        #expect(EvidenceVerifier.verify(e, against: VTPMExample.reference()).firstFailure == .l2Measurement)
+        check(e, .l2Measurement, "the PCR quote is not signed by the certified EK")
         e = good
         e.pcrEvents[0].digest[0] ^= 1  // the vTPM log does not replay to the quoted PCR[0]
-        #expect(EvidenceVerifier.verify(e, against: VTPMExample.reference()).firstFailure == .l2Measurement)
+        check(e, .l2Measurement, "the vTPM event log does not replay to the quoted PCR[0]")
+        e = good
+        e.pcrEvents.append(VTPM.Event(index: 5, type: 4, measuring: [1]))  // a PCR the quote does not cover
+        check(e, .l2Measurement, "the vTPM event log has an event for PCR[5]")
+        // An RTMR log that does not replay says nothing about the SEPARATOR: that link is skipped, not judged.
+        e = good
+        e.rtmrEvents = []
+        let v = EvidenceVerifier.verify(e, against: VTPMExample.reference())
+        #expect(v.links.map(\.outcome) == [.ok, .failed, .ok, .ok, .skipped])
+    }
+
+    @Test func theWrongLaunchParameterOrABrokenCertificateIsCaught() throws {
+        var o = VTPMExample.Options()
+        o.launchParameter[10] ^= 1  // another TD HOB: RTMR[0]'s first event is not the trusted one
+        let r = try VTPMExample.run(o)
+        var v = EvidenceVerifier.verify(r.evidence, against: VTPMExample.reference())
+        #expect(v.firstFailure == .l1Measurement)
+        #expect(v.links[1].detail == "RTMR[0]'s first event is not the expected launch parameter")
+        // A certificate whose quote extension is empty, and one that is not DER at all.
+        var evidence = try VTPMExample.run().evidence
+        let other = try Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 9, count: 32))
+        evidence.ekCertificate = try EKCertificate.pem(try EKCertificate.make(ek: other, quote: []))
+        v = EvidenceVerifier.verify(evidence, against: VTPMExample.reference())
+        #expect(v.links[0].outcome == .failed && v.exitCode == 10)
+        #expect(v.links[0].detail.contains("quote's header or signature"))
+        #expect(v.links.dropFirst().allSatisfy { $0.outcome == .skipped })
+        evidence.ekCertificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        #expect(
+            EvidenceVerifier.verify(evidence, against: VTPMExample.reference()).links[0].detail.hasPrefix(
+                "the EK certificate does not parse"))
     }
 
     @Test func linkExitCodesAreDistinct() {

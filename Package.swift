@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "SEAMAttest",
             dependencies: [
-                "SEAMCore", "SEAMFormats", .product(name: "Crypto", package: "swift-crypto"),
+                "SEAMTypes", "SEAMCore", "SEAMFormats", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),

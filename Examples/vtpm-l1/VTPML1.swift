@@ -64,7 +64,7 @@ struct VTPML1 {
     mutating func launch(_ o: VTPMExample.Options) throws -> Evidence {
         _ = try call(.vpInfo)
         // The launch parameter: the TD HOB's length is its first 4 bytes.
-        let length = Int(le64(try load(X.hobGPA, 4)))
+        let length = Int(UInt32(littleEndianBytes: try load(X.hobGPA, 4)))
         guard (4...4096).contains(length) else { throw VTPMExample.Failure.step("TD HOB length \(length)") }
         let hob = try load(X.hobGPA, length)
         let launch = VTPM.Event(index: 0, type: VTPM.EventType.handoffTables2, measuring: hob)
@@ -76,7 +76,9 @@ struct VTPML1 {
         try store(X.firmwareGPA, o.l2Firmware)
         // UEFI_PLATFORM_FIRMWARE_BLOB2: description size, description, base, length.
         let description = Array("L2 firmware".utf8)
-        let blob = [UInt8(description.count)] + description + le64(X.firmwareGPA) + le64(UInt64(o.l2Firmware.count))
+        let blob =
+            [UInt8(description.count)] + description + X.firmwareGPA.littleEndianBytes
+            + UInt64(o.l2Firmware.count).littleEndianBytes
         tpm.extend(
             VTPM.Event(
                 index: 0, type: VTPM.EventType.firmwareBlob2, digest: VTPM.sha384(o.l2Firmware), data: blob))
@@ -101,12 +103,14 @@ struct VTPML1 {
         log.append("L1: TDG.MR.REPORT, REPORTDATA = \(o.bindsEK ? "SHA-384 of the EK public key" : "zero")")
         try tdvmcall(BuiltInTDVMCallHost.SubFunction.mapGPA, r12: X.quoteBufferGPA, r13: 0x2000, "MapGPA")
         // GHCI GetQuote buffer: version 1, status 0, in_len 1024, out_len 0, then the report.
-        let ghci: [UInt8] = le64(1) + le64(0) + [0x00, 0x04, 0, 0] + [0, 0, 0, 0]
+        let ghci =
+            UInt64(1).littleEndianBytes + UInt64(0).littleEndianBytes + UInt32(report.count).littleEndianBytes
+            + UInt32(0).littleEndianBytes
         try store(X.quoteBufferGPA, ghci + report)
         try tdvmcall(BuiltInTDVMCallHost.SubFunction.getQuote, r12: X.quoteBufferGPA, r13: 0x2000, "GetQuote")
         let answer = try load(X.quoteBufferGPA, 24)
-        let status = le64(Array(answer[8..<16]))
-        let outLength = Int(le64(Array(answer[20..<24])))  // out_len: 4 bytes
+        let status = UInt64(littleEndianBytes: answer[8..<16])
+        let outLength = Int(UInt32(littleEndianBytes: answer[20..<24]))
         guard status == BuiltInTDVMCallHost.Status.success, outLength == TDQuote.size else {
             throw VTPMExample.Failure.step("GetQuote answered status \(status), out_len \(outLength)")
         }
@@ -130,8 +134,9 @@ struct VTPML1 {
         // VM1's virtual-APIC page (TDG.VP.WR of the L2 VMCS field 0x2012, class 36).
         try call(.vpWr, rdx: 0x2420_0003_0000_2012, r8: X.virtualAPICPage, r9: ~0)
         var buffer = [UInt8](repeating: 0, count: 0x9A)
-        buffer.replaceSubrange(0x80..<0x88, with: le64(0x2))  // RFLAGS
-        buffer.replaceSubrange(0x88..<0x90, with: le64(0xFFF0))  // RIP: the reset vector, CS base 0xFFFF0000
+        buffer.replaceSubrange(0x80..<0x88, with: UInt64(0x2).littleEndianBytes)  // RFLAGS
+        // RIP: the reset vector, with CS base 0xFFFF0000.
+        buffer.replaceSubrange(0x88..<0x90, with: UInt64(0xFFF0).littleEndianBytes)
         try store(X.guestStateBuffer, buffer)
         log.append("L1: VM1 aliased (firmware R+Xs, vTPM buffers RW), TDG.VP.ENTER at the reset vector")
         while true {
@@ -155,10 +160,14 @@ struct VTPML1 {
             r8: AttrFlags(vm: 1, mask: GPAAttributes.rwx.rawValue).rawValue)
     }
 
-    func gpr(_ n: Int) throws -> UInt64 { le64(try load(X.guestStateBuffer + UInt64(8 * n), 8)) }
-    mutating func setGPR(_ n: Int, _ v: UInt64) throws { try store(X.guestStateBuffer + UInt64(8 * n), le64(v)) }
+    func gpr(_ n: Int) throws -> UInt64 {
+        UInt64(littleEndianBytes: try load(X.guestStateBuffer + UInt64(8 * n), 8))
+    }
+    mutating func setGPR(_ n: Int, _ v: UInt64) throws {
+        try store(X.guestStateBuffer + UInt64(8 * n), v.littleEndianBytes)
+    }
     mutating func advanceRIP(_ length: UInt64) throws {
-        try store(X.guestStateBuffer + 0x88, le64(try gpr(17) &+ length))
+        try store(X.guestStateBuffer + 0x88, (try gpr(17) &+ length).littleEndianBytes)
     }
 
     /// One L2→L1 exit; true when L2 halted.
@@ -182,7 +191,7 @@ struct VTPML1 {
                 throw VTPMExample.Failure.step("L2 I/O \(hexShort(qualification)) the example does not emulate")
             }
             let value = try gpr(0)
-            l2Printed += (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+            l2Printed += value.littleEndianBytes.prefix(Int(size))
             try advanceRIP(length)
         case .hlt:
             log.append("exit 12: L2 halts; L1 stops")
@@ -227,7 +236,9 @@ struct VTPML1 {
             let padded = bytes + [UInt8](repeating: 0, count: (8 - bytes.count % 8) % 8)
             return stride(from: 0, to: padded.count, by: 8).map { o in
                 .memory(
-                    MemoryAccess(kind: .write, gpa: gpa + UInt64(o), size: 8, value: le64(Array(padded[o..<o + 8]))))
+                    MemoryAccess(
+                        kind: .write, gpa: gpa + UInt64(o), size: 8, value: UInt64(littleEndianBytes: padded[o..<o + 8])
+                    ))
             }
         }
         func read(_ gpa: UInt64, _ size: UInt8) -> L2Event { .memory(MemoryAccess(kind: .read, gpa: gpa, size: size)) }
@@ -250,9 +261,4 @@ struct VTPML1 {
         p += [.setRegister(0, UInt64(Leaf.mrReport.rawValue)), .setRegister(1, 0), .setRegister(2, 0), .tdcall, .hlt]
         return p
     }()
-}
-
-func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
-func le64(_ b: [UInt8]) -> UInt64 {
-    b.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
 }

@@ -62,11 +62,6 @@ public enum EvidenceVerifier {
         }
     }
 
-    // TDREPORT_STRUCT offsets (`TDReport`): REPORTDATA in REPORTMACSTRUCT, MRTD and RTMR[0..3] in TDINFO.
-    static let reportDataOffset = 128
-    static let mrtdOffset = 528
-    static let rtmrOffset = 720
-
     /// The SEPARATOR event's digest, SHA-384 of four zero bytes.
     public static var separatorDigest: [UInt8] { VTPM.sha384(VTPM.separatorData) }
 
@@ -108,12 +103,12 @@ public enum EvidenceVerifier {
             for l in Link.allCases.dropFirst() { skip(l, "the quote did not verify") }
             return Report(links: links)
         }
-        let rtmrs = (0..<4).map { i in Array(report[rtmrOffset + 48 * i..<rtmrOffset + 48 * (i + 1)]) }
+        let rtmrs = (0..<4).map { i in Array(report[TDReport.rtmrOffset(i)..<TDReport.rtmrOffset(i) + 48]) }
 
         // 2. The L1: MRTD, the RTMR log, the launch parameter. An event's digest must be SHA-384 of its data for
         // the events the verifier knows the data of (the launch parameter, the SEPARATOR); RTMR[0] holds the
         // launch parameter and then at most the SEPARATOR, nothing this verifier cannot appraise.
-        let mrtd = Array(report[mrtdOffset..<mrtdOffset + 48])
+        let mrtd = Array(report[TDReport.mrtdOffset..<TDReport.mrtdOffset + 48])
         let rtmr0 = evidence.rtmrEvents.filter { $0.index == 0 }
         let l1Failure: String? = {
             if mrtd != reference.mrtd {
@@ -141,7 +136,7 @@ public enum EvidenceVerifier {
 
         // 3. The EK binding.
         let expectedReportData = VTPM.sha384(certificate.ekPublicKey) + [UInt8](repeating: 0, count: 16)
-        let reportData = Array(report[reportDataOffset..<reportDataOffset + 64])
+        let reportData = Array(report[TDReport.reportDataOffset..<TDReport.reportDataOffset + 64])
         let bindingFailure: String? =
             if !certificate.selfSigned {
                 "the EK certificate's signature does not verify under its own key"

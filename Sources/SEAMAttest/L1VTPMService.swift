@@ -1,3 +1,5 @@
+import SEAMTypes
+
 /// TDG.VP.VMCALL<Service.L1VTPM>: how an L2 reaches the vTPM its L1 provides (Intel's "TD Partitioning based vTPM
 /// Design Guide"). The L2 issues the GHCI's Service TDVMCALL (sub-function 0x10005: R12 = command buffer GPA, R13 =
 /// response buffer GPA, R14 = notification vector, R15 = timeout); with L2_CTLS.ENABLE_TDVMCALL clear the module
@@ -44,8 +46,8 @@ public enum L1VTPMService {
 
     /// The bytes of a command buffer.
     public static func command(_ c: Command, pcr: UInt32? = nil) -> [UInt8] {
-        let data: [UInt8] = [0, c.rawValue, 0, 0] + (pcr.map(VTPM.le32) ?? [])
-        return guid + VTPM.le32(UInt32(dataOffset + data.count)) + [0, 0, 0, 0] + data
+        let data: [UInt8] = [0, c.rawValue, 0, 0] + (pcr?.littleEndianBytes ?? [])
+        return guid + UInt32(dataOffset + data.count).littleEndianBytes + [0, 0, 0, 0] + data
     }
 
     /// What the L1 answers a command buffer with: the response buffer's bytes (GUID, length, status 0, data), or
@@ -61,18 +63,16 @@ public enum L1VTPMService {
         case (.detect?, let v?):
             data += v.events.flatMap(\.tcgBytes)
         case (.pcrRead?, let v?):
-            let index = buffer.count >= dataOffset + 8 ? Int(le32(buffer, dataOffset + 4)) : -1
+            let index =
+                buffer.count >= dataOffset + 8
+                ? Int(UInt32(littleEndianBytes: buffer[dataOffset + 4..<dataOffset + 8])) : -1
             guard (0..<VTPM.pcrCount).contains(index) else { return nil }
-            data += VTPM.le32(UInt32(index)) + v.pcrs[index]
+            data += UInt32(index).littleEndianBytes + v.pcrs[index]
         case (nil, _):
             return nil
         default:
             break
         }
-        return guid + VTPM.le32(UInt32(dataOffset + data.count)) + [0, 0, 0, 0] + data
-    }
-
-    static func le32(_ b: [UInt8], _ o: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(b[o + $1]) << (8 * UInt32($1)) }
+        return guid + UInt32(dataOffset + data.count).littleEndianBytes + [0, 0, 0, 0] + data
     }
 }

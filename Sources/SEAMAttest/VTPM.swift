@@ -1,4 +1,5 @@
 import Crypto
+import SEAMTypes
 
 /// A small ephemeral vTPM of the kind a TD-partitioning L1 keeps for its L2 (Intel's "TD Partitioning based vTPM
 /// Design Guide": the L1 is the vRTM, its vTPM service the vRTR and vRTS; NV storage lives in L1 memory and is
@@ -44,8 +45,8 @@ public struct VTPM: Sendable {
         /// TCG_PCR_EVENT2 (TCG PC Client Platform Firmware Profile §10.2.2): PCRIndex, EventType, one digest
         /// (count 1, TPM_ALG_SHA384 0x000C, 48 bytes), EventSize, Event — little-endian.
         public var tcgBytes: [UInt8] {
-            VTPM.le32(UInt32(index)) + VTPM.le32(type) + VTPM.le32(1) + [0x0C, 0x00] + digest
-                + VTPM.le32(UInt32(data.count)) + data
+            UInt32(index).littleEndianBytes + type.littleEndianBytes + UInt32(1).littleEndianBytes + [0x0C, 0x00]
+                + digest + UInt32(data.count).littleEndianBytes + data
         }
     }
 
@@ -114,8 +115,6 @@ public struct VTPM: Sendable {
     public static func replay(_ events: [Event]) -> [UInt8] {
         events.reduce([UInt8](repeating: 0, count: digestSize)) { extended($0, by: $1.digest) }
     }
-
-    static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 }
 
 /// PCR values signed by the vTPM's EK. The signed message is "SOFTSEAM-PCRQUOTE-1", the number of PCRs
@@ -134,8 +133,8 @@ public struct PCRQuote: Sendable, Equatable {
     public static let magic = Array("SOFTSEAM-PCRQUOTE-1".utf8)
 
     static func message(selection: [Int], values: [[UInt8]]) -> [UInt8] {
-        var m = magic + VTPM.le32(UInt32(selection.count))
-        for (i, v) in zip(selection, values) { m += VTPM.le32(UInt32(i)) + v }
+        var m = magic + UInt32(selection.count).littleEndianBytes
+        for (i, v) in zip(selection, values) { m += UInt32(i).littleEndianBytes + v }
         return m
     }
 

@@ -11,6 +11,16 @@ struct Attest: ParsableCommand {
         abstract: "Attestation: the SoftSEAM quote key, the vTPM example's evidence, and its verifier.",
         subcommands: [Key.self, VTPMRun.self, Reference.self, Verify.self])
 
+    /// The L1 image and the L2 firmware `--l1-image` and `--l2-firmware` name (the example's when not given):
+    /// the L1 image at most a page, the firmware exactly one, as the example's TD holds them.
+    static func images(l1: String?, l2: String?) throws(InputError) -> (l1: [UInt8], l2: [UInt8]) {
+        let l1Bytes = try l1.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l1Image
+        let l2Bytes = try l2.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l2Firmware
+        guard l1Bytes.count <= 4096 else { throw InputError(file: l1 ?? "", "more than 4096 bytes") }
+        guard l2Bytes.count == 4096 else { throw InputError(file: l2 ?? "", "not 4096 bytes") }
+        return (l1Bytes, l2Bytes)
+    }
+
     /// `softseam attest key`: the public part of the model's quote key.
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,10 +73,7 @@ struct Attest: ParsableCommand {
             o.bindsEK = !unboundEK
             let result: VTPMExample.Result
             do throws(InputError) {
-                if let path = l1Image { o.l1Image = try FileIO.readAll(path) }
-                if let path = l2Firmware { o.l2Firmware = try FileIO.readAll(path) }
-                guard o.l1Image.count <= 4096 else { throw InputError(file: l1Image ?? "", "more than 4096 bytes") }
-                guard o.l2Firmware.count == 4096 else { throw InputError(file: l2Firmware ?? "", "not 4096 bytes") }
+                (o.l1Image, o.l2Firmware) = try Attest.images(l1: l1Image, l2: l2Firmware)
                 do {
                     result = try VTPMExample.run(o)
                 } catch {
@@ -107,11 +114,7 @@ struct Attest: ParsableCommand {
 
         func run() throws {
             do throws(InputError) {
-                let l1 = try l1Image.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l1Image
-                let l2 =
-                    try l2Firmware.map { path throws(InputError) in try FileIO.readAll(path) } ?? VTPMExample.l2Firmware
-                guard l1.count <= 4096 else { throw InputError(file: l1Image ?? "", "more than 4096 bytes") }
-                guard l2.count == 4096 else { throw InputError(file: l2Firmware ?? "", "not 4096 bytes") }
+                let (l1, l2) = try Attest.images(l1: l1Image, l2: l2Firmware)
                 print(VTPMExample.reference(l1Image: l1, l2Firmware: l2).json, terminator: "")
             } catch {
                 throw fail(error)

@@ -146,6 +146,15 @@ extension Machine {
 
     mutating func accept(_ rcx: UInt64) throws -> Call { try td(TDG.accept, rcx: rcx) }
 
+    /// `count` elements of a TD-scope field from element id `first` on, read with TDG.VM.RD; each must succeed.
+    mutating func vmRdElements(_ first: UInt64, count: Int) throws -> [UInt64] {
+        try (0..<UInt64(count)).map { k in
+            let c = try td(TDG.vmRd, rdx: first + k)
+            try #require(c.regs.rax == St.success)
+            return c.regs.r8
+        }
+    }
+
     /// One host SEAMCALL.
     mutating func host(
         _ rax: UInt64, rcx: UInt64 = 0, rdx: UInt64 = TDH.tdr, r8: UInt64 = 0, r9: UInt64 = 0,

@@ -29,13 +29,7 @@ import Testing
         0xFB65_6FE7_BFDE_4E27, 0x5BB9_9848_F1D2_1AD5,
     ]
 
-    static func read(_ m: inout Machine) throws -> [UInt64] {
-        try (0..<6).map { k in
-            let c = try m.td(TDG.vmRd, rdx: mrtdField + UInt64(k))
-            try #require(c.regs.rax == St.success)
-            return c.regs.r8
-        }
-    }
+    static func read(_ m: inout Machine) throws -> [UInt64] { try m.vmRdElements(mrtdField, count: 6) }
 
     /// A TD with two added pages at 0x100000 and a FREE entry at 0x102000 below the same table, not finalized.
     static func unfinalized() -> Machine {

@@ -37,11 +37,7 @@ import Testing
 
     /// RTMR[index] as L1 reads it with TDG.VM.RD, six elements.
     static func read(_ m: inout Machine, _ index: Int) throws -> [UInt64] {
-        try (0..<6).map { k in
-            let c = try m.td(TDG.vmRd, rdx: rtmrField + UInt64(6 * index + k))
-            try #require(c.regs.rax == St.success)
-            return c.regs.r8
-        }
+        try m.vmRdElements(rtmrField + UInt64(6 * index), count: 6)
     }
 
     static func bytes(_ words: [UInt64]) -> [UInt8] {

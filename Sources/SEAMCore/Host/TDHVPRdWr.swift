@@ -76,13 +76,13 @@ enum L1VMCSHostField: CaseIterable {
             | UInt64(encoding)
     }
 
-    /// The first host-readable field after `field` (from the start when nil), in (class, field code) order.
+    /// The fields in (class, field code) order, the order version 1 walks them in.
+    static let walkOrder = allCases.sorted { ($0.classCode, $0.encoding) < ($1.classCode, $1.encoding) }
+
+    /// The first host-readable field after `field` (from the start when nil) in `walkOrder`.
     static func readable(after field: L1VMCSHostField?, debug: Bool) -> L1VMCSHostField? {
-        let key = { (f: L1VMCSHostField) in UInt64(f.classCode) << 32 | UInt64(f.encoding) }
-        let after = field.map(key)
-        return allCases.sorted { key($0) < key($1) }.first { candidate in
-            candidate.readMask(debug: debug) != 0 && (after.map { key(candidate) > $0 } ?? true)
-        }
+        let start = field.map { f in walkOrder.firstIndex(of: f)! + 1 } ?? 0
+        return walkOrder[start...].first { $0.readMask(debug: debug) != 0 }
     }
 
     /// The field a single-element id names (class and field code; size, context and INC_SIZE are ignored, as

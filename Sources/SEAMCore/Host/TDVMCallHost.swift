@@ -296,24 +296,18 @@ extension BuiltInTDVMCallHost {
             let header = try? machine.readShared(gpa: gpa, count: 24),
             (try? machine.checkSharedMapped(gpa: gpa, count: Int(size))) != nil
         else { return Status.invalidOperand }
-        func word(_ o: Int, _ n: Int) -> UInt64 {
-            (0..<n).reduce(UInt64(0)) { $0 | UInt64(header[o + $1]) << (8 * UInt64($1)) }
-        }
         var answer = header
-        func put(_ v: UInt64, _ o: Int, _ n: Int) {
-            for k in 0..<n { answer[o + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) }
-        }
-        let inLength = Int(word(16, 4))
+        let inLength = Int(UInt32(littleEndianBytes: header[16..<20]))
         let report = inLength == TDReport.size ? try? machine.readShared(gpa: gpa + 24, count: inLength) : nil
-        if let report, TDReport.mac(report[0..<256], key: TDReport.reportKey(machine)) == Array(report[224..<256]),
+        if let report, TDReport.hasValidMAC(report, machine),
             24 + TDQuote.size <= Int(size)
         {
-            put(QuoteStatus.success, 8, 8)
-            put(UInt64(TDQuote.size), 20, 4)
+            answer.replaceSubrange(8..<16, with: QuoteStatus.success.littleEndianBytes)
+            answer.replaceSubrange(20..<24, with: UInt32(TDQuote.size).littleEndianBytes)
             answer += TDQuote.make(report: report)
         } else {
-            put(QuoteStatus.error, 8, 8)
-            put(0, 20, 4)
+            answer.replaceSubrange(8..<16, with: QuoteStatus.error.littleEndianBytes)
+            answer.replaceSubrange(20..<24, with: [0, 0, 0, 0])
         }
         sharedOperation = .write(Step.MemoryWrite(gpa: gpa, bytes: answer))
         return Status.success

@@ -25,7 +25,7 @@ public struct RTMRegisters: Sendable, Codable, Equatable {
 
     /// Register `index` as its 48 bytes.
     public func register(_ index: Int) -> [UInt8] {
-        (0..<6).flatMap { k in withUnsafeBytes(of: word(6 * index + k).littleEndian) { Array($0) } }
+        (0..<6).flatMap { k in word(6 * index + k).littleEndianBytes }
     }
 
     /// RTMR[index] = SHA-384(RTMR[index] ‖ data), `data` exactly 48 bytes.
@@ -37,7 +37,7 @@ public struct RTMRegisters: Sendable, Codable, Equatable {
         let digest = Array(hasher.finalize())
         if words.isEmpty { words = Array(repeating: 0, count: 6 * Self.count) }
         for k in 0..<6 {
-            words[6 * index + k] = digest[8 * k..<8 * k + 8].enumerated().reduce(0) { $0 | UInt64($1.1) << (8 * $1.0) }
+            words[6 * index + k] = UInt64(littleEndianBytes: digest[8 * k..<8 * k + 8])
         }
     }
 

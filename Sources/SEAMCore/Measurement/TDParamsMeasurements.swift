@@ -21,8 +21,7 @@ public struct TDParamsMeasurements: Sendable, Codable, Hashable {
 
     /// Word `element` (0…5) of value `index` (0 MRCONFIGID, 1 MROWNER, 2 MROWNERCONFIG), little-endian.
     func word(_ index: Int, _ element: Int) -> UInt64 {
-        let v = all[index]
-        return (0..<8).reduce(0) { $0 | UInt64(v[8 * element + $1]) << (8 * UInt64($1)) }
+        UInt64(littleEndianBytes: all[index][8 * element..<8 * element + 8])
     }
 
     /// A record per word that is not 0 (key 0x43 << 56 | value << 8 | word).

@@ -33,8 +33,16 @@ public enum TDReport {
     /// REPORTTYPE.TYPE of a TD report.
     public static let type: UInt8 = 0x81
 
-    /// The bytes the MAC covers: REPORTMACSTRUCT up to the MAC.
+    /// The bytes the MAC covers: REPORTMACSTRUCT up to the MAC, which follows them (32 bytes).
     static let macCovered = 224
+    /// Where the fields a verifier reads sit in the report (the table above): REPORTDATA in REPORTMACSTRUCT;
+    /// TDINFO, and in it MRTD at 16 and RTMR[i] at 208 + 48·i.
+    public static let reportDataOffset = 128
+    public static let tdInfoOffset = 512
+    static let tdInfoMRTD = 16
+    static let tdInfoRTMR = 208
+    public static var mrtdOffset: Int { tdInfoOffset + tdInfoMRTD }
+    public static func rtmrOffset(_ index: Int) -> Int { tdInfoOffset + tdInfoRTMR + 48 * index }
 
     /// TEE_TCB_INFO as SoftSEAM reports it (see the table above).
     public static let teeTCBInfo: [UInt8] = {
@@ -52,12 +60,8 @@ public enum TDReport {
     /// The MAC key of a TD: SHA-256 of a label and the TD's shape (NUM_L2_VMS, vCPUs, GPAW, ATTRIBUTES, XFAM),
     /// so it is the same in every run of the same config.
     static func reportKey(_ m: Machine) -> SymmetricKey {
-        var words: [UInt64] = [UInt64(m.numL2VMs), UInt64(m.vcpuCount), UInt64(m.width.bits), m.attributes, m.xfam]
-        var bytes = Array("SoftSEAM TDREPORT MAC key v1".utf8)
-        for i in words.indices {
-            words[i] = words[i].littleEndian
-            withUnsafeBytes(of: words[i]) { bytes.append(contentsOf: $0) }
-        }
+        let words: [UInt64] = [UInt64(m.numL2VMs), UInt64(m.vcpuCount), UInt64(m.width.bits), m.attributes, m.xfam]
+        let bytes = Array("SoftSEAM TDREPORT MAC key v1".utf8) + words.flatMap(\.littleEndianBytes)
         return SymmetricKey(data: SHA256.hash(data: bytes))
     }
 
@@ -66,18 +70,18 @@ public enum TDReport {
         Array(HMAC<SHA256>.authenticationCode(for: Array(macStruct.prefix(macCovered)), using: key))
     }
 
+    /// Whether the MAC of `report` (a whole report, or its REPORTMACSTRUCT alone) is the one this TD's key gives
+    /// (what TDG.MR.VERIFYREPORT and a quoting enclave check).
+    static func hasValidMAC(_ report: [UInt8], _ m: Machine) -> Bool {
+        mac(report[0..<macStructSize], key: reportKey(m)) == Array(report[macCovered..<macStructSize])
+    }
+
     /// TDINFO of the machine's TD (512 bytes).
     static func tdInfo(_ m: Machine) -> [UInt8] {
-        var b = [UInt8](repeating: 0, count: 512)
-        func put(_ v: UInt64, at o: Int) {
-            for k in 0..<8 { b[o + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) }
-        }
-        put(m.attributes, at: 0)
-        put(m.xfam, at: 8)
-        b.replaceSubrange(16..<64, with: m.mrtd)
-        for (i, v) in m.tdParams.all.enumerated() { b.replaceSubrange(64 + 48 * i..<112 + 48 * i, with: v) }
-        for i in 0..<RTMRegisters.count { b.replaceSubrange(208 + 48 * i..<256 + 48 * i, with: m.rtmr.register(i)) }
-        return b
+        var b = m.attributes.littleEndianBytes + m.xfam.littleEndianBytes + m.mrtd + m.tdParams.all.flatMap { $0 }
+        for i in 0..<RTMRegisters.count { b += m.rtmr.register(i) }
+        precondition(b.count == tdInfoRTMR + 48 * RTMRegisters.count)
+        return b + [UInt8](repeating: 0, count: 512 - b.count)  // SERVTD_HASH and reserved: zero
     }
 
     /// The whole TDREPORT_STRUCT with `reportData` (64 bytes).
@@ -87,10 +91,10 @@ public enum TDReport {
         r.replaceSubrange(32..<80, with: Array(SHA384.hash(data: teeTCBInfo)))
         let info = tdInfo(m)
         r.replaceSubrange(80..<128, with: Array(SHA384.hash(data: info)))
-        r.replaceSubrange(128..<192, with: reportData)
-        r.replaceSubrange(224..<256, with: mac(r[0..<256], key: reportKey(m)))
-        r.replaceSubrange(256..<512, with: teeTCBInfo)
-        r.replaceSubrange(512..<1024, with: info)
+        r.replaceSubrange(reportDataOffset..<reportDataOffset + 64, with: reportData)
+        r.replaceSubrange(macCovered..<macStructSize, with: mac(r[0..<macStructSize], key: reportKey(m)))
+        r.replaceSubrange(macStructSize..<tdInfoOffset, with: teeTCBInfo)
+        r.replaceSubrange(tdInfoOffset..<size, with: info)
         return r
     }
 }
@@ -146,7 +150,7 @@ extension Machine {
         }
         let macStruct = gather(gpa: gpa, count: TDReport.macStructSize)
         guard macStruct[16..<32].allSatisfy({ $0 == 0 }) else { return complete(&regs, .invalidCPUSVN) }
-        guard TDReport.mac(macStruct[0..<256], key: TDReport.reportKey(self)) == Array(macStruct[224..<256]) else {
+        guard TDReport.hasValidMAC(macStruct, self) else {
             return complete(&regs, .invalidReportMACStruct)
         }
         return complete(&regs, .success)

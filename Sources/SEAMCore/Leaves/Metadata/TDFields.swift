@@ -211,7 +211,6 @@ extension Machine {
     /// Word `element` (0…5) of MRTD, little-endian. MRTD is hashed from its log on each read (O(pages added)).
     func mrtdWord(_ element: Int) -> UInt64 {
         guard opState != .initialized else { return 0 }
-        let m = mrtd
-        return (0..<8).reduce(0) { $0 | UInt64(m[8 * element + $1]) << (8 * UInt64($1)) }
+        return UInt64(littleEndianBytes: mrtd[8 * element..<8 * element + 8])
     }
 }
